@@ -1,0 +1,1 @@
+"""Pure functions of the Job controller's decisions: no SimPy, no clock."""

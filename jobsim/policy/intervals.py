@@ -1,0 +1,129 @@
+"""Completion-index interval text of Indexed Jobs (upstream
+``pkg/controller/job/indexed_job_utils.go``: ``orderedIntervals``, ``parseIndexesFromString``,
+``withOrderedIndexes``, ``firstPendingIndexes``).
+
+Used for ``status.completedIndexes`` and ``status.failedIndexes``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Iterable
+
+__all__ = ["first_pending_indexes", "format_indexes", "parse_indexes"]
+
+_GO_INT64_MAX = 2**63 - 1
+_GO_INT64_MIN = -(2**63)
+_ATOI = re.compile(r"[+-]?[0-9]+")
+
+
+def format_indexes(indexes: Iterable[int]) -> str:
+    """``orderedIntervals.String`` of the intervals built from ``indexes`` (any order, duplicates
+    allowed; ``withOrderedIndexes`` merges adjacent indexes into one interval).
+
+    Ascending, comma-separated; an interval ``[a, b]`` is written ``a`` when ``b == a``, ``a,b``
+    when ``b == a + 1`` (upstream: ``if v.Last == v.First+1 { builder.WriteRune(',') }``) and
+    ``a-b`` otherwise. ``{1,3,4,5,7} -> "1,3-5,7"``, ``{3,4} -> "3,4"``, ``{0,1,2} -> "0-2"``,
+    ``{} -> ""``.
+    """
+    ordered = sorted(set(indexes))
+    if ordered and ordered[0] < 0:
+        raise ValueError(f"completion indexes must be non-negative, got {ordered[0]}")
+    parts: list[str] = []
+    i = 0
+    while i < len(ordered):
+        first = last = ordered[i]
+        i += 1
+        while i < len(ordered) and ordered[i] == last + 1:
+            last = ordered[i]
+            i += 1
+        if last == first:
+            parts.append(str(first))
+        elif last == first + 1:
+            parts.append(f"{first},{last}")
+        else:
+            parts.append(f"{first}-{last}")
+    return ",".join(parts)
+
+
+def _go_atoi(text: str) -> int | None:
+    """``strconv.Atoi`` (64-bit ``int``): optional sign, ASCII decimal digits, no spaces or
+    underscores; ``None`` where Go returns an error (including out of range)."""
+    if _ATOI.fullmatch(text) is None:
+        return None
+    value = int(text)
+    if value > _GO_INT64_MAX or value < _GO_INT64_MIN:
+        return None
+    return value
+
+
+def _parse_intervals(text: str, completions: int) -> list[list[int]]:
+    """``parseIndexesFromString``, interval by interval, quirks included."""
+    result: list[list[int]] = []
+    if text == "":
+        return result
+    for interval_str in text.split(","):
+        limits = interval_str.split("-")
+        first = _go_atoi(limits[0])
+        if first is None:
+            continue  # "Corrupted indexes interval, ignoring"
+        if first >= completions:
+            break  # upstream stops parsing here: later intervals are dropped too
+        if len(limits) > 1:  # parts after a second '-' are ignored
+            last = _go_atoi(limits[1])
+            if last is None:
+                continue
+            last = min(last, completions - 1)
+        else:
+            last = first
+        if result and result[-1][1] == first - 1:
+            result[-1][1] = last  # upstream assigns, it does not take the max
+        else:
+            result.append([first, last])
+    return result
+
+
+def parse_indexes(text: str, completions: int) -> list[int]:
+    """The indexes covered by ``parseIndexesFromString(text, completions)``, sorted and unique.
+
+    Lenient exactly as upstream:
+
+    * ``text.split(",")``, each part ``split("-")``; a part whose first number does not parse
+      (``strconv.Atoi``: e.g. ``""``, ``"bar"``, ``" 1"``; ``"+3"`` *does* parse) is skipped, as is
+      one whose second number does not parse (``"1-foo"``);
+    * the first interval whose start is ``>= completions`` ends the parsing (``break``), so any
+      later interval is dropped even if it is in range (``"5,1"`` with completions 3 -> ``[]``);
+    * an interval end ``>= completions`` is clamped to ``completions - 1``;
+    * anything after a second ``-`` is ignored (``"1-3-9"`` is ``1-3``);
+    * an interval starting right after the previous one replaces the previous end with its own end
+      (so a reversed interval such as ``"2,3-1"`` covers nothing); reversed intervals ``"5-3"``
+      cover nothing; out-of-order or overlapping intervals are kept as given.
+    """
+    covered: set[int] = set()
+    for first, last in _parse_intervals(text, completions):
+        covered.update(range(first, last + 1))
+    return sorted(covered)
+
+
+def first_pending_indexes(done: Collection[int], count: int, completions: int) -> list[int]:
+    """``firstPendingIndexes``: the lowest ``count`` indexes in ``[0, completions)`` not in
+    ``done`` (the caller passes succeeded ∪ active ∪ failed, plus terminating when
+    ``podReplacementPolicy == Failed``).
+
+    O(count + len(done) log len(done)): it never walks the whole ``[0, completions)`` range.
+    """
+    result: list[int] = []
+    if count <= 0:
+        return result
+    candidate = 0
+    for index in sorted(set(done)):
+        if candidate >= completions or len(result) >= count:
+            return result
+        while candidate < completions and len(result) < count and candidate < index:
+            result.append(candidate)
+            candidate += 1
+        candidate = max(candidate, index + 1)
+    while candidate < completions and len(result) < count:
+        result.append(candidate)
+        candidate += 1
+    return result

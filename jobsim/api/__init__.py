@@ -1,0 +1,1 @@
+"""pydantic models of the Kubernetes objects jobsim reads."""

@@ -1,0 +1,177 @@
+"""pydantic models of ``batch/v1`` Job and the pod-template fields jobsim reads.
+
+Attribute names are the manifest's camelCase keys, so ``job.spec.backoffLimit`` and error paths
+read like the manifest. Every optional field is ``X | None = None``: nil stays distinct from
+empty, as defaulting depends on it. Unknown keys in the Job, its metadata-free parts and its
+spec are errors (kubectl's strict field validation); other pod fields are accepted and ignored.
+Enum-like fields stay plain strings so that validation can word errors as the API server does.
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+QuantityValue = str | int | float
+
+
+class _Strict(BaseModel):
+    """Unknown keys are errors; no type coercion ("3" is not an int)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+
+class _Lenient(BaseModel):
+    """Keys jobsim does not model are accepted and ignored (pod fields, object metadata)."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True, strict=True)
+
+
+class ObjectMeta(_Lenient):
+    """``metav1.ObjectMeta``: the fields jobsim reads."""
+
+    name: str | None = None
+    generateName: str | None = None
+    namespace: str | None = None
+    uid: str | None = None
+    labels: dict[str, str] | None = None
+    annotations: dict[str, str] | None = None
+
+
+class ResourceRequirements(_Lenient):
+    """``core/v1 ResourceRequirements``: quantities as written."""
+
+    requests: dict[str, QuantityValue] | None = None
+    limits: dict[str, QuantityValue] | None = None
+
+
+class Container(_Lenient):
+    """``core/v1 Container``: the fields the simulation uses."""
+
+    name: str
+    image: str | None = None
+    imagePullPolicy: str | None = None
+    command: list[str] | None = None
+    args: list[str] | None = None
+    resources: ResourceRequirements | None = None
+    restartPolicy: str | None = None
+
+
+class Toleration(_Lenient):
+    """``core/v1 Toleration``."""
+
+    key: str | None = None
+    operator: str | None = None
+    value: str | None = None
+    effect: str | None = None
+    tolerationSeconds: int | None = None
+
+
+class PodSpec(_Lenient):
+    """``core/v1 PodSpec``: the fields the scheduler, kubelet and controller read."""
+
+    containers: list[Container] = Field(default_factory=list)
+    initContainers: list[Container] | None = None
+    restartPolicy: str | None = None
+    terminationGracePeriodSeconds: int | None = None
+    activeDeadlineSeconds: int | None = None
+    priorityClassName: str | None = None
+    priority: int | None = None
+    schedulerName: str | None = None
+    nodeSelector: dict[str, str] | None = None
+    nodeName: str | None = None
+    tolerations: list[Toleration] | None = None
+
+
+class PodTemplateSpec(_Strict):
+    """``core/v1 PodTemplateSpec``."""
+
+    metadata: ObjectMeta | None = None
+    spec: PodSpec
+
+
+class LabelSelectorRequirement(_Strict):
+    """``metav1.LabelSelectorRequirement``."""
+
+    key: str
+    operator: str
+    values: list[str] | None = None
+
+
+class LabelSelector(_Strict):
+    """``metav1.LabelSelector``."""
+
+    matchLabels: dict[str, str] | None = None
+    matchExpressions: list[LabelSelectorRequirement] | None = None
+
+
+class PodFailurePolicyOnExitCodesRequirement(_Strict):
+    """``batch/v1 PodFailurePolicyOnExitCodesRequirement``."""
+
+    containerName: str | None = None
+    operator: str | None = None
+    values: list[int] | None = None
+
+
+class PodFailurePolicyOnPodConditionsPattern(_Strict):
+    """``batch/v1 PodFailurePolicyOnPodConditionsPattern``; status defaults to True."""
+
+    type: str
+    status: str | None = None
+
+
+class PodFailurePolicyRule(_Strict):
+    """``batch/v1 PodFailurePolicyRule``."""
+
+    action: str | None = None
+    onExitCodes: PodFailurePolicyOnExitCodesRequirement | None = None
+    onPodConditions: list[PodFailurePolicyOnPodConditionsPattern] | None = None
+
+
+class PodFailurePolicy(_Strict):
+    """``batch/v1 PodFailurePolicy``."""
+
+    rules: list[PodFailurePolicyRule] = Field(default_factory=list)
+
+
+class SuccessPolicyRule(_Strict):
+    """``batch/v1 SuccessPolicyRule``."""
+
+    succeededIndexes: str | None = None
+    succeededCount: int | None = None
+
+
+class SuccessPolicy(_Strict):
+    """``batch/v1 SuccessPolicy``."""
+
+    rules: list[SuccessPolicyRule] = Field(default_factory=list)
+
+
+class JobSpec(_Strict):
+    """``batch/v1 JobSpec``: every field the Job controller reads."""
+
+    parallelism: int | None = None
+    completions: int | None = None
+    activeDeadlineSeconds: int | None = None
+    podFailurePolicy: PodFailurePolicy | None = None
+    successPolicy: SuccessPolicy | None = None
+    backoffLimit: int | None = None
+    backoffLimitPerIndex: int | None = None
+    maxFailedIndexes: int | None = None
+    selector: LabelSelector | None = None
+    manualSelector: bool | None = None
+    template: PodTemplateSpec
+    ttlSecondsAfterFinished: int | None = None
+    completionMode: str | None = None
+    suspend: bool | None = None
+    podReplacementPolicy: str | None = None
+    managedBy: str | None = None
+
+
+class Job(_Strict):
+    """``batch/v1 Job``. ``status`` is accepted and cleared, as the API server does on create."""
+
+    apiVersion: str
+    kind: str
+    metadata: ObjectMeta
+    spec: JobSpec
+    status: dict[str, object] | None = None

@@ -1,0 +1,177 @@
+"""Duration distributions written as one-key mappings, validated at load time.
+
+``{constant: 10s}``, ``{uniform: {min: 5s, max: 15s}}``, ``{exponential: {mean: 30s}}``,
+``{lognormal: {median: 40s, sigma: 0.6}}``, ``{shiftedExponential: {shift: 10s, mean: 30s}}``.
+A bare duration (``10s`` or ``10``) means ``{constant: ...}``. Each knows its mean, so tests can
+compare simulated means with analytic ones.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Annotated, Any, Literal
+
+import numpy as np
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+
+from jobsim.units import UnitError, parse_duration
+
+
+def _duration(v: Any) -> float:
+    if isinstance(v, bool):
+        raise ValueError("expected a duration such as 10s, 1m30s or a number of seconds")
+    try:
+        seconds = parse_duration(v)
+    except (UnitError, TypeError) as e:
+        raise ValueError(str(e)) from None
+    if seconds < 0:
+        raise ValueError(f"must not be negative, got {v!r}")
+    return seconds
+
+
+Duration = Annotated[float, BeforeValidator(_duration)]
+"""Non-negative seconds, written as a Go duration ("1m30s") or a number of seconds."""
+
+
+class _Dist(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    @property
+    def mean(self) -> float:
+        raise NotImplementedError
+
+    def sample(self, rng: np.random.Generator) -> float:
+        """One draw, in seconds (never negative)."""
+        raise NotImplementedError
+
+
+class Constant(_Dist):
+    """Always the same value."""
+
+    kind: Literal["constant"] = "constant"
+    value: Duration
+
+    @property
+    def mean(self) -> float:
+        return self.value
+
+    def sample(self, rng: np.random.Generator) -> float:
+        return self.value
+
+
+class Uniform(_Dist):
+    """Uniform on [min, max]."""
+
+    kind: Literal["uniform"] = "uniform"
+    min: Duration
+    max: Duration
+
+    @model_validator(mode="after")
+    def _check(self) -> Uniform:
+        if self.max < self.min:
+            raise ValueError(f"uniform: max ({self.max}s) must not be less than min ({self.min}s)")
+        return self
+
+    @property
+    def mean(self) -> float:
+        return (self.min + self.max) / 2
+
+    def sample(self, rng: np.random.Generator) -> float:
+        return float(rng.uniform(self.min, self.max))
+
+
+class Exponential(_Dist):
+    """Exponential with the given mean."""
+
+    kind: Literal["exponential"] = "exponential"
+    mean_: Duration = Field(alias="mean")
+
+    @model_validator(mode="after")
+    def _check(self) -> Exponential:
+        if self.mean_ <= 0:
+            raise ValueError("exponential: mean must be greater than 0")
+        return self
+
+    @property
+    def mean(self) -> float:
+        return self.mean_
+
+    def sample(self, rng: np.random.Generator) -> float:
+        return float(rng.exponential(self.mean_))
+
+
+class Lognormal(_Dist):
+    """Log-normal with the given median and shape sigma (of the underlying normal)."""
+
+    kind: Literal["lognormal"] = "lognormal"
+    median: Duration
+    sigma: float
+
+    @model_validator(mode="after")
+    def _check(self) -> Lognormal:
+        if self.median <= 0:
+            raise ValueError("lognormal: median must be greater than 0")
+        if not self.sigma >= 0 or math.isinf(self.sigma):
+            raise ValueError("lognormal: sigma must be a finite number >= 0")
+        return self
+
+    @property
+    def mean(self) -> float:
+        return self.median * math.exp(self.sigma**2 / 2)
+
+    def sample(self, rng: np.random.Generator) -> float:
+        return float(rng.lognormal(math.log(self.median), self.sigma))
+
+
+class ShiftedExponential(_Dist):
+    """``shift`` plus an exponential with the given mean."""
+
+    kind: Literal["shiftedExponential"] = "shiftedExponential"
+    shift: Duration
+    mean_: Duration = Field(alias="mean")
+
+    @model_validator(mode="after")
+    def _check(self) -> ShiftedExponential:
+        if self.mean_ <= 0:
+            raise ValueError("shiftedExponential: mean must be greater than 0")
+        return self
+
+    @property
+    def mean(self) -> float:
+        return self.shift + self.mean_
+
+    def sample(self, rng: np.random.Generator) -> float:
+        return self.shift + float(rng.exponential(self.mean_))
+
+
+Distribution = Constant | Uniform | Exponential | Lognormal | ShiftedExponential
+_KINDS: dict[str, type[_Dist]] = {
+    "constant": Constant,
+    "uniform": Uniform,
+    "exponential": Exponential,
+    "lognormal": Lognormal,
+    "shiftedExponential": ShiftedExponential,
+}
+
+
+def _to_distribution(v: Any) -> Any:
+    if isinstance(v, _Dist):
+        return v
+    if isinstance(v, dict):
+        if len(v) != 1:
+            raise ValueError(
+                "a distribution is a mapping with exactly one key, one of: " + ", ".join(_KINDS)
+            )
+        ((kind, params),) = v.items()
+        if kind not in _KINDS:
+            raise ValueError(f"unknown distribution {kind!r}; expected one of: {', '.join(_KINDS)}")
+        if kind == "constant":
+            return Constant(value=params)
+        if not isinstance(params, dict):
+            raise ValueError(f"{kind}: expected a mapping of parameters")
+        return _KINDS[kind].model_validate(params)
+    return Constant(value=v)
+
+
+DurationDistribution = Annotated[Distribution, BeforeValidator(_to_distribution)]
+"""A distribution of durations, or a plain duration meaning a constant."""

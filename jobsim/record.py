@@ -1,0 +1,347 @@
+"""The append-only event log: the single source of every output.
+
+The model calls one method per domain event, named after Kubernetes. ``Recorder`` keeps the
+log in columns (``array``), not one Python object per event, plus one row per pod and per job
+that the events update. ``NullRecorder`` keeps nothing, for benchmarks. Each event carries the
+numbers of its rule (the "why"), and ``describe`` renders it, so explanations need no second
+code path.
+"""
+
+from __future__ import annotations
+
+from array import array
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from enum import IntEnum
+from typing import Any
+
+
+class Kind(IntEnum):
+    """Domain events. ``subject`` is the object, ``ref``/``a``/``b`` its rule's numbers."""
+
+    JOB_SUBMITTED = 1  # subject job
+    JOB_CONDITION = 2  # subject job, ref "Type/Status/Reason", text message
+    JOB_BACKOFF = 3  # subject job, a failures since last success, b remaining seconds
+    JOB_DELETED = 4  # subject job
+    JOB_SKIPPED = 5  # subject job, ref managedBy
+    POD_CREATED = 10  # subject pod, ref job, a index (-1 NonIndexed), b attempt
+    POD_SCHEDULED = 11  # subject pod, ref node
+    POD_UNSCHEDULABLE = 12  # subject pod, text message
+    IMAGE_PULLED = 13  # subject pod, ref image, b seconds
+    CONTAINER_STARTED = 14  # subject pod, a restartCount, b attempt
+    CONTAINER_EXITED = 15  # subject pod, a exit code
+    CONTAINER_RESTART_BACKOFF = 16  # subject pod, b delay seconds
+    POD_PHASE = 17  # subject pod, ref phase
+    POD_DELETED = 18  # subject pod, ref reason, a 1 if counted by the controller else 0
+    POD_CONDITION = 19  # subject pod, ref "Type/Status/Reason", text message
+    POD_COUNTED = 20  # subject pod, ref "succeeded"/"failed"/"ignored"
+    POD_REMOVED = 21  # subject pod: the object is gone from the API
+    NODE_DOWN = 30  # subject node
+    NODE_UP = 31  # subject node
+    NODE_NOT_READY = 32  # subject node
+    NODE_TAINTED = 33  # subject node, ref taint
+
+
+@dataclass(slots=True)
+class PodRecord:
+    """One pod's life, as the result reports it."""
+
+    name: str
+    job: str
+    index: int | None
+    createdAt: float
+    attempt: int | None = None
+    node: str | None = None
+    phase: str = "Pending"
+    exitCode: int | None = None
+    restarts: int = 0
+    scheduledAt: float | None = None
+    startedAt: float | None = None
+    finishedAt: float | None = None
+    deletedAt: float | None = None
+    removedAt: float | None = None
+    counted: str | None = None
+    conditions: list[dict[str, Any]] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The ``pods[]`` entry of the result."""
+        return {
+            "name": self.name,
+            "job": self.job,
+            "index": self.index,
+            "attempt": self.attempt,
+            "node": self.node,
+            "phase": self.phase,
+            "exitCode": self.exitCode,
+            "restarts": self.restarts,
+            "createdAt": self.createdAt,
+            "scheduledAt": self.scheduledAt,
+            "startedAt": self.startedAt,
+            "finishedAt": self.finishedAt,
+            "deletedAt": self.deletedAt,
+            "counted": self.counted,
+            "conditions": list(self.conditions),
+        }
+
+
+@dataclass(slots=True)
+class JobRecord:
+    """One Job's status as the controller last wrote it."""
+
+    key: str
+    name: str
+    namespace: str
+    submittedAt: float
+    status: dict[str, Any] = field(default_factory=dict)
+    deletedAt: float | None = None
+    managedBy: str | None = None
+    podsCreated: int = 0
+
+
+class Recorder:
+    """Columns of events plus pod and job rows."""
+
+    def __init__(self) -> None:
+        self.t = array("d")
+        self.kind = array("B")
+        self.subject = array("I")
+        self.ref = array("I")
+        self.a = array("q")
+        self.b = array("d")
+        self.text = array("I")
+        self._strings: list[str] = [""]
+        self._ids: dict[str, int] = {"": 0}
+        self.pods: dict[str, PodRecord] = {}
+        self.jobs: dict[str, JobRecord] = {}
+
+    # -- storage -------------------------------------------------------------------------
+    def _id(self, s: str) -> int:
+        i = self._ids.get(s)
+        if i is None:
+            i = len(self._strings)
+            self._strings.append(s)
+            self._ids[s] = i
+        return i
+
+    def _log(
+        self, t: float, kind: Kind, subject: str, ref: str = "", a: int = 0, b: float = 0.0,
+        text: str = "",
+    ) -> None:
+        self.t.append(t)
+        self.kind.append(kind)
+        self.subject.append(self._id(subject))
+        self.ref.append(self._id(ref))
+        self.a.append(a)
+        self.b.append(b)
+        self.text.append(self._id(text))
+
+    def __len__(self) -> int:
+        return len(self.t)
+
+    def events(self) -> Iterator[tuple[float, Kind, str, str, int, float, str]]:
+        """Every event as ``(t, kind, subject, ref, a, b, text)``, in order."""
+        s = self._strings
+        for i in range(len(self.t)):
+            yield (self.t[i], Kind(self.kind[i]), s[self.subject[i]], s[self.ref[i]],
+                   self.a[i], self.b[i], s[self.text[i]])
+
+    # -- jobs ----------------------------------------------------------------------------
+    def job_submitted(self, t: float, key: str, name: str, namespace: str) -> None:
+        self.jobs[key] = JobRecord(key, name, namespace, t)
+        self._log(t, Kind.JOB_SUBMITTED, key)
+
+    def job_skipped(self, t: float, key: str, managed_by: str) -> None:
+        self.jobs[key].managedBy = managed_by
+        self._log(t, Kind.JOB_SKIPPED, key, managed_by)
+
+    def job_status(self, t: float, key: str, status: dict[str, Any]) -> None:
+        self.jobs[key].status = status
+
+    def job_condition(
+        self, t: float, key: str, type_: str, status: str, reason: str, message: str
+    ) -> None:
+        self._log(t, Kind.JOB_CONDITION, key, f"{type_}/{status}/{reason}", text=message)
+
+    def job_backoff(self, t: float, key: str, failures: int, remaining: float) -> None:
+        self._log(t, Kind.JOB_BACKOFF, key, a=failures, b=remaining)
+
+    def job_deleted(self, t: float, key: str) -> None:
+        self.jobs[key].deletedAt = t
+        self._log(t, Kind.JOB_DELETED, key)
+
+    # -- pods ----------------------------------------------------------------------------
+    def pod_created(self, t: float, name: str, job: str, index: int | None) -> None:
+        self.pods[name] = PodRecord(name, job, index, t)
+        self.jobs[job].podsCreated += 1
+        self._log(t, Kind.POD_CREATED, name, job, -1 if index is None else index)
+
+    def pod_scheduled(self, t: float, name: str, node: str) -> None:
+        p = self.pods[name]
+        p.node, p.scheduledAt = node, t
+        self._log(t, Kind.POD_SCHEDULED, name, node)
+
+    def pod_unschedulable(self, t: float, name: str, message: str) -> None:
+        self._log(t, Kind.POD_UNSCHEDULABLE, name, text=message)
+
+    def image_pulled(self, t: float, name: str, image: str, seconds: float) -> None:
+        self._log(t, Kind.IMAGE_PULLED, name, image, b=seconds)
+
+    def container_started(self, t: float, name: str, restarts: int, attempt: int) -> None:
+        p = self.pods[name]
+        if p.startedAt is None:
+            p.startedAt = t
+            p.attempt = attempt
+        p.restarts = restarts
+        self._log(t, Kind.CONTAINER_STARTED, name, a=restarts, b=attempt)
+
+    def container_exited(self, t: float, name: str, exit_code: int) -> None:
+        self.pods[name].exitCode = exit_code
+        self._log(t, Kind.CONTAINER_EXITED, name, a=exit_code)
+
+    def container_restart_backoff(self, t: float, name: str, delay: float) -> None:
+        self._log(t, Kind.CONTAINER_RESTART_BACKOFF, name, b=delay)
+
+    def pod_phase(self, t: float, name: str, phase: str) -> None:
+        p = self.pods[name]
+        p.phase = phase
+        if phase in ("Succeeded", "Failed"):
+            p.finishedAt = t
+        self._log(t, Kind.POD_PHASE, name, phase)
+
+    def pod_deleted(self, t: float, name: str, reason: str, counted: bool) -> None:
+        self.pods[name].deletedAt = t
+        self._log(t, Kind.POD_DELETED, name, reason, a=int(counted))
+
+    def pod_condition(
+        self, t: float, name: str, type_: str, status: str, reason: str, message: str
+    ) -> None:
+        self.pods[name].conditions.append(
+            {"type": type_, "status": status, "reason": reason, "message": message,
+             "lastTransitionTime": t}
+        )
+        self._log(t, Kind.POD_CONDITION, name, f"{type_}/{status}/{reason}", text=message)
+
+    def pod_counted(self, t: float, name: str, as_: str) -> None:
+        self.pods[name].counted = as_
+        self._log(t, Kind.POD_COUNTED, name, as_)
+
+    def pod_removed(self, t: float, name: str) -> None:
+        self.pods[name].removedAt = t
+        self._log(t, Kind.POD_REMOVED, name)
+
+    # -- nodes ---------------------------------------------------------------------------
+    def node_down(self, t: float, node: str) -> None:
+        self._log(t, Kind.NODE_DOWN, node)
+
+    def node_up(self, t: float, node: str) -> None:
+        self._log(t, Kind.NODE_UP, node)
+
+    def node_not_ready(self, t: float, node: str) -> None:
+        self._log(t, Kind.NODE_NOT_READY, node)
+
+    def node_tainted(self, t: float, node: str, taint: str) -> None:
+        self._log(t, Kind.NODE_TAINTED, node, taint)
+
+
+class NullRecorder(Recorder):
+    """Keeps nothing: for benchmarks."""
+
+    def _log(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+    def job_submitted(self, t: float, key: str, name: str, namespace: str) -> None:
+        return None
+
+    def job_skipped(self, t: float, key: str, managed_by: str) -> None:
+        return None
+
+    def job_status(self, t: float, key: str, status: dict[str, Any]) -> None:
+        self.jobs.setdefault(key, JobRecord(key, key, "", t)).status = status
+
+    def job_deleted(self, t: float, key: str) -> None:
+        return None
+
+    def pod_created(self, t: float, name: str, job: str, index: int | None) -> None:
+        return None
+
+    def pod_scheduled(self, t: float, name: str, node: str) -> None:
+        return None
+
+    def container_started(self, t: float, name: str, restarts: int, attempt: int) -> None:
+        return None
+
+    def container_exited(self, t: float, name: str, exit_code: int) -> None:
+        return None
+
+    def pod_phase(self, t: float, name: str, phase: str) -> None:
+        return None
+
+    def pod_deleted(self, t: float, name: str, reason: str, counted: bool) -> None:
+        return None
+
+    def pod_condition(
+        self, t: float, name: str, type_: str, status: str, reason: str, message: str
+    ) -> None:
+        return None
+
+    def pod_counted(self, t: float, name: str, as_: str) -> None:
+        return None
+
+    def pod_removed(self, t: float, name: str) -> None:
+        return None
+
+
+def fmt_seconds(x: float) -> str:
+    """Seconds as a short number: 20 -> "20s", 1.5 -> "1.5s"."""
+    return f"{x:g}s"
+
+
+def describe(kind: Kind, subject: str, ref: str, a: int, b: float, text: str) -> str:
+    """One event in words, with its rule's numbers."""
+    if kind is Kind.JOB_SUBMITTED:
+        return f"Job {subject} created"
+    if kind is Kind.JOB_SKIPPED:
+        return f"Job {subject} is managed by {ref}: the built-in Job controller leaves it alone"
+    if kind is Kind.JOB_CONDITION:
+        type_, status, reason = ref.split("/")
+        return f"Job {subject} condition {type_}={status} ({reason}: {text})"
+    if kind is Kind.JOB_BACKOFF:
+        return (f"Job {subject} waits {fmt_seconds(b)} before creating pods "
+                f"(pod-failure backoff: {a} failure{'s' if a != 1 else ''} since last success)")
+    if kind is Kind.JOB_DELETED:
+        return f"Job {subject} deleted"
+    if kind is Kind.POD_CREATED:
+        idx = "" if a < 0 else f" for index {a}"
+        return f"pod {subject} created by Job {ref}{idx}"
+    if kind is Kind.POD_SCHEDULED:
+        return f"pod {subject} scheduled to {ref}"
+    if kind is Kind.POD_UNSCHEDULABLE:
+        return f"pod {subject} unschedulable: {text}"
+    if kind is Kind.IMAGE_PULLED:
+        return f"pod {subject} pulled image {ref} in {fmt_seconds(b)}"
+    if kind is Kind.CONTAINER_STARTED:
+        extra = f", restartCount {a}" if a else ""
+        return f"pod {subject} container started (attempt {int(b)}{extra})"
+    if kind is Kind.CONTAINER_EXITED:
+        return f"pod {subject} container exited with code {a}"
+    if kind is Kind.CONTAINER_RESTART_BACKOFF:
+        return f"pod {subject} container restarts in {fmt_seconds(b)} (CrashLoopBackOff)"
+    if kind is Kind.POD_PHASE:
+        return f"pod {subject} is {ref}"
+    if kind is Kind.POD_DELETED:
+        how = "counted by the Job controller" if a else "not counted"
+        return f"pod {subject} deleted ({ref}; {how})"
+    if kind is Kind.POD_CONDITION:
+        type_, status, reason = ref.split("/")
+        return f"pod {subject} condition {type_}={status} ({reason}: {text})"
+    if kind is Kind.POD_COUNTED:
+        return f"pod {subject} counted as {ref}"
+    if kind is Kind.POD_REMOVED:
+        return f"pod {subject} removed"
+    if kind is Kind.NODE_DOWN:
+        return f"node {subject} stops reporting"
+    if kind is Kind.NODE_UP:
+        return f"node {subject} reports again"
+    if kind is Kind.NODE_NOT_READY:
+        return f"node {subject} NotReady (Ready=Unknown): no heartbeat within the grace period"
+    return f"node {subject} tainted {ref}"

@@ -1,0 +1,22 @@
+"""The Python API: ``load_scenario`` and ``simulate``."""
+
+from __future__ import annotations
+
+from jobsim.record import Recorder
+from jobsim.results import Result
+from jobsim.scenario import Scenario, load_scenario
+from jobsim.sim.run import Simulation
+
+
+def simulate(
+    scenario: Scenario, seed: int | None = None, *, recorder: Recorder | None = None,
+    until: float | None = None,
+) -> Result:
+    """Run ``scenario`` (with its own seed unless ``seed`` is given) and return its Result."""
+    rec = recorder if recorder is not None else Recorder()
+    sim = Simulation(scenario, rec, seed)
+    sim.run(until)
+    return Result(scenario.name, sim.seed, sim.clock.now, rec)
+
+
+__all__ = ["load_scenario", "simulate"]

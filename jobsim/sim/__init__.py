@@ -1,0 +1,1 @@
+"""The SimPy model: cluster, scheduler, kubelets, Job controller, event injection."""

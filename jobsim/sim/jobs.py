@@ -1,0 +1,184 @@
+"""Per-Job state of one run: the defaulted spec, its status, its pods, its workload draws."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from jobsim.api.job import Container, Job
+from jobsim.policy.backoff import BackoffRecord
+from jobsim.scenario import Workload
+from jobsim.sim.engine import Call
+from jobsim.sim.objects import Pod
+from jobsim.units import milli_value, parse_quantity, value
+
+NAME_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"  # k8s.io/apimachinery/pkg/util/rand
+
+
+def stream(seed: int, *tag: str) -> np.random.Generator:
+    """An independent random stream keyed by name (common random numbers across scenarios)."""
+    digest = hashlib.sha256("/".join(tag).encode()).digest()
+    key = [int.from_bytes(digest[i : i + 4], "little") for i in range(0, 16, 4)]
+    return np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=key)))
+
+
+def _requests(c: Container) -> dict[str, int]:
+    res = c.resources
+    if res is None:
+        return {}
+    merged = dict(res.limits or {})  # requests default to limits (core/v1 defaults)
+    merged.update(res.requests or {})
+    out: dict[str, int] = {}
+    for k, v in merged.items():
+        q = parse_quantity(v)
+        out[k] = milli_value(q) if k == "cpu" else value(q)
+    return out
+
+
+def pod_requests(job: Job) -> dict[str, int]:
+    """Effective pod requests: max(sum of containers, each init container), per resource."""
+    spec = job.spec.template.spec
+    total: dict[str, int] = {}
+    for c in spec.containers:
+        for k, v in _requests(c).items():
+            total[k] = total.get(k, 0) + v
+    for c in spec.initContainers or []:
+        for k, v in _requests(c).items():
+            total[k] = max(total.get(k, 0), v)
+    return {k: v for k, v in total.items() if v}
+
+
+@dataclass(eq=False)
+class JobRuntime:
+    """One Job in the simulation: spec, status, pod indexes and workload."""
+
+    key: str
+    job: Job
+    workload: Workload
+    rng: np.random.Generator
+    names: np.random.Generator
+    submitted_at: float
+    # status (batch/v1 JobStatus)
+    start_time: float | None = None
+    completion_time: float | None = None
+    succeeded: int = 0
+    failed: int = 0
+    conditions: list[dict[str, Any]] = field(default_factory=list)
+    completed_indexes: set[int] = field(default_factory=set)
+    failed_indexes: set[int] = field(default_factory=set)
+    status_active: int = 0
+    status_ready: int = 0
+    status_terminating: int = 0
+    # pods
+    active: dict[int, Pod] = field(default_factory=dict)
+    terminating: dict[int, Pod] = field(default_factory=dict)
+    finished_tracked: dict[int, Pod] = field(default_factory=dict)
+    attempts: dict[int | None, int] = field(default_factory=dict)
+    used_names: set[str] = field(default_factory=set)
+    # controller
+    backoff: BackoffRecord = field(default_factory=BackoffRecord)
+    sync_at: float | None = None
+    sync_call: Call | None = None
+    finished: bool = False
+    deleted: bool = False
+    inert: bool = False
+
+    def __post_init__(self) -> None:
+        spec = self.job.spec
+        self.name = str(self.job.metadata.name)
+        self.namespace = str(self.job.metadata.namespace)
+        self.template_spec = spec.template.spec
+        self.requests = pod_requests(self.job)
+        self.grace = float(self.template_spec.terminationGracePeriodSeconds or 0)
+        self.restart_policy = str(self.template_spec.restartPolicy)
+        self.termination_delay = self.workload.terminationDelay
+        self.images = tuple(
+            (str(c.image or ""), str(c.imagePullPolicy or "IfNotPresent"))
+            for c in [*(self.template_spec.initContainers or []), *self.template_spec.containers]
+        )
+
+    # -- spec shortcuts ------------------------------------------------------------------
+    @property
+    def spec(self) -> Any:
+        """The defaulted JobSpec."""
+        return self.job.spec
+
+    @property
+    def indexed(self) -> bool:
+        """completionMode Indexed."""
+        return bool(self.job.spec.completionMode == "Indexed")
+
+    @property
+    def suspended(self) -> bool:
+        """spec.suspend."""
+        return bool(self.job.spec.suspend)
+
+    @property
+    def only_replace_failed(self) -> bool:
+        """``onlyReplaceFailedPods``: podReplacementPolicy Failed."""
+        return bool(self.job.spec.podReplacementPolicy == "Failed")
+
+    def condition(self, type_: str) -> dict[str, Any] | None:
+        """The condition of that type, if any."""
+        for c in self.conditions:
+            if c["type"] == type_:
+                return c
+        return None
+
+    def has_true(self, type_: str) -> bool:
+        """Whether a condition of that type is True."""
+        c = self.condition(type_)
+        return c is not None and c["status"] == "True"
+
+    # -- workload ------------------------------------------------------------------------
+    def next_attempt(self, index: int | None) -> int:
+        """The attempt number of the next start of work for ``index`` (NonIndexed: None)."""
+        n = self.attempts.get(index, 0)
+        self.attempts[index] = n + 1
+        return n
+
+    def outcome(self, index: int | None, attempt: int) -> tuple[int, float]:
+        """(exit code, run seconds) of one run: the first matching script entry, else drawn.
+
+        Every run draws the same four numbers from the Job's stream, so one run's outcome
+        does not shift another's.
+        """
+        w = self.workload
+        duration = w.duration.sample(self.rng)
+        u_fail, u_code = self.rng.random(), self.rng.random()
+        after_draw: float | None = None
+        f = w.failure
+        if f is not None and not isinstance(f.after, float):
+            after_draw = f.after.sample(self.rng)
+        for entry in w.script:
+            if (entry.index is None or entry.index == index) and (
+                entry.attempt is None or entry.attempt == attempt
+            ):
+                return entry.exitCode, duration if entry.after is None else entry.after
+        if f is not None and u_fail < f.probability:
+            codes = list(f.exitCode.items())
+            total = sum(wt for _, wt in codes)
+            acc = 0.0
+            code = codes[-1][0]
+            for c, wt in codes:
+                acc += wt / total
+                if u_code < acc:
+                    code = c
+                    break
+            run = duration * f.after if isinstance(f.after, float) else float(after_draw or 0.0)
+            return code, run
+        return 0, duration
+
+    def pod_name(self, index: int | None) -> str:
+        """``generateName`` + 5 random characters: ``<job>-`` or ``<job>-<index>-``."""
+        prefix = f"{self.name}-" if index is None else f"{self.name}-{index}-"
+        prefix = prefix[: 63 - 5]
+        while True:
+            picks = self.names.integers(0, len(NAME_ALPHABET), size=5)
+            name = prefix + "".join(NAME_ALPHABET[int(i)] for i in picks)
+            if name not in self.used_names:
+                self.used_names.add(name)
+                return name

@@ -1,0 +1,234 @@
+"""The kubelets: pull images, start containers, report exits, restart in place, kill.
+
+One object serves every node; each pod keeps its kubelet-local progress (``k_*`` fields). What
+the API sees changes only through ``_publish``-style steps, which wait while the node is
+unreachable and run, in order, when it reports again (DESIGN: "nodeDown").
+
+Upstream: ``pkg/kubelet`` (status manager, ``kuberuntime_manager.go: computePodActions`` and
+``doBackOff``). Modelling choices (DESIGN.md): a container given SIGTERM exits 143 after the
+workload's ``terminationDelay``, or 137 at the end of the grace period if that is shorter;
+a deleted pod always ends Failed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Protocol
+
+from jobsim.policy.crashloop import next_entry, restart_delay
+from jobsim.record import Recorder
+from jobsim.scenario import Timing
+from jobsim.sim.engine import Clock, Prio
+from jobsim.sim.objects import FAILED, RUNNING, SUCCEEDED, Node, Pod
+
+SIGTERM_EXIT = 143
+SIGKILL_EXIT = 137
+
+
+class PodWatcher(Protocol):
+    """Who hears about pod changes (the Job controller's pod informer)."""
+
+    def pod_updated(self, pod: Pod) -> None: ...
+    def pod_terminal(self, pod: Pod) -> None: ...
+
+
+class Kubelets:
+    """The kubelets of every node."""
+
+    def __init__(
+        self,
+        clock: Clock,
+        timing: Timing,
+        recorder: Recorder,
+        watcher: PodWatcher,
+        outcome: Callable[[Pod], tuple[int, float]],
+        release: Callable[[Pod], None],
+    ) -> None:
+        self.clock = clock
+        self.timing = timing
+        self.recorder = recorder
+        self.watcher = watcher
+        self.outcome = outcome  # (exit code, run seconds) of the pod's next run
+        self.release = release
+
+    # -- start ---------------------------------------------------------------------------
+    def bind(self, pod: Pod, node: Node) -> None:
+        """The scheduler bound ``pod`` to ``node``: the kubelet picks it up."""
+        if node.reachable:
+            self._admit(pod)
+        else:
+            pod.k_unpublished = True
+
+    def _admit(self, pod: Pod) -> None:
+        now = self.clock.now
+        node = pod.node
+        assert node is not None
+        if pod.deletion_ts is not None:
+            self._finish_killed(pod)
+            return
+        # The kubelet's first status: Ready=False (ContainersNotReady).
+        pod.ready_false_at = now
+        ready_at = now
+        for image, policy in pod.images:
+            have = node.images.get(image)
+            if have is None or policy == "Always":
+                pull = self.timing.image_pull(image)
+                have = now + pull
+                if policy != "Always" or image not in node.images:
+                    node.images[image] = have
+                if pull > 0:
+                    self.clock.call_at(have, Prio.KUBELET, self._pulled, pod, image, pull)
+            ready_at = max(ready_at, have)
+        pod.k_state = "starting"
+        pod.k_call = self.clock.call_at(
+            ready_at + self.timing.containerStart, Prio.KUBELET, self._start, pod
+        )
+
+    def _pulled(self, pod: Pod, image: str, seconds: float) -> None:
+        self.recorder.image_pulled(self.clock.now, pod.name, image, seconds)
+
+    def _start(self, pod: Pod) -> None:
+        """Start (or restart) the container: one attempt of the work."""
+        now = self.clock.now
+        if not self._hears(pod):
+            return
+        code, run = self.outcome(pod)
+        pod.k_state = "running"
+        pod.k_exit_at = now + run
+        pod.k_exit_code = code
+        pod.k_call = self.clock.call(run, Prio.KUBELET, self._exited, pod)
+        pod.phase = RUNNING
+        pod.ready = True
+        pod.ready_since = now
+        pod.ready_false_at = None
+        pod.container_finished_at = None
+        self.recorder.container_started(now, pod.name, pod.restart_count, pod.attempt or 0)
+        self.recorder.pod_phase(now, pod.name, RUNNING)
+        self.watcher.pod_updated(pod)
+
+    # -- exits ---------------------------------------------------------------------------
+    def _exited(self, pod: Pod) -> None:
+        """The container exited on its own (or after SIGTERM/SIGKILL)."""
+        pod.k_state = "exited"
+        pod.k_call = None
+        node = pod.node
+        assert node is not None
+        if not node.reachable:
+            pod.k_unpublished = True
+            return
+        self._report_exit(pod, pod.k_exit_at or self.clock.now)
+
+    def _report_exit(self, pod: Pod, at: float) -> None:
+        now = self.clock.now
+        code = pod.k_exit_code
+        pod.exit_code = code
+        pod.container_finished_at = at
+        pod.ready = False
+        pod.ready_false_at = now
+        self.recorder.container_exited(at, pod.name, code)
+        if pod.deletion_ts is not None or code == 0 or pod.restart_policy != "OnFailure":
+            phase = SUCCEEDED if code == 0 and pod.deletion_ts is None else FAILED
+            self._set_terminal(pod, phase)
+            return
+        # restartPolicy OnFailure: restart in place after the CrashLoopBackOff delay.
+        delay = restart_delay(pod.crash_entry, at, self.timing.crashLoopBackoffReset / 2)
+        wait = max(at + delay - now, 0.0)
+        pod.k_state = "backoff"
+        if wait > 0:
+            self.recorder.container_restart_backoff(now, pod.name, wait)
+        pod.k_call = self.clock.call(wait, Prio.KUBELET, self._restart, pod)
+        self.watcher.pod_updated(pod)
+
+    def _restart(self, pod: Pod) -> None:
+        if not self._hears(pod):
+            return
+        now = self.clock.now
+        finished = pod.container_finished_at if pod.container_finished_at is not None else now
+        pod.crash_entry = next_entry(
+            pod.crash_entry,
+            finished,
+            now,
+            self.timing.crashLoopBackoffInitial,
+            self.timing.crashLoopBackoffMax,
+        )
+        pod.restart_count += 1
+        pod.k_state = "starting"
+        self.watcher.pod_updated(pod)
+        pod.k_call = self.clock.call(self.timing.containerStart, Prio.KUBELET, self._start, pod)
+
+    def _set_terminal(self, pod: Pod, phase: str) -> None:
+        pod.phase = phase
+        pod.ready = False
+        pod.k_state = "done"
+        self.recorder.pod_phase(self.clock.now, pod.name, phase)
+        self.release(pod)
+        self.watcher.pod_terminal(pod)
+
+    # -- deletion ------------------------------------------------------------------------
+    def kill(self, pod: Pod) -> None:
+        """The pod got a deletionTimestamp: stop it gracefully (when the node can hear)."""
+        node = pod.node
+        if node is None or pod.terminal:
+            return
+        if not node.reachable:
+            pod.k_unpublished = True
+            return
+        self._kill_now(pod)
+
+    def _kill_now(self, pod: Pod) -> None:
+        now = self.clock.now
+        if pod.k_state == "running":
+            delay, code = self._termination(pod)
+            natural = (pod.k_exit_at or now) - now
+            if natural <= delay:
+                return  # it exits on its own first; that exit ends the pod as Failed
+            if pod.k_call is not None:
+                pod.k_call.cancel()
+            pod.k_exit_at = now + delay
+            pod.k_exit_code = code
+            pod.k_call = self.clock.call(delay, Prio.KUBELET, self._exited, pod)
+            return
+        if pod.k_state == "exited":
+            self._report_exit(pod, pod.k_exit_at or now)
+            return
+        self._finish_killed(pod)
+
+    def _termination(self, pod: Pod) -> tuple[float, int]:
+        delay: float = pod.job.termination_delay
+        if delay <= pod.grace:
+            return delay, SIGTERM_EXIT
+        return pod.grace, SIGKILL_EXIT
+
+    def _finish_killed(self, pod: Pod) -> None:
+        """A pod that had no running container (starting, in backoff, never admitted)."""
+        if pod.k_call is not None:
+            pod.k_call.cancel()
+            pod.k_call = None
+        self._set_terminal(pod, FAILED)
+
+    # -- node comes back -----------------------------------------------------------------
+    def node_reachable(self, node: Node) -> None:
+        """The node reports again: publish what happened meanwhile, then act."""
+        for pod in sorted(node.pods.values(), key=lambda p: p.uid):
+            if not pod.k_unpublished:
+                continue
+            pod.k_unpublished = False
+            if pod.k_state == "exited":
+                self._report_exit(pod, pod.k_exit_at or self.clock.now)
+            elif pod.deletion_ts is not None:
+                self._kill_now(pod)
+            elif pod.k_state == "new":
+                self._admit(pod)
+            elif pod.k_state == "starting":
+                self._start(pod)
+            elif pod.k_state == "backoff":
+                self._restart(pod)
+
+    def _hears(self, pod: Pod) -> bool:
+        """Whether the pod's kubelet is there to act; if not, it acts when the node is back."""
+        node = pod.node
+        if node is not None and not node.reachable:
+            pod.k_unpublished = True
+            pod.k_call = None
+            return False
+        return True

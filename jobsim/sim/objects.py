@@ -1,0 +1,89 @@
+"""The mutable objects of one run: nodes and pods (their API view and kubelet-local state)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from jobsim.sim.engine import Call
+
+PENDING = "Pending"
+RUNNING = "Running"
+SUCCEEDED = "Succeeded"
+FAILED = "Failed"
+TERMINAL = frozenset({SUCCEEDED, FAILED})
+
+
+@dataclass(slots=True, eq=False)
+class Node:
+    """A node: allocatable resources, what is requested on it, and its health."""
+
+    name: str
+    seq: int
+    pool: str
+    capacity: dict[str, int]
+    labels: dict[str, str]
+    taints: list[tuple[str, str, str]]  # (key, value, effect)
+    requested: dict[str, int] = field(default_factory=dict)
+    score_cpu: int = 0  # non-zero cpu requests, for scoring (upstream GetNonzeroRequests)
+    score_mem: int = 0
+    pods: dict[int, Pod] = field(default_factory=dict)
+    reachable: bool = True  # the kubelet reports
+    ready: bool = True  # the node lifecycle controller's view
+    not_ready_call: Call | None = None
+    images: dict[str, float] = field(default_factory=dict)  # image -> time it is present
+
+    def fits(self, requests: dict[str, int]) -> bool:
+        """Whether a pod with these requests fits in what is left (pods counted as 1)."""
+        cap = self.capacity
+        req = self.requested
+        if req.get("pods", 0) + 1 > cap.get("pods", 0):
+            return False
+        for r, q in requests.items():
+            if q and req.get(r, 0) + q > cap.get(r, 0):
+                return False
+        return True
+
+
+@dataclass(slots=True, eq=False)
+class Pod:
+    """A pod: the fields the API shows, and the kubelet's own progress."""
+
+    uid: int
+    name: str
+    job: Any  # sim.controller.JobRuntime
+    index: int | None
+    created_at: float
+    requests: dict[str, int]
+    grace: float
+    restart_policy: str
+    images: tuple[tuple[str, str], ...]  # (image, pullPolicy)
+    failure_count: int = 0
+    ignored_failure_count: int = 0
+    # API view
+    node: Node | None = None
+    phase: str = PENDING
+    ready: bool = False
+    ready_since: float | None = None  # Ready=True lastTransitionTime
+    ready_false_at: float | None = None  # Ready=False lastTransitionTime (None: no condition)
+    deletion_ts: float | None = None
+    tracked: bool = True  # holds the batch.kubernetes.io/job-tracking finalizer
+    restart_count: int = 0
+    exit_code: int | None = None
+    container_finished_at: float | None = None  # set while the container is terminated
+    conditions: dict[str, tuple[str, str, str, float]] = field(default_factory=dict)
+    attempt: int | None = None
+    removed: bool = False
+    # kubelet-local
+    k_state: str = "new"  # new, starting, running, backoff, exited, killed
+    k_call: Call | None = None
+    k_exit_at: float | None = None  # when the running container exits on its own
+    k_exit_code: int = 0
+    k_unpublished: bool = False  # changes the API has not seen (node unreachable)
+    crash_entry: Any = None  # policy.crashloop.CrashLoopEntry | None
+
+    @property
+    def terminal(self) -> bool:
+        """Phase Succeeded or Failed."""
+        return self.phase in TERMINAL

@@ -1,0 +1,170 @@
+"""One run of a scenario: builds the cluster and controllers, injects events, runs SimPy.
+
+This module plays the API server: it creates and deletes pods and tells the informers. A
+DELETE takes effect on the node through the kubelet at the same instant but after the caller
+is done (a ``Prio.KUBELET`` call), so a controller never sees its own deletions complete
+within one sync.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from jobsim.api.defaults import JOB_CONTROLLER_NAME
+from jobsim.record import Recorder
+from jobsim.scenario import Event, Scenario, job_key, resolve_job
+from jobsim.sim.controller import JobController
+from jobsim.sim.engine import Clock, Prio
+from jobsim.sim.jobs import JobRuntime, stream
+from jobsim.sim.kubelet import Kubelets
+from jobsim.sim.nodes import NodeLifecycle
+from jobsim.sim.objects import FAILED, Node, Pod
+from jobsim.sim.scheduler import Scheduler
+
+
+class NotImplementedYet(Exception):
+    """A scenario feature whose issue has not landed yet."""
+
+
+class Simulation:
+    """The model of one run. Nothing here prints, opens files or reads the wall clock."""
+
+    def __init__(self, scenario: Scenario, recorder: Recorder, seed: int | None = None) -> None:
+        self.scenario = scenario
+        self.seed = scenario.seed if seed is None else seed
+        self.recorder = recorder
+        self.clock = Clock()
+        self.timing = scenario.timing
+        self.nodes: list[Node] = []
+        self.node_by_name: dict[str, Node] = {}
+        for pool in scenario.cluster.nodePools:
+            cap = pool.capacity.as_units()
+            taints = [(t.key, t.value, t.effect) for t in pool.taints]
+            for i in range(pool.count):
+                name = f"{pool.name}-{i}"
+                labels = {"kubernetes.io/hostname": name, **pool.labels}
+                node = Node(name, len(self.nodes), pool.name, dict(cap), labels, list(taints))
+                self.nodes.append(node)
+                self.node_by_name[name] = node
+        self._uid = 0
+        self.controller = JobController(
+            self.clock, self.timing, recorder, self._create_pod, self.delete_pod, self._pod_gone
+        )
+        self.kubelets = Kubelets(
+            self.clock, self.timing, recorder, self.controller, self._outcome, self._release
+        )
+        self.scheduler = Scheduler(
+            self.clock, self.nodes, recorder, self.timing.scheduling, self.kubelets.bind
+        )
+        self.lifecycle = NodeLifecycle(
+            self.clock, self.timing, recorder, self.kubelets, self.scheduler, self.delete_pod,
+            self.controller.pod_updated,
+        )
+        self.jobs: dict[str, JobRuntime] = {}
+        for entry, manifest in zip(scenario.jobs, scenario.manifests, strict=True):
+            key = job_key(manifest)
+            self.jobs[key] = JobRuntime(
+                key=key,
+                job=manifest,
+                workload=entry.workload,
+                rng=stream(self.seed, "job", key),
+                names=stream(self.seed, "names", key),
+                submitted_at=entry.submitAt,
+            )
+        for entry, manifest in zip(scenario.jobs, scenario.manifests, strict=True):
+            self.clock.call(entry.submitAt, Prio.EXTERNAL, self._submit, self.jobs[job_key(manifest)])
+        for ev in scenario.events:
+            self.clock.call(ev.at, Prio.EXTERNAL, self._inject, ev)
+
+    def run(self, until: float | None = None) -> None:
+        """Run until nothing is left to happen (or until ``until``)."""
+        self.clock.run(until)
+
+    # -- jobs ----------------------------------------------------------------------------
+    def _submit(self, job: JobRuntime) -> None:
+        now = self.clock.now
+        self.recorder.job_submitted(now, job.key, job.name, job.namespace)
+        managed_by = job.spec.managedBy
+        if managed_by is not None and managed_by != JOB_CONTROLLER_NAME:
+            job.inert = True
+            self.recorder.job_skipped(now, job.key, managed_by)
+            return
+        self.recorder.job_status(now, job.key, self.controller._status(job))
+        self.controller.job_added(job)
+
+    def _inject(self, ev: Event) -> None:
+        kind = ev.kind
+        if kind == "nodeDown":
+            self.lifecycle.node_down(self.node_by_name[str(ev.nodeDown)])
+        elif kind == "nodeUp":
+            self.lifecycle.node_up(self.node_by_name[str(ev.nodeUp)])
+        else:
+            raise NotImplementedYet(
+                f"event {kind!r} at {ev.at:g}s is not implemented yet "
+                "(tracked by the Job controller issue)"
+            )
+
+    def job(self, ref: str) -> JobRuntime:
+        """The Job an event names."""
+        return self.jobs[resolve_job(self.scenario, ref)]
+
+    # -- pods (the API server's part) ----------------------------------------------------
+    def _create_pod(self, job: JobRuntime, index: int | None) -> Pod:
+        self._uid += 1
+        now = self.clock.now
+        pod = Pod(
+            uid=self._uid,
+            name=job.pod_name(index),
+            job=job,
+            index=index,
+            created_at=now,
+            requests=job.requests,
+            grace=job.grace,
+            restart_policy=job.restart_policy,
+            images=job.images,
+        )
+        self.recorder.pod_created(now, pod.name, job.key, index)
+        self.scheduler.add(pod)
+        self.controller.pod_updated(pod)
+        return pod
+
+    def delete_pod(self, pod: Pod, reason: str, why: str) -> None:
+        """A graceful DELETE: set deletionTimestamp; the kubelet stops the pod."""
+        if pod.deletion_ts is not None or pod.terminal:
+            return
+        now = self.clock.now
+        pod.deletion_ts = now
+        counted = pod.tracked and not pod.job.only_replace_failed
+        self.recorder.pod_deleted(now, pod.name, reason, counted)
+        self.controller.pod_deleting(pod)
+        self.clock.call(0.0, Prio.KUBELET, self._stop, pod)
+
+    def _stop(self, pod: Pod) -> None:
+        if pod.terminal:
+            return
+        if pod.node is None:
+            # Never scheduled: nothing runs it. (Upstream PodGC marks such pods Failed.)
+            self.scheduler.forget(pod)
+            pod.phase = FAILED
+            self.recorder.pod_phase(self.clock.now, pod.name, FAILED)
+            self.controller.pod_terminal(pod)
+            return
+        self.kubelets.kill(pod)
+
+    def _release(self, pod: Pod) -> None:
+        self.scheduler.release(pod)
+
+    def _pod_gone(self, pod: Pod) -> None:
+        if not pod.removed:
+            pod.removed = True
+            self.recorder.pod_removed(self.clock.now, pod.name)
+
+    def _outcome(self, pod: Pod) -> tuple[int, float]:
+        job: JobRuntime = pod.job
+        pod.attempt = job.next_attempt(pod.index)
+        return job.outcome(pod.index, pod.attempt)
+
+    # -- results -------------------------------------------------------------------------
+    def job_statuses(self) -> dict[str, dict[str, Any]]:
+        """The final status of every Job."""
+        return {key: self.controller._status(job) for key, job in self.jobs.items()}

@@ -166,11 +166,11 @@ def _to_distribution(v: Any) -> Any:
         if kind not in _KINDS:
             raise ValueError(f"unknown distribution {kind!r}; expected one of: {', '.join(_KINDS)}")
         if kind == "constant":
-            return Constant(value=params)
+            return Constant(value=_duration(params))
         if not isinstance(params, dict):
             raise ValueError(f"{kind}: expected a mapping of parameters")
         return _KINDS[kind].model_validate(params)
-    return Constant(value=v)
+    return Constant(value=_duration(v))
 
 
 DurationDistribution = Annotated[Distribution, BeforeValidator(_to_distribution)]

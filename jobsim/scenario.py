@@ -349,27 +349,35 @@ def load_scenario(source: str | Path | dict[str, Any], *, base_dir: Path | None 
         base = base_dir or path.parent
     if not isinstance(data, dict):
         raise ScenarioError(name, ["(top level): expected a mapping with cluster and jobs"])
-    try:
-        scenario = Scenario.model_validate({k: v for k, v in data.items() if k != "manifests"})
-    except ValidationError as e:
-        raise ScenarioError(name, pydantic_problems(e)) from None
     problems: list[str] = []
     manifests: list[Job] = []
-    for i, entry in enumerate(scenario.jobs):
+    raw_jobs = data.get("jobs")
+    for i, entry in enumerate(raw_jobs if isinstance(raw_jobs, list) else []):
+        if not isinstance(entry, dict):
+            continue
         where = f"jobs[{i}].manifest"
-        raw = entry.manifest
-        if entry.manifestFile is not None:
-            where = f"jobs[{i}].manifestFile ({entry.manifestFile})"
-            mpath = base / entry.manifestFile
+        raw = entry.get("manifest")
+        mfile = entry.get("manifestFile")
+        if isinstance(mfile, str) and raw is None:
+            where = f"jobs[{i}].manifestFile ({mfile})"
+            mpath = base / mfile
             if not mpath.is_file():
                 problems.append(f"jobs[{i}].manifestFile: file not found: {mpath}")
                 continue
             raw = _read(mpath)
+        elif raw is None:
+            continue
         decoded = decode_job(raw)
         if isinstance(decoded, list):
             problems.extend(f"{where}: {p}" for p in decoded)
         else:
             manifests.append(decoded)
+    try:
+        scenario = Scenario.model_validate({k: v for k, v in data.items() if k != "manifests"})
+    except ValidationError as e:
+        raise ScenarioError(name, pydantic_problems(e) + problems) from None
+    if problems:
+        raise ScenarioError(name, problems)
     problems.extend(_check_references(scenario, manifests))
     if problems:
         raise ScenarioError(name, problems)

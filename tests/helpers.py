@@ -1,0 +1,68 @@
+"""Builders for small scenarios in tests."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from jobsim import Result, load_scenario, simulate
+
+ZERO = {
+    "jobSyncDelay": 0,
+    "containerStart": 0,
+    "scheduling": 0,
+    "imagePull": 0,
+}
+
+
+def job_manifest(name: str = "job", **spec: Any) -> dict[str, Any]:
+    """A batch/v1 Job with one container; ``spec`` keys override the Job spec."""
+    restart = spec.pop("restartPolicy", "Never")
+    template_spec = {"containers": [{"name": "main", "image": "busybox:1.36"}],
+                     "restartPolicy": restart}
+    template_spec.update(spec.pop("podSpec", {}))
+    return {
+        "apiVersion": "batch/v1",
+        "kind": "Job",
+        "metadata": {"name": name},
+        "spec": {"template": {"spec": template_spec}, **spec},
+    }
+
+
+def scenario(
+    *jobs: tuple[dict[str, Any], dict[str, Any]],
+    timing: dict[str, Any] | None = None,
+    nodes: int = 3,
+    cpu: str = "4",
+    events: list[dict[str, Any]] | None = None,
+    seed: int = 1,
+) -> dict[str, Any]:
+    """A scenario dict: each job is (manifest, workload)."""
+    return {
+        "name": "test",
+        "seed": seed,
+        "timing": copy.deepcopy(ZERO if timing is None else timing),
+        "cluster": {"nodePools": [
+            {"name": "n", "count": nodes, "capacity": {"cpu": cpu, "memory": "16Gi"}}
+        ]},
+        "jobs": [{"manifest": m, "workload": w} for m, w in jobs],
+        "events": events or [],
+    }
+
+
+def run(data: dict[str, Any], seed: int | None = None) -> Result:
+    """Load and simulate a scenario dict."""
+    return simulate(load_scenario(data), seed)
+
+
+def condition_times(result: Result, job: str = "job") -> list[tuple[str, str, str, float]]:
+    """(type, status, reason, lastTransitionTime) of a job's conditions, in list order."""
+    return [
+        (c["type"], c["status"], c["reason"], c["lastTransitionTime"])
+        for c in result.job(job)["status"]["conditions"]
+    ]
+
+
+def created_times(result: Result, job: str = "job") -> list[float]:
+    """Creation times of a job's pods, in order."""
+    return [p["createdAt"] for p in result.pods() if p["job"].endswith("/" + job)]

@@ -60,14 +60,34 @@ def _t(x: Any) -> str:
 
 def _summary(result: Result) -> None:
     table = Table(title=f"scenario {result.scenario} (seed {result.seed})")
-    for col in ("job", "outcome", "reason", "start", "completion", "duration",
-                "succeeded", "failed", "pods created"):
-        table.add_column(col, justify="right" if col not in ("job", "outcome", "reason") else "left")
+    for col in (
+        "job",
+        "outcome",
+        "reason",
+        "start",
+        "completion",
+        "duration",
+        "succeeded",
+        "failed",
+        "pods created",
+    ):
+        table.add_column(
+            col, justify="right" if col not in ("job", "outcome", "reason") else "left"
+        )
     for j in result.jobs():
         st = j["status"]
         if "managedBy" in j:
-            table.add_row(j["name"], "not managed", f"managedBy {j['managedBy']}",
-                          "-", "-", "-", "-", "-", "0")
+            table.add_row(
+                j["name"],
+                "not managed",
+                f"managedBy {j['managedBy']}",
+                "-",
+                "-",
+                "-",
+                "-",
+                "-",
+                "0",
+            )
             continue
         what, reason = outcome(st)
         end = st.get("completionTime")
@@ -77,15 +97,26 @@ def _summary(result: Result) -> None:
                     end = c["lastTransitionTime"]
         start = st.get("startTime")
         dur = None if end is None or start is None else end - start
-        table.add_row(j["name"], what, reason, _t(start), _t(end), _t(dur),
-                      str(st.get("succeeded", 0)), str(st.get("failed", 0)), str(j["podsCreated"]))
+        table.add_row(
+            j["name"],
+            what,
+            reason,
+            _t(start),
+            _t(end),
+            _t(dur),
+            str(st.get("succeeded", 0)),
+            str(st.get("failed", 0)),
+            str(j["podsCreated"]),
+        )
     out.print(table)
 
 
 def _timeline(result: Result, limit: int) -> None:
     lines = result.timeline()
     out.print("timeline:")
-    shown = lines if len(lines) <= limit else lines[: limit // 2] + [(-1.0, "…")] + lines[-limit // 2 :]
+    shown = (
+        lines if len(lines) <= limit else [*lines[: limit // 2], (-1.0, "…"), *lines[-limit // 2 :]]
+    )
     for t, line in shown:
         out.print(f"  {'' if t < 0 else f't={t:g}s':>10}  {line}", markup=False)
 
@@ -135,8 +166,10 @@ def validate(
                 raise ScenarioError(str(file), decoded)
             return f"{file}: OK (Job {decoded.metadata.namespace}/{decoded.metadata.name})"
         s = load_scenario(file)
-        return f"{file}: OK (scenario {s.name}: {len(s.manifests)} job(s), " \
-               f"{len(s.cluster.node_names())} node(s), {len(s.events)} event(s))"
+        return (
+            f"{file}: OK (scenario {s.name}: {len(s.manifests)} job(s), "
+            f"{len(s.cluster.node_names())} node(s), {len(s.events)} event(s))"
+        )
 
     out.print(_guard(debug, check), markup=False)
 

@@ -124,7 +124,13 @@ class Recorder:
         return i
 
     def _log(
-        self, t: float, kind: Kind, subject: str, ref: str = "", a: int = 0, b: float = 0.0,
+        self,
+        t: float,
+        kind: Kind,
+        subject: str,
+        ref: str = "",
+        a: int = 0,
+        b: float = 0.0,
         text: str = "",
     ) -> None:
         self.t.append(t)
@@ -142,8 +148,15 @@ class Recorder:
         """Every event as ``(t, kind, subject, ref, a, b, text)``, in order."""
         s = self._strings
         for i in range(len(self.t)):
-            yield (self.t[i], Kind(self.kind[i]), s[self.subject[i]], s[self.ref[i]],
-                   self.a[i], self.b[i], s[self.text[i]])
+            yield (
+                self.t[i],
+                Kind(self.kind[i]),
+                s[self.subject[i]],
+                s[self.ref[i]],
+                self.a[i],
+                self.b[i],
+                s[self.text[i]],
+            )
 
     # -- jobs ----------------------------------------------------------------------------
     def job_submitted(self, t: float, key: str, name: str, namespace: str) -> None:
@@ -216,8 +229,13 @@ class Recorder:
         self, t: float, name: str, type_: str, status: str, reason: str, message: str
     ) -> None:
         self.pods[name].conditions.append(
-            {"type": type_, "status": status, "reason": reason, "message": message,
-             "lastTransitionTime": t}
+            {
+                "type": type_,
+                "status": status,
+                "reason": reason,
+                "message": message,
+                "lastTransitionTime": t,
+            }
         )
         self._log(t, Kind.POD_CONDITION, name, f"{type_}/{status}/{reason}", text=message)
 
@@ -306,8 +324,10 @@ def describe(kind: Kind, subject: str, ref: str, a: int, b: float, text: str) ->
         type_, status, reason = ref.split("/")
         return f"Job {subject} condition {type_}={status} ({reason}: {text})"
     if kind is Kind.JOB_BACKOFF:
-        return (f"Job {subject} waits {fmt_seconds(b)} before creating pods "
-                f"(pod-failure backoff: {a} failure{'s' if a != 1 else ''} since last success)")
+        return (
+            f"Job {subject} waits {fmt_seconds(b)} before creating pods "
+            f"(pod-failure backoff: {a} failure{'s' if a != 1 else ''} since last success)"
+        )
     if kind is Kind.JOB_DELETED:
         return f"Job {subject} deleted"
     if kind is Kind.POD_CREATED:

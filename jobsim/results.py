@@ -70,8 +70,12 @@ class Result:
     def events(self) -> list[dict[str, Any]]:
         """``events[]``: time, kind, object and the sentence with its rule's numbers."""
         return [
-            {"t": t, "kind": kind.name, "object": subject,
-             "message": describe(kind, subject, ref, a, b, text)}
+            {
+                "t": t,
+                "kind": kind.name,
+                "object": subject,
+                "message": describe(kind, subject, ref, a, b, text),
+            }
             for t, kind, subject, ref, a, b, text in self.recorder.events()
         ]
 
@@ -84,7 +88,7 @@ class Result:
 
     def to_dict(self) -> dict[str, Any]:
         """The object ``jobsim run --json`` prints."""
-        return _clean(
+        cleaned: dict[str, Any] = _clean(
             {
                 "scenario": self.scenario,
                 "seed": self.seed,
@@ -95,6 +99,7 @@ class Result:
                 "events": self.events(),
             }
         )
+        return cleaned
 
     def to_json(self) -> str:
         """Deterministic JSON text: same scenario and seed, same bytes."""
@@ -112,10 +117,22 @@ class Result:
 
 TIMELINE_KINDS = frozenset(
     {
-        Kind.JOB_SUBMITTED, Kind.JOB_CONDITION, Kind.JOB_BACKOFF, Kind.JOB_DELETED,
-        Kind.JOB_SKIPPED, Kind.POD_CREATED, Kind.POD_SCHEDULED, Kind.CONTAINER_STARTED,
-        Kind.CONTAINER_EXITED, Kind.CONTAINER_RESTART_BACKOFF, Kind.POD_DELETED,
-        Kind.POD_CONDITION, Kind.NODE_DOWN, Kind.NODE_UP, Kind.NODE_NOT_READY,
-        Kind.POD_UNSCHEDULABLE, Kind.IMAGE_PULLED,
+        Kind.JOB_SUBMITTED,
+        Kind.JOB_CONDITION,
+        Kind.JOB_BACKOFF,
+        Kind.JOB_DELETED,
+        Kind.JOB_SKIPPED,
+        Kind.POD_CREATED,
+        Kind.POD_SCHEDULED,
+        Kind.CONTAINER_STARTED,
+        Kind.CONTAINER_EXITED,
+        Kind.CONTAINER_RESTART_BACKOFF,
+        Kind.POD_DELETED,
+        Kind.POD_CONDITION,
+        Kind.NODE_DOWN,
+        Kind.NODE_UP,
+        Kind.NODE_NOT_READY,
+        Kind.POD_UNSCHEDULABLE,
+        Kind.IMAGE_PULLED,
     }
 )

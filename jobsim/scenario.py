@@ -235,7 +235,8 @@ class Event(_Model):
         given = [k for k in EVENT_KINDS if getattr(self, k) is not None]
         if len(given) != 1:
             raise ValueError(
-                "an event needs `at` and exactly one of: " + ", ".join(EVENT_KINDS)
+                "an event needs `at` and exactly one of: "
+                + ", ".join(EVENT_KINDS)
                 + (f" (got {', '.join(given)})" if given else "")
             )
         return self
@@ -309,7 +310,9 @@ def decode_job(data: Any) -> Job | list[str]:
         return ["(top level): expected a Job manifest (a mapping)"]
     problems: list[str] = []
     if data.get("apiVersion") != "batch/v1":
-        problems.append(f'apiVersion: Unsupported value: {data.get("apiVersion")!r}: expected "batch/v1"')
+        problems.append(
+            f'apiVersion: Unsupported value: {data.get("apiVersion")!r}: expected "batch/v1"'
+        )
     if data.get("kind") != "Job":
         problems.append(f'kind: Unsupported value: {data.get("kind")!r}: expected "Job"')
     if problems:
@@ -396,8 +399,10 @@ def _check_references(scenario: Scenario, manifests: list[Job]) -> list[str]:
     for i, job in enumerate(manifests):
         key = job_key(job)
         if key in keys:
-            problems.append(f"jobs[{i}].manifest.metadata.name: Duplicate value: job {key} is "
-                            f"also jobs[{keys[key]}]")
+            problems.append(
+                f"jobs[{i}].manifest.metadata.name: Duplicate value: job {key} is "
+                f"also jobs[{keys[key]}]"
+            )
         keys[key] = i
         names.setdefault(str(job.metadata.name), []).append(key)
     nodes = set(scenario.cluster.node_names())

@@ -5,6 +5,8 @@ Expected times are worked out by hand from the rules, never taken from jobsim's 
 
 from __future__ import annotations
 
+import itertools
+
 from tests.helpers import condition_times, created_times, job_manifest, run, scenario
 
 FAIL_AFTER_5S = {"duration": "5s", "failure": {"probability": 1.0, "exitCode": 1}}
@@ -38,8 +40,9 @@ def test_pr_54415_timeline_with_default_latencies() -> None:
     (observed +546 s on the real cluster)."""
     timing = {"jobSyncDelay": "1s", "containerStart": "1s"}
     wl = {"duration": "30s", "failure": {"probability": 1.0, "exitCode": 42}}
-    r = run(scenario((job_manifest(completions=8, parallelism=2, backoffLimit=6), wl),
-                     timing=timing))
+    r = run(
+        scenario((job_manifest(completions=8, parallelism=2, backoffLimit=6), wl), timing=timing)
+    )
     assert created_times(r) == [0, 0, 51, 51, 162, 162, 513, 513]
     assert condition_times(r) == [
         ("FailureTarget", "True", "BackoffLimitExceeded", 545),
@@ -62,7 +65,7 @@ def test_backoff_cap_600s() -> None:
     """MaxJobPodFailureBackOff is 10 min: the 7th and later delays are 600 s, not 640 s."""
     r = run(scenario((job_manifest(backoffLimit=8), FAIL_AFTER_5S)))
     created = created_times(r)
-    gaps = [b - (a + 5) for a, b in zip(created, created[1:], strict=False)]
+    gaps = [b - (a + 5) for a, b in itertools.pairwise(created)]
     assert gaps == [10, 20, 40, 80, 160, 320, 600, 600]
 
 
@@ -70,9 +73,13 @@ def test_success_resets_backoff() -> None:
     """A newly counted success resets failuresAfterLastSuccess (newBackoffRecord).
     completions 3, parallelism 1: attempt 0 fails at 5 (10 s) -> pod 2 at 15 succeeds at 20 ->
     pod 3 at 20 fails at 25 -> 1 failure since the success -> 10 s -> pod 4 at 35."""
-    wl = {"duration": "5s", "script": [
-        {"attempt": 0, "exitCode": 1}, {"attempt": 2, "exitCode": 1},
-    ]}
+    wl = {
+        "duration": "5s",
+        "script": [
+            {"attempt": 0, "exitCode": 1},
+            {"attempt": 2, "exitCode": 1},
+        ],
+    }
     r = run(scenario((job_manifest(completions=3, parallelism=1), wl)))
     assert created_times(r) == [0, 15, 20, 35, 40]
     assert condition_times(r)[-1] == ("Complete", "True", "CompletionsReached", 45)
@@ -82,9 +89,17 @@ def test_success_resets_backoff() -> None:
 
 def test_simultaneous_failures_add_up() -> None:
     """Two pods failing together count as 2 failures: the next pods wait 20 s."""
-    r = run(scenario((job_manifest(parallelism=2, completions=2, backoffLimit=2), {
-        "duration": "5s", "script": [{"attempt": 0, "exitCode": 1}, {"attempt": 1, "exitCode": 1}],
-    })))
+    r = run(
+        scenario(
+            (
+                job_manifest(parallelism=2, completions=2, backoffLimit=2),
+                {
+                    "duration": "5s",
+                    "script": [{"attempt": 0, "exitCode": 1}, {"attempt": 1, "exitCode": 1}],
+                },
+            )
+        )
+    )
     assert created_times(r) == [0, 0, 25, 25]
     assert condition_times(r)[-1] == ("Complete", "True", "CompletionsReached", 30)
 
@@ -128,8 +143,16 @@ def test_active_deadline_seconds() -> None:
 def test_termination_past_grace_period_is_sigkill() -> None:
     """A container slower to stop than terminationGracePeriodSeconds is killed: exit 137."""
     wl = {"duration": "300s", "terminationDelay": "60s"}
-    r = run(scenario((job_manifest(activeDeadlineSeconds=10,
-                                   podSpec={"terminationGracePeriodSeconds": 20}), wl)))
+    r = run(
+        scenario(
+            (
+                job_manifest(
+                    activeDeadlineSeconds=10, podSpec={"terminationGracePeriodSeconds": 20}
+                ),
+                wl,
+            )
+        )
+    )
     assert r.pods()[0]["exitCode"] == 137
     assert condition_times(r)[-1] == ("Failed", "True", "DeadlineExceeded", 30)
 
@@ -192,8 +215,7 @@ def test_completion_time_and_parallel_success() -> None:
     """completions 4, parallelism 2, 10 s pods with default latencies (containerStart 1 s,
     jobSyncDelay 1 s): pods at 0,0 finish at 11; the sync at 12 counts them and creates two
     more, which finish at 23; Complete at 24."""
-    r = run(scenario((job_manifest(completions=4, parallelism=2), {"duration": "10s"}),
-                     timing={}))
+    r = run(scenario((job_manifest(completions=4, parallelism=2), {"duration": "10s"}), timing={}))
     assert created_times(r) == [0, 0, 12, 12]
     assert condition_times(r) == [
         ("SuccessCriteriaMet", "True", "CompletionsReached", 24),

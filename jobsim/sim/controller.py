@@ -38,9 +38,7 @@ def is_pod_failed(pod: Pod, job: JobRuntime) -> bool:
     """``isPodFailed``: Failed, or (TerminatingOrFailed) being deleted and not Succeeded."""
     if pod.phase == FAILED:
         return True
-    return (
-        not job.only_replace_failed and pod.deletion_ts is not None and pod.phase != SUCCEEDED
-    )
+    return not job.only_replace_failed and pod.deletion_ts is not None and pod.phase != SUCCEEDED
 
 
 def finished_time(pod: Pod) -> float:
@@ -184,7 +182,7 @@ class JobController:
             if target is not None and target["status"] == "True":
                 finished = ("Failed", target["reason"], target["message"])
         if finished is None:
-            if failed > spec.backoffLimit or self._past_backoff_limit_on_failure(job):
+            if failed > job.backoff_limit or self._past_backoff_limit_on_failure(job):
                 finished = ("FailureTarget", REASON_BACKOFF_LIMIT, MESSAGE_BACKOFF_LIMIT)
             elif self._past_active_deadline(job):
                 finished = ("FailureTarget", REASON_DEADLINE, MESSAGE_DEADLINE)
@@ -248,7 +246,7 @@ class JobController:
         restarts = sum(p.restart_count for p in job.active.values()) + sum(
             p.restart_count for p in job.terminating.values()
         )
-        limit: int = job.spec.backoffLimit
+        limit = job.backoff_limit
         return restarts > 0 if limit == 0 else restarts >= limit
 
     def _past_active_deadline(self, job: JobRuntime) -> bool:
@@ -273,7 +271,7 @@ class JobController:
         if job.suspended:
             removed = self._delete_job_pods(active_pods, "JobSuspended")
             return active - removed, terminating + removed
-        parallelism: int = spec.parallelism
+        parallelism = job.parallelism
         completions: int | None = spec.completions
         if completions is None:
             want = active if succeeded > 0 else parallelism
@@ -362,9 +360,7 @@ class JobController:
                 continue  # its finalizer was removed earlier in this sync (deleteJobPods)
             if not (finished is not None or pod.phase == SUCCEEDED or considered_failed):
                 continue
-            valid = not job.indexed or (
-                pod.index is not None and pod.index < (completions or 0)
-            )
+            valid = not job.indexed or (pod.index is not None and pod.index < (completions or 0))
             if pod.phase == SUCCEEDED:
                 if job.indexed:
                     if valid and pod.index not in job.completed_indexes:
@@ -412,8 +408,14 @@ class JobController:
     def _append_condition(self, job: JobRuntime, type_: str, reason: str, message: str) -> None:
         now = self.clock.now
         job.conditions.append(
-            {"type": type_, "status": "True", "reason": reason, "message": message,
-             "lastProbeTime": now, "lastTransitionTime": now}
+            {
+                "type": type_,
+                "status": "True",
+                "reason": reason,
+                "message": message,
+                "lastProbeTime": now,
+                "lastTransitionTime": now,
+            }
         )
         self.recorder.job_condition(now, job.key, type_, "True", reason, message)
 
@@ -426,14 +428,25 @@ class JobController:
         if cond is not None:
             if (cond["status"], cond["reason"], cond["message"]) == (status, reason, message):
                 return False
-            cond.update(status=status, reason=reason, message=message, lastProbeTime=now,
-                        lastTransitionTime=now)
+            cond.update(
+                status=status,
+                reason=reason,
+                message=message,
+                lastProbeTime=now,
+                lastTransitionTime=now,
+            )
         elif status == "False":
             return False
         else:
             job.conditions.append(
-                {"type": type_, "status": status, "reason": reason, "message": message,
-                 "lastProbeTime": now, "lastTransitionTime": now}
+                {
+                    "type": type_,
+                    "status": status,
+                    "reason": reason,
+                    "message": message,
+                    "lastProbeTime": now,
+                    "lastTransitionTime": now,
+                }
             )
         self.recorder.job_condition(now, job.key, type_, status, reason, message)
         return True

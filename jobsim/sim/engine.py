@@ -12,7 +12,7 @@ from enum import IntEnum
 from typing import Any
 
 import simpy
-from simpy.events import Event
+from simpy.events import Event, EventPriority
 
 
 class Prio(IntEnum):
@@ -63,7 +63,7 @@ class Clock:
         """Run ``fn(*args)`` ``delay`` seconds from now."""
         c = Call(self.env, fn, args)
         self.scheduled += 1
-        self.env.schedule(c, prio, delay)
+        self.env.schedule(c, EventPriority(prio), delay)
         return c
 
     def call_at(self, when: float, prio: Prio, fn: Callable[..., Any], *args: Any) -> Call:

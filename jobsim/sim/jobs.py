@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from jobsim.api.job import Container, Job
+from jobsim.api.job import Container, Job, JobSpec
 from jobsim.policy.backoff import BackoffRecord
 from jobsim.scenario import Workload
 from jobsim.sim.engine import Call
@@ -91,6 +91,9 @@ class JobRuntime:
         self.name = str(self.job.metadata.name)
         self.namespace = str(self.job.metadata.namespace)
         self.template_spec = spec.template.spec
+        # Defaulting (SetDefaults_Job) guarantees both are set.
+        self.backoff_limit = int(spec.backoffLimit or 0)
+        self.parallelism = int(spec.parallelism or 0)
         self.requests = pod_requests(self.job)
         self.grace = float(self.template_spec.terminationGracePeriodSeconds or 0)
         self.restart_policy = str(self.template_spec.restartPolicy)
@@ -102,7 +105,7 @@ class JobRuntime:
 
     # -- spec shortcuts ------------------------------------------------------------------
     @property
-    def spec(self) -> Any:
+    def spec(self) -> JobSpec:
         """The defaulted JobSpec."""
         return self.job.spec
 

@@ -104,7 +104,10 @@ class NodeLifecycle:
             return
         now = self.clock.now
         pod.conditions["DisruptionTarget"] = (
-            "True", TAINT_MANAGER_REASON, TAINT_MANAGER_MESSAGE, now,
+            "True",
+            TAINT_MANAGER_REASON,
+            TAINT_MANAGER_MESSAGE,
+            now,
         )
         self.recorder.pod_condition(
             now, pod.name, "DisruptionTarget", "True", TAINT_MANAGER_REASON, TAINT_MANAGER_MESSAGE

@@ -40,10 +40,7 @@ class Node:
         req = self.requested
         if req.get("pods", 0) + 1 > cap.get("pods", 0):
             return False
-        for r, q in requests.items():
-            if q and req.get(r, 0) + q > cap.get(r, 0):
-                return False
-        return True
+        return all(not (q and req.get(r, 0) + q > cap.get(r, 0)) for r, q in requests.items())
 
 
 @dataclass(slots=True, eq=False)

@@ -57,7 +57,12 @@ class Simulation:
             self.clock, self.nodes, recorder, self.timing.scheduling, self.kubelets.bind
         )
         self.lifecycle = NodeLifecycle(
-            self.clock, self.timing, recorder, self.kubelets, self.scheduler, self.delete_pod,
+            self.clock,
+            self.timing,
+            recorder,
+            self.kubelets,
+            self.scheduler,
+            self.delete_pod,
             self.controller.pod_updated,
         )
         self.jobs: dict[str, JobRuntime] = {}
@@ -72,7 +77,9 @@ class Simulation:
                 submitted_at=entry.submitAt,
             )
         for entry, manifest in zip(scenario.jobs, scenario.manifests, strict=True):
-            self.clock.call(entry.submitAt, Prio.EXTERNAL, self._submit, self.jobs[job_key(manifest)])
+            self.clock.call(
+                entry.submitAt, Prio.EXTERNAL, self._submit, self.jobs[job_key(manifest)]
+            )
         for ev in scenario.events:
             self.clock.call(ev.at, Prio.EXTERNAL, self._inject, ev)
 

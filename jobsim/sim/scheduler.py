@@ -26,7 +26,10 @@ from jobsim.sim.objects import Node, Pod
 DEFAULT_MILLI_CPU_REQUEST = 100
 DEFAULT_MEMORY_REQUEST = 200 * 1024 * 1024
 
-Shape = tuple[tuple[tuple[str, int], ...], tuple[tuple[str, str], ...], tuple[object, ...]]
+TolerationKey = tuple[
+    str | None, str | None, str | None, str | None
+]  # key, operator, value, effect
+Shape = tuple[tuple[tuple[str, int], ...], tuple[tuple[str, str], ...], tuple[TolerationKey, ...]]
 
 
 def least_allocated_score(node: Node) -> int:
@@ -59,7 +62,6 @@ class Scheduler:
         for n in nodes:
             self._index(n)
         self._waiting: dict[Shape, deque[Pod]] = {}
-        self._tolerations: dict[int, tuple[object, ...]] = {}
 
     # -- node index ----------------------------------------------------------------------
     def _index(self, node: Node) -> None:
@@ -194,16 +196,14 @@ class Scheduler:
 def _shape(pod: Pod) -> Shape:
     spec = pod.job.template_spec
     selector = tuple(sorted((spec.nodeSelector or {}).items()))
-    tolerations = tuple(
-        (t.key, t.operator, t.value, t.effect) for t in (spec.tolerations or [])
-    )
+    tolerations = tuple((t.key, t.operator, t.value, t.effect) for t in (spec.tolerations or []))
     return (tuple(sorted(pod.requests.items())), selector, tolerations)
 
 
-def _tolerates(tolerations: tuple[object, ...], key: str, value: str, effect: str) -> bool:
+def _tolerates(tolerations: tuple[TolerationKey, ...], key: str, value: str, effect: str) -> bool:
     """``ToleratesTaint`` (core/v1 helper): key/operator/value/effect match."""
     for tol in tolerations:
-        t_key, t_op, t_value, t_effect = tol  # type: ignore[misc]
+        t_key, t_op, t_value, t_effect = tol
         if t_effect and t_effect != effect:
             continue
         if t_key and t_key != key:

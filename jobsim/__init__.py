@@ -4,8 +4,8 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from jobsim.api_public import load_scenario, simulate  # noqa: E402
-from jobsim.results import Result  # noqa: E402
-from jobsim.scenario import Scenario, ScenarioError  # noqa: E402
+from jobsim.api_public import load_scenario, simulate
+from jobsim.results import Result
+from jobsim.scenario import Scenario, ScenarioError
 
 __all__ = ["Result", "Scenario", "ScenarioError", "__version__", "load_scenario", "simulate"]

@@ -9,7 +9,10 @@ from jobsim.sim.run import Simulation
 
 
 def simulate(
-    scenario: Scenario, seed: int | None = None, *, recorder: Recorder | None = None,
+    scenario: Scenario,
+    seed: int | None = None,
+    *,
+    recorder: Recorder | None = None,
     until: float | None = None,
 ) -> Result:
     """Run ``scenario`` (with its own seed unless ``seed`` is given) and return its Result."""

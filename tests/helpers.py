@@ -18,8 +18,10 @@ ZERO = {
 def job_manifest(name: str = "job", **spec: Any) -> dict[str, Any]:
     """A batch/v1 Job with one container; ``spec`` keys override the Job spec."""
     restart = spec.pop("restartPolicy", "Never")
-    template_spec = {"containers": [{"name": "main", "image": "busybox:1.36"}],
-                     "restartPolicy": restart}
+    template_spec = {
+        "containers": [{"name": "main", "image": "busybox:1.36"}],
+        "restartPolicy": restart,
+    }
     template_spec.update(spec.pop("podSpec", {}))
     return {
         "apiVersion": "batch/v1",
@@ -42,9 +44,9 @@ def scenario(
         "name": "test",
         "seed": seed,
         "timing": copy.deepcopy(ZERO if timing is None else timing),
-        "cluster": {"nodePools": [
-            {"name": "n", "count": nodes, "capacity": {"cpu": cpu, "memory": "16Gi"}}
-        ]},
+        "cluster": {
+            "nodePools": [{"name": "n", "count": nodes, "capacity": {"cpu": cpu, "memory": "16Gi"}}]
+        },
         "jobs": [{"manifest": m, "workload": w} for m, w in jobs],
         "events": events or [],
     }

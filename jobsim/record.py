@@ -29,7 +29,7 @@ class Kind(IntEnum):
     POD_UNSCHEDULABLE = 12  # subject pod, text message
     IMAGE_PULLED = 13  # subject pod, ref image, b seconds
     CONTAINER_STARTED = 14  # subject pod, a restartCount, b attempt
-    CONTAINER_EXITED = 15  # subject pod, a exit code
+    CONTAINER_EXITED = 15  # subject pod, a exit code, b when it exited (reported at t)
     CONTAINER_RESTART_BACKOFF = 16  # subject pod, b delay seconds
     POD_PHASE = 17  # subject pod, ref phase
     POD_DELETED = 18  # subject pod, ref reason, a 1 if counted by the controller else 0
@@ -207,9 +207,9 @@ class Recorder:
         p.restarts = restarts
         self._log(t, Kind.CONTAINER_STARTED, name, a=restarts, b=attempt)
 
-    def container_exited(self, t: float, name: str, exit_code: int) -> None:
+    def container_exited(self, t: float, name: str, exit_code: int, exited_at: float) -> None:
         self.pods[name].exitCode = exit_code
-        self._log(t, Kind.CONTAINER_EXITED, name, a=exit_code)
+        self._log(t, Kind.CONTAINER_EXITED, name, a=exit_code, b=exited_at)
 
     def container_restart_backoff(self, t: float, name: str, delay: float) -> None:
         self._log(t, Kind.CONTAINER_RESTART_BACKOFF, name, b=delay)
@@ -288,7 +288,7 @@ class NullRecorder(Recorder):
     def container_started(self, t: float, name: str, restarts: int, attempt: int) -> None:
         return None
 
-    def container_exited(self, t: float, name: str, exit_code: int) -> None:
+    def container_exited(self, t: float, name: str, exit_code: int, exited_at: float) -> None:
         return None
 
     def pod_phase(self, t: float, name: str, phase: str) -> None:
@@ -314,7 +314,9 @@ def fmt_seconds(x: float) -> str:
     return f"{x:g}s"
 
 
-def describe(kind: Kind, subject: str, ref: str, a: int, b: float, text: str) -> str:
+def describe(
+    kind: Kind, subject: str, ref: str, a: int, b: float, text: str, t: float | None = None
+) -> str:
     """One event in words, with its rule's numbers."""
     if kind is Kind.JOB_SUBMITTED:
         return f"Job {subject} created"
@@ -343,7 +345,10 @@ def describe(kind: Kind, subject: str, ref: str, a: int, b: float, text: str) ->
         extra = f", restartCount {a}" if a else ""
         return f"pod {subject} container started (attempt {int(b)}{extra})"
     if kind is Kind.CONTAINER_EXITED:
-        return f"pod {subject} container exited with code {a}"
+        late = ""
+        if t is not None and b != t:
+            late = f" (at {fmt_seconds(b)}, reported late: node unreachable)"
+        return f"pod {subject} container exited with code {a}{late}"
     if kind is Kind.CONTAINER_RESTART_BACKOFF:
         return f"pod {subject} container restarts in {fmt_seconds(b)} (CrashLoopBackOff)"
     if kind is Kind.POD_PHASE:

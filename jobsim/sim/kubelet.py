@@ -125,7 +125,7 @@ class Kubelets:
         pod.container_finished_at = at
         pod.ready = False
         pod.ready_false_at = now
-        self.recorder.container_exited(at, pod.name, code)
+        self.recorder.container_exited(now, pod.name, code, at)
         if pod.deletion_ts is not None or code == 0 or pod.restart_policy != "OnFailure":
             phase = SUCCEEDED if code == 0 and pod.deletion_ts is None else FAILED
             self._set_terminal(pod, phase)

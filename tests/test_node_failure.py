@@ -1,0 +1,130 @@
+"""Node failure with default latencies (semantics §16, §23.7; issue 2 §4 "nodeDown").
+
+Defaults: jobSyncDelay 1 s, containerStart 1 s, nodeMonitorGracePeriod 50 s,
+defaultTolerationSeconds 300 s. The only pod starts on n-0 at 1 s.
+"""
+
+from __future__ import annotations
+
+from tests.helpers import condition_times, created_times, job_manifest, run, scenario
+
+LONG = {"duration": "1000s"}
+
+
+def _events(r: object, kind: str) -> list[tuple[float, str]]:
+    return [(e["t"], e["object"]) for e in r.to_dict()["events"] if e["kind"] == kind]  # type: ignore[attr-defined]
+
+
+def test_unreachable_node_evicts_and_replaces() -> None:
+    """nodeDown at 100: NotReady and pod Ready=False at 150; taint eviction (DisruptionTarget,
+    DeletionByTaintManager) and DELETE at 450. TerminatingOrFailed: the pod counts as failed in
+    the sync at 451 with failure time 150 (its Ready=False transition, getFinishedTime rule 2),
+    so the 10 s backoff has long passed and the replacement is created in that same sync. It
+    runs on n-1 from 452 to 1452; SuccessCriteriaMet at 1453, but Complete waits until the old
+    pod stops terminating. Its container exited 0 unseen at 1001; nodeUp at 2000 reports that,
+    and a deleted pod ends Failed (never Succeeded); Complete at 2001."""
+    r = run(
+        scenario(
+            (job_manifest(), LONG),
+            timing={},
+            events=[{"at": "100s", "nodeDown": "n-0"}, {"at": "2000s", "nodeUp": "n-0"}],
+        )
+    )
+    old, new = r.pods()
+    assert created_times(r) == [0, 451]
+    assert old["node"] == "n-0" and new["node"] == "n-1"
+    assert [(c["type"], c["reason"], c["lastTransitionTime"]) for c in old["conditions"]] == [
+        ("Ready", "NodeNotReady", 150),
+        ("DisruptionTarget", "DeletionByTaintManager", 450),
+    ]
+    assert old["deletedAt"] == 450
+    assert (old["phase"], old["exitCode"], old["finishedAt"]) == ("Failed", 0, 2000)
+    exits = [
+        (e["t"], e["message"]) for e in r.to_dict()["events"] if e["kind"] == "CONTAINER_EXITED"
+    ]
+    assert [t for t, _ in exits] == [1452, 2000]
+    assert exits[1][1].endswith("exited with code 0 (at 1001s, reported late: node unreachable)")
+    assert condition_times(r) == [
+        ("SuccessCriteriaMet", "True", "CompletionsReached", 1453),
+        ("Complete", "True", "CompletionsReached", 2001),
+    ]
+    st = r.job("job")["status"]
+    assert (st["succeeded"], st["failed"], st["terminating"]) == (1, 1, 0)
+
+
+def test_sigterm_on_node_return() -> None:
+    """A pod still running when its node returns after the eviction gets SIGTERM then: with
+    terminationDelay 3 s it exits 143 at nodeUp + 3."""
+    wl = {"duration": "5000s", "terminationDelay": "3s"}
+    r = run(
+        scenario(
+            (job_manifest(), wl),
+            timing={},
+            events=[{"at": "100s", "nodeDown": "n-0"}, {"at": "2000s", "nodeUp": "n-0"}],
+        )
+    )
+    old = r.pods()[0]
+    assert (old["phase"], old["exitCode"], old["finishedAt"]) == ("Failed", 143, 2003)
+
+
+def test_status_terminating_while_node_is_down() -> None:
+    """Between the eviction and nodeUp the old pod is Terminating: status.terminating = 1."""
+    r = run(
+        scenario((job_manifest(), LONG), timing={}, events=[{"at": "100s", "nodeDown": "n-0"}]),
+    )
+    st = r.job("job")["status"]
+    assert (st["terminating"], st["succeeded"], st["failed"]) == (1, 1, 1)
+    assert [c["type"] for c in st["conditions"]] == ["SuccessCriteriaMet"]
+
+
+def test_node_back_before_grace_period_changes_nothing() -> None:
+    """Down 100..120 < 50 s grace: no NotReady, no eviction; Complete at 1002."""
+    r = run(
+        scenario(
+            (job_manifest(), LONG),
+            timing={},
+            events=[{"at": "100s", "nodeDown": "n-0"}, {"at": "120s", "nodeUp": "n-0"}],
+        )
+    )
+    assert created_times(r) == [0]
+    assert _events(r, "NODE_NOT_READY") == []
+    assert condition_times(r)[-1] == ("Complete", "True", "CompletionsReached", 1002)
+
+
+def test_exit_while_unreachable_is_reported_on_return() -> None:
+    """The container exits 0 at 201 while n-0 is unreachable (100..300); the eviction planned
+    for 450 is cancelled by nodeUp at 300, when the kubelet reports the exit: Succeeded, the
+    sync at 301 completes the Job. The pod's finishedAt is its real exit time."""
+    r = run(
+        scenario(
+            (job_manifest(), {"duration": "200s"}),
+            timing={},
+            events=[{"at": "100s", "nodeDown": "n-0"}, {"at": "300s", "nodeUp": "n-0"}],
+        )
+    )
+    pod = r.pods()[0]
+    assert (pod["phase"], pod["exitCode"], pod["deletedAt"]) == ("Succeeded", 0, None)
+    assert condition_times(r)[-1] == ("Complete", "True", "CompletionsReached", 301)
+
+
+def test_pods_wait_pending_until_capacity_frees() -> None:
+    """One node with 1 cpu, pods request 1 cpu, parallelism 2: the second pod stays Pending
+    (FailedScheduling "0/1 nodes are available: 1 Insufficient cpu.") and binds when the first
+    ends at 10 (zero latencies)."""
+    m = job_manifest(
+        completions=2,
+        parallelism=2,
+        podSpec={
+            "containers": [
+                {"name": "main", "image": "busybox:1.36", "resources": {"requests": {"cpu": "1"}}}
+            ]
+        },
+    )
+    r = run(scenario((m, {"duration": "10s"}), nodes=1, cpu="1"))
+    a, b = r.pods()
+    assert (a["scheduledAt"], b["scheduledAt"]) == (0, 10)
+    unsched = [e["message"] for e in r.to_dict()["events"] if e["kind"] == "POD_UNSCHEDULABLE"]
+    assert unsched == [
+        f"pod {b['name']} unschedulable: 0/1 nodes are available: 1 Insufficient cpu."
+    ]
+    assert condition_times(r)[-1] == ("Complete", "True", "CompletionsReached", 20)

@@ -1,0 +1,60 @@
+"""Every scenario in ``scenarios/`` runs, reaches its expected outcome, and matches its golden
+result byte for byte (``make golden`` regenerates after a reviewed change of behaviour)."""
+
+from __future__ import annotations
+
+import difflib
+from pathlib import Path
+
+import pytest
+
+from jobsim import load_scenario, simulate
+from jobsim.results import outcome
+from tests.golden import expected_path, render, scenario_files
+
+# (scenario, job) -> (outcome, reason, succeeded, failed), from the rules each file describes.
+OUTCOMES = {
+    ("pi", "pi"): ("Complete", "CompletionsReached", 1, 0),
+    ("backoff", "flaky"): ("Failed", "BackoffLimitExceeded", 0, 3),
+    ("indexed", "shards"): ("Complete", "CompletionsReached", 6, 1),
+    ("node-failure", "report"): ("Complete", "CompletionsReached", 1, 1),
+    ("onfailure", "crashloop"): ("Failed", "BackoffLimitExceeded", 0, 1),
+}
+
+
+def test_every_scenario_has_an_outcome_and_a_golden_file() -> None:
+    names = {p.stem for p in scenario_files()}
+    assert names == {s for s, _ in OUTCOMES}
+    for p in scenario_files():
+        assert expected_path(p).exists(), f"run `make golden` for {p.name}"
+
+
+@pytest.mark.parametrize(("name", "job"), sorted(OUTCOMES))
+def test_outcome(name: str, job: str) -> None:
+    result = simulate(load_scenario(Path("scenarios") / f"{name}.yaml"))
+    status = result.job(job)["status"]
+    want = OUTCOMES[(name, job)]
+    assert (*outcome(status), status["succeeded"], status["failed"]) == want
+
+
+@pytest.mark.parametrize("path", scenario_files(), ids=lambda p: p.stem)
+def test_golden(path: Path) -> None:
+    got = render(path)
+    want = expected_path(path).read_text(encoding="utf-8")
+    if got != want:
+        diff = "".join(
+            difflib.unified_diff(
+                want.splitlines(True), got.splitlines(True), "expected", "got", n=2
+            )
+        )
+        pytest.fail(f"{path.name} differs from its golden result (make golden):\n{diff[:4000]}")
+
+
+def test_pi_timeline() -> None:
+    """pi: created 0, image pulled by 5, container started 6 (containerStart 1 s), exits 16,
+    Complete at 17 (jobSyncDelay 1 s)."""
+    result = simulate(load_scenario("scenarios/pi.yaml"))
+    pod = result.pods()[0]
+    assert (pod["createdAt"], pod["startedAt"], pod["finishedAt"]) == (0, 6, 16)
+    status = result.job("pi")["status"]
+    assert (status["startTime"], status["completionTime"]) == (0, 17)

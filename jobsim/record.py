@@ -24,6 +24,9 @@ class Kind(IntEnum):
     JOB_BACKOFF = 3  # subject job, a failures since last success, b remaining seconds
     JOB_DELETED = 4  # subject job
     JOB_SKIPPED = 5  # subject job, ref managedBy
+    JOB_INDEX_BACKOFF = 6  # subject job, a index, ref failures, b remaining seconds
+    JOB_SPEC_CHANGED = 7  # subject job, text what changed
+    EVENT_IGNORED = 8  # subject job, text why an outside event did nothing
     POD_CREATED = 10  # subject pod, ref job, a index (-1 NonIndexed), b attempt
     POD_SCHEDULED = 11  # subject pod, ref node
     POD_UNSCHEDULABLE = 12  # subject pod, text message
@@ -178,6 +181,17 @@ class Recorder:
     def job_backoff(self, t: float, key: str, failures: int, remaining: float) -> None:
         self._log(t, Kind.JOB_BACKOFF, key, a=failures, b=remaining)
 
+    def job_index_backoff(
+        self, t: float, key: str, index: int, failures: int, remaining: float
+    ) -> None:
+        self._log(t, Kind.JOB_INDEX_BACKOFF, key, str(failures), a=index, b=remaining)
+
+    def job_spec_changed(self, t: float, key: str, change: str) -> None:
+        self._log(t, Kind.JOB_SPEC_CHANGED, key, text=change)
+
+    def event_ignored(self, t: float, key: str, why: str) -> None:
+        self._log(t, Kind.EVENT_IGNORED, key, text=why)
+
     def job_deleted(self, t: float, key: str) -> None:
         self.jobs[key].deletedAt = t
         self._log(t, Kind.JOB_DELETED, key)
@@ -330,6 +344,15 @@ def describe(
             f"Job {subject} waits {fmt_seconds(b)} before creating pods "
             f"(pod-failure backoff: {a} failure{'s' if a != 1 else ''} since last success)"
         )
+    if kind is Kind.JOB_INDEX_BACKOFF:
+        return (
+            f"Job {subject} waits {fmt_seconds(b)} before recreating index {a} "
+            f"(per-index backoff: failure {ref} of that index)"
+        )
+    if kind is Kind.JOB_SPEC_CHANGED:
+        return f"Job {subject} spec changed: {text}"
+    if kind is Kind.EVENT_IGNORED:
+        return f"Job {subject}: outside event had no effect ({text})"
     if kind is Kind.JOB_DELETED:
         return f"Job {subject} deleted"
     if kind is Kind.POD_CREATED:

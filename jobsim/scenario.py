@@ -142,6 +142,7 @@ class Failure(_Model):
         default_factory=lambda: {1: 1.0}
     )
     after: float | DurationDistribution = 1.0
+    container: str | None = None  # which container fails (default: the first one)
 
     @field_validator("exitCode")
     @classmethod
@@ -175,6 +176,8 @@ class ScriptEntry(_Model):
     attempt: int | None = Field(default=None, ge=0)
     exitCode: int = 0
     after: Duration | None = None
+    container: str | None = None  # who exits with exitCode: a container or init container
+    containers: dict[str, int] = Field(default_factory=dict)  # other containers' exit codes
 
 
 class Workload(_Model):
@@ -382,6 +385,25 @@ def load_scenario(source: str | Path | dict[str, Any], *, base_dir: Path | None 
     if problems:
         raise ScenarioError(name, problems)
     problems.extend(_check_references(scenario, manifests))
+    if not problems:
+        from jobsim.spec_changes import check_updates
+
+        by_key = {job_key(m): m for m in manifests}
+        changes = [
+            (
+                i,
+                ev,
+                resolve_job_in(
+                    manifests,
+                    getattr(ev, ev.kind)
+                    if isinstance(getattr(ev, ev.kind), str)
+                    else getattr(ev, ev.kind).job,
+                ),
+            )
+            for i, ev in enumerate(scenario.events)
+            if ev.kind in ("suspend", "resume", "scale")
+        ]
+        problems.extend(check_updates(by_key, changes))
     if problems:
         raise ScenarioError(name, problems)
     return scenario.model_copy(update={"manifests": manifests})
@@ -405,6 +427,28 @@ def _check_references(scenario: Scenario, manifests: list[Job]) -> list[str]:
             )
         keys[key] = i
         names.setdefault(str(job.metadata.name), []).append(key)
+    for i, (entry, job) in enumerate(zip(scenario.jobs, manifests, strict=False)):
+        spec = job.spec.template.spec
+        known = {c.name for c in spec.containers} | {c.name for c in spec.initContainers or []}
+        regular = {c.name for c in spec.containers}
+        wl = entry.workload
+        if wl.failure is not None and wl.failure.container not in (None, *known):
+            problems.append(
+                f"jobs[{i}].workload.failure.container: no container named "
+                f"{wl.failure.container!r} in the pod template"
+            )
+        for k, s in enumerate(wl.script):
+            if s.container is not None and s.container not in known:
+                problems.append(
+                    f"jobs[{i}].workload.script[{k}].container: no container or init container "
+                    f"named {s.container!r} in the pod template"
+                )
+            for name in s.containers:
+                if name not in regular:
+                    problems.append(
+                        f"jobs[{i}].workload.script[{k}].containers.{name}: no container named "
+                        f"{name!r} in the pod template"
+                    )
     nodes = set(scenario.cluster.node_names())
     for i, ev in enumerate(scenario.events):
         kind = ev.kind
@@ -421,12 +465,17 @@ def _check_references(scenario: Scenario, manifests: list[Job]) -> list[str]:
     return problems
 
 
-def resolve_job(scenario: Scenario, ref: str) -> str:
+def resolve_job_in(manifests: list[Job], ref: str) -> str:
     """The ``namespace/name`` key of the job an event names (by key or unique name)."""
-    for job in scenario.manifests:
+    for job in manifests:
         if job_key(job) == ref or job.metadata.name == ref:
             return job_key(job)
     raise KeyError(ref)
+
+
+def resolve_job(scenario: Scenario, ref: str) -> str:
+    """The ``namespace/name`` key of the job an event names (by key or unique name)."""
+    return resolve_job_in(scenario.manifests, ref)
 
 
 __all__ = ["Scenario", "ScenarioError", "decode_job", "load_scenario", "resolve_job"]

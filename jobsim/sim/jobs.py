@@ -51,6 +51,26 @@ def pod_requests(job: Job) -> dict[str, int]:
     return {k: v for k, v in total.items() if v}
 
 
+@dataclass(frozen=True, slots=True)
+class RunOutcome:
+    """One run of a pod's work: how long, and each container's exit code.
+
+    ``codes`` holds the regular containers in template order; ``init_failure`` names an init
+    container that fails (the regular containers then never start).
+    """
+
+    run: float
+    codes: tuple[tuple[str, int], ...]
+    init_failure: tuple[str, int] | None = None
+
+    @property
+    def exit_code(self) -> int:
+        """The pod's exit code: the failing init container's, else the first non-zero one."""
+        if self.init_failure is not None:
+            return self.init_failure[1]
+        return next((c for _, c in self.codes if c != 0), 0)
+
+
 @dataclass(eq=False)
 class JobRuntime:
     """One Job in the simulation: spec, status, pod indexes and workload."""
@@ -77,31 +97,40 @@ class JobRuntime:
     terminating: dict[int, Pod] = field(default_factory=dict)
     finished_tracked: dict[int, Pod] = field(default_factory=dict)
     attempts: dict[int | None, int] = field(default_factory=dict)
+    pods: list[Pod] = field(default_factory=list)  # every pod ever created, in order
     used_names: set[str] = field(default_factory=set)
     # controller
     backoff: BackoffRecord = field(default_factory=BackoffRecord)
     sync_at: float | None = None
     sync_call: Call | None = None
     finished: bool = False
+    finished_at: float | None = None
     deleted: bool = False
     inert: bool = False
 
     def __post_init__(self) -> None:
+        self.apply_spec(self.job)
         spec = self.job.spec
         self.name = str(self.job.metadata.name)
         self.namespace = str(self.job.metadata.namespace)
         self.template_spec = spec.template.spec
-        # Defaulting (SetDefaults_Job) guarantees both are set.
-        self.backoff_limit = int(spec.backoffLimit or 0)
-        self.parallelism = int(spec.parallelism or 0)
         self.requests = pod_requests(self.job)
         self.grace = float(self.template_spec.terminationGracePeriodSeconds or 0)
         self.restart_policy = str(self.template_spec.restartPolicy)
         self.termination_delay = self.workload.terminationDelay
+        self.container_names = tuple(c.name for c in self.template_spec.containers)
+        self.init_names = tuple(c.name for c in self.template_spec.initContainers or [])
         self.images = tuple(
             (str(c.image or ""), str(c.imagePullPolicy or "IfNotPresent"))
             for c in [*(self.template_spec.initContainers or []), *self.template_spec.containers]
         )
+
+    def apply_spec(self, job: Job) -> None:
+        """Take a new version of the Job (an update of its spec)."""
+        self.job = job
+        # Defaulting (SetDefaults_Job) guarantees both are set.
+        self.backoff_limit = int(job.spec.backoffLimit or 0)
+        self.parallelism = int(job.spec.parallelism or 0)
 
     # -- spec shortcuts ------------------------------------------------------------------
     @property
@@ -143,8 +172,18 @@ class JobRuntime:
         self.attempts[index] = n + 1
         return n
 
-    def outcome(self, index: int | None, attempt: int) -> tuple[int, float]:
-        """(exit code, run seconds) of one run: the first matching script entry, else drawn.
+    def _result(
+        self, run: float, code: int, container: str | None, others: dict[str, int]
+    ) -> RunOutcome:
+        names = self.container_names
+        if container is not None and container in self.init_names and code != 0:
+            return RunOutcome(run, tuple((n, 0) for n in names), (container, code))
+        target = container if container in names else names[0]
+        codes = tuple((n, code if n == target else others.get(n, 0)) for n in names)
+        return RunOutcome(run, codes)
+
+    def outcome(self, index: int | None, attempt: int) -> RunOutcome:
+        """One run: the first matching script entry, else drawn.
 
         Every run draws the same four numbers from the Job's stream, so one run's outcome
         does not shift another's.
@@ -160,7 +199,8 @@ class JobRuntime:
             if (entry.index is None or entry.index == index) and (
                 entry.attempt is None or entry.attempt == attempt
             ):
-                return entry.exitCode, duration if entry.after is None else entry.after
+                run = duration if entry.after is None else entry.after
+                return self._result(run, entry.exitCode, entry.container, entry.containers)
         if f is not None and u_fail < f.probability:
             codes = list(f.exitCode.items())
             total = sum(wt for _, wt in codes)
@@ -172,13 +212,20 @@ class JobRuntime:
                     code = c
                     break
             run = duration * f.after if isinstance(f.after, float) else float(after_draw or 0.0)
-            return code, run
-        return 0, duration
+            return self._result(run, code, f.container, {})
+        return self._result(duration, 0, None, {})
 
     def pod_name(self, index: int | None) -> str:
         """``generateName`` + 5 random characters: ``<job>-`` or ``<job>-<index>-``."""
-        prefix = f"{self.name}-" if index is None else f"{self.name}-{index}-"
-        prefix = prefix[: 63 - 5]
+        # names.SimpleNameGenerator / podGenerateNameWithIndex: prefixes cut to 58 characters,
+        # keeping the "-<index>-" part whole.
+        if index is None:
+            prefix = f"{self.name}-"[:58]
+        else:
+            tail = f"-{index}-"
+            prefix = self.name + tail
+            if len(prefix) > 58:
+                prefix = self.name[: 58 - len(tail)] + tail
         while True:
             picks = self.names.integers(0, len(NAME_ALPHABET), size=5)
             name = prefix + "".join(NAME_ALPHABET[int(i)] for i in picks)

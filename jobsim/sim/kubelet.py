@@ -19,6 +19,7 @@ from jobsim.policy.crashloop import next_entry, restart_delay
 from jobsim.record import Recorder
 from jobsim.scenario import Timing
 from jobsim.sim.engine import Clock, Prio
+from jobsim.sim.jobs import RunOutcome
 from jobsim.sim.objects import FAILED, RUNNING, SUCCEEDED, Node, Pod
 
 SIGTERM_EXIT = 143
@@ -41,14 +42,14 @@ class Kubelets:
         timing: Timing,
         recorder: Recorder,
         watcher: PodWatcher,
-        outcome: Callable[[Pod], tuple[int, float]],
+        outcome: Callable[[Pod], RunOutcome],
         release: Callable[[Pod], None],
     ) -> None:
         self.clock = clock
         self.timing = timing
         self.recorder = recorder
         self.watcher = watcher
-        self.outcome = outcome  # (exit code, run seconds) of the pod's next run
+        self.outcome = outcome  # the pod's next run
         self.release = release
 
     # -- start ---------------------------------------------------------------------------
@@ -92,17 +93,22 @@ class Kubelets:
         now = self.clock.now
         if not self._hears(pod):
             return
-        code, run = self.outcome(pod)
+        out = self.outcome(pod)
         pod.k_state = "running"
-        pod.k_exit_at = now + run
-        pod.k_exit_code = code
-        pod.k_call = self.clock.call(run, Prio.KUBELET, self._exited, pod)
+        pod.k_outcome = out
+        pod.k_kill_code = None
+        pod.k_exit_at = now + out.run
+        pod.k_call = self.clock.call(out.run, Prio.KUBELET, self._exited, pod)
+        pod.container_finished_at = None
+        self.recorder.container_started(now, pod.name, pod.restart_count, pod.attempt or 0)
+        if out.init_failure is not None:
+            # An init container runs: the pod stays Pending and not Ready.
+            self.watcher.pod_updated(pod)
+            return
         pod.phase = RUNNING
         pod.ready = True
         pod.ready_since = now
         pod.ready_false_at = None
-        pod.container_finished_at = None
-        self.recorder.container_started(now, pod.name, pod.restart_count, pod.attempt or 0)
         self.recorder.pod_phase(now, pod.name, RUNNING)
         self.watcher.pod_updated(pod)
 
@@ -120,16 +126,38 @@ class Kubelets:
 
     def _report_exit(self, pod: Pod, at: float) -> None:
         now = self.clock.now
-        code = pod.k_exit_code
+        out: RunOutcome = pod.k_outcome
+        kill = pod.k_kill_code
+        if out.init_failure is not None:
+            name, code = out.init_failure
+            code = kill if kill is not None else code
+            inits: list[tuple[str, int | None]] = []
+            for n in pod.job.init_names:
+                if n == name:
+                    inits.append((n, code))
+                    break
+                inits.append((n, 0))
+            pod.init_containers = tuple(inits)
+            pod.containers = tuple((n, None) for n in pod.job.container_names)
+            pod.container_finished_at = None
+            failures = 1 if code != 0 else 0
+        else:
+            codes = out.codes if kill is None else tuple((n, kill) for n, _ in out.codes)
+            pod.init_containers = tuple((n, 0) for n in pod.job.init_names)
+            pod.containers = tuple(codes)
+            pod.container_finished_at = at
+            code = next((c for _, c in codes if c != 0), 0)
+            failures = sum(1 for _, c in codes if c != 0)
         pod.exit_code = code
-        pod.container_finished_at = at
-        pod.ready = False
-        pod.ready_false_at = now
+        if pod.ready:
+            pod.ready = False
+            pod.ready_false_at = now
         self.recorder.container_exited(now, pod.name, code, at)
-        if pod.deletion_ts is not None or code == 0 or pod.restart_policy != "OnFailure":
-            phase = SUCCEEDED if code == 0 and pod.deletion_ts is None else FAILED
+        if pod.deletion_ts is not None or failures == 0 or pod.restart_policy != "OnFailure":
+            phase = SUCCEEDED if failures == 0 and pod.deletion_ts is None else FAILED
             self._set_terminal(pod, phase)
             return
+        pod.k_restarts = failures
         # restartPolicy OnFailure: restart in place after the CrashLoopBackOff delay.
         delay = restart_delay(pod.crash_entry, at, self.timing.crashLoopBackoffReset / 2)
         wait = max(at + delay - now, 0.0)
@@ -151,7 +179,7 @@ class Kubelets:
             self.timing.crashLoopBackoffInitial,
             self.timing.crashLoopBackoffMax,
         )
-        pod.restart_count += 1
+        pod.restart_count += pod.k_restarts
         pod.k_state = "starting"
         self.watcher.pod_updated(pod)
         pod.k_call = self.clock.call(self.timing.containerStart, Prio.KUBELET, self._start, pod)
@@ -185,7 +213,7 @@ class Kubelets:
             if pod.k_call is not None:
                 pod.k_call.cancel()
             pod.k_exit_at = now + delay
-            pod.k_exit_code = code
+            pod.k_kill_code = code
             pod.k_call = self.clock.call(delay, Prio.KUBELET, self._exited, pod)
             return
         if pod.k_state == "exited":

@@ -68,7 +68,9 @@ class Pod:
     tracked: bool = True  # holds the batch.kubernetes.io/job-tracking finalizer
     restart_count: int = 0
     exit_code: int | None = None
-    container_finished_at: float | None = None  # set while the container is terminated
+    container_finished_at: float | None = None  # when every regular container terminated
+    containers: tuple[tuple[str, int | None], ...] = ()  # (name, exit code or None if not)
+    init_containers: tuple[tuple[str, int | None], ...] = ()
     conditions: dict[str, tuple[str, str, str, float]] = field(default_factory=dict)
     attempt: int | None = None
     removed: bool = False
@@ -76,7 +78,9 @@ class Pod:
     k_state: str = "new"  # new, starting, running, backoff, exited, killed
     k_call: Call | None = None
     k_exit_at: float | None = None  # when the running container exits on its own
-    k_exit_code: int = 0
+    k_outcome: Any = None  # sim.jobs.RunOutcome of the current run
+    k_kill_code: int | None = None  # 143 or 137 when the run ends by SIGTERM/SIGKILL
+    k_restarts: int = 1  # containers the next in-place restart starts again
     k_unpublished: bool = False  # changes the API has not seen (node unreachable)
     crash_entry: Any = None  # policy.crashloop.CrashLoopEntry | None
 

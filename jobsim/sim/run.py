@@ -15,11 +15,13 @@ from jobsim.record import Recorder
 from jobsim.scenario import Event, Scenario, job_key, resolve_job
 from jobsim.sim.controller import JobController
 from jobsim.sim.engine import Clock, Prio
-from jobsim.sim.jobs import JobRuntime, stream
+from jobsim.sim.jobs import JobRuntime, RunOutcome, stream
 from jobsim.sim.kubelet import Kubelets
 from jobsim.sim.nodes import NodeLifecycle
 from jobsim.sim.objects import FAILED, Node, Pod
 from jobsim.sim.scheduler import Scheduler
+from jobsim.sim.tracking import job_status
+from jobsim.spec_changes import changed_spec
 
 
 class NotImplementedYet(Exception):
@@ -48,7 +50,13 @@ class Simulation:
                 self.node_by_name[name] = node
         self._uid = 0
         self.controller = JobController(
-            self.clock, self.timing, recorder, self._create_pod, self.delete_pod, self._pod_gone
+            self.clock,
+            self.timing,
+            recorder,
+            self._create_pod,
+            self.delete_pod,
+            self._pod_gone,
+            self._job_finished,
         )
         self.kubelets = Kubelets(
             self.clock, self.timing, recorder, self.controller, self._outcome, self._release
@@ -96,7 +104,7 @@ class Simulation:
             job.inert = True
             self.recorder.job_skipped(now, job.key, managed_by)
             return
-        self.recorder.job_status(now, job.key, self.controller._status(job))
+        self.recorder.job_status(now, job.key, job_status(job))
         self.controller.job_added(job)
 
     def _inject(self, ev: Event) -> None:
@@ -105,11 +113,64 @@ class Simulation:
             self.lifecycle.node_down(self.node_by_name[str(ev.nodeDown)])
         elif kind == "nodeUp":
             self.lifecycle.node_up(self.node_by_name[str(ev.nodeUp)])
+        elif kind in ("suspend", "resume", "scale"):
+            target = getattr(ev, kind)
+            self._update_job(self.job(target if isinstance(target, str) else target.job), ev)
+        elif kind == "deletePod":
+            assert ev.deletePod is not None
+            self._kubectl_delete_pod(self.job(ev.deletePod.job), ev.deletePod.index)
         else:
-            raise NotImplementedYet(
-                f"event {kind!r} at {ev.at:g}s is not implemented yet "
-                "(tracked by the Job controller issue)"
-            )
+            raise NotImplementedYet(f"event {kind!r} at {ev.at:g}s is not implemented yet")
+
+    def _update_job(self, job: JobRuntime, ev: Event) -> None:
+        """A spec update (validated at load time): new generation, immediate sync."""
+        now = self.clock.now
+        if job.deleted:
+            self.recorder.event_ignored(now, job.key, f"{ev.kind}: the Job was deleted")
+            return
+        new = changed_spec(job.job, ev)
+        old = job.spec
+        changes = [
+            f"{f} {getattr(old, f)} -> {getattr(new.spec, f)}"
+            for f in ("suspend", "parallelism", "completions")
+            if getattr(old, f) != getattr(new.spec, f)
+        ]
+        job.apply_spec(new)
+        self.recorder.job_spec_changed(now, job.key, ", ".join(changes) or "no change")
+        if job.finished:
+            return  # updateJob of a finished Job does not sync it
+        self.controller.job_spec_changed(job)
+
+    def _kubectl_delete_pod(self, job: JobRuntime, index: int | None) -> None:
+        """``kubectl delete pod`` of the oldest active pod of the Job (or of one index)."""
+        candidates = [p for p in job.active.values() if index is None or p.index == index]
+        if not candidates:
+            what = "pod" if index is None else f"pod of index {index}"
+            self.recorder.event_ignored(self.clock.now, job.key, f"deletePod: no active {what}")
+            return
+        self.delete_pod(min(candidates, key=lambda p: p.uid), "kubectl delete pod", "user")
+
+    def _job_finished(self, job: JobRuntime) -> None:
+        """The TTL-after-finished controller watches finished Jobs."""
+        ttl = job.spec.ttlSecondsAfterFinished
+        if ttl is None or job.finished_at is None:
+            return
+        self.clock.call_at(job.finished_at + ttl, Prio.TTL, self._ttl_expired, job)
+
+    def _ttl_expired(self, job: JobRuntime) -> None:
+        """``ttlafterfinished``: DELETE with Foreground propagation: the pods, then the Job."""
+        if job.deleted:
+            return
+        now = self.clock.now
+        for pod in job.pods:
+            if pod.removed:
+                continue
+            if pod.deletion_ts is None:
+                pod.deletion_ts = now
+                self.recorder.pod_deleted(now, pod.name, "ttlSecondsAfterFinished", False)
+            self._pod_gone(pod)
+        job.deleted = True
+        self.recorder.job_deleted(now, job.key)
 
     def job(self, ref: str) -> JobRuntime:
         """The Job an event names."""
@@ -130,6 +191,7 @@ class Simulation:
             restart_policy=job.restart_policy,
             images=job.images,
         )
+        job.pods.append(pod)
         self.recorder.pod_created(now, pod.name, job.key, index)
         self.scheduler.add(pod)
         self.controller.pod_updated(pod)
@@ -166,7 +228,7 @@ class Simulation:
             pod.removed = True
             self.recorder.pod_removed(self.clock.now, pod.name)
 
-    def _outcome(self, pod: Pod) -> tuple[int, float]:
+    def _outcome(self, pod: Pod) -> RunOutcome:
         job: JobRuntime = pod.job
         pod.attempt = job.next_attempt(pod.index)
         return job.outcome(pod.index, pod.attempt)
@@ -174,4 +236,4 @@ class Simulation:
     # -- results -------------------------------------------------------------------------
     def job_statuses(self) -> dict[str, dict[str, Any]]:
         """The final status of every Job."""
-        return {key: self.controller._status(job) for key, job in self.jobs.items()}
+        return {key: job_status(job) for key, job in self.jobs.items()}

@@ -1,0 +1,168 @@
+"""``manageJob``: how many pods a Job wants, which to delete, which to create.
+
+Upstream: ``pkg/controller/job/job_controller.go`` (``manageJob``, ``activePodsForRemoval``,
+``getPodCreationInfoForIndependentIndexes``) and ``indexed_job_utils.go``
+(``firstPendingIndexes``, ``getNewIndexFailureCounts``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from jobsim.policy.active_pods import PodRank, removal_key
+from jobsim.policy.backoff import index_remaining_time, remaining_time
+from jobsim.policy.intervals import first_pending_indexes
+from jobsim.sim.jobs import JobRuntime
+from jobsim.sim.objects import PENDING, RUNNING, Pod
+from jobsim.sim.syncctx import SyncCtx, finished_time, policy_match
+
+if TYPE_CHECKING:
+    from jobsim.sim.controller import JobController
+
+MAX_POD_CREATE_DELETE_PER_SYNC = 500
+
+
+def _rank(pod: Pod) -> PodRank:
+    return PodRank(
+        scheduled=pod.node is not None,
+        phase=RUNNING if pod.phase == RUNNING else PENDING,
+        ready=pod.ready,
+        ready_since=pod.ready_since,
+        max_restart_count=pod.restart_count,
+        created_at=pod.created_at,
+        uid=pod.uid,
+    )
+
+
+def pods_for_removal(job: JobRuntime, pods: list[Pod], at_least: int) -> list[Pod]:
+    """``activePodsForRemoval``: out-of-range and duplicate indexes first, then by rank."""
+    chosen: list[Pod] = []
+    rest = pods
+    if job.indexed:
+        completions = job.spec.completions or 0
+        rest = []
+        by_index: dict[int, list[Pod]] = {}
+        for p in sorted(pods, key=lambda p: -1 if p.index is None else p.index):
+            if p.index is None or p.index >= completions:
+                chosen.append(p)
+            else:
+                by_index.setdefault(p.index, []).append(p)
+        for group in by_index.values():
+            group.sort(key=lambda p: removal_key(_rank(p)))
+            chosen.extend(group[:-1])
+            rest.append(group[-1])
+    if len(chosen) < at_least:
+        rest = sorted(rest, key=lambda p: removal_key(_rank(p)))
+        chosen.extend(rest[: at_least - len(chosen)])
+    return chosen
+
+
+def delete_job_pods(ctl: JobController, pods: Iterable[Pod], reason: str) -> int:
+    """``deleteJobPods``: remove the tracking finalizer first, so the pod is never counted."""
+    n = 0
+    for pod in pods:
+        if pod.tracked:
+            pod.tracked = False
+            pod.job.finished_tracked.pop(pod.uid, None)
+        ctl.delete_pod(pod, reason, "not counted")
+        n += 1
+    return n
+
+
+def new_index_failure_counts(job: JobRuntime, replaced: Pod | None) -> tuple[int, int]:
+    """``getNewIndexFailureCounts``: (failure count, ignored failure count) of a new pod."""
+    if replaced is None:
+        return 0, 0
+    if policy_match(replaced, job).count_failed:
+        return replaced.failure_count + 1, replaced.ignored_failure_count
+    return replaced.failure_count, replaced.ignored_failure_count + 1
+
+
+def manage_job(ctl: JobController, ctx: SyncCtx) -> int:
+    """``manageJob``: returns the new ``active``; updates ``ctx.terminating``/``ctx.ready``."""
+    job = ctx.job
+    pods = ctx.active_pods
+    active = len(pods)
+    if job.suspended:
+        removed = delete_job_pods(ctl, pods_for_removal(job, pods, active), "JobSuspended")
+        ctx.terminating += removed
+        ctx.ready = 0
+        return active - removed
+    completions = job.spec.completions
+    if completions is None:
+        want = active if ctx.succeeded > 0 else job.parallelism
+    else:
+        want = min(max(completions - ctx.succeeded, 0), job.parallelism)
+    to_delete = pods_for_removal(job, pods, max(active - want, 0))[:MAX_POD_CREATE_DELETE_PER_SYNC]
+    if to_delete:
+        ctx.ready -= sum(1 for p in to_delete if p.ready)
+        removed = delete_job_pods(ctl, to_delete, "ScaleDown")
+        ctx.terminating += removed
+        return active - removed
+    diff = want - (ctx.terminating if job.only_replace_failed else 0) - active
+    if diff <= 0:
+        return active
+    timing = ctl.timing
+    base, cap = timing.podFailureBackoffBase, timing.podFailureBackoffMax
+    per_index = job.spec.backoffLimitPerIndex is not None
+    if not per_index:
+        remaining = remaining_time(job.backoff, ctx.now, base, cap)
+        if remaining > 0:
+            ctl.recorder.job_backoff(
+                ctx.now, job.key, job.backoff.failures_after_last_success, remaining
+            )
+            ctl.enqueue(job, max(remaining, timing.jobSyncDelay))
+            return active
+    diff = min(diff, MAX_POD_CREATE_DELETE_PER_SYNC)
+    indexes: list[int | None]
+    if job.indexed:
+        assert completions is not None
+        busy = set(ctx.succeeded_indexes)
+        busy.update(p.index for p in pods if p.index is not None)
+        if job.only_replace_failed:
+            busy.update(p.index for p in job.terminating.values() if p.index is not None)
+        if ctx.failed_indexes:
+            busy |= ctx.failed_indexes
+        pending = first_pending_indexes(busy, diff, completions)
+        if per_index:
+            ready_now, wait = _independent_indexes(ctx, pending, base, cap)
+            if not ready_now:
+                if wait is not None:
+                    remaining, ix, failures = wait
+                    ctl.recorder.job_index_backoff(ctx.now, job.key, ix, failures, remaining)
+                    ctl.enqueue(job, max(remaining, timing.jobSyncDelay))
+                return active
+            pending = ready_now
+        indexes = list(pending)
+    else:
+        indexes = [None] * diff
+    for index in indexes:
+        replaced = ctx.delayed.get(index) if index is not None else None
+        failures, ignored = new_index_failure_counts(job, replaced) if per_index else (0, 0)
+        pod = ctl.create_pod(job, index)
+        pod.failure_count, pod.ignored_failure_count = failures, ignored
+        job.active[pod.uid] = pod
+    return active + len(indexes)
+
+
+def _independent_indexes(
+    ctx: SyncCtx, indexes: list[int], base: float, cap: float
+) -> tuple[list[int], tuple[float, int, int] | None]:
+    """``getPodCreationInfoForIndependentIndexes``: the indexes whose own backoff has passed;
+    if none, the smallest (remaining time, index, failures) among them."""
+    ready: list[int] = []
+    wait: tuple[float, int, int] | None = None
+    for i in indexes:
+        last = ctx.delayed.get(i)
+        if last is None:
+            ready.append(i)
+            continue
+        remaining = index_remaining_time(
+            last.failure_count, last.ignored_failure_count, finished_time(last), ctx.now, base, cap
+        )
+        if remaining == 0:
+            ready.append(i)
+        elif wait is None or remaining < wait[0]:
+            wait = (remaining, i, last.failure_count + last.ignored_failure_count + 1)
+    return (ready, None) if ready else ([], wait)

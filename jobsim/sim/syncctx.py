@@ -1,0 +1,86 @@
+"""The state of one ``syncJob`` pass (upstream ``syncJobCtx``) and pod predicates it uses."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from jobsim.policy.finish_time import pod_finished_time
+from jobsim.policy.pod_failure_policy import (
+    FAIL_INDEX,
+    NO_MATCH,
+    ContainerExit,
+    FailedPod,
+    PolicyMatch,
+    match_pod_failure_policy,
+)
+from jobsim.sim.jobs import JobRuntime
+from jobsim.sim.objects import FAILED, SUCCEEDED, Pod
+
+Finished = tuple[str, str, str]  # (condition type, reason, message)
+
+
+def is_pod_failed(pod: Pod, job: JobRuntime) -> bool:
+    """``isPodFailed``: Failed, or (TerminatingOrFailed) being deleted and not Succeeded."""
+    if pod.phase == FAILED:
+        return True
+    return not job.only_replace_failed and pod.deletion_ts is not None and pod.phase != SUCCEEDED
+
+
+def finished_time(pod: Pod) -> float:
+    """``getFinishedTime`` of a pod (its failure time for the backoff)."""
+    return pod_finished_time(
+        container_finished_at=[pod.container_finished_at],
+        ready_false_since=None if pod.ready else pod.ready_false_at,
+        deletion_timestamp=None if pod.deletion_ts is None else pod.deletion_ts + pod.grace,
+        deletion_grace_period=None if pod.deletion_ts is None else pod.grace,
+        created_at=pod.created_at,
+    )
+
+
+def policy_match(pod: Pod, job: JobRuntime) -> PolicyMatch:
+    """``matchPodFailurePolicy`` for a pod of ``job``."""
+    policy = job.spec.podFailurePolicy
+    if policy is None:
+        return NO_MATCH
+    conditions = [(t, v[0]) for t, v in pod.conditions.items()]
+    conditions.append(("Ready", "True" if pod.ready else "False"))
+    view = FailedPod(
+        job.namespace,
+        pod.name,
+        [ContainerExit(n, c) for n, c in pod.containers],
+        [ContainerExit(n, c) for n, c in pod.init_containers],
+        conditions,
+    )
+    return match_pod_failure_policy(policy, view)
+
+
+def is_index_failed(pod: Pod, job: JobRuntime) -> bool:
+    """``isIndexFailed``: a counted failure at the per-index limit, or a FailIndex match."""
+    if not is_pod_failed(pod, job):
+        return False
+    m = policy_match(pod, job)
+    if m.action == FAIL_INDEX:
+        return True
+    limit = job.spec.backoffLimitPerIndex or 0
+    return m.count_failed and pod.failure_count >= limit
+
+
+@dataclass
+class SyncCtx:
+    """What one sync knows: counters, index sets and the pods as first listed."""
+
+    job: JobRuntime
+    now: float
+    succeeded: int = 0
+    failed: int = 0
+    new_succeeded: list[Pod] = field(default_factory=list)
+    new_failed: list[Pod] = field(default_factory=list)
+    # pods holding the tracking finalizer, each with isPodFailed at the start of the sync
+    snapshot: list[tuple[Pod, bool]] = field(default_factory=list)
+    active_pods: list[Pod] = field(default_factory=list)
+    succeeded_indexes: set[int] = field(default_factory=set)
+    failed_indexes: set[int] | None = None
+    delayed: dict[int, Pod] = field(default_factory=dict)  # podsWithDelayedDeletionPerIndex
+    finished: Finished | None = None
+    terminating: int = 0
+    ready: int = 0

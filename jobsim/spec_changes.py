@@ -1,0 +1,43 @@
+"""Changes to a Job's spec made by scenario events (``suspend``, ``resume``, ``scale``).
+
+Each change is a real update of the Job object: it is applied to the spec and checked with the
+API server's update validation (``ValidateJobUpdate``), so a scale that the API server would
+reject is rejected at load time with its message and the event's time.
+"""
+
+from __future__ import annotations
+
+from jobsim.api.job import Job
+from jobsim.api.validation import validate_update
+from jobsim.scenario import Event
+
+
+def changed_spec(job: Job, event: Event) -> Job:
+    """The Job after ``event`` (one of suspend, resume, scale) is applied to it."""
+    spec = job.spec
+    if event.suspend is not None:
+        spec = spec.model_copy(update={"suspend": True})
+    elif event.resume is not None:
+        spec = spec.model_copy(update={"suspend": False})
+    elif event.scale is not None:
+        upd: dict[str, int] = {}
+        if event.scale.parallelism is not None:
+            upd["parallelism"] = event.scale.parallelism
+        if event.scale.completions is not None:
+            upd["completions"] = event.scale.completions
+        spec = spec.model_copy(update=upd)
+    return job.model_copy(update={"spec": spec})
+
+
+def check_updates(jobs: dict[str, Job], events: list[tuple[int, Event, str]]) -> list[str]:
+    """Validate every spec change in time order; ``events`` holds (position, event, job key)."""
+    current = dict(jobs)
+    problems: list[str] = []
+    for i, ev, key in sorted(events, key=lambda x: (x[1].at, x[0])):
+        new = changed_spec(current[key], ev)
+        errors = validate_update(current[key], new, old_started=True)
+        if errors:
+            problems.extend(f"events[{i}].{ev.kind}: {e} (at {ev.at:g}s)" for e in errors)
+            continue
+        current[key] = new
+    return problems

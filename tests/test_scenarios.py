@@ -19,6 +19,19 @@ OUTCOMES = {
     ("indexed", "shards"): ("Complete", "CompletionsReached", 6, 1),
     ("node-failure", "report"): ("Complete", "CompletionsReached", 1, 1),
     ("onfailure", "crashloop"): ("Failed", "BackoffLimitExceeded", 0, 1),
+    ("pod-failure-policy", "trainer"): ("Failed", "PodFailurePolicy", 0, 1),
+    ("backoff-per-index", "job-backoff-limit-per-index-example"): (
+        "Failed",
+        "FailedIndexes",
+        5,
+        10,
+    ),
+    ("success-policy", "leader-worker"): ("Complete", "SuccessPolicy", 1, 0),
+    ("replacement-policy", "eager"): ("Complete", "CompletionsReached", 1, 1),
+    ("replacement-policy", "careful"): ("Complete", "CompletionsReached", 1, 1),
+    ("suspend", "batch"): ("Complete", "CompletionsReached", 3, 0),
+    ("elastic", "shards"): ("Complete", "CompletionsReached", 5, 0),
+    ("ttl", "cleanup"): ("Complete", "CompletionsReached", 1, 0),
 }
 
 
@@ -48,6 +61,23 @@ def test_golden(path: Path) -> None:
             )
         )
         pytest.fail(f"{path.name} differs from its golden result (make golden):\n{diff[:4000]}")
+
+
+def test_replacement_policy_timelines() -> None:
+    """Deleted at 60 with a 30 s termination: TerminatingOrFailed counts it at 61 with failure
+    time 60 (the DELETE) and replaces it at 70; Failed waits for the exit at 90, then backs off
+    from it: 100."""
+    result = simulate(load_scenario("scenarios/replacement-policy.yaml"))
+    created: dict[str, list[float]] = {}
+    for p in result.pods():
+        created.setdefault(p["job"], []).append(p["createdAt"])
+    assert created == {"default/eager": [0, 70], "default/careful": [0, 100]}
+
+
+def test_ttl_and_managed_by() -> None:
+    result = simulate(load_scenario("scenarios/ttl.yaml"))
+    assert result.job("cleanup")["deletedAt"] == 132
+    assert result.job("elsewhere")["podsCreated"] == 0
 
 
 def test_pi_timeline() -> None:

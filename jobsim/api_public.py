@@ -18,7 +18,7 @@ def simulate(
     """Run ``scenario`` (with its own seed unless ``seed`` is given) and return its Result."""
     rec = recorder if recorder is not None else Recorder()
     sim = Simulation(scenario, rec, seed)
-    sim.run(until)
+    sim.run(until if until is not None else scenario.horizon)
     return Result(scenario.name, sim.seed, sim.clock.now, rec)
 
 

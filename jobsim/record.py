@@ -43,6 +43,9 @@ class Kind(IntEnum):
     NODE_UP = 31  # subject node
     NODE_NOT_READY = 32  # subject node
     NODE_TAINTED = 33  # subject node, ref taint
+    NODE_CORDONED = 34  # subject node, a 1 cordoned / 0 uncordoned
+    NODE_ADDED = 35  # subject node, ref pool
+    NODE_REMOVED = 36  # subject node
 
 
 @dataclass(slots=True)
@@ -88,6 +91,25 @@ class PodRecord:
 
 
 @dataclass(slots=True)
+class NodeRecord:
+    """One node's life in the cluster (for node-hours)."""
+
+    name: str
+    pool: str
+    addedAt: float
+    removedAt: float | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The ``nodes[]`` entry of the result."""
+        return {
+            "name": self.name,
+            "pool": self.pool,
+            "addedAt": self.addedAt,
+            "removedAt": self.removedAt,
+        }
+
+
+@dataclass(slots=True)
 class JobRecord:
     """One Job's status as the controller last wrote it."""
 
@@ -116,6 +138,7 @@ class Recorder:
         self._ids: dict[str, int] = {"": 0}
         self.pods: dict[str, PodRecord] = {}
         self.jobs: dict[str, JobRecord] = {}
+        self.nodes: dict[str, NodeRecord] = {}
 
     # -- storage -------------------------------------------------------------------------
     def _id(self, s: str) -> int:
@@ -274,6 +297,19 @@ class Recorder:
     def node_tainted(self, t: float, node: str, taint: str) -> None:
         self._log(t, Kind.NODE_TAINTED, node, taint)
 
+    def node_cordoned(self, t: float, node: str, cordoned: bool) -> None:
+        self._log(t, Kind.NODE_CORDONED, node, a=int(cordoned))
+
+    def node_added(self, t: float, node: str, pool: str) -> None:
+        self.nodes[node] = NodeRecord(node, pool, t)
+        self._log(t, Kind.NODE_ADDED, node, pool)
+
+    def node_removed(self, t: float, node: str) -> None:
+        rec = self.nodes.get(node)
+        if rec is not None:
+            rec.removedAt = t
+        self._log(t, Kind.NODE_REMOVED, node)
+
 
 class NullRecorder(Recorder):
     """Keeps nothing: for benchmarks."""
@@ -392,4 +428,10 @@ def describe(
         return f"node {subject} reports again"
     if kind is Kind.NODE_NOT_READY:
         return f"node {subject} NotReady (Ready=Unknown): no heartbeat within the grace period"
+    if kind is Kind.NODE_CORDONED:
+        return f"node {subject} {'cordoned (unschedulable)' if a else 'uncordoned'}"
+    if kind is Kind.NODE_ADDED:
+        return f"node {subject} added to pool {ref}"
+    if kind is Kind.NODE_REMOVED:
+        return f"node {subject} removed"
     return f"node {subject} tainted {ref}"

@@ -63,6 +63,7 @@ class Timing(_Model):
     crashLoopBackoffInitial: Duration = 10.0
     crashLoopBackoffMax: Duration = 300.0
     crashLoopBackoffReset: Duration = 600.0
+    podGCPeriod: Duration = 20.0
 
     def image_pull(self, image: str) -> float:
         """Pull time of ``image`` on a node that does not have it yet."""
@@ -96,6 +97,40 @@ class Capacity(_Model):
         return out
 
 
+class NodeFailures(_Model):
+    """Random failures of each node of a pool, from the node's own random stream.
+
+    A plain duration is the mean of an exponential distribution (mean time between failures,
+    mean time to repair); a distribution is used as written. A failed node stops reporting
+    (``nodeDown``) and reports again after the repair (``nodeUp``).
+    """
+
+    mtbf: DurationDistribution
+    mttr: DurationDistribution
+
+    @field_validator("mtbf", "mttr", mode="before")
+    @classmethod
+    def _mean(cls, v: Any) -> Any:
+        if isinstance(v, dict):
+            return v
+        return {"exponential": {"mean": v}}
+
+
+class Autoscaling(_Model):
+    """Cluster autoscaler for one pool: adds nodes for pods that fit nowhere, removes idle ones."""
+
+    min: int = Field(ge=0)
+    max: int = Field(ge=0)
+    provisionDelay: Duration = 60.0
+    scaleDownUnneeded: Duration = 600.0
+
+    @model_validator(mode="after")
+    def _range(self) -> Autoscaling:
+        if self.max < self.min:
+            raise ValueError(f"max ({self.max}) must not be less than min ({self.min})")
+        return self
+
+
 class NodePool(_Model):
     """``count`` identical nodes named ``<name>-0``, ``<name>-1``, …"""
 
@@ -104,12 +139,34 @@ class NodePool(_Model):
     capacity: Capacity
     labels: dict[str, str] = Field(default_factory=dict)
     taints: list[Taint] = Field(default_factory=list)
+    failures: NodeFailures | None = None
+    autoscaling: Autoscaling | None = None
+
+    @model_validator(mode="after")
+    def _count_in_range(self) -> NodePool:
+        a = self.autoscaling
+        if a is not None and not a.min <= self.count <= a.max:
+            raise ValueError(
+                f"count ({self.count}) must be within autoscaling min..max ({a.min}..{a.max})"
+            )
+        return self
+
+
+class PriorityClass(_Model):
+    """A ``scheduling.k8s.io/v1`` PriorityClass."""
+
+    name: str
+    value: int = Field(ge=-2147483648, le=1000000000)
+    preemptionPolicy: Literal["PreemptLowerPriority", "Never"] = "PreemptLowerPriority"
+    globalDefault: bool = False
 
 
 class Cluster(_Model):
-    """The nodes."""
+    """The nodes, how the scheduler scores them, and the PriorityClasses."""
 
     nodePools: list[NodePool] = Field(min_length=1)
+    scoring: Literal["LeastAllocated", "MostAllocated"] = "LeastAllocated"
+    priorityClasses: list[PriorityClass] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _unique(self) -> Cluster:
@@ -219,7 +276,19 @@ class DeletePodSpec(_Model):
     index: int | None = Field(default=None, ge=0)
 
 
-EVENT_KINDS = ("nodeDown", "nodeUp", "suspend", "resume", "scale", "deletePod")
+EVENT_KINDS = (
+    "nodeDown",
+    "nodeUp",
+    "nodeRemove",
+    "nodeOutOfService",
+    "drain",
+    "uncordon",
+    "suspend",
+    "resume",
+    "scale",
+    "deletePod",
+)
+NODE_EVENT_KINDS = ("nodeDown", "nodeUp", "nodeRemove", "nodeOutOfService", "drain", "uncordon")
 
 
 class Event(_Model):
@@ -228,6 +297,10 @@ class Event(_Model):
     at: Duration
     nodeDown: str | None = None
     nodeUp: str | None = None
+    nodeRemove: str | None = None
+    nodeOutOfService: str | None = None
+    drain: str | None = None
+    uncordon: str | None = None
     suspend: str | None = None
     resume: str | None = None
     scale: ScaleSpec | None = None
@@ -255,6 +328,7 @@ class Scenario(_Model):
 
     name: str = "scenario"
     seed: int = Field(default=0, ge=0)
+    horizon: Duration | None = None  # stop the run here (needed with endless node failures)
     timing: Timing = Field(default_factory=Timing)
     cluster: Cluster
     jobs: list[JobEntry] = Field(default_factory=list)
@@ -385,6 +459,7 @@ def load_scenario(source: str | Path | dict[str, Any], *, base_dir: Path | None 
     if problems:
         raise ScenarioError(name, problems)
     problems.extend(_check_references(scenario, manifests))
+    problems.extend(_check_priority_classes(scenario, manifests))
     if not problems:
         from jobsim.spec_changes import check_updates
 
@@ -453,7 +528,7 @@ def _check_references(scenario: Scenario, manifests: list[Job]) -> list[str]:
     for i, ev in enumerate(scenario.events):
         kind = ev.kind
         target: Any = getattr(ev, kind)
-        if kind in ("nodeDown", "nodeUp"):
+        if kind in NODE_EVENT_KINDS:
             if target not in nodes:
                 problems.append(f"events[{i}].{kind}: no node named {target!r}")
             continue
@@ -462,6 +537,33 @@ def _check_references(scenario: Scenario, manifests: list[Job]) -> list[str]:
         if ref not in keys and len(names.get(ref, [])) != 1:
             why = "is ambiguous" if names.get(ref) else "does not exist"
             problems.append(f"{path}: job {ref!r} {why}")
+    return problems
+
+
+SYSTEM_PRIORITY_CLASSES = {
+    "system-cluster-critical": 2000000000,
+    "system-node-critical": 2000001000,
+}
+
+
+def _check_priority_classes(scenario: Scenario, manifests: list[Job]) -> list[str]:
+    """The Priority admission plugin rejects pods naming an unknown PriorityClass."""
+    known = {pc.name for pc in scenario.cluster.priorityClasses} | set(SYSTEM_PRIORITY_CLASSES)
+    problems: list[str] = []
+    defaults = [pc.name for pc in scenario.cluster.priorityClasses if pc.globalDefault]
+    if len(defaults) > 1:
+        problems.append(
+            "cluster.priorityClasses: at most one PriorityClass may be globalDefault, got "
+            + ", ".join(defaults)
+        )
+    for i, job in enumerate(manifests):
+        name = job.spec.template.spec.priorityClassName
+        if name and name not in known:
+            problems.append(
+                f"jobs[{i}].manifest.spec.template.spec.priorityClassName: no PriorityClass with "
+                f"name {name} was found (the API server would reject every pod of this Job; "
+                "declare it in cluster.priorityClasses)"
+            )
     return problems
 
 

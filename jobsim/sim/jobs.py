@@ -105,6 +105,8 @@ class JobRuntime:
     sync_call: Call | None = None
     finished: bool = False
     finished_at: float | None = None
+    priority: int = 0
+    preempts: bool = True
     deleted: bool = False
     inert: bool = False
 

@@ -1,32 +1,49 @@
-"""Node lifecycle and taint eviction: what happens to pods when a node stops reporting.
+"""Node lifecycle: heartbeats lost, NotReady, taint eviction, drain, removal, PodGC, failures.
 
-Upstream: the node lifecycle controller (``--node-monitor-grace-period`` 50 s; on expiry the node
-turns ``Ready=Unknown``, ``MarkPodsNotReady`` sets each pod's ``Ready=False`` and the node gets
-``node.kubernetes.io/unreachable`` NoExecute/NoSchedule taints) and
-``pkg/controller/tainteviction/taint_eviction.go`` (a pod tolerating the taint for
-``tolerationSeconds`` — 300 s added by the DefaultTolerationSeconds admission plugin — is given
-``DisruptionTarget=True`` reason ``DeletionByTaintManager`` and deleted gracefully when the
-toleration expires; a toleration without ``tolerationSeconds`` is never evicted).
+Upstream:
+- node lifecycle controller: no heartbeat for ``--node-monitor-grace-period`` (50 s) ⇒ node
+  ``Ready=Unknown``, its pods ``Ready=False`` (``MarkPodsNotReady``), taint
+  ``node.kubernetes.io/unreachable`` NoExecute (and NoSchedule);
+- ``pkg/controller/tainteviction/taint_eviction.go``: a pod not tolerating a NoExecute taint is
+  deleted now; one tolerating it for ``tolerationSeconds`` (300 s added by the
+  DefaultTolerationSeconds admission plugin when the pod has none) when that expires; without
+  ``tolerationSeconds`` never. Before the DELETE: ``DisruptionTarget=True``,
+  ``DeletionByTaintManager``;
+- ``kubectl drain``: cordon, then the Eviction API (``DisruptionTarget`` ``EvictionByEvictionAPI``,
+  graceful DELETE);
+- ``pkg/controller/podgc/gc_controller.go`` (every 20 s): pods bound to a deleted Node are
+  marked Failed with ``DisruptionTarget`` ``DeletionByPodGC`` and force-deleted; terminating
+  pods on a NotReady node with the ``node.kubernetes.io/out-of-service`` taint are marked
+  Failed and force-deleted.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 
+from jobsim.distributions import Distribution
 from jobsim.record import Recorder
 from jobsim.scenario import Timing
 from jobsim.sim.engine import Call, Clock, Prio
 from jobsim.sim.kubelet import Kubelets
 from jobsim.sim.objects import Node, Pod
-from jobsim.sim.scheduler import Scheduler
+from jobsim.sim.scheduler import Scheduler, TolerationKey, tolerates
 
 UNREACHABLE_TAINT = "node.kubernetes.io/unreachable"
+OUT_OF_SERVICE_TAINT = "node.kubernetes.io/out-of-service"
 TAINT_MANAGER_REASON = "DeletionByTaintManager"
 TAINT_MANAGER_MESSAGE = "Taint manager: deleting due to NoExecute taint"
+EVICTION_REASON = "EvictionByEvictionAPI"
+EVICTION_MESSAGE = "Eviction API: evicting"
+PODGC_REASON = "DeletionByPodGC"
+PODGC_MESSAGE = "PodGC: node no longer exists"
+
+Disrupt = Callable[[Pod, str, str], None]  # (pod, reason, message): DisruptionTarget + DELETE
 
 
 class NodeLifecycle:
-    """Heartbeats, NotReady, taints and taint-based eviction."""
+    """Heartbeats, NotReady, taints, taint eviction, drain, removal and PodGC."""
 
     def __init__(
         self,
@@ -35,21 +52,25 @@ class NodeLifecycle:
         recorder: Recorder,
         kubelets: Kubelets,
         scheduler: Scheduler,
-        delete_pod: Callable[[Pod, str, str], None],
+        disrupt: Disrupt,
         pod_updated: Callable[[Pod], None],
+        force_fail: Callable[[Pod, tuple[str, str] | None], None],
     ) -> None:
         self.clock = clock
         self.timing = timing
         self.recorder = recorder
         self.kubelets = kubelets
         self.scheduler = scheduler
-        self.delete_pod = delete_pod
+        self.disrupt = disrupt
         self.pod_updated = pod_updated
+        self.force_fail = force_fail
         self._evictions: dict[int, Call] = {}
+        self._gc_at: float | None = None
 
+    # -- heartbeats ----------------------------------------------------------------------
     def node_down(self, node: Node) -> None:
         """The node's kubelet stops reporting."""
-        if not node.reachable:
+        if not node.reachable or node.removed:
             return
         node.reachable = False
         self.recorder.node_down(self.clock.now, node.name)
@@ -63,6 +84,7 @@ class NodeLifecycle:
         node.ready = False
         self.recorder.node_not_ready(now, node.name)
         self.recorder.node_tainted(now, node.name, f"{UNREACHABLE_TAINT}:NoExecute")
+        self.scheduler.node_changed(node)
         for pod in sorted(node.pods.values(), key=lambda p: p.uid):
             if pod.terminal:
                 continue
@@ -74,49 +96,11 @@ class NodeLifecycle:
                 )
                 self.pod_updated(pod)
             if pod.deletion_ts is None:
-                self._plan_eviction(pod)
-
-    def _plan_eviction(self, pod: Pod) -> None:
-        seconds = self._toleration_seconds(pod)
-        if seconds is None:
-            return
-        self._evictions[pod.uid] = self.clock.call(max(seconds, 0.0), Prio.NODE, self._evict, pod)
-
-    def _toleration_seconds(self, pod: Pod) -> float | None:
-        """``getMinTolerationTime`` over the pod's tolerations of the unreachable taint."""
-        tolerations = [
-            t
-            for t in (pod.job.template_spec.tolerations or [])
-            if (t.effect in (None, "", "NoExecute"))
-            and ((t.key == UNREACHABLE_TAINT) or (not t.key and t.operator == "Exists"))
-        ]
-        if not tolerations:
-            return self.timing.defaultTolerationSeconds
-        times = [t.tolerationSeconds for t in tolerations if t.tolerationSeconds is not None]
-        if len(times) < len(tolerations) and not times:
-            return None
-        return float(min(times)) if times else None
-
-    def _evict(self, pod: Pod) -> None:
-        self._evictions.pop(pod.uid, None)
-        node = pod.node
-        if node is None or node.ready or pod.terminal or pod.deletion_ts is not None:
-            return
-        now = self.clock.now
-        pod.conditions["DisruptionTarget"] = (
-            "True",
-            TAINT_MANAGER_REASON,
-            TAINT_MANAGER_MESSAGE,
-            now,
-        )
-        self.recorder.pod_condition(
-            now, pod.name, "DisruptionTarget", "True", TAINT_MANAGER_REASON, TAINT_MANAGER_MESSAGE
-        )
-        self.delete_pod(pod, TAINT_MANAGER_REASON, "taint eviction")
+                self._plan_eviction(pod, UNREACHABLE_TAINT)
 
     def node_up(self, node: Node) -> None:
         """The node reports again: untaint it, cancel evictions, let the kubelet catch up."""
-        if node.reachable:
+        if node.reachable or node.removed:
             return
         node.reachable = True
         self.recorder.node_up(self.clock.now, node.name)
@@ -131,3 +115,153 @@ class NodeLifecycle:
         if not node.ready:
             node.ready = True
             self.scheduler.node_changed(node)
+
+    # -- taint eviction ------------------------------------------------------------------
+    def _plan_eviction(self, pod: Pod, taint: str) -> None:
+        seconds = self._toleration_seconds(pod, taint)
+        if seconds is None:
+            return
+        self._evictions[pod.uid] = self.clock.call(max(seconds, 0.0), Prio.NODE, self._evict, pod)
+
+    def _toleration_seconds(self, pod: Pod, taint: str) -> float | None:
+        """``getMinTolerationTime`` over the tolerations of ``taint``:NoExecute; None: never.
+
+        DefaultTolerationSeconds adds a 300 s toleration of the unreachable and not-ready
+        taints to pods that have none of their own.
+        """
+        used = []
+        for t in pod.job.template_spec.tolerations or []:
+            key: TolerationKey = (t.key, t.operator, t.value, t.effect)
+            if tolerates((key,), taint, "", "NoExecute"):
+                used.append(t)
+        if not used:
+            if taint == UNREACHABLE_TAINT:
+                return self.timing.defaultTolerationSeconds
+            return 0.0  # not tolerated: evicted now
+        seconds = [t.tolerationSeconds for t in used if t.tolerationSeconds is not None]
+        if not seconds:
+            return None
+        return float(max(min(seconds), 0))
+
+    def _evict(self, pod: Pod) -> None:
+        self._evictions.pop(pod.uid, None)
+        node = pod.node
+        if node is None or pod.terminal or pod.deletion_ts is not None:
+            return
+        if node.ready and not node.out_of_service:
+            return
+        self.disrupt(pod, TAINT_MANAGER_REASON, TAINT_MANAGER_MESSAGE)
+
+    # -- kubectl drain / uncordon --------------------------------------------------------
+    def drain(self, node: Node) -> None:
+        """``kubectl drain``: cordon, then evict every pod through the Eviction API."""
+        self.cordon(node)
+        for pod in sorted(node.pods.values(), key=lambda p: p.uid):
+            if not pod.terminal and pod.deletion_ts is None:
+                self.disrupt(pod, EVICTION_REASON, EVICTION_MESSAGE)
+
+    def cordon(self, node: Node) -> None:
+        """``spec.unschedulable = true``."""
+        if not node.cordoned:
+            node.cordoned = True
+            self.recorder.node_cordoned(self.clock.now, node.name, True)
+            self.scheduler.node_changed(node)
+
+    def uncordon(self, node: Node) -> None:
+        """``kubectl uncordon``."""
+        if node.cordoned:
+            node.cordoned = False
+            self.recorder.node_cordoned(self.clock.now, node.name, False)
+            self.scheduler.node_changed(node)
+
+    # -- removal, out-of-service, PodGC --------------------------------------------------
+    def node_remove(self, node: Node) -> None:
+        """The Node object is deleted (the machine is gone for good)."""
+        if node.removed:
+            return
+        node.removed = True
+        node.reachable = False
+        if node.not_ready_call is not None:
+            node.not_ready_call.cancel()
+            node.not_ready_call = None
+        for pod in node.pods.values():
+            call = self._evictions.pop(pod.uid, None)
+            if call is not None:
+                call.cancel()
+        self.recorder.node_removed(self.clock.now, node.name)
+        self.scheduler.node_changed(node)
+        self._plan_gc()
+
+    def node_out_of_service(self, node: Node) -> None:
+        """The ``node.kubernetes.io/out-of-service`` NoExecute taint is added."""
+        if node.out_of_service or node.removed:
+            return
+        node.out_of_service = True
+        node.taints.append((OUT_OF_SERVICE_TAINT, "nodeshutdown", "NoExecute"))
+        self.recorder.node_tainted(self.clock.now, node.name, f"{OUT_OF_SERVICE_TAINT}:NoExecute")
+        self.scheduler.node_changed(node)
+        for pod in sorted(node.pods.values(), key=lambda p: p.uid):
+            if not pod.terminal and pod.deletion_ts is None:
+                self._plan_eviction(pod, OUT_OF_SERVICE_TAINT)
+        self._plan_gc()
+
+    def _plan_gc(self) -> None:
+        """PodGC runs every ``podGCPeriod`` from the start; plan its next run."""
+        period = self.timing.podGCPeriod
+        now = self.clock.now
+        at = math.ceil(now / period) * period if period > 0 else now
+        if self._gc_at is not None and self._gc_at <= at and self._gc_at >= now:
+            return
+        self._gc_at = at
+        self.clock.call_at(at, Prio.NODE, self._gc)
+
+    def _gc(self) -> None:
+        """``gcTerminating`` then ``gcOrphaned``."""
+        self._gc_at = None
+        for node in self.scheduler.nodes:
+            if node.out_of_service and not node.ready and not node.removed:
+                for pod in sorted(node.pods.values(), key=lambda p: p.uid):
+                    if pod.deletion_ts is not None and not pod.terminal:
+                        self.force_fail(pod, None)
+        for node in self.scheduler.nodes:
+            if node.removed:
+                for pod in sorted(node.pods.values(), key=lambda p: p.uid):
+                    if not pod.terminal:
+                        self.force_fail(pod, (PODGC_REASON, PODGC_MESSAGE))
+
+
+class NodeFailures:
+    """Random failures of one node: down after a draw of ``mtbf``, back after one of ``mttr``,
+    from the node's own random stream, for as long as any Job has work left."""
+
+    def __init__(
+        self,
+        clock: Clock,
+        lifecycle: NodeLifecycle,
+        node: Node,
+        mtbf: Distribution,
+        mttr: Distribution,
+        rng: object,
+        work_left: Callable[[], bool],
+    ) -> None:
+        self.clock = clock
+        self.lifecycle = lifecycle
+        self.node = node
+        self.mtbf = mtbf
+        self.mttr = mttr
+        self.rng = rng
+        self.work_left = work_left
+        self._next_failure()
+
+    def _next_failure(self) -> None:
+        self.clock.call(self.mtbf.sample(self.rng), Prio.EXTERNAL, self._fail)  # type: ignore[arg-type]
+
+    def _fail(self) -> None:
+        if not self.work_left() or self.node.removed:
+            return
+        self.lifecycle.node_down(self.node)
+        self.clock.call(self.mttr.sample(self.rng), Prio.EXTERNAL, self._repair)  # type: ignore[arg-type]
+
+    def _repair(self) -> None:
+        self.lifecycle.node_up(self.node)
+        self._next_failure()

@@ -31,6 +31,11 @@ class Node:
     pods: dict[int, Pod] = field(default_factory=dict)
     reachable: bool = True  # the kubelet reports
     ready: bool = True  # the node lifecycle controller's view
+    cordoned: bool = False  # spec.unschedulable
+    removed: bool = False  # the Node object is deleted
+    out_of_service: bool = False  # node.kubernetes.io/out-of-service taint
+    created_at: float = 0.0
+    idle_call: Call | None = None  # autoscaler scale-down timer
     not_ready_call: Call | None = None
     images: dict[str, float] = field(default_factory=dict)  # image -> time it is present
 
@@ -56,6 +61,9 @@ class Pod:
     grace: float
     restart_policy: str
     images: tuple[tuple[str, str], ...]  # (image, pullPolicy)
+    priority: int = 0
+    preempts: bool = True  # preemptionPolicy PreemptLowerPriority
+    nominated: Node | None = None  # status.nominatedNodeName
     failure_count: int = 0
     ignored_failure_count: int = 0
     # API view

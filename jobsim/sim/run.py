@@ -12,12 +12,20 @@ from typing import Any
 
 from jobsim.api.defaults import JOB_CONTROLLER_NAME
 from jobsim.record import Recorder
-from jobsim.scenario import Event, Scenario, job_key, resolve_job
+from jobsim.scenario import (
+    SYSTEM_PRIORITY_CLASSES,
+    Event,
+    NodePool,
+    Scenario,
+    job_key,
+    resolve_job,
+)
+from jobsim.sim.autoscaler import Autoscaler
 from jobsim.sim.controller import JobController
 from jobsim.sim.engine import Clock, Prio
 from jobsim.sim.jobs import JobRuntime, RunOutcome, stream
 from jobsim.sim.kubelet import Kubelets
-from jobsim.sim.nodes import NodeLifecycle
+from jobsim.sim.nodes import NodeFailures, NodeLifecycle
 from jobsim.sim.objects import FAILED, Node, Pod
 from jobsim.sim.scheduler import Scheduler
 from jobsim.sim.tracking import job_status
@@ -39,16 +47,8 @@ class Simulation:
         self.timing = scenario.timing
         self.nodes: list[Node] = []
         self.node_by_name: dict[str, Node] = {}
-        for pool in scenario.cluster.nodePools:
-            cap = pool.capacity.as_units()
-            taints = [(t.key, t.value, t.effect) for t in pool.taints]
-            for i in range(pool.count):
-                name = f"{pool.name}-{i}"
-                labels = {"kubernetes.io/hostname": name, **pool.labels}
-                node = Node(name, len(self.nodes), pool.name, dict(cap), labels, list(taints))
-                self.nodes.append(node)
-                self.node_by_name[name] = node
         self._uid = 0
+        self._unsubmitted = len(scenario.jobs)
         self.controller = JobController(
             self.clock,
             self.timing,
@@ -62,21 +62,58 @@ class Simulation:
             self.clock, self.timing, recorder, self.controller, self._outcome, self._release
         )
         self.scheduler = Scheduler(
-            self.clock, self.nodes, recorder, self.timing.scheduling, self.kubelets.bind
+            self.clock,
+            self.nodes,
+            recorder,
+            self.timing.scheduling,
+            self._bind,
+            scenario.cluster.scoring,
         )
+        self.scheduler.evict = self.disrupt
         self.lifecycle = NodeLifecycle(
             self.clock,
             self.timing,
             recorder,
             self.kubelets,
             self.scheduler,
-            self.delete_pod,
+            self.disrupt,
             self.controller.pod_updated,
+            self._force_fail,
         )
+        self.autoscaler = Autoscaler(
+            self.clock,
+            recorder,
+            self.scheduler,
+            self._new_node,
+            self._remove_node,
+            self.work_left,
+        )
+        self.scheduler.on_unschedulable = self.autoscaler.pod_unschedulable
+        for pool in scenario.cluster.nodePools:
+            created = [self._new_node(pool, i, initial=True) for i in range(pool.count)]
+            if pool.autoscaling is not None:
+                self.autoscaler.add_pool(pool, pool.capacity.as_units(), created)
+        self.failures = [
+            NodeFailures(
+                self.clock,
+                self.lifecycle,
+                node,
+                pool.failures.mtbf,
+                pool.failures.mttr,
+                stream(self.seed, "node", node.name),
+                self.work_left,
+            )
+            for pool in scenario.cluster.nodePools
+            if pool.failures is not None
+            for node in self.nodes
+            if node.pool == pool.name
+        ]
+        classes = {pc.name: pc for pc in scenario.cluster.priorityClasses}
+        default = next((pc for pc in scenario.cluster.priorityClasses if pc.globalDefault), None)
         self.jobs: dict[str, JobRuntime] = {}
         for entry, manifest in zip(scenario.jobs, scenario.manifests, strict=True):
             key = job_key(manifest)
-            self.jobs[key] = JobRuntime(
+            job = JobRuntime(
                 key=key,
                 job=manifest,
                 workload=entry.workload,
@@ -84,12 +121,46 @@ class Simulation:
                 names=stream(self.seed, "names", key),
                 submitted_at=entry.submitAt,
             )
-        for entry, manifest in zip(scenario.jobs, scenario.manifests, strict=True):
-            self.clock.call(
-                entry.submitAt, Prio.EXTERNAL, self._submit, self.jobs[job_key(manifest)]
-            )
+            pc_name = manifest.spec.template.spec.priorityClassName
+            pc = classes.get(pc_name) if pc_name else default
+            if pc is not None:
+                job.priority, job.preempts = pc.value, pc.preemptionPolicy != "Never"
+            elif pc_name in SYSTEM_PRIORITY_CLASSES:
+                job.priority = SYSTEM_PRIORITY_CLASSES[pc_name]
+            self.jobs[key] = job
+            self.clock.call(entry.submitAt, Prio.EXTERNAL, self._submit, job)
         for ev in scenario.events:
             self.clock.call(ev.at, Prio.EXTERNAL, self._inject, ev)
+
+    def _new_node(self, pool: NodePool, number: int, initial: bool = False) -> Node:
+        """Make node ``<pool>-<number>``. Initial nodes are listed here; the autoscaler's join
+        through ``Scheduler.add_node``."""
+        name = f"{pool.name}-{number}"
+        labels = {"kubernetes.io/hostname": name, **pool.labels}
+        taints: list[tuple[str, str, str]] = [(t.key, t.value, t.effect) for t in pool.taints]
+        node = Node(
+            name,
+            len(self.nodes),
+            pool.name,
+            pool.capacity.as_units(),
+            labels,
+            taints,
+            created_at=self.clock.now,
+        )
+        self.node_by_name[name] = node
+        if initial:
+            self.nodes.append(node)
+        self.recorder.node_added(self.clock.now, name, pool.name)
+        return node
+
+    def _remove_node(self, node: Node) -> None:
+        self.lifecycle.node_remove(node)
+
+    def work_left(self) -> bool:
+        """Whether some Job is still to be submitted or still running."""
+        return self._unsubmitted > 0 or any(
+            not (j.finished or j.deleted or j.inert) for j in self.jobs.values()
+        )
 
     def run(self, until: float | None = None) -> None:
         """Run until nothing is left to happen (or until ``until``)."""
@@ -98,6 +169,7 @@ class Simulation:
     # -- jobs ----------------------------------------------------------------------------
     def _submit(self, job: JobRuntime) -> None:
         now = self.clock.now
+        self._unsubmitted -= 1
         self.recorder.job_submitted(now, job.key, job.name, job.namespace)
         managed_by = job.spec.managedBy
         if managed_by is not None and managed_by != JOB_CONTROLLER_NAME:
@@ -109,10 +181,16 @@ class Simulation:
 
     def _inject(self, ev: Event) -> None:
         kind = ev.kind
-        if kind == "nodeDown":
-            self.lifecycle.node_down(self.node_by_name[str(ev.nodeDown)])
-        elif kind == "nodeUp":
-            self.lifecycle.node_up(self.node_by_name[str(ev.nodeUp)])
+        node_actions = {
+            "nodeDown": self.lifecycle.node_down,
+            "nodeUp": self.lifecycle.node_up,
+            "nodeRemove": self.lifecycle.node_remove,
+            "nodeOutOfService": self.lifecycle.node_out_of_service,
+            "drain": self.lifecycle.drain,
+            "uncordon": self.lifecycle.uncordon,
+        }
+        if kind in node_actions:
+            node_actions[kind](self.node_by_name[str(getattr(ev, kind))])
         elif kind in ("suspend", "resume", "scale"):
             target = getattr(ev, kind)
             self._update_job(self.job(target if isinstance(target, str) else target.job), ev)
@@ -181,6 +259,8 @@ class Simulation:
         self._uid += 1
         now = self.clock.now
         pod = Pod(
+            priority=job.priority,
+            preempts=job.preempts,
             uid=self._uid,
             name=job.pod_name(index),
             job=job,
@@ -196,6 +276,41 @@ class Simulation:
         self.scheduler.add(pod)
         self.controller.pod_updated(pod)
         return pod
+
+    def disrupt(self, pod: Pod, reason: str, message: str) -> None:
+        """``DisruptionTarget=True`` with ``reason``, then a graceful DELETE."""
+        if pod.deletion_ts is not None or pod.terminal:
+            return
+        now = self.clock.now
+        pod.conditions["DisruptionTarget"] = ("True", reason, message, now)
+        self.recorder.pod_condition(now, pod.name, "DisruptionTarget", "True", reason, message)
+        self.delete_pod(pod, reason, message)
+
+    def _force_fail(self, pod: Pod, condition: tuple[str, str] | None) -> None:
+        """PodGC's ``markFailedAndDeletePod``: phase Failed (with an optional DisruptionTarget
+        condition), then a DELETE with no grace period."""
+        now = self.clock.now
+        if condition is not None:
+            pod.conditions["DisruptionTarget"] = ("True", *condition, now)
+            self.recorder.pod_condition(now, pod.name, "DisruptionTarget", "True", *condition)
+        if pod.k_call is not None:
+            pod.k_call.cancel()
+            pod.k_call = None
+        pod.k_state = "done"
+        pod.phase = FAILED
+        pod.ready = False
+        self.recorder.pod_phase(now, pod.name, FAILED)
+        self._release(pod)
+        if pod.deletion_ts is None:
+            pod.deletion_ts = now
+            pod.grace = 0.0
+            self.recorder.pod_deleted(now, pod.name, "PodGC", pod.tracked)
+            self.controller.pod_deleting(pod)
+        self.controller.pod_terminal(pod)
+
+    def _bind(self, pod: Pod, node: Node) -> None:
+        self.autoscaler.busy(node)
+        self.kubelets.bind(pod, node)
 
     def delete_pod(self, pod: Pod, reason: str, why: str) -> None:
         """A graceful DELETE: set deletionTimestamp; the kubelet stops the pod."""
@@ -221,7 +336,10 @@ class Simulation:
         self.kubelets.kill(pod)
 
     def _release(self, pod: Pod) -> None:
+        node = pod.node
         self.scheduler.release(pod)
+        if node is not None and not node.pods:
+            self.autoscaler.maybe_idle(node)
 
     def _pod_gone(self, pod: Pod) -> None:
         if not pod.removed:

@@ -32,6 +32,15 @@ OUTCOMES = {
     ("suspend", "batch"): ("Complete", "CompletionsReached", 3, 0),
     ("elastic", "shards"): ("Complete", "CompletionsReached", 5, 0),
     ("ttl", "cleanup"): ("Complete", "CompletionsReached", 1, 0),
+    ("node-removal", "etl"): ("Complete", "CompletionsReached", 3, 2),
+    ("flaky-pool", "nightly"): ("Complete", "CompletionsReached", 40, 5),
+    ("drain", "render"): ("Complete", "CompletionsReached", 4, 2),
+    ("placement", "train"): ("Complete", "CompletionsReached", 6, 0),
+    ("placement", "preprocess"): ("Complete", "CompletionsReached", 8, 0),
+    ("preemption", "backfill"): ("Complete", "CompletionsReached", 12, 3),
+    ("preemption", "hotfix"): ("Complete", "CompletionsReached", 3, 0),
+    ("autoscaling", "wave-1"): ("Complete", "CompletionsReached", 12, 0),
+    ("autoscaling", "wave-2"): ("Complete", "CompletionsReached", 2, 0),
 }
 
 
@@ -78,6 +87,42 @@ def test_ttl_and_managed_by() -> None:
     result = simulate(load_scenario("scenarios/ttl.yaml"))
     assert result.job("cleanup")["deletedAt"] == 132
     assert result.job("elsewhere")["podsCreated"] == 0
+
+
+def test_preemption_timeline() -> None:
+    """hotfix (3 × 1 cpu) at 120 on a full cluster: each pod preempts one backfill pod (5 s to
+    stop), binds at 125, starts at 126 (containerStart 1 s), ends at 186: Complete at 187."""
+    result = simulate(load_scenario("scenarios/preemption.yaml"))
+    hot = [p for p in result.pods() if p["job"] == "default/hotfix"]
+    assert [p["scheduledAt"] for p in hot] == [125, 125, 125]
+    assert result.job("hotfix")["status"]["completionTime"] == 187
+    victims = [p for p in result.pods() if p["deletedAt"] == 120]
+    assert len(victims) == 3
+    assert all(v["conditions"][-1]["reason"] == "PreemptionByScheduler" for v in victims)
+
+
+def test_autoscaling_timeline() -> None:
+    """4 nodes join at 90 (max 5); they run pods 91..391 and are removed 10 m later (991)."""
+    result = simulate(load_scenario("scenarios/autoscaling.yaml"))
+    nodes = [
+        (e["t"], e["kind"], e["object"])
+        for e in result.to_dict()["events"]
+        if e["kind"] in ("NODE_ADDED", "NODE_REMOVED")
+    ]
+    assert nodes == [(0, "NODE_ADDED", "burst-0")] + [
+        (90, "NODE_ADDED", f"burst-{i}") for i in range(1, 5)
+    ] + [(991, "NODE_REMOVED", f"burst-{i}") for i in range(1, 5)]
+
+
+def test_placement() -> None:
+    """GPU pods only on the tainted gpu pool (2 GPUs per node: 4 at once, the other 2 after
+    the first end at 631 with a fresh 30 s pull); cpu pods bin-packed on 2 of the 3 cpu nodes."""
+    result = simulate(load_scenario("scenarios/placement.yaml"))
+    train = [p for p in result.pods() if p["job"] == "default/train"]
+    assert {p["node"] for p in train} == {"gpu-0", "gpu-1"}
+    assert sorted(p["startedAt"] for p in train) == [31, 31, 31, 31, 662, 662]
+    prep = [p for p in result.pods() if p["job"] == "default/preprocess"]
+    assert sorted({p["node"] for p in prep}) == ["cpu-0", "cpu-1"]
 
 
 def test_pi_timeline() -> None:

@@ -36,6 +36,7 @@ class Node:
     out_of_service: bool = False  # node.kubernetes.io/out-of-service taint
     created_at: float = 0.0
     idle_call: Call | None = None  # autoscaler scale-down timer
+    nominated: dict[int, Pod] = field(default_factory=dict)  # preemptors waiting for it
     not_ready_call: Call | None = None
     images: dict[str, float] = field(default_factory=dict)  # image -> time it is present
 

@@ -150,6 +150,7 @@ class Scheduler:
         self._waiting: dict[QueueKey, deque[Pod]] = {}
         self.evict: Callable[[Pod, str, str], None] = lambda pod, reason, message: None
         self.on_unschedulable: Callable[[Pod], None] = lambda pod: None
+        self._bound_priorities: dict[int, int] = {}  # priority -> bound pods
 
     # -- indexes -------------------------------------------------------------------------
     def _index(self, key: FitKey) -> FitIndex:
@@ -183,7 +184,9 @@ class Scheduler:
         queue = self._waiting.get(qkey)
         if queue:
             queue.append(pod)  # never overtake an earlier pod with the same needs
-            self.on_unschedulable(pod)
+            self._preempt(pod, key)
+            if pod.nominated is None:
+                self.on_unschedulable(pod)
             return
         seq = self._index(key).best()
         if seq is not None:
@@ -204,7 +207,8 @@ class Scheduler:
         node.score_mem += pod.requests.get("memory") or DEFAULT_MEMORY_REQUEST
         node.pods[pod.uid] = pod
         pod.node = node
-        pod.nominated = None
+        self._denominate(pod)
+        self._bound_priorities[pod.priority] = self._bound_priorities.get(pod.priority, 0) + 1
         for idx in self._indexes.values():
             idx.update(node)
         self.recorder.pod_scheduled(self.clock.now, pod.name, node.name)
@@ -216,6 +220,9 @@ class Scheduler:
         if node is None or pod.uid not in node.pods:
             return
         del node.pods[pod.uid]
+        self._bound_priorities[pod.priority] -= 1
+        if not self._bound_priorities[pod.priority]:
+            del self._bound_priorities[pod.priority]
         req = node.requested
         for r, q in pod.requests.items():
             req[r] -= q
@@ -224,8 +231,14 @@ class Scheduler:
         node.score_mem -= pod.requests.get("memory") or DEFAULT_MEMORY_REQUEST
         self.node_changed(node)
 
+    def _denominate(self, pod: Pod) -> None:
+        if pod.nominated is not None:
+            pod.nominated.nominated.pop(pod.uid, None)
+            pod.nominated = None
+
     def forget(self, pod: Pod) -> None:
         """A pending pod was deleted: stop waiting for it."""
+        self._denominate(pod)
         if pod.node is not None:
             return
         queue = self._waiting.get((fit_key(pod), pod.priority))
@@ -264,8 +277,10 @@ class Scheduler:
     # -- preemption ----------------------------------------------------------------------
     def _preempt(self, pod: Pod, key: FitKey) -> None:
         """``DefaultPreemption`` PostFilter, in outline (see the module docstring)."""
-        if not pod.preempts:
+        if not pod.preempts or pod.nominated is not None:
             return
+        if not any(p < pod.priority for p in self._bound_priorities):
+            return  # nothing of lower priority runs anywhere
         wanted = max(
             MIN_CANDIDATE_NODES_ABSOLUTE, len(self.nodes) * MIN_CANDIDATE_NODES_PERCENTAGE // 100
         )
@@ -277,14 +292,12 @@ class Scheduler:
             lower = [p for p in node.pods.values() if p.priority < pod.priority]
             if not lower:
                 continue
-            if any(p.deletion_ts is not None for p in lower):
-                continue  # victims are already going: wait for them
-            victims = self._victims(node, key[0], lower)
+            victims = self._victims(node, key[0], lower, pod.priority)
             if victims is None:
                 continue
             found += 1
             prios = [v.priority for v in victims]
-            rank = (max(prios), sum(prios), len(victims), node.seq)
+            rank = (max(prios, default=-(2**31)), sum(prios), len(victims), node.seq)
             if best is None or rank < best[0]:
                 best = (rank, node, victims)
             if found >= wanted:
@@ -293,15 +306,23 @@ class Scheduler:
             return
         _, node, victims = best
         pod.nominated = node
+        node.nominated[pod.uid] = pod
         for victim in victims:
             self.evict(victim, PREEMPTION_REASON, PREEMPTION_MESSAGE)
 
     def _victims(
-        self, node: Node, requests: tuple[tuple[str, int], ...], lower: list[Pod]
+        self, node: Node, requests: tuple[tuple[str, int], ...], lower: list[Pod], priority: int
     ) -> list[Pod] | None:
-        """``selectVictimsOnNode``: remove all lower-priority pods; if the pod then fits, add
-        them back highest priority first while it still fits; the rest are the victims."""
+        """``selectVictimsOnNode``: count the pods already nominated to the node (of at least
+        this priority) as placed; remove all lower-priority pods; if the pod then fits, add
+        back the ones not already terminating, most important first, while it still fits; the
+        rest are the victims (possibly none, when terminating pods make enough room)."""
         req = dict(node.requested)
+        for p in node.nominated.values():
+            if p.priority >= priority:
+                for r, q in p.requests.items():
+                    req[r] = req.get(r, 0) + q
+                req["pods"] = req.get("pods", 0) + 1
         for p in lower:
             for r, q in p.requests.items():
                 req[r] -= q
@@ -319,6 +340,8 @@ class Scheduler:
             return None
         victims: list[Pod] = []
         for p in sorted(lower, key=lambda p: (-p.priority, p.uid)):
+            if p.deletion_ts is not None:
+                continue  # already going: neither reprieved nor a new victim
             trial = dict(p.requests)
             trial["pods"] = 1
             if fits_with(trial):

@@ -32,7 +32,7 @@ class Kind(IntEnum):
     POD_UNSCHEDULABLE = 12  # subject pod, text message
     IMAGE_PULLED = 13  # subject pod, ref image, b seconds
     CONTAINER_STARTED = 14  # subject pod, a restartCount, b attempt
-    CONTAINER_EXITED = 15  # subject pod, a exit code, b when it exited (reported at t)
+    CONTAINER_EXITED = 15  # subject pod, a exit code, b when it exited, ref "late" if b != t
     CONTAINER_RESTART_BACKOFF = 16  # subject pod, b delay seconds
     POD_PHASE = 17  # subject pod, ref phase
     POD_DELETED = 18  # subject pod, ref reason, a 1 if counted by the controller else 0
@@ -246,7 +246,8 @@ class Recorder:
 
     def container_exited(self, t: float, name: str, exit_code: int, exited_at: float) -> None:
         self.pods[name].exitCode = exit_code
-        self._log(t, Kind.CONTAINER_EXITED, name, a=exit_code, b=exited_at)
+        late = "late" if exited_at != t else ""
+        self._log(t, Kind.CONTAINER_EXITED, name, late, a=exit_code, b=exited_at)
 
     def container_restart_backoff(self, t: float, name: str, delay: float) -> None:
         self._log(t, Kind.CONTAINER_RESTART_BACKOFF, name, b=delay)
@@ -404,9 +405,7 @@ def describe(
         extra = f", restartCount {a}" if a else ""
         return f"pod {subject} container started (attempt {int(b)}{extra})"
     if kind is Kind.CONTAINER_EXITED:
-        late = ""
-        if t is not None and b != t:
-            late = f" (at {fmt_seconds(b)}, reported late: node unreachable)"
+        late = f" (at {fmt_seconds(b)}, reported late: node unreachable)" if ref == "late" else ""
         return f"pod {subject} container exited with code {a}{late}"
     if kind is Kind.CONTAINER_RESTART_BACKOFF:
         return f"pod {subject} container restarts in {fmt_seconds(b)} (CrashLoopBackOff)"

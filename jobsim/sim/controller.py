@@ -181,8 +181,7 @@ class JobController:
                 ctx.new_succeeded.append(pod)
             elif failed:
                 ctx.new_failed.append(pod)
-        ctx.snapshot += [(p, False) for p in job.active.values() if p.tracked]
-        ctx.snapshot += [
+        ctx.terminating_tracked = [
             (p, is_pod_failed(p, job))
             for p in job.terminating.values()
             if p.tracked and p.uid not in job.finished_tracked

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import random
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -97,7 +98,7 @@ class JobRuntime:
     terminating: dict[int, Pod] = field(default_factory=dict)
     finished_tracked: dict[int, Pod] = field(default_factory=dict)
     attempts: dict[int | None, int] = field(default_factory=dict)
-    pods: list[Pod] = field(default_factory=list)  # every pod ever created, in order
+    pods: list[Pod] = field(default_factory=list)  # its pods, kept only for ttlSeconds...
     used_names: set[str] = field(default_factory=set)
     # controller
     backoff: BackoffRecord = field(default_factory=BackoffRecord)
@@ -112,6 +113,9 @@ class JobRuntime:
 
     def __post_init__(self) -> None:
         self.apply_spec(self.job)
+        # Mersenne Twister seeded from the Job's name stream: cheap per-pod draws, the same on
+        # every platform and Python version (getrandbits).
+        self._name_bits = random.Random(int(self.names.integers(0, 2**63)))
         spec = self.job.spec
         self.name = str(self.job.metadata.name)
         self.namespace = str(self.job.metadata.namespace)
@@ -228,9 +232,10 @@ class JobRuntime:
             prefix = self.name + tail
             if len(prefix) > 58:
                 prefix = self.name[: 58 - len(tail)] + tail
+        n = len(NAME_ALPHABET)
         while True:
-            picks = self.names.integers(0, len(NAME_ALPHABET), size=5)
-            name = prefix + "".join(NAME_ALPHABET[int(i)] for i in picks)
+            bits = self._name_bits.getrandbits(40)
+            name = prefix + "".join(NAME_ALPHABET[(bits >> (8 * k)) % n] for k in range(5))
             if name not in self.used_names:
                 self.used_names.add(name)
                 return name

@@ -271,7 +271,8 @@ class Simulation:
             restart_policy=job.restart_policy,
             images=job.images,
         )
-        job.pods.append(pod)
+        if job.spec.ttlSecondsAfterFinished is not None:
+            job.pods.append(pod)  # the TTL controller deletes them with the Job
         self.recorder.pod_created(now, pod.name, job.key, index)
         self.scheduler.add(pod)
         self.controller.pod_updated(pod)

@@ -75,9 +75,11 @@ class SyncCtx:
     failed: int = 0
     new_succeeded: list[Pod] = field(default_factory=list)
     new_failed: list[Pod] = field(default_factory=list)
-    # pods holding the tracking finalizer, each with isPodFailed at the start of the sync
+    # finished pods holding the tracking finalizer, with isPodFailed at the start of the sync
     snapshot: list[tuple[Pod, bool]] = field(default_factory=list)
-    active_pods: list[Pod] = field(default_factory=list)
+    # terminating pods holding it that are not (yet) failures, likewise
+    terminating_tracked: list[tuple[Pod, bool]] = field(default_factory=list)
+    active_pods: list[Pod] = field(default_factory=list)  # as listed, before any deletion
     succeeded_indexes: set[int] = field(default_factory=set)
     failed_indexes: set[int] | None = None
     delayed: dict[int, Pod] = field(default_factory=dict)  # podsWithDelayedDeletionPerIndex

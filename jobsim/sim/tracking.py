@@ -43,6 +43,9 @@ def track_and_remove_finalizers(ctl: JobController, ctx: SyncCtx) -> None:
     completions = job.spec.completions or 0
     failing = ctx.finished is not None and ctx.finished[0] in ("FailureTarget", "Failed")
     snapshot = ctx.snapshot
+    if ctx.finished is not None:
+        # A finishing Job also settles its live pods, judged as first listed (not failed).
+        snapshot = snapshot + [(p, False) for p in ctx.active_pods] + ctx.terminating_tracked
     if job.indexed:
         snapshot = sorted(snapshot, key=lambda x: -1 if x[0].index is None else x[0].index)
     for pod, considered_failed in snapshot:

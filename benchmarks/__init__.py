@@ -1,0 +1,1 @@
+"""Benchmarks: jobsim's pods per second against a bare SimPy model of the same pods."""

@@ -35,3 +35,10 @@ bench: $(STAMP)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
+
+# The README's timelines: regenerate after a change of behaviour or of the plots.
+.PHONY: docs-images
+docs-images: $(STAMP)
+	mkdir -p docs/images
+	$(BIN)/jobsim plot scenarios/pi.yaml -o docs/images/pi-timeline.png
+	$(BIN)/jobsim plot scenarios/backoff.yaml -o docs/images/backoff-timeline.png

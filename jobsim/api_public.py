@@ -19,7 +19,7 @@ def simulate(
     rec = recorder if recorder is not None else Recorder()
     sim = Simulation(scenario, rec, seed)
     sim.run(until if until is not None else scenario.horizon)
-    return Result(scenario.name, sim.seed, sim.clock.now, rec)
+    return Result(scenario.name, sim.seed, sim.clock.now, rec, spec=scenario)
 
 
 __all__ = ["load_scenario", "simulate"]

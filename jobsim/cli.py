@@ -1,4 +1,4 @@
-"""``jobsim run | validate``: the command line. The only module that prints."""
+"""``jobsim run | validate | plot | explain``: the command line. The only module that prints."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import sys
 import traceback
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, Literal, TypeVar
 
 import typer
 import yaml
@@ -16,7 +16,7 @@ from rich.table import Table
 
 from jobsim.api_public import simulate
 from jobsim.results import Result, outcome
-from jobsim.scenario import ScenarioError, decode_job, load_scenario
+from jobsim.scenario import Scenario, ScenarioError, decode_job, load_scenario
 from jobsim.sim.run import NotImplementedYet
 
 app = typer.Typer(
@@ -29,6 +29,7 @@ err = Console(stderr=True, highlight=False, soft_wrap=True)
 T = TypeVar("T")
 
 DebugOpt = Annotated[bool, typer.Option("--debug", help="Show tracebacks of internal errors.")]
+SeedOpt = Annotated[int | None, typer.Option(help="Override the scenario's seed.", min=0)]
 
 
 def _guard(debug: bool, fn: Callable[[], T]) -> T:
@@ -41,6 +42,10 @@ def _guard(debug: bool, fn: Callable[[], T]) -> T:
         raise typer.Exit(1) from None
     except NotImplementedYet as e:
         err.print(f"error: {e}", markup=False)
+        raise typer.Exit(1) from None
+    except OSError as e:  # writing an output file: the user's path, not a jobsim bug
+        where = f"{e.filename}: " if e.filename else ""
+        err.print(f"error: {where}{e.strerror or e}", markup=False)
         raise typer.Exit(1) from None
     except Exception as e:
         if debug:
@@ -121,29 +126,136 @@ def _timeline(result: Result, limit: int) -> None:
         out.print(f"  {'' if t < 0 else f't={t:g}s':>10}  {line}", markup=False)
 
 
+def _simulate(file: Path, seed: int | None, debug: bool) -> Result:
+    """Load and run a scenario; the result keeps the scenario for statistics."""
+    scenario: Scenario = _guard(debug, lambda: load_scenario(file))
+    result = _guard(debug, lambda: simulate(scenario, seed))
+    result.spec = scenario
+    return result
+
+
+def _write(debug: bool, fn: Callable[[], object]) -> None:
+    """Write an output file (a file system problem exits 1, see ``_guard``)."""
+    _guard(debug, fn)
+
+
+def _save_plot(debug: bool, result: Result, path: Path, by: str, max_lanes: int) -> None:
+    if path.suffix.lower() not in (".png", ".svg", ".pdf"):
+        err.print(f"{path}: the output must end in .png, .svg or .pdf", markup=False)
+        raise typer.Exit(2)
+    from jobsim.plot import save
+
+    _write(debug, lambda: save(result, path, by=by, max_lanes=max_lanes))  # type: ignore[arg-type]
+
+
+def _pct(x: float) -> str:
+    return f"{100 * x:.0f}%"
+
+
+def _stats(result: Result) -> None:
+    """Per-Job and per-run statistics, and warnings (overlapping executions)."""
+    st = result.stats
+    table = Table(title="statistics (pod-seconds: time in runs; see jobsim.stats)")
+    cols = [
+        "job",
+        "wait to run",
+        "wall time",
+        "attempts",
+        "re-executions",
+        "overlaps",
+        "failures (exit code×n)",
+        "wasted pod-s",
+        "useful pod-s",
+    ]
+    for col in cols:
+        table.add_column(col, justify="left" if col.startswith(("job", "failures")) else "right")
+    for j in st.jobs:
+        codes = ", ".join(f"{c}×{n}" for c, n in j.failuresByExitCode.items()) or "-"
+        table.add_row(
+            j.name,
+            _t(j.waitUntilRunning),
+            _t(j.wallTime),
+            str(j.attempts),
+            str(j.reExecutions),
+            str(len(j.overlappingExecutions)),
+            codes,
+            f"{j.wastedPodSeconds:g}",
+            f"{j.usefulPodSeconds:g}",
+        )
+    out.print(table)
+    by_outcome = ", ".join(f"{k} {v}" for k, v in st.jobsByOutcome.items()) or "none"
+    parts = [f"makespan {st.makespan:g}s", f"jobs: {by_outcome}"]
+    if st.nodeHours is not None:
+        parts.append(f"{st.nodes} nodes, {st.nodeHours:.3g} node-hours")
+    if st.cpu is not None and st.memory is not None:
+        parts.append(
+            f"cpu requested {_pct(st.cpu.meanUtilisation)} mean, "
+            f"{_pct(st.cpu.peakUtilisation)} peak; memory {_pct(st.memory.meanUtilisation)} "
+            f"mean, {_pct(st.memory.peakUtilisation)} peak"
+        )
+    parts.append(f"pending pods {st.meanPending:.3g} mean, {st.peakPending} peak")
+    out.print(
+        f"run (window 0–{st.windowEnd:g}s): " + "; ".join(parts),
+        markup=False,
+    )
+    for w in st.warnings:
+        out.print(f"[bold yellow]warning:[/] {w}", highlight=False)
+
+
 @app.command()
 def run(
     file: Annotated[Path, typer.Argument(help="Scenario YAML file.")],
-    json_out: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
-    seed: Annotated[int | None, typer.Option(help="Override the scenario's seed.", min=0)] = None,
+    json_out: Annotated[
+        bool, typer.Option("--json", help="Print the result as JSON (with `stats`).")
+    ] = False,
+    seed: SeedOpt = None,
     events: Annotated[
         Path | None, typer.Option(help="Write the event log as JSON lines to this file.")
+    ] = None,
+    out_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--out", help="Write jobs.csv, pods.csv, events.jsonl and result.json to this folder."
+        ),
+    ] = None,
+    timeline_png: Annotated[
+        Path | None,
+        typer.Option("--timeline", help="Draw the timeline by Job to this .png/.svg file."),
+    ] = None,
+    trace: Annotated[
+        Path | None,
+        typer.Option(help="Write a Chrome/Perfetto trace (Trace Event Format) to this file."),
     ] = None,
     timeline_lines: Annotated[int, typer.Option("--lines", help="Timeline lines to show.")] = 40,
     debug: DebugOpt = False,
 ) -> None:
-    """Run a scenario and print its summary and timeline (or --json)."""
-    scenario = _guard(debug, lambda: load_scenario(file))
-    result = _guard(debug, lambda: simulate(scenario, seed))
+    """Run a scenario and print its summary, timeline and statistics (or --json)."""
+    result = _simulate(file, seed, debug)
     if events is not None:
-        with events.open("w", encoding="utf-8") as fh:
-            for ev in result.to_dict()["events"]:
-                fh.write(json.dumps(ev) + "\n")
+        ev_path = events
+
+        def write_events() -> None:
+            with ev_path.open("w", encoding="utf-8") as fh:
+                for ev in result.to_dict()["events"]:
+                    fh.write(json.dumps(ev) + "\n")
+
+        _write(debug, write_events)
+    if out_dir is not None:
+        folder = out_dir
+        _write(debug, lambda: result.export(folder))
+    if timeline_png is not None:
+        _save_plot(debug, result, timeline_png, "job", 60)
+    if trace is not None:
+        from jobsim.trace import write_trace
+
+        trace_path = trace
+        _write(debug, lambda: write_trace(result, trace_path))
     if json_out:
-        sys.stdout.write(result.to_json() + "\n")
+        sys.stdout.write(result.to_json(with_stats=True) + "\n")
         return
     _summary(result)
     _timeline(result, timeline_lines)
+    _stats(result)
 
 
 @app.command()
@@ -172,6 +284,59 @@ def validate(
         )
 
     out.print(_guard(debug, check), markup=False)
+
+
+@app.command()
+def plot(
+    file: Annotated[Path, typer.Argument(help="Scenario YAML file.")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="The .png, .svg or .pdf file.")],
+    by: Annotated[
+        str,
+        typer.Option(
+            help="job: a Gantt chart by Job; node: pods by node; summary: utilisation and pending."
+        ),
+    ] = "job",
+    max_lanes: Annotated[
+        int, typer.Option(help="Past this many pods, one lane per Job instead of per pod.", min=1)
+    ] = 60,
+    seed: SeedOpt = None,
+    debug: DebugOpt = False,
+) -> None:
+    """Draw a run's timeline (by Job or by node) or its summary charts."""
+    if by not in ("job", "node", "summary"):
+        err.print(f"--by: expected job, node or summary, not {by!r}", markup=False)
+        raise typer.Exit(2)
+    result = _simulate(file, seed, debug)
+    _save_plot(debug, result, output, by, max_lanes)
+    err.print(f"wrote {output}", markup=False)
+
+
+@app.command()
+def explain(
+    file: Annotated[Path, typer.Argument(help="Scenario YAML file.")],
+    job: Annotated[str | None, typer.Option(help="Only this Job (name or namespace/name).")] = None,
+    fmt: Annotated[
+        str, typer.Option("--format", help="text, or markdown for docs and teaching.")
+    ] = "text",
+    seed: SeedOpt = None,
+    debug: DebugOpt = False,
+) -> None:
+    """Narrate a run: one line per decision, with its rule and numbers."""
+    from jobsim.explain import explain as narrate
+    from jobsim.explain import render
+
+    if fmt not in ("text", "markdown"):
+        err.print(f"--format: expected text or markdown, not {fmt!r}", markup=False)
+        raise typer.Exit(2)
+    result = _simulate(file, seed, debug)
+    jobs = result.recorder.jobs
+    if job is not None and not any(job in (key, j.name) for key, j in jobs.items()):
+        names = ", ".join(j.name for j in jobs.values())
+        err.print(f"--job: no Job {job!r} in {file} (Jobs: {names})", markup=False)
+        raise typer.Exit(1)
+    lines = _guard(debug, lambda: narrate(result, job=job))
+    style: Literal["text", "markdown"] = "markdown" if fmt == "markdown" else "text"
+    sys.stdout.write(render(lines, style))
 
 
 def main() -> None:

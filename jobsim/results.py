@@ -1,13 +1,90 @@
-"""Result: job statuses, pod records and the event log of one run, and their exports."""
+"""Result: job statuses, pod records and the event log of one run, and their exports.
+
+Exports: JSON (``to_json``), statistics (``stats``, see :mod:`jobsim.stats`), pandas
+DataFrames (``jobs_frame``, ``pods_frame``, ``events_frame``; pandas is imported only when they
+are called) and a directory of files (``export``).
+"""
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from jobsim import __version__
 from jobsim.record import Kind, Recorder, describe
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from jobsim.scenario import Scenario
+    from jobsim.stats import RunStats
+
+JOB_COLUMNS: dict[str, str] = {
+    "job": "string",  # namespace/name
+    "name": "string",
+    "namespace": "string",
+    "outcome": "string",  # Complete, Failed, Suspended, Running, ... (see ``outcome``)
+    "reason": "string",  # the reason of that condition
+    "submittedAt": "float64",
+    "startTime": "float64",  # status.startTime
+    "finishedAt": "float64",  # time of the Complete or Failed condition
+    "completionTime": "float64",  # status.completionTime (Complete only)
+    "deletedAt": "float64",
+    "waitUntilRunning": "float64",  # first run start - submittedAt
+    "wallTime": "float64",  # finishedAt - submittedAt
+    "podsCreated": "int64",
+    "attempts": "int64",  # container runs, restarts included
+    "succeeded": "int64",  # status.succeeded
+    "failed": "int64",  # status.failed
+    "reExecutions": "int64",
+    "overlappingExecutions": "int64",
+    "wastedPodSeconds": "float64",
+    "usefulPodSeconds": "float64",
+    "managedBy": "string",  # spec.managedBy when another controller owns the Job
+}
+"""``jobs_frame()`` columns and their dtypes: one row per Job, in submission order. Times
+are seconds of virtual time; missing values are NaN/<NA>. Definitions: :mod:`jobsim.stats`."""
+
+POD_COLUMNS: dict[str, str] = {
+    "name": "string",
+    "job": "string",  # namespace/name
+    "index": "Int64",  # completion index (<NA> for NonIndexed Jobs)
+    "attempt": "Int64",  # attempt number of its first run
+    "node": "string",
+    "phase": "string",  # last phase: Pending, Running, Succeeded, Failed
+    "outcome": "string",  # succeeded, failed, evicted, deleted, running, pending
+    "exitCode": "Int64",  # of its last run
+    "restarts": "int64",  # restartCount
+    "counted": "string",  # how the Job controller counted it: succeeded, failed, ignored
+    "createdAt": "float64",
+    "scheduledAt": "float64",
+    "startedAt": "float64",  # first run start
+    "finishedAt": "float64",  # Succeeded/Failed
+    "deletedAt": "float64",
+    "removedAt": "float64",  # gone from the API
+    "runs": "int64",  # container runs (attempts)
+    "runSeconds": "float64",  # total length of its runs that exited
+    "wastedSeconds": "float64",
+    "usefulSeconds": "float64",
+    "cpu": "float64",  # requested cores (NaN without the scenario)
+    "memory": "float64",  # requested bytes (NaN without the scenario)
+}
+"""``pods_frame()`` columns and their dtypes: one row per pod, in creation order."""
+
+EVENT_COLUMNS: dict[str, str] = {
+    "t": "float64",
+    "kind": "category",  # Kind names, categories in Kind order
+    "object": "string",  # the subject: Job key, pod or node name
+    "ref": "string",  # the rule's reference (job, node, phase, reason, condition ...)
+    "a": "int64",  # the rule's integer (index, exit code, restartCount, failures ...)
+    "b": "float64",  # the rule's number (seconds, attempt ...)
+    "text": "string",  # a message
+    "message": "string",  # the sentence (``record.describe``)
+}
+"""``events_frame()`` columns and their dtypes: one row per recorded event, in order. See
+``record.Kind`` for what ``ref``, ``a`` and ``b`` hold for each kind."""
 
 
 def _clean(x: Any) -> Any:
@@ -45,6 +122,15 @@ class Result:
     seed: int
     end: float
     recorder: Recorder
+    spec: Scenario | None = field(default=None, repr=False, compare=False)
+    """The scenario that ran: statistics need it for node capacities and pod requests."""
+
+    @property
+    def stats(self) -> RunStats:
+        """Per-Job and per-run statistics (:mod:`jobsim.stats`)."""
+        from jobsim.stats import compute
+
+        return compute(self)
 
     def jobs(self) -> list[dict[str, Any]]:
         """``jobs[]``: name, namespace, deletedAt, status shaped like batch/v1 JobStatus."""
@@ -74,7 +160,7 @@ class Result:
                 "t": t,
                 "kind": kind.name,
                 "object": subject,
-                "message": describe(kind, subject, ref, a, b, text),
+                "message": describe(kind, subject, ref, a, b, text, t),
             }
             for t, kind, subject, ref, a, b, text in self.recorder.events()
         ]
@@ -86,33 +172,159 @@ class Result:
                 return j
         raise KeyError(name)
 
-    def to_dict(self) -> dict[str, Any]:
-        """The object ``jobsim run --json`` prints."""
-        cleaned: dict[str, Any] = _clean(
-            {
-                "scenario": self.scenario,
-                "seed": self.seed,
-                "jobsimVersion": __version__,
-                "end": self.end,
-                "jobs": self.jobs(),
-                "pods": self.pods(),
-                "events": self.events(),
-            }
-        )
+    def to_dict(self, *, with_stats: bool = True) -> dict[str, Any]:
+        """The object ``jobsim run --json`` prints; ``with_stats=False`` leaves out ``stats``."""
+        data: dict[str, Any] = {
+            "scenario": self.scenario,
+            "seed": self.seed,
+            "jobsimVersion": __version__,
+            "end": self.end,
+            "jobs": self.jobs(),
+            "pods": self.pods(),
+            "nodes": [n.to_dict() for n in self.recorder.nodes.values()],
+            "events": self.events(),
+        }
+        if with_stats:
+            data["stats"] = self.stats.to_dict()
+        cleaned: dict[str, Any] = _clean(data)
         return cleaned
 
-    def to_json(self) -> str:
+    def to_json(self, *, with_stats: bool = True) -> str:
         """Deterministic JSON text: same scenario and seed, same bytes."""
-        return json.dumps(self.to_dict(), indent=2, sort_keys=False)
+        return json.dumps(self.to_dict(with_stats=with_stats), indent=2, sort_keys=False)
+
+    # -- DataFrames ----------------------------------------------------------------------
+    def jobs_frame(self) -> pd.DataFrame:
+        """One row per Job: status, outcome and statistics. Columns: ``JOB_COLUMNS``."""
+        stats = {j.job: j for j in self.stats.jobs}
+        rows: dict[str, list[Any]] = {c: [] for c in JOB_COLUMNS}
+        for key, rec in self.recorder.jobs.items():
+            st = rec.status
+            js = stats[key]
+            values = {
+                "job": key,
+                "name": rec.name,
+                "namespace": rec.namespace,
+                "outcome": js.outcome,
+                "reason": js.reason,
+                "submittedAt": rec.submittedAt,
+                "startTime": st.get("startTime"),
+                "finishedAt": js.finishedAt,
+                "completionTime": st.get("completionTime"),
+                "deletedAt": rec.deletedAt,
+                "waitUntilRunning": js.waitUntilRunning,
+                "wallTime": js.wallTime,
+                "podsCreated": rec.podsCreated,
+                "attempts": js.attempts,
+                "succeeded": st.get("succeeded", 0),
+                "failed": st.get("failed", 0),
+                "reExecutions": js.reExecutions,
+                "overlappingExecutions": len(js.overlappingExecutions),
+                "wastedPodSeconds": js.wastedPodSeconds,
+                "usefulPodSeconds": js.usefulPodSeconds,
+                "managedBy": rec.managedBy,
+            }
+            for c in JOB_COLUMNS:
+                rows[c].append(values[c])
+        return _frame(rows, JOB_COLUMNS)
+
+    def pods_frame(self) -> pd.DataFrame:
+        """One row per pod, in creation order. Columns: ``POD_COLUMNS``."""
+        from jobsim.stats import lives, pod_requests
+
+        lv = lives(self)
+        reqs = pod_requests(self)
+        rows: dict[str, list[Any]] = {c: [] for c in POD_COLUMNS}
+        for name, p in self.recorder.pods.items():
+            life = lv.pods[name]
+            exited = [r for r in life.runs if r.seconds is not None]
+            req = reqs.get(p.job)
+            values = {
+                "name": name,
+                "job": p.job,
+                "index": p.index,
+                "attempt": p.attempt,
+                "node": p.node,
+                "phase": p.phase,
+                "outcome": life.outcome,
+                "exitCode": p.exitCode,
+                "restarts": p.restarts,
+                "counted": p.counted,
+                "createdAt": p.createdAt,
+                "scheduledAt": p.scheduledAt,
+                "startedAt": p.startedAt,
+                "finishedAt": p.finishedAt,
+                "deletedAt": p.deletedAt,
+                "removedAt": p.removedAt,
+                "runs": len(life.runs),
+                "runSeconds": sum(r.seconds or 0.0 for r in exited),
+                "wastedSeconds": sum(r.seconds or 0.0 for r in exited if not r.useful),
+                "usefulSeconds": sum(r.seconds or 0.0 for r in exited if r.useful),
+                "cpu": None if req is None else req.get("cpu", 0) / 1000,
+                "memory": None if req is None else float(req.get("memory", 0)),
+            }
+            for c in POD_COLUMNS:
+                rows[c].append(values[c])
+        return _frame(rows, POD_COLUMNS)
+
+    def events_frame(self) -> pd.DataFrame:
+        """One row per recorded event, in order. Columns: ``EVENT_COLUMNS``."""
+        rows: dict[str, list[Any]] = {c: [] for c in EVENT_COLUMNS}
+        for t, kind, subject, ref, a, b, text in self.recorder.events():
+            for c, v in zip(
+                EVENT_COLUMNS,
+                (
+                    t,
+                    kind.name,
+                    subject,
+                    ref,
+                    a,
+                    b,
+                    text,
+                    describe(kind, subject, ref, a, b, text, t),
+                ),
+                strict=True,
+            ):
+                rows[c].append(v)
+        return _frame(rows, EVENT_COLUMNS)
+
+    # -- files ---------------------------------------------------------------------------
+    def export(self, directory: str | Path) -> list[Path]:
+        """Write ``jobs.csv``, ``pods.csv``, ``events.jsonl`` and ``result.json`` (with
+        statistics) into ``directory`` (created if needed); return the paths written."""
+        out = Path(directory)
+        out.mkdir(parents=True, exist_ok=True)
+        paths = [out / n for n in ("jobs.csv", "pods.csv", "events.jsonl", "result.json")]
+        self.jobs_frame().to_csv(paths[0], index=False)
+        self.pods_frame().to_csv(paths[1], index=False)
+        data = self.to_dict(with_stats=True)
+        paths[2].write_text(
+            "".join(json.dumps(ev) + "\n" for ev in data["events"]), encoding="utf-8"
+        )
+        paths[3].write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+        return paths
 
     def timeline(self, kinds: frozenset[Kind] | None = None) -> list[tuple[float, str]]:
         """(t, sentence) for the events of the given kinds (default: the main ones)."""
         keep = kinds or TIMELINE_KINDS
         return [
-            (t, describe(kind, subject, ref, a, b, text))
+            (t, describe(kind, subject, ref, a, b, text, t))
             for t, kind, subject, ref, a, b, text in self.recorder.events()
             if kind in keep
         ]
+
+
+def _frame(rows: dict[str, list[Any]], dtypes: dict[str, str]) -> pd.DataFrame:
+    """A DataFrame with exactly these columns and dtypes (pandas imported here, lazily)."""
+    import pandas as pd
+
+    data: dict[str, Any] = {}
+    for col, dtype in dtypes.items():
+        if dtype == "category":
+            data[col] = pd.Categorical(rows[col], categories=[k.name for k in Kind])
+        else:
+            data[col] = pd.Series(rows[col], dtype=dtype)
+    return pd.DataFrame(data, columns=list(dtypes))
 
 
 TIMELINE_KINDS = frozenset(

@@ -102,6 +102,7 @@ class JobRuntime:
     used_names: set[str] = field(default_factory=set)
     # controller
     backoff: BackoffRecord = field(default_factory=BackoffRecord)
+    backoff_noted: tuple[int, float] | None = None  # the last backoff wait recorded
     sync_at: float | None = None
     sync_call: Call | None = None
     finished: bool = False

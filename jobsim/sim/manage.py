@@ -109,9 +109,10 @@ def manage_job(ctl: JobController, ctx: SyncCtx) -> int:
     if not per_index:
         remaining = remaining_time(job.backoff, ctx.now, base, cap)
         if remaining > 0:
-            ctl.recorder.job_backoff(
-                ctx.now, job.key, job.backoff.failures_after_last_success, remaining
-            )
+            note = (job.backoff.failures_after_last_success, ctx.now + remaining)
+            if note != job.backoff_noted:  # a resync in the same wait says nothing new
+                job.backoff_noted = note
+                ctl.recorder.job_backoff(ctx.now, job.key, note[0], remaining)
             ctl.enqueue(job, max(remaining, timing.jobSyncDelay))
             return active
     diff = min(diff, MAX_POD_CREATE_DELETE_PER_SYNC)

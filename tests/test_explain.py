@@ -1,0 +1,166 @@
+"""``explain``: the narrated timeline, pinned for the backoff and deadline scenarios.
+
+Pod names (random suffixes) are replaced by ``<pod1>``, ``<pod2>``… in order of appearance;
+everything else is pinned. The numbers were worked out by hand from the rules
+(tests/test_timelines.py explains each time).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+import pytest
+
+from jobsim import Result, load_scenario, simulate
+from jobsim.explain import explain, render
+from jobsim.record import describe
+from tests.helpers import job_manifest, scenario
+
+FAIL_AFTER_5S = {"duration": "5s", "failure": {"probability": 1.0, "exitCode": 1}}
+
+
+def run_spec(data: dict[str, Any]) -> Result:
+    s = load_scenario(data)
+    result = simulate(s)
+    result.spec = s
+    return result
+
+
+def anonymise(result: Result, text: str) -> str:
+    """Replace pod names by <pod1>, <pod2>… in creation order."""
+    for i, name in enumerate(result.recorder.pods, start=1):
+        text = text.replace(name, f"<pod{i}>")
+    return text
+
+
+BACKOFF = """\
+t=0s   Job default/job created: completions=1, parallelism=1, backoffLimit=2, restartPolicy=Never
+t=0s   pod <pod1> created by Job default/job
+t=0s   pod <pod1> scheduled to n-0
+t=0s   pod <pod1> container started (attempt 0)
+t=5s   pod <pod1> container exited with code 1
+t=5s   Job default/job waits 10s before creating pods (pod-failure backoff: 1 failure since \
+last success): 10s·2^0 = 10s after the last failure at 5s, until 15s
+t=5s   pod <pod1> counted as failed: failed=1 ≤ backoffLimit=2, not exceeded
+t=15s  pod <pod2> created by Job default/job
+t=15s  pod <pod2> scheduled to n-0
+t=15s  pod <pod2> container started (attempt 1)
+t=20s  pod <pod2> container exited with code 1
+t=20s  Job default/job waits 20s before creating pods (pod-failure backoff: 2 failures since \
+last success): 10s·2^1 = 20s after the last failure at 20s, until 40s
+t=20s  pod <pod2> counted as failed: failed=2 ≤ backoffLimit=2, not exceeded
+t=40s  pod <pod3> created by Job default/job
+t=40s  pod <pod3> scheduled to n-0
+t=40s  pod <pod3> container started (attempt 2)
+t=45s  pod <pod3> container exited with code 1
+t=45s  pod <pod3> counted as failed: failed=3 > backoffLimit=2, exceeded
+t=45s  Job default/job condition FailureTarget=True (BackoffLimitExceeded: Job has reached the \
+specified backoff limit): failed=3 > backoffLimit=2
+t=45s  Job default/job condition Failed=True (BackoffLimitExceeded: Job has reached the \
+specified backoff limit): failed=3 > backoffLimit=2
+"""
+
+DEADLINE = """\
+t=0s    Job default/job created: completions=1, parallelism=1, backoffLimit=6, \
+activeDeadlineSeconds=100, restartPolicy=Never
+t=0s    pod <pod1> created by Job default/job
+t=0s    pod <pod1> scheduled to n-0
+t=0s    pod <pod1> container started (attempt 0)
+t=100s  pod <pod1> deleted (DeadlineExceeded; counted by the Job controller)
+t=100s  pod <pod1> counted as failed: failed=1; the Job is failing (DeadlineExceeded), its pods \
+count as failed
+t=100s  Job default/job condition FailureTarget=True (DeadlineExceeded: Job was active longer \
+than specified deadline): activeDeadlineSeconds=100 reached: 100s since startTime 0s
+t=107s  pod <pod1> container exited with code 143: SIGTERM
+t=107s  Job default/job condition Failed=True (DeadlineExceeded: Job was active longer than \
+specified deadline): FailureTarget since 100s and no pod is left terminating
+"""
+
+
+def backoff_result() -> Result:
+    return run_spec(scenario((job_manifest(backoffLimit=2), FAIL_AFTER_5S)))
+
+
+def test_backoff_narration() -> None:
+    """backoffLimit 2, pods fail after 5 s: backoff 10 s then 20 s, Failed at 45 when
+    failed = 3 > 2. The duplicate backoff record of a second sync is one decision."""
+    r = backoff_result()
+    assert anonymise(r, render(explain(r))) == BACKOFF
+
+
+def test_deadline_narration() -> None:
+    """activeDeadlineSeconds 100, a 300 s pod with terminationDelay 7 s (semantics §23.4)."""
+    r = run_spec(
+        scenario(
+            (
+                job_manifest(activeDeadlineSeconds=100),
+                {"duration": "300s", "terminationDelay": "7s"},
+            )
+        )
+    )
+    assert anonymise(r, render(explain(r))) == DEADLINE
+
+
+def test_lines_come_from_recorded_events() -> None:
+    """No second code path: each line starts with ``describe`` of a recorded event."""
+    r = backoff_result()
+    sentences = {
+        (t, describe(k, s, ref, a, b, x, t)) for t, k, s, ref, a, b, x in r.recorder.events()
+    }
+    for line in explain(r):
+        assert any(t == line.t and line.text.startswith(s) for t, s in sentences), line
+
+
+def test_without_spec_the_rule_numbers_are_counts_only() -> None:
+    r = dataclasses.replace(
+        simulate(load_scenario(scenario((job_manifest(backoffLimit=2), FAIL_AFTER_5S)))), spec=None
+    )
+    texts = [ln.text for ln in explain(r)]
+    assert any(t.endswith("counted as failed: failed=3") for t in texts)
+    assert not any("backoffLimit=" in t for t in texts)
+
+
+def test_one_job_only() -> None:
+    wl = {"duration": "10s"}
+    r = run_spec(
+        scenario((job_manifest("a"), wl), (job_manifest("b", backoffLimit=2), FAIL_AFTER_5S))
+    )
+    lines = explain(r, job="b")
+    assert {ln.job for ln in lines} == {"default/b"}
+    assert lines[-1].text.endswith("failed=3 > backoffLimit=2")
+    assert explain(r, job="default/a")[0].text.startswith("Job default/a created")
+    with pytest.raises(KeyError):
+        explain(r, job="nope")
+
+
+def test_markdown() -> None:
+    r = backoff_result()
+    md = anonymise(r, render(explain(r), "markdown")).splitlines()
+    assert md[:3] == [
+        "| t | what happened, and why |",
+        "|---:|:---|",
+        "| 0s | Job default/job created: completions=1, parallelism=1, backoffLimit=2, "
+        "restartPolicy=Never |",
+    ]
+    assert md[-1] == (
+        "| 45s | Job default/job condition Failed=True (BackoffLimitExceeded: Job has reached "
+        "the specified backoff limit): failed=3 > backoffLimit=2 |"
+    )
+    with pytest.raises(ValueError, match="unknown format"):
+        render([], "html")  # type: ignore[arg-type]
+
+
+def test_numbers_follow_spec_changes() -> None:
+    """Elastic Indexed Job scaled from completions 4 to 2: the narration uses the completions
+    the controller had at each moment, as ``JOB_SPEC_CHANGED`` recorded them."""
+    spec = job_manifest(completions=4, parallelism=4, completionMode="Indexed")
+    r = run_spec(
+        scenario(
+            (spec, {"duration": "100s"}),
+            events=[{"at": "30s", "scale": {"job": "job", "completions": 2, "parallelism": 2}}],
+        )
+    )
+    texts = [ln.text for ln in explain(r)]
+    assert any(t.startswith("Job default/job spec changed") for t in texts)
+    assert texts[-1].endswith("succeeded=2 ≥ completions=2 and none active")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from jobsim.invariants import CheckingRecorder
 from jobsim.record import Recorder
 from jobsim.results import Result
 from jobsim.scenario import Scenario, load_scenario
@@ -14,10 +15,17 @@ def simulate(
     *,
     recorder: Recorder | None = None,
     until: float | None = None,
+    check: bool = False,
 ) -> Result:
-    """Run ``scenario`` (with its own seed unless ``seed`` is given) and return its Result."""
-    rec = recorder if recorder is not None else Recorder()
+    """Run ``scenario`` (with its own seed unless ``seed`` is given) and return its Result.
+
+    ``check=True`` is the debug mode: every Job status the controller writes is checked
+    against the API server's status rules, and a violation raises ``InvariantViolation``.
+    """
+    rec = recorder if recorder is not None else (CheckingRecorder() if check else Recorder())
     sim = Simulation(scenario, rec, seed)
+    if isinstance(rec, CheckingRecorder):
+        rec.spec_source = sim
     sim.run(until if until is not None else scenario.horizon)
     return Result(scenario.name, sim.seed, sim.clock.now, rec, spec=scenario)
 

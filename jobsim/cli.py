@@ -15,6 +15,7 @@ from rich.console import Console
 from rich.table import Table
 
 from jobsim.api_public import simulate
+from jobsim.invariants import InvariantViolation
 from jobsim.results import Result, outcome
 from jobsim.scenario import Scenario, ScenarioError, decode_job, load_scenario
 from jobsim.sim.run import NotImplementedYet
@@ -43,6 +44,9 @@ def _guard(debug: bool, fn: Callable[[], T]) -> T:
     except NotImplementedYet as e:
         err.print(f"error: {e}", markup=False)
         raise typer.Exit(1) from None
+    except InvariantViolation as e:  # --check: the controller wrote a status the API rejects
+        err.print(f"invariant violated: {e} (a jobsim bug; please report it)", markup=False)
+        raise typer.Exit(3) from None
     except OSError as e:  # writing an output file: the user's path, not a jobsim bug
         where = f"{e.filename}: " if e.filename else ""
         err.print(f"error: {where}{e.strerror or e}", markup=False)
@@ -126,12 +130,10 @@ def _timeline(result: Result, limit: int) -> None:
         out.print(f"  {'' if t < 0 else f't={t:g}s':>10}  {line}", markup=False)
 
 
-def _simulate(file: Path, seed: int | None, debug: bool) -> Result:
-    """Load and run a scenario; the result keeps the scenario for statistics."""
+def _simulate(file: Path, seed: int | None, debug: bool, check: bool = False) -> Result:
+    """Load and run a scenario (``check``: the invariant-checking debug mode)."""
     scenario: Scenario = _guard(debug, lambda: load_scenario(file))
-    result = _guard(debug, lambda: simulate(scenario, seed))
-    result.spec = scenario
-    return result
+    return _guard(debug, lambda: simulate(scenario, seed, check=check))
 
 
 def _write(debug: bool, fn: Callable[[], object]) -> None:
@@ -227,10 +229,18 @@ def run(
         typer.Option(help="Write a Chrome/Perfetto trace (Trace Event Format) to this file."),
     ] = None,
     timeline_lines: Annotated[int, typer.Option("--lines", help="Timeline lines to show.")] = 40,
+    check: Annotated[
+        bool,
+        typer.Option(
+            "--check",
+            help="Debug mode: check every Job status against the API "
+            "server's status rules; exit 3 at the first violation.",
+        ),
+    ] = False,
     debug: DebugOpt = False,
 ) -> None:
     """Run a scenario and print its summary, timeline and statistics (or --json)."""
-    result = _simulate(file, seed, debug)
+    result = _simulate(file, seed, debug, check)
     if events is not None:
         ev_path = events
 

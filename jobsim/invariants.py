@@ -1,0 +1,96 @@
+"""Invariants of a Job's status, checked after every status write in debug mode.
+
+The API server's status validation with JobManagedBy (``getStatusValidationOptions``,
+shared/k8s-job-semantics.md §18) rejects a status that breaks them; so must jobsim's
+controller never produce one. ``CheckingRecorder`` raises ``InvariantViolation`` at the first
+broken rule, naming the Job, the time and the rule.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from jobsim.policy.intervals import parse_indexes
+from jobsim.record import Recorder
+
+
+class InvariantViolation(AssertionError):
+    """A Job status broke a rule the API server enforces."""
+
+
+def _true(status: dict[str, Any], type_: str) -> bool:
+    return any(c["type"] == type_ and c["status"] == "True" for c in status.get("conditions", []))
+
+
+def status_violations(
+    status: dict[str, Any],
+    previous: dict[str, Any] | None,
+    *,
+    parallelism: int,
+    completions: int | None,
+    indexed: bool,
+) -> list[str]:
+    """The rules ``status`` breaks, given the Job's previous status and its spec."""
+    out: list[str] = []
+    complete, failed = _true(status, "Complete"), _true(status, "Failed")
+    if complete and failed:
+        out.append("Complete and Failed are both True")
+    if complete and not (
+        _true(status, "SuccessCriteriaMet") and status["completionTime"] is not None
+    ):
+        out.append("Complete without SuccessCriteriaMet and completionTime")
+    if failed and not _true(status, "FailureTarget"):
+        out.append("Failed without FailureTarget")
+    if status["completionTime"] is not None and not complete:
+        out.append("completionTime set without Complete")
+    if status["ready"] > status["active"]:
+        out.append(f"ready ({status['ready']}) > active ({status['active']})")
+    if status["active"] > parallelism:
+        out.append(f"active ({status['active']}) > parallelism ({parallelism})")
+    if (complete or failed) and (status["active"] or status["terminating"]):
+        out.append("a finished Job has active or terminating pods")
+    if (complete or failed) and status["startTime"] is None:
+        out.append("a finished Job has no startTime")
+    if indexed and completions is not None:
+        done = set(parse_indexes(status.get("completedIndexes", ""), completions))
+        bad = set(parse_indexes(status.get("failedIndexes", "") or "", completions))
+        if done & bad:
+            out.append(f"completedIndexes and failedIndexes overlap: {sorted(done & bad)}")
+        if status["succeeded"] > completions:
+            out.append(f"succeeded ({status['succeeded']}) > completions ({completions})")
+    if previous is not None:
+        if status["failed"] < previous["failed"]:
+            out.append(f"failed decreased ({previous['failed']} -> {status['failed']})")
+        if status["succeeded"] < previous["succeeded"] and not indexed:
+            out.append(f"succeeded decreased ({previous['succeeded']} -> {status['succeeded']})")
+        for c in previous.get("conditions", []):
+            if c["type"] in ("Complete", "Failed", "FailureTarget", "SuccessCriteriaMet") and (
+                c["status"] == "True" and not _true(status, c["type"])
+            ):
+                out.append(f"terminal condition {c['type']} was removed")
+    return out
+
+
+class CheckingRecorder(Recorder):
+    """A Recorder that checks every Job status it is given (debug mode)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.specs: dict[str, tuple[int, int | None, bool]] = {}
+        self.spec_source: Any = None  # sim.run.Simulation, set by simulate()
+
+    def job_status(self, t: float, key: str, status: dict[str, Any]) -> None:
+        previous = self.jobs[key].status or None
+        job = self.spec_source.jobs[key] if self.spec_source is not None else None
+        if job is not None:
+            spec = job.spec
+            problems = status_violations(
+                status,
+                previous,
+                parallelism=int(spec.parallelism or 0),
+                completions=spec.completions,
+                indexed=spec.completionMode == "Indexed",
+            )
+            if problems:
+                raise InvariantViolation(f"Job {key} at t={t:g}s: " + "; ".join(problems))
+        super().job_status(t, key, status)

@@ -9,24 +9,35 @@ compare simulated means with analytic ones.
 from __future__ import annotations
 
 import math
-from typing import Annotated, Any, Literal
+from collections.abc import Callable
+from typing import Annotated, Any, Literal, TypeVar
 
 import numpy as np
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from jobsim.units import UnitError, parse_duration
 
+T = TypeVar("T")
 
-def _duration(v: Any) -> float:
-    if isinstance(v, bool):
-        raise ValueError("expected a duration such as 10s, 1m30s or a number of seconds")
-    try:
-        seconds = parse_duration(v)
-    except (UnitError, TypeError) as e:
-        raise ValueError(str(e)) from None
-    if seconds < 0:
-        raise ValueError(f"must not be negative, got {v!r}")
-    return seconds
+
+def non_negative(parse: Callable[[Any], T], expected: str) -> Callable[[Any], T]:
+    """A pydantic before-validator: ``parse`` the value, refuse booleans and negatives."""
+
+    def validate(v: Any) -> T:
+        if isinstance(v, bool):
+            raise ValueError(f"expected {expected}")
+        try:
+            parsed = parse(v)
+        except (UnitError, TypeError) as e:
+            raise ValueError(str(e)) from None
+        if parsed < 0:  # type: ignore[operator]
+            raise ValueError(f"must not be negative, got {v!r}")
+        return parsed
+
+    return validate
+
+
+_duration = non_negative(parse_duration, "a duration such as 10s, 1m30s or a number of seconds")
 
 
 Duration = Annotated[float, BeforeValidator(_duration)]

@@ -8,23 +8,15 @@ everything else is pinned. The numbers were worked out by hand from the rules
 from __future__ import annotations
 
 import dataclasses
-from typing import Any
 
 import pytest
 
 from jobsim import Result, load_scenario, simulate
 from jobsim.explain import explain, render
 from jobsim.record import describe
-from tests.helpers import job_manifest, scenario
+from tests.helpers import job_manifest, run, scenario
 
 FAIL_AFTER_5S = {"duration": "5s", "failure": {"probability": 1.0, "exitCode": 1}}
-
-
-def run_spec(data: dict[str, Any]) -> Result:
-    s = load_scenario(data)
-    result = simulate(s)
-    result.spec = s
-    return result
 
 
 def anonymise(result: Result, text: str) -> str:
@@ -79,7 +71,7 @@ specified deadline): FailureTarget since 100s and no pod is left terminating
 
 
 def backoff_result() -> Result:
-    return run_spec(scenario((job_manifest(backoffLimit=2), FAIL_AFTER_5S)))
+    return run(scenario((job_manifest(backoffLimit=2), FAIL_AFTER_5S)))
 
 
 def test_backoff_narration() -> None:
@@ -91,7 +83,7 @@ def test_backoff_narration() -> None:
 
 def test_deadline_narration() -> None:
     """activeDeadlineSeconds 100, a 300 s pod with terminationDelay 7 s (semantics §23.4)."""
-    r = run_spec(
+    r = run(
         scenario(
             (
                 job_manifest(activeDeadlineSeconds=100),
@@ -123,9 +115,7 @@ def test_without_spec_the_rule_numbers_are_counts_only() -> None:
 
 def test_one_job_only() -> None:
     wl = {"duration": "10s"}
-    r = run_spec(
-        scenario((job_manifest("a"), wl), (job_manifest("b", backoffLimit=2), FAIL_AFTER_5S))
-    )
+    r = run(scenario((job_manifest("a"), wl), (job_manifest("b", backoffLimit=2), FAIL_AFTER_5S)))
     lines = explain(r, job="b")
     assert {ln.job for ln in lines} == {"default/b"}
     assert lines[-1].text.endswith("failed=3 > backoffLimit=2")
@@ -155,7 +145,7 @@ def test_numbers_follow_spec_changes() -> None:
     """Elastic Indexed Job scaled from completions 4 to 2: the narration uses the completions
     the controller had at each moment, as ``JOB_SPEC_CHANGED`` recorded them."""
     spec = job_manifest(completions=4, parallelism=4, completionMode="Indexed")
-    r = run_spec(
+    r = run(
         scenario(
             (spec, {"duration": "100s"}),
             events=[{"at": "30s", "scale": {"job": "job", "completions": 2, "parallelism": 2}}],

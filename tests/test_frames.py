@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import json
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 import pytest
@@ -13,21 +12,14 @@ import pytest
 from jobsim import Result, load_scenario, simulate
 from jobsim.record import Kind
 from jobsim.results import EVENT_COLUMNS, JOB_COLUMNS, POD_COLUMNS
-from tests.helpers import job_manifest, scenario
+from tests.helpers import job_manifest, run, scenario
 
 FAIL_AFTER_5S = {"duration": "5s", "failure": {"probability": 1.0, "exitCode": 1}}
 
 
-def run_spec(data: dict[str, Any]) -> Result:
-    s = load_scenario(data)
-    result = simulate(s)
-    result.spec = s
-    return result
-
-
 @pytest.fixture
 def backoff() -> Result:
-    return run_spec(scenario((job_manifest(backoffLimit=2), FAIL_AFTER_5S)))
+    return run(scenario((job_manifest(backoffLimit=2), FAIL_AFTER_5S)))
 
 
 def _dtypes(df: pd.DataFrame) -> dict[str, str]:
@@ -85,7 +77,7 @@ def test_events_frame_columns_and_dtypes(backoff: Result) -> None:
 
 
 def test_empty_frames_keep_their_dtypes() -> None:
-    r = run_spec(scenario((job_manifest(completions=0), {"duration": "1s"})))
+    r = run(scenario((job_manifest(completions=0), {"duration": "1s"})))
     pods = r.pods_frame()
     assert len(pods) == 0
     assert _dtypes(pods) == POD_COLUMNS

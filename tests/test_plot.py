@@ -23,16 +23,9 @@ from jobsim.plot import (
     timeline_by_node,
     utilisation_chart,
 )
-from tests.helpers import job_manifest, scenario
+from tests.helpers import job_manifest, run, scenario
 
 FAIL_AFTER_5S = {"duration": "5s", "failure": {"probability": 1.0, "exitCode": 1}}
-
-
-def run_spec(data: dict[str, Any]) -> Result:
-    s = load_scenario(data)
-    result = simulate(s)
-    result.spec = s
-    return result
 
 
 def bars(ax: Axes, gid: str) -> list[tuple[float, float, float]]:
@@ -60,7 +53,7 @@ def legend(ax: Axes) -> list[str]:
 
 @pytest.fixture(scope="module")
 def backoff() -> Result:
-    return run_spec(scenario((job_manifest(backoffLimit=2), FAIL_AFTER_5S)))
+    return run(scenario((job_manifest(backoffLimit=2), FAIL_AFTER_5S)))
 
 
 def test_backoff_timeline_by_job(backoff: Result) -> None:
@@ -90,7 +83,7 @@ def test_pending_and_start_up_are_lighter_segments() -> None:
             {"name": "m", "image": "perl:5.34.0", "resources": {"requests": {"cpu": "1"}}}
         ]
     }
-    r = run_spec(
+    r = run(
         scenario(
             (job_manifest("pi", parallelism=2, completions=2, podSpec=spec), {"duration": "10s"}),
             timing={"imagePull": "5s", "containerStart": "1s"},
@@ -107,7 +100,7 @@ def test_pending_and_start_up_are_lighter_segments() -> None:
 def test_on_failure_crash_loop_gaps() -> None:
     """OnFailure: runs [0,5], [5,10], [20,25], then the restart at 45 is cut by the limit; the
     CrashLoopBackOff waits of 10 s and 20 s are shaded and labelled."""
-    r = run_spec(scenario((job_manifest(restartPolicy="OnFailure", backoffLimit=3), FAIL_AFTER_5S)))
+    r = run(scenario((job_manifest(restartPolicy="OnFailure", backoffLimit=3), FAIL_AFTER_5S)))
     ax = timeline_by_job(r)
     assert bars(ax, "crashloop") == [(0, 10, 10), (0, 25, 20)]
     assert texts(ax, "crashloop-label") == ["CrashLoopBackOff 10s", "CrashLoopBackOff 20s"]
@@ -117,7 +110,7 @@ def test_on_failure_crash_loop_gaps() -> None:
 def test_evicted_pod_and_node_down() -> None:
     """The node-failure story: the old pod is evicted at 410 but its container runs on unseen
     until 601 (terminating overlay from 410); the node is down from 60 to 1800."""
-    r = run_spec(
+    r = run(
         scenario(
             (job_manifest(), {"duration": "10m", "terminationDelay": "5s"}),
             timing={},
@@ -150,7 +143,7 @@ def test_plot_on_a_given_axes(backoff: Result) -> None:
 def test_many_pods_aggregate_to_one_lane_per_job() -> None:
     """Past ``max_lanes`` pods, one lane per Job holding all its pods' bars."""
     wl = {"duration": "10s"}
-    r = run_spec(
+    r = run(
         scenario(
             (job_manifest("a", completions=3, parallelism=3), wl),
             (job_manifest("b", backoffLimit=2), FAIL_AFTER_5S),
@@ -167,7 +160,7 @@ def test_many_pods_aggregate_to_one_lane_per_job() -> None:
 def test_two_hundred_jobs_stay_readable() -> None:
     """200 one-pod Jobs: one lane per Job, at most 50 tick labels, no per-bar text."""
     jobs = [(job_manifest(f"j{i:03d}"), {"duration": "10s"}) for i in range(200)]
-    r = run_spec(scenario(*jobs, nodes=10, cpu="100"))
+    r = run(scenario(*jobs, nodes=10, cpu="100"))
     ax = timeline_by_job(r)
     labels = lanes(ax)
     assert len(labels) <= 50
@@ -179,7 +172,7 @@ def test_two_hundred_jobs_stay_readable() -> None:
 
 def test_summary_charts() -> None:
     spec = {"containers": [{"name": "m", "image": "x", "resources": {"requests": {"cpu": "2"}}}]}
-    r = run_spec(scenario((job_manifest(podSpec=spec), {"duration": "10s"}), nodes=1, cpu="4"))
+    r = run(scenario((job_manifest(podSpec=spec), {"duration": "10s"}), nodes=1, cpu="4"))
     ax = utilisation_chart(r)
     [cpu] = [line for line in ax.get_lines() if line.get_gid() == "utilisation:cpu"]
     assert np.asarray(cpu.get_ydata()).tolist()[:2] == [0.5, 0.0]

@@ -7,13 +7,12 @@ pod-seconds are the lengths of runs that did not end in a counted success.
 from __future__ import annotations
 
 import dataclasses
-from typing import Any
 
 import pytest
 
-from jobsim import Result, load_scenario, simulate
+from jobsim import load_scenario, simulate
 from jobsim.stats import step_mean
-from tests.helpers import job_manifest, scenario
+from tests.helpers import job_manifest, run, scenario
 
 FAIL_AFTER_5S = {"duration": "5s", "failure": {"probability": 1.0, "exitCode": 1}}
 REQUESTS = {
@@ -28,19 +27,11 @@ REQUESTS = {
 GI = 1024**3
 
 
-def run_spec(data: dict[str, Any]) -> Result:
-    """Simulate a scenario dict; the result keeps the scenario (node capacities, requests)."""
-    s = load_scenario(data)
-    result = simulate(s)
-    result.spec = s
-    return result
-
-
 def test_backoff_wasted_pod_seconds() -> None:
     """backoffLimit 2, every pod fails after 5 s, zero latencies: pods at 0, 15, 40, each
     running 5 s and failing ⇒ 3 failed attempts × 5 s = 15 wasted pod-seconds, none useful.
     Failed at 45 ⇒ makespan 45; 3 nodes × 45 s = 0.0375 node-hours."""
-    r = run_spec(scenario((job_manifest(backoffLimit=2), FAIL_AFTER_5S)))
+    r = run(scenario((job_manifest(backoffLimit=2), FAIL_AFTER_5S)))
     st = r.stats
     j = st.job("job")
     assert (j.outcome, j.reason) == ("Failed", "BackoffLimitExceeded")
@@ -63,7 +54,7 @@ def test_backoff_wasted_pod_seconds() -> None:
 def test_backoff_utilisation_is_time_weighted() -> None:
     """Same Job, pods requesting 1 cpu and 1Gi on 3 nodes of 4 cpu and 16Gi: 1 cpu requested
     during [0,5], [15,20], [40,45] = 15 cpu-seconds over 45 s ⇒ mean 1/3 cpu of 12: 1/36."""
-    r = run_spec(scenario((job_manifest(backoffLimit=2, podSpec=REQUESTS), FAIL_AFTER_5S)))
+    r = run(scenario((job_manifest(backoffLimit=2, podSpec=REQUESTS), FAIL_AFTER_5S)))
     st = r.stats
     assert st.cpu is not None and st.memory is not None
     assert st.cpu.meanAllocatable == pytest.approx(12)
@@ -81,7 +72,7 @@ def test_pending_pods_over_time() -> None:
     """completions 3, parallelism 3, one node with 1 cpu, pods requesting 1 cpu for 10 s:
     bound at 0, 10, 20 ⇒ pending 2 on [0,10), 1 on [10,20), 0 after; Complete at 30.
     Mean pending (2·10 + 1·10) / 30 = 1, peak 2; the node is fully requested all along."""
-    r = run_spec(
+    r = run(
         scenario(
             (job_manifest(parallelism=3, completions=3, podSpec=REQUESTS), {"duration": "10s"}),
             nodes=1,
@@ -103,9 +94,7 @@ def test_indexed_attempts_per_index() -> None:
     """Indexed, completions 5, parallelism 2, runs of 10 s, index 1 fails once: 6 runs; index 1
     ran twice (one re-execution); 10 wasted and 5 × 10 useful pod-seconds."""
     wl = {"duration": "10s", "script": [{"index": 1, "attempt": 0, "exitCode": 1}]}
-    r = run_spec(
-        scenario((job_manifest(completions=5, parallelism=2, completionMode="Indexed"), wl))
-    )
+    r = run(scenario((job_manifest(completions=5, parallelism=2, completionMode="Indexed"), wl)))
     j = r.stats.job("job")
     assert j.attemptsPerIndex == {"0": 1, "1": 2, "2": 1, "3": 1, "4": 1}
     assert (j.attempts, j.reExecutions) == (6, 1)
@@ -117,7 +106,7 @@ def test_on_failure_restarts_are_attempts() -> None:
     """OnFailure, backoffLimit 3, exit 1 after 5 s: runs [0,5], [5,10], [20,25] (restart delays
     0, 10, 20 s) and a 4th started at 45, when restartCount 3 reaches the limit: the pod is
     deleted and its container exits 143 at once. 4 attempts, 3 re-executions, 15 s wasted."""
-    r = run_spec(scenario((job_manifest(restartPolicy="OnFailure", backoffLimit=3), FAIL_AFTER_5S)))
+    r = run(scenario((job_manifest(restartPolicy="OnFailure", backoffLimit=3), FAIL_AFTER_5S)))
     j = r.stats.job("job")
     assert (j.podsCreated, j.attempts, j.reExecutions) == (1, 4, 3)
     assert j.failuresByExitCode == {"1": 3, "143": 1}
@@ -130,7 +119,7 @@ def test_deadline_termination_is_wasted() -> None:
     """activeDeadlineSeconds 100, a 300 s run, terminationDelay 7 s: SIGTERM at 100, exit 143
     at 107 ⇒ 107 wasted pod-seconds; the pod failed because of the deadline."""
     wl = {"duration": "300s", "terminationDelay": "7s"}
-    r = run_spec(scenario((job_manifest(activeDeadlineSeconds=100), wl)))
+    r = run(scenario((job_manifest(activeDeadlineSeconds=100), wl)))
     j = r.stats.job("job")
     assert (j.wastedPodSeconds, j.usefulPodSeconds) == (107, 0)
     assert j.failuresByExitCode == {"143": 1}
@@ -144,7 +133,7 @@ def test_node_failure_overlapping_execution() -> None:
     110 (grace 50 s), evicted at 410 (toleration 300 s), replaced at 411 (jobSyncDelay 1 s),
     which starts at 412. The old container, unseen, exits at 601: 601 - 412 = 189 s of
     overlap. Old run 600 s wasted (counted failed), new run 600 s useful."""
-    r = run_spec(
+    r = run(
         scenario(
             (job_manifest(), {"duration": "10m", "terminationDelay": "5s"}),
             timing={},
@@ -167,7 +156,7 @@ def test_node_failure_overlapping_execution() -> None:
 
 def test_pi_scenario() -> None:
     """pi: image pull 5 s + containerStart 1 s ⇒ running at 6; 10 s run; Complete at 17."""
-    r = run_spec(scenario((job_manifest("pi"), {"duration": "10s"}), timing={"imagePull": "5s"}))
+    r = run(scenario((job_manifest("pi"), {"duration": "10s"}), timing={"imagePull": "5s"}))
     j = r.stats.job("pi")
     assert (j.waitUntilRunning, j.wallTime) == (6, 17)
     assert (j.usefulPodSeconds, j.wastedPodSeconds) == (10, 0)
@@ -186,7 +175,7 @@ def test_without_the_scenario_resources_are_unknown() -> None:
 
 def test_json_stats() -> None:
     """``to_dict()`` is the ``--json`` object, ``stats`` included; ``with_stats=False`` drops it."""
-    r = run_spec(scenario((job_manifest(backoffLimit=2), FAIL_AFTER_5S)))
+    r = run(scenario((job_manifest(backoffLimit=2), FAIL_AFTER_5S)))
     assert "stats" not in r.to_dict(with_stats=False)
     d = r.to_dict()
     assert list(d) == [
@@ -221,7 +210,7 @@ def test_removed_node_run_ends_at_removal() -> None:
     PodGC fails the pod, the Job replaces it at 301 (jobSyncDelay), started at 302. The old
     container's exit was never reported; it is taken to end when its node was removed (300),
     so the replacement does not overlap it, and its run is neither wasted nor useful."""
-    r = run_spec(
+    r = run(
         scenario(
             (job_manifest(), {"duration": "1h"}),
             timing={},
@@ -240,7 +229,7 @@ def test_unreported_predecessor_is_an_unconfirmed_overlap() -> None:
     """A node stops reporting at 60 and never returns; out-of-service at 120 evicts its pod at
     once; the replacement is created at 121 and starts at 122, running 1 h until 3722. The old
     container was never seen to stop: a possible overlap of the whole new run, unconfirmed."""
-    r = run_spec(
+    r = run(
         scenario(
             (job_manifest(), {"duration": "1h"}),
             timing={},

@@ -157,7 +157,7 @@ def explain(result: Result, *, job: str | None = None) -> list[Line]:
             if expiry in seen_backoff:
                 continue  # a later sync still waiting for the same backoff: no new decision
             seen_backoff.add(expiry)
-        sentence = describe(kind, subject, ref, a, b, text, t)
+        sentence = describe(kind, subject, ref, a, b, text)
         if kind is Kind.POD_UNSCHEDULABLE:
             if last_text.get((subject, kind)) == sentence:
                 continue

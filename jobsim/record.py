@@ -365,9 +365,7 @@ def fmt_seconds(x: float) -> str:
     return f"{x:g}s"
 
 
-def describe(
-    kind: Kind, subject: str, ref: str, a: int, b: float, text: str, t: float | None = None
-) -> str:
+def describe(kind: Kind, subject: str, ref: str, a: int, b: float, text: str) -> str:
     """One event in words, with its rule's numbers."""
     if kind is Kind.JOB_SUBMITTED:
         return f"Job {subject} created"

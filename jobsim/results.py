@@ -160,7 +160,7 @@ class Result:
                 "t": t,
                 "kind": kind.name,
                 "object": subject,
-                "message": describe(kind, subject, ref, a, b, text, t),
+                "message": describe(kind, subject, ref, a, b, text),
             }
             for t, kind, subject, ref, a, b, text in self.recorder.events()
         ]
@@ -281,7 +281,7 @@ class Result:
                     a,
                     b,
                     text,
-                    describe(kind, subject, ref, a, b, text, t),
+                    describe(kind, subject, ref, a, b, text),
                 ),
                 strict=True,
             ):
@@ -308,7 +308,7 @@ class Result:
         """(t, sentence) for the events of the given kinds (default: the main ones)."""
         keep = kinds or TIMELINE_KINDS
         return [
-            (t, describe(kind, subject, ref, a, b, text, t))
+            (t, describe(kind, subject, ref, a, b, text))
             for t, kind, subject, ref, a, b, text in self.recorder.events()
             if kind in keep
         ]

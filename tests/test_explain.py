@@ -98,7 +98,7 @@ def test_lines_come_from_recorded_events() -> None:
     """No second code path: each line starts with ``describe`` of a recorded event."""
     r = backoff_result()
     sentences = {
-        (t, describe(k, s, ref, a, b, x, t)) for t, k, s, ref, a, b, x in r.recorder.events()
+        (t, describe(k, s, ref, a, b, x)) for t, k, s, ref, a, b, x in r.recorder.events()
     }
     for line in explain(r):
         assert any(t == line.t and line.text.startswith(s) for t, s in sentences), line

@@ -10,12 +10,12 @@ from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar
 
 import typer
-import yaml
 from rich.console import Console
 from rich.table import Table
 
 from jobsim.api_public import simulate
 from jobsim.invariants import InvariantViolation
+from jobsim.locate import YAMLProblem, read_yaml_file
 from jobsim.results import Result, outcome
 from jobsim.scenario import Scenario, ScenarioError, decode_job, load_scenario
 from jobsim.sim.run import NotImplementedYet
@@ -38,8 +38,8 @@ def _guard(debug: bool, fn: Callable[[], T]) -> T:
     try:
         return fn()
     except ScenarioError as e:
-        for p in e.problems:
-            err.print(f"{e.source}: {p}", markup=False)
+        for line in e.lines:
+            err.print(line, markup=False)
         raise typer.Exit(1) from None
     except NotImplementedYet as e:
         err.print(f"error: {e}", markup=False)
@@ -130,9 +130,16 @@ def _timeline(result: Result, limit: int) -> None:
         out.print(f"  {'' if t < 0 else f't={t:g}s':>10}  {line}", markup=False)
 
 
+def _warn(scenario: Scenario) -> None:
+    """Load-time warnings (e.g. a pod that fits no node), on stderr."""
+    for w in scenario.warnings:
+        err.print(f"warning: {w}", markup=False)
+
+
 def _simulate(file: Path, seed: int | None, debug: bool, check: bool = False) -> Result:
     """Load and run a scenario (``check``: the invariant-checking debug mode)."""
     scenario: Scenario = _guard(debug, lambda: load_scenario(file))
+    _warn(scenario)
     return _guard(debug, lambda: simulate(scenario, seed, check=check))
 
 
@@ -277,17 +284,16 @@ def validate(
 
     def check() -> str:
         try:
-            data = yaml.safe_load(file.read_text(encoding="utf-8"))
-        except OSError as e:
-            raise ScenarioError(str(file), [f"cannot read file: {e.strerror}"]) from None
-        except yaml.YAMLError as e:
-            raise ScenarioError(str(file), [f"malformed YAML: {e}"]) from None
+            data, marks = read_yaml_file(file)
+        except YAMLProblem as e:
+            raise ScenarioError(str(file), [str(e)]) from None
         if isinstance(data, dict) and data.get("kind") == "Job":
-            decoded = decode_job(data)
+            decoded = decode_job(data, marks=marks)
             if isinstance(decoded, list):
                 raise ScenarioError(str(file), decoded)
             return f"{file}: OK (Job {decoded.metadata.namespace}/{decoded.metadata.name})"
         s = load_scenario(file)
+        _warn(s)
         return (
             f"{file}: OK (scenario {s.name}: {len(s.manifests)} job(s), "
             f"{len(s.cluster.node_names())} node(s), {len(s.events)} event(s))"

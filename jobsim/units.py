@@ -177,7 +177,10 @@ def parse_duration(value: str | int | float) -> float:
             f"invalid duration {value!r}: a bool is not a duration; {_DURATION_EXPECTED}"
         )
     if isinstance(value, int | float):
-        seconds = float(value)
+        try:
+            seconds = float(value)
+        except OverflowError:
+            raise UnitError(f"invalid duration {value}: too large; {_DURATION_EXPECTED}") from None
         if not math.isfinite(seconds):
             raise UnitError(
                 f"invalid duration {value!r}: not a finite number; {_DURATION_EXPECTED}"

@@ -682,3 +682,9 @@ def test_format_bytes_of_minus_two_to_63_parses_back_capped() -> None:
 @given(st.integers(min_value=INT64_MIN, max_value=INT64_MAX))
 def test_format_duration_parses_back_within_float_precision(ns: int) -> None:
     assert parse_duration(format_duration(seconds(ns))) == pytest.approx(seconds(ns), rel=1e-15)
+
+
+def test_huge_integer_duration_is_a_unit_error() -> None:
+    """float(10**400) overflows: a UnitError, not an OverflowError escaping the loader."""
+    with pytest.raises(UnitError, match="too large"):
+        parse_duration(10**400)

@@ -1,0 +1,251 @@
+"""Where each key and value of a YAML document is, so that every problem names a line and column.
+
+``read_yaml`` parses a document once, keeps its node tree, and indexes the start of every
+mapping key and of every value by *key path*, written as problems write them:
+``jobs[0].workload.duration``, ``cluster.nodePools[1].capacity.cpu``. ``Marks.find`` maps a
+problem's path to the closest indexed place: the path itself, else its longest indexed prefix
+(a missing field is reported at the mapping that lacks it). Lines and columns are 1-based, as
+editors show them.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+Mark = tuple[int, int]
+"""A 1-based (line, column)."""
+
+MAX_VALUES = 200_000
+"""A document whose aliases expand to more values than this is refused ("billion laughs")."""
+
+MAX_DEPTH = 100
+"""Nesting deeper than this (only reachable through aliases) is refused."""
+
+
+class YAMLProblem(Exception):
+    """A file that cannot be read, or text that is not one valid YAML document."""
+
+    def __init__(self, message: str, mark: Mark | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.mark = mark
+
+    def __str__(self) -> str:
+        return with_mark(self.mark, self.message)
+
+
+def with_mark(mark: Mark | None, text: str) -> str:
+    """``LINE:COL: text``, or ``text`` where the place is unknown."""
+    return text if mark is None else f"{mark[0]}:{mark[1]}: {text}"
+
+
+@dataclass(frozen=True)
+class Marks:
+    """Start of every key (``keys``) and value (``values``) of a document, by key path."""
+
+    keys: dict[str, Mark] = field(default_factory=dict)
+    values: dict[str, Mark] = field(default_factory=dict)
+    only_key: dict[str, str] = field(default_factory=dict)  # {transparent key: ...} -> key
+    duplicates: list[tuple[str, Mark, Mark]] = field(default_factory=list)  # path, first, again
+
+    def find(self, path: str, *, key: bool = False) -> Mark | None:
+        """The place of ``path`` (of its key if ``key``), else of its closest indexed parent.
+
+        ``requests[cpu]`` is read as ``requests.cpu``. Where the closest parent is a mapping
+        with one transparent key (a distribution ``{uniform: {...}}``, whose parameters
+        problems name directly), the path is looked up again through that key.
+        """
+        path = _BRACKETED_NAME.sub(r".\1", path)
+        for _ in range(8):
+            if key and path in self.keys:
+                return self.keys[path]
+            if path in self.values:
+                return self.values[path]
+            prefix = self._prefix(path)
+            if prefix is None:
+                return None
+            inner = self.only_key.get(prefix)
+            if inner is None:
+                return self.values[prefix]
+            path = _join(prefix, inner) + path[len(prefix) :]
+        return None
+
+    def _prefix(self, path: str) -> str | None:
+        """The longest proper prefix of ``path`` (cut before a ``.`` or ``[``) that is indexed."""
+        for cut in range(len(path) - 1, -1, -1):
+            if path[cut] in ".[" and path[:cut] in self.values:
+                return path[:cut]
+        return "" if "" in self.values and path else None
+
+
+_BRACKETED_NAME = re.compile(r"\[([^\]\d][^\]]*)\]")
+
+
+def _join(parent: str, key: str) -> str:
+    return key if not parent else f"{parent}.{key}"
+
+
+def _mark(m: yaml.Mark) -> Mark:
+    return (m.line + 1, m.column + 1)
+
+
+def index(root: yaml.Node | None, transparent: frozenset[str] = frozenset()) -> Marks:
+    """Index a composed document (aliases expanded, so every path the data has is indexed).
+
+    ``transparent``: keys that problems leave out of their paths when they are the only key
+    of their mapping (see ``Marks.find``).
+    """
+    marks = Marks()
+    if root is None:
+        return marks
+    stack: list[tuple[str, yaml.Node, int]] = [("", root, 0)]
+    count = 0
+    while stack:
+        path, node, depth = stack.pop()
+        count += 1
+        if count > MAX_VALUES:
+            raise YAMLProblem(
+                f"the document expands to more than {MAX_VALUES} values through its aliases "
+                "(*name); write the values out instead"
+            )
+        if depth > MAX_DEPTH:
+            raise YAMLProblem(
+                f"values nested more than {MAX_DEPTH} levels deep (an alias inside its own "
+                "anchor?)",
+                _mark(node.start_mark),
+            )
+        marks.values.setdefault(path, _mark(node.start_mark))
+        children: list[tuple[str, yaml.Node, int]] = []
+        if isinstance(node, yaml.MappingNode):
+            seen: dict[str, Mark] = {}
+            for k, v in node.value:
+                if not isinstance(k, yaml.ScalarNode):
+                    continue
+                p = _join(path, k.value)
+                if k.value in seen and k.value != "<<":
+                    marks.duplicates.append((p, seen[k.value], _mark(k.start_mark)))
+                seen.setdefault(k.value, _mark(k.start_mark))
+                marks.keys.setdefault(p, _mark(k.start_mark))
+                children.append((p, v, depth + 1))
+            first_key = node.value[0][0] if len(node.value) == 1 else None
+            if isinstance(first_key, yaml.ScalarNode) and first_key.value in transparent:
+                marks.only_key.setdefault(path, first_key.value)
+        elif isinstance(node, yaml.SequenceNode):
+            children = [(f"{path}[{i}]", item, depth + 1) for i, item in enumerate(node.value)]
+        stack.extend(reversed(children))
+    return marks
+
+
+def read_yaml(text: str, transparent: frozenset[str] = frozenset()) -> tuple[Any, Marks]:
+    """Parse one YAML document (safe types only) and index its places.
+
+    Raises ``YAMLProblem`` with the parser's line and column for malformed YAML.
+    """
+    loader: yaml.SafeLoader | None = None
+    node: yaml.Node | None = None
+    try:
+        loader = yaml.SafeLoader(text)  # checks that every character is allowed
+        node = loader.get_single_node()
+        marks = index(node, transparent)
+        data = None if node is None else loader.construct_document(node)
+    except yaml.MarkedYAMLError as e:
+        raise _problem(e) from None
+    except yaml.reader.ReaderError as e:  # a character YAML does not allow
+        at = text[: e.position]
+        mark = (at.count("\n") + 1, e.position - at.rfind("\n"))
+        char = e.character if isinstance(e.character, str) else chr(e.character)
+        raise YAMLProblem(
+            f"malformed YAML: character U+{ord(char):04X} is not allowed in YAML text", mark
+        ) from None
+    except yaml.YAMLError as e:
+        raise YAMLProblem(f"malformed YAML: {e}") from None
+    except RecursionError:
+        raise YAMLProblem("malformed YAML: values nested too deeply") from None
+    except (ValueError, TypeError, OverflowError) as e:  # e.g. a date 2024-13-45, !!int abc
+        raise YAMLProblem(
+            f"malformed YAML: a value cannot be read: {e}", _bad_scalar(node)
+        ) from None
+    finally:
+        if loader is not None:
+            loader.dispose()
+    return data, marks
+
+
+def read_yaml_file(path: Path, transparent: frozenset[str] = frozenset()) -> tuple[Any, Marks]:
+    """``read_yaml`` of a UTF-8 file; ``YAMLProblem`` if it cannot be read or parsed."""
+    try:
+        raw = path.read_bytes()
+    except OSError as e:
+        raise YAMLProblem(f"cannot read file: {e.strerror or e}") from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        line = raw[: e.start].count(b"\n") + 1
+        col = e.start - (raw.rfind(b"\n", 0, e.start) + 1) + 1
+        raise YAMLProblem(
+            f"not UTF-8 text: byte 0x{raw[e.start]:02x} cannot be decoded", (line, col)
+        ) from None
+    return read_yaml(text, transparent)
+
+
+def _bad_scalar(root: yaml.Node | None) -> Mark | None:
+    """Where the first scalar that cannot be constructed (``2024-13-45``) is."""
+    stack = [] if root is None else [root]
+    seen: set[int] = set()
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.ScalarNode):
+            try:
+                yaml.constructor.SafeConstructor().construct_object(node)
+            except (yaml.YAMLError, ValueError, TypeError, OverflowError):
+                return _mark(node.start_mark)
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(reversed(node.value))
+        elif isinstance(node, yaml.MappingNode):
+            stack.extend(n for kv in reversed(node.value) for n in reversed(kv))
+    return None
+
+
+def _problem(e: yaml.MarkedYAMLError) -> YAMLProblem:
+    what = e.problem or e.context or "not valid YAML"
+    if e.context and e.problem and e.problem.startswith("but "):
+        what = f"{e.context}, {e.problem}"
+    elif e.context and e.problem:
+        where = ""
+        cm, pm = e.context_mark, e.problem_mark
+        if cm is not None and (pm is None or (cm.line, cm.column) != (pm.line, pm.column)):
+            where = f" at {cm.line + 1}:{cm.column + 1}"
+        what = f"{what} ({e.context}{where})"
+    mark = e.problem_mark or e.context_mark
+    return YAMLProblem(f"malformed YAML: {what}", None if mark is None else _mark(mark))
+
+
+def did_you_mean(word: str, names: Iterable[str]) -> str | None:
+    """The closest of ``names`` to ``word`` (ignoring case), if it is a near miss."""
+    by_lower: dict[str, str] = {}
+    for n in names:
+        by_lower.setdefault(n.lower(), n)
+    close = difflib.get_close_matches(word.lower(), list(by_lower), n=1, cutoff=0.75)
+    return by_lower[close[0]] if close else None
+
+
+__all__ = [
+    "Mark",
+    "Marks",
+    "YAMLProblem",
+    "did_you_mean",
+    "index",
+    "read_yaml",
+    "read_yaml_file",
+    "with_mark",
+]

@@ -97,9 +97,7 @@ def test_deadline_narration() -> None:
 def test_lines_come_from_recorded_events() -> None:
     """No second code path: each line starts with ``describe`` of a recorded event."""
     r = backoff_result()
-    sentences = {
-        (t, describe(k, s, ref, a, b, x)) for t, k, s, ref, a, b, x in r.recorder.events()
-    }
+    sentences = {(t, describe(k, s, ref, a, b, x)) for t, k, s, ref, a, b, x in r.recorder.events()}
     for line in explain(r):
         assert any(t == line.t and line.text.startswith(s) for t, s in sentences), line
 

@@ -806,6 +806,14 @@ INVALID: Final = [
         id="container-image-missing",
     ),
     pytest.param(
+        pod(ephemeralContainers=[{"name": "debug", "image": "busybox"}]),
+        [
+            "spec.template.spec.ephemeralContainers: Forbidden: ephemeral containers not "
+            "allowed in pod template"
+        ],
+        id="ephemeral-containers-in-template",
+    ),
+    pytest.param(
         pod(containers=[{"name": "ctr", "image": "busybox", "imagePullPolicy": "Sometimes"}]),
         [
             'spec.template.spec.containers[0].imagePullPolicy: Unsupported value: "Sometimes": '

@@ -80,6 +80,7 @@ class PodSpec(_Lenient):
     nodeSelector: dict[str, str] | None = None
     nodeName: str | None = None
     tolerations: list[Toleration] | None = None
+    ephemeralContainers: list[dict[str, object]] | None = None  # rejected in templates (V-T5)
 
 
 class PodTemplateSpec(_Strict):

@@ -361,6 +361,13 @@ def validate_pod_template_spec(template: PodTemplateSpec, path: str) -> list[Fie
     errs = validate_labels(meta.labels, f"{path}.labels")
     errs.extend(validate_annotations(meta.annotations, f"{path}.annotations"))
     errs.extend(_validate_pod_spec(template.spec, f"{path}.spec"))
+    if template.spec.ephemeralContainers:
+        errs.append(
+            forbidden(
+                f"{path}.spec.ephemeralContainers",
+                "ephemeral containers not allowed in pod template",
+            )
+        )
     return errs
 
 

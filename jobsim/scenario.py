@@ -546,6 +546,8 @@ def load_scenario(source: str | Path | dict[str, Any], *, base_dir: Path | None 
     checks = _check_references(scenario, manifests)
     checks.extend(_check_priority_classes(scenario, manifests))
     if not checks:
+        checks.extend(_check_event_times(scenario, manifests))
+    if not checks:
         from jobsim.spec_changes import check_updates
 
         by_key = {job_key(m): m for m in manifests}
@@ -575,6 +577,34 @@ def load_scenario(source: str | Path | dict[str, Any], *, base_dir: Path | None 
 def job_key(job: Job) -> str:
     """``namespace/name``."""
     return f"{job.metadata.namespace}/{job.metadata.name}"
+
+
+JOB_EVENT_KINDS = ("suspend", "resume", "scale", "deletePod")
+
+
+def event_job_ref(ev: Event) -> str:
+    """The job an event about a Job names."""
+    target = getattr(ev, ev.kind)
+    return target if isinstance(target, str) else str(target.job)
+
+
+def _check_event_times(scenario: Scenario, manifests: list[Job]) -> list[str]:
+    """An event about a Job before the Job is submitted would get NotFound from the API."""
+    submit = {
+        job_key(m): entry.submitAt for m, entry in zip(manifests, scenario.jobs, strict=True)
+    }
+    problems: list[str] = []
+    for i, ev in enumerate(scenario.events):
+        if ev.kind not in JOB_EVENT_KINDS:
+            continue
+        key = resolve_job_in(manifests, event_job_ref(ev))
+        if ev.at < submit[key]:
+            problems.append(
+                f"events[{i}].{ev.kind}: job {key} does not exist yet at {ev.at:g}s (it is "
+                f"submitted at {submit[key]:g}s), so the API server would answer NotFound; "
+                "to create a Job suspended, set spec.suspend in its manifest"
+            )
+    return problems
 
 
 def _check_references(scenario: Scenario, manifests: list[Job]) -> list[str]:

@@ -236,7 +236,8 @@ def test_remaining_time_within_zero_and_backoff(
     cap = base + extra
     record = BackoffRecord(failures, last if failures else None)
     got = remaining_time(record, last + elapsed, base, cap)
-    assert 0.0 <= got <= backoff_duration(failures, base, cap)
+    # Durations are whole nanoseconds, as Go's time.Duration: allow that rounding.
+    assert 0.0 <= got <= backoff_duration(failures, base, cap) + 1e-9
 
 
 @settings(deadline=None)
@@ -254,3 +255,11 @@ def test_new_backoff_record_order_independent(
     assert new_backoff_record(start, succeeded, failed) == new_backoff_record(
         start, shuffled_s, shuffled_f
     )
+
+
+def test_remaining_time_is_exact_in_nanoseconds() -> None:
+    """Go subtracts time.Duration integers: a 10 s backoff from a failure at 1.4 s has expired
+    at 11.4 s although 11.4 - 1.4 is 9.999999999999998 in floats."""
+    record = BackoffRecord(failures_after_last_success=1, last_failure_time=1.4)
+    assert remaining_time(record, 1.4 + 10.0, 10.0, 600.0) == 0.0
+    assert remaining_time(record, 11.4 - 1e-9, 10.0, 600.0) == pytest.approx(1e-9)

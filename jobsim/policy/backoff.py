@@ -115,7 +115,14 @@ def index_remaining_time(
     return _remaining(backoff_duration(failures, base, cap), now - last_failure_time)
 
 
+def nanoseconds(seconds: float) -> int:
+    """Seconds as Go's ``time.Duration``: whole nanoseconds (so float round-off vanishes)."""
+    return round(seconds * 1e9)
+
+
 def _remaining(backoff: float, elapsed: float) -> float:
-    if backoff < elapsed:
+    # In integer nanoseconds, as Go computes it: 11.4 - 1.4 is exactly the 10 s backoff.
+    b, e = nanoseconds(backoff), nanoseconds(elapsed)
+    if b < e:
         return 0.0
-    return backoff - elapsed
+    return (b - e) / 1e9

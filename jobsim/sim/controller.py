@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from jobsim.policy.backoff import new_backoff_record
+from jobsim.policy.backoff import nanoseconds, new_backoff_record
 from jobsim.policy.pod_failure_policy import FAIL_JOB
 from jobsim.policy.success_policy import match_success_policy
 from jobsim.record import Recorder
@@ -299,4 +299,4 @@ class JobController:
         ads = job.spec.activeDeadlineSeconds
         if ads is None or job.start_time is None or job.suspended:
             return False
-        return self.clock.now - job.start_time >= ads
+        return nanoseconds(self.clock.now - job.start_time) >= nanoseconds(ads)

@@ -590,9 +590,7 @@ def event_job_ref(ev: Event) -> str:
 
 def _check_event_times(scenario: Scenario, manifests: list[Job]) -> list[str]:
     """An event about a Job before the Job is submitted would get NotFound from the API."""
-    submit = {
-        job_key(m): entry.submitAt for m, entry in zip(manifests, scenario.jobs, strict=True)
-    }
+    submit = {job_key(m): entry.submitAt for m, entry in zip(manifests, scenario.jobs, strict=True)}
     problems: list[str] = []
     for i, ev in enumerate(scenario.events):
         if ev.kind not in JOB_EVENT_KINDS:

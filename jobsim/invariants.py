@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from jobsim.policy.intervals import parse_indexes
-from jobsim.record import Recorder
+from jobsim.record import Recorder, StatusSource, frozen
 
 
 class InvariantViolation(AssertionError):
@@ -79,7 +79,8 @@ class CheckingRecorder(Recorder):
         self.specs: dict[str, tuple[int, int | None, bool]] = {}
         self.spec_source: Any = None  # sim.run.Simulation, set by simulate()
 
-    def job_status(self, t: float, key: str, status: dict[str, Any]) -> None:
+    def job_status(self, t: float, key: str, source: StatusSource) -> None:
+        status = source()
         previous = self.jobs[key].status or None
         job = self.spec_source.jobs[key] if self.spec_source is not None else None
         if job is not None:
@@ -93,4 +94,4 @@ class CheckingRecorder(Recorder):
             )
             if problems:
                 raise InvariantViolation(f"Job {key} at t={t:g}s: " + "; ".join(problems))
-        super().job_status(t, key, status)
+        super().job_status(t, key, frozen(status))

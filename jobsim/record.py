@@ -10,7 +10,7 @@ code path.
 from __future__ import annotations
 
 from array import array
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from enum import IntEnum
 from typing import Any
@@ -90,6 +90,17 @@ class PodRecord:
         }
 
 
+StatusSource = Callable[[], dict[str, Any]]
+"""Gives a Job's status as last written. The model passes its live status; a recorder that
+looks at every status calls it at once, one that keeps only the last calls it when read, so
+long runs never build a status they do not need."""
+
+
+def frozen(status: dict[str, Any]) -> StatusSource:
+    """A source that always gives this one status."""
+    return lambda: status
+
+
 @dataclass(slots=True)
 class NodeRecord:
     """One node's life in the cluster (for node-hours)."""
@@ -117,10 +128,15 @@ class JobRecord:
     name: str
     namespace: str
     submittedAt: float
-    status: dict[str, Any] = field(default_factory=dict)
+    source: StatusSource | None = None
     deletedAt: float | None = None
     managedBy: str | None = None
     podsCreated: int = 0
+
+    @property
+    def status(self) -> dict[str, Any]:
+        """The last status written (batch/v1 JobStatus shape); ``{}`` if none."""
+        return self.source() if self.source is not None else {}
 
 
 class Recorder:
@@ -193,8 +209,8 @@ class Recorder:
         self.jobs[key].managedBy = managed_by
         self._log(t, Kind.JOB_SKIPPED, key, managed_by)
 
-    def job_status(self, t: float, key: str, status: dict[str, Any]) -> None:
-        self.jobs[key].status = status
+    def job_status(self, t: float, key: str, status: StatusSource) -> None:
+        self.jobs[key].source = status
 
     def job_condition(
         self, t: float, key: str, type_: str, status: str, reason: str, message: str
@@ -324,8 +340,8 @@ class NullRecorder(Recorder):
     def job_skipped(self, t: float, key: str, managed_by: str) -> None:
         return None
 
-    def job_status(self, t: float, key: str, status: dict[str, Any]) -> None:
-        self.jobs.setdefault(key, JobRecord(key, key, "", t)).status = status
+    def job_status(self, t: float, key: str, status: StatusSource) -> None:
+        self.jobs.setdefault(key, JobRecord(key, key, "", t)).source = status
 
     def job_deleted(self, t: float, key: str) -> None:
         return None

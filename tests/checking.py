@@ -48,7 +48,7 @@ from typing import Any
 
 from hypothesis import note
 
-from jobsim.record import Recorder
+from jobsim.record import Recorder, StatusSource, frozen
 from jobsim.results import Result
 from jobsim.scenario import Scenario, load_scenario
 from jobsim.sim.jobs import JobRuntime
@@ -204,8 +204,9 @@ class CheckingRecorder(Recorder):
         )
         job.conditions[type_] = status
 
-    def job_status(self, t: float, key: str, status: dict[str, Any]) -> None:
-        super().job_status(t, key, status)
+    def job_status(self, t: float, key: str, source: StatusSource) -> None:
+        status = source()
+        super().job_status(t, key, frozen(status))
         self.checked += 1
         where = f"job {key} status {status}"
         self._check_conditions(t, key, status, where)

@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 from jobsim import load_scenario, simulate
 from jobsim.cli import app
 from jobsim.invariants import CheckingRecorder, InvariantViolation, status_violations
+from jobsim.record import frozen
 from tests.golden import scenario_files
 from tests.helpers import job_manifest, scenario
 
@@ -128,7 +129,7 @@ def test_checking_recorder_raises_with_job_and_time() -> None:
     rec.spec_source = Source()
     rec.job_submitted(0, "default/j", "j", "default")
     with pytest.raises(InvariantViolation, match=r"Job default/j at t=5s: ready \(1\) > active"):
-        rec.job_status(5, "default/j", status(ready=1))
+        rec.job_status(5, "default/j", frozen(status(ready=1)))
 
 
 def test_cli_check_flag(tmp_path: Path) -> None:

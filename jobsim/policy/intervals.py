@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection, Iterable
+from collections.abc import Set as AbstractSet
 
 __all__ = ["first_pending_indexes", "format_indexes", "parse_indexes"]
 
@@ -105,25 +106,23 @@ def parse_indexes(text: str, completions: int) -> list[int]:
     return sorted(covered)
 
 
-def first_pending_indexes(done: Collection[int], count: int, completions: int) -> list[int]:
+def first_pending_indexes(
+    done: Collection[int], count: int, completions: int, start: int = 0
+) -> list[int]:
     """``firstPendingIndexes``: the lowest ``count`` indexes in ``[0, completions)`` not in
     ``done`` (the caller passes succeeded ∪ active ∪ failed, plus terminating when
-    ``podReplacementPolicy == Failed``).
+    ``podReplacementPolicy == Failed``). Every index below ``start`` must be in ``done``: a
+    caller that keeps that floor saves rescanning the finished prefix.
 
-    O(count + len(done) log len(done)): it never walks the whole ``[0, completions)`` range.
+    O(count + the indexes of ``done`` it steps over): it never walks ``[0, completions)``.
     """
     result: list[int] = []
     if count <= 0:
         return result
-    candidate = 0
-    for index in sorted(set(done)):
-        if candidate >= completions or len(result) >= count:
-            return result
-        while candidate < completions and len(result) < count and candidate < index:
-            result.append(candidate)
-            candidate += 1
-        candidate = max(candidate, index + 1)
+    members = done if isinstance(done, AbstractSet) else set(done)
+    candidate = start
     while candidate < completions and len(result) < count:
-        result.append(candidate)
+        if candidate not in members:
+            result.append(candidate)
         candidate += 1
     return result

@@ -22,13 +22,19 @@ from jobsim.sim.jobs import JobRuntime
 from jobsim.sim.manage import manage_job
 from jobsim.sim.objects import SUCCEEDED, Pod
 from jobsim.sim.syncctx import (
+    IndexUnion,
     SyncCtx,
     finished_time,
     is_index_failed,
     is_pod_failed,
     policy_match,
 )
-from jobsim.sim.tracking import ensure_condition, finish, job_status, track_and_remove_finalizers
+from jobsim.sim.tracking import (
+    ensure_condition,
+    finish,
+    status_key,
+    track_and_remove_finalizers,
+)
 
 REASON_BACKOFF_LIMIT = "BackoffLimitExceeded"
 MESSAGE_BACKOFF_LIMIT = "Job has reached the specified backoff limit"
@@ -120,7 +126,7 @@ class JobController:
         if job.deleted or job.finished or job.inert:
             return
         self.syncs += 1
-        before = job_status(job)
+        before = status_key(job)
         ctx = self._list_pods(job)
         if job.start_time is None and not job.suspended:
             job.start_time = ctx.now
@@ -160,9 +166,8 @@ class JobController:
         track_and_remove_finalizers(self, ctx)
         if ctx.finished is not None:
             finish(self, ctx)
-        after = job_status(job)
-        if after != before:
-            self.recorder.job_status(ctx.now, job.key, after)
+        if status_key(job) != before:
+            self.recorder.job_status(ctx.now, job.key, job.status_source)
             self.enqueue(job, self.timing.jobSyncDelay)  # own status write: batched resync
         if job.finished:
             self.job_finished(job)
@@ -228,13 +233,22 @@ class JobController:
         completions = spec.completions or 0
         # parseIndexesFromString(status.completedIndexes, completions): an elastic scale-down
         # drops completed and failed indexes >= completions.
-        job.completed_indexes = {i for i in job.completed_indexes if i < completions}
-        job.failed_indexes = {i for i in job.failed_indexes if i < completions}
-        ctx.succeeded_indexes = set(job.completed_indexes)
-        ctx.succeeded_indexes.update(
-            p.index for p in ctx.new_succeeded if p.index is not None and p.index < completions
-        )
-        ctx.succeeded = len(ctx.succeeded_indexes)
+        if completions < job.indexes_bound:
+            job.completed_indexes = {i for i in job.completed_indexes if i < completions}
+            job.failed_indexes = {i for i in job.failed_indexes if i < completions}
+            job.pending_floor = min(job.pending_floor, completions)
+            job.indexes_version += 1
+            job.indexes_trimmed = True  # pods of indexes >= completions must go
+        job.indexes_bound = completions
+        new = {
+            p.index
+            for p in ctx.new_succeeded
+            if p.index is not None
+            and p.index < completions
+            and p.index not in job.completed_indexes
+        }
+        ctx.succeeded_indexes = IndexUnion(job.completed_indexes, new)
+        ctx.succeeded = len(job.completed_indexes) + len(new)
         if spec.backoffLimitPerIndex is not None:
             failed_indexes = set(job.failed_indexes)
             failed_indexes.update(
@@ -257,7 +271,13 @@ class JobController:
                     ctx.finished = ("FailureTarget", REASON_FAILED_INDEXES, MESSAGE_FAILED_INDEXES)
             ctx.delayed = self._pods_with_delayed_deletion(ctx)
         if ctx.finished is None:
-            msg = match_success_policy(spec.successPolicy, completions, ctx.succeeded_indexes)
+            msg = (
+                None
+                if spec.successPolicy is None
+                else match_success_policy(
+                    spec.successPolicy, completions, set(ctx.succeeded_indexes)
+                )
+            )
             if msg is not None:
                 ctx.finished = ("SuccessCriteriaMet", REASON_SUCCESS_POLICY, msg)
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -103,6 +105,11 @@ class JobRuntime:
     # controller
     backoff: BackoffRecord = field(default_factory=BackoffRecord)
     backoff_noted: tuple[int, float] | None = None  # the last backoff wait recorded
+    pending_floor: int = 0  # Indexed: every lower index is completed or failed
+    indexes_bound: int = 2**63  # the completions the index sets were last trimmed to
+    indexes_version: int = 0  # bumped on every change of completed/failed indexes
+    indexes_trimmed: bool = False  # completions shrank: pods of dropped indexes may remain
+    indexes_text: tuple[int, str, str] = (0, "", "")  # (version, completed, failed) text
     sync_at: float | None = None
     sync_call: Call | None = None
     finished: bool = False
@@ -131,6 +138,13 @@ class JobRuntime:
             (str(c.image or ""), str(c.imagePullPolicy or "IfNotPresent"))
             for c in [*(self.template_spec.initContainers or []), *self.template_spec.containers]
         )
+
+    @property
+    def status_source(self) -> Callable[[], dict[str, Any]]:
+        """The live status, for the recorder (``record.StatusSource``)."""
+        from jobsim.sim.tracking import job_status
+
+        return partial(job_status, self)
 
     def apply_spec(self, job: Job) -> None:
         """Take a new version of the Job (an update of its spec)."""

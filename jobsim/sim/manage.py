@@ -15,7 +15,7 @@ from jobsim.policy.backoff import index_remaining_time, remaining_time
 from jobsim.policy.intervals import first_pending_indexes
 from jobsim.sim.jobs import JobRuntime
 from jobsim.sim.objects import PENDING, RUNNING, Pod
-from jobsim.sim.syncctx import SyncCtx, finished_time, policy_match
+from jobsim.sim.syncctx import IndexUnion, SyncCtx, finished_time, policy_match
 
 if TYPE_CHECKING:
     from jobsim.sim.controller import JobController
@@ -39,19 +39,22 @@ def pods_for_removal(job: JobRuntime, pods: list[Pod], at_least: int) -> list[Po
     """``activePodsForRemoval``: out-of-range and duplicate indexes first, then by rank."""
     chosen: list[Pod] = []
     rest = pods
-    if job.indexed:
+    if job.indexed and (job.indexes_trimmed or at_least > 0):
         completions = job.spec.completions or 0
         rest = []
         by_index: dict[int, list[Pod]] = {}
-        for p in sorted(pods, key=lambda p: -1 if p.index is None else p.index):
+        for p in pods:
             if p.index is None or p.index >= completions:
                 chosen.append(p)
             else:
                 by_index.setdefault(p.index, []).append(p)
-        for group in by_index.values():
-            group.sort(key=lambda p: removal_key(_rank(p)))
+        chosen.sort(key=lambda p: -1 if p.index is None else p.index)
+        for ix in sorted(i for i, g in by_index.items() if len(g) > 1):
+            group = sorted(by_index[ix], key=lambda p: removal_key(_rank(p)))
             chosen.extend(group[:-1])
-            rest.append(group[-1])
+            by_index[ix] = group[-1:]
+        rest = [g[0] for g in by_index.values()]
+        job.indexes_trimmed = bool(chosen)  # after a scale-down, until its pods are gone
     if len(chosen) < at_least:
         rest = sorted(rest, key=lambda p: removal_key(_rank(p)))
         chosen.extend(rest[: at_least - len(chosen)])
@@ -119,13 +122,13 @@ def manage_job(ctl: JobController, ctx: SyncCtx) -> int:
     indexes: list[int | None]
     if job.indexed:
         assert completions is not None
-        busy = set(ctx.succeeded_indexes)
-        busy.update(p.index for p in pods if p.index is not None)
+        live = {p.index for p in pods if p.index is not None}
         if job.only_replace_failed:
-            busy.update(p.index for p in job.terminating.values() if p.index is not None)
-        if ctx.failed_indexes:
-            busy |= ctx.failed_indexes
-        pending = first_pending_indexes(busy, diff, completions)
+            live.update(p.index for p in job.terminating.values() if p.index is not None)
+        busy = IndexUnion(ctx.succeeded_indexes, live, ctx.failed_indexes or frozenset())
+        while job.pending_floor in job.completed_indexes or job.pending_floor in job.failed_indexes:
+            job.pending_floor += 1  # every index below is finished for good
+        pending = first_pending_indexes(busy, diff, completions, job.pending_floor)
         if per_index:
             ready_now, wait = _independent_indexes(ctx, pending, base, cap)
             if not ready_now:

@@ -176,7 +176,7 @@ class Simulation:
             job.inert = True
             self.recorder.job_skipped(now, job.key, managed_by)
             return
-        self.recorder.job_status(now, job.key, job_status(job))
+        self.recorder.job_status(now, job.key, job.status_source)
         self.controller.job_added(job)
 
     def _inject(self, ev: Event) -> None:

@@ -61,6 +61,7 @@ def track_and_remove_finalizers(ctl: JobController, ctx: SyncCtx) -> None:
             elif valid and pod.index not in job.completed_indexes:
                 assert pod.index is not None
                 job.completed_indexes.add(pod.index)
+                job.indexes_version += 1
                 ctl.recorder.pod_counted(now, pod.name, "succeeded")
         elif (considered_failed or failing) and valid:
             match = policy_match(pod, job)
@@ -72,8 +73,9 @@ def track_and_remove_finalizers(ctl: JobController, ctx: SyncCtx) -> None:
         remove_finalizer(ctl, pod)
     if job.indexed:
         job.succeeded = len(job.completed_indexes)
-        if ctx.failed_indexes is not None:
+        if ctx.failed_indexes is not None and ctx.failed_indexes != job.failed_indexes:
             job.failed_indexes = set(ctx.failed_indexes)
+            job.indexes_version += 1
 
 
 def remove_finalizer(ctl: JobController, pod: Pod) -> None:
@@ -158,6 +160,24 @@ def ensure_condition(
     return True
 
 
+def status_key(job: JobRuntime) -> tuple[Any, ...]:
+    """What ``job_status`` depends on, cheap to compare: has the status changed?"""
+    return (
+        job.status_active,
+        job.status_ready,
+        job.status_terminating,
+        job.succeeded,
+        job.failed,
+        job.start_time,
+        job.completion_time,
+        job.indexes_version,
+        tuple(
+            (c["type"], c["status"], c["reason"], c["message"], c["lastTransitionTime"])
+            for c in job.conditions
+        ),
+    )
+
+
 def job_status(job: JobRuntime) -> dict[str, Any]:
     """The Job's status, shaped like batch/v1 JobStatus."""
     status: dict[str, Any] = {
@@ -170,8 +190,15 @@ def job_status(job: JobRuntime) -> dict[str, Any]:
         "completionTime": job.completion_time,
         "conditions": [dict(c) for c in job.conditions],
     }
-    if job.indexed:
-        status["completedIndexes"] = format_indexes(job.completed_indexes)
-    if job.spec.backoffLimitPerIndex is not None:
-        status["failedIndexes"] = format_indexes(job.failed_indexes)
+    if job.indexed or job.spec.backoffLimitPerIndex is not None:
+        if job.indexes_text[0] != job.indexes_version:  # format only after a change
+            job.indexes_text = (
+                job.indexes_version,
+                format_indexes(job.completed_indexes),
+                format_indexes(job.failed_indexes),
+            )
+        if job.indexed:
+            status["completedIndexes"] = job.indexes_text[1]
+        if job.spec.backoffLimitPerIndex is not None:
+            status["failedIndexes"] = job.indexes_text[2]
     return status

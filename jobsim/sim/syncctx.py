@@ -70,6 +70,8 @@ def is_index_failed(pod: Pod, job: JobRuntime) -> bool:
 class IndexUnion(AbstractSet[int]):
     """A read-only union of index sets, without copying them (membership is what syncs ask)."""
 
+    parts: tuple[AbstractSet[int], ...]
+
     def __init__(self, *parts: AbstractSet[int]) -> None:
         flat: list[AbstractSet[int]] = []
         for p in parts:

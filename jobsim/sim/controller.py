@@ -33,6 +33,7 @@ from jobsim.sim.tracking import (
     ensure_condition,
     finish,
     status_key,
+    status_source,
     track_and_remove_finalizers,
 )
 
@@ -167,7 +168,7 @@ class JobController:
         if ctx.finished is not None:
             finish(self, ctx)
         if status_key(job) != before:
-            self.recorder.job_status(ctx.now, job.key, job.status_source)
+            self.recorder.job_status(ctx.now, job.key, status_source(job))
             self.enqueue(job, self.timing.jobSyncDelay)  # own status write: batched resync
         if job.finished:
             self.job_finished(job)

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import random
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import partial
 from typing import Any
 
 import numpy as np
@@ -138,13 +136,6 @@ class JobRuntime:
             (str(c.image or ""), str(c.imagePullPolicy or "IfNotPresent"))
             for c in [*(self.template_spec.initContainers or []), *self.template_spec.containers]
         )
-
-    @property
-    def status_source(self) -> Callable[[], dict[str, Any]]:
-        """The live status, for the recorder (``record.StatusSource``)."""
-        from jobsim.sim.tracking import job_status
-
-        return partial(job_status, self)
 
     def apply_spec(self, job: Job) -> None:
         """Take a new version of the Job (an update of its spec)."""

@@ -28,7 +28,7 @@ from jobsim.sim.kubelet import Kubelets
 from jobsim.sim.nodes import NodeFailures, NodeLifecycle
 from jobsim.sim.objects import FAILED, Node, Pod
 from jobsim.sim.scheduler import Scheduler
-from jobsim.sim.tracking import job_status
+from jobsim.sim.tracking import job_status, status_source
 from jobsim.spec_changes import changed_spec
 
 
@@ -176,7 +176,7 @@ class Simulation:
             job.inert = True
             self.recorder.job_skipped(now, job.key, managed_by)
             return
-        self.recorder.job_status(now, job.key, job.status_source)
+        self.recorder.job_status(now, job.key, status_source(job))
         self.controller.job_added(job)
 
     def _inject(self, ev: Event) -> None:

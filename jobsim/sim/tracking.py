@@ -8,10 +8,12 @@ upstream makes around the finalizer removal happen at the same instant.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from jobsim.policy.intervals import format_indexes
 from jobsim.policy.pod_failure_policy import IGNORE
+from jobsim.record import StatusSource
 from jobsim.sim.jobs import JobRuntime
 from jobsim.sim.objects import SUCCEEDED, Pod
 from jobsim.sim.syncctx import SyncCtx, policy_match
@@ -158,6 +160,11 @@ def ensure_condition(
         )
     ctl.recorder.job_condition(now, job.key, type_, status, reason, message)
     return True
+
+
+def status_source(job: JobRuntime) -> StatusSource:
+    """The Job's live status, for the recorder: built only when someone reads it."""
+    return partial(job_status, job)
 
 
 def status_key(job: JobRuntime) -> tuple[Any, ...]:

@@ -29,6 +29,7 @@ def status_violations(
     parallelism: int,
     completions: int | None,
     indexed: bool,
+    suspended: bool = False,
 ) -> list[str]:
     """The rules ``status`` breaks, given the Job's previous status and its spec."""
     out: list[str] = []
@@ -39,6 +40,9 @@ def status_violations(
         _true(status, "SuccessCriteriaMet") and status["completionTime"] is not None
     ):
         out.append("Complete without SuccessCriteriaMet and completionTime")
+    done_at, start = status["completionTime"], status["startTime"]
+    if done_at is not None and start is not None and done_at < start:
+        out.append("completionTime < startTime")
     if failed and not _true(status, "FailureTarget"):
         out.append("Failed without FailureTarget")
     if status["completionTime"] is not None and not complete:
@@ -49,7 +53,9 @@ def status_violations(
         out.append(f"active ({status['active']}) > parallelism ({parallelism})")
     if (complete or failed) and (status["active"] or status["terminating"]):
         out.append("a finished Job has active or terminating pods")
-    if (complete or failed) and status["startTime"] is None:
+    # kubernetes#132614: a Job created suspended with completions 0 is Complete at once.
+    exempt = complete and suspended and completions == 0
+    if (complete or failed) and start is None and not exempt:
         out.append("a finished Job has no startTime")
     if indexed and completions is not None:
         done = set(parse_indexes(status.get("completedIndexes", ""), completions))
@@ -91,6 +97,7 @@ class CheckingRecorder(Recorder):
                 parallelism=int(spec.parallelism or 0),
                 completions=spec.completions,
                 indexed=spec.completionMode == "Indexed",
+                suspended=bool(spec.suspend),
             )
             if problems:
                 raise InvariantViolation(f"Job {key} at t={t:g}s: " + "; ".join(problems))

@@ -48,6 +48,7 @@ from typing import Any
 
 from hypothesis import note
 
+from jobsim.invariants import status_violations
 from jobsim.record import Recorder, StatusSource, frozen
 from jobsim.results import Result
 from jobsim.scenario import Scenario, load_scenario
@@ -216,31 +217,17 @@ class CheckingRecorder(Recorder):
         self._job(key).status = status
 
     def _check_conditions(self, t: float, key: str, status: dict[str, Any], where: str) -> None:
+        """The API server's status rules (``jobsim.invariants.status_violations``)."""
         rt = self._runtime(key)
-        true = _true(status)
-        start = status.get("startTime")
-        _require(not ("Complete" in true and "Failed" in true), t, f"Complete and Failed: {where}")
-        if "Complete" in true:
-            _require("SuccessCriteriaMet" in true, t, f"Complete w/o SuccessCriteriaMet: {where}")
-            done_at = status.get("completionTime")
-            _require(done_at is not None, t, f"Complete without completionTime: {where}")
-            _require(start is None or done_at >= start, t, f"completionTime < startTime: {where}")
-        else:
-            _require(
-                status.get("completionTime") is None, t, f"completionTime w/o Complete: {where}"
-            )
-        if "Failed" in true:
-            _require("FailureTarget" in true, t, f"Failed without FailureTarget: {where}")
-        _require(status["ready"] <= status["active"], t, f"ready > active: {where}")
-        if "Complete" in true or "Failed" in true:
-            _require(
-                status["active"] == 0 and status["terminating"] == 0,
-                t,
-                f"finished with active or terminating pods: {where}",
-            )
-            # kubernetes#132614: created suspended with completions 0 is Complete at once.
-            exempt = "Complete" in true and rt.suspended and rt.spec.completions == 0
-            _require(exempt or start is not None, t, f"finished without startTime: {where}")
+        problems = status_violations(
+            status,
+            None,  # transitions are checked against the pods' own account below
+            parallelism=rt.parallelism,
+            completions=rt.spec.completions,
+            indexed=rt.indexed,
+            suspended=rt.suspended,
+        )
+        _require(not problems, t, f"{'; '.join(problems)}: {where}")
 
     def _check_counts(self, t: float, key: str, status: dict[str, Any], where: str) -> None:
         """The status against the pods' own account, at the moment it is written."""

@@ -117,7 +117,7 @@ def test_checking_recorder_raises_with_job_and_time() -> None:
     rec = CheckingRecorder()
 
     class Spec:
-        parallelism, completions, completionMode = 1, 1, "NonIndexed"
+        parallelism, completions, completionMode, suspend = 1, 1, "NonIndexed", False
 
     class Job:
         spec = Spec()
@@ -139,3 +139,19 @@ def test_cli_check_flag(tmp_path: Path) -> None:
     f.write_text(yaml.safe_dump(scenario((job_manifest(), {"duration": "5s"}))))
     res = CliRunner().invoke(app, ["run", str(f), "--check", "--lines", "0"])
     assert res.exit_code == 0, res.output
+
+
+def test_created_suspended_with_no_completions_needs_no_start_time() -> None:
+    """kubernetes#132614: Complete at once, never started; not a violation."""
+    done = status(
+        startTime=None,
+        completionTime=0,
+        conditions=[cond("SuccessCriteriaMet"), cond("Complete")],
+    )
+    assert violations(done, completions=0, suspended=True) == []
+    assert "a finished Job has no startTime" in violations(done, completions=0)
+    r = simulate(
+        load_scenario(scenario((job_manifest(suspend=True, completions=0), {"duration": "1s"}))),
+        check=True,
+    )
+    assert r.job("job")["status"]["startTime"] is None

@@ -48,7 +48,7 @@ from rich.table import Table
 
 from jobsim import Scenario, load_scenario
 from jobsim.record import NullRecorder
-from jobsim.sim.run import Simulation
+from jobsim.sim.simulation import Simulation
 
 NODE_CPU = 8  # cores
 NODE_MEMORY_GI = 32

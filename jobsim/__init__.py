@@ -4,7 +4,7 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from jobsim.api_public import load_scenario, simulate
+from jobsim.api import load_scenario, simulate
 from jobsim.results import Result
 from jobsim.scenario import Scenario, ScenarioError
 

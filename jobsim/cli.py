@@ -13,12 +13,12 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from jobsim.api_public import simulate
+from jobsim.api import simulate
 from jobsim.invariants import InvariantViolation
 from jobsim.locate import YAMLProblem, read_yaml_file
 from jobsim.results import Result, outcome
 from jobsim.scenario import Scenario, ScenarioError, decode_job, load_scenario
-from jobsim.sim.run import NotImplementedYet
+from jobsim.sim.simulation import NotImplementedYet
 
 app = typer.Typer(
     add_completion=False,

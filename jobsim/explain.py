@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from jobsim.record import Kind, describe, fmt_seconds
 
 if TYPE_CHECKING:
-    from jobsim.api.job import JobSpec
+    from jobsim.k8s.job import JobSpec
     from jobsim.results import Result
 
 __all__ = ["Line", "explain", "render"]

@@ -607,8 +607,8 @@ def pod_requests(result: Result) -> dict[str, dict[str, int]]:
     """Each Job's pod requests (cpu in millicores, memory in bytes), from the scenario."""
     if result.spec is None:
         return {}
+    from jobsim.k8s.resources import pod_requests as requests_of
     from jobsim.scenario import job_key
-    from jobsim.sim.jobs import pod_requests as requests_of
 
     return {job_key(m): requests_of(m) for m in result.spec.manifests}
 

@@ -53,7 +53,7 @@ from jobsim.record import Recorder, StatusSource, frozen
 from jobsim.results import Result
 from jobsim.scenario import Scenario, load_scenario
 from jobsim.sim.jobs import JobRuntime
-from jobsim.sim.run import Simulation
+from jobsim.sim.simulation import Simulation
 
 TERMINAL = ("Succeeded", "Failed")
 TARGET_TYPES = ("SuccessCriteriaMet", "FailureTarget", "Complete", "Failed")

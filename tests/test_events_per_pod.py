@@ -21,7 +21,7 @@ from pathlib import Path
 from benchmarks.run import CountingRecorder, synthetic_scenario
 from jobsim import load_scenario
 from jobsim.record import NullRecorder
-from jobsim.sim.run import Simulation
+from jobsim.sim.simulation import Simulation
 from tests.helpers import job_manifest
 
 SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"

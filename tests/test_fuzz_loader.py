@@ -21,7 +21,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from jobsim.api.job import Job
+from jobsim.k8s.job import Job
 from jobsim.locate import read_yaml
 from jobsim.scenario import Scenario, ScenarioError, decode_job, load_scenario
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from jobsim.api.job import PodFailurePolicy, SuccessPolicy
+from jobsim.k8s.job import PodFailurePolicy, SuccessPolicy
 from jobsim.policy.pod_failure_policy import (
     ContainerExit,
     FailedPod,

@@ -20,7 +20,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from jobsim import ScenarioError, load_scenario, simulate
-from jobsim.api.job import Job
+from jobsim.k8s.job import Job
 from jobsim.scenario import decode_job
 from jobsim.strategies import clusters, job_specs, scenarios
 from jobsim.units import parse_duration, parse_quantity

@@ -13,11 +13,11 @@ from typing import Any, Final
 
 import pytest
 
-from jobsim.api.defaults import set_defaults
-from jobsim.api.errors import aggregate_message
-from jobsim.api.indexes import count_indexes, parse_indexes_strict
-from jobsim.api.job import Job
-from jobsim.api.validation import validate_job, validate_job_update, validate_update
+from jobsim.k8s.defaults import set_defaults
+from jobsim.k8s.errors import aggregate_message
+from jobsim.k8s.indexes import count_indexes, parse_indexes_strict
+from jobsim.k8s.job import Job
+from jobsim.k8s.validation import validate_job, validate_job_update, validate_update
 
 DELETE: Final = object()
 

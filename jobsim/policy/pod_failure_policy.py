@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from jobsim.api.job import PodFailurePolicy, PodFailurePolicyOnExitCodesRequirement
+from jobsim.k8s.job import PodFailurePolicy, PodFailurePolicyOnExitCodesRequirement
 
 FAIL_JOB = "FailJob"
 IGNORE = "Ignore"

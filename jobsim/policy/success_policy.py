@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Set
 
-from jobsim.api.job import SuccessPolicy
+from jobsim.k8s.job import SuccessPolicy
 from jobsim.policy.intervals import parse_indexes
 
 

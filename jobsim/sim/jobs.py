@@ -9,12 +9,12 @@ from typing import Any
 
 import numpy as np
 
-from jobsim.api.job import Container, Job, JobSpec
+from jobsim.k8s.job import Job, JobSpec
+from jobsim.k8s.resources import pod_requests
 from jobsim.policy.backoff import BackoffRecord
 from jobsim.scenario import Workload
 from jobsim.sim.engine import Call
 from jobsim.sim.objects import Pod
-from jobsim.units import milli_value, parse_quantity, value
 
 NAME_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"  # k8s.io/apimachinery/pkg/util/rand
 
@@ -24,32 +24,6 @@ def stream(seed: int, *tag: str) -> np.random.Generator:
     digest = hashlib.sha256("/".join(tag).encode()).digest()
     key = [int.from_bytes(digest[i : i + 4], "little") for i in range(0, 16, 4)]
     return np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=key)))
-
-
-def _requests(c: Container) -> dict[str, int]:
-    res = c.resources
-    if res is None:
-        return {}
-    merged = dict(res.limits or {})  # requests default to limits (core/v1 defaults)
-    merged.update(res.requests or {})
-    out: dict[str, int] = {}
-    for k, v in merged.items():
-        q = parse_quantity(v)
-        out[k] = milli_value(q) if k == "cpu" else value(q)
-    return out
-
-
-def pod_requests(job: Job) -> dict[str, int]:
-    """Effective pod requests: max(sum of containers, each init container), per resource."""
-    spec = job.spec.template.spec
-    total: dict[str, int] = {}
-    for c in spec.containers:
-        for k, v in _requests(c).items():
-            total[k] = total.get(k, 0) + v
-    for c in spec.initContainers or []:
-        for k, v in _requests(c).items():
-            total[k] = max(total.get(k, 0), v)
-    return {k: v for k, v in total.items() if v}
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from typing import Final
 
-from jobsim.api.errors import go_quote
+from jobsim.k8s.errors import go_quote
 
 _ATOI: Final = re.compile(r"[+-]?[0-9]+")
 _INT64_MIN: Final = -(2**63)

@@ -17,7 +17,7 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Final
 
-from jobsim.api.errors import (
+from jobsim.k8s.errors import (
     FieldError,
     GoJSON,
     duplicate,
@@ -29,7 +29,7 @@ from jobsim.api.errors import (
     required,
     too_long,
 )
-from jobsim.api.job import (
+from jobsim.k8s.job import (
     Container,
     LabelSelector,
     ObjectMeta,

@@ -11,7 +11,7 @@ from __future__ import annotations
 import uuid
 from typing import Final
 
-from jobsim.api.job import (
+from jobsim.k8s.job import (
     Container,
     Job,
     LabelSelector,

@@ -6,7 +6,7 @@ from jobsim.invariants import CheckingRecorder
 from jobsim.record import Recorder
 from jobsim.results import Result
 from jobsim.scenario import Scenario, load_scenario
-from jobsim.sim.run import Simulation
+from jobsim.sim.simulation import Simulation
 
 
 def simulate(

@@ -7,9 +7,9 @@ reject is rejected at load time with its message and the event's time.
 
 from __future__ import annotations
 
-from jobsim.api.job import Job
-from jobsim.api.validation import validate_update
-from jobsim.scenario import Event
+from jobsim.k8s.job import Job
+from jobsim.k8s.validation import validate_update
+from jobsim.scenario.model import Event
 
 
 def changed_spec(job: Job, event: Event) -> Job:

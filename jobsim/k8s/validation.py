@@ -6,7 +6,7 @@ Upstream: ``pkg/apis/batch/validation/validation.go`` (``ValidateJob``,
 ``ValidateJobUpdate``, ``ValidateJobSpecUpdate``, ``validateCompletions``,
 ``validatePodTemplateUpdate``, ``validatePodResourceUpdatesOnly``) and
 ``pkg/registry/batch/job/strategy.go`` (the options). Every error is collected, in upstream order.
-Generic and pod-level checks live in ``jobsim.api.validation_core``.
+Generic and pod-level checks live in ``jobsim.k8s.validation_core``.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from typing import Any, Final
 
 from pydantic import BaseModel
 
-from jobsim.api.errors import (
+from jobsim.k8s.errors import (
     OMIT,
     FieldError,
     GoJSON,
@@ -31,8 +31,8 @@ from jobsim.api.errors import (
     too_long,
     too_many,
 )
-from jobsim.api.indexes import count_indexes, parse_indexes_strict
-from jobsim.api.job import (
+from jobsim.k8s.indexes import count_indexes, parse_indexes_strict
+from jobsim.k8s.job import (
     Job,
     JobSpec,
     ObjectMeta,
@@ -45,7 +45,7 @@ from jobsim.api.job import (
     SuccessPolicy,
     SuccessPolicyRule,
 )
-from jobsim.api.validation_core import (
+from jobsim.k8s.validation_core import (
     FIELD_IMMUTABLE_ERROR_MSG,
     blen,
     is_dns1123_label,

@@ -10,15 +10,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from jobsim.api.defaults import JOB_CONTROLLER_NAME
+from jobsim.k8s.defaults import JOB_CONTROLLER_NAME
 from jobsim.record import Recorder
-from jobsim.scenario import (
+from jobsim.scenario.changes import changed_spec
+from jobsim.scenario.model import (
     SYSTEM_PRIORITY_CLASSES,
     Event,
     NodePool,
     Scenario,
-    job_key,
-    resolve_job,
 )
 from jobsim.sim.autoscaler import Autoscaler
 from jobsim.sim.controller import JobController
@@ -29,7 +28,6 @@ from jobsim.sim.nodes import NodeFailures, NodeLifecycle
 from jobsim.sim.objects import FAILED, Node, Pod
 from jobsim.sim.scheduler import Scheduler
 from jobsim.sim.tracking import job_status, status_source
-from jobsim.spec_changes import changed_spec
 
 
 class NotImplementedYet(Exception):
@@ -111,8 +109,8 @@ class Simulation:
         classes = {pc.name: pc for pc in scenario.cluster.priorityClasses}
         default = next((pc for pc in scenario.cluster.priorityClasses if pc.globalDefault), None)
         self.jobs: dict[str, JobRuntime] = {}
-        for entry, manifest in zip(scenario.jobs, scenario.manifests, strict=True):
-            key = job_key(manifest)
+        for entry in scenario.jobs:
+            manifest, key = entry.job, entry.key
             job = JobRuntime(
                 key=key,
                 job=manifest,
@@ -252,7 +250,7 @@ class Simulation:
 
     def job(self, ref: str) -> JobRuntime:
         """The Job an event names."""
-        return self.jobs[resolve_job(self.scenario, ref)]
+        return self.jobs[self.scenario.resolve_job(ref)]
 
     # -- pods (the API server's part) ----------------------------------------------------
     def _create_pod(self, job: JobRuntime, index: int | None) -> Pod:

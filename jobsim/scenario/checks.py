@@ -1,0 +1,213 @@
+"""Checks of a whole scenario beyond its schema: references, event times, PriorityClasses,
+and the warning for a pod that fits no node.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from jobsim.k8s.job import Job
+from jobsim.locate import did_you_mean
+from jobsim.scenario.model import (
+    JOB_EVENT_KINDS,
+    NODE_EVENT_KINDS,
+    SYSTEM_PRIORITY_CLASSES,
+    Scenario,
+    event_job_ref,
+    job_key,
+    quantity,
+    resolve_job,
+)
+from jobsim.scenario.problems import Problem
+from jobsim.units import (
+    format_bytes,
+    format_quantity_millis,
+)
+
+
+def check_event_times(scenario: Scenario, manifests: list[Job]) -> list[str]:
+    """An event about a Job before the Job is submitted would get NotFound from the API."""
+    submit = {job_key(m): entry.submitAt for m, entry in zip(manifests, scenario.jobs, strict=True)}
+    problems: list[str] = []
+    for i, ev in enumerate(scenario.events):
+        if ev.kind not in JOB_EVENT_KINDS:
+            continue
+        key = resolve_job(manifests, event_job_ref(ev))
+        if ev.at < submit[key]:
+            problems.append(
+                f"events[{i}].{ev.kind}: job {key} does not exist yet at {ev.at:g}s (it is "
+                f"submitted at {submit[key]:g}s), so the API server would answer NotFound; "
+                "to create a Job suspended, set spec.suspend in its manifest"
+            )
+    return problems
+
+
+def check_references(scenario: Scenario, manifests: list[Job]) -> list[str]:
+    problems: list[str] = []
+    keys: dict[str, int] = {}
+    names: dict[str, list[str]] = {}
+    for k, pool in enumerate(scenario.cluster.nodePools):
+        for rname, v in (pool.capacity.model_extra or {}).items():
+            try:
+                quantity(v)
+            except ValueError as e:
+                problems.append(f"cluster.nodePools[{k}].capacity.{rname}: {e}")
+    for i, job in enumerate(manifests):
+        key = job_key(job)
+        if key in keys:
+            problems.append(
+                f"jobs[{i}].manifest.metadata.name: Duplicate value: job {key} is "
+                f"also jobs[{keys[key]}]"
+            )
+        keys[key] = i
+        names.setdefault(str(job.metadata.name), []).append(key)
+    for i, (entry, job) in enumerate(zip(scenario.jobs, manifests, strict=False)):
+        spec = job.spec.template.spec
+        known = {c.name for c in spec.containers} | {c.name for c in spec.initContainers or []}
+        regular = {c.name for c in spec.containers}
+        wl = entry.workload
+        if wl.failure is not None and wl.failure.container not in (None, *known):
+            problems.append(
+                f"jobs[{i}].workload.failure.container: no container named "
+                f"{wl.failure.container!r} in the pod template"
+            )
+        for k, s in enumerate(wl.script):
+            if s.container is not None and s.container not in known:
+                problems.append(
+                    f"jobs[{i}].workload.script[{k}].container: no container or init container "
+                    f"named {s.container!r} in the pod template"
+                )
+            for name in s.containers:
+                if name not in regular:
+                    problems.append(
+                        f"jobs[{i}].workload.script[{k}].containers.{name}: no container named "
+                        f"{name!r} in the pod template"
+                    )
+    for i, ev in enumerate(scenario.events):
+        kind = ev.kind
+        target: Any = getattr(ev, kind)
+        if kind in NODE_EVENT_KINDS:
+            if not _is_node(scenario, target):
+                problems.append(
+                    f"events[{i}].{kind}: no node named {target!r}{_node_hint(scenario, target)}"
+                )
+            continue
+        ref = event_job_ref(ev)
+        path = f"events[{i}].{kind}" + ("" if isinstance(target, str) else ".job")
+        if ref not in keys and len(names.get(ref, [])) != 1:
+            if names.get(ref):
+                why = f"is ambiguous: write one of {', '.join(names[ref])}"
+            else:
+                close = did_you_mean(ref, [*names, *keys])
+                why = "does not exist" + (
+                    f" (did you mean {close!r}?)"
+                    if close
+                    else f"; the jobs are: {', '.join(names) or 'none'}"
+                )
+            problems.append(f"{path}: job {ref!r} {why}")
+    return problems
+
+
+def _is_node(scenario: Scenario, name: str) -> bool:
+    """Whether ``name`` is one of the cluster's nodes (without listing them: a pool's count
+    may be huge)."""
+    for p in scenario.cluster.nodePools:
+        m = re.fullmatch(rf"{re.escape(p.name)}-(0|[1-9][0-9]*)", name)
+        if m and int(m[1]) < p.count:
+            return True
+    return False
+
+
+def _node_hint(scenario: Scenario, name: str) -> str:
+    """Which nodes exist, for an event naming one that does not."""
+    pools = scenario.cluster.nodePools
+    if any(p.name == name for p in pools):
+        return f" (that is a pool; its nodes are named {name}-0, {name}-1, …)"
+    ranges = [f"{p.name}-0…{p.name}-{p.count - 1}" for p in pools if p.count > 0]
+    for p in pools:
+        if re.fullmatch(rf"{re.escape(p.name)}-\d+", name):
+            nodes = f"nodes {p.name}-0…{p.name}-{p.count - 1}" if p.count else "no nodes"
+            return f"; pool {p.name} has {nodes} (count {p.count})"
+    some = [f"{p.name}-{i}" for p in pools for i in range(min(p.count, 100))]
+    close = did_you_mean(name, some)
+    if close is not None:
+        return f" (did you mean {close!r}?)"
+    return f"; the nodes are {', '.join(ranges)}" if ranges else "; the cluster has no nodes"
+
+
+def check_priority_classes(scenario: Scenario, manifests: list[Job]) -> list[str]:
+    """The Priority admission plugin rejects pods naming an unknown PriorityClass."""
+    known = {pc.name for pc in scenario.cluster.priorityClasses} | set(SYSTEM_PRIORITY_CLASSES)
+    problems: list[str] = []
+    defaults = [pc.name for pc in scenario.cluster.priorityClasses if pc.globalDefault]
+    if len(defaults) > 1:
+        problems.append(
+            "cluster.priorityClasses: at most one PriorityClass may be globalDefault, got "
+            + ", ".join(defaults)
+        )
+    for i, job in enumerate(manifests):
+        name = job.spec.template.spec.priorityClassName
+        if name and name not in known:
+            problems.append(
+                f"jobs[{i}].manifest.spec.template.spec.priorityClassName: no PriorityClass with "
+                f"name {name} was found (the API server would reject every pod of this Job; "
+                "declare it in cluster.priorityClasses)"
+            )
+    return problems
+
+
+# -- warnings ------------------------------------------------------------------------------
+
+
+def check_fit(scenario: Scenario, manifests: list[Job]) -> list[Problem]:
+    """A pod whose requests no node can hold: Kubernetes leaves it Pending (a warning)."""
+    from jobsim.k8s.resources import pod_requests
+
+    caps = [
+        p.capacity.as_units()
+        for p in scenario.cluster.nodePools
+        if p.count > 0 or (p.autoscaling is not None and p.autoscaling.max > 0)
+    ]
+    if not caps:
+        return []
+    out: list[Problem] = []
+    for i, job in enumerate(manifests):
+        req = {**pod_requests(job), "pods": 1}
+        if any(all(q <= cap.get(r, 0) for r, q in req.items()) for cap in caps):
+            continue
+        most = {r: max(cap.get(r, 0) for cap in caps) for r in req}
+        over = [r for r in sorted(req) if req[r] > most[r]] or sorted(req)
+        field = _request_field(job, over[0])
+        wanted = ", ".join(f"{r} {_amount(r, req[r])}" for r in over)
+        has = ", ".join(f"{r} {_amount(r, most[r])}" for r in over)
+        out.append(
+            Problem(
+                f"jobs[{i}].manifest.{field}",
+                f"jobs[{i}].manifest: {field}: each pod requests {wanted}, which fits no node "
+                f"(the most a node has: {has}); Kubernetes would leave the pods Pending",
+            )
+        )
+    return out
+
+
+def _request_field(job: Job, resource: str) -> str:
+    """The first container request (or limit) of ``resource``, as a field path."""
+    spec = job.spec.template.spec
+    for kind, containers in (
+        ("containers", spec.containers),
+        ("initContainers", spec.initContainers),
+    ):
+        for i, c in enumerate(containers or []):
+            for part in ("requests", "limits"):
+                if resource in (getattr(c.resources, part, None) or {}):
+                    return f"spec.template.spec.{kind}[{i}].resources.{part}[{resource}]"
+    return "spec.template.spec"
+
+
+def _amount(resource: str, units: int) -> str:
+    if resource == "cpu":
+        return format_quantity_millis(units)
+    if resource == "memory" or resource.startswith(("ephemeral-storage", "hugepages-")):
+        return format_bytes(units)
+    return str(units)

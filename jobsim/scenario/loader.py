@@ -1,0 +1,235 @@
+"""``load_scenario`` and ``decode_job``: YAML (or a dict) to a validated ``Scenario``.
+
+Every Job manifest gets the API server's defaulting and validation; every problem is collected
+and raised together as a ``ScenarioError``, each located in its file.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+from pydantic import (
+    ValidationError,
+)
+
+from jobsim.k8s.defaults import set_defaults
+from jobsim.k8s.errors import FieldError, invalid, not_supported, required
+from jobsim.k8s.job import Job
+from jobsim.k8s.validation import validate_job
+from jobsim.locate import Marks, YAMLProblem, read_yaml_file
+from jobsim.scenario.changes import check_updates
+from jobsim.scenario.checks import (
+    check_event_times,
+    check_fit,
+    check_priority_classes,
+    check_references,
+)
+from jobsim.scenario.model import (
+    SPEC_EVENT_KINDS,
+    Scenario,
+    event_job_ref,
+    job_key,
+    resolve_job,
+)
+from jobsim.scenario.problems import (
+    DISTRIBUTION_TAGS,
+    Problem,
+    ScenarioError,
+    at_path,
+    duplicate_key,
+    got,
+    in_file,
+    join_path,
+    place,
+    placed,
+    pydantic_items,
+)
+from jobsim.units import (
+    UnitError,
+    parse_quantity,
+)
+
+
+def decode_job(data: Any, *, marks: Marks | None = None) -> Job | list[str]:
+    """Decode, default and validate one Job manifest; problems as ``path: message`` lines.
+
+    With the ``marks`` of the file it was read from (``jobsim.locate.read_yaml_file``), each
+    problem starts with its ``LINE:COL: ``.
+    """
+    decoded = _decode_job(data)
+    if isinstance(decoded, Job):
+        return decoded
+    return [place(p, marks) for p in decoded]
+
+
+def _decode_job(data: Any) -> Job | list[Problem]:
+    if not isinstance(data, dict):
+        return [Problem("", f"(top level): expected a Job manifest (a mapping), got {got(data)}")]
+    problems: list[Problem] = []
+    for key, want in (("apiVersion", "batch/v1"), ("kind", "Job")):
+        if key not in data:
+            problems.append(Problem("", str(required(key, f'expected "{want}"'))))
+        elif data[key] != want:
+            problems.append(Problem(key, str(not_supported(key, _jsonable(data[key]), [want]))))
+    if problems:
+        return problems
+    try:
+        job = Job.model_validate(data)
+    except ValidationError as e:
+        return pydantic_items(e, data, Job)
+    job = set_defaults(job)
+    errors: list[FieldError] = validate_job(job)
+    problems = [Problem(e.field, str(e)) for e in [*errors, *_quantity_errors(job)]]
+    return problems or job
+
+
+def _jsonable(v: Any) -> Any:
+    """``v`` if JSON can render it (as error messages do), else its text (a date, bytes)."""
+    try:
+        json.dumps(v)
+    except (TypeError, ValueError, RecursionError):
+        return str(v)
+    return v
+
+
+_QUANTITY_PATTERN = re.compile(r"^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$")
+
+
+def _quantity_errors(job: Job) -> list[FieldError]:
+    """Container requests and limits: quantities, not negative (core ``ValidatePodSpec``)."""
+    spec = job.spec.template.spec
+    errors: list[FieldError] = []
+    for kind, containers in (
+        ("containers", spec.containers),
+        ("initContainers", spec.initContainers),
+    ):
+        for i, c in enumerate(containers or []):
+            for part in ("requests", "limits"):
+                values = getattr(c.resources, part, None) or {}
+                for name, v in values.items():
+                    field = f"spec.template.spec.{kind}[{i}].resources.{part}[{name}]"
+                    try:
+                        q = parse_quantity(v)
+                    except UnitError as e:
+                        text = v if isinstance(v, str) else repr(v)
+                        detail = (
+                            str(e)
+                            if _QUANTITY_PATTERN.match(text)
+                            else "quantities must match the regular expression "
+                            f"'{_QUANTITY_PATTERN.pattern}'"
+                        )
+                        errors.append(invalid(field, text, detail))
+                        continue
+                    if q < 0:
+                        errors.append(invalid(field, str(v), "must be greater than or equal to 0"))
+    return errors
+
+
+def _read(path: Path) -> tuple[Any, Marks]:
+    """A YAML file's data and the place of each of its keys and values."""
+    try:
+        return read_yaml_file(path, DISTRIBUTION_TAGS)
+    except YAMLProblem as e:
+        raise ScenarioError(str(path), [str(e)]) from None
+
+
+def load_scenario(source: str | Path | dict[str, Any], *, base_dir: Path | None = None) -> Scenario:
+    """Load and validate a scenario from a YAML file path or a dict.
+
+    Problems raise ``ScenarioError``; warnings (a pod that fits no node) are kept on the
+    returned scenario's ``warnings``.
+    """
+    marks: Marks | None = None
+    if isinstance(source, dict):
+        data: Any = source
+        name = "<scenario>"
+        base = base_dir or Path.cwd()
+    else:
+        path = Path(source)
+        data, marks = _read(path)
+        name = str(path)
+        base = base_dir or path.parent
+
+    if not isinstance(data, dict):
+        what = "an empty document" if data is None else got(data)
+        text = f"(top level): expected a mapping with cluster and jobs, got {what}"
+        raise ScenarioError(name, placed([Problem("", text)], marks))
+    if "cluster" not in data and data.get("kind") == "Job":
+        text = (
+            "(top level): this is a Job manifest, not a scenario: a scenario has a cluster "
+            "and lists each Job under jobs[].manifest (or jobs[].manifestFile) with its workload"
+        )
+        raise ScenarioError(name, placed([Problem("", text)], marks))
+    problems = [duplicate_key(*d) for d in (marks.duplicates if marks is not None else [])]
+    manifests: list[Job] = []
+    raw_jobs = data.get("jobs")
+    for i, entry in enumerate(raw_jobs if isinstance(raw_jobs, list) else []):
+        if not isinstance(entry, dict):
+            continue
+        raw = entry.get("manifest")
+        mfile = entry.get("manifestFile")
+        if isinstance(mfile, str) and raw is None:
+            found = _read_manifest_file(base, mfile, f"jobs[{i}].manifestFile")
+            if isinstance(found, Job):
+                manifests.append(found)
+            else:
+                problems.extend(found)
+            continue
+        if not isinstance(raw, dict):
+            continue  # absent, or not a mapping: the Scenario model says so
+        decoded = _decode_job(raw)
+        where = f"jobs[{i}].manifest"
+        if isinstance(decoded, list):
+            problems.extend(
+                Problem(join_path(where, p.where), f"{where}: {p.text}", p.at_key) for p in decoded
+            )
+        else:
+            manifests.append(decoded)
+    try:
+        scenario = Scenario.model_validate(data)
+    except ValidationError as e:
+        raise ScenarioError(
+            name, placed(pydantic_items(e, data, Scenario) + problems, marks)
+        ) from None
+    if problems:
+        raise ScenarioError(name, placed(problems, marks))
+    checks = check_references(scenario, manifests)
+    checks.extend(check_priority_classes(scenario, manifests))
+    if not checks:
+        checks.extend(check_event_times(scenario, manifests))
+    if not checks:
+        by_key = {job_key(m): m for m in manifests}
+        changes = [
+            (i, ev, resolve_job(manifests, event_job_ref(ev)))
+            for i, ev in enumerate(scenario.events)
+            if ev.kind in SPEC_EVENT_KINDS
+        ]
+        checks.extend(check_updates(by_key, changes))
+    if checks:
+        raise ScenarioError(name, placed([at_path(c) for c in checks], marks))
+    warnings = [in_file(name, line) for line in placed(check_fit(scenario, manifests), marks)]
+    return scenario.with_jobs(manifests, warnings)
+
+
+def _read_manifest_file(base: Path, mfile: str, where: str) -> Job | list[Problem]:
+    """A ``manifestFile``: its Job, or its problems placed in that file."""
+    mpath = base / mfile
+    try:
+        exists = mpath.is_file()
+    except (OSError, ValueError):  # a name too long, a NUL character
+        exists = False
+    if not exists:
+        return [Problem(where, f"{where}: file not found: {mpath}")]
+    try:
+        raw, marks = read_yaml_file(mpath)
+    except YAMLProblem as e:
+        return [Problem(where, f"{where}: {in_file(mfile, str(e))}")]
+    found = [duplicate_key(*d) for d in marks.duplicates]
+    decoded = _decode_job(raw)
+    if isinstance(decoded, Job) and not found:
+        return decoded
+    found += decoded if isinstance(decoded, list) else []
+    return [Problem(where, f"{where}: {in_file(mfile, place(p, marks))}") for p in found]

@@ -18,7 +18,6 @@ from jobsim.invariants import InvariantViolation
 from jobsim.locate import YAMLProblem, read_yaml_file
 from jobsim.results import Result, outcome
 from jobsim.scenario import Scenario, ScenarioError, decode_job, load_scenario
-from jobsim.sim.simulation import NotImplementedYet
 
 app = typer.Typer(
     add_completion=False,
@@ -40,9 +39,6 @@ def _guard(debug: bool, fn: Callable[[], T]) -> T:
     except ScenarioError as e:
         for line in e.lines:
             err.print(line, markup=False)
-        raise typer.Exit(1) from None
-    except NotImplementedYet as e:
-        err.print(f"error: {e}", markup=False)
         raise typer.Exit(1) from None
     except InvariantViolation as e:  # --check: the controller wrote a status the API rejects
         err.print(f"invariant violated: {e} (a jobsim bug; please report it)", markup=False)

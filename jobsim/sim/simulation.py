@@ -14,10 +14,12 @@ from jobsim.k8s.defaults import JOB_CONTROLLER_NAME
 from jobsim.record import Recorder
 from jobsim.scenario.changes import changed_spec
 from jobsim.scenario.model import (
+    SPEC_EVENT_KINDS,
     SYSTEM_PRIORITY_CLASSES,
     Event,
     NodePool,
     Scenario,
+    event_job_ref,
 )
 from jobsim.sim.autoscaler import Autoscaler
 from jobsim.sim.controller import JobController
@@ -28,10 +30,6 @@ from jobsim.sim.nodes import NodeFailures, NodeLifecycle
 from jobsim.sim.objects import FAILED, Node, Pod
 from jobsim.sim.scheduler import Scheduler
 from jobsim.sim.tracking import job_status, status_source
-
-
-class NotImplementedYet(Exception):
-    """A scenario feature whose issue has not landed yet."""
 
 
 class Simulation:
@@ -189,14 +187,11 @@ class Simulation:
         }
         if kind in node_actions:
             node_actions[kind](self.node_by_name[str(getattr(ev, kind))])
-        elif kind in ("suspend", "resume", "scale"):
-            target = getattr(ev, kind)
-            self._update_job(self.job(target if isinstance(target, str) else target.job), ev)
-        elif kind == "deletePod":
+        elif kind in SPEC_EVENT_KINDS:
+            self._update_job(self.job(event_job_ref(ev)), ev)
+        else:  # deletePod: the only other kind the Event model allows
             assert ev.deletePod is not None
             self._kubectl_delete_pod(self.job(ev.deletePod.job), ev.deletePod.index)
-        else:
-            raise NotImplementedYet(f"event {kind!r} at {ev.at:g}s is not implemented yet")
 
     def _update_job(self, job: JobRuntime, ev: Event) -> None:
         """A spec update (validated at load time): new generation, immediate sync."""

@@ -24,10 +24,8 @@ def simulate(
     """
     rec = recorder if recorder is not None else (CheckingRecorder() if check else Recorder())
     sim = Simulation(scenario, rec, seed)
-    if isinstance(rec, CheckingRecorder):
-        rec.spec_source = sim
     sim.run(until if until is not None else scenario.horizon)
-    return Result(scenario.name, sim.seed, sim.clock.now, rec, spec=scenario)
+    return Result(scenario.name, sim.seed, sim.clock.now, rec)
 
 
 __all__ = ["load_scenario", "simulate"]

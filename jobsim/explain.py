@@ -1,31 +1,23 @@
 """A narrated timeline: one line per decision, each with its rule and numbers.
 
-Every line is a recorded event rendered by :func:`jobsim.record.describe`; what is added comes
-from the event log too (how many pods the controller had counted failed or succeeded so far,
-which condition it set at that instant) or from the Job's defaulted spec (``backoffLimit``,
-``activeDeadlineSeconds``, ``completions``) and the scenario's timing when ``Result.spec`` is
-set. The pod-failure backoff formula is shown with :func:`jobsim.policy.backoff.backoff_duration`,
-the function the controller itself calls. Nothing here re-decides anything.
+Every line is a recorded event rendered by :func:`jobsim.record.describe`; the "why" added to a
+decision is the numbers the controller recorded with it (``Recorder.numbers``): the Job's
+defaulted spec when it was submitted, the count and limit behind a counted pod or a condition
+(``failed=4 > backoffLimit=3``), the deadline and startTime, the whole pod-failure backoff and
+its constants. Nothing here re-decides or re-computes anything.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 from jobsim.record import Kind, describe, fmt_seconds
-
-if TYPE_CHECKING:
-    from jobsim.k8s.job import JobSpec
-    from jobsim.results import Result
+from jobsim.results import Result
 
 __all__ = ["Line", "explain", "render"]
 
 Format = Literal["text", "markdown"]
-
-SPEC_CHANGE = re.compile(r"(\w+) \S+? -> (\S+?)(?:,|$)")
-"""``field old -> new`` in a ``JOB_SPEC_CHANGED`` event's text."""
 
 SILENT = frozenset({Kind.POD_PHASE, Kind.POD_REMOVED})
 """Kinds that are bookkeeping rather than decisions (a pod never bound that is marked Failed is
@@ -44,47 +36,36 @@ class Line:
 
 @dataclass
 class _JobCtx:
-    spec: JobSpec | None
-    failed: int = 0
-    succeeded: int = 0
-    failed_by_index: dict[int, int] | None = None
-    failure_target: tuple[float, str] | None = None
+    spec: dict[str, Any] | None = None
+    """The spec numbers the Job was submitted with."""
+    failure_target: float | None = None
+    """When the Job's FailureTarget was set, and the numbers behind it."""
     failure_why: str = ""
     success_target: float | None = None
-    start: float | None = None
-    completions: int | None = None
-    """spec.completions as of now: the manifest's, then as ``JOB_SPEC_CHANGED`` records it."""
+    success_why: str = ""
 
 
-def _spec_summary(spec: JobSpec) -> str:
+def _spec_summary(spec: dict[str, Any]) -> str:
+    completions = spec["completions"]
     parts = [
-        "completions unset (work queue)"
-        if spec.completions is None
-        else f"completions={spec.completions}",
-        f"parallelism={spec.parallelism}",
+        "completions unset (work queue)" if completions is None else f"completions={completions}",
+        f"parallelism={spec['parallelism']}",
     ]
-    if spec.completionMode == "Indexed":
+    if spec["completionMode"] == "Indexed":
         parts.append("completionMode=Indexed")
-    if spec.backoffLimitPerIndex is not None:
-        parts.append(f"backoffLimitPerIndex={spec.backoffLimitPerIndex}")
+    if spec["backoffLimitPerIndex"] is not None:
+        parts.append(f"backoffLimitPerIndex={spec['backoffLimitPerIndex']}")
     else:
-        parts.append(f"backoffLimit={spec.backoffLimit}")
-    if spec.activeDeadlineSeconds is not None:
-        parts.append(f"activeDeadlineSeconds={spec.activeDeadlineSeconds}")
-    parts.append(f"restartPolicy={spec.template.spec.restartPolicy}")
+        parts.append(f"backoffLimit={spec['backoffLimit']}")
+    if spec["activeDeadlineSeconds"] is not None:
+        parts.append(f"activeDeadlineSeconds={spec['activeDeadlineSeconds']}")
+    parts.append(f"restartPolicy={spec['restartPolicy']}")
     return ", ".join(parts)
 
 
 def explain(result: Result, *, job: str | None = None) -> list[Line]:
     """The narrated timeline of ``result`` (of one Job, by name or ``namespace/name``)."""
     rec = result.recorder
-    specs: dict[str, JobSpec] = {}
-    timing: Any = None
-    if result.spec is not None:
-        from jobsim.scenario import job_key
-
-        specs = {job_key(m): m.spec for m in result.spec.manifests}
-        timing = result.spec.timing
     key = None
     if job is not None:
         key = next(
@@ -93,58 +74,20 @@ def explain(result: Result, *, job: str | None = None) -> list[Line]:
         )
         if key is None:
             raise KeyError(job)
-    events = list(rec.events())
-    ctx = {k: _JobCtx(specs.get(k)) for k in rec.jobs}
-    for c in ctx.values():
-        c.completions = None if c.spec is None else c.spec.completions
-    # First pass: when each Job's FailureTarget / SuccessCriteriaMet was set, and startTime.
-    for t, kind, subject, ref, _a, _b, _text in events:
-        if kind is Kind.JOB_CONDITION:
-            type_, status, reason = ref.split("/")
-            c = ctx[subject]
-            if type_ == "FailureTarget" and status == "True" and c.failure_target is None:
-                c.failure_target = (t, reason)
-            if type_ == "SuccessCriteriaMet" and status == "True" and c.success_target is None:
-                c.success_target = t
-    for k, c in ctx.items():
-        c.start = rec.jobs[k].status.get("startTime")
+    ctx = {k: _JobCtx() for k in rec.jobs}
     nodes_of_job: dict[str, set[str]] = {}
     for p in rec.pods.values():
         if p.node is not None:
             nodes_of_job.setdefault(p.job, set()).add(p.node)
-    restarts: dict[str, int] = {}
-    terminal: set[str] = set()
-    exit_codes: dict[str, int] = {}
     deleted: set[str] = set()
     seen_backoff: set[tuple[str, int, float]] = set()
     last_text: dict[tuple[str, Kind], str] = {}
     lines: list[Line] = []
-    for t, kind, subject, ref, a, b, text in events:
+    for i, (t, kind, subject, ref, a, b, text) in enumerate(rec.events()):
         pod = rec.pods.get(subject)
         owner = subject if subject in rec.jobs else (pod.job if pod is not None else None)
-        # Running tallies, from the log itself.
-        if kind is Kind.CONTAINER_STARTED:
-            restarts[subject] = a
-        elif kind is Kind.CONTAINER_EXITED:
-            exit_codes[subject] = a
-        elif kind is Kind.POD_PHASE and ref in ("Succeeded", "Failed"):
-            terminal.add(subject)
-        elif kind is Kind.POD_DELETED:
+        if kind is Kind.POD_DELETED:
             deleted.add(subject)
-        elif kind is Kind.JOB_SPEC_CHANGED and owner is not None:
-            for field_, value in SPEC_CHANGE.findall(text):
-                if field_ == "completions":
-                    ctx[owner].completions = int(value) if value.isdigit() else None
-        elif kind is Kind.POD_COUNTED and owner is not None:
-            c = ctx[owner]
-            if ref == "failed":
-                c.failed += 1
-                idx = rec.pods[subject].index
-                if idx is not None:
-                    c.failed_by_index = c.failed_by_index or {}
-                    c.failed_by_index[idx] = c.failed_by_index.get(idx, 0) + 1
-            elif ref == "succeeded":
-                c.succeeded += 1
         unscheduled_failed = (
             kind is Kind.POD_PHASE and ref == "Failed" and pod is not None and pod.node is None
         )
@@ -162,52 +105,35 @@ def explain(result: Result, *, job: str | None = None) -> list[Line]:
             if last_text.get((subject, kind)) == sentence:
                 continue
             last_text[(subject, kind)] = sentence
+        numbers = rec.numbers.get(i, {})
+        why = "" if owner is None else _why(kind, ref, a, t, b, numbers, ctx[owner])
+        if kind is Kind.CONTAINER_EXITED and subject in deleted and a in (137, 143):
+            why = "SIGKILL at the end of the grace period" if a == 137 else "SIGTERM"
         if key is not None:
             if owner is None:
                 if subject not in nodes_of_job.get(key, set()):
                     continue
             elif owner != key:
                 continue
-        why = _why(kind, subject, ref, a, b, t, owner, ctx, timing, rec, restarts, terminal)
-        if kind is Kind.CONTAINER_EXITED and subject in deleted and a in (137, 143):
-            why = "SIGKILL at the end of the grace period" if a == 137 else "SIGTERM"
         lines.append(Line(t, subject, owner, f"{sentence}{why and ': ' + why}"))
     return lines
 
 
 def _why(
-    kind: Kind,
-    subject: str,
-    ref: str,
-    a: int,
-    b: float,
-    t: float,
-    owner: str | None,
-    ctx: dict[str, _JobCtx],
-    timing: Any,
-    rec: Any,
-    restarts: dict[str, int],
-    terminal: set[str],
+    kind: Kind, ref: str, a: int, t: float, b: float, numbers: dict[str, Any], c: _JobCtx
 ) -> str:
-    """The rule and its numbers, for the decisions of the Job controller."""
-    if owner is None:
-        return ""
-    c = ctx[owner]
-    spec = c.spec
-    if kind is Kind.JOB_SUBMITTED and spec is not None:
-        return _spec_summary(spec)
+    """The rule and its numbers, as the event that recorded the decision carries them."""
+    if kind is Kind.JOB_SUBMITTED and numbers:
+        c.spec = numbers
+        return _spec_summary(numbers)
     if kind in (Kind.JOB_BACKOFF, Kind.JOB_INDEX_BACKOFF):
         if kind is Kind.JOB_INDEX_BACKOFF:
             if not ref.isdigit():
                 return ""
             a = int(ref)
-        if timing is None or a < 1:
+        if "delay" not in numbers or a < 1:
             return ""
-        from jobsim.policy.backoff import backoff_duration
-
-        base = float(timing.podFailureBackoffBase)
-        cap = float(timing.podFailureBackoffMax)
-        delay = backoff_duration(a, base, cap)
+        base, cap, delay = numbers["base"], numbers["cap"], numbers["delay"]
         formula = f"{fmt_seconds(base)}·2^{a - 1}"
         if delay == cap and base * 2 ** (a - 1) != cap:
             formula += f" capped at {fmt_seconds(cap)}"
@@ -216,83 +142,74 @@ def _why(
             f"{fmt_seconds(t + b - delay)}, until {fmt_seconds(t + b)}"
         )
     if kind is Kind.POD_COUNTED:
-        if ref == "succeeded":
-            if spec is None or c.completions is None:
-                return f"succeeded={c.succeeded}"
-            return f"succeeded={c.succeeded} of completions={c.completions}"
-        if ref == "ignored":
-            return "podFailurePolicy Ignore: not counted towards the backoff limit"
-        ft = c.failure_target
-        on_failure = spec is not None and spec.template.spec.restartPolicy == "OnFailure"
-        if ft is not None and (ft[0] < t or ft[1] != "BackoffLimitExceeded" or on_failure):
-            return f"failed={c.failed}; the Job is failing ({ft[1]}), its pods count as failed"
-        if spec is None:
-            return f"failed={c.failed}"
-        if spec.backoffLimitPerIndex is not None:
-            idx = rec.pods[subject].index
-            n = (c.failed_by_index or {}).get(idx, 0)
-            return (
-                f"index {idx} failed {n} time{'s' if n != 1 else ''}, "
-                f"backoffLimitPerIndex={spec.backoffLimitPerIndex}"
-            )
-        limit = spec.backoffLimit
-        exceeded = ft is not None and ft == (t, "BackoffLimitExceeded")
-        cmp = ">" if limit is not None and c.failed > limit else "≤"
-        return (
-            f"failed={c.failed} {cmp} backoffLimit={limit}, "
-            f"{'exceeded' if exceeded else 'not exceeded'}"
-        )
+        return _counted_why(ref, numbers)
     if kind is Kind.JOB_CONDITION:
-        type_, status, reason = ref.split("/")
+        type_, status, _reason = ref.split("/")
         if status != "True":
             return ""
-        earlier = None
-        if type_ == "Failed" and c.failure_target is not None and c.failure_target[0] < t:
-            earlier = ("FailureTarget", c.failure_target[0])
-        if type_ == "Complete" and c.success_target is not None and c.success_target < t:
-            earlier = ("SuccessCriteriaMet", c.success_target)
-        if earlier is not None:
-            return f"{earlier[0]} since {fmt_seconds(earlier[1])} and no pod is left terminating"
+        if type_ == "FailureTarget" and c.failure_target is None:
+            c.failure_target, c.failure_why = t, _condition_why(numbers)
+            return c.failure_why
+        if type_ == "SuccessCriteriaMet" and c.success_target is None:
+            c.success_target, c.success_why = t, _condition_why(numbers)
+            return c.success_why
+        interim = {"Failed": "FailureTarget", "Complete": "SuccessCriteriaMet"}.get(type_)
+        since = numbers.get("since")
+        if interim is not None and since is not None and since < t:
+            return f"{interim} since {fmt_seconds(since)} and no pod is left terminating"
         if type_ == "Failed" and c.failure_target is not None:
             return c.failure_why  # set in the same instant as FailureTarget: the same numbers
-        if spec is None:
-            return ""
-        if type_ == "FailureTarget":
-            c.failure_why = _condition_why(c, spec, owner, reason, t, rec, restarts, terminal)
-            return c.failure_why
-        return _condition_why(c, spec, owner, reason, t, rec, restarts, terminal)
+        if type_ == "Complete" and c.success_target is not None:
+            return c.success_why
+        return _condition_why(numbers)
     return ""
 
 
-def _condition_why(
-    c: _JobCtx,
-    spec: JobSpec,
-    owner: str,
-    reason: str,
-    t: float,
-    rec: Any,
-    restarts: dict[str, int],
-    terminal: set[str],
-) -> str:
-    """The numbers behind a Job condition's reason."""
-    if reason == "BackoffLimitExceeded":
-        if spec.template.spec.restartPolicy == "OnFailure":
-            n = sum(
-                r
-                for pod, r in restarts.items()
-                if rec.pods[pod].job == owner and pod not in terminal
-            )
-            return f"restartCount={n} ≥ backoffLimit={spec.backoffLimit}"
-        return f"failed={c.failed} > backoffLimit={spec.backoffLimit}"
-    if reason == "DeadlineExceeded" and c.start is not None:
+def _counted_why(as_: str, n: dict[str, Any]) -> str:
+    """Why a counted pod counts: the Job's count and the limit it is weighed against."""
+    if as_ == "succeeded":
+        if "succeeded" not in n:
+            return ""
+        if n.get("completions") is None:
+            return f"succeeded={n['succeeded']}"
+        return f"succeeded={n['succeeded']} of completions={n['completions']}"
+    if as_ == "ignored":
+        return "podFailurePolicy Ignore: not counted towards the backoff limit"
+    if n.get("failing") is not None:
         return (
-            f"activeDeadlineSeconds={spec.activeDeadlineSeconds} reached: "
-            f"{fmt_seconds(t - c.start)} since startTime {fmt_seconds(c.start)}"
+            f"failed={n['failed']}; the Job is failing ({n['failing']}), its pods count as failed"
         )
-    if reason == "CompletionsReached":
-        if c.completions is None:
-            return f"succeeded={c.succeeded} (work queue: a pod succeeded) and none active"
-        return f"succeeded={c.succeeded} ≥ completions={c.completions} and none active"
+    if "backoffLimitPerIndex" in n:
+        count = n["indexFailures"]
+        return (
+            f"index {n['index']} failed {count} time{'s' if count != 1 else ''}, "
+            f"backoffLimitPerIndex={n['backoffLimitPerIndex']}"
+        )
+    if "backoffLimit" in n:
+        limit, exceeded = n["backoffLimit"], n["exceeded"]
+        cmp = ">" if n["failed"] > limit else "≤"
+        return (
+            f"failed={n['failed']} {cmp} backoffLimit={limit}, "
+            f"{'exceeded' if exceeded else 'not exceeded'}"
+        )
+    return f"failed={n['failed']}" if "failed" in n else ""
+
+
+def _condition_why(n: dict[str, Any]) -> str:
+    """The numbers behind a Job condition's reason, as the controller recorded them."""
+    if "restartCount" in n:
+        return f"restartCount={n['restartCount']} ≥ backoffLimit={n['backoffLimit']}"
+    if "failed" in n and "backoffLimit" in n:
+        return f"failed={n['failed']} > backoffLimit={n['backoffLimit']}"
+    if "activeDeadlineSeconds" in n and "elapsed" in n:
+        return (
+            f"activeDeadlineSeconds={n['activeDeadlineSeconds']} reached: "
+            f"{fmt_seconds(n['elapsed'])} since startTime {fmt_seconds(n['startTime'])}"
+        )
+    if "succeeded" in n and "completions" in n and "failedIndexes" not in n:
+        if n["completions"] is None:
+            return f"succeeded={n['succeeded']} (work queue: a pod succeeded) and none active"
+        return f"succeeded={n['succeeded']} ≥ completions={n['completions']} and none active"
     return ""
 
 

@@ -1,15 +1,25 @@
 """Invariants of a Job's status, checked after every status write in debug mode.
 
-The API server's status validation with JobManagedBy (``getStatusValidationOptions``,
-shared/k8s-job-semantics.md §18) rejects a status that breaks them; so must jobsim's
-controller never produce one. ``CheckingRecorder`` raises ``InvariantViolation`` at the first
-broken rule, naming the Job, the time and the rule.
+The API server's status validation with JobManagedBy (``pkg/registry/batch/job/strategy.go``
+``getStatusValidationOptions``, ``pkg/apis/batch/validation/validation.go``
+``ValidateJobUpdateStatus``) rejects a status that breaks them; so must jobsim's controller
+never produce one. ``CheckingRecorder`` raises ``InvariantViolation`` at the first broken rule,
+naming the Job, the time and the rule. It reads the Job's spec from the record itself (the
+numbers of ``job_submitted`` and ``job_spec_changed``).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from jobsim.k8s.conditions import (
+    COMPLETE,
+    FAILED,
+    FAILURE_TARGET,
+    SUCCESS_CRITERIA_MET,
+    TERMINAL_CONDITIONS,
+    is_true,
+)
 from jobsim.policy.intervals import parse_indexes
 from jobsim.record import Recorder, StatusSource, frozen
 
@@ -19,7 +29,7 @@ class InvariantViolation(AssertionError):
 
 
 def _true(status: dict[str, Any], type_: str) -> bool:
-    return any(c["type"] == type_ and c["status"] == "True" for c in status.get("conditions", []))
+    return is_true(status.get("conditions", []), type_)
 
 
 def status_violations(
@@ -33,17 +43,17 @@ def status_violations(
 ) -> list[str]:
     """The rules ``status`` breaks, given the Job's previous status and its spec."""
     out: list[str] = []
-    complete, failed = _true(status, "Complete"), _true(status, "Failed")
+    complete, failed = _true(status, COMPLETE), _true(status, FAILED)
     if complete and failed:
         out.append("Complete and Failed are both True")
     if complete and not (
-        _true(status, "SuccessCriteriaMet") and status["completionTime"] is not None
+        _true(status, SUCCESS_CRITERIA_MET) and status["completionTime"] is not None
     ):
         out.append("Complete without SuccessCriteriaMet and completionTime")
     done_at, start = status["completionTime"], status["startTime"]
     if done_at is not None and start is not None and done_at < start:
         out.append("completionTime < startTime")
-    if failed and not _true(status, "FailureTarget"):
+    if failed and not _true(status, FAILURE_TARGET):
         out.append("Failed without FailureTarget")
     if status["completionTime"] is not None and not complete:
         out.append("completionTime set without Complete")
@@ -70,7 +80,7 @@ def status_violations(
         if status["succeeded"] < previous["succeeded"] and not indexed:
             out.append(f"succeeded decreased ({previous['succeeded']} -> {status['succeeded']})")
         for c in previous.get("conditions", []):
-            if c["type"] in ("Complete", "Failed", "FailureTarget", "SuccessCriteriaMet") and (
+            if c["type"] in TERMINAL_CONDITIONS and (
                 c["status"] == "True" and not _true(status, c["type"])
             ):
                 out.append(f"terminal condition {c['type']} was removed")
@@ -82,23 +92,45 @@ class CheckingRecorder(Recorder):
 
     def __init__(self) -> None:
         super().__init__()
-        self.specs: dict[str, tuple[int, int | None, bool]] = {}
-        self.spec_source: Any = None  # sim.run.Simulation, set by simulate()
+        self.specs: dict[str, dict[str, Any]] = {}
+        """Each Job's spec numbers as last recorded."""
+
+    def job_submitted(
+        self,
+        t: float,
+        key: str,
+        name: str,
+        namespace: str,
+        spec: dict[str, Any] | None = None,
+        requests: dict[str, int] | None = None,
+    ) -> None:
+        if spec is not None:
+            self.specs[key] = spec
+        super().job_submitted(t, key, name, namespace, spec, requests)
+
+    def job_spec_changed(
+        self, t: float, key: str, change: str, spec: dict[str, Any] | None = None
+    ) -> None:
+        if spec is not None:
+            self.specs[key] = spec
+        super().job_spec_changed(t, key, change, spec)
 
     def job_status(self, t: float, key: str, source: StatusSource) -> None:
         status = source()
         previous = self.jobs[key].status or None
-        job = self.spec_source.jobs[key] if self.spec_source is not None else None
-        if job is not None:
-            spec = job.spec
+        spec = self.specs.get(key)
+        if spec is not None:
             problems = status_violations(
                 status,
                 previous,
-                parallelism=int(spec.parallelism or 0),
-                completions=spec.completions,
-                indexed=spec.completionMode == "Indexed",
-                suspended=bool(spec.suspend),
+                parallelism=int(spec["parallelism"] or 0),
+                completions=spec["completions"],
+                indexed=spec["completionMode"] == "Indexed",
+                suspended=bool(spec["suspend"]),
             )
             if problems:
                 raise InvariantViolation(f"Job {key} at t={t:g}s: " + "; ".join(problems))
         super().job_status(t, key, frozen(status))
+
+
+__all__ = ["CheckingRecorder", "InvariantViolation", "status_violations"]

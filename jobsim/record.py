@@ -1,17 +1,20 @@
 """The append-only event log: the single source of every output.
 
 The model calls one method per domain event, named after Kubernetes. ``Recorder`` keeps the
-log in columns (``array``), not one Python object per event, plus one row per pod and per job
-that the events update. ``NullRecorder`` keeps nothing, for benchmarks. Each event carries the
-numbers of its rule (the "why"), and ``describe`` renders it, so explanations need no second
-code path.
+log in columns (``array``), not one Python object per event, plus one row per pod, per job and
+per node that the events update. ``NullRecorder`` keeps nothing but the Jobs' statuses, for
+benchmarks. Each event carries the numbers of its rule (the "why"): in its columns, and for
+the controller's decisions in ``numbers`` (the counts and limits behind a condition, a counted
+pod or a backoff), so explanations need no second code path. Once the run is over, ``seal``
+turns every live status into data: a sealed record refers to nothing of the simulation, and
+``to_data``/``from_data`` save and load it whole.
 """
 
 from __future__ import annotations
 
 from array import array
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from enum import IntEnum
 from typing import Any
 
@@ -103,12 +106,14 @@ def frozen(status: dict[str, Any]) -> StatusSource:
 
 @dataclass(slots=True)
 class NodeRecord:
-    """One node's life in the cluster (for node-hours)."""
+    """One node's life in the cluster (for node-hours) and its allocatable resources."""
 
     name: str
     pool: str
     addedAt: float
     removedAt: float | None = None
+    capacity: dict[str, int] | None = None
+    """Allocatable resources (cpu in millicores, the rest in units); None if unknown."""
 
     def to_dict(self) -> dict[str, Any]:
         """The ``nodes[]`` entry of the result."""
@@ -122,25 +127,48 @@ class NodeRecord:
 
 @dataclass(slots=True)
 class JobRecord:
-    """One Job's status as the controller last wrote it."""
+    """One Job: its status as the controller last wrote it, and its pods' requests."""
 
     key: str
     name: str
     namespace: str
     submittedAt: float
     source: StatusSource | None = None
+    """The live status while the run goes on; ``seal`` replaces it by ``written``."""
     deletedAt: float | None = None
     managedBy: str | None = None
     podsCreated: int = 0
+    requests: dict[str, int] | None = None
+    """Each pod's effective requests (cpu in millicores, the rest in units); None if unknown."""
+    written: dict[str, Any] = field(default_factory=dict)
 
     @property
     def status(self) -> dict[str, Any]:
         """The last status written (batch/v1 JobStatus shape); ``{}`` if none."""
-        return self.source() if self.source is not None else {}
+        return self.source() if self.source is not None else self.written
+
+    def seal(self) -> None:
+        """Keep the last status as data, not as a view of the live Job."""
+        if self.source is not None:
+            self.written = self.source()
+            self.source = None
+
+
+_COLUMNS = ("t", "kind", "subject", "ref", "a", "b", "text")
+_JOB_FIELDS = (
+    "key",
+    "name",
+    "namespace",
+    "submittedAt",
+    "deletedAt",
+    "managedBy",
+    "podsCreated",
+    "requests",
+)
 
 
 class Recorder:
-    """Columns of events plus pod and job rows."""
+    """Columns of events plus pod, job and node rows."""
 
     def __init__(self) -> None:
         self.t = array("d")
@@ -152,6 +180,8 @@ class Recorder:
         self.text = array("I")
         self._strings: list[str] = [""]
         self._ids: dict[str, int] = {"": 0}
+        self.numbers: dict[int, dict[str, Any]] = {}
+        """The numbers behind an event's decision, by event position."""
         self.pods: dict[str, PodRecord] = {}
         self.jobs: dict[str, JobRecord] = {}
         self.nodes: dict[str, NodeRecord] = {}
@@ -174,7 +204,10 @@ class Recorder:
         a: int = 0,
         b: float = 0.0,
         text: str = "",
+        numbers: dict[str, Any] | None = None,
     ) -> None:
+        if numbers:
+            self.numbers[len(self.t)] = numbers
         self.t.append(t)
         self.kind.append(kind)
         self.subject.append(self._id(subject))
@@ -185,6 +218,43 @@ class Recorder:
 
     def __len__(self) -> int:
         return len(self.t)
+
+    def seal(self) -> None:
+        """The run is over: every Job's last status becomes data."""
+        for job in self.jobs.values():
+            job.seal()
+
+    # -- save and load -------------------------------------------------------------------
+    def to_data(self) -> dict[str, Any]:
+        """The whole sealed record as JSON-ready data, exact (``from_data`` reads it back)."""
+        self.seal()
+        return {
+            "strings": list(self._strings),
+            "events": {c: list(getattr(self, c)) for c in _COLUMNS},
+            "numbers": [[i, n] for i, n in self.numbers.items()],
+            "pods": [asdict(p) for p in self.pods.values()],
+            "jobs": [
+                {**{f: getattr(j, f) for f in _JOB_FIELDS}, "status": j.written}
+                for j in self.jobs.values()
+            ],
+            "nodes": [asdict(n) for n in self.nodes.values()],
+        }
+
+    @classmethod
+    def from_data(cls, data: dict[str, Any]) -> Recorder:
+        """A sealed record from ``to_data``'s output."""
+        rec = cls()
+        rec._strings = list(data["strings"])
+        rec._ids = {s: i for i, s in enumerate(rec._strings)}
+        for c in _COLUMNS:
+            getattr(rec, c).extend(data["events"][c])
+        rec.numbers = {int(i): n for i, n in data["numbers"]}
+        rec.pods = {p["name"]: PodRecord(**p) for p in data["pods"]}
+        for j in data["jobs"]:
+            fields = {f: j[f] for f in _JOB_FIELDS}
+            rec.jobs[j["key"]] = JobRecord(**fields, written=j["status"])
+        rec.nodes = {n["name"]: NodeRecord(**n) for n in data["nodes"]}
+        return rec
 
     def events(self) -> Iterator[tuple[float, Kind, str, str, int, float, str]]:
         """Every event as ``(t, kind, subject, ref, a, b, text)``, in order."""
@@ -201,9 +271,18 @@ class Recorder:
             )
 
     # -- jobs ----------------------------------------------------------------------------
-    def job_submitted(self, t: float, key: str, name: str, namespace: str) -> None:
-        self.jobs[key] = JobRecord(key, name, namespace, t)
-        self._log(t, Kind.JOB_SUBMITTED, key)
+    def job_submitted(
+        self,
+        t: float,
+        key: str,
+        name: str,
+        namespace: str,
+        spec: dict[str, Any] | None = None,
+        requests: dict[str, int] | None = None,
+    ) -> None:
+        """A Job is created; ``spec`` holds the defaulted fields its rules read."""
+        self.jobs[key] = JobRecord(key, name, namespace, t, requests=requests)
+        self._log(t, Kind.JOB_SUBMITTED, key, numbers=spec)
 
     def job_skipped(self, t: float, key: str, managed_by: str) -> None:
         self.jobs[key].managedBy = managed_by
@@ -213,20 +292,48 @@ class Recorder:
         self.jobs[key].source = status
 
     def job_condition(
-        self, t: float, key: str, type_: str, status: str, reason: str, message: str
+        self,
+        t: float,
+        key: str,
+        type_: str,
+        status: str,
+        reason: str,
+        message: str,
+        numbers: dict[str, Any] | None = None,
     ) -> None:
-        self._log(t, Kind.JOB_CONDITION, key, f"{type_}/{status}/{reason}", text=message)
+        """A Job condition set; ``numbers`` are the counts and limits behind it."""
+        ref = f"{type_}/{status}/{reason}"
+        self._log(t, Kind.JOB_CONDITION, key, ref, text=message, numbers=numbers)
 
-    def job_backoff(self, t: float, key: str, failures: int, remaining: float) -> None:
-        self._log(t, Kind.JOB_BACKOFF, key, a=failures, b=remaining)
+    def job_backoff(
+        self,
+        t: float,
+        key: str,
+        failures: int,
+        remaining: float,
+        numbers: dict[str, Any] | None = None,
+    ) -> None:
+        """The controller waits ``remaining`` seconds; ``numbers`` hold the whole delay."""
+        self._log(t, Kind.JOB_BACKOFF, key, a=failures, b=remaining, numbers=numbers)
 
     def job_index_backoff(
-        self, t: float, key: str, index: int, failures: int, remaining: float
+        self,
+        t: float,
+        key: str,
+        index: int,
+        failures: int,
+        remaining: float,
+        numbers: dict[str, Any] | None = None,
     ) -> None:
-        self._log(t, Kind.JOB_INDEX_BACKOFF, key, str(failures), a=index, b=remaining)
+        """Index ``index`` waits ``remaining`` seconds; ``numbers`` hold the whole delay."""
+        ref = str(failures)
+        self._log(t, Kind.JOB_INDEX_BACKOFF, key, ref, a=index, b=remaining, numbers=numbers)
 
-    def job_spec_changed(self, t: float, key: str, change: str) -> None:
-        self._log(t, Kind.JOB_SPEC_CHANGED, key, text=change)
+    def job_spec_changed(
+        self, t: float, key: str, change: str, spec: dict[str, Any] | None = None
+    ) -> None:
+        """The Job's spec was updated; ``spec`` holds the new defaulted fields."""
+        self._log(t, Kind.JOB_SPEC_CHANGED, key, text=change, numbers=spec)
 
     def event_ignored(self, t: float, key: str, why: str) -> None:
         self._log(t, Kind.EVENT_IGNORED, key, text=why)
@@ -293,9 +400,12 @@ class Recorder:
         )
         self._log(t, Kind.POD_CONDITION, name, f"{type_}/{status}/{reason}", text=message)
 
-    def pod_counted(self, t: float, name: str, as_: str) -> None:
+    def pod_counted(
+        self, t: float, name: str, as_: str, numbers: dict[str, Any] | None = None
+    ) -> None:
+        """The controller counted a pod; ``numbers``: the count and the limit it meets."""
         self.pods[name].counted = as_
-        self._log(t, Kind.POD_COUNTED, name, as_)
+        self._log(t, Kind.POD_COUNTED, name, as_, numbers=numbers)
 
     def pod_removed(self, t: float, name: str) -> None:
         self.pods[name].removedAt = t
@@ -317,8 +427,10 @@ class Recorder:
     def node_cordoned(self, t: float, node: str, cordoned: bool) -> None:
         self._log(t, Kind.NODE_CORDONED, node, a=int(cordoned))
 
-    def node_added(self, t: float, node: str, pool: str) -> None:
-        self.nodes[node] = NodeRecord(node, pool, t)
+    def node_added(
+        self, t: float, node: str, pool: str, capacity: dict[str, int] | None = None
+    ) -> None:
+        self.nodes[node] = NodeRecord(node, pool, t, capacity=capacity)
         self._log(t, Kind.NODE_ADDED, node, pool)
 
     def node_removed(self, t: float, node: str) -> None:
@@ -334,7 +446,15 @@ class NullRecorder(Recorder):
     def _log(self, *args: Any, **kwargs: Any) -> None:
         return None
 
-    def job_submitted(self, t: float, key: str, name: str, namespace: str) -> None:
+    def job_submitted(
+        self,
+        t: float,
+        key: str,
+        name: str,
+        namespace: str,
+        spec: dict[str, Any] | None = None,
+        requests: dict[str, int] | None = None,
+    ) -> None:
         return None
 
     def job_skipped(self, t: float, key: str, managed_by: str) -> None:
@@ -369,7 +489,9 @@ class NullRecorder(Recorder):
     ) -> None:
         return None
 
-    def pod_counted(self, t: float, name: str, as_: str) -> None:
+    def pod_counted(
+        self, t: float, name: str, as_: str, numbers: dict[str, Any] | None = None
+    ) -> None:
         return None
 
     def pod_removed(self, t: float, name: str) -> None:

@@ -1,25 +1,27 @@
 """Result: job statuses, pod records and the event log of one run, and their exports.
 
-Exports: JSON (``to_json``), statistics (``stats``, see :mod:`jobsim.stats`), pandas
-DataFrames (``jobs_frame``, ``pods_frame``, ``events_frame``; pandas is imported only when they
-are called) and a directory of files (``export``).
+A Result is data: it holds the run's sealed record and nothing of the simulation, so it can be
+saved and loaded back (``save``/``load``) and every view works on a loaded one. Exports: JSON
+(``to_json``), statistics (``stats``, computed once, see :mod:`jobsim.stats`), pandas DataFrames
+(``jobs_frame``, ``pods_frame``, ``events_frame``; pandas is imported only when they are
+called) and a directory of files (``export``).
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from jobsim import __version__
+from jobsim.k8s.conditions import job_outcome
 from jobsim.record import Kind, Recorder, describe
+from jobsim.stats import Lives, RunStats, compute, lives, requests_by_job
 
 if TYPE_CHECKING:
     import pandas as pd
-
-    from jobsim.scenario import Scenario
-    from jobsim.stats import RunStats
 
 JOB_COLUMNS: dict[str, str] = {
     "job": "string",  # namespace/name
@@ -100,37 +102,56 @@ def _clean(x: Any) -> Any:
     return x
 
 
-def outcome(status: dict[str, Any]) -> tuple[str, str]:
-    """(outcome, reason) from a Job status: Complete, Failed, Suspended or Running."""
-    for c in status.get("conditions", []):
-        if c["type"] in ("Complete", "Failed") and c["status"] == "True":
-            return c["type"], c["reason"]
-    for c in status.get("conditions", []):
-        if c["type"] in ("FailureTarget", "SuccessCriteriaMet") and c["status"] == "True":
-            return f"{c['type']} (terminating)", c["reason"]
-    for c in status.get("conditions", []):
-        if c["type"] == "Suspended" and c["status"] == "True":
-            return "Suspended", c["reason"]
-    return "Running", ""
+outcome = job_outcome
+"""(outcome, reason) from a Job status: see :func:`jobsim.k8s.conditions.job_outcome`."""
+
+SAVE_FORMAT = 1
+"""The version of the ``record`` part of a saved Result."""
 
 
 @dataclass
 class Result:
-    """What one run produced. Built from the recorder only."""
+    """What one run produced: built from its record alone, and holding nothing else."""
 
     scenario: str
     seed: int
     end: float
     recorder: Recorder
-    spec: Scenario | None = field(default=None, repr=False, compare=False)
-    """The scenario that ran: statistics need it for node capacities and pod requests."""
 
-    @property
+    def __post_init__(self) -> None:
+        self.recorder.seal()
+
+    @cached_property
+    def lives(self) -> Lives:
+        """Every pod's life, read from the event log once (:func:`jobsim.stats.lives`)."""
+        return lives(self)
+
+    @cached_property
     def stats(self) -> RunStats:
-        """Per-Job and per-run statistics (:mod:`jobsim.stats`)."""
-        from jobsim.stats import compute
+        """Per-Job and per-run statistics (:mod:`jobsim.stats`), computed once."""
+        return compute(self, self.lives)
 
-        return compute(self)
+    # -- save and load -------------------------------------------------------------------
+    def save(self, path: str | Path) -> Path:
+        """Write the Result to ``path``: the JSON of ``jobsim run --json`` plus a ``record``
+        key holding the whole record, which ``load`` reads back."""
+        data = self.to_dict(with_stats=True)
+        data["record"] = {"format": SAVE_FORMAT, "end": self.end, **self.recorder.to_data()}
+        out = Path(path)
+        out.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
+        return out
+
+    @classmethod
+    def load(cls, path: str | Path) -> Result:
+        """A Result saved by ``save``; ``ValueError`` if the file is not one."""
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        record = data.get("record") if isinstance(data, dict) else None
+        if not isinstance(record, dict) or record.get("format") != SAVE_FORMAT:
+            raise ValueError(
+                f"{path}: not a saved jobsim Result (no record of format {SAVE_FORMAT}; "
+                "write one with Result.save)"
+            )
+        return cls(data["scenario"], data["seed"], record["end"], Recorder.from_data(record))
 
     def jobs(self) -> list[dict[str, Any]]:
         """``jobs[]``: name, namespace, deletedAt, status shaped like batch/v1 JobStatus."""
@@ -230,10 +251,8 @@ class Result:
 
     def pods_frame(self) -> pd.DataFrame:
         """One row per pod, in creation order. Columns: ``POD_COLUMNS``."""
-        from jobsim.stats import lives, pod_requests
-
-        lv = lives(self)
-        reqs = pod_requests(self)
+        lv = self.lives
+        reqs = requests_by_job(self)
         rows: dict[str, list[Any]] = {c: [] for c in POD_COLUMNS}
         for name, p in self.recorder.pods.items():
             life = lv.pods[name]

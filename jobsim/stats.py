@@ -1,8 +1,8 @@
 """Statistics of one run, and the pod lives that the plots, the trace and the frames draw.
 
-Everything here is read from the recorder's event log, in one pass (:func:`lives`). The only
-other input is the scenario the run came from (``Result.spec``), and only for numbers the log
-does not hold: node capacities and pod requests (utilisation, node-hours).
+Everything here is read from the record alone, in one pass over the event log (:func:`lives`):
+the events, and the rows the record keeps of every Job (its pods' requests), pod and node (its
+allocatable resources). A run's ``Result`` is what these functions are given.
 
 Definitions (every time is seconds of virtual time):
 
@@ -44,13 +44,26 @@ from __future__ import annotations
 import math
 from collections import deque
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
-from jobsim.record import Kind
-from jobsim.results import outcome
+from jobsim.k8s.conditions import job_outcome
+from jobsim.record import Kind, Recorder
 
-if TYPE_CHECKING:
-    from jobsim.results import Result
+
+class Result(Protocol):
+    """What the statistics read: a run's record and the time it ended
+    (``jobsim.results.Result`` is one)."""
+
+    @property
+    def recorder(self) -> Recorder:
+        """The run's record."""
+        ...
+
+    @property
+    def end(self) -> float:
+        """The virtual time the run ended."""
+        ...
+
 
 __all__ = [
     "BackoffGap",
@@ -60,11 +73,14 @@ __all__ = [
     "NodeDown",
     "Overlap",
     "PodLife",
+    "Result",
     "RunSpan",
     "RunStats",
     "compute",
     "lives",
+    "requests_by_job",
     "step_mean",
+    "utilisation_series",
 ]
 
 Series = list[tuple[float, float]]
@@ -257,7 +273,6 @@ def lives(result: Result) -> Lives:
     pending: Series = [(0.0, 0.0)]
     queues: dict[tuple[str, int | None], deque[RunSpan]] = {}
     redo: list[tuple[RunSpan, RunSpan, str, int | None]] = []
-    timing = result.spec.timing if result.spec is not None else None
 
     def set_pending(t: float, n: int) -> None:
         if pending and pending[-1][0] == t:
@@ -276,7 +291,7 @@ def lives(result: Result) -> Lives:
         run.doomed_at = t
         queues.setdefault((p.job, p.index), deque()).append(run)
 
-    for t, kind, subject, ref, a, b, text in rec.events():
+    for i, (t, kind, subject, ref, a, b, text) in enumerate(rec.events()):
         if kind is Kind.POD_CREATED:
             pods[subject] = PodLife(subject, ref, None if a < 0 else a, t)
             pending_now += 1
@@ -348,7 +363,7 @@ def lives(result: Result) -> Lives:
             if (subject, -1, t + b) in seen_backoff:
                 continue  # a later sync still waiting for the same expiry
             seen_backoff.add((subject, -1, t + b))
-            delay = _backoff_delay(a, timing)
+            delay = rec.numbers.get(i, {}).get("delay")
             start = t + b - delay if delay is not None else t
             backoffs.append(BackoffGap(subject, start, t + b, a, t))
         elif kind is Kind.JOB_INDEX_BACKOFF:
@@ -356,7 +371,7 @@ def lives(result: Result) -> Lives:
                 continue
             seen_backoff.add((subject, a, t + b))
             failures = int(ref) if ref.isdigit() else 0
-            delay = _backoff_delay(failures, timing) if failures else None
+            delay = rec.numbers.get(i, {}).get("delay")
             start = t + b - delay if delay is not None else t
             backoffs.append(BackoffGap(subject, start, t + b, failures, t, a))
         elif kind is Kind.NODE_DOWN:
@@ -370,15 +385,9 @@ def lives(result: Result) -> Lives:
     pending = [pt for i, pt in enumerate(pending) if i == 0 or pt[1] != pending[i - 1][1]]
     node_down.extend(NodeDown(n, s, None) for n, s in down.items())
     node_down.sort(key=lambda d: (d.start, d.node))
-    spans: dict[str, tuple[float, float | None, str | None]] = {}
-    if rec.nodes:
-        spans = {n.name: (n.addedAt, n.removedAt, n.pool) for n in rec.nodes.values()}
-    elif result.spec is not None:
-        spans = {
-            f"{pool.name}-{i}": (0.0, None, pool.name)
-            for pool in result.spec.cluster.nodePools
-            for i in range(pool.count)
-        }
+    spans: dict[str, tuple[float, float | None, str | None]] = {
+        n.name: (n.addedAt, n.removedAt, n.pool) for n in rec.nodes.values()
+    }
     for n in sorted(nodes):
         spans.setdefault(n, (0.0, None, None))
     nodes = list(spans)
@@ -404,17 +413,6 @@ def lives(result: Result) -> Lives:
         node_spans=spans,
         pending=pending,
         redo=redo,
-    )
-
-
-def _backoff_delay(failures: int, timing: Any) -> float | None:
-    """The whole pod-failure backoff (``policy.backoff.backoff_duration``) for ``failures``."""
-    if timing is None:
-        return None
-    from jobsim.policy.backoff import backoff_duration
-
-    return backoff_duration(
-        failures, float(timing.podFailureBackoffBase), float(timing.podFailureBackoffMax)
     )
 
 
@@ -536,8 +534,8 @@ class ResourceStats:
 class RunStats:
     """Statistics of one run: per Job (``jobs``) and for the whole run.
 
-    ``cpu`` (cores), ``memory`` (bytes), ``nodeHours`` and the utilisation series need the
-    scenario (``Result.spec``); they are ``None``/empty without it.
+    ``cpu`` (cores), ``memory`` (bytes) and the utilisation series need the nodes' allocatable
+    resources in the record; they are ``None``/empty without them.
     """
 
     windowStart: float
@@ -603,19 +601,17 @@ class RunStats:
         }
 
 
-def pod_requests(result: Result) -> dict[str, dict[str, int]]:
-    """Each Job's pod requests (cpu in millicores, memory in bytes), from the scenario."""
-    if result.spec is None:
-        return {}
-    from jobsim.k8s.resources import pod_requests as requests_of
-    from jobsim.scenario import job_key
-
-    return {job_key(m): requests_of(m) for m in result.spec.manifests}
+def requests_by_job(result: Result) -> dict[str, dict[str, int]]:
+    """Each Job's pod requests (cpu in millicores, memory in bytes), where the record knows
+    them."""
+    return {
+        key: job.requests for key, job in result.recorder.jobs.items() if job.requests is not None
+    }
 
 
 def _job_stats(result: Result, lv: Lives, key: str) -> JobStats:
     rec = result.recorder.jobs[key]
-    what, reason = outcome(rec.status)
+    what, reason = job_outcome(rec.status)
     if rec.managedBy is not None:
         what, reason = "NotManaged", f"managedBy {rec.managedBy}"
     pods = lv.pods_of(key)
@@ -674,15 +670,16 @@ def _job_stats(result: Result, lv: Lives, key: str) -> JobStats:
 
 def utilisation_series(result: Result, lv: Lives) -> list[tuple[float, float, float, float, float]]:
     """Step points ``(t, cpu requested, cpu allocatable, memory requested, memory
-    allocatable)`` (cores, bytes); empty without the scenario."""
-    if result.spec is None:
+    allocatable)`` (cores, bytes); empty when the record holds no node's resources."""
+    nodes = result.recorder.nodes
+    if not any(n.capacity is not None for n in nodes.values()):
         return []
-    reqs = pod_requests(result)
-    caps = {pool.name: pool.capacity.as_units() for pool in result.spec.cluster.nodePools}
+    reqs = requests_by_job(result)
     # (t, order, d cpu requested, d cpu allocatable, d memory requested, d memory allocatable)
     deltas: list[tuple[float, int, int, int, int, int]] = []
-    for order, (added, removed, pool) in enumerate(lv.node_spans.values()):
-        cap = caps.get(pool or "", {})
+    for order, (name, (added, removed, _)) in enumerate(lv.node_spans.items()):
+        node = nodes.get(name)
+        cap = (node.capacity if node is not None else None) or {}
         c, m = cap.get("cpu", 0), cap.get("memory", 0)
         deltas.append((added, order, 0, c, 0, m))
         if removed is not None:
@@ -723,9 +720,10 @@ def _resource(
     )
 
 
-def compute(result: Result) -> RunStats:
-    """The statistics of ``result`` (see the module docstring for definitions)."""
-    lv = lives(result)
+def compute(result: Result, lv: Lives | None = None) -> RunStats:
+    """The statistics of ``result`` (see the module docstring for definitions); ``lv``: its
+    pod lives, if already read."""
+    lv = lives(result) if lv is None else lv
     t0, t1 = 0.0, lv.horizon
     jobs = [_job_stats(result, lv, key) for key in lv.jobs]
     by_outcome: dict[str, int] = {}

@@ -1,4 +1,4 @@
-"""``CheckingRecorder``: a test double that asserts Job invariants after every recorded event.
+"""``EventChecker``: a test double that asserts Job invariants after every recorded event.
 
 It keeps its own account of every pod (created, scheduled, phase, deleted, counted) from the
 events alone, and reads each Job's current spec from the live :class:`Simulation` it is
@@ -37,8 +37,8 @@ Progress
   - :func:`run_checked` steps the simulation itself and fails when virtual time stops
     advancing (a zero-time livelock) or a run exceeds its event budget.
 
-A violation raises :class:`InvariantViolation` (an ``AssertionError``) at the event that broke
-the rule, so hypothesis shrinks towards the first broken step.
+A violation raises :class:`EventViolation` (a ``jobsim.invariants.InvariantViolation``) at the
+event that broke the rule, so hypothesis shrinks towards the first broken step.
 """
 
 from __future__ import annotations
@@ -48,7 +48,7 @@ from typing import Any
 
 from hypothesis import note
 
-from jobsim.invariants import status_violations
+from jobsim.invariants import InvariantViolation, status_violations
 from jobsim.record import Recorder, StatusSource, frozen
 from jobsim.results import Result
 from jobsim.scenario import Scenario, load_scenario
@@ -59,7 +59,7 @@ TERMINAL = ("Succeeded", "Failed")
 TARGET_TYPES = ("SuccessCriteriaMet", "FailureTarget", "Complete", "Failed")
 
 
-class InvariantViolation(AssertionError):
+class EventViolation(InvariantViolation):
     """An invariant did not hold at virtual time ``t``."""
 
     def __init__(self, t: float, what: str) -> None:
@@ -120,10 +120,10 @@ def _true(status: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 def _require(ok: bool, t: float, what: str) -> None:
     if not ok:
-        raise InvariantViolation(t, what)
+        raise EventViolation(t, what)
 
 
-class CheckingRecorder(Recorder):
+class EventChecker(Recorder):
     """A :class:`Recorder` that checks invariants after every event it records.
 
     Build it, build ``Simulation(scenario, recorder, seed)``, :meth:`attach` the simulation,
@@ -146,7 +146,7 @@ class CheckingRecorder(Recorder):
 
     # -- helpers ---------------------------------------------------------------------------
     def _runtime(self, key: str) -> JobRuntime:
-        assert self.sim is not None, "CheckingRecorder.attach(sim) was not called"
+        assert self.sim is not None, "EventChecker.attach(sim) was not called"
         return self.sim.jobs[key]
 
     def _job(self, key: str) -> _Job:
@@ -156,8 +156,10 @@ class CheckingRecorder(Recorder):
         return [p for p in self._job(key).pods.values() if p.active]
 
     # -- jobs ------------------------------------------------------------------------------
-    def job_spec_changed(self, t: float, key: str, change: str) -> None:
-        super().job_spec_changed(t, key, change)
+    def job_spec_changed(
+        self, t: float, key: str, change: str, spec: dict[str, Any] | None = None
+    ) -> None:
+        super().job_spec_changed(t, key, change, spec)
         job, rt = self._job(key), self._runtime(key)
         job.max_parallelism = max(job.max_parallelism, rt.parallelism)
         completions = rt.spec.completions
@@ -171,17 +173,30 @@ class CheckingRecorder(Recorder):
         cap = max(timing.podFailureBackoffBase, timing.podFailureBackoffMax)
         _require(0 < remaining <= cap, t, f"job {key}: {what} {remaining!r} not in (0, {cap}]")
 
-    def job_backoff(self, t: float, key: str, failures: int, remaining: float) -> None:
-        super().job_backoff(t, key, failures, remaining)
+    def job_backoff(
+        self,
+        t: float,
+        key: str,
+        failures: int,
+        remaining: float,
+        numbers: dict[str, Any] | None = None,
+    ) -> None:
+        super().job_backoff(t, key, failures, remaining, numbers)
         self.checked += 1
         _require(failures > 0, t, f"job {key}: pod-failure backoff with {failures} failures")
         self._check_delay(t, key, remaining, "pod-failure backoff")
         self._job(key).not_before = t + remaining
 
     def job_index_backoff(
-        self, t: float, key: str, index: int, failures: int, remaining: float
+        self,
+        t: float,
+        key: str,
+        index: int,
+        failures: int,
+        remaining: float,
+        numbers: dict[str, Any] | None = None,
     ) -> None:
-        super().job_index_backoff(t, key, index, failures, remaining)
+        super().job_index_backoff(t, key, index, failures, remaining, numbers)
         self.checked += 1
         self._check_delay(t, key, remaining, f"backoff of index {index}")
         self._job(key).index_not_before[index] = t + remaining
@@ -191,9 +206,16 @@ class CheckingRecorder(Recorder):
         self._job(key).deleted = True
 
     def job_condition(
-        self, t: float, key: str, type_: str, status: str, reason: str, message: str
+        self,
+        t: float,
+        key: str,
+        type_: str,
+        status: str,
+        reason: str,
+        message: str,
+        numbers: dict[str, Any] | None = None,
     ) -> None:
-        super().job_condition(t, key, type_, status, reason, message)
+        super().job_condition(t, key, type_, status, reason, message, numbers)
         self.checked += 1
         job = self._job(key)
         _require(
@@ -443,8 +465,10 @@ class CheckingRecorder(Recorder):
         pod.deleted = True
         pod.failure |= counted
 
-    def pod_counted(self, t: float, name: str, as_: str) -> None:
-        super().pod_counted(t, name, as_)
+    def pod_counted(
+        self, t: float, name: str, as_: str, numbers: dict[str, Any] | None = None
+    ) -> None:
+        super().pod_counted(t, name, as_, numbers)
         self.checked += 1
         pod = self._pods[name]
         _require(pod.counted is None, t, f"pod {name} counted as {pod.counted}, then as {as_}")
@@ -465,7 +489,7 @@ class CheckingRecorder(Recorder):
     # -- end of run ------------------------------------------------------------------------
     def check_final(self) -> None:
         """After the run: each Job's last recorded status is its live status."""
-        assert self.sim is not None, "CheckingRecorder.attach(sim) was not called"
+        assert self.sim is not None, "EventChecker.attach(sim) was not called"
         t = self.sim.clock.now
         for key, live in self.sim.job_statuses().items():
             rec = self.jobs.get(key)
@@ -480,14 +504,14 @@ def run_checked(
     *,
     max_events: int = 200_000,
     max_events_at_one_time: int = 10_000,
-) -> tuple[Simulation, CheckingRecorder]:
-    """Run ``scenario`` under a :class:`CheckingRecorder` and return both.
+) -> tuple[Simulation, EventChecker]:
+    """Run ``scenario`` under a :class:`EventChecker` and return both.
 
     The run is stepped here, not with ``Simulation.run``, so that a run whose virtual time
     stops advancing (a zero-time livelock) or that exceeds ``max_events`` kernel events fails
-    with :class:`InvariantViolation` instead of hanging. It stops at ``scenario.horizon``.
+    with :class:`EventViolation` instead of hanging. It stops at ``scenario.horizon``.
     """
-    rec = CheckingRecorder()
+    rec = EventChecker()
     sim = Simulation(scenario, rec, seed)
     rec.attach(sim)
     env = sim.clock.env
@@ -511,7 +535,7 @@ def run_checked(
 
 def result_of(sim: Simulation, rec: Recorder) -> Result:
     """The :class:`Result` of a finished run, as :func:`jobsim.simulate` builds it."""
-    return Result(sim.scenario.name, sim.seed, sim.clock.now, rec, spec=sim.scenario)
+    return Result(sim.scenario.name, sim.seed, sim.clock.now, rec)
 
 
 def simulate_checked(scenario: Scenario, seed: int | None = None) -> Result:
@@ -522,7 +546,7 @@ def simulate_checked(scenario: Scenario, seed: int | None = None) -> Result:
 # --- drawn scenarios ---------------------------------------------------------------------
 
 
-def run_drawn(data: dict[str, Any], seed: int | None = None) -> tuple[Simulation, CheckingRecorder]:
+def run_drawn(data: dict[str, Any], seed: int | None = None) -> tuple[Simulation, EventChecker]:
     """Inside a hypothesis test: load and :func:`run_checked` a drawn scenario, noting it so
     that a failure report shows the scenario dict. (Where a known jobsim bug needs setting
     aside, this is the place: ``assume`` or ``reject`` the scenarios that hit it.)"""

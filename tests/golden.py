@@ -1,6 +1,7 @@
 """Golden results: every ``scenarios/*.yaml`` has its ``--json`` result committed in
-``scenarios/expected/<name>.json``; CI compares byte for byte. ``make golden`` regenerates
-them so that a change of behaviour shows up as a reviewed diff.
+``scenarios/expected/<name>.json`` and its ``jobsim explain`` text in
+``scenarios/expected/<name>.explain.txt``; CI compares both byte for byte. ``make golden``
+regenerates them so that a change of behaviour shows up as a reviewed diff.
 """
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ import sys
 from pathlib import Path
 
 from jobsim import load_scenario, simulate
+from jobsim.explain import explain
+from jobsim.explain import render as render_lines
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = ROOT / "scenarios"
@@ -26,9 +29,19 @@ def expected_path(scenario: Path) -> Path:
     return EXPECTED / f"{scenario.stem}.json"
 
 
+def explain_path(scenario: Path) -> Path:
+    """Where a scenario's golden narration lives."""
+    return EXPECTED / f"{scenario.stem}.explain.txt"
+
+
 def render(scenario: Path) -> str:
     """The scenario's ``jobsim run --json`` text."""
     return simulate(load_scenario(scenario)).to_json() + "\n"
+
+
+def render_explain(scenario: Path) -> str:
+    """The scenario's ``jobsim explain`` text."""
+    return render_lines(explain(simulate(load_scenario(scenario))))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -39,14 +52,16 @@ def main(argv: list[str] | None = None) -> int:
     EXPECTED.mkdir(exist_ok=True)
     bad = 0
     for path in scenario_files():
-        text = render(path)
-        target = expected_path(path)
-        if args.regenerate:
-            target.write_text(text, encoding="utf-8")
-            sys.stdout.write(f"wrote {target.relative_to(ROOT)}\n")
-        elif not target.exists() or target.read_text(encoding="utf-8") != text:
-            bad += 1
-            sys.stdout.write(f"differs: {target.relative_to(ROOT)}\n")
+        for text, target in (
+            (render(path), expected_path(path)),
+            (render_explain(path), explain_path(path)),
+        ):
+            if args.regenerate:
+                target.write_text(text, encoding="utf-8")
+                sys.stdout.write(f"wrote {target.relative_to(ROOT)}\n")
+            elif not target.exists() or target.read_text(encoding="utf-8") != text:
+                bad += 1
+                sys.stdout.write(f"differs: {target.relative_to(ROOT)}\n")
     return 1 if bad else 0
 
 

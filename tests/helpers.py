@@ -6,6 +6,7 @@ import copy
 from typing import Any
 
 from jobsim import Result, load_scenario, simulate
+from jobsim.record import Recorder
 
 ZERO = {
     "jobSyncDelay": 0,
@@ -68,3 +69,14 @@ def condition_times(result: Result, job: str = "job") -> list[tuple[str, str, st
 def created_times(result: Result, job: str = "job") -> list[float]:
     """Creation times of a job's pods, in order."""
     return [p["createdAt"] for p in result.pods() if p["job"].endswith("/" + job)]
+
+
+def without_resources(result: Result) -> Result:
+    """A copy of ``result`` whose record holds no pod requests and no node resources (as a
+    recorder that was never told them would have it)."""
+    rec = Recorder.from_data(result.recorder.to_data())
+    for job in rec.jobs.values():
+        job.requests = None
+    for node in rec.nodes.values():
+        node.capacity = None
+    return Result(result.scenario, result.seed, result.end, rec)

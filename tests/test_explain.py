@@ -7,13 +7,12 @@ everything else is pinned. The numbers were worked out by hand from the rules
 
 from __future__ import annotations
 
-import dataclasses
-
 import pytest
 
 from jobsim import Result, load_scenario, simulate
 from jobsim.explain import explain, render
-from jobsim.record import describe
+from jobsim.record import Kind, describe
+from tests.golden import SCENARIOS
 from tests.helpers import job_manifest, run, scenario
 
 FAIL_AFTER_5S = {"duration": "5s", "failure": {"probability": 1.0, "exitCode": 1}}
@@ -102,13 +101,52 @@ def test_lines_come_from_recorded_events() -> None:
         assert any(t == line.t and line.text.startswith(s) for t, s in sentences), line
 
 
-def test_without_spec_the_rule_numbers_are_counts_only() -> None:
-    r = dataclasses.replace(
-        simulate(load_scenario(scenario((job_manifest(backoffLimit=2), FAIL_AFTER_5S)))), spec=None
+def test_the_numbers_come_from_the_recorded_events() -> None:
+    """explain prints what the controller recorded with its decision, and re-derives nothing:
+    change the recorded numbers and the sentence changes with them."""
+    r = simulate(load_scenario(scenario((job_manifest(backoffLimit=2), FAIL_AFTER_5S))))
+    rec = r.recorder
+    [target] = [
+        i
+        for i, (_t, kind, _s, ref, *_rest) in enumerate(rec.events())
+        if kind is Kind.JOB_CONDITION and ref.startswith("FailureTarget/")
+    ]
+    assert rec.numbers[target] == {"failed": 3, "backoffLimit": 2}
+    before = [ln.text for ln in explain(r)]
+    assert any(
+        t.endswith(
+            "(BackoffLimitExceeded: Job has reached the specified backoff limit)"
+            ": failed=3 > backoffLimit=2"
+        )
+        for t in before
     )
-    texts = [ln.text for ln in explain(r)]
-    assert any(t.endswith("counted as failed: failed=3") for t in texts)
-    assert not any("backoffLimit=" in t for t in texts)
+    rec.numbers[target] = {"failed": 30, "backoffLimit": 20}
+    after = [ln.text for ln in explain(r)]
+    assert any(t.endswith(": failed=30 > backoffLimit=20") for t in after)
+    counted = [
+        rec.numbers[i]
+        for i, (_t, kind, _s, ref, *_rest) in enumerate(rec.events())
+        if kind is Kind.POD_COUNTED
+    ]
+    assert counted == [
+        {"failed": 1, "backoffLimit": 2, "exceeded": False},
+        {"failed": 2, "backoffLimit": 2, "exceeded": False},
+        {"failed": 3, "backoffLimit": 2, "exceeded": True},
+    ]
+
+
+def test_a_pod_counted_before_the_job_fails_is_weighed_against_its_limit() -> None:
+    """backoffLimitPerIndex: a failure counted at 17 s is "index 0 failed 1 time", not "the Job
+    is failing" (FailedIndexes is only decided at 59 s). Re-deriving from the spec and the
+    whole log once said the latter; the controller's own numbers say the former."""
+    lines = explain(simulate(load_scenario(SCENARIOS / "backoff-per-index.yaml")))
+    at_17 = [ln.text for ln in lines if ln.t == 17 and "counted as failed" in ln.text]
+    assert at_17 == [
+        "pod job-backoff-limit-per-index-example-0-gsdlz counted as failed: "
+        "index 0 failed 1 time, backoffLimitPerIndex=1",
+        "pod job-backoff-limit-per-index-example-2-bxdq7 counted as failed: "
+        "index 2 failed 1 time, backoffLimitPerIndex=1",
+    ]
 
 
 def test_one_job_only() -> None:

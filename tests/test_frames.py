@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from pathlib import Path
 
@@ -12,7 +11,7 @@ import pytest
 from jobsim import Result, load_scenario, simulate
 from jobsim.record import Kind
 from jobsim.results import EVENT_COLUMNS, JOB_COLUMNS, POD_COLUMNS
-from tests.helpers import job_manifest, run, scenario
+from tests.helpers import job_manifest, run, scenario, without_resources
 
 FAIL_AFTER_5S = {"duration": "5s", "failure": {"probability": 1.0, "exitCode": 1}}
 
@@ -54,10 +53,8 @@ def test_pods_frame_columns_and_dtypes(backoff: Result) -> None:
     assert df["cpu"].tolist() == [0, 0, 0]
 
 
-def test_pods_frame_without_spec_has_unknown_requests() -> None:
-    r = dataclasses.replace(
-        simulate(load_scenario(scenario((job_manifest(), {"duration": "1s"})))), spec=None
-    )
+def test_pods_frame_without_requests_in_the_record() -> None:
+    r = without_resources(simulate(load_scenario(scenario((job_manifest(), {"duration": "1s"})))))
     df = r.pods_frame()
     assert _dtypes(df) == POD_COLUMNS
     assert df["cpu"].isna().all() and df["memory"].isna().all()

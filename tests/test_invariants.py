@@ -114,20 +114,10 @@ def test_every_scenario_keeps_the_invariants(path: Path) -> None:
 
 
 def test_checking_recorder_raises_with_job_and_time() -> None:
+    """The checking recorder reads the Job's spec from the record itself."""
     rec = CheckingRecorder()
-
-    class Spec:
-        parallelism, completions, completionMode, suspend = 1, 1, "NonIndexed", False
-
-    class Job:
-        spec = Spec()
-
-    class Source:
-        def __init__(self) -> None:
-            self.jobs = {"default/j": Job()}
-
-    rec.spec_source = Source()
-    rec.job_submitted(0, "default/j", "j", "default")
+    spec = {"parallelism": 1, "completions": 1, "completionMode": "NonIndexed", "suspend": False}
+    rec.job_submitted(0, "default/j", "j", "default", spec)
     with pytest.raises(InvariantViolation, match=r"Job default/j at t=5s: ready \(1\) > active"):
         rec.job_status(5, "default/j", frozen(status(ready=1)))
 

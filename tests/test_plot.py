@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +22,7 @@ from jobsim.plot import (
     timeline_by_node,
     utilisation_chart,
 )
-from tests.helpers import job_manifest, run, scenario
+from tests.helpers import job_manifest, run, scenario, without_resources
 
 FAIL_AFTER_5S = {"duration": "5s", "failure": {"probability": 1.0, "exitCode": 1}}
 
@@ -183,10 +182,8 @@ def test_summary_charts() -> None:
     assert len(fig.axes) == 2
 
 
-def test_utilisation_without_spec_says_so() -> None:
-    r = dataclasses.replace(
-        simulate(load_scenario(scenario((job_manifest(), {"duration": "1s"})))), spec=None
-    )
+def test_utilisation_without_node_resources_says_so() -> None:
+    r = without_resources(simulate(load_scenario(scenario((job_manifest(), {"duration": "1s"})))))
     ax = utilisation_chart(r)
     assert "no cluster spec: utilisation unknown" in texts(ax)
 

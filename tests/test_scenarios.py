@@ -10,7 +10,7 @@ import pytest
 
 from jobsim import load_scenario, simulate
 from jobsim.results import outcome
-from tests.golden import expected_path, render, scenario_files
+from tests.golden import expected_path, explain_path, render, render_explain, scenario_files
 
 # (scenario, job) -> (outcome, reason, succeeded, failed), from the rules each file describes.
 OUTCOMES = {
@@ -49,6 +49,7 @@ def test_every_scenario_has_an_outcome_and_a_golden_file() -> None:
     assert names == {s for s, _ in OUTCOMES}
     for p in scenario_files():
         assert expected_path(p).exists(), f"run `make golden` for {p.name}"
+        assert explain_path(p).exists(), f"run `make golden` for {p.name}"
 
 
 @pytest.mark.parametrize(("name", "job"), sorted(OUTCOMES))
@@ -59,10 +60,14 @@ def test_outcome(name: str, job: str) -> None:
     assert (*outcome(status), status["succeeded"], status["failed"]) == want
 
 
+@pytest.mark.parametrize("kind", ["json", "explain"])
 @pytest.mark.parametrize("path", scenario_files(), ids=lambda p: p.stem)
-def test_golden(path: Path) -> None:
-    got = render(path)
-    want = expected_path(path).read_text(encoding="utf-8")
+def test_golden(path: Path, kind: str) -> None:
+    """The ``--json`` result and the ``explain`` narration, byte for byte."""
+    got = render(path) if kind == "json" else render_explain(path)
+    want = (expected_path(path) if kind == "json" else explain_path(path)).read_text(
+        encoding="utf-8"
+    )
     if got != want:
         diff = "".join(
             difflib.unified_diff(

@@ -6,13 +6,11 @@ pod-seconds are the lengths of runs that did not end in a counted success.
 
 from __future__ import annotations
 
-import dataclasses
-
 import pytest
 
 from jobsim import load_scenario, simulate
 from jobsim.stats import step_mean
-from tests.helpers import job_manifest, run, scenario
+from tests.helpers import job_manifest, run, scenario, without_resources
 
 FAIL_AFTER_5S = {"duration": "5s", "failure": {"probability": 1.0, "exitCode": 1}}
 REQUESTS = {
@@ -163,10 +161,10 @@ def test_pi_scenario() -> None:
     assert r.stats.makespan == 17
 
 
-def test_without_the_scenario_resources_are_unknown() -> None:
-    """A Result without its scenario: no cpu/memory, the rest still holds."""
-    r = dataclasses.replace(
-        simulate(load_scenario(scenario((job_manifest(backoffLimit=2), FAIL_AFTER_5S)))), spec=None
+def test_without_resources_in_the_record_they_are_unknown() -> None:
+    """A record without node resources and pod requests: no cpu/memory, the rest holds."""
+    r = without_resources(
+        simulate(load_scenario(scenario((job_manifest(backoffLimit=2), FAIL_AFTER_5S))))
     )
     st = r.stats
     assert st.cpu is None and st.memory is None and st.utilisation == []

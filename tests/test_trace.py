@@ -18,10 +18,7 @@ METADATA = {"process_name", "thread_name", "process_sort_index", "thread_sort_in
 
 
 def run_spec(data: dict[str, Any]) -> Result:
-    s = load_scenario(data)
-    result = simulate(s)
-    result.spec = s
-    return result
+    return simulate(load_scenario(data))
 
 
 def validate(trace: dict[str, Any]) -> None:

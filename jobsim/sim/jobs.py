@@ -12,7 +12,8 @@ import numpy as np
 from jobsim.k8s.job import Job, JobSpec
 from jobsim.k8s.resources import pod_requests
 from jobsim.policy.backoff import BackoffRecord
-from jobsim.scenario import Workload
+from jobsim.policy.intervals import format_indexes
+from jobsim.scenario.model import Workload
 from jobsim.sim.engine import Call
 from jobsim.sim.objects import Pod
 
@@ -138,6 +139,65 @@ class JobRuntime:
     def only_replace_failed(self) -> bool:
         """``onlyReplaceFailedPods``: podReplacementPolicy Failed."""
         return bool(self.job.spec.podReplacementPolicy == "Failed")
+
+    # -- status --------------------------------------------------------------------------
+    def status_key(self) -> tuple[Any, ...]:
+        """What ``status`` depends on, cheap to compare: has the status changed?"""
+        return (
+            self.status_active,
+            self.status_ready,
+            self.status_terminating,
+            self.succeeded,
+            self.failed,
+            self.start_time,
+            self.completion_time,
+            self.indexes_version,
+            tuple(
+                (c["type"], c["status"], c["reason"], c["message"], c["lastTransitionTime"])
+                for c in self.conditions
+            ),
+        )
+
+    def status(self) -> dict[str, Any]:
+        """The Job's status, shaped like batch/v1 JobStatus."""
+        status: dict[str, Any] = {
+            "active": self.status_active,
+            "ready": self.status_ready,
+            "terminating": self.status_terminating,
+            "succeeded": self.succeeded,
+            "failed": self.failed,
+            "startTime": self.start_time,
+            "completionTime": self.completion_time,
+            "conditions": [dict(c) for c in self.conditions],
+        }
+        per_index = self.spec.backoffLimitPerIndex is not None
+        if self.indexed or per_index:
+            if self.indexes_text[0] != self.indexes_version:  # format only after a change
+                self.indexes_text = (
+                    self.indexes_version,
+                    format_indexes(self.completed_indexes),
+                    format_indexes(self.failed_indexes),
+                )
+            if self.indexed:
+                status["completedIndexes"] = self.indexes_text[1]
+            if per_index:
+                status["failedIndexes"] = self.indexes_text[2]
+        return status
+
+    def spec_numbers(self) -> dict[str, Any]:
+        """The defaulted spec fields the controller's rules read, for the record."""
+        spec = self.spec
+        return {
+            "completions": spec.completions,
+            "parallelism": spec.parallelism,
+            "completionMode": spec.completionMode,
+            "backoffLimit": spec.backoffLimit,
+            "backoffLimitPerIndex": spec.backoffLimitPerIndex,
+            "maxFailedIndexes": spec.maxFailedIndexes,
+            "activeDeadlineSeconds": spec.activeDeadlineSeconds,
+            "restartPolicy": spec.template.spec.restartPolicy,
+            "suspend": bool(spec.suspend),
+        }
 
     def condition(self, type_: str) -> dict[str, Any] | None:
         """The condition of that type, if any."""

@@ -8,17 +8,14 @@ Upstream: ``pkg/controller/job/job_controller.go`` (``manageJob``, ``activePodsF
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import Any
 
 from jobsim.policy.active_pods import PodRank, removal_key
-from jobsim.policy.backoff import index_remaining_time, remaining_time
+from jobsim.policy.backoff import backoff_duration, index_remaining_time, remaining_time
 from jobsim.policy.intervals import first_pending_indexes
 from jobsim.sim.jobs import JobRuntime
 from jobsim.sim.objects import PENDING, RUNNING, Pod
-from jobsim.sim.syncctx import IndexUnion, SyncCtx, finished_time, policy_match
-
-if TYPE_CHECKING:
-    from jobsim.sim.controller import JobController
+from jobsim.sim.syncctx import ControllerEnv, IndexUnion, SyncCtx, finished_time, policy_match
 
 MAX_POD_CREATE_DELETE_PER_SYNC = 500
 
@@ -61,14 +58,14 @@ def pods_for_removal(job: JobRuntime, pods: list[Pod], at_least: int) -> list[Po
     return chosen
 
 
-def delete_job_pods(ctl: JobController, pods: Iterable[Pod], reason: str) -> int:
+def delete_job_pods(env: ControllerEnv, pods: Iterable[Pod], reason: str) -> int:
     """``deleteJobPods``: remove the tracking finalizer first, so the pod is never counted."""
     n = 0
     for pod in pods:
         if pod.tracked:
             pod.tracked = False
             pod.job.finished_tracked.pop(pod.uid, None)
-        ctl.delete_pod(pod, reason, "not counted")
+        env.delete_pod(pod, reason, "not counted")
         n += 1
     return n
 
@@ -82,13 +79,13 @@ def new_index_failure_counts(job: JobRuntime, replaced: Pod | None) -> tuple[int
     return replaced.failure_count, replaced.ignored_failure_count + 1
 
 
-def manage_job(ctl: JobController, ctx: SyncCtx) -> int:
+def manage_job(env: ControllerEnv, ctx: SyncCtx) -> int:
     """``manageJob``: returns the new ``active``; updates ``ctx.terminating``/``ctx.ready``."""
     job = ctx.job
     pods = ctx.active_pods
     active = len(pods)
     if job.suspended:
-        removed = delete_job_pods(ctl, pods_for_removal(job, pods, active), "JobSuspended")
+        removed = delete_job_pods(env, pods_for_removal(job, pods, active), "JobSuspended")
         ctx.terminating += removed
         ctx.ready = 0
         return active - removed
@@ -100,13 +97,13 @@ def manage_job(ctl: JobController, ctx: SyncCtx) -> int:
     to_delete = pods_for_removal(job, pods, max(active - want, 0))[:MAX_POD_CREATE_DELETE_PER_SYNC]
     if to_delete:
         ctx.ready -= sum(1 for p in to_delete if p.ready)
-        removed = delete_job_pods(ctl, to_delete, "ScaleDown")
+        removed = delete_job_pods(env, to_delete, "ScaleDown")
         ctx.terminating += removed
         return active - removed
     diff = want - (ctx.terminating if job.only_replace_failed else 0) - active
     if diff <= 0:
         return active
-    timing = ctl.timing
+    timing = env.timing
     base, cap = timing.podFailureBackoffBase, timing.podFailureBackoffMax
     per_index = job.spec.backoffLimitPerIndex is not None
     if not per_index:
@@ -115,8 +112,9 @@ def manage_job(ctl: JobController, ctx: SyncCtx) -> int:
             note = (job.backoff.failures_after_last_success, ctx.now + remaining)
             if note != job.backoff_noted:  # a resync in the same wait says nothing new
                 job.backoff_noted = note
-                ctl.recorder.job_backoff(ctx.now, job.key, note[0], remaining)
-            ctl.enqueue(job, max(remaining, timing.jobSyncDelay))
+                numbers = _backoff_numbers(note[0], base, cap)
+                env.recorder.job_backoff(ctx.now, job.key, note[0], remaining, numbers)
+            env.enqueue(job, max(remaining, timing.jobSyncDelay))
             return active
     diff = min(diff, MAX_POD_CREATE_DELETE_PER_SYNC)
     indexes: list[int | None]
@@ -134,8 +132,11 @@ def manage_job(ctl: JobController, ctx: SyncCtx) -> int:
             if not ready_now:
                 if wait is not None:
                     remaining, ix, failures = wait
-                    ctl.recorder.job_index_backoff(ctx.now, job.key, ix, failures, remaining)
-                    ctl.enqueue(job, max(remaining, timing.jobSyncDelay))
+                    numbers = _backoff_numbers(failures, base, cap)
+                    env.recorder.job_index_backoff(
+                        ctx.now, job.key, ix, failures, remaining, numbers
+                    )
+                    env.enqueue(job, max(remaining, timing.jobSyncDelay))
                 return active
             pending = ready_now
         indexes = list(pending)
@@ -144,10 +145,15 @@ def manage_job(ctl: JobController, ctx: SyncCtx) -> int:
     for index in indexes:
         replaced = ctx.delayed.get(index) if index is not None else None
         failures, ignored = new_index_failure_counts(job, replaced) if per_index else (0, 0)
-        pod = ctl.create_pod(job, index)
+        pod = env.create_pod(job, index)
         pod.failure_count, pod.ignored_failure_count = failures, ignored
         job.active[pod.uid] = pod
     return active + len(indexes)
+
+
+def _backoff_numbers(failures: int, base: float, cap: float) -> dict[str, Any]:
+    """The whole delay of a pod-failure backoff and the constants it comes from."""
+    return {"delay": backoff_duration(failures, base, cap), "base": base, "cap": cap}
 
 
 def _independent_indexes(
@@ -170,3 +176,12 @@ def _independent_indexes(
         elif wait is None or remaining < wait[0]:
             wait = (remaining, i, last.failure_count + last.ignored_failure_count + 1)
     return (ready, None) if ready else ([], wait)
+
+
+__all__ = [
+    "MAX_POD_CREATE_DELETE_PER_SYNC",
+    "delete_job_pods",
+    "manage_job",
+    "new_index_failure_counts",
+    "pods_for_removal",
+]

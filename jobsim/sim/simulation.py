@@ -29,7 +29,6 @@ from jobsim.sim.kubelet import Kubelets
 from jobsim.sim.nodes import NodeFailures, NodeLifecycle
 from jobsim.sim.objects import FAILED, Node, Pod
 from jobsim.sim.scheduler import Scheduler
-from jobsim.sim.tracking import job_status, status_source
 
 
 class Simulation:
@@ -146,7 +145,7 @@ class Simulation:
         self.node_by_name[name] = node
         if initial:
             self.nodes.append(node)
-        self.recorder.node_added(self.clock.now, name, pool.name)
+        self.recorder.node_added(self.clock.now, name, pool.name, dict(node.capacity))
         return node
 
     def _remove_node(self, node: Node) -> None:
@@ -166,13 +165,15 @@ class Simulation:
     def _submit(self, job: JobRuntime) -> None:
         now = self.clock.now
         self._unsubmitted -= 1
-        self.recorder.job_submitted(now, job.key, job.name, job.namespace)
+        self.recorder.job_submitted(
+            now, job.key, job.name, job.namespace, job.spec_numbers(), dict(job.requests)
+        )
         managed_by = job.spec.managedBy
         if managed_by is not None and managed_by != JOB_CONTROLLER_NAME:
             job.inert = True
             self.recorder.job_skipped(now, job.key, managed_by)
             return
-        self.recorder.job_status(now, job.key, status_source(job))
+        self.recorder.job_status(now, job.key, job.status)
         self.controller.job_added(job)
 
     def _inject(self, ev: Event) -> None:
@@ -207,7 +208,8 @@ class Simulation:
             if getattr(old, f) != getattr(new.spec, f)
         ]
         job.apply_spec(new)
-        self.recorder.job_spec_changed(now, job.key, ", ".join(changes) or "no change")
+        change = ", ".join(changes) or "no change"
+        self.recorder.job_spec_changed(now, job.key, change, job.spec_numbers())
         if job.finished:
             return  # updateJob of a finished Job does not sync it
         self.controller.job_spec_changed(job)
@@ -348,4 +350,4 @@ class Simulation:
     # -- results -------------------------------------------------------------------------
     def job_statuses(self) -> dict[str, dict[str, Any]]:
         """The final status of every Job."""
-        return {key: job_status(job) for key, job in self.jobs.items()}
+        return {key: job.status() for key, job in self.jobs.items()}

@@ -1,10 +1,16 @@
-"""The state of one ``syncJob`` pass (upstream ``syncJobCtx``) and pod predicates it uses."""
+"""One ``syncJob`` pass: what it may call (``ControllerEnv``), what it knows (``SyncCtx``,
+upstream ``syncJobCtx``), how it lists the pods, and the pod predicates its steps share.
+
+Upstream: ``pkg/controller/job/job_controller.go`` (``syncJobCtx``, ``getNewFinishedPods``,
+``isPodFailed``, ``getFinishedTime``) and ``indexed_job_utils.go`` (``isIndexFailed``).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
+from typing import Any, Protocol
 
 from jobsim.policy.finish_time import pod_finished_time
 from jobsim.policy.pod_failure_policy import (
@@ -15,10 +21,55 @@ from jobsim.policy.pod_failure_policy import (
     PolicyMatch,
     match_pod_failure_policy,
 )
+from jobsim.record import Recorder
+from jobsim.scenario.model import Timing
+from jobsim.sim.engine import Clock
 from jobsim.sim.jobs import JobRuntime
 from jobsim.sim.objects import FAILED, SUCCEEDED, Pod
 
-Finished = tuple[str, str, str]  # (condition type, reason, message)
+
+class ControllerEnv(Protocol):
+    """What one sync of the Job controller reads and does: the clock, the timing, the
+    recorder, its work queue and the API server's pod calls. ``JobController`` is one; a test
+    drives a sync with a fake."""
+
+    @property
+    def clock(self) -> Clock:
+        """The virtual clock (``clock.now``)."""
+        ...
+
+    @property
+    def timing(self) -> Timing:
+        """Control-plane latencies and the pod-failure backoff constants."""
+        ...
+
+    @property
+    def recorder(self) -> Recorder:
+        """Where every decision is recorded, with its numbers."""
+        ...
+
+    def enqueue(self, job: JobRuntime, delay: float) -> None:
+        """``queue.AddAfter``: sync ``job`` again after ``delay`` seconds."""
+
+    def create_pod(self, job: JobRuntime, index: int | None) -> Pod:
+        """POST a pod of ``job`` (of completion ``index``, Indexed Jobs)."""
+        ...
+
+    def delete_pod(self, pod: Pod, reason: str, why: str) -> None:
+        """A graceful DELETE of ``pod``."""
+
+    def pod_gone(self, pod: Pod) -> None:
+        """The pod object is gone from the API (no finalizer left, deleted)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """A terminal decision of a sync: the condition to set, and the numbers behind it."""
+
+    type: str  # FailureTarget, SuccessCriteriaMet, or (an interim one set earlier) Failed/Complete
+    reason: str
+    message: str
+    numbers: dict[str, Any] = field(default_factory=dict)
 
 
 def is_pod_failed(pod: Pod, job: JobRuntime) -> bool:
@@ -109,6 +160,43 @@ class SyncCtx:
     succeeded_indexes: AbstractSet[int] = field(default_factory=frozenset)
     failed_indexes: set[int] | None = None
     delayed: dict[int, Pod] = field(default_factory=dict)  # podsWithDelayedDeletionPerIndex
-    finished: Finished | None = None
+    finished: Verdict | None = None
     terminating: int = 0
     ready: int = 0
+
+
+def new_sync_ctx(job: JobRuntime, now: float) -> SyncCtx:
+    """The pods as this sync first sees them, and the new counters (``getNewFinishedPods``,
+    ``nonIgnoredFailedPodsCount``)."""
+    ctx = SyncCtx(job=job, now=now)
+    completions = job.spec.completions or 0
+    for pod in sorted(job.finished_tracked.values(), key=lambda p: p.uid):
+        failed = is_pod_failed(pod, job)
+        ctx.snapshot.append((pod, failed))
+        if job.indexed and (pod.index is None or pod.index >= completions):
+            continue
+        if pod.phase == SUCCEEDED:
+            ctx.new_succeeded.append(pod)
+        elif failed:
+            ctx.new_failed.append(pod)
+    ctx.terminating_tracked = [
+        (p, is_pod_failed(p, job))
+        for p in job.terminating.values()
+        if p.tracked and p.uid not in job.finished_tracked
+    ]
+    ctx.succeeded = job.succeeded + len(ctx.new_succeeded)
+    ctx.failed = job.failed + sum(1 for p in ctx.new_failed if policy_match(p, job).count_failed)
+    return ctx
+
+
+__all__ = [
+    "ControllerEnv",
+    "IndexUnion",
+    "SyncCtx",
+    "Verdict",
+    "finished_time",
+    "is_index_failed",
+    "is_pod_failed",
+    "new_sync_ctx",
+    "policy_match",
+]

@@ -8,18 +8,19 @@ upstream makes around the finalizer removal happen at the same instant.
 
 from __future__ import annotations
 
-from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from jobsim.policy.intervals import format_indexes
+from jobsim.k8s.conditions import (
+    COMPLETE,
+    FAILED,
+    FAILURE_TARGET,
+    REASON_BACKOFF_LIMIT,
+    SUCCESS_CRITERIA_MET,
+)
 from jobsim.policy.pod_failure_policy import IGNORE
-from jobsim.record import StatusSource
 from jobsim.sim.jobs import JobRuntime
 from jobsim.sim.objects import SUCCEEDED, Pod
-from jobsim.sim.syncctx import SyncCtx, policy_match
-
-if TYPE_CHECKING:
-    from jobsim.sim.controller import JobController
+from jobsim.sim.syncctx import ControllerEnv, SyncCtx, policy_match
 
 
 def _can_remove_finalizer(ctx: SyncCtx, pod: Pod, considered_failed: bool) -> bool:
@@ -36,14 +37,15 @@ def _can_remove_finalizer(ctx: SyncCtx, pod: Pod, considered_failed: bool) -> bo
     return True
 
 
-def track_and_remove_finalizers(ctl: JobController, ctx: SyncCtx) -> None:
+def track_and_remove_finalizers(env: ControllerEnv, ctx: SyncCtx) -> None:
     """Count pods into ``succeeded``/``failed`` (Indexed: ``completedIndexes``) and remove
     their finalizers. Pods are judged as the sync first listed them; when the Job is failing,
     every non-terminal pod counts as failed. Pods matching an Ignore rule are not counted."""
     job = ctx.job
     now = ctx.now
     completions = job.spec.completions or 0
-    failing = ctx.finished is not None and ctx.finished[0] in ("FailureTarget", "Failed")
+    failing = ctx.finished is not None and ctx.finished.type in (FAILURE_TARGET, FAILED)
+    failing_why = _failing_why(ctx) if failing else None
     snapshot = ctx.snapshot
     if ctx.finished is not None:
         # A finishing Job also settles its live pods, judged as first listed (not failed).
@@ -59,20 +61,29 @@ def track_and_remove_finalizers(ctl: JobController, ctx: SyncCtx) -> None:
         if pod.phase == SUCCEEDED:
             if not job.indexed:
                 job.succeeded += 1
-                ctl.recorder.pod_counted(now, pod.name, "succeeded")
+                env.recorder.pod_counted(
+                    now, pod.name, "succeeded", _succeeded_numbers(job, job.succeeded)
+                )
             elif valid and pod.index not in job.completed_indexes:
                 assert pod.index is not None
                 job.completed_indexes.add(pod.index)
                 job.indexes_version += 1
-                ctl.recorder.pod_counted(now, pod.name, "succeeded")
+                env.recorder.pod_counted(
+                    now, pod.name, "succeeded", _succeeded_numbers(job, len(job.completed_indexes))
+                )
         elif (considered_failed or failing) and valid:
             match = policy_match(pod, job)
             if match.count_failed:
                 job.failed += 1
-                ctl.recorder.pod_counted(now, pod.name, "failed")
+                numbers = (
+                    {"failed": job.failed, "failing": failing_why}
+                    if failing_why is not None
+                    else _failed_numbers(ctx, pod, failing)
+                )
+                env.recorder.pod_counted(now, pod.name, "failed", numbers)
             elif match.action == IGNORE:
-                ctl.recorder.pod_counted(now, pod.name, "ignored")
-        remove_finalizer(ctl, pod)
+                env.recorder.pod_counted(now, pod.name, "ignored", {"rule": "Ignore"})
+        remove_finalizer(env, pod)
     if job.indexed:
         job.succeeded = len(job.completed_indexes)
         if ctx.failed_indexes is not None and ctx.failed_indexes != job.failed_indexes:
@@ -80,31 +91,62 @@ def track_and_remove_finalizers(ctl: JobController, ctx: SyncCtx) -> None:
             job.indexes_version += 1
 
 
-def remove_finalizer(ctl: JobController, pod: Pod) -> None:
+def _failing_why(ctx: SyncCtx) -> str | None:
+    """The reason a failing Job's pods count as failed whatever they did, or None when the
+    limit just exceeded is the story (a first BackoffLimitExceeded of restartPolicy Never)."""
+    assert ctx.finished is not None
+    job = ctx.job
+    established = job.has_true(FAILURE_TARGET)  # set by an earlier sync
+    if established or ctx.finished.reason != REASON_BACKOFF_LIMIT:
+        return ctx.finished.reason
+    return ctx.finished.reason if job.restart_policy == "OnFailure" else None
+
+
+def _succeeded_numbers(job: JobRuntime, succeeded: int) -> dict[str, Any]:
+    return {"succeeded": succeeded, "completions": job.spec.completions}
+
+
+def _failed_numbers(ctx: SyncCtx, pod: Pod, failing: bool) -> dict[str, Any]:
+    """The limit a counted failure is weighed against, and whether it is exceeded."""
+    job = ctx.job
+    per_index = job.spec.backoffLimitPerIndex
+    if per_index is not None:
+        return {
+            "index": pod.index,
+            "indexFailures": pod.failure_count + 1,
+            "backoffLimitPerIndex": per_index,
+        }
+    return {"failed": job.failed, "backoffLimit": job.backoff_limit, "exceeded": failing}
+
+
+def remove_finalizer(env: ControllerEnv, pod: Pod) -> None:
     """The tracking finalizer is gone: a deleted terminal pod disappears."""
     pod.tracked = False
     pod.job.finished_tracked.pop(pod.uid, None)
     if pod.terminal and pod.deletion_ts is not None:
-        ctl.pod_gone(pod)
+        env.pod_gone(pod)
 
 
-def finish(ctl: JobController, ctx: SyncCtx) -> None:
+def finish(env: ControllerEnv, ctx: SyncCtx) -> None:
     """Interim ``FailureTarget``/``SuccessCriteriaMet``, then ``enactJobFinished``: the
     terminal condition only once no pod is terminating."""
     assert ctx.finished is not None
     job = ctx.job
-    type_, reason, message = ctx.finished
-    if type_ == "FailureTarget":
-        append_condition(ctl, job, "FailureTarget", reason, message)
-        type_ = "Failed"
-    elif type_ == "SuccessCriteriaMet":
-        if job.condition("SuccessCriteriaMet") is None:
-            append_condition(ctl, job, "SuccessCriteriaMet", reason, message)
-        type_ = "Complete"
+    verdict = ctx.finished
+    type_, reason, message = verdict.type, verdict.reason, verdict.message
+    if type_ == FAILURE_TARGET:
+        append_condition(env, job, FAILURE_TARGET, reason, message, _final_numbers(ctx))
+        type_ = FAILED
+    elif type_ == SUCCESS_CRITERIA_MET:
+        if job.condition(SUCCESS_CRITERIA_MET) is None:
+            append_condition(env, job, SUCCESS_CRITERIA_MET, reason, message, _final_numbers(ctx))
+        type_ = COMPLETE
     if ctx.terminating > 0:
         return
-    ensure_condition(ctl, job, type_, "True", reason, message)
-    if type_ == "Complete":
+    interim = job.condition(FAILURE_TARGET if type_ == FAILED else SUCCESS_CRITERIA_MET)
+    since = {} if interim is None else {"since": interim["lastTransitionTime"]}
+    ensure_condition(env, job, type_, "True", reason, message, since)
+    if type_ == COMPLETE:
         job.completion_time = ctx.now
     job.finished = True
     job.finished_at = ctx.now
@@ -115,11 +157,27 @@ def finish(ctl: JobController, ctx: SyncCtx) -> None:
         job.sync_at = None
 
 
+def _final_numbers(ctx: SyncCtx) -> dict[str, Any]:
+    """The verdict's numbers, with the counters as this sync writes them."""
+    assert ctx.finished is not None
+    job, numbers = ctx.job, dict(ctx.finished.numbers)
+    if "failed" in numbers:
+        numbers["failed"] = job.failed
+    if "succeeded" in numbers:
+        numbers["succeeded"] = job.succeeded
+    return numbers
+
+
 def append_condition(
-    ctl: JobController, job: JobRuntime, type_: str, reason: str, message: str
+    env: ControllerEnv,
+    job: JobRuntime,
+    type_: str,
+    reason: str,
+    message: str,
+    numbers: dict[str, Any] | None = None,
 ) -> None:
-    """Append a True condition stamped now."""
-    now = ctl.clock.now
+    """Append a True condition stamped now; ``numbers`` say why."""
+    now = env.clock.now
     job.conditions.append(
         {
             "type": type_,
@@ -130,14 +188,20 @@ def append_condition(
             "lastTransitionTime": now,
         }
     )
-    ctl.recorder.job_condition(now, job.key, type_, "True", reason, message)
+    env.recorder.job_condition(now, job.key, type_, "True", reason, message, numbers)
 
 
 def ensure_condition(
-    ctl: JobController, job: JobRuntime, type_: str, status: str, reason: str, message: str
+    env: ControllerEnv,
+    job: JobRuntime,
+    type_: str,
+    status: str,
+    reason: str,
+    message: str,
+    numbers: dict[str, Any] | None = None,
 ) -> bool:
     """``ensureJobConditionStatus``: update in place, or append unless it would be False."""
-    now = ctl.clock.now
+    now = env.clock.now
     cond = job.condition(type_)
     if cond is not None:
         if (cond["status"], cond["reason"], cond["message"]) == (status, reason, message):
@@ -158,54 +222,14 @@ def ensure_condition(
                 "lastTransitionTime": now,
             }
         )
-    ctl.recorder.job_condition(now, job.key, type_, status, reason, message)
+    env.recorder.job_condition(now, job.key, type_, status, reason, message, numbers)
     return True
 
 
-def status_source(job: JobRuntime) -> StatusSource:
-    """The Job's live status, for the recorder: built only when someone reads it."""
-    return partial(job_status, job)
-
-
-def status_key(job: JobRuntime) -> tuple[Any, ...]:
-    """What ``job_status`` depends on, cheap to compare: has the status changed?"""
-    return (
-        job.status_active,
-        job.status_ready,
-        job.status_terminating,
-        job.succeeded,
-        job.failed,
-        job.start_time,
-        job.completion_time,
-        job.indexes_version,
-        tuple(
-            (c["type"], c["status"], c["reason"], c["message"], c["lastTransitionTime"])
-            for c in job.conditions
-        ),
-    )
-
-
-def job_status(job: JobRuntime) -> dict[str, Any]:
-    """The Job's status, shaped like batch/v1 JobStatus."""
-    status: dict[str, Any] = {
-        "active": job.status_active,
-        "ready": job.status_ready,
-        "terminating": job.status_terminating,
-        "succeeded": job.succeeded,
-        "failed": job.failed,
-        "startTime": job.start_time,
-        "completionTime": job.completion_time,
-        "conditions": [dict(c) for c in job.conditions],
-    }
-    if job.indexed or job.spec.backoffLimitPerIndex is not None:
-        if job.indexes_text[0] != job.indexes_version:  # format only after a change
-            job.indexes_text = (
-                job.indexes_version,
-                format_indexes(job.completed_indexes),
-                format_indexes(job.failed_indexes),
-            )
-        if job.indexed:
-            status["completedIndexes"] = job.indexes_text[1]
-        if job.spec.backoffLimitPerIndex is not None:
-            status["failedIndexes"] = job.indexes_text[2]
-    return status
+__all__ = [
+    "append_condition",
+    "ensure_condition",
+    "finish",
+    "remove_finalizer",
+    "track_and_remove_finalizers",
+]

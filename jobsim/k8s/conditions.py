@@ -1,0 +1,92 @@
+"""Job and pod condition types, reasons and messages, word for word as upstream writes them.
+
+Upstream: ``pkg/apis/batch/types.go`` (``JobConditionType``, ``JobReason*``),
+``pkg/controller/job/job_controller.go`` (the messages of ``syncJob`` and ``enactJobFinished``)
+and ``staging/src/k8s.io/api/core/v1/types.go`` (``DisruptionTarget``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+# Job condition types (batch/v1 JobConditionType).
+COMPLETE = "Complete"
+FAILED = "Failed"
+SUSPENDED = "Suspended"
+FAILURE_TARGET = "FailureTarget"
+SUCCESS_CRITERIA_MET = "SuccessCriteriaMet"
+TERMINAL_CONDITIONS = (COMPLETE, FAILED, FAILURE_TARGET, SUCCESS_CRITERIA_MET)
+"""Conditions that, once True, stay True (the API server's status validation)."""
+
+# Reasons and messages of the Job controller's conditions.
+REASON_BACKOFF_LIMIT = "BackoffLimitExceeded"
+MESSAGE_BACKOFF_LIMIT = "Job has reached the specified backoff limit"
+REASON_DEADLINE = "DeadlineExceeded"
+MESSAGE_DEADLINE = "Job was active longer than specified deadline"
+REASON_POD_FAILURE_POLICY = "PodFailurePolicy"
+REASON_MAX_FAILED_INDEXES = "MaxFailedIndexesExceeded"
+MESSAGE_MAX_FAILED_INDEXES = "Job has exceeded the specified maximal number of failed indexes"
+REASON_FAILED_INDEXES = "FailedIndexes"
+MESSAGE_FAILED_INDEXES = "Job has failed indexes"
+REASON_SUCCESS_POLICY = "SuccessPolicy"
+REASON_COMPLETIONS = "CompletionsReached"
+MESSAGE_COMPLETIONS = "Reached expected number of succeeded pods"
+REASON_SUSPENDED = "JobSuspended"
+MESSAGE_SUSPENDED = "Job suspended"
+REASON_RESUMED = "JobResumed"
+MESSAGE_RESUMED = "Job resumed"
+
+# Pod conditions.
+DISRUPTION_TARGET = "DisruptionTarget"
+READY = "Ready"
+
+
+def is_true(conditions: list[dict[str, Any]], type_: str) -> bool:
+    """Whether a condition of ``type_`` is present with status True."""
+    return any(c["type"] == type_ and c["status"] == "True" for c in conditions)
+
+
+def job_outcome(status: dict[str, Any]) -> tuple[str, str]:
+    """(outcome, reason) of a Job status: Complete, Failed, "<interim> (terminating)",
+    Suspended or Running."""
+    conditions = status.get("conditions", [])
+    for c in conditions:
+        if c["type"] in (COMPLETE, FAILED) and c["status"] == "True":
+            return c["type"], c["reason"]
+    for c in conditions:
+        if c["type"] in (FAILURE_TARGET, SUCCESS_CRITERIA_MET) and c["status"] == "True":
+            return f"{c['type']} (terminating)", c["reason"]
+    for c in conditions:
+        if c["type"] == SUSPENDED and c["status"] == "True":
+            return SUSPENDED, c["reason"]
+    return "Running", ""
+
+
+__all__ = [
+    "COMPLETE",
+    "DISRUPTION_TARGET",
+    "FAILED",
+    "FAILURE_TARGET",
+    "MESSAGE_BACKOFF_LIMIT",
+    "MESSAGE_COMPLETIONS",
+    "MESSAGE_DEADLINE",
+    "MESSAGE_FAILED_INDEXES",
+    "MESSAGE_MAX_FAILED_INDEXES",
+    "MESSAGE_RESUMED",
+    "MESSAGE_SUSPENDED",
+    "READY",
+    "REASON_BACKOFF_LIMIT",
+    "REASON_COMPLETIONS",
+    "REASON_DEADLINE",
+    "REASON_FAILED_INDEXES",
+    "REASON_MAX_FAILED_INDEXES",
+    "REASON_POD_FAILURE_POLICY",
+    "REASON_RESUMED",
+    "REASON_SUCCESS_POLICY",
+    "REASON_SUSPENDED",
+    "SUCCESS_CRITERIA_MET",
+    "SUSPENDED",
+    "TERMINAL_CONDITIONS",
+    "is_true",
+    "job_outcome",
+]

@@ -12,6 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from jobsim.k8s.indexes import go_atoi
 from jobsim.policy.intervals import first_pending_indexes, format_indexes, parse_indexes
 
 # --- format_indexes (orderedIntervals.String) -------------------------------------------------
@@ -103,10 +104,45 @@ def test_parse_indexes_upstream_tables(
         ("1-100", 4, [1, 2, 3]),
         # overlapping / unordered intervals are kept; the union is what they cover.
         ("4-6,1-5", 10, [1, 2, 3, 4, 5, 6]),
+        # a number beyond int64 is an Atoi range error (`continue`), however long it is.
+        ("9223372036854775808,2", 5, [2]),
+        ("1" * 5000 + ",2", 5, [2]),
     ],
 )
 def test_parse_indexes_lenient_like_upstream(text: str, completions: int, want: list[int]) -> None:
     assert parse_indexes(text, completions) == want
+
+
+# --- go_atoi (strconv.Atoi, 64-bit int), shared with jobsim.k8s.indexes ---------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "want"),
+    [
+        ("0", 0),
+        ("-0", 0),
+        ("+7", 7),
+        ("007", 7),
+        ("9223372036854775807", 2**63 - 1),
+        ("-9223372036854775808", -(2**63)),
+        ("0" * 30 + "1", 1),
+        ("9223372036854775808", None),  # ErrRange
+        ("-9223372036854775809", None),
+        ("9" * 5000, None),
+        ("", None),  # ErrSyntax from here on
+        ("+", None),
+        ("-", None),
+        ("+-1", None),
+        (" 1", None),
+        ("1 ", None),
+        ("1\n", None),
+        ("1_000", None),
+        ("0x10", None),
+        ("\u0663", None),  # ARABIC-INDIC DIGIT THREE: not an ASCII digit
+    ],
+)
+def test_go_atoi(text: str, want: int | None) -> None:
+    assert go_atoi(text) == want
 
 
 # --- first_pending_indexes (firstPendingIndexes) ----------------------------------------------

@@ -19,8 +19,10 @@ _INT64_MIN: Final = -(2**63)
 _INT64_MAX: Final = 2**63 - 1
 
 
-def _atoi(text: str) -> int | None:
-    """Go ``strconv.Atoi`` on a 64-bit platform; ``None`` where Go returns an error."""
+def go_atoi(text: str) -> int | None:
+    """Go ``strconv.Atoi`` on a 64-bit platform: an optional sign and ASCII decimal digits,
+    nothing else (no spaces, no underscores); ``None`` where Go returns an error, out of the
+    ``int64`` range included (and before ``int()`` meets a string too long to convert)."""
     if not _ATOI.fullmatch(text):
         return None
     if len(text.lstrip("+-").lstrip("0")) > 19:  # beyond int64; also keeps int() cheap
@@ -39,14 +41,14 @@ def parse_index_interval(text: str, completions: int) -> tuple[int, int] | str:
             f"the fragment {go_quote(text)} violates the requirement that an index interval "
             "can have at most two parts separated by '-'"
         )
-    x = _atoi(limits[0])
+    x = go_atoi(limits[0])
     if x is None:
         return f"cannot convert string to integer for index: {go_quote(limits[0])}"
     if x >= completions:
         return f"too large index: {go_quote(limits[0])}"
     if len(limits) == 1:
         return (x, x)
-    y = _atoi(limits[1])
+    y = go_atoi(limits[1])
     if y is None:
         return f"cannot convert string to integer for index: {go_quote(limits[1])}"
     if y >= completions:
@@ -79,4 +81,4 @@ def count_indexes(intervals: list[tuple[int, int]]) -> int:
     return sum(y - x + 1 for x, y in intervals)
 
 
-__all__ = ["count_indexes", "parse_index_interval", "parse_indexes_strict"]
+__all__ = ["count_indexes", "go_atoi", "parse_indexes_strict"]

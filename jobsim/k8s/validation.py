@@ -195,7 +195,7 @@ def _validate_job_spec(spec: JobSpec, path: str) -> list[FieldError]:
     return errs
 
 
-# --- counts, managedBy, completionMode (§2.3-2.5) -------------------------------------------
+# --- counts, managedBy, completionMode: validateJobSpec -------------------------------------------
 
 
 def _validate_counts(spec: JobSpec, path: str) -> list[FieldError]:
@@ -296,7 +296,7 @@ def _validate_high_completions(
     return errs
 
 
-# --- podFailurePolicy (§2.6) -----------------------------------------------------------------
+# --- podFailurePolicy: validatePodFailurePolicy ---------------------------------------------------
 
 
 def _validate_pod_failure_policy(
@@ -399,7 +399,7 @@ def _validate_on_pod_conditions(
     return errs
 
 
-# --- successPolicy (§2.7) -------------------------------------------------------------------
+# --- successPolicy: validateSuccessPolicy ---------------------------------------------------------
 
 
 def _validate_success_policy(spec: JobSpec, sp: SuccessPolicy, path: str) -> list[FieldError]:
@@ -457,7 +457,7 @@ def _validate_success_policy_rule(
     return errs
 
 
-# --- podReplacementPolicy, restartPolicy (§2.8) ---------------------------------------------
+# --- podReplacementPolicy, restartPolicy: validatePodReplacementPolicy, validateJobSpec -----------
 
 
 def _validate_pod_replacement_policy(spec: JobSpec, path: str) -> list[FieldError]:
@@ -542,7 +542,7 @@ def _model_json(model: BaseModel) -> GoJSON:
     return GoJSON(go_json(model.model_dump(mode="json", exclude_none=True)))
 
 
-# --- update: ValidateJobUpdate (§3) ---------------------------------------------------------
+# --- update: ValidateJobUpdate, ValidateJobSpecUpdate ---------------------------------------------
 
 
 def validate_job_update(old: Job, new: Job, *, old_started: bool | None = None) -> list[FieldError]:
@@ -731,11 +731,4 @@ def _validate_pod_resource_updates_only(
     return _immutable(spec, patched, path, _model_json(spec))
 
 
-__all__ = [
-    "pod_failure_policy_json",
-    "success_policy_json",
-    "template_mutable",
-    "validate_job",
-    "validate_job_update",
-    "validate_update",
-]
+__all__ = ["validate_job", "validate_job_update", "validate_update"]

@@ -7,15 +7,12 @@ Used for ``status.completedIndexes`` and ``status.failedIndexes``.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Collection, Iterable
 from collections.abc import Set as AbstractSet
 
-__all__ = ["first_pending_indexes", "format_indexes", "parse_indexes"]
+from jobsim.k8s.indexes import go_atoi
 
-_GO_INT64_MAX = 2**63 - 1
-_GO_INT64_MIN = -(2**63)
-_ATOI = re.compile(r"[+-]?[0-9]+")
+__all__ = ["first_pending_indexes", "format_indexes", "parse_indexes"]
 
 
 def format_indexes(indexes: Iterable[int]) -> str:
@@ -47,17 +44,6 @@ def format_indexes(indexes: Iterable[int]) -> str:
     return ",".join(parts)
 
 
-def _go_atoi(text: str) -> int | None:
-    """``strconv.Atoi`` (64-bit ``int``): optional sign, ASCII decimal digits, no spaces or
-    underscores; ``None`` where Go returns an error (including out of range)."""
-    if _ATOI.fullmatch(text) is None:
-        return None
-    value = int(text)
-    if value > _GO_INT64_MAX or value < _GO_INT64_MIN:
-        return None
-    return value
-
-
 def _parse_intervals(text: str, completions: int) -> list[list[int]]:
     """``parseIndexesFromString``, interval by interval, quirks included."""
     result: list[list[int]] = []
@@ -65,13 +51,13 @@ def _parse_intervals(text: str, completions: int) -> list[list[int]]:
         return result
     for interval_str in text.split(","):
         limits = interval_str.split("-")
-        first = _go_atoi(limits[0])
+        first = go_atoi(limits[0])
         if first is None:
             continue  # "Corrupted indexes interval, ignoring"
         if first >= completions:
             break  # upstream stops parsing here: later intervals are dropped too
         if len(limits) > 1:  # parts after a second '-' are ignored
-            last = _go_atoi(limits[1])
+            last = go_atoi(limits[1])
             if last is None:
                 continue
             last = min(last, completions - 1)

@@ -14,17 +14,21 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from jobsim.policy.placement import feasible
 from jobsim.record import Recorder
 from jobsim.scenario import NodePool
 from jobsim.sim.engine import Clock, Prio
 from jobsim.sim.objects import Node, Pod
-from jobsim.sim.scheduler import Scheduler, _fits, _placeable, fit_key
+from jobsim.sim.scheduler import Scheduler, fit_key
+
+__all__ = ["Autoscaler"]
 
 
 @dataclass
 class _Pool:
     spec: NodePool
     capacity: dict[str, int]
+    template: Node  # an empty node of the pool, for the filters
     nodes: list[Node] = field(default_factory=list)
     next_number: int = 0
     # free capacity of nodes being provisioned, as pods are fitted into them
@@ -53,7 +57,15 @@ class Autoscaler:
 
     def add_pool(self, spec: NodePool, capacity: dict[str, int], nodes: list[Node]) -> None:
         """Manage this pool (its initial nodes included)."""
-        pool = _Pool(spec, capacity, list(nodes), spec.count)
+        template = Node(
+            "template",
+            -1,
+            spec.name,
+            dict(capacity),
+            {"kubernetes.io/hostname": "template", **spec.labels},
+            [(t.key, t.value, t.effect) for t in spec.taints],
+        )
+        pool = _Pool(spec, capacity, template, list(nodes), spec.count)
         self.pools[spec.name] = pool
         for node in nodes:
             self.maybe_idle(node)
@@ -62,20 +74,12 @@ class Autoscaler:
     def pod_unschedulable(self, pod: Pod) -> None:
         """Find or provision room for a pod that fits no node."""
         key = fit_key(pod)
-        need = dict(key[0])
+        need = dict(key.requests)
         need["pods"] = 1
         for pool in self.pools.values():
             a = pool.spec.autoscaling
             assert a is not None
-            template = Node(
-                "template",
-                -1,
-                pool.spec.name,
-                dict(pool.capacity),
-                {"kubernetes.io/hostname": "template", **pool.spec.labels},
-                [(t.key, t.value, t.effect) for t in pool.spec.taints],
-            )
-            if not (_placeable(template, key) and _fits(template, key[0])):
+            if not feasible(pool.template, key):
                 continue
             for free in pool.upcoming:
                 if all(free.get(r, 0) >= q for r, q in need.items()):

@@ -2,12 +2,18 @@
 
 One object serves every node; each pod keeps its kubelet-local progress (``k_*`` fields). What
 the API sees changes only through ``_publish``-style steps, which wait while the node is
-unreachable and run, in order, when it reports again (DESIGN: "nodeDown").
+unreachable and run, in order, when it reports again (upstream the status manager,
+``pkg/kubelet/status/status_manager.go`` ``syncBatch``/``syncPod``, keeps retrying the update
+until the API server takes it).
 
 Upstream: ``pkg/kubelet`` (status manager, ``kuberuntime_manager.go: computePodActions`` and
-``doBackOff``). Modelling choices (DESIGN.md): a container given SIGTERM exits 143 after the
-workload's ``terminationDelay``, or 137 at the end of the grace period if that is shorter;
-a deleted pod always ends Failed.
+``doBackOff``). Modelling choices where the real world varies: a container given SIGTERM exits
+143 (128 + SIGTERM) after the workload's ``terminationDelay``, or 137 (SIGKILL) at the end of
+the grace period if that is shorter (``pkg/kubelet/kuberuntime/kuberuntime_container.go``
+``killContainer``: the runtime's ``StopContainer`` with the grace period as its timeout); a
+deleted pod always ends Failed, even when its containers exited 0 (upstream
+``pkg/kubelet/kubelet_pods.go`` ``getPhase`` gives a deleted, terminal pod Succeeded when every
+container exited 0, Failed otherwise).
 """
 
 from __future__ import annotations
@@ -21,6 +27,8 @@ from jobsim.scenario import Timing
 from jobsim.sim.engine import Clock, Prio
 from jobsim.sim.jobs import RunOutcome
 from jobsim.sim.objects import FAILED, RUNNING, SUCCEEDED, Node, Pod
+
+__all__ = ["Kubelets", "PodWatcher"]
 
 SIGTERM_EXIT = 143
 SIGKILL_EXIT = 137

@@ -23,14 +23,16 @@ import math
 from collections.abc import Callable
 
 from jobsim.distributions import Distribution
+from jobsim.policy.placement import UNREACHABLE_TAINT, tolerates, toleration
 from jobsim.record import Recorder
 from jobsim.scenario import Timing
 from jobsim.sim.engine import Call, Clock, Prio
 from jobsim.sim.kubelet import Kubelets
 from jobsim.sim.objects import Node, Pod
-from jobsim.sim.scheduler import Scheduler, TolerationKey, tolerates
+from jobsim.sim.scheduler import Scheduler
 
-UNREACHABLE_TAINT = "node.kubernetes.io/unreachable"
+__all__ = ["NodeFailures", "NodeLifecycle"]
+
 OUT_OF_SERVICE_TAINT = "node.kubernetes.io/out-of-service"
 TAINT_MANAGER_REASON = "DeletionByTaintManager"
 TAINT_MANAGER_MESSAGE = "Taint manager: deleting due to NoExecute taint"
@@ -129,11 +131,11 @@ class NodeLifecycle:
         DefaultTolerationSeconds adds a 300 s toleration of the unreachable and not-ready
         taints to pods that have none of their own.
         """
-        used = []
-        for t in pod.job.template_spec.tolerations or []:
-            key: TolerationKey = (t.key, t.operator, t.value, t.effect)
-            if tolerates((key,), taint, "", "NoExecute"):
-                used.append(t)
+        used = [
+            t
+            for t in pod.job.template_spec.tolerations or []
+            if tolerates((toleration(t),), taint, "", "NoExecute")
+        ]
         if not used:
             if taint == UNREACHABLE_TAINT:
                 return self.timing.defaultTolerationSeconds

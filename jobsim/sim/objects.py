@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from jobsim.sim.engine import Call
 
+__all__ = ["FAILED", "PENDING", "RUNNING", "SUCCEEDED", "Node", "Pod"]
+
 PENDING = "Pending"
 RUNNING = "Running"
 SUCCEEDED = "Succeeded"
@@ -39,14 +41,6 @@ class Node:
     nominated: dict[int, Pod] = field(default_factory=dict)  # preemptors waiting for it
     not_ready_call: Call | None = None
     images: dict[str, float] = field(default_factory=dict)  # image -> time it is present
-
-    def fits(self, requests: dict[str, int]) -> bool:
-        """Whether a pod with these requests fits in what is left (pods counted as 1)."""
-        cap = self.capacity
-        req = self.requested
-        if req.get("pods", 0) + 1 > cap.get("pods", 0):
-            return False
-        return all(not (q and req.get(r, 0) + q > cap.get(r, 0)) for r, q in requests.items())
 
 
 @dataclass(slots=True, eq=False)

@@ -1,10 +1,9 @@
 """kube-scheduler, in outline: filter nodes, score them, bind; preempt lower priorities.
 
-Scoring is ``LeastAllocated`` (default) or ``MostAllocated`` (bin packing): upstream
-``pkg/scheduler/framework/plugins/noderesources`` scores ``(capacity − requested)·100/capacity``
-(resp. ``requested·100/capacity``) averaged over cpu and memory, counting pods that request
-nothing as 100m cpu and 200Mi memory (``schedutil.GetNonzeroRequests``). Ties go to the first
-node in scenario order, where kube-scheduler picks at random.
+The filters (Ready, NodeUnschedulable, nodeSelector, TaintToleration, NodeResourcesFit), the
+scores (``LeastAllocated``, the default, or ``MostAllocated``, bin packing) and the
+``FailedScheduling`` message are ``jobsim.policy.placement``'s. Ties go to the first node in
+scenario order, where kube-scheduler picks at random.
 
 Pods with the same scheduling needs (requests, nodeSelector, tolerations) share a *fit key*.
 For each fit key an index keeps the nodes where such a pod fits, sorted by score, so placing a
@@ -28,84 +27,50 @@ from collections.abc import Callable
 
 from sortedcontainers import SortedList
 
+from jobsim.policy.placement import (
+    PodNeeds,
+    feasible,
+    filter_reason,
+    insufficient_resource,
+    least_allocated,
+    most_allocated,
+    nonzero_requests,
+    placeable,
+    pod_needs,
+    unschedulable_message,
+)
 from jobsim.record import Recorder
 from jobsim.sim.engine import Clock, Prio
 from jobsim.sim.objects import Node, Pod
 
-DEFAULT_MILLI_CPU_REQUEST = 100
-DEFAULT_MEMORY_REQUEST = 200 * 1024 * 1024
+__all__ = ["Scheduler", "fit_key"]
+
 MIN_CANDIDATE_NODES_ABSOLUTE = 100
 MIN_CANDIDATE_NODES_PERCENTAGE = 10
 PREEMPTION_REASON = "PreemptionByScheduler"
 PREEMPTION_MESSAGE = "default-scheduler: preempting to accommodate a higher priority pod"
 
-TolerationKey = tuple[str | None, str | None, str | None, str | None]  # key, op, value, effect
-FitKey = tuple[tuple[tuple[str, int], ...], tuple[tuple[str, str], ...], tuple[TolerationKey, ...]]
-QueueKey = tuple[FitKey, int]  # (fit key, priority)
+QueueKey = tuple[PodNeeds, int]  # (fit key, priority)
 
 
-def least_allocated(node: Node) -> int:
-    """LeastAllocated score (0–100) of the node as it is."""
-    cap_cpu, cap_mem = node.capacity.get("cpu", 0), node.capacity.get("memory", 0)
-    s_cpu = (cap_cpu - node.score_cpu) * 100 // cap_cpu if cap_cpu else 0
-    s_mem = (cap_mem - node.score_mem) * 100 // cap_mem if cap_mem else 0
-    return (max(s_cpu, 0) + max(s_mem, 0)) // 2
-
-
-def most_allocated(node: Node) -> int:
-    """MostAllocated score (0–100) of the node as it is."""
-    cap_cpu, cap_mem = node.capacity.get("cpu", 0), node.capacity.get("memory", 0)
-    s_cpu = min(node.score_cpu, cap_cpu) * 100 // cap_cpu if cap_cpu else 0
-    s_mem = min(node.score_mem, cap_mem) * 100 // cap_mem if cap_mem else 0
-    return (s_cpu + s_mem) // 2
-
-
-def tolerates(tolerations: tuple[TolerationKey, ...], key: str, value: str, effect: str) -> bool:
-    """``ToleratesTaint`` (core/v1 helper): key/operator/value/effect match."""
-    for t_key, t_op, t_value, t_effect in tolerations:
-        if t_effect and t_effect != effect:
-            continue
-        if t_key and t_key != key:
-            continue
-        if t_op == "Exists":
-            return True
-        if t_key and (t_value or "") == value:
-            return True
-    return False
-
-
-def fit_key(pod: Pod) -> FitKey:
+def fit_key(pod: Pod) -> PodNeeds:
     """What decides where a pod may go: requests, nodeSelector, tolerations."""
     spec = pod.job.template_spec
-    selector = tuple(sorted((spec.nodeSelector or {}).items()))
-    tolerations = tuple((t.key, t.operator, t.value, t.effect) for t in (spec.tolerations or []))
-    return (tuple(sorted(pod.requests.items())), selector, tolerations)
+    return pod_needs(pod.requests, spec.nodeSelector, spec.tolerations)
 
 
-def _placeable(node: Node, key: FitKey) -> bool:
-    """Filters other than resources: Ready, not cordoned, nodeSelector, NoSchedule taints."""
-    if not node.ready or node.cordoned or node.removed:
-        return False
-    selector = key[1]
-    if selector and any(node.labels.get(k) != v for k, v in selector):
-        return False
-    for t_key, t_value, effect in node.taints:
-        if effect in ("NoSchedule", "NoExecute") and not tolerates(key[2], t_key, t_value, effect):
-            return False
-    return True
+def _least_allocated(node: Node) -> int:
+    return least_allocated(node.score_cpu, node.score_mem, node.capacity)
 
 
-def _fits(node: Node, requests: tuple[tuple[str, int], ...]) -> bool:
-    cap, req = node.capacity, node.requested
-    if req.get("pods", 0) + 1 > cap.get("pods", 0):
-        return False
-    return all(not q or req.get(r, 0) + q <= cap.get(r, 0) for r, q in requests)
+def _most_allocated(node: Node) -> int:
+    return most_allocated(node.score_cpu, node.score_mem, node.capacity)
 
 
 class FitIndex:
     """The nodes where a pod of one fit key fits, best score first."""
 
-    def __init__(self, key: FitKey, nodes: list[Node], score: Callable[[Node], int]) -> None:
+    def __init__(self, key: PodNeeds, nodes: list[Node], score: Callable[[Node], int]) -> None:
         self.key = key
         self.score = score
         self.entries: SortedList = SortedList()
@@ -118,7 +83,7 @@ class FitIndex:
         old = self.member.pop(node.seq, None)
         if old is not None:
             self.entries.remove(old)
-        if _placeable(node, self.key) and _fits(node, self.key[0]):
+        if not node.removed and feasible(node, self.key):
             entry = (-self.score(node), node.seq)
             self.member[node.seq] = entry
             self.entries.add(entry)
@@ -145,15 +110,15 @@ class Scheduler:
         self.delay = delay
         self._bind_cb = bind
         self.nodes = nodes
-        self.score = most_allocated if scoring == "MostAllocated" else least_allocated
-        self._indexes: dict[FitKey, FitIndex] = {}
+        self.score = _most_allocated if scoring == "MostAllocated" else _least_allocated
+        self._indexes: dict[PodNeeds, FitIndex] = {}
         self._waiting: dict[QueueKey, deque[Pod]] = {}
         self.evict: Callable[[Pod, str, str], None] = lambda pod, reason, message: None
         self.on_unschedulable: Callable[[Pod], None] = lambda pod: None
         self._bound_priorities: dict[int, int] = {}  # priority -> bound pods
 
     # -- indexes -------------------------------------------------------------------------
-    def _index(self, key: FitKey) -> FitIndex:
+    def _index(self, key: PodNeeds) -> FitIndex:
         idx = self._indexes.get(key)
         if idx is None:
             idx = FitIndex(key, self.nodes, self.score)
@@ -193,7 +158,7 @@ class Scheduler:
             self._bind(pod, self.nodes[seq])
             return
         self._waiting.setdefault(qkey, deque()).append(pod)
-        self.recorder.pod_unschedulable(self.clock.now, pod.name, self._why(pod, key))
+        self.recorder.pod_unschedulable(self.clock.now, pod.name, self._why(key))
         self._preempt(pod, key)
         if pod.nominated is None:
             self.on_unschedulable(pod)
@@ -203,8 +168,9 @@ class Scheduler:
         for r, q in pod.requests.items():
             req[r] = req.get(r, 0) + q
         req["pods"] = req.get("pods", 0) + 1
-        node.score_cpu += pod.requests.get("cpu") or DEFAULT_MILLI_CPU_REQUEST
-        node.score_mem += pod.requests.get("memory") or DEFAULT_MEMORY_REQUEST
+        cpu, memory = nonzero_requests(pod.requests)
+        node.score_cpu += cpu
+        node.score_mem += memory
         node.pods[pod.uid] = pod
         pod.node = node
         self._denominate(pod)
@@ -227,8 +193,9 @@ class Scheduler:
         for r, q in pod.requests.items():
             req[r] -= q
         req["pods"] -= 1
-        node.score_cpu -= pod.requests.get("cpu") or DEFAULT_MILLI_CPU_REQUEST
-        node.score_mem -= pod.requests.get("memory") or DEFAULT_MEMORY_REQUEST
+        cpu, memory = nonzero_requests(pod.requests)
+        node.score_cpu -= cpu
+        node.score_mem -= memory
         self.node_changed(node)
 
     def _denominate(self, pod: Pod) -> None:
@@ -258,7 +225,7 @@ class Scheduler:
                 head = queue[0]
                 rank = (-head.priority, head.uid)
                 if (best is None or rank < best[:2]) and (
-                    _placeable(node, qkey[0]) and _fits(node, qkey[0][0])
+                    not node.removed and feasible(node, qkey[0])
                 ):
                     best = (*rank, qkey)
             if best is None:
@@ -275,7 +242,7 @@ class Scheduler:
         return sorted(pods, key=lambda p: (-p.priority, p.uid))
 
     # -- preemption ----------------------------------------------------------------------
-    def _preempt(self, pod: Pod, key: FitKey) -> None:
+    def _preempt(self, pod: Pod, key: PodNeeds) -> None:
         """``DefaultPreemption`` PostFilter, in outline (see the module docstring)."""
         if not pod.preempts or pod.nominated is not None:
             return
@@ -287,12 +254,12 @@ class Scheduler:
         best: tuple[tuple[int, int, int, int], Node, list[Pod]] | None = None
         found = 0
         for node in self.nodes:
-            if not _placeable(node, key):
+            if node.removed or not placeable(node, key):
                 continue
             lower = [p for p in node.pods.values() if p.priority < pod.priority]
             if not lower:
                 continue
-            victims = self._victims(node, key[0], lower, pod.priority)
+            victims = self._victims(node, key.requests, lower, pod.priority)
             if victims is None:
                 continue
             found += 1
@@ -318,68 +285,32 @@ class Scheduler:
         back the ones not already terminating, most important first, while it still fits; the
         rest are the victims (possibly none, when terminating pods make enough room)."""
         req = dict(node.requested)
+        cap = node.capacity
         for p in node.nominated.values():
             if p.priority >= priority:
-                for r, q in p.requests.items():
-                    req[r] = req.get(r, 0) + q
-                req["pods"] = req.get("pods", 0) + 1
+                _count(req, p, 1)
         for p in lower:
-            for r, q in p.requests.items():
-                req[r] -= q
-            req["pods"] -= 1
-
-        def fits_with(extra: dict[str, int]) -> bool:
-            cap = node.capacity
-            if req.get("pods", 0) + extra.get("pods", 0) + 1 > cap.get("pods", 0):
-                return False
-            return all(
-                not q or req.get(r, 0) + extra.get(r, 0) + q <= cap.get(r, 0) for r, q in requests
-            )
-
-        if not fits_with({}):
+            _count(req, p, -1)
+        if insufficient_resource(req, cap, requests) is not None:
             return None
         victims: list[Pod] = []
         for p in sorted(lower, key=lambda p: (-p.priority, p.uid)):
             if p.deletion_ts is not None:
                 continue  # already going: neither reprieved nor a new victim
-            trial = dict(p.requests)
-            trial["pods"] = 1
-            if fits_with(trial):
-                for r, q in trial.items():
-                    req[r] = req.get(r, 0) + q
-            else:
+            _count(req, p, 1)  # reprieve it, if the pod still fits
+            if insufficient_resource(req, cap, requests) is not None:
+                _count(req, p, -1)
                 victims.append(p)
         return victims
 
     # -- FailedScheduling ----------------------------------------------------------------
-    def _why(self, pod: Pod, key: FitKey) -> str:
+    def _why(self, key: PodNeeds) -> str:
         """FailedScheduling's message: ``0/3 nodes are available: 3 Insufficient cpu.``"""
-        reasons: dict[str, int] = {}
-        live = [n for n in self.nodes if not n.removed]
-        for node in live:
-            why: str | None = None
-            if not node.ready:
-                why = "node(s) had untolerated taint {node.kubernetes.io/unreachable: }"
-            elif node.cordoned:
-                why = "node(s) were unschedulable"
-            elif key[1] and any(node.labels.get(k) != v for k, v in key[1]):
-                why = "node(s) didn't match Pod's node affinity/selector"
-            else:
-                for t_key, t_value, effect in node.taints:
-                    if effect in ("NoSchedule", "NoExecute") and not tolerates(
-                        key[2], t_key, t_value, effect
-                    ):
-                        why = f"node(s) had untolerated taint {{{t_key}: {t_value}}}"
-                        break
-            if why is None:
-                if node.requested.get("pods", 0) + 1 > node.capacity.get("pods", 0):
-                    why = "Too many pods"
-                else:
-                    for r, q in sorted(pod.requests.items()):
-                        if q and node.requested.get(r, 0) + q > node.capacity.get(r, 0):
-                            why = f"Insufficient {r}"
-                            break
-            if why is not None:
-                reasons[why] = reasons.get(why, 0) + 1
-        parts = ", ".join(f"{n} {r}" for r, n in sorted(reasons.items()))
-        return f"0/{len(live)} nodes are available: {parts}."
+        return unschedulable_message([filter_reason(n, key) for n in self.nodes if not n.removed])
+
+
+def _count(requested: dict[str, int], pod: Pod, sign: int) -> None:
+    """Add (``sign`` 1) or take away (-1) ``pod``'s requests and one pod to ``requested``."""
+    for r, q in pod.requests.items():
+        requested[r] = requested.get(r, 0) + sign * q
+    requested["pods"] = requested.get("pods", 0) + sign

@@ -1,0 +1,291 @@
+"""Where a pod may go, and how good a node is: kube-scheduler's filters and scores.
+
+Upstream ``pkg/scheduler/framework/plugins/``, each filter written once here and used by the
+scheduler (its per-fit-key node indexes and its preemption), the cluster autoscaler (node
+templates) and the ``FailedScheduling`` message alike:
+
+- ``nodeunschedulable/node_unschedulable.go`` ``Filter``: a cordoned node (``spec.unschedulable``)
+  takes no new pod — "node(s) were unschedulable";
+- ``tainttoleration/taint_toleration.go`` ``Filter``: ``v1helper.FindMatchingUntoleratedTaint``
+  over the ``NoSchedule`` and ``NoExecute`` taints (``helper.DoNotScheduleTaintsFilterFunc``),
+  each tried against the tolerations with ``Toleration.ToleratesTaint``
+  (``staging/src/k8s.io/api/core/v1/toleration.go``) — "node(s) had untolerated taint {k: v}";
+- ``nodeaffinity/node_affinity.go`` ``Filter``: the pod's ``nodeSelector`` (the only node
+  affinity jobsim reads) must match the node's labels — "node(s) didn't match Pod's node
+  affinity/selector";
+- ``noderesources/fit.go`` ``fitsRequest``: one more pod within allocatable ``pods``, and every
+  non-zero request within allocatable minus what is requested — "Too many pods",
+  "Insufficient <resource>";
+- scoring, ``noderesources/least_allocated.go`` ``leastRequestedScore`` (default) and
+  ``most_allocated.go`` ``mostRequestedScore``: per resource ``(capacity − requested)·100 /
+  capacity`` (resp. ``requested·100 / capacity``), averaged over cpu and memory (weight 1 each),
+  counting a pod that requests no cpu (memory) as 100m (200Mi)
+  (``pkg/scheduler/util/pod_resources.go`` ``GetNonzeroRequests``);
+- the message: ``FitError.Error`` (``pkg/scheduler/framework/types.go``),
+  ``0/N nodes are available: <count> <reason>, ….``
+
+Where jobsim simplifies (its golden results rest on these):
+
+- a node that is not Ready takes no pod, whatever the tolerations; upstream it carries the
+  ``node.kubernetes.io/unreachable:NoSchedule`` taint (that taint's wording is the reason here),
+  which a toleration could match. NodeUnschedulable ignores tolerations of
+  ``node.kubernetes.io/unschedulable``;
+- the filters run in the order Ready, NodeUnschedulable, NodeAffinity, TaintToleration,
+  NodeResourcesFit (upstream: TaintToleration before NodeAffinity), and a node reports only the
+  first failure; NodeResourcesFit reports only the first short resource (pods, then requests by
+  name) where upstream lists them all;
+- the message sorts the reasons by their text; upstream sorts the ``"<count> <reason>"``
+  strings;
+- a node is scored as it is, without the pod being placed (upstream adds the pod's non-zero
+  request to the node's before scoring).
+
+Pure functions of plain values (resource, label and taint mappings and tuples), no clock, no
+SimPy. The node-level functions read a node through ``NodeView``.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Final, NamedTuple, Protocol
+
+from jobsim.k8s import job as k8s
+
+__all__ = [
+    "DEFAULT_MEMORY_REQUEST",
+    "DEFAULT_MILLI_CPU_REQUEST",
+    "REASON_NODE_AFFINITY",
+    "REASON_TOO_MANY_PODS",
+    "REASON_UNSCHEDULABLE",
+    "UNREACHABLE_TAINT",
+    "NodeView",
+    "PodNeeds",
+    "Taint",
+    "Toleration",
+    "feasible",
+    "filter_reason",
+    "insufficient_reason",
+    "insufficient_resource",
+    "least_allocated",
+    "matches_node_selector",
+    "most_allocated",
+    "nonzero_requests",
+    "placeable",
+    "pod_needs",
+    "tolerates",
+    "toleration",
+    "unschedulable_message",
+    "untolerated_taint",
+    "untolerated_taint_reason",
+]
+
+DEFAULT_MILLI_CPU_REQUEST: Final = 100  # schedutil.DefaultMilliCPURequest
+DEFAULT_MEMORY_REQUEST: Final = 200 * 1024 * 1024  # schedutil.DefaultMemoryRequest
+UNREACHABLE_TAINT: Final = "node.kubernetes.io/unreachable"
+REASON_UNSCHEDULABLE: Final = "node(s) were unschedulable"  # nodeunschedulable
+REASON_NODE_AFFINITY: Final = "node(s) didn't match Pod's node affinity/selector"  # nodeaffinity
+REASON_TOO_MANY_PODS: Final = "Too many pods"  # noderesources
+
+_DO_NOT_SCHEDULE: Final = frozenset({"NoSchedule", "NoExecute"})
+
+Taint = tuple[str, str, str]
+"""A node taint: ``(key, value, effect)``."""
+
+Toleration = tuple[str | None, str | None, str | None, str | None]
+"""A pod toleration: ``(key, operator, value, effect)``, ``None`` where the manifest omits it."""
+
+
+class PodNeeds(NamedTuple):
+    """What decides where a pod may go: pods equal in these place alike (the scheduler's fit
+    key, hashable)."""
+
+    requests: tuple[tuple[str, int], ...]  # (resource, amount), by resource; cpu in millicores
+    node_selector: tuple[tuple[str, str], ...]  # (label, value), by label
+    tolerations: tuple[Toleration, ...]  # in the pod's order
+
+
+class NodeView(Protocol):
+    """What the filters read of a node."""
+
+    @property
+    def ready(self) -> bool: ...
+    @property
+    def cordoned(self) -> bool: ...  # spec.unschedulable
+    @property
+    def labels(self) -> Mapping[str, str]: ...
+    @property
+    def taints(self) -> Sequence[Taint]: ...
+    @property
+    def capacity(self) -> Mapping[str, int]: ...  # allocatable, "pods" included
+    @property
+    def requested(self) -> Mapping[str, int]: ...  # by the pods bound to it, "pods" included
+
+
+# -- a pod's needs ---------------------------------------------------------------------------
+
+
+def toleration(t: k8s.Toleration) -> Toleration:
+    """The tuple form of a ``core/v1 Toleration`` (``tolerationSeconds`` aside)."""
+    return (t.key, t.operator, t.value, t.effect)
+
+
+def pod_needs(
+    requests: Mapping[str, int],
+    node_selector: Mapping[str, str] | None,
+    tolerations: Iterable[k8s.Toleration] | None,
+) -> PodNeeds:
+    """A pod's ``PodNeeds`` from its effective requests and its spec's selector and tolerations."""
+    return PodNeeds(
+        tuple(sorted(requests.items())),
+        tuple(sorted((node_selector or {}).items())),
+        tuple(toleration(t) for t in tolerations or ()),
+    )
+
+
+def nonzero_requests(requests: Mapping[str, int]) -> tuple[int, int]:
+    """``GetNonzeroRequests``: the pod's cpu (millicores) and memory for scoring, 100m and 200Mi
+    where it requests none."""
+    return (
+        requests.get("cpu") or DEFAULT_MILLI_CPU_REQUEST,
+        requests.get("memory") or DEFAULT_MEMORY_REQUEST,
+    )
+
+
+# -- filters, on plain values ----------------------------------------------------------------
+
+
+def tolerates(tolerations: Iterable[Toleration], key: str, value: str, effect: str) -> bool:
+    """Whether some toleration tolerates the taint ``key=value:effect`` (``ToleratesTaint``).
+
+    A toleration with an effect matches only that effect, one with a key only that key;
+    ``Exists`` then matches any value, otherwise (``Equal`` or no operator) the toleration needs
+    a key and the same value. An empty key with ``Exists`` tolerates every taint.
+    """
+    for t_key, t_op, t_value, t_effect in tolerations:
+        if t_effect and t_effect != effect:
+            continue
+        if t_key and t_key != key:
+            continue
+        if t_op == "Exists":
+            return True
+        if t_key and (t_value or "") == value:
+            return True
+    return False
+
+
+def untolerated_taint(taints: Iterable[Taint], tolerations: Sequence[Toleration]) -> Taint | None:
+    """TaintToleration: the first ``NoSchedule`` or ``NoExecute`` taint no toleration tolerates
+    (``FindMatchingUntoleratedTaint``), or ``None``. ``PreferNoSchedule`` taints never filter."""
+    for taint in taints:
+        key, value, effect = taint
+        if effect in _DO_NOT_SCHEDULE and not tolerates(tolerations, key, value, effect):
+            return taint
+    return None
+
+
+def matches_node_selector(labels: Mapping[str, str], selector: Iterable[tuple[str, str]]) -> bool:
+    """NodeAffinity, ``nodeSelector`` part: the node has every selected label, with that value."""
+    for key, value in selector:  # noqa: SIM110 (a loop, no generator: called per node change)
+        if labels.get(key) != value:
+            return False
+    return True
+
+
+def insufficient_resource(
+    requested: Mapping[str, int],
+    allocatable: Mapping[str, int],
+    requests: Iterable[tuple[str, int]],
+) -> str | None:
+    """NodeResourcesFit (``fitsRequest``): the first resource the pod does not fit by —
+    ``"pods"`` when the node already holds ``allocatable["pods"]`` pods, else the first non-zero
+    request (in the order given) above what is left — or ``None`` when it fits. A resource the
+    node does not list counts as 0 allocatable."""
+    if requested.get("pods", 0) + 1 > allocatable.get("pods", 0):
+        return "pods"
+    for resource, amount in requests:
+        if amount and requested.get(resource, 0) + amount > allocatable.get(resource, 0):
+            return resource
+    return None
+
+
+# -- filter reasons, in kube-scheduler's words -----------------------------------------------
+
+
+def untolerated_taint_reason(taint: Taint) -> str:
+    """TaintToleration's reason for ``taint``."""
+    return f"node(s) had untolerated taint {{{taint[0]}: {taint[1]}}}"
+
+
+def insufficient_reason(resource: str) -> str:
+    """NodeResourcesFit's reason for a ``resource`` from ``insufficient_resource``."""
+    return REASON_TOO_MANY_PODS if resource == "pods" else f"Insufficient {resource}"
+
+
+# -- a node ----------------------------------------------------------------------------------
+
+
+def placeable(node: NodeView, needs: PodNeeds) -> bool:
+    """The filters other than resources pass: Ready, not cordoned, nodeSelector, taints (what
+    preemption cannot change)."""
+    return (
+        node.ready
+        and not node.cordoned
+        and matches_node_selector(node.labels, needs.node_selector)
+        and untolerated_taint(node.taints, needs.tolerations) is None
+    )
+
+
+def feasible(node: NodeView, needs: PodNeeds) -> bool:
+    """Every filter passes: such a pod may be bound to the node now."""
+    return (
+        placeable(node, needs)
+        and insufficient_resource(node.requested, node.capacity, needs.requests) is None
+    )
+
+
+def filter_reason(node: NodeView, needs: PodNeeds) -> str | None:
+    """Why the node is filtered out, in kube-scheduler's words: the reason of the first failing
+    filter (the same predicates, in the same order, as ``feasible``), or ``None`` if it is
+    feasible."""
+    if not node.ready:
+        return untolerated_taint_reason((UNREACHABLE_TAINT, "", "NoSchedule"))
+    if node.cordoned:
+        return REASON_UNSCHEDULABLE
+    if not matches_node_selector(node.labels, needs.node_selector):
+        return REASON_NODE_AFFINITY
+    taint = untolerated_taint(node.taints, needs.tolerations)
+    if taint is not None:
+        return untolerated_taint_reason(taint)
+    resource = insufficient_resource(node.requested, node.capacity, needs.requests)
+    return None if resource is None else insufficient_reason(resource)
+
+
+def unschedulable_message(reasons: Sequence[str | None]) -> str:
+    """``FailedScheduling``'s message from one ``filter_reason`` per node
+    (``0/3 nodes are available: 1 Insufficient cpu, 2 node(s) were unschedulable.``): every node
+    counts in the total, each reason with its number of nodes, by reason text."""
+    counts = Counter(r for r in reasons if r is not None)
+    parts = ", ".join(f"{n} {r}" for r, n in sorted(counts.items()))
+    return f"0/{len(reasons)} nodes are available: {parts}."
+
+
+# -- scores ----------------------------------------------------------------------------------
+
+
+def least_allocated(cpu: int, memory: int, allocatable: Mapping[str, int]) -> int:
+    """LeastAllocated score (0–100) of a node whose pods request ``cpu`` millicores and
+    ``memory`` bytes (non-zero requests): the mean of ``(capacity − requested)·100 // capacity``
+    over cpu and memory, a resource counting 0 when over-requested or of capacity 0."""
+    cap_cpu, cap_mem = allocatable.get("cpu", 0), allocatable.get("memory", 0)
+    s_cpu = max((cap_cpu - cpu) * 100 // cap_cpu, 0) if cap_cpu else 0
+    s_mem = max((cap_mem - memory) * 100 // cap_mem, 0) if cap_mem else 0
+    return (s_cpu + s_mem) // 2
+
+
+def most_allocated(cpu: int, memory: int, allocatable: Mapping[str, int]) -> int:
+    """MostAllocated score (0–100), arguments as ``least_allocated``: the mean of
+    ``min(requested, capacity)·100 // capacity`` over cpu and memory (0 for capacity 0)."""
+    cap_cpu, cap_mem = allocatable.get("cpu", 0), allocatable.get("memory", 0)
+    s_cpu = min(cpu, cap_cpu) * 100 // cap_cpu if cap_cpu else 0
+    s_mem = min(memory, cap_mem) * 100 // cap_mem if cap_mem else 0
+    return (s_cpu + s_mem) // 2

@@ -42,6 +42,7 @@ def test_shipped_scenarios_twice_same_bytes(path: Path) -> None:
     assert simulate(load_scenario(path)).to_json() == first
 
 
+@pytest.mark.slow
 @settings(SIM, max_examples=EXAMPLES)
 @given(scenarios(max_jobs=2), st.integers(0, 2**63 - 1))
 def test_drawn_scenarios_twice_same_bytes(data: dict[str, Any], seed: int) -> None:
@@ -80,6 +81,7 @@ def _program(path: str, prelude: str) -> str:
     )
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ["pi", "indexed"])
 def test_cli_bytes_ignore_hash_seed_and_global_rngs(name: str) -> None:
     """``jobsim run scenarios/<name>.yaml --json`` under PYTHONHASHSEED 0 and 12345, after
@@ -170,6 +172,7 @@ def _pods_of(result: Any, job: str) -> list[dict[str, Any]]:
     ]
 
 
+@pytest.mark.slow
 @settings(SIM, max_examples=EXAMPLES)
 @given(
     first=st.tuples(job_specs(name=st.just("first")), workloads(), st.integers(0, 30)),

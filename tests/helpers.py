@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import copy
+import os
+from pathlib import Path
 from typing import Any
 
 from jobsim import Result, load_scenario, simulate
+
+ROOT = Path(__file__).resolve().parent.parent
 
 ZERO = {
     "jobSyncDelay": 0,
@@ -68,3 +72,12 @@ def condition_times(result: Result, job: str = "job") -> list[tuple[str, str, st
 def created_times(result: Result, job: str = "job") -> list[float]:
     """Creation times of a job's pods, in order."""
     return [p["createdAt"] for p in result.pods() if p["job"].endswith("/" + job)]
+
+
+def checkout_env(**extra: str) -> dict[str, str]:
+    """The environment for a subprocess that imports ``jobsim``: this checkout first on
+    ``PYTHONPATH``. The ``jobsim`` console script puts its own folder first on ``sys.path``, so
+    without this it would import whichever checkout the virtualenv was installed from (an
+    editable install of another worktree, say), not the code under test."""
+    path = [str(ROOT), *filter(None, os.environ.get("PYTHONPATH", "").split(os.pathsep))]
+    return {**os.environ, "PYTHONPATH": os.pathsep.join(path), **extra}

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from jobsim.scenario import ScenarioError, load_scenario
+from tests.helpers import checkout_env
 
 JOBSIM = Path(sys.executable).with_name("jobsim")
 
@@ -56,7 +57,12 @@ spec:
 
 def jobsim(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [str(JOBSIM), *args], capture_output=True, text=True, timeout=120, check=False
+        [str(JOBSIM), *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        env=checkout_env(),
     )
 
 
@@ -172,6 +178,7 @@ def test_usage_errors_exit_2(tmp_path: Path, args: list[str]) -> None:
         timeout=120,
         check=False,
         cwd=tmp_path,
+        env=checkout_env(),
     )
     assert res.returncode == 2, res.stderr
     assert "Traceback" not in res.stderr + res.stdout

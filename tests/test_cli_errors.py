@@ -84,6 +84,7 @@ def expected_lines(path: Path) -> list[str]:
     return info.value.lines
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("command", ["validate", "run"])
 @pytest.mark.parametrize("text", [BAD, BAD_REFERENCE], ids=["bad", "bad-reference"])
 def test_bad_scenario_prints_every_located_problem(tmp_path: Path, command: str, text: str) -> None:
@@ -97,6 +98,7 @@ def test_bad_scenario_prints_every_located_problem(tmp_path: Path, command: str,
         assert re.match(rf"{re.escape(str(path))}:\d+:\d+: \S+: ", line), line
 
 
+# not slow: one run of the installed script stays in the fast loop (make check)
 def test_bad_scenario_lines(tmp_path: Path) -> None:
     """What the user reads for BAD, in the order of the file."""
     path = write(tmp_path, BAD)
@@ -113,6 +115,7 @@ def test_bad_scenario_lines(tmp_path: Path) -> None:
     ]
 
 
+@pytest.mark.slow
 def test_run_malformed_yaml(tmp_path: Path) -> None:
     path = write(tmp_path, MALFORMED)
     res = jobsim("run", str(path))
@@ -124,6 +127,7 @@ def test_run_malformed_yaml(tmp_path: Path) -> None:
     ]
 
 
+@pytest.mark.slow
 def test_run_job_manifest_instead_of_scenario(tmp_path: Path) -> None:
     path = write(tmp_path, BARE_JOB)
     res = jobsim("run", str(path))
@@ -133,6 +137,7 @@ def test_run_job_manifest_instead_of_scenario(tmp_path: Path) -> None:
     assert located(res.stderr)[0].startswith(f"{path}:1:1: (top level): this is a Job manifest")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("command", ["validate", "run"])
 def test_missing_file(tmp_path: Path, command: str) -> None:
     res = jobsim(command, str(tmp_path / "nope.yaml"))
@@ -144,6 +149,7 @@ def test_missing_file(tmp_path: Path, command: str) -> None:
     )
 
 
+@pytest.mark.slow
 def test_validate_bare_job_with_a_problem(tmp_path: Path) -> None:
     path = write(tmp_path, BARE_JOB, "job.yaml")
     res = jobsim("validate", str(path))
@@ -152,12 +158,14 @@ def test_validate_bare_job_with_a_problem(tmp_path: Path) -> None:
     assert 'spec.template.spec.restartPolicy: Unsupported value: "Sometimes"' in res.stderr
 
 
+@pytest.mark.slow
 def test_validate_good_scenario(tmp_path: Path) -> None:
     res = jobsim("validate", str(write(tmp_path, GOOD)))
     assert res.returncode == 0, res.stderr
     assert "OK (scenario scenario: 1 job(s), 2 node(s), 1 event(s))" in res.stdout
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "args",
     [

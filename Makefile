@@ -1,10 +1,10 @@
-# The README's two commands: `make demo` and `make test`. Both set everything up.
+# The README's commands: `make demo`, `make test` and `make check`. All set everything up.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck pytest golden bench clean
+.PHONY: demo test check lint typecheck pytest golden bench clean
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -16,6 +16,10 @@ demo: $(STAMP)
 	$(BIN)/jobsim run scenarios/pi.yaml
 
 test: $(STAMP) lint typecheck pytest
+
+# The fast loop: lint, types and every test not marked slow (under a minute on 2 cores).
+check: $(STAMP) lint typecheck
+	$(BIN)/pytest -q -m "not slow"
 
 lint: $(STAMP)
 	$(BIN)/ruff check jobsim tests benchmarks

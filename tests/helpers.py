@@ -1,12 +1,18 @@
-"""Builders for small scenarios in tests."""
+"""Builders for small scenarios in tests, and the pieces of scenario files the error tests share."""
 
 from __future__ import annotations
 
 import copy
+import os
+from pathlib import Path
 from typing import Any
 
-from jobsim import Result, load_scenario, simulate
+import pytest
+
+from jobsim import Result, ScenarioError, load_scenario, simulate
 from jobsim.record import Recorder
+
+ROOT = Path(__file__).resolve().parent.parent
 
 ZERO = {
     "jobSyncDelay": 0,
@@ -69,6 +75,52 @@ def condition_times(result: Result, job: str = "job") -> list[tuple[str, str, st
 def created_times(result: Result, job: str = "job") -> list[float]:
     """Creation times of a job's pods, in order."""
     return [p["createdAt"] for p in result.pods() if p["job"].endswith("/" + job)]
+
+
+def checkout_env(**extra: str) -> dict[str, str]:
+    """The environment for a subprocess that imports ``jobsim``: this checkout first on
+    ``PYTHONPATH``. The ``jobsim`` console script puts its own folder first on ``sys.path``, so
+    without this it would import whichever checkout the virtualenv was installed from (an
+    editable install of another worktree, say), not the code under test."""
+    path = [str(ROOT), *filter(None, os.environ.get("PYTHONPATH", "").split(os.pathsep))]
+    return {**os.environ, "PYTHONPATH": os.pathsep.join(path), **extra}
+
+
+# --- scenario files with mistakes (tests/test_cli_errors.py, tests/test_scenario_errors.py) ---
+
+# The start of a jobs[] entry: the Job ``pi``, one perl container, in flow style; 9 lines, the
+# entry's workload goes after it. Tests that pin LINE:COL count these lines.
+PI_JOB_ENTRY = """\
+  - manifest:
+      apiVersion: batch/v1
+      kind: Job
+      metadata: {name: pi}
+      spec:
+        template:
+          spec:
+            containers: [{name: main, image: perl}]
+            restartPolicy: Never
+"""
+
+# What a message about an unparsable duration says after its first ';'.
+DURATION_EXPECTED = (
+    'expected a Go duration such as "300ms", "1.5h" or "2h45m" '
+    "(units ns, us, µs, ms, s, m, h; a bare number needs a unit unless it is 0)"
+)
+
+
+def write_file(folder: Path, text: str, name: str = "s.yaml") -> Path:
+    """``text`` written to ``folder/name``, as UTF-8."""
+    path = folder / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def scenario_error(source: Path | dict[str, Any]) -> ScenarioError:
+    """The ``ScenarioError`` that loading ``source`` raises; the test fails if it loads."""
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(source)
+    return info.value
 
 
 def without_resources(result: Result) -> Result:

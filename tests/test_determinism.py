@@ -11,7 +11,6 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -24,7 +23,7 @@ from hypothesis import strategies as st
 from jobsim import load_scenario, simulate
 from jobsim.strategies import DEFAULT_TIMING, ZERO_TIMING, job_specs, scenarios, workloads
 from tests.checking import result_of, run_drawn, simulate_checked
-from tests.helpers import job_manifest, scenario
+from tests.helpers import checkout_env, job_manifest, scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = sorted((ROOT / "scenarios").glob("*.yaml"))
@@ -42,6 +41,7 @@ def test_shipped_scenarios_twice_same_bytes(path: Path) -> None:
     assert simulate(load_scenario(path)).to_json() == first
 
 
+@pytest.mark.slow
 @settings(SIM, max_examples=EXAMPLES)
 @given(scenarios(max_jobs=2), st.integers(0, 2**63 - 1))
 def test_drawn_scenarios_twice_same_bytes(data: dict[str, Any], seed: int) -> None:
@@ -54,11 +54,10 @@ def test_drawn_scenarios_twice_same_bytes(data: dict[str, Any], seed: int) -> No
 
 def _cli(script: str, hash_seed: str) -> bytes:
     """``jobsim run … --json`` in a fresh interpreter; ``script`` is its Python program."""
-    env = {**os.environ, "PYTHONHASHSEED": hash_seed}
     proc = subprocess.run(
         [sys.executable, "-c", script],
         cwd=ROOT,
-        env=env,
+        env=checkout_env(PYTHONHASHSEED=hash_seed),
         capture_output=True,
         timeout=120,
         check=False,
@@ -80,6 +79,7 @@ def _program(path: str, prelude: str) -> str:
     )
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ["pi", "indexed"])
 def test_cli_bytes_ignore_hash_seed_and_global_rngs(name: str) -> None:
     """``jobsim run scenarios/<name>.yaml --json`` under PYTHONHASHSEED 0 and 12345, after
@@ -89,11 +89,10 @@ def test_cli_bytes_ignore_hash_seed_and_global_rngs(name: str) -> None:
     console = Path(sys.executable).with_name("jobsim")
     outputs = []
     if console.exists():
-        env = {**os.environ, "PYTHONHASHSEED": "0"}
         proc = subprocess.run(
             [str(console), "run", path, "--json"],
             cwd=ROOT,
-            env=env,
+            env=checkout_env(PYTHONHASHSEED="0"),
             capture_output=True,
             timeout=120,
             check=False,
@@ -170,6 +169,7 @@ def _pods_of(result: Any, job: str) -> list[dict[str, Any]]:
     ]
 
 
+@pytest.mark.slow
 @settings(SIM, max_examples=EXAMPLES)
 @given(
     first=st.tuples(job_specs(name=st.just("first")), workloads(), st.integers(0, 30)),

@@ -30,6 +30,8 @@ TEXTS = [p.read_text(encoding="utf-8") for p in SCENARIOS]
 DATA: list[dict[str, Any]] = [yaml.safe_load(t) for t in TEXTS]
 MANIFESTS = [j["manifest"] for d in DATA for j in d.get("jobs", []) if "manifest" in j]
 
+pytestmark = pytest.mark.slow  # every test here is a fuzz run of hundreds of examples
+
 FUZZ = settings(
     deadline=None,
     database=None,

@@ -156,6 +156,7 @@ def test_many_pods_aggregate_to_one_lane_per_job() -> None:
     assert len([c for c in ax.collections if c.get_gid() == "condition"]) == 2
 
 
+@pytest.mark.slow
 def test_two_hundred_jobs_stay_readable() -> None:
     """200 one-pod Jobs: one lane per Job, at most 50 tick labels, no per-bar text."""
     jobs = [(job_manifest(f"j{i:03d}"), {"duration": "10s"}) for i in range(200)]
@@ -188,7 +189,9 @@ def test_utilisation_without_node_resources_says_so() -> None:
     assert "no cluster spec: utilisation unknown" in texts(ax)
 
 
-@pytest.mark.parametrize("by", ["job", "node", "summary"])
+@pytest.mark.parametrize(
+    "by", ["job", "node", pytest.param("summary", marks=pytest.mark.slow, id="summary")]
+)
 @pytest.mark.parametrize("suffix", ["png", "svg"])
 def test_save_is_deterministic(backoff: Result, tmp_path: Path, by: Any, suffix: str) -> None:
     a = save(backoff, tmp_path / f"a.{suffix}", by=by)

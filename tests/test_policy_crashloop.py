@@ -6,6 +6,8 @@ Expected values: k8s-job-semantics.md §15 and upstream client-go backoff_test.g
 
 from __future__ import annotations
 
+import pytest
+
 from jobsim.policy.crashloop import CrashLoopEntry, next_entry, restart_delay
 
 INITIAL = 10.0  # initialCrashLoopBackOff
@@ -27,28 +29,35 @@ def _crash_loop(run_times: list[float]) -> list[float]:
     return delays
 
 
-def test_default_delays_after_successive_crashes() -> None:
-    # §15: restart delays after successive crashes 0, 10, 20, 40, 80, 160, 300, 300 …
-    assert _crash_loop([1.0] * 8) == [0, 10, 20, 40, 80, 160, 300, 300]
-
-
-def test_reset_after_running_longer_than_twice_max() -> None:
-    # hasExpired: eventTime.Sub(lastUpdate) > maxDuration*2 (600 s). lastUpdate is the restart
-    # time, so a run of more than 600 s since the last restart restarts immediately and the
-    # sequence starts again at 10 s.
-    delays = _crash_loop([1.0] * 8 + [600.5, 1.0, 1.0])
-    assert delays == [0, 10, 20, 40, 80, 160, 300, 300, 0, 10, 20]
-
-
-def test_no_reset_at_exactly_twice_max() -> None:
-    # strict `>`: exactly 600 s is not expired; the backoff keeps its 300 s high-water mark.
-    delays = _crash_loop([1.0] * 8 + [600.0, 1.0])
-    assert delays == [0, 10, 20, 40, 80, 160, 300, 300, 300, 300]
-
-
-def test_reset_mid_sequence() -> None:
-    # Expiry is relative to lastUpdate, whatever the current backoff: 0, 10, 20, then a long run.
-    assert _crash_loop([1.0, 1.0, 1.0, 700.0, 1.0]) == [0, 10, 20, 0, 10]
+@pytest.mark.parametrize(
+    ("run_times", "delays"),
+    [
+        # §15: restart delays after successive crashes 0, 10, 20, 40, 80, 160, 300, 300 …
+        pytest.param(
+            [1.0] * 8, [0, 10, 20, 40, 80, 160, 300, 300], id="default_delays_after_successive"
+        ),
+        # hasExpired: eventTime.Sub(lastUpdate) > maxDuration*2 (600 s). lastUpdate is the restart
+        # time, so a run of more than 600 s since the last restart restarts immediately and the
+        # sequence starts again at 10 s.
+        pytest.param(
+            [1.0] * 8 + [600.5, 1.0, 1.0],
+            [0, 10, 20, 40, 80, 160, 300, 300, 0, 10, 20],
+            id="reset_after_running_longer_than_twice_max",
+        ),
+        # strict `>`: exactly 600 s is not expired; the backoff keeps its 300 s high-water mark.
+        pytest.param(
+            [1.0] * 8 + [600.0, 1.0],
+            [0, 10, 20, 40, 80, 160, 300, 300, 300, 300],
+            id="no_reset_at_exactly_twice_max",
+        ),
+        # Expiry is relative to lastUpdate, whatever the current backoff: 0, 10, 20, then a long
+        # run.
+        pytest.param([1.0, 1.0, 1.0, 700.0, 1.0], [0, 10, 20, 0, 10], id="reset_mid_sequence"),
+    ],
+)
+def test_crash_loop_delays(run_times: list[float], delays: list[float]) -> None:
+    """The restart delays of a container that runs ``run_times[k]`` seconds before exit k."""
+    assert _crash_loop(run_times) == delays
 
 
 def test_slow_backoff_sequence() -> None:

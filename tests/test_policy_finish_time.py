@@ -6,158 +6,69 @@ getFinishTimeFromContainers / latestFinishTime.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+import pytest
+
 from jobsim.policy.finish_time import pod_finished_time
 
 T = 1000.0  # upstream defaultTestTime
 
-
-def test_all_containers_terminated() -> None:
+# Each row: the regular containers' finishedAt, the sidecars' finishedAt (() = no sidecar, the
+# default), Ready=False since, deletionTimestamp, deletion grace period, creationTimestamp, and
+# the expected finish time. None = not terminated / not set.
+CASES = [
     # TestGetFinishedTime "Pod with multiple containers and all containers terminated"
-    got = pod_finished_time(
-        container_finished_at=[T - 1, T, T - 2],
-        ready_false_since=None,
-        deletion_timestamp=None,
-        deletion_grace_period=None,
-        created_at=0.0,
-    )
-    assert got == T
-
-
-def test_one_running_falls_back_to_deletion_timestamp() -> None:
+    pytest.param([T - 1, T, T - 2], (), None, None, None, 0.0, T, id="all_containers_terminated"),
     # TestGetFinishedTime "Pod with multiple containers; two containers in terminated state and
     # one in running state; fallback to deletionTimestamp"
-    got = pod_finished_time(
-        container_finished_at=[T - 1, None, T - 2],
-        ready_false_since=None,
-        deletion_timestamp=T,
-        deletion_grace_period=None,
-        created_at=0.0,
-    )
-    assert got == T
-
-
-def test_fallback_to_deletion_timestamp() -> None:
+    pytest.param([T - 1, None, T - 2], (), None, T, None, 0.0, T, id="one_running_to_deletion"),
     # TestGetFinishedTime "fallback to deletionTimestamp"
-    got = pod_finished_time(
-        container_finished_at=[None],
-        ready_false_since=None,
-        deletion_timestamp=T,
-        deletion_grace_period=None,
-        created_at=0.0,
-    )
-    assert got == T
-
-
-def test_fallback_to_deletion_timestamp_minus_grace() -> None:
+    pytest.param([None], (), None, T, None, 0.0, T, id="fallback_to_deletion_timestamp"),
     # TestGetFinishedTime "fallback to deletionTimestamp, decremented by grace period"
-    got = pod_finished_time(
-        container_finished_at=[None],
-        ready_false_since=None,
-        deletion_timestamp=T,
-        deletion_grace_period=30.0,
-        created_at=0.0,
-    )
-    assert got == T - 30
-
-
-def test_fallback_to_ready_false_transition() -> None:
+    pytest.param([None], (), None, T, 30.0, 0.0, T - 30, id="fallback_to_deletion_minus_grace"),
     # TestGetFinishedTime "fallback to PodReady.LastTransitionTime when status of the condition is
     # False" (the container is Terminated with a zero finishedAt -> None here)
-    got = pod_finished_time(
-        container_finished_at=[None],
-        ready_false_since=T,
-        deletion_timestamp=None,
-        deletion_grace_period=None,
-        created_at=0.0,
-    )
-    assert got == T
-
-
-def test_ready_true_is_skipped() -> None:
+    pytest.param([None], (), T, None, None, 0.0, T, id="fallback_to_ready_false_transition"),
     # TestGetFinishedTime "skip fallback to PodReady.LastTransitionTime when status of the
     # condition is True" (Ready=True -> ready_false_since None)
-    got = pod_finished_time(
-        container_finished_at=[None],
-        ready_false_since=None,
-        deletion_timestamp=T,
-        deletion_grace_period=None,
-        created_at=0.0,
-    )
-    assert got == T
-
-
-def test_fallback_to_creation_timestamp() -> None:
+    pytest.param([None], (), None, T, None, 0.0, T, id="ready_true_is_skipped"),
     # TestGetFinishedTime "fallback to creationTimestamp"
-    got = pod_finished_time(
-        container_finished_at=[None],
-        ready_false_since=None,
-        deletion_timestamp=None,
-        deletion_grace_period=None,
-        created_at=T,
-    )
-    assert got == T
-
-
-def test_sidecar_finishing_later_counts() -> None:
+    pytest.param([None], (), None, None, None, T, T, id="fallback_to_creation_timestamp"),
     # TestGetFinishedTime "Pod with sidecar container and all containers terminated"
-    got = pod_finished_time(
-        container_finished_at=[T - 1],
-        sidecar_finished_at=[T],
-        ready_false_since=None,
-        deletion_timestamp=None,
-        deletion_grace_period=None,
-        created_at=0.0,
-    )
-    assert got == T
-
-
-def test_no_container_statuses_uses_next_rule() -> None:
+    pytest.param([T - 1], [T], None, None, None, 0.0, T, id="sidecar_finishing_later_counts"),
     # latestFinishTime(nil, []) returns nil: rule 1 needs at least one status.
-    got = pod_finished_time(
-        container_finished_at=[],
-        ready_false_since=T - 5,
-        deletion_timestamp=T,
-        deletion_grace_period=None,
-        created_at=0.0,
-    )
-    assert got == T - 5
-
-
-def test_ready_false_wins_over_deletion() -> None:
+    pytest.param([], (), T - 5, T, None, 0.0, T - 5, id="no_container_statuses_uses_next_rule"),
     # getFinishedTime order: Ready=False (2) before deletionTimestamp (3).
-    got = pod_finished_time(
-        container_finished_at=[None],
-        ready_false_since=T - 40,
-        deletion_timestamp=T,
-        deletion_grace_period=30.0,
-        created_at=0.0,
-    )
-    assert got == T - 40
-
-
-def test_running_sidecar_voids_rule_one() -> None:
+    pytest.param([None], (), T - 40, T, 30.0, 0.0, T - 40, id="ready_false_wins_over_deletion"),
     # latestFinishTime on InitContainerStatuses returns nil for a non-terminated sidecar.
-    got = pod_finished_time(
-        container_finished_at=[T - 1],
-        sidecar_finished_at=[None],
-        ready_false_since=T - 3,
-        deletion_timestamp=None,
-        deletion_grace_period=None,
-        created_at=0.0,
-    )
-    assert got == T - 3
-
-
-def test_sidecar_pass_starts_from_nil_when_regular_pass_failed() -> None:
+    pytest.param([T - 1], [None], T - 3, None, None, 0.0, T - 3, id="running_sidecar_voids_rule1"),
     # getFinishTimeFromContainers: finishTime = latestFinishTime(nil, regular) is nil, then
     # latestFinishTime(finishTime, sidecars) starts from that nil, so all-terminated sidecars
     # alone produce a finish time (e.g. a failure in an init container after the sidecar).
+    pytest.param([None], [T - 7], T - 9, None, None, 0.0, T - 7, id="sidecar_pass_starts_from_nil"),
+]
+
+
+@pytest.mark.parametrize(
+    ("containers", "sidecars", "ready_false_since", "deletion", "grace", "created_at", "expected"),
+    CASES,
+)
+def test_pod_finished_time(
+    containers: Sequence[float | None],
+    sidecars: Sequence[float | None],
+    ready_false_since: float | None,
+    deletion: float | None,
+    grace: float | None,
+    created_at: float,
+    expected: float,
+) -> None:
     got = pod_finished_time(
-        container_finished_at=[None],
-        sidecar_finished_at=[T - 7],
-        ready_false_since=T - 9,
-        deletion_timestamp=None,
-        deletion_grace_period=None,
-        created_at=0.0,
+        container_finished_at=containers,
+        sidecar_finished_at=sidecars,
+        ready_false_since=ready_false_since,
+        deletion_timestamp=deletion,
+        deletion_grace_period=grace,
+        created_at=created_at,
     )
-    assert got == T - 7
+    assert got == expected

@@ -37,6 +37,7 @@ SIM = settings(
 # --- the strategies' contract --------------------------------------------------------------
 
 
+@pytest.mark.slow
 @SIM
 @given(job_specs())
 def test_job_specs_pass_the_loader(manifest: dict[str, Any]) -> None:
@@ -44,6 +45,7 @@ def test_job_specs_pass_the_loader(manifest: dict[str, Any]) -> None:
     assert isinstance(decode_job(manifest), Job)
 
 
+@pytest.mark.slow
 @SIM
 @given(scenarios())
 def test_scenarios_pass_the_loader(data: dict[str, Any]) -> None:
@@ -55,6 +57,7 @@ def test_scenarios_pass_the_loader(data: dict[str, Any]) -> None:
 # --- invariants at every event -------------------------------------------------------------
 
 
+@pytest.mark.slow
 @settings(SIM, max_examples=8 * EXAMPLES)
 @given(scenarios())
 def test_invariants_hold_at_every_event(data: dict[str, Any]) -> None:
@@ -85,6 +88,7 @@ def _can_finish(manifest: dict[str, Any], cluster: dict[str, Any]) -> bool:
     )
 
 
+@pytest.mark.slow
 @settings(SIM, max_examples=EXAMPLES)
 @given(
     scenarios(max_events=0, cluster=clusters(min_nodes=1, autoscaling=False)).filter(

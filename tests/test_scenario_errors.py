@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from jobsim.locate import read_yaml
-from jobsim.scenario import ScenarioError, decode_job, load_scenario
+from jobsim.scenario import decode_job, load_scenario
+from tests.helpers import DURATION_EXPECTED, PI_JOB_ENTRY, scenario_error, write_file
 
 BASE = """\
 name: t
@@ -40,18 +41,7 @@ events:
   - {at: 5s, nodeDown: pool-0}
 """
 INLINE = BASE[BASE.index("  - manifest:") : BASE.index("    workload:")]
-SECOND_JOB = """\
-  - manifest:
-      apiVersion: batch/v1
-      kind: Job
-      metadata: {name: pi}
-      spec:
-        template:
-          spec:
-            containers: [{name: main, image: perl}]
-            restartPolicy: Never
-    workload: {duration: 5s}
-events:"""
+SECOND_JOB = PI_JOB_ENTRY + "    workload: {duration: 5s}\nevents:"  # replaces line 23, events:
 FILES = {
     "pod.yaml": "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\n",
     "job.yaml": """\
@@ -69,10 +59,6 @@ spec:
     "twice.yaml": "kind: Job\nkind: Job\napiVersion: batch/v1\nmetadata: {name: pi}\n"
     "spec: {template: {spec: {containers: [{name: c, image: i}], restartPolicy: Never}}}\n",
 }
-DURATION_EXPECTED = (
-    'expected a Go duration such as "300ms", "1.5h" or "2h45m" '
-    "(units ns, us, µs, ms, s, m, h; a bare number needs a unit unless it is 0)"
-)
 QUANTITY_EXPECTED = (
     "expected a Kubernetes quantity: a signed decimal number with an optional suffix, "
     'e.g. "500m", "1.5", "12Ki", "1.5Gi", "100M" or "1e3" '
@@ -367,18 +353,14 @@ def write(folder: Path, edits: list[tuple[str, str]]) -> Path:
     for old, new in edits:
         assert text.count(old) == 1, old
         text = text.replace(old, new)
-    path = folder / "s.yaml"
-    path.write_text(text, encoding="utf-8")
-    return path
+    return write_file(folder, text)
 
 
 def lines_of(folder: Path, path: Path) -> list[str]:
-    with pytest.raises(ScenarioError) as info:
-        load_scenario(path)
-    assert str(info.value) == "\n".join(info.value.lines)
+    error = scenario_error(path)
+    assert str(error) == "\n".join(error.lines)
     return [
-        line.replace(str(folder), "DIR").replace("DIR/s.yaml", "s.yaml")
-        for line in info.value.lines
+        line.replace(str(folder), "DIR").replace("DIR/s.yaml", "s.yaml") for line in error.lines
     ]
 
 
@@ -394,11 +376,8 @@ def test_located_problem(folder: Path, edits: list[tuple[str, str]], expected: l
 
 def test_problems_keep_the_file_out_and_the_place_in(folder: Path) -> None:
     """``problems`` are ``LINE:COL: path: message``; ``lines`` add the file."""
-    with pytest.raises(ScenarioError) as info:
-        load_scenario(write(folder, [("count: 2", "count: three")]))
-    assert info.value.problems == [
-        "5:14: cluster.nodePools[0].count: expected an integer, got 'three'"
-    ]
+    error = scenario_error(write(folder, [("count: 2", "count: three")]))
+    assert error.problems == ["5:14: cluster.nodePools[0].count: expected an integer, got 'three'"]
 
 
 def test_not_utf8(folder: Path) -> None:
@@ -414,9 +393,7 @@ def test_unreadable(folder: Path) -> None:
 def test_dict_has_no_location() -> None:
     """A scenario given as a dict keeps ``<scenario>: path: message``."""
     data = read_yaml(BASE.replace("count: 2", "count: three"))[0]
-    with pytest.raises(ScenarioError) as info:
-        load_scenario(data)
-    assert info.value.lines == [
+    assert scenario_error(data).lines == [
         "<scenario>: cluster.nodePools[0].count: expected an integer, got 'three'"
     ]
 

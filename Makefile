@@ -24,6 +24,7 @@ check: $(STAMP) lint typecheck
 lint: $(STAMP)
 	$(BIN)/ruff check jobsim tests benchmarks
 	$(BIN)/ruff format --check jobsim tests benchmarks
+	$(BIN)/lint-imports
 
 typecheck: $(STAMP)
 	$(BIN)/mypy

@@ -1,11 +1,28 @@
-"""jobsim: a deterministic discrete-event simulator of Kubernetes Job semantics."""
+"""jobsim: a deterministic discrete-event simulator of Kubernetes Job semantics.
+
+The public API is :mod:`jobsim.api`; the names below are its everyday part.
+"""
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
+from jobsim.api import (
+    InvariantViolation,
+    Result,
+    Scenario,
+    ScenarioError,
+    explain,
+    load_scenario,
+    simulate,
+)
+from jobsim.version import __version__
 
-from jobsim.api import load_scenario, simulate
-from jobsim.results import Result
-from jobsim.scenario import Scenario, ScenarioError
-
-__all__ = ["Result", "Scenario", "ScenarioError", "__version__", "load_scenario", "simulate"]
+__all__ = [
+    "InvariantViolation",
+    "Result",
+    "Scenario",
+    "ScenarioError",
+    "__version__",
+    "explain",
+    "load_scenario",
+    "simulate",
+]

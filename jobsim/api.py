@@ -1,12 +1,28 @@
-"""The Python API: ``load_scenario`` and ``simulate``."""
+"""The Python API: load a scenario, run it, look at the result.
+
+Everything a notebook, a test or the command line needs, and nothing else: ``cli.py`` imports
+only this module. ``draw`` imports matplotlib when it is called, not before.
+"""
 
 from __future__ import annotations
 
-from jobsim.invariants import CheckingRecorder
-from jobsim.record import Recorder
+from pathlib import Path
+from typing import Literal
+
+from jobsim.explain import Line, explain, render
+from jobsim.invariants import CheckingRecorder, InvariantViolation
+from jobsim.k8s.conditions import job_outcome
+from jobsim.k8s.job import Job
+from jobsim.locate import YAMLProblem, read_yaml_file
+from jobsim.record import NullRecorder, Recorder
 from jobsim.results import Result
-from jobsim.scenario import Scenario, load_scenario
+from jobsim.scenario import Scenario, ScenarioError, decode_job, load_scenario
 from jobsim.sim.simulation import Simulation
+from jobsim.stats import RunStats
+from jobsim.trace import write_trace
+from jobsim.version import __version__
+
+View = Literal["job", "node", "summary"]
 
 
 def simulate(
@@ -28,4 +44,34 @@ def simulate(
     return Result(scenario.name, sim.seed, sim.clock.now, rec)
 
 
-__all__ = ["load_scenario", "simulate"]
+def draw(result: Result, path: str | Path, *, by: View = "job", max_lanes: int = 60) -> Path:
+    """Draw a timeline (``by`` job or node) or the summary charts of ``result`` to ``path``
+    (png, svg or pdf, from the suffix); see :func:`jobsim.plot.save`."""
+    from jobsim.plot import save
+
+    return save(result, path, by=by, max_lanes=max_lanes)
+
+
+__all__ = [
+    "InvariantViolation",
+    "Job",
+    "Line",
+    "NullRecorder",
+    "Recorder",
+    "Result",
+    "RunStats",
+    "Scenario",
+    "ScenarioError",
+    "View",
+    "YAMLProblem",
+    "__version__",
+    "decode_job",
+    "draw",
+    "explain",
+    "job_outcome",
+    "load_scenario",
+    "read_yaml_file",
+    "render",
+    "simulate",
+    "write_trace",
+]

@@ -13,11 +13,22 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from jobsim.api import simulate
-from jobsim.invariants import InvariantViolation
-from jobsim.locate import YAMLProblem, read_yaml_file
-from jobsim.results import Result, outcome
-from jobsim.scenario import Scenario, ScenarioError, decode_job, load_scenario
+from jobsim.api import (
+    InvariantViolation,
+    Result,
+    Scenario,
+    ScenarioError,
+    YAMLProblem,
+    decode_job,
+    draw,
+    load_scenario,
+    read_yaml_file,
+    render,
+    simulate,
+    write_trace,
+)
+from jobsim.api import explain as narrate
+from jobsim.api import job_outcome as outcome
 
 app = typer.Typer(
     add_completion=False,
@@ -148,9 +159,7 @@ def _save_plot(debug: bool, result: Result, path: Path, by: str, max_lanes: int)
     if path.suffix.lower() not in (".png", ".svg", ".pdf"):
         err.print(f"{path}: the output must end in .png, .svg or .pdf", markup=False)
         raise typer.Exit(2)
-    from jobsim.plot import save
-
-    _write(debug, lambda: save(result, path, by=by, max_lanes=max_lanes))  # type: ignore[arg-type]
+    _write(debug, lambda: draw(result, path, by=by, max_lanes=max_lanes))  # type: ignore[arg-type]
 
 
 def _pct(x: float) -> str:
@@ -259,8 +268,6 @@ def run(
     if timeline_png is not None:
         _save_plot(debug, result, timeline_png, "job", 60)
     if trace is not None:
-        from jobsim.trace import write_trace
-
         trace_path = trace
         _write(debug, lambda: write_trace(result, trace_path))
     if json_out:
@@ -334,9 +341,6 @@ def explain(
     debug: DebugOpt = False,
 ) -> None:
     """Narrate a run: one line per decision, with its rule and numbers."""
-    from jobsim.explain import explain as narrate
-    from jobsim.explain import render
-
     if fmt not in ("text", "markdown"):
         err.print(f"--format: expected text or markdown, not {fmt!r}", markup=False)
         raise typer.Exit(2)

@@ -15,10 +15,10 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from jobsim import __version__
 from jobsim.k8s.conditions import job_outcome
 from jobsim.record import Kind, Recorder, describe
 from jobsim.stats import Lives, RunStats, compute, lives, requests_by_job
+from jobsim.version import __version__
 
 if TYPE_CHECKING:
     import pandas as pd

@@ -61,6 +61,11 @@ class JobController:
         self.job_finished = job_finished
         self.syncs = 0
 
+    @property
+    def now(self) -> float:
+        """The virtual time."""
+        return self.clock.now
+
     # -- the API server's pod calls (ControllerEnv) --------------------------------------
     def create_pod(self, job: JobRuntime, index: int | None) -> Pod:
         """POST a pod of ``job``."""
@@ -136,7 +141,7 @@ class JobController:
 def sync_job(env: ControllerEnv, job: JobRuntime) -> None:
     """``syncJob``: one pass of the controller over one Job."""
     before = job.status_key()
-    ctx = new_sync_ctx(job, env.clock.now)
+    ctx = new_sync_ctx(job, env.now)
     if job.start_time is None and not job.suspended:
         job.start_time = ctx.now
     job.backoff = new_backoff_record(

@@ -23,19 +23,18 @@ from jobsim.policy.pod_failure_policy import (
 )
 from jobsim.record import Recorder
 from jobsim.scenario.model import Timing
-from jobsim.sim.engine import Clock
 from jobsim.sim.jobs import JobRuntime
 from jobsim.sim.objects import FAILED, SUCCEEDED, Pod
 
 
 class ControllerEnv(Protocol):
-    """What one sync of the Job controller reads and does: the clock, the timing, the
+    """What one sync of the Job controller reads and does: the time, the timing, the
     recorder, its work queue and the API server's pod calls. ``JobController`` is one; a test
     drives a sync with a fake."""
 
     @property
-    def clock(self) -> Clock:
-        """The virtual clock (``clock.now``)."""
+    def now(self) -> float:
+        """The virtual time of the sync."""
         ...
 
     @property

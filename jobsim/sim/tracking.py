@@ -177,7 +177,7 @@ def append_condition(
     numbers: dict[str, Any] | None = None,
 ) -> None:
     """Append a True condition stamped now; ``numbers`` say why."""
-    now = env.clock.now
+    now = env.now
     job.conditions.append(
         {
             "type": type_,
@@ -201,7 +201,7 @@ def ensure_condition(
     numbers: dict[str, Any] | None = None,
 ) -> bool:
     """``ensureJobConditionStatus``: update in place, or append unless it would be False."""
-    now = env.clock.now
+    now = env.now
     cond = job.condition(type_)
     if cond is not None:
         if (cond["status"], cond["reason"], cond["message"]) == (status, reason, message):

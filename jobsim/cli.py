@@ -358,3 +358,9 @@ def explain(
 def main() -> None:
     """Console entry point."""
     app()
+
+
+__all__ = [
+    "app",
+    "main",
+]

@@ -186,3 +186,15 @@ def _to_distribution(v: Any) -> Any:
 
 DurationDistribution = Annotated[Distribution, BeforeValidator(_to_distribution)]
 """A distribution of durations, or a plain duration meaning a constant."""
+
+__all__ = [
+    "Constant",
+    "Distribution",
+    "Duration",
+    "DurationDistribution",
+    "Exponential",
+    "Lognormal",
+    "ShiftedExponential",
+    "Uniform",
+    "non_negative",
+]

@@ -12,6 +12,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from jobsim.k8s.conditions import (
+    COMPLETE,
+    FAILED,
+    FAILURE_TARGET,
+    PHASE_FAILED,
+    SUCCESS_CRITERIA_MET,
+)
 from jobsim.record import Kind, describe, fmt_seconds
 from jobsim.results import Result
 
@@ -89,7 +96,7 @@ def explain(result: Result, *, job: str | None = None) -> list[Line]:
         if kind is Kind.POD_DELETED:
             deleted.add(subject)
         unscheduled_failed = (
-            kind is Kind.POD_PHASE and ref == "Failed" and pod is not None and pod.node is None
+            kind is Kind.POD_PHASE and ref == PHASE_FAILED and pod is not None and pod.node is None
         )
         if kind in SILENT and not unscheduled_failed:
             continue
@@ -147,19 +154,19 @@ def _why(
         type_, status, _reason = ref.split("/")
         if status != "True":
             return ""
-        if type_ == "FailureTarget" and c.failure_target is None:
+        if type_ == FAILURE_TARGET and c.failure_target is None:
             c.failure_target, c.failure_why = t, _condition_why(numbers)
             return c.failure_why
-        if type_ == "SuccessCriteriaMet" and c.success_target is None:
+        if type_ == SUCCESS_CRITERIA_MET and c.success_target is None:
             c.success_target, c.success_why = t, _condition_why(numbers)
             return c.success_why
-        interim = {"Failed": "FailureTarget", "Complete": "SuccessCriteriaMet"}.get(type_)
+        interim = {FAILED: FAILURE_TARGET, COMPLETE: SUCCESS_CRITERIA_MET}.get(type_)
         since = numbers.get("since")
         if interim is not None and since is not None and since < t:
             return f"{interim} since {fmt_seconds(since)} and no pod is left terminating"
-        if type_ == "Failed" and c.failure_target is not None:
+        if type_ == FAILED and c.failure_target is not None:
             return c.failure_why  # set in the same instant as FailureTarget: the same numbers
-        if type_ == "Complete" and c.success_target is not None:
+        if type_ == COMPLETE and c.success_target is not None:
             return c.success_why
         return _condition_why(numbers)
     return ""

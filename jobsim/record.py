@@ -18,6 +18,8 @@ from dataclasses import asdict, dataclass, field
 from enum import IntEnum
 from typing import Any
 
+from jobsim.k8s.conditions import TERMINAL_PHASES
+
 
 class Kind(IntEnum):
     """Domain events. ``subject`` is the object, ``ref``/``a``/``b`` its rule's numbers."""
@@ -378,7 +380,7 @@ class Recorder:
     def pod_phase(self, t: float, name: str, phase: str) -> None:
         p = self.pods[name]
         p.phase = phase
-        if phase in ("Succeeded", "Failed"):
+        if phase in TERMINAL_PHASES:
             p.finishedAt = t
         self._log(t, Kind.POD_PHASE, name, phase)
 
@@ -570,3 +572,17 @@ def describe(kind: Kind, subject: str, ref: str, a: int, b: float, text: str) ->
     if kind is Kind.NODE_REMOVED:
         return f"node {subject} removed"
     return f"node {subject} tainted {ref}"
+
+
+__all__ = [
+    "JobRecord",
+    "Kind",
+    "NodeRecord",
+    "NullRecorder",
+    "PodRecord",
+    "Recorder",
+    "StatusSource",
+    "describe",
+    "fmt_seconds",
+    "frozen",
+]

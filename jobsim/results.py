@@ -367,3 +367,13 @@ TIMELINE_KINDS = frozenset(
         Kind.IMAGE_PULLED,
     }
 )
+
+__all__ = [
+    "EVENT_COLUMNS",
+    "JOB_COLUMNS",
+    "POD_COLUMNS",
+    "SAVE_FORMAT",
+    "TIMELINE_KINDS",
+    "Result",
+    "outcome",
+]

@@ -46,7 +46,14 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from jobsim.k8s.conditions import job_outcome
+from jobsim.k8s.conditions import (
+    COMPLETE,
+    DISRUPTION_TARGET,
+    FAILED,
+    PHASE_FAILED,
+    TERMINAL_PHASES,
+    job_outcome,
+)
 from jobsim.record import Kind, Recorder
 
 
@@ -73,12 +80,14 @@ __all__ = [
     "NodeDown",
     "Overlap",
     "PodLife",
+    "ResourceStats",
     "Result",
     "RunSpan",
     "RunStats",
     "compute",
     "lives",
     "requests_by_job",
+    "step_at",
     "step_mean",
     "utilisation_series",
 ]
@@ -152,7 +161,7 @@ class PodLife:
             return "deleted"
         if self.phase == "Succeeded":
             return "succeeded"
-        if self.phase == "Failed":
+        if self.phase == PHASE_FAILED:
             return "failed"
         return "running" if self.runs else "pending"
 
@@ -324,7 +333,7 @@ def lives(result: Result) -> Lives:
                     doom(p, t)
         elif kind is Kind.POD_PHASE:
             p = pods[subject]
-            if ref in ("Succeeded", "Failed"):
+            if ref in TERMINAL_PHASES:
                 p.terminal, p.phase = t, ref
                 if p.scheduled is None and p.removed is None:
                     pending_now -= 1
@@ -338,7 +347,7 @@ def lives(result: Result) -> Lives:
                 doom(p, t)
         elif kind is Kind.POD_CONDITION:
             type_, status, reason = ref.split("/")
-            if type_ == "DisruptionTarget" and status == "True":
+            if type_ == DISRUPTION_TARGET and status == "True":
                 pods[subject].disruption = reason
         elif kind is Kind.POD_COUNTED:
             p = pods[subject]
@@ -357,7 +366,7 @@ def lives(result: Result) -> Lives:
         elif kind is Kind.JOB_CONDITION:
             type_, status, reason = ref.split("/")
             conditions.append(ConditionMark(subject, t, type_, status, reason, text))
-            if type_ in ("Complete", "Failed") and status == "True":
+            if type_ in (COMPLETE, FAILED) and status == "True":
                 finished.setdefault(subject, t)
         elif kind is Kind.JOB_BACKOFF:
             if (subject, -1, t + b) in seen_backoff:

@@ -1,1 +1,3 @@
 """pydantic models of the Kubernetes objects jobsim reads."""
+
+__all__: list[str] = []

@@ -2,7 +2,7 @@
 
 Upstream: ``pkg/apis/batch/types.go`` (``JobConditionType``, ``JobReason*``),
 ``pkg/controller/job/job_controller.go`` (the messages of ``syncJob`` and ``enactJobFinished``)
-and ``staging/src/k8s.io/api/core/v1/types.go`` (``DisruptionTarget``).
+and ``staging/src/k8s.io/api/core/v1/types.go`` (``DisruptionTarget``, ``PodPhase``).
 """
 
 from __future__ import annotations
@@ -40,6 +40,13 @@ MESSAGE_RESUMED = "Job resumed"
 DISRUPTION_TARGET = "DisruptionTarget"
 READY = "Ready"
 
+# Pod phases (core/v1 PodPhase).
+PHASE_PENDING = "Pending"
+PHASE_RUNNING = "Running"
+PHASE_SUCCEEDED = "Succeeded"
+PHASE_FAILED = "Failed"
+TERMINAL_PHASES = (PHASE_SUCCEEDED, PHASE_FAILED)
+
 
 def is_true(conditions: list[dict[str, Any]], type_: str) -> bool:
     """Whether a condition of ``type_`` is present with status True."""
@@ -74,6 +81,10 @@ __all__ = [
     "MESSAGE_MAX_FAILED_INDEXES",
     "MESSAGE_RESUMED",
     "MESSAGE_SUSPENDED",
+    "PHASE_FAILED",
+    "PHASE_PENDING",
+    "PHASE_RUNNING",
+    "PHASE_SUCCEEDED",
     "READY",
     "REASON_BACKOFF_LIMIT",
     "REASON_COMPLETIONS",
@@ -87,6 +98,7 @@ __all__ = [
     "SUCCESS_CRITERIA_MET",
     "SUSPENDED",
     "TERMINAL_CONDITIONS",
+    "TERMINAL_PHASES",
     "is_true",
     "job_outcome",
 ]

@@ -204,3 +204,25 @@ def aggregate_message(kind: str, name: str, errors: list[FieldError]) -> str:
             texts.append(s)
     agg = texts[0] if len(texts) == 1 else "[" + ", ".join(texts) + "]"
     return f'{kind} "{name}" is invalid: {agg}'
+
+
+__all__ = [
+    "OMIT",
+    "ErrorType",
+    "FieldError",
+    "GoJSON",
+    "aggregate_message",
+    "duplicate",
+    "forbidden",
+    "go_json",
+    "go_json_list",
+    "go_json_struct",
+    "go_quote",
+    "go_quote_list",
+    "invalid",
+    "not_supported",
+    "render_value",
+    "required",
+    "too_long",
+    "too_many",
+]

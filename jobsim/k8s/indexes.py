@@ -33,7 +33,7 @@ def go_atoi(text: str) -> int | None:
     return value
 
 
-def parse_index_interval(text: str, completions: int) -> tuple[int, int] | str:
+def _parse_index_interval(text: str, completions: int) -> tuple[int, int] | str:
     """``parseIndexInterval``: the interval ``(x, y)``, or the error text."""
     limits = text.split("-")
     if len(limits) > 2:
@@ -65,7 +65,7 @@ def parse_indexes_strict(text: str, completions: int) -> tuple[list[tuple[int, i
     intervals: list[tuple[int, int]] = []
     last: int | None = None
     for part in text.split(","):
-        parsed = parse_index_interval(part, completions)
+        parsed = _parse_index_interval(part, completions)
         if isinstance(parsed, str):
             return [], parsed
         x, y = parsed

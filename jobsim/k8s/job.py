@@ -176,3 +176,24 @@ class Job(_Strict):
     metadata: ObjectMeta
     spec: JobSpec
     status: dict[str, object] | None = None
+
+
+__all__ = [
+    "Container",
+    "Job",
+    "JobSpec",
+    "LabelSelector",
+    "LabelSelectorRequirement",
+    "ObjectMeta",
+    "PodFailurePolicy",
+    "PodFailurePolicyOnExitCodesRequirement",
+    "PodFailurePolicyOnPodConditionsPattern",
+    "PodFailurePolicyRule",
+    "PodSpec",
+    "PodTemplateSpec",
+    "QuantityValue",
+    "ResourceRequirements",
+    "SuccessPolicy",
+    "SuccessPolicyRule",
+    "Toleration",
+]

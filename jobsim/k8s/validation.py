@@ -185,7 +185,7 @@ def _validate_job_spec(spec: JobSpec, path: str) -> list[FieldError]:
     if spec.successPolicy is not None:
         sp_path = f"{path}.successPolicy"
         if (spec.completionMode or NON_INDEXED) != INDEXED:
-            value = success_policy_json(spec.successPolicy)
+            value = _success_policy_json(spec.successPolicy)
             errs.append(invalid(sp_path, value, "requires indexed completion mode"))
         else:
             errs.extend(_validate_success_policy(spec, spec.successPolicy, sp_path))
@@ -488,7 +488,7 @@ def _validate_job_restart_policy(spec: JobSpec, path: str) -> list[FieldError]:
 # --- Go renderings of internal batch types (no json tags: Go field names, declaration order) --
 
 
-def success_policy_json(sp: SuccessPolicy | None) -> GoJSON:
+def _success_policy_json(sp: SuccessPolicy | None) -> GoJSON:
     """``json.Marshal`` of the internal ``batch.SuccessPolicy``."""
     if sp is None:
         return GoJSON("null")
@@ -505,7 +505,7 @@ def success_policy_json(sp: SuccessPolicy | None) -> GoJSON:
     return go_json_struct([("Rules", rules)])
 
 
-def pod_failure_policy_json(pfp: PodFailurePolicy | None) -> GoJSON:
+def _pod_failure_policy_json(pfp: PodFailurePolicy | None) -> GoJSON:
     """``json.Marshal`` of the internal ``batch.PodFailurePolicy``."""
     if pfp is None:
         return GoJSON("null")
@@ -614,7 +614,7 @@ def _validate_job_spec_update(
             spec.podFailurePolicy,
             old_spec.podFailurePolicy,
             f"{path}.podFailurePolicy",
-            pod_failure_policy_json(spec.podFailurePolicy),
+            _pod_failure_policy_json(spec.podFailurePolicy),
         )
     )
     errs.extend(
@@ -628,7 +628,7 @@ def _validate_job_spec_update(
             spec.successPolicy,
             old_spec.successPolicy,
             f"{path}.successPolicy",
-            success_policy_json(spec.successPolicy),
+            _success_policy_json(spec.successPolicy),
         )
     )
     return errs
@@ -662,7 +662,7 @@ def _old_status(old: Job) -> tuple[bool, bool, int]:
     )
 
 
-def template_mutable(old: Job, old_started: bool | None = None) -> bool:
+def _template_mutable(old: Job, old_started: bool | None = None) -> bool:
     """strategy.go (v1.36 with PR #139287): old Job suspended and never started, or suspended
     with ``Suspended=True`` and no active pods. Gates both ``AllowMutableSchedulingDirectives``
     and ``AllowMutablePodResources`` (beta, on by default in v1.36)."""
@@ -676,9 +676,9 @@ def _validate_pod_template_update(
     old: Job, new: Job, path: str, old_started: bool | None
 ) -> list[FieldError]:
     """``validatePodTemplateUpdate``: scheduling directives and resources may change while the
-    old Job is suspended (see ``template_mutable``); anything else is immutable."""
+    old Job is suspended (see ``_template_mutable``); anything else is immutable."""
     template, old_template = new.spec.template, old.spec.template
-    mutable = template_mutable(old, old_started)
+    mutable = _template_mutable(old, old_started)
     if mutable:
         old_template = _relax_scheduling_directives(template, old_template)
     if not old.spec.suspend or not mutable:

@@ -80,12 +80,12 @@ def blen(text: str) -> int:
     return len(text.encode("utf-8"))
 
 
-def max_len_error(length: int) -> str:
+def _max_len_error(length: int) -> str:
     """``content.MaxLenError``."""
     return f"must be no more than {length} bytes"
 
 
-def regex_error(msg: str, fmt: str, *examples: str) -> str:
+def _regex_error(msg: str, fmt: str, *examples: str) -> str:
     """``content.RegexError`` (note the double spaces Go's loop leaves between examples)."""
     if not examples:
         return f"{msg} (regex used for validation is '{fmt}')"
@@ -97,12 +97,12 @@ def is_dns1123_label(value: str) -> list[str]:
     """``content.IsDNS1123Label``."""
     errs: list[str] = []
     if blen(value) > 63:
-        errs.append(max_len_error(63))
+        errs.append(_max_len_error(63))
     if not _DNS1123_LABEL_RE.fullmatch(value):
         if _DNS1123_SUBDOMAIN_RE.fullmatch(value):
             errs.append("must not contain dots")
         else:
-            errs.append(regex_error(_DNS1123_LABEL_ERR, _DNS1123_LABEL_FMT, "my-name", "123-abc"))
+            errs.append(_regex_error(_DNS1123_LABEL_ERR, _DNS1123_LABEL_FMT, "my-name", "123-abc"))
     return errs
 
 
@@ -110,13 +110,13 @@ def is_dns1123_subdomain(value: str) -> list[str]:
     """``IsDNS1123Subdomain``."""
     errs: list[str] = []
     if blen(value) > 253:
-        errs.append(max_len_error(253))
+        errs.append(_max_len_error(253))
     if not _DNS1123_SUBDOMAIN_RE.fullmatch(value):
-        errs.append(regex_error(_DNS1123_SUBDOMAIN_ERR, _DNS1123_SUBDOMAIN_FMT, "example.com"))
+        errs.append(_regex_error(_DNS1123_SUBDOMAIN_ERR, _DNS1123_SUBDOMAIN_FMT, "example.com"))
     return errs
 
 
-def name_is_dns_subdomain(name: str, prefix: bool) -> list[str]:
+def _name_is_dns_subdomain(name: str, prefix: bool) -> list[str]:
     """``NameIsDNSSubdomain`` (``maskTrailingDash`` reproduced as written upstream)."""
     if prefix and name.endswith("-"):
         name = name[: len(name) - 2] + "a"
@@ -138,17 +138,17 @@ def is_qualified_name(value: str) -> list[str]:
     else:
         return [
             "a valid label key "
-            + regex_error(_LABEL_KEY_ERR, _LABEL_KEY_FMT, "MyName", "my.name", "123-abc")
+            + _regex_error(_LABEL_KEY_ERR, _LABEL_KEY_FMT, "MyName", "my.name", "123-abc")
             + " with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')"
         ]
     if name == "":
         errs.append("name part must be non-empty")
     elif blen(name) > 63:
-        errs.append("name part " + max_len_error(63))
+        errs.append("name part " + _max_len_error(63))
     if not _LABEL_KEY_RE.fullmatch(name):
         errs.append(
             "name part "
-            + regex_error(_LABEL_KEY_ERR, _LABEL_KEY_FMT, "MyName", "my.name", "123-abc")
+            + _regex_error(_LABEL_KEY_ERR, _LABEL_KEY_FMT, "MyName", "my.name", "123-abc")
         )
     return errs
 
@@ -157,9 +157,11 @@ def is_label_value(value: str) -> list[str]:
     """``content.IsLabelValue``."""
     errs: list[str] = []
     if blen(value) > 63:
-        errs.append(max_len_error(63))
+        errs.append(_max_len_error(63))
     if not _LABEL_VALUE_RE.fullmatch(value):
-        errs.append(regex_error(_LABEL_VALUE_ERR, _LABEL_VALUE_FMT, "MyValue", "my_value", "12345"))
+        errs.append(
+            _regex_error(_LABEL_VALUE_ERR, _LABEL_VALUE_FMT, "MyValue", "my_value", "12345")
+        )
     return errs
 
 
@@ -173,7 +175,7 @@ def is_domain_prefixed_path(path: str, value: str) -> list[FieldError]:
     host, rest = segments
     errs = [invalid(path, host, m) for m in is_dns1123_subdomain(host)]
     if not _HTTP_PATH_RE.fullmatch(rest):
-        errs.append(invalid(path, rest, regex_error("Invalid path", _HTTP_PATH_FMT)))
+        errs.append(invalid(path, rest, _regex_error("Invalid path", _HTTP_PATH_FMT)))
     return errs
 
 
@@ -216,14 +218,14 @@ def validate_object_meta(meta: ObjectMeta, path: str) -> list[FieldError]:
     if meta.generateName:
         errs.extend(
             invalid(f"{path}.generateName", meta.generateName, m)
-            for m in name_is_dns_subdomain(meta.generateName, True)
+            for m in _name_is_dns_subdomain(meta.generateName, True)
         )
     if not meta.name:
         if not meta.generateName:
             errs.append(required(f"{path}.name", "name or generateName is required"))
     else:
         errs.extend(
-            invalid(f"{path}.name", meta.name, m) for m in name_is_dns_subdomain(meta.name, False)
+            invalid(f"{path}.name", meta.name, m) for m in _name_is_dns_subdomain(meta.name, False)
         )
     if not meta.namespace:
         errs.append(required(f"{path}.namespace"))
@@ -387,7 +389,7 @@ def _validate_pod_spec(spec: PodSpec, path: str) -> list[FieldError]:
     if spec.nodeName:
         errs.extend(
             invalid(f"{path}.nodeName", spec.nodeName, m)
-            for m in name_is_dns_subdomain(spec.nodeName, False)
+            for m in _name_is_dns_subdomain(spec.nodeName, False)
         )
     if spec.activeDeadlineSeconds is not None and not (
         1 <= spec.activeDeadlineSeconds <= MAX_INT32
@@ -404,7 +406,7 @@ def _validate_pod_spec(spec: PodSpec, path: str) -> list[FieldError]:
     if spec.priorityClassName:
         errs.extend(
             invalid(f"{path}.priorityClassName", spec.priorityClassName, m)
-            for m in name_is_dns_subdomain(spec.priorityClassName, False)
+            for m in _name_is_dns_subdomain(spec.priorityClassName, False)
         )
     return errs
 

@@ -12,6 +12,7 @@ __all__ = [
     "BackoffRecord",
     "backoff_duration",
     "index_remaining_time",
+    "nanoseconds",
     "new_backoff_record",
     "remaining_time",
 ]

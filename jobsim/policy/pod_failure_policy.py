@@ -115,3 +115,16 @@ def match_pod_failure_policy(policy: PodFailurePolicy | None, pod: FailedPod) ->
             return PolicyMatch(None, True, FAIL_INDEX)
         # An unknown action matches nothing upstream (the switch has no default).
     return NO_MATCH
+
+
+__all__ = [
+    "COUNT",
+    "FAIL_INDEX",
+    "FAIL_JOB",
+    "IGNORE",
+    "NO_MATCH",
+    "ContainerExit",
+    "FailedPod",
+    "PolicyMatch",
+    "match_pod_failure_policy",
+]

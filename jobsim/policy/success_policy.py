@@ -37,3 +37,8 @@ def match_success_policy(
         elif rule.succeededCount is not None and len(succeeded) >= rule.succeededCount:
             return f"Matched rules at index {index}"
     return None
+
+
+__all__ = [
+    "match_success_policy",
+]

@@ -41,3 +41,9 @@ def check_updates(jobs: dict[str, Job], events: list[tuple[int, Event, str]]) ->
             continue
         current[key] = new
     return problems
+
+
+__all__ = [
+    "changed_spec",
+    "check_updates",
+]

@@ -211,3 +211,11 @@ def _amount(resource: str, units: int) -> str:
     if resource == "memory" or resource.startswith(("ephemeral-storage", "hugepages-")):
         return format_bytes(units)
     return str(units)
+
+
+__all__ = [
+    "check_event_times",
+    "check_fit",
+    "check_priority_classes",
+    "check_references",
+]

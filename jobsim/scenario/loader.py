@@ -233,3 +233,9 @@ def _read_manifest_file(base: Path, mfile: str, where: str) -> Job | list[Proble
         return decoded
     found += decoded if isinstance(decoded, list) else []
     return [Problem(where, f"{where}: {in_file(mfile, place(p, marks))}") for p in found]
+
+
+__all__ = [
+    "decode_job",
+    "load_scenario",
+]

@@ -405,3 +405,32 @@ SYSTEM_PRIORITY_CLASSES = {
     "system-node-critical": 2000001000,
 }
 """The built-in PriorityClasses every cluster has (``scheduling.k8s.io`` defaults)."""
+
+__all__ = [
+    "EVENT_KINDS",
+    "JOB_EVENT_KINDS",
+    "NODE_EVENT_KINDS",
+    "SPEC_EVENT_KINDS",
+    "SYSTEM_PRIORITY_CLASSES",
+    "Autoscaling",
+    "Capacity",
+    "Cluster",
+    "DeletePodSpec",
+    "Event",
+    "Failure",
+    "JobEntry",
+    "NodeFailures",
+    "NodePool",
+    "PriorityClass",
+    "Quantity",
+    "ScaleSpec",
+    "Scenario",
+    "ScriptEntry",
+    "Taint",
+    "Timing",
+    "Workload",
+    "event_job_ref",
+    "job_key",
+    "quantity",
+    "resolve_job",
+]

@@ -368,3 +368,19 @@ def _field_names(model: type[BaseModel], parts: list[str | int], data: Any) -> l
                     continue
                 names.append(f.alias or fname)
     return list(dict.fromkeys(names))
+
+
+__all__ = [
+    "DISTRIBUTION_TAGS",
+    "Problem",
+    "ScenarioError",
+    "at_path",
+    "duplicate_key",
+    "got",
+    "in_file",
+    "join_path",
+    "place",
+    "placed",
+    "pydantic_items",
+    "pydantic_problems",
+]

@@ -73,3 +73,10 @@ class Clock:
     def run(self, until: float | None = None) -> None:
         """Process events until none are left (or until ``until``)."""
         self.env.run(until=until)
+
+
+__all__ = [
+    "Call",
+    "Clock",
+    "Prio",
+]

@@ -279,3 +279,11 @@ class JobRuntime:
             if name not in self.used_names:
                 self.used_names.add(name)
                 return name
+
+
+__all__ = [
+    "NAME_ALPHABET",
+    "JobRuntime",
+    "RunOutcome",
+    "stream",
+]

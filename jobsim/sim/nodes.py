@@ -23,6 +23,7 @@ import math
 from collections.abc import Callable
 
 from jobsim.distributions import Distribution
+from jobsim.k8s.conditions import READY
 from jobsim.policy.placement import UNREACHABLE_TAINT, tolerates, toleration
 from jobsim.record import Recorder
 from jobsim.scenario import Timing
@@ -94,7 +95,7 @@ class NodeLifecycle:
                 pod.ready = False
                 pod.ready_false_at = now
                 self.recorder.pod_condition(
-                    now, pod.name, "Ready", "False", "NodeNotReady", "node is not ready"
+                    now, pod.name, READY, "False", "NodeNotReady", "node is not ready"
                 )
                 self.pod_updated(pod)
             if pod.deletion_ts is None:

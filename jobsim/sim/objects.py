@@ -5,16 +5,24 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from jobsim.k8s.conditions import (
+    PHASE_FAILED,
+    PHASE_PENDING,
+    PHASE_RUNNING,
+    PHASE_SUCCEEDED,
+    TERMINAL_PHASES,
+)
+
 if TYPE_CHECKING:
     from jobsim.sim.engine import Call
 
 __all__ = ["FAILED", "PENDING", "RUNNING", "SUCCEEDED", "Node", "Pod"]
 
-PENDING = "Pending"
-RUNNING = "Running"
-SUCCEEDED = "Succeeded"
-FAILED = "Failed"
-TERMINAL = frozenset({SUCCEEDED, FAILED})
+PENDING = PHASE_PENDING
+RUNNING = PHASE_RUNNING
+SUCCEEDED = PHASE_SUCCEEDED
+FAILED = PHASE_FAILED
+TERMINAL = frozenset(TERMINAL_PHASES)
 
 
 @dataclass(slots=True, eq=False)

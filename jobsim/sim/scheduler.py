@@ -67,7 +67,7 @@ def _most_allocated(node: Node) -> int:
     return most_allocated(node.score_cpu, node.score_mem, node.capacity)
 
 
-class FitIndex:
+class _FitIndex:
     """The nodes where a pod of one fit key fits, best score first."""
 
     def __init__(self, key: PodNeeds, nodes: list[Node], score: Callable[[Node], int]) -> None:
@@ -111,17 +111,17 @@ class Scheduler:
         self._bind_cb = bind
         self.nodes = nodes
         self.score = _most_allocated if scoring == "MostAllocated" else _least_allocated
-        self._indexes: dict[PodNeeds, FitIndex] = {}
+        self._indexes: dict[PodNeeds, _FitIndex] = {}
         self._waiting: dict[QueueKey, deque[Pod]] = {}
         self.evict: Callable[[Pod, str, str], None] = lambda pod, reason, message: None
         self.on_unschedulable: Callable[[Pod], None] = lambda pod: None
         self._bound_priorities: dict[int, int] = {}  # priority -> bound pods
 
     # -- indexes -------------------------------------------------------------------------
-    def _index(self, key: PodNeeds) -> FitIndex:
+    def _index(self, key: PodNeeds) -> _FitIndex:
         idx = self._indexes.get(key)
         if idx is None:
-            idx = FitIndex(key, self.nodes, self.score)
+            idx = _FitIndex(key, self.nodes, self.score)
             self._indexes[key] = idx
         return idx
 

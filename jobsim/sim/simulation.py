@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from jobsim.k8s.conditions import DISRUPTION_TARGET
 from jobsim.k8s.defaults import JOB_CONTROLLER_NAME
 from jobsim.record import Recorder
 from jobsim.scenario.changes import changed_spec
@@ -278,8 +279,8 @@ class Simulation:
         if pod.deletion_ts is not None or pod.terminal:
             return
         now = self.clock.now
-        pod.conditions["DisruptionTarget"] = ("True", reason, message, now)
-        self.recorder.pod_condition(now, pod.name, "DisruptionTarget", "True", reason, message)
+        pod.conditions[DISRUPTION_TARGET] = ("True", reason, message, now)
+        self.recorder.pod_condition(now, pod.name, DISRUPTION_TARGET, "True", reason, message)
         self.delete_pod(pod, reason, message)
 
     def _force_fail(self, pod: Pod, condition: tuple[str, str] | None) -> None:
@@ -287,8 +288,8 @@ class Simulation:
         condition), then a DELETE with no grace period."""
         now = self.clock.now
         if condition is not None:
-            pod.conditions["DisruptionTarget"] = ("True", *condition, now)
-            self.recorder.pod_condition(now, pod.name, "DisruptionTarget", "True", *condition)
+            pod.conditions[DISRUPTION_TARGET] = ("True", *condition, now)
+            self.recorder.pod_condition(now, pod.name, DISRUPTION_TARGET, "True", *condition)
         if pod.k_call is not None:
             pod.k_call.cancel()
             pod.k_call = None
@@ -351,3 +352,8 @@ class Simulation:
     def job_statuses(self) -> dict[str, dict[str, Any]]:
         """The final status of every Job."""
         return {key: job.status() for key, job in self.jobs.items()}
+
+
+__all__ = [
+    "Simulation",
+]

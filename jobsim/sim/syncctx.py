@@ -12,6 +12,7 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from jobsim.k8s.conditions import READY
 from jobsim.policy.finish_time import pod_finished_time
 from jobsim.policy.pod_failure_policy import (
     FAIL_INDEX,
@@ -95,7 +96,7 @@ def policy_match(pod: Pod, job: JobRuntime) -> PolicyMatch:
     if policy is None:
         return NO_MATCH
     conditions = [(t, v[0]) for t, v in pod.conditions.items()]
-    conditions.append(("Ready", "True" if pod.ready else "False"))
+    conditions.append((READY, "True" if pod.ready else "False"))
     view = FailedPod(
         job.namespace,
         pod.name,

@@ -27,7 +27,7 @@ from matplotlib import rc_context
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from jobsim.stats import Lives, PodLife, lives, utilisation_series
+from jobsim.stats import Lives, PodLife, utilisation_series
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -282,7 +282,7 @@ def timeline_by_job(
     backoff gaps are shaded and labelled with their length, and Job condition changes are
     vertical markers labelled with their reason.
     """
-    lv = lives(result)
+    lv = result.lives
     lanes, per_pod = _job_lanes(result, lv, max_lanes)
     if ax is None:
         ax = new_axes(len(lanes))
@@ -452,7 +452,7 @@ def timeline_by_node(result: Result, ax: Axes | None = None, *, max_rows: int = 
     A node's pods are packed into up to ``max_rows`` rows; a busier node shows its pod count
     over time instead.
     """
-    lv = lives(result)
+    lv = result.lives
     nodes = list(lv.nodes)
     if ax is None:
         ax = new_axes(len(nodes))
@@ -549,7 +549,7 @@ def utilisation_chart(result: Result, ax: Axes | None = None) -> Axes:
     """CPU and memory requested / allocatable over time (needs ``result.spec``)."""
     if ax is None:
         ax = new_axes(6)
-    lv = lives(result)
+    lv = result.lives
     series = [u for u in utilisation_series(result, lv) if u[0] <= lv.horizon]
     xmax = max(lv.horizon, 1e-9)
     if not series:
@@ -594,7 +594,7 @@ def pending_chart(result: Result, ax: Axes | None = None) -> Axes:
     """Pods waiting for a node over time."""
     if ax is None:
         ax = new_axes(6)
-    lv = lives(result)
+    lv = result.lives
     xmax = max(lv.horizon, 1e-9)
     pts = [(t, v) for t, v in lv.pending if t <= xmax]
     xs = [t for t, _ in pts] + [xmax]

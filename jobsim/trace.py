@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from jobsim.record import fmt_seconds
-from jobsim.stats import Lives, PodLife, lives
+from jobsim.stats import Lives, PodLife
 
 if TYPE_CHECKING:
     from jobsim.results import Result
@@ -34,7 +34,7 @@ def _us(t: float) -> float:
 
 def to_trace(result: Result) -> dict[str, Any]:
     """The run as a Trace Event Format JSON object (``traceEvents`` plus metadata)."""
-    lv = lives(result)
+    lv = result.lives
     events: list[dict[str, Any]] = []
 
     def meta(name: str, pid: int, tid: int | None, value: str | int) -> None:

@@ -2,7 +2,9 @@
 
 It keeps its own account of every pod (created, scheduled, phase, deleted, counted) from the
 events alone, and reads each Job's current spec from the live :class:`Simulation` it is
-attached to. Invariants (shared/k8s-job-semantics.md §4, §6, §12, §14, §18; STYLE lesson 11):
+attached to. Invariants, from upstream ``pkg/controller/job/`` (job_controller.go ``manageJob``,
+``syncJob``, ``trackJobStatusAndRemoveFinalizers``; backoff_utils.go; indexed_job_utils.go) and
+the API server's Job status validation:
 
 Pods
   - a Job never has more active pods (created, not terminal, not being deleted) than its
@@ -11,14 +13,17 @@ Pods
   - no pod is created once the Job has a FailureTarget, SuccessCriteriaMet, Failed or Complete
     condition, or after the Job was deleted;
   - no pod is created before the pod-failure backoff (or its index's backoff) that the
-    controller said it waits for has passed, unless a pod succeeded meanwhile; every such
-    delay is in (0, podFailureBackoffMax]; with ``backoffLimitPerIndex`` an index is not
-    retried after more than that many failures (§5, §10);
+    controller said it waits for has passed, unless a pod succeeded meanwhile (backoff_utils.go);
+    every such delay is in (0, podFailureBackoffMax]; with ``backoffLimitPerIndex`` an index is
+    not retried after more than that many failures (indexed_job_utils.go ``isIndexFailed``);
   - phases go Pending → Running → Succeeded/Failed only (Running again on an in-place restart);
     a pod is scheduled once, runs only once scheduled, is deleted at most once, never ends
-    Succeeded once deleted (DESIGN.md), and is counted at most once, as what it ended as.
+    Succeeded once deleted (a jobsim modelling choice: a deleted pod always ends Failed, see
+    docs/mechanisms.md), and is counted at most once, as what it ended as.
 
-Job status, each time it is written (API-server status validation, §18)
+Job status, each time it is written (the API server's status validation:
+``pkg/apis/batch/validation`` ``ValidateJobUpdateStatus``, options from
+``pkg/registry/batch/job/strategy.go``)
   - never Complete and Failed together; Complete ⇒ SuccessCriteriaMet and a completionTime
     ≥ startTime; Failed ⇒ FailureTarget; conditions are never removed; terminal conditions,
     completionTime and (while never suspended) startTime never change;
@@ -387,7 +392,8 @@ class EventChecker(Recorder):
             )
         else:
             _require(index is None, t, f"pod {name} of NonIndexed job {job} has index {index}")
-        # No replacement before the pod-failure backoff it waited for has passed (§5).
+        # No replacement before the pod-failure backoff it waited for has passed
+        # (backoff_utils.go getRemainingTimeForFailuresCount / getRemainingTimePerIndex).
         for until, what in (
             (j.not_before, "pod-failure backoff"),
             (None if index is None else j.index_not_before.get(index), f"index {index} backoff"),
@@ -397,8 +403,9 @@ class EventChecker(Recorder):
                 t,
                 f"pod {name} of {job} created before its {what} ends at {until!r}",
             )
-        # backoffLimitPerIndex: no retry of an index past its limit (§10). Only where the
-        # deletion flag tells failures apart (no podFailurePolicy, TerminatingOrFailed).
+        # backoffLimitPerIndex: no retry of an index past its limit (indexed_job_utils.go
+        # isIndexFailed). Only where the deletion flag tells failures apart (no
+        # podFailurePolicy, TerminatingOrFailed).
         per_index = rt.spec.backoffLimitPerIndex
         if (
             per_index is not None
@@ -452,8 +459,8 @@ class EventChecker(Recorder):
         if phase == "Failed" and not pod.deleted:
             pod.failure = True
         if phase == "Succeeded":
-            # The sync that sees it resets the backoff record (newBackoffRecord, §5.2), and may
-            # create pods before recording that it counted it.
+            # The sync that sees it resets the backoff record (backoff_utils.go newBackoffRecord),
+            # and may create pods before recording that it counted it.
             self._job(pod.job).not_before = None
         pod.phase = phase
 

@@ -1,6 +1,9 @@
 """Cluster realism (issue 4): node lifecycle, removal and out-of-service, drain, placement,
-priority and preemption, autoscaling, image pulls. Expected times come from the upstream
-rules (shared/k8s-job-semantics.md §15–§16), worked out by hand."""
+priority and preemption, autoscaling, image pulls. Expected times are worked out by hand from
+the upstream rules: the node lifecycle controller (node-monitor grace period,
+``MarkPodsNotReady``), ``plugin/pkg/admission/defaulttolerationseconds``,
+``pkg/controller/tainteviction`` (``processPodOnNode``), ``pkg/controller/podgc``
+(``gc_controller.go``) and the DisruptionTarget reasons of preemption and the Eviction API."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Determinism (DESIGN.md "Determinism"; STYLE lesson 3, anti-pattern A2).
+"""Determinism: all randomness comes from the scenario's seed, one stream per Job keyed by a
+stable name, never from a global RNG or ``hash()`` (docs/mechanisms.md, "Randomness").
 
 - Same scenario and seed ⇒ byte-identical ``to_json()``, in one process and across processes
   with different ``PYTHONHASHSEED`` and unrelated draws from the global ``random`` and

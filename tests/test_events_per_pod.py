@@ -1,9 +1,9 @@
 """The deterministic work per pod: SimPy events scheduled and Job controller syncs.
 
-Event counts do not depend on the machine, so these pin what ``benchmarks/`` times (STYLE
-lesson 13): a change that makes a pod's life cost more events, or a sync per pod event, fails
-here without timing anything. Every event is a ``Clock.call``; ``clock.scheduled`` counts
-them all, cancelled ones included. Default timing: ``jobSyncDelay`` 1 s, ``containerStart``
+Event counts do not depend on the machine, so these pin the work that ``benchmarks/`` only
+times: a change that makes a pod's life cost more events, or a sync per pod event, fails here
+without timing anything. Every event is a ``Clock.call``; ``clock.scheduled`` counts them all,
+cancelled ones included. Default timing: ``jobSyncDelay`` 1 s, ``containerStart``
 1 s, ``scheduling`` 0 s, no image pull unless the scenario says so.
 
 A pod that never waits for anything else costs three events: the scheduling attempt (a pod

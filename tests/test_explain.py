@@ -81,7 +81,7 @@ def test_backoff_narration() -> None:
 
 
 def test_deadline_narration() -> None:
-    """activeDeadlineSeconds 100, a 300 s pod with terminationDelay 7 s (semantics §23.4)."""
+    """activeDeadlineSeconds 100, a 300 s pod with terminationDelay 7 s (``pastActiveDeadline``)."""
     r = run(
         scenario(
             (

@@ -1,5 +1,7 @@
-"""The debug-mode invariants (shared/k8s-job-semantics.md §18): each rule fires on a status
-that breaks it, none fires on any scenario, and ``jobsim run --check`` exits 3 on a violation."""
+"""The debug-mode invariants, mostly the API server's Job status validation (upstream
+``pkg/apis/batch/validation`` ``ValidateJobUpdateStatus``, options from
+``pkg/registry/batch/job/strategy.go``): each rule fires on a status that breaks it, none fires
+on any scenario, and ``jobsim run --check`` exits 3 on a violation."""
 
 from __future__ import annotations
 

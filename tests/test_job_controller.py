@@ -1,7 +1,9 @@
 """The whole Job controller (issue 3): podFailurePolicy, backoffLimitPerIndex, successPolicy,
 replacement policy, suspend/resume, elastic scale, deletePod, TTL, managedBy, evaluation
-order. Zero latencies unless stated; expected times are derived from the upstream rules
-(shared/k8s-job-semantics.md §3–§14, §17, §19), not from jobsim's output."""
+order. Zero latencies unless stated; expected times are derived from the upstream rules in
+``pkg/controller/job/`` (job_controller.go ``syncJob`` / ``manageJob``, pod_failure_policy.go,
+indexed_job_utils.go, success_policy.go, backoff_utils.go) and ``pkg/controller/ttlafterfinished``,
+not from jobsim's output."""
 
 from __future__ import annotations
 
@@ -25,7 +27,7 @@ def events_of(r: Any, kind: str) -> list[dict[str, Any]]:
     return [e for e in r.to_dict()["events"] if e["kind"] == kind]
 
 
-# -- podFailurePolicy (§9) -------------------------------------------------------------------
+# -- podFailurePolicy (pod_failure_policy.go matchPodFailurePolicy) --------------------------
 
 PFP_FAIL_42 = {"rules": [{"action": "FailJob", "onExitCodes": {"operator": "In", "values": [42]}}]}
 
@@ -157,7 +159,7 @@ def test_multi_container_codes_and_container_name_rule() -> None:
     assert (st["failed"], st["succeeded"]) == (1, 1)
 
 
-# -- backoffLimitPerIndex and maxFailedIndexes (§10) ------------------------------------------
+# -- backoffLimitPerIndex and maxFailedIndexes (indexed_job_utils.go) -------------------------
 
 
 def test_docs_example_backoff_limit_per_index() -> None:
@@ -246,7 +248,7 @@ def test_backoff_limit_defaults_to_max_int32_with_per_index() -> None:
     assert (st["failedIndexes"], st["completedIndexes"], st["failed"]) == ("0", "1", 4)
 
 
-# -- successPolicy (§11) ----------------------------------------------------------------------
+# -- successPolicy (success_policy.go matchSuccessPolicy) -------------------------------------
 
 
 def test_success_policy_deletes_lingering_pods_without_counting_them() -> None:
@@ -280,7 +282,7 @@ def test_success_policy_deletes_lingering_pods_without_counting_them() -> None:
     assert sorted(p["exitCode"] for p in r.pods()) == [0, 143, 143, 143, 143]
 
 
-# -- podReplacementPolicy, deletePod (§13) ----------------------------------------------------
+# -- podReplacementPolicy, deletePod (job_controller.go onlyReplaceFailedPods) ----------------
 
 
 def test_deleted_pod_terminating_or_failed() -> None:
@@ -320,13 +322,13 @@ def test_terminating_status_counts_deleted_pods() -> None:
     assert run(data).job("job")["status"]["terminating"] == 0
 
 
-# -- suspend / resume (§8) ---------------------------------------------------------------------
+# -- suspend / resume (job_controller.go manageJob, syncJob) -----------------------------------
 
 
 def test_suspend_and_resume() -> None:
-    """Semantics §23.5: 3 running pods suspended at 60 -> deleted, not counted,
-    Suspended=True/JobSuspended; resume at 200 -> Suspended=False/JobResumed, startTime 200,
-    3 new pods at 200 with no backoff."""
+    """job_controller.go manageJob / syncJob: 3 running pods suspended at 60 -> deleted, not
+    counted, Suspended=True/JobSuspended; resume at 200 -> Suspended=False/JobResumed,
+    startTime 200, 3 new pods at 200 with no backoff."""
     m = job_manifest(completions=3, parallelism=3)
     r = run(
         scenario(
@@ -363,7 +365,7 @@ def test_created_suspended_has_no_start_time_and_deadline_waits() -> None:
     ]
 
 
-# -- elastic Indexed Jobs (§19) ---------------------------------------------------------------
+# -- elastic Indexed Jobs (ElasticIndexedJob; job_controller.go manageJob) --------------------
 
 
 def test_elastic_scale_down_and_up() -> None:
@@ -446,7 +448,7 @@ def test_scale_parallelism_of_non_indexed_job() -> None:
     assert condition_times(r)[-1] == ("Complete", "True", "CompletionsReached", 15)
 
 
-# -- TTL and managedBy (§17, §19) -------------------------------------------------------------
+# -- TTL (ttlafterfinished_controller.go processTTL) and managedBy (syncJob) ------------------
 
 
 def test_ttl_seconds_after_finished() -> None:
@@ -470,7 +472,7 @@ def test_managed_by_other_controller_is_left_alone() -> None:
     assert j["status"] == {}
 
 
-# -- evaluation order (§3) ---------------------------------------------------------------------
+# -- evaluation order (job_controller.go syncJob) ----------------------------------------------
 
 
 def test_backoff_limit_beats_deadline_in_the_same_sync() -> None:

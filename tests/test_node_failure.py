@@ -1,4 +1,7 @@
-"""Node failure with default latencies (semantics §16, §23.7; issue 2 §4 "nodeDown").
+"""Node failure with default latencies (issue 2 §4 "nodeDown"). Upstream rules: the node
+lifecycle controller (``MarkPodsNotReady``), ``plugin/pkg/admission/defaulttolerationseconds``,
+``pkg/controller/tainteviction`` (``processPodOnNode``) and, for the replacement,
+``pkg/controller/job/backoff_utils.go`` (``getFinishedTime``: the earlier ``Ready=False``).
 
 Defaults: jobSyncDelay 1 s, containerStart 1 s, nodeMonitorGracePeriod 50 s,
 defaultTolerationSeconds 300 s. The only pod starts on n-0 at 1 s.

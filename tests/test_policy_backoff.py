@@ -1,7 +1,8 @@
 """Tests for jobsim.policy.backoff (upstream pkg/controller/job/backoff_utils.go).
 
-Expected values are taken from upstream backoff_utils_test.go tables and from the rules in
-/work/shared/k8s-job-semantics.md §5.4, not from running the code.
+Expected values are taken from upstream backoff_utils_test.go tables and from upstream
+``getRemainingTimeForFailuresCount`` (backoff_utils.go; constants ``DefaultJobPodFailureBackOff``
+10 s and ``MaxJobPodFailureBackOff`` 10 min in job_controller.go), not from running the code.
 """
 
 from __future__ import annotations
@@ -115,7 +116,8 @@ def test_new_backoff_record_success_resets_previous_failures() -> None:
 
 @pytest.mark.parametrize(
     ("failures", "want"),
-    # k8s-job-semantics.md §5.4: 1→10 s, 2→20 s, 3→40 s, 4→80 s, 5→160 s, 6→320 s, ≥7→600 s
+    # getRemainingTimeForFailuresCount (10 s base, 600 s cap):
+    # 1→10 s, 2→20 s, 3→40 s, 4→80 s, 5→160 s, 6→320 s, ≥7→600 s
     [(0, 0.0), (1, 10.0), (2, 20.0), (3, 40.0), (4, 80.0), (5, 160.0), (6, 320.0), (7, 600.0)]
     + [(n, 600.0) for n in (8, 20, 1000)],
 )
@@ -170,7 +172,8 @@ def test_remaining_time_upstream_table(
 
 
 def test_remaining_time_counts_from_finish_time_not_from_sync() -> None:
-    # §5.4: two simultaneous failures ⇒ failures = 2 ⇒ 20 s from the failure's finish time.
+    # getRemainingTimeForFailuresCount: two simultaneous failures ⇒ failures = 2 ⇒ 20 s,
+    # measured from the failure's finish time (getFinishedTime), not from the sync.
     assert remaining_time(BackoffRecord(2, 31.0), 35.0, 10.0, 600.0) == 16.0
 
 

@@ -1,7 +1,9 @@
 """Tests for jobsim.policy.crashloop (kubelet doBackOff + client-go flowcontrol.Backoff).
 
-Expected values: k8s-job-semantics.md §15 and upstream client-go backoff_test.go
-(TestSlowBackoff, TestBackoffHighWaterMark, TestBackoffReset).
+Expected values: upstream ``pkg/kubelet/kuberuntime/kuberuntime_manager.go`` ``doBackOff``
+(initial 10 s, max 300 s from ``pkg/kubelet/kubelet.go``),
+``k8s.io/client-go/util/flowcontrol/backoff.go`` and its backoff_test.go (TestSlowBackoff,
+TestBackoffHighWaterMark, TestBackoffReset).
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ def _crash_loop(run_times: list[float]) -> list[float]:
 @pytest.mark.parametrize(
     ("run_times", "delays"),
     [
-        # §15: restart delays after successive crashes 0, 10, 20, 40, 80, 160, 300, 300 …
+        # doBackOff: restart delays after successive crashes 0, 10, 20, 40, 80, 160, 300, 300 …
         pytest.param(
             [1.0] * 8, [0, 10, 20, 40, 80, 160, 300, 300], id="default_delays_after_successive"
         ),

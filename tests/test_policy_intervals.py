@@ -21,7 +21,7 @@ from jobsim.policy.intervals import first_pending_indexes, format_indexes, parse
 @pytest.mark.parametrize(
     ("indexes", "want"),
     [
-        # k8s-job-semantics.md §14 examples
+        # indexed_job_utils.go orderedIntervals.String: a run of 3+ is first-last, of 2 is a,b
         ({1, 3, 4, 5, 7}, "1,3-5,7"),
         ({3, 4}, "3,4"),
         ({0, 1, 2}, "0-2"),

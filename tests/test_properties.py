@@ -1,7 +1,8 @@
 """Property tests: whole simulations of drawn scenarios, checked at every recorded event.
 
-Scenarios come from :mod:`jobsim.strategies`; ``tests.checking.CheckingRecorder`` asserts the
-Job invariants (shared/k8s-job-semantics.md §4-§6, §14, §18) after every event. The number of
+Scenarios come from :mod:`jobsim.strategies`; ``tests.checking.EventChecker`` asserts the
+Job invariants (upstream job_controller.go ``manageJob`` and ``syncJob``, backoff_utils.go,
+indexed_job_utils.go, and the API server's status validation) after every event. The number of
 examples follows the hypothesis profile (tests/conftest.py): with ``ci`` these tests run 1 100
 examples. The backoff policy's own properties (monotone, capped delays) live in
 tests/test_policy_backoff.py.

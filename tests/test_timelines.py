@@ -1,4 +1,8 @@
-"""Exact timelines, derived from the upstream rules (shared/k8s-job-semantics.md §5, §6, §7, §23).
+"""Exact timelines, derived from the upstream rules in ``pkg/controller/job/``: the pod-failure
+backoff (backoff_utils.go ``getRemainingTimeForFailuresCount``) and job_controller.go
+``syncJob`` / ``manageJob`` (backoffLimit, ``pastBackoffLimitOnFailure``,
+``pastActiveDeadline``); and from the kubelet CrashLoopBackOff (``pkg/kubelet/kuberuntime``
+``doBackOff``, ``k8s.io/client-go/util/flowcontrol/backoff.go``).
 
 Expected times are worked out by hand from the rules, never taken from jobsim's output.
 """
@@ -105,11 +109,11 @@ def test_simultaneous_failures_add_up() -> None:
 
 
 def test_on_failure_restarts_count_toward_backoff_limit() -> None:
-    """restartPolicy OnFailure, exit 1 after 5 s, zero latencies (semantics §23.2):
-    crashes at 5, 10, 25, 50, 95, 180; restarts after 0, 10, 20, 40, 80, 160 s, i.e. at
-    5, 20, 45, 90, 175, 340. At 340 restartCount = 6 >= backoffLimit 6 ->
-    FailureTarget; the pod is deleted, exits 143 at once (terminationDelay 0) and is counted
-    failed; Failed in the same instant's next sync."""
+    """restartPolicy OnFailure, exit 1 after 5 s, zero latencies (kubelet ``doBackOff``;
+    job_controller.go ``pastBackoffLimitOnFailure``): crashes at 5, 10, 25, 50, 95, 180;
+    restarts after 0, 10, 20, 40, 80, 160 s, i.e. at 5, 20, 45, 90, 175, 340. At 340
+    restartCount = 6 >= backoffLimit 6 -> FailureTarget; the pod is deleted, exits 143 at once
+    (terminationDelay 0) and is counted failed; Failed in the same instant's next sync."""
     r = run(scenario((job_manifest(restartPolicy="OnFailure"), FAIL_AFTER_5S)))
     assert created_times(r) == [0]
     pod = r.pods()[0]
@@ -125,9 +129,9 @@ def test_on_failure_restarts_count_toward_backoff_limit() -> None:
 
 
 def test_active_deadline_seconds() -> None:
-    """activeDeadlineSeconds 100, pod runs 300 s (semantics §23.4): FailureTarget
-    DeadlineExceeded at startTime + 100 exactly; the pod gets SIGTERM, exits 143 after its
-    terminationDelay of 7 s, is counted failed; Failed once it is gone (107)."""
+    """activeDeadlineSeconds 100, pod runs 300 s (job_controller.go ``pastActiveDeadline``):
+    FailureTarget DeadlineExceeded at startTime + 100 exactly; the pod gets SIGTERM, exits 143
+    after its terminationDelay of 7 s, is counted failed; Failed once it is gone (107)."""
     wl = {"duration": "300s", "terminationDelay": "7s"}
     r = run(scenario((job_manifest(activeDeadlineSeconds=100), wl)))
     assert condition_times(r) == [

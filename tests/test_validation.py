@@ -1,8 +1,10 @@
 """Job validation against the API server's rules (v1.36).
 
-Expected messages come from the rule reference (/work/shared/k8s-job-validation.md) and from
-upstream ``pkg/apis/batch/validation`` (validation.go / validation_test.go) and apimachinery's
-message builders; where a case has several errors the list follows upstream check order.
+Expected messages come from upstream ``pkg/apis/batch/validation`` (validation.go
+``ValidateJob`` / ``ValidateJobUpdate``, validation_test.go) and apimachinery's message builders
+(``pkg/util/validation/field/errors.go``); manifests are defaulted first, as upstream
+``SetDefaults_Job`` (``pkg/apis/batch/v1/defaults.go``) does. Where a case has several errors
+the list follows upstream check order.
 """
 
 from __future__ import annotations
@@ -143,7 +145,7 @@ def _index_error(text: str, err: str, completions: int = 6) -> Any:
 
 
 INVALID: Final = [
-    # --- §2.1 metadata -------------------------------------------------------------------------
+    # --- metadata (ValidateObjectMeta; Indexed hostname check in ValidateJob) ------------------
     pytest.param(
         {"metadata": {"name": "MyJob"}},
         [f'metadata.name: Invalid value: "MyJob": {SUBDOMAIN_MSG}'],
@@ -215,7 +217,7 @@ INVALID: Final = [
         ],
         id="indexed-hostname-with-dot",
     ),
-    # --- §2.2 selector / generated labels ---------------------------------------------------
+    # --- selector / generated labels (validateGeneratedSelector, ValidateHasLabel) ----------
     pytest.param(
         spec(selector={"matchLabels": {"a": "b"}}),
         [
@@ -322,7 +324,7 @@ INVALID: Final = [
         ],
         id="manual-selector-invalid-label-value-everywhere",
     ),
-    # --- §2.3 counts ----------------------------------------------------------------------------
+    # --- counts (validateJobSpec, ValidateNonnegativeField) -------------------------------------
     pytest.param(
         spec(parallelism=-1),
         [f"spec.parallelism: Invalid value: -1: {NONNEG}"],
@@ -385,7 +387,7 @@ INVALID: Final = [
         ],
         id="several-negative-counts-in-order",
     ),
-    # --- §2.4 managedBy -------------------------------------------------------------------------
+    # --- managedBy (validateJobSpec, IsDomainPrefixedPath) --------------------------------------
     pytest.param(
         spec(managedBy="invalid custom controller name"),
         [
@@ -413,7 +415,7 @@ INVALID: Final = [
         ],
         id="managedBy-bad-path",
     ),
-    # --- §2.5 completionMode and Indexed limits -------------------------------------------------
+    # --- completionMode and Indexed limits (validateJobSpec) ------------------------------------
     pytest.param(
         spec(completionMode="Foo"),
         [
@@ -471,7 +473,7 @@ INVALID: Final = [
         [f"{MFI}: Invalid value: 50000: must be less than or equal to 10000 {HIGH}"],
         id="high-completions-maxFailedIndexes-cap",
     ),
-    # --- §2.6 podFailurePolicy ----------------------------------------------------------------
+    # --- podFailurePolicy (validatePodFailurePolicy, validatePodFailurePolicyRule) ------------
     pytest.param(
         pfp({"action": "FailJob"}),
         [f"{PF}: Invalid value: specifying one of OnExitCodes and OnPodConditions is required"],
@@ -635,7 +637,7 @@ INVALID: Final = [
         ],
         id="pfp-requires-replacement-failed",
     ),
-    # --- §2.7 successPolicy -------------------------------------------------------------------
+    # --- successPolicy (validateSuccessPolicy, validateSuccessPolicyRule) ---------------------
     pytest.param(
         spec(successPolicy={"rules": []}),
         ['spec.successPolicy: Invalid value: {"Rules":[]}: requires indexed completion mode'],
@@ -738,7 +740,7 @@ INVALID: Final = [
         "two parts separated by '-'",
     ),
     _index_error("0,,1,3", 'cannot convert string to integer for index: ""'),
-    # --- §2.8 podReplacementPolicy, restartPolicy, pod template -----------------------------
+    # --- podReplacementPolicy, restartPolicy, pod template (validateJobSpec) ----------------
     pytest.param(
         spec(podReplacementPolicy=""),
         [
@@ -937,7 +939,7 @@ def test_valid_manifest(patch: dict[str, Any]) -> None:
     assert messages(patch) == []
 
 
-# --- index-list grammar (§2.7 table) -----------------------------------------------------------
+# --- index-list grammar (validateIndexesFormat, parseIndexInterval) ----------------------------
 
 
 @pytest.mark.parametrize(
@@ -957,7 +959,7 @@ def test_parse_indexes_error_returns_no_intervals() -> None:
     )
 
 
-# --- §3 update rules -------------------------------------------------------------------------
+# --- update rules (ValidateJobUpdate, ValidateJobSpecUpdate) ---------------------------------
 
 
 def update_messages(

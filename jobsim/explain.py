@@ -43,8 +43,6 @@ class Line:
 
 @dataclass
 class _JobCtx:
-    spec: dict[str, Any] | None = None
-    """The spec numbers the Job was submitted with."""
     failure_target: float | None = None
     """When the Job's FailureTarget was set, and the numbers behind it."""
     failure_why: str = ""
@@ -131,7 +129,6 @@ def _why(
 ) -> str:
     """The rule and its numbers, as the event that recorded the decision carries them."""
     if kind is Kind.JOB_SUBMITTED and numbers:
-        c.spec = numbers
         return _spec_summary(numbers)
     if kind in (Kind.JOB_BACKOFF, Kind.JOB_INDEX_BACKOFF):
         if kind is Kind.JOB_INDEX_BACKOFF:
@@ -182,24 +179,27 @@ def _counted_why(as_: str, n: dict[str, Any]) -> str:
         return f"succeeded={n['succeeded']} of completions={n['completions']}"
     if as_ == "ignored":
         return "podFailurePolicy Ignore: not counted towards the backoff limit"
+    rule = ""
+    if n.get("action") in ("FailJob", "FailIndex"):
+        what = "the Job" if n["action"] == "FailJob" else "its index"
+        rule = f"; podFailurePolicy rule {n['rule']} ({n['action']}) fails {what}"
     if n.get("failing") is not None:
-        return (
-            f"failed={n['failed']}; the Job is failing ({n['failing']}), its pods count as failed"
-        )
+        failing = n["failing"]
+        return f"failed={n['failed']}; the Job is failing ({failing}), its pods count as failed"
     if "backoffLimitPerIndex" in n:
         count = n["indexFailures"]
         return (
             f"index {n['index']} failed {count} time{'s' if count != 1 else ''}, "
-            f"backoffLimitPerIndex={n['backoffLimitPerIndex']}"
+            f"backoffLimitPerIndex={n['backoffLimitPerIndex']}{rule}"
         )
     if "backoffLimit" in n:
         limit, exceeded = n["backoffLimit"], n["exceeded"]
         cmp = ">" if n["failed"] > limit else "≤"
         return (
             f"failed={n['failed']} {cmp} backoffLimit={limit}, "
-            f"{'exceeded' if exceeded else 'not exceeded'}"
+            f"{'exceeded' if exceeded else 'not exceeded'}{rule}"
         )
-    return f"failed={n['failed']}" if "failed" in n else ""
+    return f"failed={n['failed']}{rule}" if "failed" in n else ""
 
 
 def _condition_why(n: dict[str, Any]) -> str:
@@ -213,7 +213,14 @@ def _condition_why(n: dict[str, Any]) -> str:
             f"activeDeadlineSeconds={n['activeDeadlineSeconds']} reached: "
             f"{fmt_seconds(n['elapsed'])} since startTime {fmt_seconds(n['startTime'])}"
         )
-    if "succeeded" in n and "completions" in n and "failedIndexes" not in n:
+    if "maxFailedIndexes" in n:
+        return f"failedIndexes={n['failedIndexes']} > maxFailedIndexes={n['maxFailedIndexes']}"
+    if "failedIndexes" in n:
+        return (
+            f"failedIndexes={n['failedIndexes']} + succeeded={n['succeeded']} ≥ "
+            f"completions={n['completions']}: every index is finished, some failed"
+        )
+    if "succeeded" in n and "completions" in n:
         if n["completions"] is None:
             return f"succeeded={n['succeeded']} (work queue: a pod succeeded) and none active"
         return f"succeeded={n['succeeded']} ≥ completions={n['completions']} and none active"

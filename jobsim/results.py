@@ -15,7 +15,6 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from jobsim.k8s.conditions import job_outcome
 from jobsim.record import Kind, Recorder, describe
 from jobsim.stats import Lives, RunStats, compute, lives, requests_by_job
 from jobsim.version import __version__
@@ -27,7 +26,7 @@ JOB_COLUMNS: dict[str, str] = {
     "job": "string",  # namespace/name
     "name": "string",
     "namespace": "string",
-    "outcome": "string",  # Complete, Failed, Suspended, Running, ... (see ``outcome``)
+    "outcome": "string",  # Complete, Failed, Suspended, Running, ... (``job_outcome``)
     "reason": "string",  # the reason of that condition
     "submittedAt": "float64",
     "startTime": "float64",  # status.startTime
@@ -102,9 +101,6 @@ def _clean(x: Any) -> Any:
     return x
 
 
-outcome = job_outcome
-"""(outcome, reason) from a Job status: see :func:`jobsim.k8s.conditions.job_outcome`."""
-
 SAVE_FORMAT = 1
 """The version of the ``record`` part of a saved Result."""
 
@@ -137,8 +133,15 @@ class Result:
         key holding the whole record, which ``load`` reads back."""
         data = self.to_dict(with_stats=True)
         data["record"] = {"format": SAVE_FORMAT, "end": self.end, **self.recorder.to_data()}
+        try:
+            text = json.dumps(data, indent=1, allow_nan=False)
+        except ValueError:
+            raise ValueError(
+                f"{path}: the result holds a number JSON cannot (end={self.end:g}: an infinite "
+                "`until`?); give simulate a finite `until`"
+            ) from None
         out = Path(path)
-        out.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
+        out.write_text(text + "\n", encoding="utf-8")
         return out
 
     @classmethod
@@ -375,5 +378,4 @@ __all__ = [
     "SAVE_FORMAT",
     "TIMELINE_KINDS",
     "Result",
-    "outcome",
 ]

@@ -57,7 +57,7 @@ from jobsim.k8s.conditions import (
 from jobsim.record import Kind, Recorder
 
 
-class Result(Protocol):
+class RunRecord(Protocol):
     """What the statistics read: a run's record and the time it ended
     (``jobsim.results.Result`` is one)."""
 
@@ -81,9 +81,10 @@ __all__ = [
     "Overlap",
     "PodLife",
     "ResourceStats",
-    "Result",
+    "RunRecord",
     "RunSpan",
     "RunStats",
+    "Utilisation",
     "compute",
     "lives",
     "requests_by_job",
@@ -265,7 +266,7 @@ class Lives:
         return removed if removed is not None else self.end
 
 
-def lives(result: Result) -> Lives:
+def lives(result: RunRecord) -> Lives:
     """Read the whole event log once."""
     rec = result.recorder
     pods: dict[str, PodLife] = {}
@@ -610,7 +611,7 @@ class RunStats:
         }
 
 
-def requests_by_job(result: Result) -> dict[str, dict[str, int]]:
+def requests_by_job(result: RunRecord) -> dict[str, dict[str, int]]:
     """Each Job's pod requests (cpu in millicores, memory in bytes), where the record knows
     them."""
     return {
@@ -618,7 +619,7 @@ def requests_by_job(result: Result) -> dict[str, dict[str, int]]:
     }
 
 
-def _job_stats(result: Result, lv: Lives, key: str) -> JobStats:
+def _job_stats(result: RunRecord, lv: Lives, key: str) -> JobStats:
     rec = result.recorder.jobs[key]
     what, reason = job_outcome(rec.status)
     if rec.managedBy is not None:
@@ -677,11 +678,15 @@ def _job_stats(result: Result, lv: Lives, key: str) -> JobStats:
     )
 
 
-def utilisation_series(result: Result, lv: Lives) -> list[tuple[float, float, float, float, float]]:
+Utilisation = list[tuple[float, float, float, float, float]]
+"""``(t, cpu requested, cpu allocatable, memory requested, memory allocatable)`` points."""
+
+
+def utilisation_series(result: RunRecord, lv: Lives) -> Utilisation:
     """Step points ``(t, cpu requested, cpu allocatable, memory requested, memory
-    allocatable)`` (cores, bytes); empty when the record holds no node's resources."""
+    allocatable)`` (cores, bytes); empty when the record has nodes but not their resources."""
     nodes = result.recorder.nodes
-    if not any(n.capacity is not None for n in nodes.values()):
+    if nodes and all(n.capacity is None for n in nodes.values()):
         return []
     reqs = requests_by_job(result)
     # (t, order, d cpu requested, d cpu allocatable, d memory requested, d memory allocatable)
@@ -729,7 +734,7 @@ def _resource(
     )
 
 
-def compute(result: Result, lv: Lives | None = None) -> RunStats:
+def compute(result: RunRecord, lv: Lives | None = None) -> RunStats:
     """The statistics of ``result`` (see the module docstring for definitions); ``lv``: its
     pod lives, if already read."""
     lv = lives(result) if lv is None else lv

@@ -498,7 +498,7 @@ class EventChecker(Recorder):
         """After the run: each Job's last recorded status is its live status."""
         assert self.sim is not None, "EventChecker.attach(sim) was not called"
         t = self.sim.clock.now
-        for key, live in self.sim.job_statuses().items():
+        for key, live in ((k, j.status()) for k, j in self.sim.jobs.items()):
             rec = self.jobs.get(key)
             if rec is None or rec.managedBy is not None:
                 continue

@@ -35,9 +35,13 @@ class FakeEnv:
     created: list[int | None] = field(default_factory=list)
     deleted: list[tuple[str, str, str]] = field(default_factory=list)
     gone: list[str] = field(default_factory=list)
+    forgotten: list[str] = field(default_factory=list)
 
     def enqueue(self, job: JobRuntime, delay: float) -> None:
         self.enqueued.append(delay)
+
+    def forget(self, job: JobRuntime) -> None:
+        self.forgotten.append(job.key)
 
     def create_pod(self, job: JobRuntime, index: int | None) -> Pod:
         self.created.append(index)
@@ -118,8 +122,8 @@ def test_failures_past_backoff_limit_fail_the_job_and_delete_active_pods() -> No
     status = job.status()
     assert (status["active"], status["terminating"], status["failed"]) == (0, 1, 4)
     assert condition_events(env) == [
-        ("FailureTarget/True/BackoffLimitExceeded", {"failed": 4, "backoffLimit": 2})
-    ]
+        ("FailureTarget/True/BackoffLimitExceeded", {"failed": 3, "backoffLimit": 2})
+    ]  # the numbers the decision was made on: three failures, not the four counted after
     assert not job.finished
     assert env.enqueued == [1.0]  # its own status write: a batched resync
 
@@ -171,6 +175,7 @@ def test_the_last_success_completes_the_job_in_one_sync() -> None:
     ]
     assert job.finished
     assert env.created == [] and env.deleted == []
+    assert env.forgotten == ["default/job"]  # a finished Job's pending sync is dropped
 
 
 def test_indexed_job_creates_the_lowest_pending_indexes() -> None:

@@ -7,6 +7,8 @@ everything else is pinned. The numbers were worked out by hand from the rules
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from jobsim import Result, load_scenario, simulate
@@ -190,3 +192,56 @@ def test_numbers_follow_spec_changes() -> None:
     texts = [ln.text for ln in explain(r)]
     assert any(t.startswith("Job default/job spec changed") for t in texts)
     assert texts[-1].endswith("succeeded=2 ≥ completions=2 and none active")
+
+
+def _texts(entries: list[Any], events: list[dict[str, Any]] | None = None) -> list[str]:
+    return [ln.text for ln in explain(run(scenario(*entries, events=events)))]
+
+
+def test_on_failure_job_failed_by_its_failure_count_says_so() -> None:
+    """restartPolicy OnFailure, backoffLimit 1, its pod deleted twice (counted failures, no
+    restarts): failed=2 > 1 decides (syncJob checks the failed count before
+    pastBackoffLimitOnFailure), so the numbers are failures, not restarts."""
+    job = job_manifest(backoffLimit=1, restartPolicy="OnFailure")
+    deletes = [{"at": at, "deletePod": {"job": "job"}} for at in ("10s", "30s")]
+    texts = _texts([(job, {"duration": "100s"})], deletes)
+    assert [t for t in texts if "condition FailureTarget" in t] == [
+        "Job default/job condition FailureTarget=True (BackoffLimitExceeded: Job has reached the "
+        "specified backoff limit): failed=2 > backoffLimit=1"
+    ]
+
+
+def test_pods_killed_by_the_verdict_count_as_failed_because_the_job_fails() -> None:
+    """backoffLimit 0, four pods, one fails at 5 s: that failure exceeds the limit; the three
+    running pods are deleted and counted failed because the Job is failing; FailureTarget
+    carries the count it was decided on (1), not the four counted afterwards."""
+    job = job_manifest(backoffLimit=0, parallelism=4, completions=4)
+    wl = {"duration": "10s", "script": [{"attempt": 0, "exitCode": 1, "after": "5s"}]}
+    counted = [t.split(": ", 1)[1] for t in _texts([(job, wl)]) if "counted as failed" in t]
+    assert counted == [
+        "failed=1 > backoffLimit=0, exceeded",
+        "failed=2; the Job is failing (BackoffLimitExceeded), its pods count as failed",
+        "failed=3; the Job is failing (BackoffLimitExceeded), its pods count as failed",
+        "failed=4; the Job is failing (BackoffLimitExceeded), its pods count as failed",
+    ]
+    assert any(t.endswith("backoff limit): failed=1 > backoffLimit=0") for t in _texts([(job, wl)]))
+
+
+def test_max_failed_indexes_names_its_numbers() -> None:
+    """backoffLimitPerIndex 0, maxFailedIndexes 1: indexes 0 and 1 fail, 2 > 1."""
+    job = job_manifest(
+        completions=4,
+        parallelism=4,
+        completionMode="Indexed",
+        backoffLimitPerIndex=0,
+        maxFailedIndexes=1,
+    )
+    script = [
+        {"index": 0, "exitCode": 1, "after": "5s"},
+        {"index": 1, "exitCode": 1, "after": "6s"},
+    ]
+    texts = _texts([(job, {"duration": "10s", "script": script})])
+    assert [t.split("): ", 1)[1] for t in texts if "condition FailureTarget" in t] == [
+        "failedIndexes=2 > maxFailedIndexes=1"
+    ]
+    assert "index 1 failed 1 time, backoffLimitPerIndex=0" in " ".join(texts)

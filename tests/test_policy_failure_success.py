@@ -9,6 +9,7 @@ import pytest
 
 from jobsim.k8s.job import PodFailurePolicy, SuccessPolicy
 from jobsim.policy.pod_failure_policy import (
+    NO_MATCH,
     ContainerExit,
     FailedPod,
     PolicyMatch,
@@ -51,6 +52,14 @@ def test_fail_job_message_names_container_pod_code_and_rule_index() -> None:
         True,
         "FailJob",
     )
+    assert m.rule == 1
+
+
+def test_the_match_names_its_rule_index() -> None:
+    """First match wins: rule 0 (Ignore on DisruptionTarget) before rule 1 (FailJob on 42)."""
+    policy = pfp(IGNORE_DISRUPTION, ON_42_FAIL)
+    disrupted = pod({"main": 42}, conditions=[("DisruptionTarget", "True")])
+    assert (match_pod_failure_policy(policy, disrupted).rule, NO_MATCH.rule) == (0, None)
 
 
 def test_condition_rule_matches_default_status_true() -> None:

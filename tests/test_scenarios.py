@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from jobsim import load_scenario, simulate
-from jobsim.results import outcome
+from jobsim.k8s.conditions import job_outcome as outcome
 from tests.golden import expected_path, explain_path, render, render_explain, scenario_files
 
 # (scenario, job) -> (outcome, reason, succeeded, failed), from the rules each file describes.

@@ -8,7 +8,7 @@ Upstream: ``pkg/controller/job/pod_failure_policy.go`` (``matchPodFailurePolicy`
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from jobsim.k8s.job import PodFailurePolicy, PodFailurePolicyOnExitCodesRequirement
 
@@ -44,6 +44,8 @@ class PolicyMatch:
     fail_job_message: str | None
     count_failed: bool
     action: str | None
+    rule: int | None = field(default=None, compare=False)
+    """The index of the matching rule in ``podFailurePolicy.rules`` (what the record says)."""
 
 
 NO_MATCH = PolicyMatch(None, True, None)
@@ -106,13 +108,13 @@ def match_pod_failure_policy(policy: PodFailurePolicy | None, pod: FailedPod) ->
         else:
             continue
         if action == IGNORE:
-            return PolicyMatch(None, False, IGNORE)
+            return PolicyMatch(None, False, IGNORE, index)
         if action == COUNT:
-            return PolicyMatch(None, True, COUNT)
+            return PolicyMatch(None, True, COUNT, index)
         if action == FAIL_JOB:
-            return PolicyMatch(message, True, FAIL_JOB)
+            return PolicyMatch(message, True, FAIL_JOB, index)
         if action == FAIL_INDEX:
-            return PolicyMatch(None, True, FAIL_INDEX)
+            return PolicyMatch(None, True, FAIL_INDEX, index)
         # An unknown action matches nothing upstream (the switch has no default).
     return NO_MATCH
 

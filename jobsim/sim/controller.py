@@ -92,6 +92,13 @@ class JobController:
         job.sync_at = at
         job.sync_call = self.clock.call(at - self.clock.now, Prio.CONTROLLER, self.sync, job)
 
+    def forget(self, job: JobRuntime) -> None:
+        """Drop the Job's pending sync: it is finished."""
+        if job.sync_call is not None:
+            job.sync_call.cancel()
+            job.sync_call = None
+            job.sync_at = None
+
     def job_added(self, job: JobRuntime) -> None:
         """``addJob``: sync immediately."""
         self.enqueue(job, 0.0)

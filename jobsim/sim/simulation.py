@@ -8,8 +8,6 @@ within one sync.
 
 from __future__ import annotations
 
-from typing import Any
-
 from jobsim.k8s.conditions import DISRUPTION_TARGET
 from jobsim.k8s.defaults import JOB_CONTROLLER_NAME
 from jobsim.record import Recorder
@@ -348,12 +346,5 @@ class Simulation:
         pod.attempt = job.next_attempt(pod.index)
         return job.outcome(pod.index, pod.attempt)
 
-    # -- results -------------------------------------------------------------------------
-    def job_statuses(self) -> dict[str, dict[str, Any]]:
-        """The final status of every Job."""
-        return {key: job.status() for key, job in self.jobs.items()}
 
-
-__all__ = [
-    "Simulation",
-]
+__all__ = ["Simulation"]

@@ -51,6 +51,9 @@ class ControllerEnv(Protocol):
     def enqueue(self, job: JobRuntime, delay: float) -> None:
         """``queue.AddAfter``: sync ``job`` again after ``delay`` seconds."""
 
+    def forget(self, job: JobRuntime) -> None:
+        """Drop the pending sync of a finished ``job`` (``queue.Forget``)."""
+
     def create_pod(self, job: JobRuntime, index: int | None) -> Pod:
         """POST a pod of ``job`` (of completion ``index``, Indexed Jobs)."""
         ...

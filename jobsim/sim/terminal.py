@@ -57,16 +57,17 @@ def decide_terminal(env: ControllerEnv, ctx: SyncCtx) -> None:
                 if failed:
                     m = policy_match(pod, job)
                     if m.action == FAIL_JOB and m.fail_job_message is not None:
+                        matched = {"pod": pod.name, "action": FAIL_JOB, "rule": m.rule}
                         ctx.finished = Verdict(
-                            FAILURE_TARGET, REASON_POD_FAILURE_POLICY, m.fail_job_message
+                            FAILURE_TARGET, REASON_POD_FAILURE_POLICY, m.fail_job_message, matched
                         )
                         break
     if ctx.finished is None:
         if ctx.failed > job.backoff_limit or past_backoff_limit_on_failure(job):
             numbers: dict[str, object] = (
-                {"restartCount": restart_count(job), "restartPolicy": "OnFailure"}
-                if job.restart_policy == "OnFailure"
-                else {"failed": ctx.failed}
+                {"failed": ctx.failed}
+                if ctx.failed > job.backoff_limit
+                else {"restartCount": restart_count(job), "restartPolicy": "OnFailure"}
             )
             numbers["backoffLimit"] = job.backoff_limit
             ctx.finished = Verdict(

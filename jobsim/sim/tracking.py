@@ -14,7 +14,6 @@ from jobsim.k8s.conditions import (
     COMPLETE,
     FAILED,
     FAILURE_TARGET,
-    REASON_BACKOFF_LIMIT,
     SUCCESS_CRITERIA_MET,
 )
 from jobsim.policy.pod_failure_policy import IGNORE
@@ -45,7 +44,7 @@ def track_and_remove_finalizers(env: ControllerEnv, ctx: SyncCtx) -> None:
     now = ctx.now
     completions = job.spec.completions or 0
     failing = ctx.finished is not None and ctx.finished.type in (FAILURE_TARGET, FAILED)
-    failing_why = _failing_why(ctx) if failing else None
+    established = failing and job.has_true(FAILURE_TARGET)  # failing since an earlier sync
     snapshot = ctx.snapshot
     if ctx.finished is not None:
         # A finishing Job also settles its live pods, judged as first listed (not failed).
@@ -75,14 +74,17 @@ def track_and_remove_finalizers(env: ControllerEnv, ctx: SyncCtx) -> None:
             match = policy_match(pod, job)
             if match.count_failed:
                 job.failed += 1
-                numbers = (
-                    {"failed": job.failed, "failing": failing_why}
-                    if failing_why is not None
-                    else _failed_numbers(ctx, pod, failing)
-                )
+                if failing and (established or not considered_failed):
+                    assert ctx.finished is not None
+                    numbers = {"failed": job.failed, "failing": ctx.finished.reason}
+                else:
+                    numbers = _failed_numbers(ctx, pod)
+                if match.action is not None:
+                    numbers |= {"action": match.action, "rule": match.rule}
                 env.recorder.pod_counted(now, pod.name, "failed", numbers)
             elif match.action == IGNORE:
-                env.recorder.pod_counted(now, pod.name, "ignored", {"rule": "Ignore"})
+                numbers = {"action": IGNORE, "rule": match.rule}
+                env.recorder.pod_counted(now, pod.name, "ignored", numbers)
         remove_finalizer(env, pod)
     if job.indexed:
         job.succeeded = len(job.completed_indexes)
@@ -91,23 +93,12 @@ def track_and_remove_finalizers(env: ControllerEnv, ctx: SyncCtx) -> None:
             job.indexes_version += 1
 
 
-def _failing_why(ctx: SyncCtx) -> str | None:
-    """The reason a failing Job's pods count as failed whatever they did, or None when the
-    limit just exceeded is the story (a first BackoffLimitExceeded of restartPolicy Never)."""
-    assert ctx.finished is not None
-    job = ctx.job
-    established = job.has_true(FAILURE_TARGET)  # set by an earlier sync
-    if established or ctx.finished.reason != REASON_BACKOFF_LIMIT:
-        return ctx.finished.reason
-    return ctx.finished.reason if job.restart_policy == "OnFailure" else None
-
-
 def _succeeded_numbers(job: JobRuntime, succeeded: int) -> dict[str, Any]:
     return {"succeeded": succeeded, "completions": job.spec.completions}
 
 
-def _failed_numbers(ctx: SyncCtx, pod: Pod, failing: bool) -> dict[str, Any]:
-    """The limit a counted failure is weighed against, and whether it is exceeded."""
+def _failed_numbers(ctx: SyncCtx, pod: Pod) -> dict[str, Any]:
+    """The limit a pod's own counted failure is weighed against, and whether it is exceeded."""
     job = ctx.job
     per_index = job.spec.backoffLimitPerIndex
     if per_index is not None:
@@ -116,7 +107,8 @@ def _failed_numbers(ctx: SyncCtx, pod: Pod, failing: bool) -> dict[str, Any]:
             "indexFailures": pod.failure_count + 1,
             "backoffLimitPerIndex": per_index,
         }
-    return {"failed": job.failed, "backoffLimit": job.backoff_limit, "exceeded": failing}
+    limit = job.backoff_limit
+    return {"failed": job.failed, "backoffLimit": limit, "exceeded": job.failed > limit}
 
 
 def remove_finalizer(env: ControllerEnv, pod: Pod) -> None:
@@ -151,21 +143,13 @@ def finish(env: ControllerEnv, ctx: SyncCtx) -> None:
     job.finished = True
     job.finished_at = ctx.now
     job.backoff = type(job.backoff)()
-    if job.sync_call is not None:
-        job.sync_call.cancel()
-        job.sync_call = None
-        job.sync_at = None
+    env.forget(job)
 
 
 def _final_numbers(ctx: SyncCtx) -> dict[str, Any]:
-    """The verdict's numbers, with the counters as this sync writes them."""
+    """The verdict's numbers: the counts it was decided on."""
     assert ctx.finished is not None
-    job, numbers = ctx.job, dict(ctx.finished.numbers)
-    if "failed" in numbers:
-        numbers["failed"] = job.failed
-    if "succeeded" in numbers:
-        numbers["succeeded"] = job.succeeded
-    return numbers
+    return dict(ctx.finished.numbers)
 
 
 def append_condition(

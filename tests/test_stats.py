@@ -238,3 +238,17 @@ def test_unreported_predecessor_is_an_unconfirmed_overlap() -> None:
     [o] = r.stats.job("job").overlappingExecutions
     assert (o.start, o.seconds, o.confirmed) == (122, 3600, False)
     assert "may still have been running" in r.stats.warnings[0]
+
+
+def test_a_cluster_without_nodes_has_zero_resources_not_unknown_ones() -> None:
+    """No node at all: nothing allocatable and nothing requested (zeros), which is known; a
+    record whose nodes lack resources is what makes them unknown."""
+    data = scenario((job_manifest(), {"duration": "1s"}), nodes=0)
+    data["horizon"] = "10s"
+    st = run(data).stats
+    names = ("meanAllocatable", "meanRequested", "peakRequested", "peakUtilisation")
+    zero = {name: 0 for name in (*names, "meanUtilisation")}
+    assert st.cpu is not None and st.memory is not None
+    assert st.cpu.to_dict() == zero and st.memory.to_dict() == zero
+    assert st.utilisation == [(0.0, 0.0, 0.0, 0.0, 0.0)]
+    assert (st.nodes, st.nodeHours) == (None, None)

@@ -8,7 +8,9 @@ import re
 from typing import Any
 
 from jobsim.k8s.job import Job
+from jobsim.k8s.resources import pod_requests
 from jobsim.locate import did_you_mean
+from jobsim.policy.placement import insufficient_resource
 from jobsim.scenario.model import (
     JOB_EVENT_KINDS,
     NODE_EVENT_KINDS,
@@ -161,9 +163,8 @@ def check_priority_classes(scenario: Scenario, manifests: list[Job]) -> list[str
 
 
 def check_fit(scenario: Scenario, manifests: list[Job]) -> list[Problem]:
-    """A pod whose requests no node can hold: Kubernetes leaves it Pending (a warning)."""
-    from jobsim.k8s.resources import pod_requests
-
+    """A pod whose requests no node can hold, empty (NodeResourcesFit, ``placement``):
+    Kubernetes leaves it Pending (a warning)."""
     caps = [
         p.capacity.as_units()
         for p in scenario.cluster.nodePools
@@ -173,9 +174,10 @@ def check_fit(scenario: Scenario, manifests: list[Job]) -> list[Problem]:
         return []
     out: list[Problem] = []
     for i, job in enumerate(manifests):
-        req = {**pod_requests(job), "pods": 1}
-        if any(all(q <= cap.get(r, 0) for r, q in req.items()) for cap in caps):
+        own = pod_requests(job)
+        if any(insufficient_resource({}, cap, own.items()) is None for cap in caps):
             continue
+        req = {**own, "pods": 1}
         most = {r: max(cap.get(r, 0) for cap in caps) for r in req}
         over = [r for r in sorted(req) if req[r] > most[r]] or sorted(req)
         field = _request_field(job, over[0])

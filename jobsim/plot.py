@@ -546,7 +546,8 @@ def _pod_stop(p: PodLife, end: float) -> float:
 
 
 def utilisation_chart(result: Result, ax: Axes | None = None) -> Axes:
-    """CPU and memory requested / allocatable over time (needs ``result.spec``)."""
+    """CPU and memory requested / allocatable over time (needs the nodes' resources in the
+    record)."""
     if ax is None:
         ax = new_axes(6)
     lv = result.lives

@@ -127,11 +127,11 @@ def finish(env: ControllerEnv, ctx: SyncCtx) -> None:
     verdict = ctx.finished
     type_, reason, message = verdict.type, verdict.reason, verdict.message
     if type_ == FAILURE_TARGET:
-        append_condition(env, job, FAILURE_TARGET, reason, message, _final_numbers(ctx))
+        append_condition(env, job, FAILURE_TARGET, reason, message, verdict.numbers)
         type_ = FAILED
     elif type_ == SUCCESS_CRITERIA_MET:
         if job.condition(SUCCESS_CRITERIA_MET) is None:
-            append_condition(env, job, SUCCESS_CRITERIA_MET, reason, message, _final_numbers(ctx))
+            append_condition(env, job, SUCCESS_CRITERIA_MET, reason, message, verdict.numbers)
         type_ = COMPLETE
     if ctx.terminating > 0:
         return
@@ -144,12 +144,6 @@ def finish(env: ControllerEnv, ctx: SyncCtx) -> None:
     job.finished_at = ctx.now
     job.backoff = type(job.backoff)()
     env.forget(job)
-
-
-def _final_numbers(ctx: SyncCtx) -> dict[str, Any]:
-    """The verdict's numbers: the counts it was decided on."""
-    assert ctx.finished is not None
-    return dict(ctx.finished.numbers)
 
 
 def append_condition(

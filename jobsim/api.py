@@ -10,38 +10,19 @@ from pathlib import Path
 from typing import Literal
 
 from jobsim.explain import Line, explain, render
-from jobsim.invariants import CheckingRecorder, InvariantViolation
+from jobsim.invariants import InvariantViolation
 from jobsim.k8s.conditions import job_outcome
 from jobsim.k8s.job import Job
 from jobsim.locate import YAMLProblem, read_yaml_file
 from jobsim.record import NullRecorder, Recorder
 from jobsim.results import Result
+from jobsim.run import simulate
 from jobsim.scenario import Scenario, ScenarioError, decode_job, load_scenario
-from jobsim.sim.simulation import Simulation
 from jobsim.stats import RunStats
 from jobsim.trace import write_trace
 from jobsim.version import __version__
 
 View = Literal["job", "node", "summary"]
-
-
-def simulate(
-    scenario: Scenario,
-    seed: int | None = None,
-    *,
-    recorder: Recorder | None = None,
-    until: float | None = None,
-    check: bool = False,
-) -> Result:
-    """Run ``scenario`` (with its own seed unless ``seed`` is given) and return its Result.
-
-    ``check=True`` is the debug mode: every Job status the controller writes is checked
-    against the API server's status rules, and a violation raises ``InvariantViolation``.
-    """
-    rec = recorder if recorder is not None else (CheckingRecorder() if check else Recorder())
-    sim = Simulation(scenario, rec, seed)
-    sim.run(until if until is not None else scenario.horizon)
-    return Result(scenario.name, sim.seed, sim.clock.now, rec)
 
 
 def draw(result: Result, path: str | Path, *, by: View = "job", max_lanes: int = 60) -> Path:

@@ -172,6 +172,9 @@ _JOB_FIELDS = (
 class Recorder:
     """Columns of events plus pod, job and node rows."""
 
+    complete = True
+    """Whether the record holds every event (what statistics and explanations read)."""
+
     def __init__(self) -> None:
         self.t = array("d")
         self.kind = array("B")
@@ -231,6 +234,7 @@ class Recorder:
         """The whole sealed record as JSON-ready data, exact (``from_data`` reads it back)."""
         self.seal()
         return {
+            "complete": self.complete,
             "strings": list(self._strings),
             "events": {c: list(getattr(self, c)) for c in _COLUMNS},
             "numbers": [[i, n] for i, n in self.numbers.items()],
@@ -246,6 +250,7 @@ class Recorder:
     def from_data(cls, data: dict[str, Any]) -> Recorder:
         """A sealed record from ``to_data``'s output."""
         rec = cls()
+        rec.complete = bool(data.get("complete", True))
         rec._strings = list(data["strings"])
         rec._ids = {s: i for i, s in enumerate(rec._strings)}
         for c in _COLUMNS:
@@ -443,7 +448,9 @@ class Recorder:
 
 
 class NullRecorder(Recorder):
-    """Keeps nothing: for benchmarks."""
+    """Keeps nothing but the Jobs' statuses: for benchmarks."""
+
+    complete = False
 
     def _log(self, *args: Any, **kwargs: Any) -> None:
         return None

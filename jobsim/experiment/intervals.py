@@ -1,0 +1,151 @@
+"""Confidence intervals over replications (``scipy.stats``).
+
+- The mean: Student's t interval over the replications' values.
+- A quantile (p50, p95 …): a percentile bootstrap interval (``scipy.stats.bootstrap``) with a
+  fixed random stream, so the same runs always give the same interval.
+- A paired difference between two points (common random numbers: replication r ran with the
+  same seed at both): the t interval of the per-replication differences for the mean, and a
+  bootstrap that resamples replications jointly at both points for a quantile.
+
+Infinite values (a run in which a Job never finished) make a mean infinite and its interval
+undefined (NaN); a quantile stays finite while fewer than its share of runs are infinite. With
+fewer than two replications, or no spread, an interval collapses to its estimate.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+
+import numpy as np
+from scipy import stats as st
+
+BOOTSTRAP_RESAMPLES = 2000
+BOOTSTRAP_SEED = 20240917
+"""The bootstrap's own random stream: intervals are deterministic for given runs."""
+
+Interval = tuple[float, float, float]
+"""(estimate, low, high)."""
+
+
+Values = Sequence[float] | np.ndarray
+"""A metric's values over replications."""
+
+
+def _finite(values: Values) -> np.ndarray:
+    return np.asarray(values, dtype=float)
+
+
+def mean_interval(values: Values, confidence: float) -> Interval:
+    """The mean and its t interval."""
+    x = _finite(values)
+    if x.size == 0:
+        return (math.nan, math.nan, math.nan)
+    mean = float(np.mean(x))
+    if not np.all(np.isfinite(x)):
+        return (mean, math.nan, math.nan)
+    if x.size < 2 or float(np.ptp(x)) == 0.0:
+        return (mean, mean, mean)
+    half = float(st.sem(x)) * float(st.t.ppf((1 + confidence) / 2, x.size - 1))
+    return (mean, mean - half, mean + half)
+
+
+def quantile(values: Values, q: float) -> float:
+    """The ``q`` quantile (linear interpolation, numpy's default); inf-safe."""
+    x = np.sort(_finite(values))
+    if x.size == 0:
+        return math.nan
+    pos = q * (x.size - 1)
+    lo, hi = math.floor(pos), math.ceil(pos)
+    if lo == hi or x[lo] == x[hi]:
+        return float(x[lo])
+    return float(x[lo] + (x[hi] - x[lo]) * (pos - lo))
+
+
+_CAP = 1e300
+"""Infinite values (runs that never finished) stand as this in a bootstrap, and back."""
+
+
+def _capped(x: np.ndarray) -> np.ndarray:
+    return np.where(np.isposinf(x), _CAP, x)
+
+
+def _uncapped(v: float) -> float:
+    return math.inf if v > 1e250 else v  # an interpolation reaching into the unfinished runs
+
+
+def _bootstrap(
+    data: tuple[np.ndarray, ...], statistic: Callable[..., float], confidence: float
+) -> tuple[float, float]:
+    res = st.bootstrap(
+        data,
+        statistic,
+        paired=len(data) > 1,
+        vectorized=False,
+        n_resamples=BOOTSTRAP_RESAMPLES,
+        confidence_level=confidence,
+        method="percentile",
+        rng=np.random.default_rng(BOOTSTRAP_SEED),
+    )
+    ci = res.confidence_interval
+    return float(ci.low), float(ci.high)
+
+
+def quantile_interval(values: Values, q: float, confidence: float) -> Interval:
+    """The ``q`` quantile and its percentile-bootstrap interval."""
+    x = _finite(values)
+    est = quantile(x, q)
+    if x.size < 2 or float(np.nanmax(x) - np.nanmin(x)) == 0.0 or not math.isfinite(est):
+        return (est, est, est) if x.size and math.isfinite(est) else (est, math.nan, math.nan)
+    low, high = _bootstrap((_capped(x),), lambda s: quantile(s, q), confidence)
+    return (est, _uncapped(low), _uncapped(high))
+
+
+def paired_mean_interval(a: Values, b: Values, confidence: float) -> Interval:
+    """The mean of ``b - a`` (per replication) and its t interval."""
+    d = _finite(b) - _finite(a)
+    if d.size and not np.all(np.isfinite(d)):
+        return (math.nan, math.nan, math.nan)
+    return mean_interval(d, confidence)
+
+
+def paired_quantile_interval(a: Values, b: Values, q: float, confidence: float) -> Interval:
+    """``quantile(b) - quantile(a)``, with a bootstrap resampling replications jointly."""
+    x, y = _finite(a), _finite(b)
+    est = quantile(y, q) - quantile(x, q)
+    if not math.isfinite(est):
+        return (est, math.nan, math.nan)
+    if x.size < 2 or float(np.ptp(y - x)) == 0.0:
+        return (est, est, est)
+    low, high = _bootstrap((x, y), lambda s, t: quantile(t, q) - quantile(s, q), confidence)
+    return (est, low, high)
+
+
+def unpaired_mean_interval(a: Values, b: Values, confidence: float) -> Interval:
+    """The difference of two means as if the runs were independent (Welch's t interval): what
+    common random numbers save, for comparison."""
+    x, y = _finite(a), _finite(b)
+    est = float(np.mean(y) - np.mean(x))
+    if x.size < 2 or y.size < 2:
+        return (est, est, est)
+    va, vb = float(np.var(x, ddof=1)) / x.size, float(np.var(y, ddof=1)) / y.size
+    se = math.sqrt(va + vb)
+    if se == 0.0:
+        return (est, est, est)
+    df = (va + vb) ** 2 / (va**2 / (x.size - 1) + vb**2 / (y.size - 1))
+    half = se * float(st.t.ppf((1 + confidence) / 2, df))
+    return (est, est - half, est + half)
+
+
+__all__ = [
+    "BOOTSTRAP_RESAMPLES",
+    "BOOTSTRAP_SEED",
+    "Interval",
+    "Values",
+    "mean_interval",
+    "paired_mean_interval",
+    "paired_quantile_interval",
+    "quantile",
+    "quantile_interval",
+    "unpaired_mean_interval",
+]

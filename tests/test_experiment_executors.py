@@ -3,12 +3,14 @@ and on a Dask ``LocalCluster``; the results come back in (point, replication) or
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from jobsim.experiment import sweep
 from tests.golden import SCENARIOS
 
-KW = {
+KW: dict[str, Any] = {
     "vary": {"cluster.nodePools[worker].count": [3, 4]},
     "replications": 4,
     "metrics": ["makespan", "work_done", "pods_evicted", "cost:worker=0.5"],

@@ -1,5 +1,8 @@
 """Checks of a whole scenario beyond its schema: references, event times, PriorityClasses,
-and the warning for a pod that fits no node.
+arrival lists, and the warning for a pod that fits no node.
+
+All but ``check_arrivals`` read a loaded scenario (one entry per Job, replicas expanded) and
+name each problem after the entry of the file (``jobs[i]``) its Job comes from.
 """
 
 from __future__ import annotations
@@ -15,11 +18,10 @@ from jobsim.scenario.model import (
     JOB_EVENT_KINDS,
     NODE_EVENT_KINDS,
     SYSTEM_PRIORITY_CLASSES,
+    JobEntry,
     Scenario,
     event_job_ref,
-    job_key,
     quantity,
-    resolve_job,
 )
 from jobsim.scenario.problems import Problem
 from jobsim.units import (
@@ -28,44 +30,91 @@ from jobsim.units import (
 )
 
 
-def check_event_times(scenario: Scenario, manifests: list[Job]) -> list[str]:
-    """An event about a Job before the Job is submitted would get NotFound from the API."""
-    submit = {job_key(m): entry.submitAt for m, entry in zip(manifests, scenario.jobs, strict=True)}
+def check_arrivals(scenario: Scenario) -> list[str]:
+    """An ``at`` arrival gives one time per replica (of a scenario as validated, not yet
+    expanded)."""
+    problems: list[str] = []
+    for i, entry in enumerate(scenario.jobs):
+        at = None if entry.arrival is None else entry.arrival.at
+        n = entry.replicas or 1
+        if at is not None and len(at) != n:
+            stands = (
+                f"replicas is {n}" if entry.replicas is not None else "replicas is not set: 1 Job"
+            )
+            problems.append(
+                f"jobs[{i}].arrival.at: {len(at)} time{'' if len(at) == 1 else 's'} for "
+                f"{n} Job{'' if n == 1 else 's'} ({stands}): give one time per replica"
+            )
+    return problems
+
+
+def _firsts(scenario: Scenario) -> list[JobEntry]:
+    """One loaded entry per entry of the file: its replicas share manifest and workload."""
+    return [e for e in scenario.jobs if e.replica is None or e.replica.index == 0]
+
+
+def _which(entry: JobEntry) -> str:
+    """`` (replica r)`` for a replica of an entry with ``replicas``."""
+    r = entry.replica
+    return "" if r is None or entry.replicas is None else f" (replica {r.index})"
+
+
+def check_event_times(scenario: Scenario) -> list[str]:
+    """An event about a Job before the Job is submitted would get NotFound from the API.
+
+    A Job whose arrival is random is checked against the earliest time it can arrive
+    (``submitAt``); at run time an event before it exists is ignored.
+    """
+    entries = {e.key: e for e in scenario.jobs}
     problems: list[str] = []
     for i, ev in enumerate(scenario.events):
         if ev.kind not in JOB_EVENT_KINDS:
             continue
-        key = resolve_job(manifests, event_job_ref(ev))
-        if ev.at < submit[key]:
+        key = scenario.resolve_job(event_job_ref(ev))
+        entry = entries[key]
+        submit = entry.earliest_submit
+        if ev.at < submit:
+            drawn = entry.arrival is not None and entry.arrival.random
+            when = (
+                f"at the earliest at {submit:g}s: its arrival is random"
+                if drawn
+                else (f"at {submit:g}s")
+            )
             problems.append(
                 f"events[{i}].{ev.kind}: job {key} does not exist yet at {ev.at:g}s (it is "
-                f"submitted at {submit[key]:g}s), so the API server would answer NotFound; "
+                f"submitted {when}), so the API server would answer NotFound; "
                 "to create a Job suspended, set spec.suspend in its manifest"
             )
     return problems
 
 
-def check_references(scenario: Scenario, manifests: list[Job]) -> list[str]:
+def check_references(scenario: Scenario) -> list[str]:
     problems: list[str] = []
-    keys: dict[str, int] = {}
+    keys: dict[str, JobEntry] = {}
     names: dict[str, list[str]] = {}
+    groups: dict[str, JobEntry] = {}  # the name and key of an entry with replicas
     for k, pool in enumerate(scenario.cluster.nodePools):
         for rname, v in (pool.capacity.model_extra or {}).items():
             try:
                 quantity(v)
             except ValueError as e:
                 problems.append(f"cluster.nodePools[{k}].capacity.{rname}: {e}")
-    for i, job in enumerate(manifests):
-        key = job_key(job)
+    for entry in scenario.jobs:
+        job, key = entry.job, entry.key
         if key in keys:
+            other = keys[key]
             problems.append(
-                f"jobs[{i}].manifest.metadata.name: Duplicate value: job {key} is "
-                f"also jobs[{keys[key]}]"
+                f"jobs[{entry.source}].manifest.metadata.name: Duplicate value: job {key}"
+                f"{_which(entry)} is also jobs[{other.source}]{_which(other)}"
             )
-        keys[key] = i
+        keys[key] = entry
         names.setdefault(str(job.metadata.name), []).append(key)
-    for i, (entry, job) in enumerate(zip(scenario.jobs, manifests, strict=False)):
-        spec = job.spec.template.spec
+        if entry.replicas is not None and entry.replica is not None:
+            groups.setdefault(entry.replica.group, entry)
+            groups.setdefault(entry.replica.group.split("/", 1)[1], entry)
+    for entry in _firsts(scenario):
+        i = entry.source
+        spec = entry.job.spec.template.spec
         known = {c.name for c in spec.containers} | {c.name for c in spec.initContainers or []}
         regular = {c.name for c in spec.containers}
         wl = entry.workload
@@ -100,6 +149,14 @@ def check_references(scenario: Scenario, manifests: list[Job]) -> list[str]:
         if ref not in keys and len(names.get(ref, [])) != 1:
             if names.get(ref):
                 why = f"is ambiguous: write one of {', '.join(names[ref])}"
+            elif ref in groups:
+                g = groups[ref]
+                assert g.replica is not None  # an entry with replicas
+                base = g.replica.group.split("/", 1)[1]
+                why = (
+                    f"does not exist: jobs[{g.source}] stands for its {g.replicas} replicas, "
+                    f"{_replica_names(base, g.replicas or 1)}; name one of them"
+                )
             else:
                 close = did_you_mean(ref, [*names, *keys])
                 why = "does not exist" + (
@@ -109,6 +166,15 @@ def check_references(scenario: Scenario, manifests: list[Job]) -> list[str]:
                 )
             problems.append(f"{path}: job {ref!r} {why}")
     return problems
+
+
+def _replica_names(base: str, count: int) -> str:
+    """``a-0``, ``a-0 and a-1``, ``a-0 … a-5``."""
+    if count == 1:
+        return f"{base}-0"
+    if count == 2:
+        return f"{base}-0 and {base}-1"
+    return f"{base}-0 … {base}-{count - 1}"
 
 
 def _is_node(scenario: Scenario, name: str) -> bool:
@@ -138,7 +204,7 @@ def _node_hint(scenario: Scenario, name: str) -> str:
     return f"; the nodes are {', '.join(ranges)}" if ranges else "; the cluster has no nodes"
 
 
-def check_priority_classes(scenario: Scenario, manifests: list[Job]) -> list[str]:
+def check_priority_classes(scenario: Scenario) -> list[str]:
     """The Priority admission plugin rejects pods naming an unknown PriorityClass."""
     known = {pc.name for pc in scenario.cluster.priorityClasses} | set(SYSTEM_PRIORITY_CLASSES)
     problems: list[str] = []
@@ -148,13 +214,13 @@ def check_priority_classes(scenario: Scenario, manifests: list[Job]) -> list[str
             "cluster.priorityClasses: at most one PriorityClass may be globalDefault, got "
             + ", ".join(defaults)
         )
-    for i, job in enumerate(manifests):
-        name = job.spec.template.spec.priorityClassName
+    for entry in _firsts(scenario):
+        name = entry.job.spec.template.spec.priorityClassName
         if name and name not in known:
             problems.append(
-                f"jobs[{i}].manifest.spec.template.spec.priorityClassName: no PriorityClass with "
-                f"name {name} was found (the API server would reject every pod of this Job; "
-                "declare it in cluster.priorityClasses)"
+                f"jobs[{entry.source}].manifest.spec.template.spec.priorityClassName: no "
+                f"PriorityClass with name {name} was found (the API server would reject every "
+                "pod of this Job; declare it in cluster.priorityClasses)"
             )
     return problems
 
@@ -162,7 +228,7 @@ def check_priority_classes(scenario: Scenario, manifests: list[Job]) -> list[str
 # -- warnings ------------------------------------------------------------------------------
 
 
-def check_fit(scenario: Scenario, manifests: list[Job]) -> list[Problem]:
+def check_fit(scenario: Scenario) -> list[Problem]:
     """A pod whose requests no node can hold, empty (NodeResourcesFit, ``placement``):
     Kubernetes leaves it Pending (a warning)."""
     caps = [
@@ -173,7 +239,8 @@ def check_fit(scenario: Scenario, manifests: list[Job]) -> list[Problem]:
     if not caps:
         return []
     out: list[Problem] = []
-    for i, job in enumerate(manifests):
+    for entry in _firsts(scenario):
+        i, job = entry.source, entry.job
         own = pod_requests(job)
         if any(insufficient_resource({}, cap, own.items()) is None for cap in caps):
             continue
@@ -216,6 +283,7 @@ def _amount(resource: str, units: int) -> str:
 
 
 __all__ = [
+    "check_arrivals",
     "check_event_times",
     "check_fit",
     "check_priority_classes",

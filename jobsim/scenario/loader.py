@@ -22,6 +22,7 @@ from jobsim.k8s.validation import validate_job
 from jobsim.locate import Marks, YAMLProblem, read_yaml_file
 from jobsim.scenario.changes import check_updates
 from jobsim.scenario.checks import (
+    check_arrivals,
     check_event_times,
     check_fit,
     check_priority_classes,
@@ -29,6 +30,8 @@ from jobsim.scenario.checks import (
 )
 from jobsim.scenario.model import (
     SPEC_EVENT_KINDS,
+    JobEntry,
+    Replica,
     Scenario,
     event_job_ref,
     job_key,
@@ -164,7 +167,7 @@ def load_scenario(source: str | Path | dict[str, Any], *, base_dir: Path | None 
         )
         raise ScenarioError(name, placed([Problem("", text)], marks))
     problems = [duplicate_key(*d) for d in (marks.duplicates if marks is not None else [])]
-    manifests: list[Job] = []
+    bases: dict[int, tuple[dict[str, Any], Job]] = {}  # entry -> its manifest, as read and decoded
     raw_jobs = data.get("jobs")
     for i, entry in enumerate(raw_jobs if isinstance(raw_jobs, list) else []):
         if not isinstance(entry, dict):
@@ -173,8 +176,8 @@ def load_scenario(source: str | Path | dict[str, Any], *, base_dir: Path | None 
         mfile = entry.get("manifestFile")
         if isinstance(mfile, str) and raw is None:
             found = _read_manifest_file(base, mfile, f"jobs[{i}].manifestFile")
-            if isinstance(found, Job):
-                manifests.append(found)
+            if isinstance(found, tuple):
+                bases[i] = found
             else:
                 problems.extend(found)
             continue
@@ -187,20 +190,30 @@ def load_scenario(source: str | Path | dict[str, Any], *, base_dir: Path | None 
                 Problem(join_path(where, p.where), f"{where}: {p.text}", p.at_key) for p in decoded
             )
         else:
-            manifests.append(decoded)
+            bases[i] = (raw, decoded)
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as e:
         raise ScenarioError(
             name, placed(pydantic_items(e, data, Scenario) + problems, marks)
         ) from None
+    problems.extend(at_path(c) for c in check_arrivals(scenario))
     if problems:
         raise ScenarioError(name, placed(problems, marks))
-    checks = check_references(scenario, manifests)
-    checks.extend(check_priority_classes(scenario, manifests))
+    entries: list[JobEntry] = []
+    for i, entry in enumerate(scenario.jobs):
+        expanded, refused = _expand(i, entry, *bases[i])
+        entries.extend(expanded)
+        problems.extend(refused)
+    if problems:
+        raise ScenarioError(name, placed(problems, marks))
+    loaded = scenario.with_entries(entries, [])
+    checks = check_references(loaded)
+    checks.extend(check_priority_classes(loaded))
     if not checks:
-        checks.extend(check_event_times(scenario, manifests))
+        checks.extend(check_event_times(loaded))
     if not checks:
+        manifests = loaded.manifests
         by_key = {job_key(m): m for m in manifests}
         changes = [
             (i, ev, resolve_job(manifests, event_job_ref(ev)))
@@ -210,12 +223,46 @@ def load_scenario(source: str | Path | dict[str, Any], *, base_dir: Path | None 
         checks.extend(check_updates(by_key, changes))
     if checks:
         raise ScenarioError(name, placed([at_path(c) for c in checks], marks))
-    warnings = [in_file(name, line) for line in placed(check_fit(scenario, manifests), marks)]
-    return scenario.with_jobs(manifests, warnings)
+    warnings = [in_file(name, line) for line in placed(check_fit(loaded), marks)]
+    return scenario.with_entries(entries, warnings)
 
 
-def _read_manifest_file(base: Path, mfile: str, where: str) -> Job | list[Problem]:
-    """A ``manifestFile``: its Job, or its problems placed in that file."""
+def _expand(
+    i: int, entry: JobEntry, raw: dict[str, Any], job: Job
+) -> tuple[list[JobEntry], list[Problem]]:
+    """Entry ``i`` of the file as loaded entries: itself, or one per replica, each with its
+    own Job ``<name>-<r>`` decoded and validated as the API server would. A replica the API
+    server would refuse (a name too long) is a problem placed at ``replicas``: the first one
+    only, the others would say the same."""
+    key = job_key(job)
+    if entry.replicas is None:
+        replica = None if entry.arrival is None else Replica(key, 0, 1)
+        return [entry.with_job(job, i, replica)], []
+    where = f"jobs[{i}].replicas"
+    name = job.metadata.name
+    if not name:
+        text = (
+            f"{where}: replicas are named after the manifest's metadata.name "
+            "(<name>-0, <name>-1, …), and it has none"
+        )
+        return [], [Problem(where, text)]
+    out: list[JobEntry] = []
+    for r in range(entry.replicas):
+        named = {**raw, "metadata": {**raw["metadata"], "name": f"{name}-{r}"}}
+        decoded = _decode_job(named)
+        if isinstance(decoded, list):
+            return [], [
+                Problem(where, f"{where}: replica {r} is Job {name}-{r}: {p.text}") for p in decoded
+            ]
+        out.append(entry.with_job(decoded, i, Replica(key, r, entry.replicas)))
+    return out, []
+
+
+def _read_manifest_file(
+    base: Path, mfile: str, where: str
+) -> tuple[dict[str, Any], Job] | list[Problem]:
+    """A ``manifestFile``: the manifest as read and its Job, or its problems placed in that
+    file."""
     mpath = base / mfile
     try:
         exists = mpath.is_file()
@@ -230,7 +277,8 @@ def _read_manifest_file(base: Path, mfile: str, where: str) -> Job | list[Proble
     found = [duplicate_key(*d) for d in marks.duplicates]
     decoded = _decode_job(raw)
     if isinstance(decoded, Job) and not found:
-        return decoded
+        assert isinstance(raw, dict)  # a Job was decoded from it
+        return raw, decoded
     found += decoded if isinstance(decoded, list) else []
     return [Problem(where, f"{where}: {in_file(mfile, place(p, marks))}") for p in found]
 

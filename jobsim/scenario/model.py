@@ -1,21 +1,27 @@
 """The Scenario model: cluster, timing, jobs (manifest + workload), outside events, seed.
 
 Frozen pydantic models and the only place where scenario defaults live. Each ``JobEntry``
-carries its decoded, defaulted and validated Job (``entry.job``), set by the loader.
+carries its decoded, defaulted and validated Job (``entry.job``), set by the loader. An entry
+with ``replicas`` stands for that many Jobs: the loader expands it into one entry per replica,
+each knowing where it comes from (``entry.source``, ``entry.replica``), and its ``arrival``
+says when each replica is submitted.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from fractions import Fraction
 from typing import Annotated, Any, Literal
 
+import numpy as np
 from pydantic import (
     BaseModel,
     BeforeValidator,
     ConfigDict,
     Field,
     PrivateAttr,
+    StrictInt,
     field_validator,
     model_validator,
 )
@@ -24,6 +30,7 @@ from jobsim.distributions import Duration, DurationDistribution, non_negative
 from jobsim.k8s.job import Job
 from jobsim.units import (
     milli_value,
+    parse_duration,
     parse_quantity,
     value,
 )
@@ -37,6 +44,19 @@ quantity = non_negative(parse_quantity, "a quantity such as 4, 500m or 16Gi")
 
 
 Quantity = Annotated[Fraction, BeforeValidator(quantity)]
+
+_duration = non_negative(parse_duration, "a duration such as 10s, 1m30s or a number of seconds")
+
+
+def _positive_duration(v: Any) -> float:
+    seconds = _duration(v)
+    if seconds == 0:
+        raise ValueError(f"must be greater than 0, got {v!r}")
+    return seconds
+
+
+PositiveDuration = Annotated[float, BeforeValidator(_positive_duration)]
+"""Seconds greater than 0, written as a Go duration or a number of seconds."""
 
 
 class Timing(_Model):
@@ -236,14 +256,117 @@ class Workload(_Model):
     script: list[ScriptEntry] = Field(default_factory=list)
 
 
+class UniformArrival(_Model):
+    """Each replica at an independent uniform draw in ``[submitAt, submitAt + over)``."""
+
+    over: Duration
+
+
+class PoissonArrival(_Model):
+    """A Poisson process from ``submitAt``: exponential gaps of mean ``mean`` between
+    arrivals (replica 0 arrives one gap after ``submitAt``)."""
+
+    mean: PositiveDuration
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_rate(cls, v: Any) -> Any:
+        if isinstance(v, dict) and "rate" in v and "mean" not in v:
+            raise ValueError(
+                "poisson takes mean, the mean time between arrivals "
+                "(a rate of 2 per minute is mean: 30s)"
+            )
+        return v
+
+
+ARRIVAL_KINDS = ("every", "uniform", "poisson", "at")
+
+
+class Arrival(_Model):
+    """When the replicas of an entry are submitted, counted from its ``submitAt``: exactly one
+    of ``every`` (replica i at i·every), ``uniform``, ``poisson`` (random: drawn from the run's
+    seed) or ``at`` (one offset per replica)."""
+
+    every: PositiveDuration | None = None
+    uniform: UniformArrival | None = None
+    poisson: PoissonArrival | None = None
+    at: list[Duration] | None = None
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> Arrival:
+        given = [k for k in ARRIVAL_KINDS if getattr(self, k) is not None]
+        if len(given) != 1:
+            raise ValueError(
+                "an arrival is exactly one of: "
+                + ", ".join(ARRIVAL_KINDS)
+                + (f" (got {', '.join(given)})" if given else "")
+            )
+        return self
+
+    @property
+    def kind(self) -> str:
+        """The key given."""
+        return next(k for k in ARRIVAL_KINDS if getattr(self, k) is not None)
+
+    @property
+    def random(self) -> bool:
+        """Whether the times are drawn (``uniform``, ``poisson``) rather than given."""
+        return self.uniform is not None or self.poisson is not None
+
+    def offsets(self, count: int, rng: np.random.Generator | None = None) -> list[float]:
+        """The submission offsets from ``submitAt`` of replicas ``0 … count-1``, in replica
+        order. Random kinds draw all of them from ``rng`` at once."""
+        if self.every is not None:
+            return [i * self.every for i in range(count)]
+        if self.at is not None:
+            return list(self.at[:count])
+        if rng is None:
+            raise ValueError(f"a {self.kind} arrival draws its times: it needs a random stream")
+        if self.uniform is not None:
+            return [float(x) for x in rng.uniform(0.0, self.uniform.over, size=count)]
+        assert self.poisson is not None
+        return [float(x) for x in np.cumsum(rng.exponential(self.poisson.mean, size=count))]
+
+    def earliest(self, index: int) -> float:
+        """The earliest offset replica ``index`` can have: its own for ``every`` and ``at``,
+        0 for the random kinds."""
+        if self.random:
+            return 0.0
+        return self.offsets(index + 1)[index]
+
+
+@dataclass(frozen=True, slots=True)
+class Replica:
+    """A loaded entry's place in its group: the entry of the file stands for ``count`` Jobs,
+    this is number ``index``. ``group`` is ``namespace/name`` of the manifest as written (the
+    Jobs are ``name-0`` …): it keys the group's random arrival stream."""
+
+    group: str
+    index: int
+    count: int
+
+
+MAX_REPLICAS = 100_000
+"""The most Jobs one entry may stand for."""
+
+
 class JobEntry(_Model):
-    """One Job of the scenario: its manifest (inline or from a file) and its workload."""
+    """One Job of the scenario: its manifest (inline or from a file) and its workload.
+
+    With ``replicas`` the entry of the file stands for that many Jobs, ``<name>-0`` …; once
+    loaded, a scenario holds one entry per replica, each with its own ``job``, and its fields as
+    written in the file (``submitAt``, ``manifest``, ``replicas``, ``arrival``).
+    """
 
     submitAt: Duration = 0.0
     manifest: dict[str, Any] | None = None
     manifestFile: str | None = None
     workload: Workload
+    replicas: StrictInt | None = Field(default=None, ge=1, le=MAX_REPLICAS)
+    arrival: Arrival | None = None
     _job: Job | None = PrivateAttr(default=None)
+    _source: int | None = PrivateAttr(default=None)
+    _replica: Replica | None = PrivateAttr(default=None)
 
     @model_validator(mode="after")
     def _one_manifest(self) -> JobEntry:
@@ -263,10 +386,34 @@ class JobEntry(_Model):
         """``namespace/name`` of the Job."""
         return job_key(self.job)
 
-    def with_job(self, job: Job) -> JobEntry:
-        """A copy of this entry holding its decoded ``job``."""
+    @property
+    def source(self) -> int:
+        """The position of the entry in the file's ``jobs`` list (replicas share it)."""
+        if self._source is None:
+            raise ValueError("this job entry was not loaded: use jobsim.load_scenario")
+        return self._source
+
+    @property
+    def replica(self) -> Replica | None:
+        """Its group, number and group size: set when the entry has ``replicas`` or an
+        ``arrival`` (a lone entry with an arrival is a group of one)."""
+        return self._replica
+
+    @property
+    def earliest_submit(self) -> float:
+        """The earliest time this Job can be submitted: its time for ``every`` and ``at``,
+        ``submitAt`` for random arrivals (drawn at run time from the seed)."""
+        if self.arrival is None or self._replica is None:
+            return self.submitAt
+        return self.submitAt + self.arrival.earliest(self._replica.index)
+
+    def with_job(self, job: Job, source: int = 0, replica: Replica | None = None) -> JobEntry:
+        """A copy of this entry holding its decoded ``job``: entry ``source`` of the file,
+        and its ``replica`` place if it has one."""
         entry = self.model_copy()
         entry._job = job
+        entry._source = source
+        entry._replica = replica
         return entry
 
 
@@ -364,8 +511,13 @@ class Scenario(_Model):
     __hash__ = None  # type: ignore[assignment]  # lists inside: never hashable
 
     def with_jobs(self, jobs: list[Job], warnings: list[str]) -> Scenario:
-        """A copy whose entries hold their decoded ``jobs``, with the load ``warnings``."""
-        entries = [e.with_job(j) for e, j in zip(self.jobs, jobs, strict=True)]
+        """A copy whose entries (one Job each) hold their decoded ``jobs``, with the load
+        ``warnings``."""
+        entries = [e.with_job(j, i) for i, (e, j) in enumerate(zip(self.jobs, jobs, strict=True))]
+        return self.with_entries(entries, warnings)
+
+    def with_entries(self, entries: list[JobEntry], warnings: list[str]) -> Scenario:
+        """A copy holding these loaded ``entries`` (one per Job), with the load ``warnings``."""
         out = self.model_copy(update={"jobs": entries})
         out._warnings = tuple(warnings)
         return out
@@ -407,11 +559,14 @@ SYSTEM_PRIORITY_CLASSES = {
 """The built-in PriorityClasses every cluster has (``scheduling.k8s.io`` defaults)."""
 
 __all__ = [
+    "ARRIVAL_KINDS",
     "EVENT_KINDS",
     "JOB_EVENT_KINDS",
+    "MAX_REPLICAS",
     "NODE_EVENT_KINDS",
     "SPEC_EVENT_KINDS",
     "SYSTEM_PRIORITY_CLASSES",
+    "Arrival",
     "Autoscaling",
     "Capacity",
     "Cluster",
@@ -421,13 +576,16 @@ __all__ = [
     "JobEntry",
     "NodeFailures",
     "NodePool",
+    "PoissonArrival",
     "PriorityClass",
     "Quantity",
+    "Replica",
     "ScaleSpec",
     "Scenario",
     "ScriptEntry",
     "Taint",
     "Timing",
+    "UniformArrival",
     "Workload",
     "event_job_ref",
     "job_key",

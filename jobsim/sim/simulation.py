@@ -16,6 +16,7 @@ from jobsim.scenario.model import (
     SPEC_EVENT_KINDS,
     SYSTEM_PRIORITY_CLASSES,
     Event,
+    JobEntry,
     NodePool,
     Scenario,
     event_job_ref,
@@ -105,15 +106,18 @@ class Simulation:
         classes = {pc.name: pc for pc in scenario.cluster.priorityClasses}
         default = next((pc for pc in scenario.cluster.priorityClasses if pc.globalDefault), None)
         self.jobs: dict[str, JobRuntime] = {}
+        self._submitted: set[str] = set()
+        arrivals: dict[int, list[float]] = {}
         for entry in scenario.jobs:
             manifest, key = entry.job, entry.key
+            submit_at = self._submit_time(entry, arrivals)
             job = JobRuntime(
                 key=key,
                 job=manifest,
                 workload=entry.workload,
                 rng=stream(self.seed, "job", key),
                 names=stream(self.seed, "names", key),
-                submitted_at=entry.submitAt,
+                submitted_at=submit_at,
             )
             pc_name = manifest.spec.template.spec.priorityClassName
             pc = classes.get(pc_name) if pc_name else default
@@ -122,9 +126,26 @@ class Simulation:
             elif pc_name in SYSTEM_PRIORITY_CLASSES:
                 job.priority = SYSTEM_PRIORITY_CLASSES[pc_name]
             self.jobs[key] = job
-            self.clock.call(entry.submitAt, Prio.EXTERNAL, self._submit, job)
+            self.clock.call(submit_at, Prio.EXTERNAL, self._submit, job)
         for ev in scenario.events:
             self.clock.call(ev.at, Prio.EXTERNAL, self._inject, ev)
+
+    def _submit_time(self, entry: JobEntry, arrivals: dict[int, list[float]]) -> float:
+        """When the entry's Job is submitted: ``submitAt``, or its replica's arrival.
+
+        The times of a group are computed once, all ``count`` in replica order; random ones
+        from the group's own stream (keyed by the entry's ``namespace/name`` as written), so
+        they depend on the seed and nothing else in the scenario.
+        """
+        replica, arrival = entry.replica, entry.arrival
+        if replica is None or arrival is None:
+            return entry.submitAt
+        times = arrivals.get(entry.source)
+        if times is None:
+            rng = stream(self.seed, "arrival", replica.group) if arrival.random else None
+            offsets = arrival.offsets(replica.count, rng)
+            times = arrivals[entry.source] = [entry.submitAt + o for o in offsets]
+        return times[replica.index]
 
     def _new_node(self, pool: NodePool, number: int, initial: bool = False) -> Node:
         """Make node ``<pool>-<number>``. Initial nodes are listed here; the autoscaler's join
@@ -164,6 +185,7 @@ class Simulation:
     def _submit(self, job: JobRuntime) -> None:
         now = self.clock.now
         self._unsubmitted -= 1
+        self._submitted.add(job.key)
         self.recorder.job_submitted(
             now, job.key, job.name, job.namespace, job.spec_numbers(), dict(job.requests)
         )
@@ -187,11 +209,19 @@ class Simulation:
         }
         if kind in node_actions:
             node_actions[kind](self.node_by_name[str(getattr(ev, kind))])
+            return
+        job = self.job(event_job_ref(ev))
+        if job.key not in self._submitted:
+            # Only a Job with a random arrival can get here (the loader refuses the others):
+            # the API server would answer NotFound.
+            self.recorder.event_ignored(
+                self.clock.now, job.key, f"{kind}: the Job does not exist yet"
+            )
         elif kind in SPEC_EVENT_KINDS:
-            self._update_job(self.job(event_job_ref(ev)), ev)
+            self._update_job(job, ev)
         else:  # deletePod: the only other kind the Event model allows
             assert ev.deletePod is not None
-            self._kubectl_delete_pod(self.job(ev.deletePod.job), ev.deletePod.index)
+            self._kubectl_delete_pod(job, ev.deletePod.index)
 
     def _update_job(self, job: JobRuntime, ev: Event) -> None:
         """A spec update (validated at load time): new generation, immediate sync."""

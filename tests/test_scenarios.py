@@ -41,6 +41,12 @@ OUTCOMES = {
     ("preemption", "hotfix"): ("Complete", "CompletionsReached", 3, 0),
     ("autoscaling", "wave-1"): ("Complete", "CompletionsReached", 12, 0),
     ("autoscaling", "wave-2"): ("Complete", "CompletionsReached", 2, 0),
+    ("nightly", "report-0"): ("Complete", "CompletionsReached", 20, 0),
+    ("nightly", "report-1"): ("Complete", "CompletionsReached", 20, 1),
+    ("nightly", "report-2"): ("Complete", "CompletionsReached", 20, 1),
+    ("nightly", "report-3"): ("Complete", "CompletionsReached", 20, 0),
+    ("nightly", "report-4"): ("Complete", "CompletionsReached", 20, 0),
+    ("nightly", "report-5"): ("Complete", "CompletionsReached", 20, 0),
 }
 
 

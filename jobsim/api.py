@@ -1,4 +1,4 @@
-"""The Python API: load a scenario, run it, look at the result.
+"""The Python API: load a scenario, run it, look at the result; sweep and search.
 
 Everything a notebook, a test or the command line needs, and nothing else: ``cli.py`` imports
 only this module. ``draw`` imports matplotlib when it is called, not before.
@@ -9,6 +9,19 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
+from jobsim.experiment import (
+    METRICS,
+    MetricError,
+    PathError,
+    SearchResult,
+    Sweep,
+    SweepError,
+    parse_values,
+    parse_vary,
+    search,
+    sweep,
+)
+from jobsim.experiment.progress import ProgressBar
 from jobsim.explain import Line, explain, render
 from jobsim.invariants import InvariantViolation
 from jobsim.k8s.conditions import job_outcome
@@ -34,15 +47,22 @@ def draw(result: Result, path: str | Path, *, by: View = "job", max_lanes: int =
 
 
 __all__ = [
+    "METRICS",
     "InvariantViolation",
     "Job",
     "Line",
+    "MetricError",
     "NullRecorder",
+    "PathError",
+    "ProgressBar",
     "Recorder",
     "Result",
     "RunStats",
     "Scenario",
     "ScenarioError",
+    "SearchResult",
+    "Sweep",
+    "SweepError",
     "View",
     "YAMLProblem",
     "__version__",
@@ -51,8 +71,12 @@ __all__ = [
     "explain",
     "job_outcome",
     "load_scenario",
+    "parse_values",
+    "parse_vary",
     "read_yaml_file",
     "render",
+    "search",
     "simulate",
+    "sweep",
     "write_trace",
 ]

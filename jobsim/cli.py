@@ -11,20 +11,31 @@ from typing import Annotated, Any, Literal, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from jobsim.api import (
+    METRICS,
     InvariantViolation,
+    MetricError,
+    PathError,
+    ProgressBar,
     Result,
     Scenario,
     ScenarioError,
+    SearchResult,
+    Sweep,
+    SweepError,
     YAMLProblem,
     decode_job,
     draw,
     load_scenario,
+    parse_vary,
     read_yaml_file,
     render,
+    search,
     simulate,
+    sweep,
     write_trace,
 )
 from jobsim.api import explain as narrate
@@ -50,6 +61,9 @@ def _guard(debug: bool, fn: Callable[[], T]) -> T:
     except ScenarioError as e:
         for line in e.lines:
             err.print(line, markup=False)
+        raise typer.Exit(1) from None
+    except (SweepError, PathError, MetricError) as e:  # an experiment that cannot start
+        err.print(f"error: {e}", markup=False)
         raise typer.Exit(1) from None
     except InvariantViolation as e:  # --check: the controller wrote a status the API rejects
         err.print(f"invariant violated: {e} (a jobsim bug; please report it)", markup=False)
@@ -353,6 +367,234 @@ def explain(
     lines = _guard(debug, lambda: narrate(result, job=job))
     style: Literal["text", "markdown"] = "markdown" if fmt == "markdown" else "text"
     sys.stdout.write(render(lines, style))
+
+
+# -- experiments ---------------------------------------------------------------------------
+
+_TIME_METRICS = ("makespan", "work_done", "mean_wall_time", "max_wall_time", "mean_wait")
+
+
+def _value(name: str, x: float) -> str:
+    """A metric's value as a person reads it: durations in s, m or h; others to 4 digits."""
+    if x != x:  # NaN: no interval
+        return "-"
+    if name.startswith(_TIME_METRICS) or name.endswith("_pod_seconds"):
+        if x == float("inf"):
+            return "never"
+        a = abs(x)
+        return f"{x:.1f}s" if a < 120 else f"{x / 60:.1f}m" if a < 7200 else f"{x / 3600:.2f}h"
+    return f"{x:.3g}"
+
+
+def _interval(name: str, est: float, low: float, high: float) -> str:
+    if low != low or (low == est == high):
+        return _value(name, est)
+    return f"{_value(name, est)} [{_value(name, low)}, {_value(name, high)}]"
+
+
+def _executor(workers: int | None, dask: str | None, executor: str) -> Any:
+    if dask is not None:
+        return dask
+    if executor not in ("auto", "serial", "process"):
+        err.print(f"--executor: expected auto, serial or process, not {executor!r}", markup=False)
+        raise typer.Exit(2)
+    return executor
+
+
+def _run_quietly(quiet: bool, what: str, fn: Callable[[Any], T]) -> T:
+    if quiet:
+        return fn(None)
+    with ProgressBar(what, console=err) as bar:
+        return fn(bar)
+
+
+def _print_sweep(s: Sweep, quantile: float, confidence: float) -> None:
+    qname = f"p{quantile * 100:g}"
+    summary = s.summary(confidence=confidence, quantiles=(quantile,))
+    table = Table(title=f"summary over {len(s.seeds)} replications ({confidence:.0%} intervals)")
+    for col in (*s.parameters, "metric", "n", "mean", qname):
+        table.add_column(escape(col), justify="left" if col == "metric" else "right")
+    for row in summary.to_dict("records"):
+        m = row["metric"]
+        table.add_row(
+            *(str(row[p]) for p in s.parameters),
+            m,
+            str(row["n"]),
+            _interval(m, row["mean"], row["mean_low"], row["mean_high"]),
+            _interval(m, row[qname], row[f"{qname}_low"], row[f"{qname}_high"]),
+        )
+    out.print(table)
+    if len(s.points) > 1:
+        for m in s.metrics:
+            for row in s.paired(m, statistic=qname, confidence=confidence).to_dict("records"):
+                diff = _interval(m, row["difference"], row["low"], row["high"])
+                out.print(f"{row['change']}: {qname} {m} changes by {diff}", markup=False)
+    for f in s.failures:
+        err.print(f"failed run: {f}", markup=False)
+
+
+def _write_sweep(s: Sweep, folder: Path, quantile: float, confidence: float) -> list[Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    qname = f"p{quantile * 100:g}"
+    tables = {
+        "runs": s.runs,
+        "summary": s.summary(confidence=confidence),
+    }
+    if len(s.points) > 1:
+        import pandas as pd
+
+        tables["paired"] = pd.concat(
+            [
+                s.paired(m, statistic=st, confidence=confidence)
+                for m in s.metrics
+                for st in ("mean", qname)
+            ],
+            ignore_index=True,
+        )
+    paths = []
+    for name, df in tables.items():
+        df.to_csv(folder / f"{name}.csv", index=False)
+        paths.append(folder / f"{name}.csv")
+        try:
+            df.to_parquet(folder / f"{name}.parquet", index=False)
+            paths.append(folder / f"{name}.parquet")
+        except ImportError:
+            err.print("note: no Parquet files (pip install 'jobsim[parquet]')", markup=False)
+    return paths
+
+
+RepsOpt = Annotated[int, typer.Option(help="Runs per point (seeds SEED, SEED+1, …).", min=1)]
+QuantileOpt = Annotated[
+    float, typer.Option(help="The quantile to report and compare (0.95: p95).", min=0, max=1)
+]
+ConfidenceOpt = Annotated[
+    float, typer.Option(help="Confidence level of the intervals.", min=0.5, max=0.999)
+]
+WorkersOpt = Annotated[int | None, typer.Option(help="Local worker processes (all cores).", min=1)]
+DaskOpt = Annotated[str | None, typer.Option(help="Run on this Dask scheduler (tcp://host:port).")]
+ExecutorOpt = Annotated[
+    str, typer.Option(help="auto (serial for a few runs, else processes), serial or process.")
+]
+QuietOpt = Annotated[bool, typer.Option("--quiet", help="No progress bar.")]
+
+
+@app.command("sweep")
+def sweep_command(
+    file: Annotated[Path, typer.Argument(help="Scenario YAML file.")],
+    vary: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="PATH=V1,V2,… or PATH=A..B or A..B:STEP (both ends included), repeatable"
+        ),
+    ] = None,
+    replications: RepsOpt = 10,
+    seed: Annotated[int, typer.Option(help="Seed of the first replication.", min=0)] = 0,
+    metric: Annotated[
+        list[str] | None, typer.Option(help=f"A metric ({', '.join(METRICS)}).")
+    ] = None,
+    quantile: QuantileOpt = 0.95,
+    confidence: ConfidenceOpt = 0.95,
+    workers: WorkersOpt = None,
+    dask: DaskOpt = None,
+    executor: ExecutorOpt = "auto",
+    out_dir: Annotated[
+        Path | None,
+        typer.Option("--out", help="Write the runs, summary and paired tables (CSV, Parquet)."),
+    ] = None,
+    quiet: QuietOpt = False,
+    debug: DebugOpt = False,
+) -> None:
+    """Run a scenario over parameter values and replications: means, quantiles, intervals."""
+    how = _executor(workers, dask, executor)
+    values = _guard(debug, lambda: parse_vary(vary or []))
+    s = _guard(
+        debug,
+        lambda: _run_quietly(
+            quiet,
+            "sweep",
+            lambda bar: sweep(
+                file,
+                values or None,
+                replications=replications,
+                seed=seed,
+                metrics=metric or ["makespan"],
+                executor=how,
+                workers=workers,
+                progress=bar,
+            ),
+        ),
+    )
+    _print_sweep(s, quantile, confidence)
+    if out_dir is not None:
+        folder = out_dir
+        paths = _guard(debug, lambda: _write_sweep(s, folder, quantile, confidence))
+        err.print(f"wrote {', '.join(str(p) for p in paths)}", markup=False)
+
+
+@app.command("search")
+def search_command(
+    file: Annotated[Path, typer.Argument(help="Scenario YAML file.")],
+    vary: Annotated[
+        str,
+        typer.Option(help="PATH=A..B, A..B:STEP or V1,V2,…: each value no worse than the last."),
+    ],
+    metric: Annotated[str, typer.Option(help=f"The metric ({', '.join(METRICS)}).")] = "makespan",
+    quantile: QuantileOpt = 0.95,
+    at_most: Annotated[
+        str | None, typer.Option(help="The bound the quantile must not exceed (2h, 90).")
+    ] = None,
+    at_least: Annotated[str | None, typer.Option(help="The bound the quantile must reach.")] = None,
+    confidence: ConfidenceOpt = 0.95,
+    replications: RepsOpt = 10,
+    max_replications: Annotated[
+        int, typer.Option(help="Most runs per value when the verdict is uncertain.", min=1)
+    ] = 80,
+    seed: Annotated[int, typer.Option(help="Seed of the first replication.", min=0)] = 0,
+    workers: WorkersOpt = None,
+    dask: DaskOpt = None,
+    executor: ExecutorOpt = "auto",
+    quiet: QuietOpt = False,
+    debug: DebugOpt = False,
+) -> None:
+    """Find the fewest value of one parameter such that a metric's quantile meets a bound."""
+    if (at_most is None) == (at_least is None):
+        err.print("give exactly one of --at-most and --at-least", markup=False)
+        raise typer.Exit(2)
+    how = _executor(workers, dask, executor)
+    [(path, values)] = _guard(debug, lambda: parse_vary([vary])).items()
+    found: SearchResult = _guard(
+        debug,
+        lambda: _run_quietly(
+            quiet,
+            "search",
+            lambda bar: search(
+                file,
+                path,
+                values,
+                metric,
+                quantile=quantile,
+                at_most=at_most,
+                at_least=at_least,
+                confidence=confidence,
+                replications=replications,
+                max_replications=max_replications,
+                seed=seed,
+                executor=how,
+                workers=workers,
+                progress=bar,
+            ),
+        ),
+    )
+    qname = f"p{quantile * 100:g}"
+    table = Table(title=f"{qname} {found.metric} at each value tried ({confidence:.0%} intervals)")
+    for col in (path, "runs", qname, "verdict"):
+        table.add_column(escape(col), justify="left" if col == "verdict" else "right")
+    for v in found.verdicts:
+        table.add_row(
+            str(v.value), str(v.n), _interval(found.metric, v.estimate, v.low, v.high), v.verdict
+        )
+    out.print(table)
+    out.print(found.describe(), markup=False)
 
 
 def main() -> None:

@@ -133,7 +133,7 @@ def test_paired_differences_are_narrower_than_unpaired_ones() -> None:
     5 nodes, so the per-replication differences vary less than the runs themselves."""
     s = sweep(FLAKY, {"cluster.nodePools[worker].count": [4, 5]}, replications=8)
     [row] = s.paired("makespan").to_dict("records")
-    assert row["change"] == "cluster.nodePools[worker].count=4 -> cluster.nodePools[worker].count=5"
+    assert row["change"] == "cluster.nodePools[worker].count: 4 -> 5"
     paired = row["high"] - row["low"]
     unpaired = row["unpaired_high"] - row["unpaired_low"]
     assert 0 < paired < unpaired

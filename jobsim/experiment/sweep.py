@@ -258,7 +258,7 @@ class Sweep:
                 {
                     "from": a,
                     "to": b,
-                    "change": f"{_label(self.points[a])} -> {_label(self.points[b])}",
+                    "change": _change(self.points[a], self.points[b]),
                     "metric": name,
                     "statistic": statistic,
                     "n": len(x),
@@ -280,6 +280,12 @@ class Sweep:
             if not by[(a, k)]["error"] and not by[(b, k)]["error"]
         ]
         return [p[0] for p in both], [p[1] for p in both]
+
+
+def _change(a: Mapping[str, Any], b: Mapping[str, Any]) -> str:
+    """``path: 3 -> 4`` for the parameters that differ between two points."""
+    keys = [k for k in b if a.get(k) != b.get(k)] or list(b)
+    return "; ".join(f"{k}: {a.get(k)} -> {b.get(k)}" for k in keys) or "(no change)"
 
 
 def _qname(q: float) -> str:

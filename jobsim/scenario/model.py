@@ -577,6 +577,7 @@ __all__ = [
     "NodeFailures",
     "NodePool",
     "PoissonArrival",
+    "PositiveDuration",
     "PriorityClass",
     "Quantity",
     "Replica",

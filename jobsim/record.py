@@ -172,8 +172,10 @@ _JOB_FIELDS = (
 class Recorder:
     """Columns of events plus pod, job and node rows."""
 
-    complete = True
-    """Whether the record holds every event (what statistics and explanations read)."""
+    level = "full"
+    """What the record holds: ``full`` (every event: statistics, explanations, plots),
+    ``jobs`` (``JobRecorder``: the Jobs' events and rows, the nodes, no pod events) or ``none``
+    (``NullRecorder``: the Jobs' statuses only)."""
 
     def __init__(self) -> None:
         self.t = array("d")
@@ -234,7 +236,7 @@ class Recorder:
         """The whole sealed record as JSON-ready data, exact (``from_data`` reads it back)."""
         self.seal()
         return {
-            "complete": self.complete,
+            "level": self.level,
             "strings": list(self._strings),
             "events": {c: list(getattr(self, c)) for c in _COLUMNS},
             "numbers": [[i, n] for i, n in self.numbers.items()],
@@ -250,7 +252,7 @@ class Recorder:
     def from_data(cls, data: dict[str, Any]) -> Recorder:
         """A sealed record from ``to_data``'s output."""
         rec = cls()
-        rec.complete = bool(data.get("complete", True))
+        rec.level = str(data.get("level", "full"))
         rec._strings = list(data["strings"])
         rec._ids = {s: i for i, s in enumerate(rec._strings)}
         for c in _COLUMNS:
@@ -262,6 +264,25 @@ class Recorder:
             rec.jobs[j["key"]] = JobRecord(**fields, written=j["status"])
         rec.nodes = {n["name"]: NodeRecord(**n) for n in data["nodes"]}
         return rec
+
+    def select(self, *kinds: Kind) -> Iterator[tuple[int, float, Kind, str, str, int, float, str]]:
+        """``(position, t, kind, subject, ref, a, b, text)`` of the events of these kinds, in
+        order, found without decoding the others."""
+        import numpy as np
+
+        wanted = np.isin(np.frombuffer(self.kind, dtype=np.uint8), [int(k) for k in kinds])
+        s = self._strings
+        for i in np.flatnonzero(wanted).tolist():
+            yield (
+                i,
+                self.t[i],
+                Kind(self.kind[i]),
+                s[self.subject[i]],
+                s[self.ref[i]],
+                self.a[i],
+                self.b[i],
+                s[self.text[i]],
+            )
 
     def events(self) -> Iterator[tuple[float, Kind, str, str, int, float, str]]:
         """Every event as ``(t, kind, subject, ref, a, b, text)``, in order."""
@@ -450,7 +471,7 @@ class Recorder:
 class NullRecorder(Recorder):
     """Keeps nothing but the Jobs' statuses: for benchmarks."""
 
-    complete = False
+    level = "none"
 
     def _log(self, *args: Any, **kwargs: Any) -> None:
         return None
@@ -485,6 +506,53 @@ class NullRecorder(Recorder):
         return None
 
     def container_exited(self, t: float, name: str, exit_code: int, exited_at: float) -> None:
+        return None
+
+    def pod_phase(self, t: float, name: str, phase: str) -> None:
+        return None
+
+    def pod_deleted(self, t: float, name: str, reason: str, counted: bool) -> None:
+        return None
+
+    def pod_condition(
+        self, t: float, name: str, type_: str, status: str, reason: str, message: str
+    ) -> None:
+        return None
+
+    def pod_counted(
+        self, t: float, name: str, as_: str, numbers: dict[str, Any] | None = None
+    ) -> None:
+        return None
+
+    def pod_removed(self, t: float, name: str) -> None:
+        return None
+
+
+class JobRecorder(Recorder):
+    """Keeps the Jobs' events and rows and the nodes, and no pod or container event: what
+    Job-level metrics (makespan, wall times, node-hours) need, at a fraction of the memory."""
+
+    level = "jobs"
+
+    def pod_created(self, t: float, name: str, job: str, index: int | None) -> None:
+        self.jobs[job].podsCreated += 1
+
+    def pod_scheduled(self, t: float, name: str, node: str) -> None:
+        return None
+
+    def pod_unschedulable(self, t: float, name: str, message: str) -> None:
+        return None
+
+    def image_pulled(self, t: float, name: str, image: str, seconds: float) -> None:
+        return None
+
+    def container_started(self, t: float, name: str, restarts: int, attempt: int) -> None:
+        return None
+
+    def container_exited(self, t: float, name: str, exit_code: int, exited_at: float) -> None:
+        return None
+
+    def container_restart_backoff(self, t: float, name: str, delay: float) -> None:
         return None
 
     def pod_phase(self, t: float, name: str, phase: str) -> None:
@@ -583,6 +651,7 @@ def describe(kind: Kind, subject: str, ref: str, a: int, b: float, text: str) ->
 
 __all__ = [
     "JobRecord",
+    "JobRecorder",
     "Kind",
     "NodeRecord",
     "NullRecorder",

@@ -28,7 +28,7 @@ from jobsim.experiment.intervals import (
     quantile,
     quantile_interval,
 )
-from jobsim.record import NullRecorder
+from jobsim.record import JobRecorder, NullRecorder
 from jobsim.results import Result
 from tests.golden import SCENARIOS
 from tests.helpers import job_manifest, scenario
@@ -194,8 +194,21 @@ def test_an_unfinished_job_makes_makespan_infinite_not_the_horizon() -> None:
 
 def test_a_null_recorder_gives_no_metric() -> None:
     r = simulate(load_scenario(_data()), recorder=NullRecorder())
-    with pytest.raises(MetricError, match="NullRecorder"):
+    with pytest.raises(MetricError, match=r"kept no event \(level none\)"):
         metric("makespan")(r)
+
+
+def test_job_metrics_need_only_the_jobs_events() -> None:
+    """A JobRecorder run gives the Job-level metrics exactly, keeps no pod event, and refuses
+    a metric that needs them; a sweep of Job-level metrics records only that."""
+    scenario_ = load_scenario(FLAKY)
+    full, light = simulate(scenario_, 3), simulate(scenario_, 3, recorder=JobRecorder())
+    for name in ("makespan", "work_done", "mean_wall_time", "node_hours", "cost:worker=2"):
+        assert metric(name)(light) == metric(name)(full), name
+    assert len(light.recorder) < len(full.recorder) / 5 and not light.recorder.pods
+    with pytest.raises(MetricError, match="pods_failed needs every event"):
+        metric("pods_failed")(light)
+    assert metric("makespan").needs == "jobs" and metric("pods_failed").needs == "full"
 
 
 def test_metric_names_and_arguments() -> None:

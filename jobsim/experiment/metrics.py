@@ -34,14 +34,16 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from jobsim.k8s.conditions import (
     COMPLETE,
     FAILED,
     FAILURE_TARGET,
     SUCCESS_CRITERIA_MET,
+    job_outcome,
 )
+from jobsim.record import Kind
 from jobsim.results import Result
 from jobsim.units import UnitError, parse_duration
 
@@ -50,77 +52,110 @@ class MetricError(ValueError):
     """A metric that this run's record cannot give, or a metric name that does not exist."""
 
 
+Level = Literal["jobs", "full"]
+"""What a metric reads: the Jobs' events (a ``JobRecorder`` suffices) or every event."""
+
+_LEVELS = {"none": 0, "jobs": 1, "full": 2}
+
+
 @dataclass(frozen=True)
 class Metric:
-    """A named function of a run's Result."""
+    """A named function of a run's Result, and the record it needs."""
 
     name: str
     fn: Callable[[Result], float]
     doc: str = ""
+    needs: Level = "full"
 
     def __call__(self, result: Result) -> float:
-        if not result.recorder.complete:
+        have = result.recorder.level
+        if _LEVELS.get(have, 0) < _LEVELS[self.needs]:
+            what = "every event" if self.needs == "full" else "the Jobs' events"
+            kept = "no event" if have == "none" else "only the Jobs' events"
             raise MetricError(
-                f"metric {self.name} needs the run's events, and this run kept none "
-                "(NullRecorder): run it with the default recorder"
+                f"metric {self.name} needs {what}, and this run's record kept {kept} "
+                f"(level {have}): run it with the default recorder"
             )
         return float(self.fn(result))
 
 
-def _managed(result: Result) -> list[Any]:
-    return [j for j in result.stats.jobs if j.outcome != "NotManaged"]
+@dataclass(frozen=True)
+class _JobTimes:
+    """When each Job (managed by the Job controller) was submitted, decided and finished."""
 
+    submitted: dict[str, float]
+    decided: dict[str, float]
+    finished: dict[str, float]
+    complete: dict[str, bool]
 
-def _first_submission(result: Result) -> float:
-    lv = result.lives
-    return min(lv.submitted.values()) if lv.submitted else 0.0
-
-
-def makespan(result: Result) -> float:
-    """Seconds from the first submission until every Job is Complete or Failed (inf if not)."""
-    jobs = _managed(result)
-    if any(j.finishedAt is None for j in jobs):
-        return math.inf
-    return max((j.finishedAt for j in jobs), default=0.0) - _first_submission(result)
+    @property
+    def first(self) -> float:
+        return min(self.submitted.values(), default=0.0)
 
 
 _DECIDED = (SUCCESS_CRITERIA_MET, FAILURE_TARGET, COMPLETE, FAILED)
 
 
+def _job_times(result: Result) -> _JobTimes:
+    """From the Jobs' own events alone (``Recorder.select``): no pod event is decoded."""
+    rec = result.recorder
+    managed = {k for k, j in rec.jobs.items() if j.managedBy is None}
+    submitted: dict[str, float] = {}
+    decided: dict[str, float] = {}
+    finished: dict[str, float] = {}
+    complete: dict[str, bool] = {}
+    for _i, t, kind, key, ref, _a, _b, _x in rec.select(Kind.JOB_SUBMITTED, Kind.JOB_CONDITION):
+        if key not in managed:
+            continue
+        if kind is Kind.JOB_SUBMITTED:
+            submitted[key] = t
+            continue
+        type_, status, _reason = ref.split("/")
+        if status != "True" or type_ not in _DECIDED:
+            continue
+        decided.setdefault(key, t)
+        if type_ in (COMPLETE, FAILED) and key not in finished:
+            finished[key], complete[key] = t, type_ == COMPLETE
+    return _JobTimes(submitted, decided, finished, complete)
+
+
+def _until_all(jt: _JobTimes, times: dict[str, float]) -> float:
+    if any(k not in times for k in jt.submitted):
+        return math.inf
+    return max((times[k] for k in jt.submitted), default=jt.first) - jt.first
+
+
+def makespan(result: Result) -> float:
+    """Seconds from the first submission until every Job is Complete or Failed (inf if not)."""
+    jt = _job_times(result)
+    return _until_all(jt, jt.finished)
+
+
 def work_done(result: Result) -> float:
     """Seconds from the first submission until every Job reached SuccessCriteriaMet or
     FailureTarget (inf if one never did)."""
-    decided: dict[str, float] = {}
-    for c in result.lives.conditions:
-        if c.status == "True" and c.type in (
-            SUCCESS_CRITERIA_MET,
-            FAILURE_TARGET,
-            COMPLETE,
-            FAILED,
-        ):
-            decided.setdefault(c.job, c.t)
-    jobs = _managed(result)
-    if any(j.job not in decided for j in jobs):
-        return math.inf
-    return max((decided[j.job] for j in jobs), default=0.0) - _first_submission(result)
+    jt = _job_times(result)
+    return _until_all(jt, jt.decided)
+
+
+def _wall_times(result: Result) -> list[float]:
+    jt = _job_times(result)
+    return [jt.finished.get(k, math.inf) - t for k, t in jt.submitted.items()]
 
 
 def mean_wall_time(result: Result) -> float:
     """Mean of the Jobs' wall times (inf if one never finished)."""
-    times = [j.wallTime for j in _managed(result)]
-    if not times:
-        return 0.0
-    if any(t is None for t in times):
-        return math.inf
-    return float(sum(t for t in times if t is not None)) / len(times)
+    times = _wall_times(result)
+    return sum(times) / len(times) if times else 0.0
 
 
 def max_wall_time(result: Result) -> float:
     """The longest wall time of a Job (inf if one never finished)."""
-    times = [j.wallTime for j in _managed(result)]
-    if any(t is None for t in times):
-        return math.inf
-    return max((t for t in times if t is not None), default=0.0)
+    return max(_wall_times(result), default=0.0)
+
+
+def _managed(result: Result) -> list[Any]:
+    return [j for j in result.stats.jobs if j.outcome != "NotManaged"]
 
 
 def mean_wait(result: Result) -> float:
@@ -136,7 +171,16 @@ def mean_wait(result: Result) -> float:
 
 def jobs_failed(result: Result) -> float:
     """Jobs whose outcome is Failed, or failing and still terminating."""
-    return float(sum(1 for j in _managed(result) if j.outcome.startswith((FAILED, FAILURE_TARGET))))
+    return float(
+        sum(
+            1
+            for job in result.recorder.jobs.values()
+            if job.managedBy is None and job_outcome(job.status)[0].startswith(_FAILING)
+        )
+    )
+
+
+_FAILING = (FAILED, FAILURE_TARGET)
 
 
 def pods_failed(result: Result) -> float:
@@ -159,9 +203,27 @@ def useful_pod_seconds(result: Result) -> float:
     return result.stats.usefulPodSeconds
 
 
+def _horizon(result: Result) -> float:
+    """The observation window's end: the last Job's Complete/Failed, or the end of the run."""
+    jt = _job_times(result)
+    if jt.submitted and all(k in jt.finished for k in jt.submitted):
+        return float(max(jt.finished.values()))
+    return result.end
+
+
+def _node_hours(result: Result, prices: dict[str, float] | None) -> float:
+    t1 = _horizon(result)
+    out = 0.0
+    for node in result.recorder.nodes.values():
+        end = t1 if node.removedAt is None else min(node.removedAt, t1)
+        price = 1.0 if prices is None else prices.get(node.pool, 0.0)
+        out += max(0.0, end - max(node.addedAt, 0.0)) / 3600 * price
+    return out
+
+
 def node_hours(result: Result) -> float:
     """Node-hours within the observation window."""
-    return result.stats.nodeHours or 0.0
+    return _node_hours(result, None)
 
 
 def _utilisation(result: Result, which: str) -> float:
@@ -186,15 +248,13 @@ class _DeadlineShare:
     by: float
 
     def __call__(self, result: Result) -> float:
-        jobs = _managed(result)
-        if not jobs:
+        jt = _job_times(result)
+        if not jt.submitted:
             return 1.0
         done = sum(
-            1
-            for j in jobs
-            if j.outcome == COMPLETE and j.finishedAt is not None and j.finishedAt <= self.by
+            1 for k in jt.submitted if jt.complete.get(k, False) and jt.finished[k] <= self.by
         )
-        return done / len(jobs)
+        return done / len(jt.submitted)
 
 
 def deadline_hits(by: float) -> Metric:
@@ -209,19 +269,13 @@ class _Cost:
     prices: tuple[tuple[str, float], ...]
 
     def __call__(self, result: Result) -> float:
-        prices = dict(self.prices)
-        lv = result.lives
-        out = 0.0
-        for added, removed, pool in lv.node_spans.values():
-            end = lv.horizon if removed is None else min(removed, lv.horizon)
-            out += max(0.0, end - max(added, 0.0)) / 3600 * prices.get(pool or "", 0.0)
-        return out
+        return _node_hours(result, dict(self.prices))
 
 
 def cost(prices: dict[str, float]) -> Metric:
     """Node-hours within the window times each pool's price per node-hour."""
     label = ",".join(f"{k}={v:g}" for k, v in prices.items())
-    return Metric(f"cost:{label}", _Cost(tuple(prices.items())), "node-hours times prices")
+    return Metric(f"cost:{label}", _Cost(tuple(prices.items())), "node-hours times prices", "jobs")
 
 
 _PLAIN: dict[str, Callable[[Result], float]] = {
@@ -240,6 +294,11 @@ _PLAIN: dict[str, Callable[[Result], float]] = {
     "memory_utilisation": memory_utilisation,
 }
 
+_JOB_LEVEL = frozenset(
+    {"makespan", "work_done", "mean_wall_time", "max_wall_time", "jobs_failed", "node_hours"}
+)
+"""Metrics that read only the Jobs' events and the nodes (a ``JobRecorder`` run)."""
+
 METRICS: tuple[str, ...] = (*_PLAIN, "cost:POOL=PRICE,…", "deadline_hits:T")
 """The built-in metric names (two take an argument after a colon)."""
 
@@ -254,7 +313,9 @@ def metric(spec: str | Metric | Callable[[Result], float]) -> Metric:
     name, _, arg = spec.partition(":")
     if name in _PLAIN and not arg:
         fn = _PLAIN[name]
-        return Metric(name, fn, (fn.__doc__ or "").strip())
+        return Metric(
+            name, fn, (fn.__doc__ or "").strip(), "jobs" if name in _JOB_LEVEL else "full"
+        )
     if name == "deadline_hits" and arg:
         try:
             return deadline_hits(parse_duration(arg))
@@ -276,6 +337,7 @@ def metric(spec: str | Metric | Callable[[Result], float]) -> Metric:
 
 __all__ = [
     "METRICS",
+    "Level",
     "Metric",
     "MetricError",
     "cost",

@@ -5,7 +5,8 @@ invalid is a ``SweepError`` naming the path and the point), runs each (point, re
 seed ``seed + replication`` (common random numbers: replication r draws the same numbers at
 every point, so two points differ only by the change under study), computes the metrics of each
 run and keeps only them (a run's record is dropped as soon as its metrics are read, so a sweep's
-memory does not grow with its events), and returns a ``Sweep``: one row per run, in (point,
+memory does not grow with its events; when every metric reads only the Jobs' events, a run
+records nothing else, ``JobRecorder``), and returns a ``Sweep``: one row per run, in (point,
 replication) order whatever the executor, with a summary and paired differences.
 
 Where the runs execute: ``"serial"`` in this process; ``"process"``, a pool of local processes
@@ -36,6 +37,7 @@ from jobsim.experiment.intervals import (
 from jobsim.experiment.metrics import Metric, MetricError, metric
 from jobsim.experiment.paths import PathError, with_point
 from jobsim.locate import YAMLProblem, read_yaml_file
+from jobsim.record import JobRecorder
 from jobsim.run import simulate
 from jobsim.scenario import Scenario, ScenarioError, load_scenario
 from jobsim.scenario.problems import DISTRIBUTION_TAGS
@@ -101,7 +103,8 @@ def run_metrics(task: tuple[Scenario, int, tuple[Metric, ...]]) -> dict[str, flo
     """One run's metric values, or the error that stopped it (as text)."""
     scenario, seed, metrics = task
     try:
-        result = simulate(scenario, seed)
+        light = all(m.needs == "jobs" for m in metrics)  # record only what the metrics read
+        result = simulate(scenario, seed, recorder=JobRecorder() if light else None)
         return {m.name: m(result) for m in metrics}
     except Exception as e:  # reported with its point and seed; the sweep goes on
         return f"{type(e).__name__}: {e}"

@@ -1,4 +1,4 @@
-"""Confidence intervals over replications (``scipy.stats``).
+"""Confidence intervals over replications (``scipy.stats``, imported when first used).
 
 - The mean: Student's t interval over the replications' values.
 - A quantile (p50, p95 …): a percentile bootstrap interval (``scipy.stats.bootstrap``) with a
@@ -18,7 +18,6 @@ import math
 from collections.abc import Callable, Sequence
 
 import numpy as np
-from scipy import stats as st
 
 BOOTSTRAP_RESAMPLES = 2000
 BOOTSTRAP_SEED = 20240917
@@ -46,6 +45,8 @@ def mean_interval(values: Values, confidence: float) -> Interval:
         return (mean, math.nan, math.nan)
     if x.size < 2 or float(np.ptp(x)) == 0.0:
         return (mean, mean, mean)
+    from scipy import stats as st  # imported when an interval is first asked for
+
     half = float(st.sem(x)) * float(st.t.ppf((1 + confidence) / 2, x.size - 1))
     return (mean, mean - half, mean + half)
 
@@ -77,6 +78,8 @@ def _uncapped(v: float) -> float:
 def _bootstrap(
     data: tuple[np.ndarray, ...], statistic: Callable[..., float], confidence: float
 ) -> tuple[float, float]:
+    from scipy import stats as st
+
     res = st.bootstrap(
         data,
         statistic,
@@ -133,6 +136,8 @@ def unpaired_mean_interval(a: Values, b: Values, confidence: float) -> Interval:
     if se == 0.0:
         return (est, est, est)
     df = (va + vb) ** 2 / (va**2 / (x.size - 1) + vb**2 / (y.size - 1))
+    from scipy import stats as st
+
     half = se * float(st.t.ppf((1 + confidence) / 2, df))
     return (est, est - half, est + half)
 

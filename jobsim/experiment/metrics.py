@@ -97,8 +97,12 @@ _DECIDED = (SUCCESS_CRITERIA_MET, FAILURE_TARGET, COMPLETE, FAILED)
 
 
 def _job_times(result: Result) -> _JobTimes:
-    """From the Jobs' own events alone (``Recorder.select``): no pod event is decoded."""
+    """From the Jobs' own events alone (``Recorder.select``): no pod event is decoded. Read
+    once per record (a sealed record does not change), whatever the number of metrics."""
     rec = result.recorder
+    cached = rec.__dict__.get("_job_times")
+    if isinstance(cached, _JobTimes):
+        return cached
     managed = {k for k, j in rec.jobs.items() if j.managedBy is None}
     submitted: dict[str, float] = {}
     decided: dict[str, float] = {}
@@ -116,7 +120,8 @@ def _job_times(result: Result) -> _JobTimes:
         decided.setdefault(key, t)
         if type_ in (COMPLETE, FAILED) and key not in finished:
             finished[key], complete[key] = t, type_ == COMPLETE
-    return _JobTimes(submitted, decided, finished, complete)
+    rec.__dict__["_job_times"] = times = _JobTimes(submitted, decided, finished, complete)
+    return times
 
 
 def _until_all(jt: _JobTimes, times: dict[str, float]) -> float:

@@ -119,12 +119,35 @@ def _serial(tasks: list[Any], progress: Progress | None) -> list[Any]:
     return out
 
 
+_SCENARIOS: list[Scenario] = []
+"""A worker process's copy of the sweep's scenarios, sent once when it starts."""
+
+
+def _init_worker(scenarios: list[Scenario]) -> None:
+    _SCENARIOS[:] = scenarios
+
+
+def _run_indexed(task: tuple[int, int, tuple[Metric, ...]]) -> dict[str, float] | str:
+    i, seed, metrics = task
+    return run_metrics((_SCENARIOS[i], seed, metrics))
+
+
 def _processes(tasks: list[Any], workers: int | None, progress: Progress | None) -> list[Any]:
     ctx = multiprocessing.get_context("spawn")  # no fork of a threaded parent
     n = workers or os.cpu_count() or 1
+    scenarios: list[Scenario] = []
+    ids: dict[int, int] = {}
+    indexed = []
+    for scenario, seed, metrics in tasks:  # each scenario goes to a worker once, not per run
+        if id(scenario) not in ids:
+            ids[id(scenario)] = len(scenarios)
+            scenarios.append(scenario)
+        indexed.append((ids[id(scenario)], seed, metrics))
     out: list[Any] = [None] * len(tasks)
-    with ProcessPoolExecutor(max_workers=n, mp_context=ctx) as pool:
-        futures = {pool.submit(run_metrics, t): i for i, t in enumerate(tasks)}
+    with ProcessPoolExecutor(
+        max_workers=n, mp_context=ctx, initializer=_init_worker, initargs=(scenarios,)
+    ) as pool:
+        futures = {pool.submit(_run_indexed, t): i for i, t in enumerate(indexed)}
         for done, fut in enumerate(as_completed(futures), start=1):
             out[futures[fut]] = fut.result()
             if progress is not None:

@@ -374,22 +374,30 @@ def explain(
 _TIME_METRICS = ("makespan", "work_done", "mean_wall_time", "max_wall_time", "mean_wait")
 
 
-def _value(name: str, x: float) -> str:
-    """A metric's value as a person reads it: durations in s, m or h; others to 4 digits."""
+def _unit(name: str, values: list[float]) -> tuple[str, float] | None:
+    """The time unit for a duration metric, from its largest finite value; None otherwise."""
+    if not (name.startswith(_TIME_METRICS) or name.endswith("_pod_seconds")):
+        return None
+    top = max((abs(v) for v in values if v == v and abs(v) != float("inf")), default=0.0)
+    return ("s", 1.0) if top < 120 else ("m", 60.0) if top < 7200 else ("h", 3600.0)
+
+
+def _value(x: float, unit: tuple[str, float] | None) -> str:
+    """A metric's value as a person reads it: durations in the table's unit, others to 3
+    significant digits."""
     if x != x:  # NaN: no interval
         return "-"
-    if name.startswith(_TIME_METRICS) or name.endswith("_pod_seconds"):
-        if x == float("inf"):
-            return "never"
-        a = abs(x)
-        return f"{x:.1f}s" if a < 120 else f"{x / 60:.1f}m" if a < 7200 else f"{x / 3600:.2f}h"
-    return f"{x:.3g}"
+    if unit is None:
+        return f"{x:.3g}"
+    if x == float("inf"):
+        return "never"
+    return f"{x / unit[1]:.{2 if unit[0] == 'h' else 1}f}{unit[0]}"
 
 
-def _interval(name: str, est: float, low: float, high: float) -> str:
+def _interval(est: float, low: float, high: float, unit: tuple[str, float] | None) -> str:
     if low != low or (low == est == high):
-        return _value(name, est)
-    return f"{_value(name, est)} [{_value(name, low)}, {_value(name, high)}]"
+        return _value(est, unit)
+    return f"{_value(est, unit)} [{_value(low, unit)}, {_value(high, unit)}]"
 
 
 def _executor(workers: int | None, dask: str | None, executor: str) -> Any:
@@ -414,20 +422,26 @@ def _print_sweep(s: Sweep, quantile: float, confidence: float) -> None:
     table = Table(title=f"summary over {len(s.seeds)} replications ({confidence:.0%} intervals)")
     for col in (*s.parameters, "metric", "n", "mean", qname):
         table.add_column(escape(col), justify="left" if col == "metric" else "right")
-    for row in summary.to_dict("records"):
-        m = row["metric"]
+    records = summary.to_dict("records")
+    units = {
+        m: _unit(m, [r[c] for r in records if r["metric"] == m for c in ("mean", qname)])
+        for m in s.metrics
+    }
+    for row in records:
+        m, u = row["metric"], units[row["metric"]]
         table.add_row(
             *(str(row[p]) for p in s.parameters),
             m,
             str(row["n"]),
-            _interval(m, row["mean"], row["mean_low"], row["mean_high"]),
-            _interval(m, row[qname], row[f"{qname}_low"], row[f"{qname}_high"]),
+            _interval(row["mean"], row["mean_low"], row["mean_high"], u),
+            _interval(row[qname], row[f"{qname}_low"], row[f"{qname}_high"], u),
         )
     out.print(table)
     if len(s.points) > 1:
         for m in s.metrics:
             for row in s.paired(m, statistic=qname, confidence=confidence).to_dict("records"):
-                diff = _interval(m, row["difference"], row["low"], row["high"])
+                u = units[m] and _unit(m, [row["difference"]])
+                diff = _interval(row["difference"], row["low"], row["high"], u)
                 out.print(f"{row['change']}: {qname} {m} changes by {diff}", markup=False)
     for f in s.failures:
         err.print(f"failed run: {f}", markup=False)
@@ -589,10 +603,9 @@ def search_command(
     table = Table(title=f"{qname} {found.metric} at each value tried ({confidence:.0%} intervals)")
     for col in (path, "runs", qname, "verdict"):
         table.add_column(escape(col), justify="left" if col == "verdict" else "right")
+    unit = _unit(found.metric, [v.estimate for v in found.verdicts])
     for v in found.verdicts:
-        table.add_row(
-            str(v.value), str(v.n), _interval(found.metric, v.estimate, v.low, v.high), v.verdict
-        )
+        table.add_row(str(v.value), str(v.n), _interval(v.estimate, v.low, v.high, unit), v.verdict)
     out.print(table)
     out.print(found.describe(), markup=False)
 

@@ -80,10 +80,21 @@ class SearchResult:
         """The answer in one sentence."""
         op = "≤" if self.at_most else "≥"
         q = f"p{self.quantile * 100:g}"
-        goal = f"{q} {self.metric} {op} {self.bound:g} ({self.confidence:.0%} confidence)"
+        goal = f"{q} {self.metric} {op} {_shown(self.metric, self.bound)}"
+        goal += f" ({self.confidence:.0%} confidence)"
         if self.answer is None:
             return f"no value of {self.path} tried meets {goal}; {self.runs} runs"
         return f"{self.path} = {self.answer} is the fewest that meets {goal}; {self.runs} runs"
+
+
+_DURATIONS = ("makespan", "work_done", "mean_wall_time", "max_wall_time", "mean_wait")
+
+
+def _shown(metric: str, x: float) -> str:
+    """A bound as written: a duration for a time metric (``2h``), else the number."""
+    if not metric.startswith(_DURATIONS):
+        return f"{x:g}"
+    return f"{x / 3600:g}h" if x >= 7200 else f"{x / 60:g}m" if x >= 120 else f"{x:g}s"
 
 
 def _bound(value: float | str) -> float:

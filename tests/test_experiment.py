@@ -283,3 +283,23 @@ def test_search_finds_the_fewest_nodes_that_meet_the_bound() -> None:
     assert found.runs == 15
     assert found.describe().startswith("cluster.nodePools[n].count = 2 is the fewest")
     assert list(found.table.columns)[:3] == ["cluster.nodePools[n].count", "n", "makespan p95"]
+
+
+def test_paired_changes_in_a_grid_move_one_parameter() -> None:
+    """A 2×2 grid: neighbours (count 1 -> 2 at each timing) are compared; the step from the end
+    of one row to the start of the next changes both parameters and is left out."""
+    s = sweep(
+        _data(),
+        {"timing.jobSyncDelay": ["0s", "1s"], "cluster.nodePools[n].count": [1, 2]},
+        replications=2,
+        executor="serial",
+    )
+    assert s.paired("makespan")["change"].tolist() == [
+        "cluster.nodePools[n].count: 1 -> 2",
+        "cluster.nodePools[n].count: 1 -> 2",
+    ]
+
+
+def test_a_run_that_never_finished_has_no_paired_mean() -> None:
+    est, low, high = paired_mean_interval([1.0, math.inf], [2.0, math.inf], 0.95)
+    assert math.isnan(est) and math.isnan(low) and math.isnan(high)

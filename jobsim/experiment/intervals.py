@@ -106,9 +106,10 @@ def quantile_interval(values: Values, q: float, confidence: float) -> Interval:
 
 def paired_mean_interval(a: Values, b: Values, confidence: float) -> Interval:
     """The mean of ``b - a`` (per replication) and its t interval."""
-    d = _finite(b) - _finite(a)
-    if d.size and not np.all(np.isfinite(d)):
-        return (math.nan, math.nan, math.nan)
+    x, y = _finite(a), _finite(b)
+    if not (np.all(np.isfinite(x)) and np.all(np.isfinite(y))):
+        return (math.nan, math.nan, math.nan)  # a run that never finished: no difference
+    d = y - x
     return mean_interval(d, confidence)
 
 

@@ -259,7 +259,8 @@ class Sweep:
         confidence: float = 0.95,
     ) -> pd.DataFrame:
         """Paired differences of a metric's ``statistic`` (``mean`` or a quantile such as
-        ``p95``) between neighbouring points, or between each point and ``baseline``; with
+        ``p95``) between neighbouring points that differ in one parameter (in a grid, along
+        its last parameter), or between each point and ``baseline``; with
         the interval the pairing gives and, for the mean, the unpaired one it replaces."""
         import pandas as pd
 
@@ -267,7 +268,11 @@ class Sweep:
             raise SweepError(f"metric {name!r} is not in this sweep ({', '.join(self.metrics)})")
         q = None if statistic == "mean" else _parse_q(statistic)
         pairs = (
-            [(i - 1, i) for i in range(1, len(self.points))]
+            [
+                (i - 1, i)
+                for i in range(1, len(self.points))
+                if _differ(self.points[i - 1], self.points[i]) == 1  # one change at a time
+            ]
             if baseline is None
             else [(baseline, i) for i in range(len(self.points)) if i != baseline]
         )
@@ -306,6 +311,11 @@ class Sweep:
             if not by[(a, k)]["error"] and not by[(b, k)]["error"]
         ]
         return [p[0] for p in both], [p[1] for p in both]
+
+
+def _differ(a: Mapping[str, Any], b: Mapping[str, Any]) -> int:
+    """How many parameters two points set differently."""
+    return sum(1 for k in {*a, *b} if a.get(k) != b.get(k))
 
 
 def _change(a: Mapping[str, Any], b: Mapping[str, Any]) -> str:

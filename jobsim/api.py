@@ -38,6 +38,21 @@ from jobsim.version import __version__
 View = Literal["job", "node", "summary"]
 
 
+def draw_sweep(
+    sweep: Sweep,
+    folder: str | Path,
+    *,
+    statistic: str = "p95",
+    confidence: float = 0.95,
+    bounds: dict[str, float | str] | None = None,
+) -> list[Path]:
+    """A sweep's plots as PNG files in ``folder`` (see :func:`jobsim.experiment.plots.save_all`;
+    matplotlib is imported here, only when drawing)."""
+    from jobsim.experiment.plots import save_all
+
+    return save_all(sweep, folder, statistic=statistic, confidence=confidence, bounds=bounds)
+
+
 def draw(result: Result, path: str | Path, *, by: View = "job", max_lanes: int = 60) -> Path:
     """Draw a timeline (``by`` job or node) or the summary charts of ``result`` to ``path``
     (png, svg or pdf, from the suffix); see :func:`jobsim.plot.save`."""
@@ -68,6 +83,7 @@ __all__ = [
     "__version__",
     "decode_job",
     "draw",
+    "draw_sweep",
     "explain",
     "job_outcome",
     "load_scenario",

@@ -29,6 +29,7 @@ from jobsim.api import (
     YAMLProblem,
     decode_job,
     draw,
+    draw_sweep,
     load_scenario,
     parse_vary,
     read_yaml_file,
@@ -447,7 +448,9 @@ def _print_sweep(s: Sweep, quantile: float, confidence: float) -> None:
         err.print(f"failed run: {f}", markup=False)
 
 
-def _write_sweep(s: Sweep, folder: Path, quantile: float, confidence: float) -> list[Path]:
+def _write_sweep(
+    s: Sweep, folder: Path, quantile: float, confidence: float, bound: str | None
+) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
     qname = f"p{quantile * 100:g}"
     tables = {
@@ -465,7 +468,8 @@ def _write_sweep(s: Sweep, folder: Path, quantile: float, confidence: float) -> 
             ],
             ignore_index=True,
         )
-    paths = []
+    bounds: dict[str, float | str] = {} if bound is None else {s.metrics[0]: bound}
+    paths = draw_sweep(s, folder, statistic=qname, confidence=confidence, bounds=bounds)
     for name, df in tables.items():
         df.to_csv(folder / f"{name}.csv", index=False)
         paths.append(folder / f"{name}.csv")
@@ -513,7 +517,10 @@ def sweep_command(
     executor: ExecutorOpt = "auto",
     out_dir: Annotated[
         Path | None,
-        typer.Option("--out", help="Write the runs, summary and paired tables (CSV, Parquet)."),
+        typer.Option("--out", help="Write the tables (CSV, Parquet) and plots (PNG) here."),
+    ] = None,
+    bound: Annotated[
+        str | None, typer.Option(help="A bound of the first metric (2h), drawn in its plots.")
     ] = None,
     quiet: QuietOpt = False,
     debug: DebugOpt = False,
@@ -541,7 +548,7 @@ def sweep_command(
     _print_sweep(s, quantile, confidence)
     if out_dir is not None:
         folder = out_dir
-        paths = _guard(debug, lambda: _write_sweep(s, folder, quantile, confidence))
+        paths = _guard(debug, lambda: _write_sweep(s, folder, quantile, confidence, bound))
         err.print(f"wrote {', '.join(str(p) for p in paths)}", markup=False)
 
 

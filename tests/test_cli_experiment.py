@@ -18,7 +18,8 @@ FLAKY = str(SCENARIOS / "flaky-pool.yaml")
 
 def test_sweep_prints_the_summary_and_paired_changes(tmp_path: Path) -> None:
     args = ["sweep", FLAKY, "--vary", "cluster.nodePools[worker].count=4,5"]
-    res = runner.invoke(app, [*args, "--replications", "3", "--quiet", "--out", str(tmp_path)])
+    more = ["--replications", "3", "--quiet", "--bound", "40m", "--out", str(tmp_path)]
+    res = runner.invoke(app, [*args, *more])
     assert res.exit_code == 0, res.output
     assert "summary over 3 replications (95% intervals)" in res.output
     assert "cluster.nodePools[worker].count" in res.output  # not eaten as markup
@@ -30,6 +31,8 @@ def test_sweep_prints_the_summary_and_paired_changes(tmp_path: Path) -> None:
     )
     assert set(pd.read_csv(tmp_path / "paired.csv")["statistic"]) == {"mean", "p95"}
     assert len(pd.read_csv(tmp_path / "summary.csv")) == 2
+    plots = ("makespan.png", "makespan-ecdf.png", "makespan-paired.png")
+    assert all((tmp_path / name).read_bytes().startswith(b"\x89PNG") for name in plots)
 
 
 def test_sweep_names_a_bad_path_and_its_point() -> None:

@@ -62,6 +62,7 @@ __all__ = [
     "metric_plot",
     "paired_plot",
     "save",
+    "save_all",
     "settle",
     "unit_for",
 ]
@@ -970,3 +971,33 @@ def save(fig: Figure | Axes, path: str | Path, *, dpi: float = 120) -> Path:
             data = buf.getvalue()
     out.write_bytes(data)
     return out
+
+
+def save_all(
+    sweep: Sweep,
+    folder: str | Path,
+    *,
+    statistic: str = "p95",
+    confidence: float = 0.95,
+    bounds: Mapping[str, float | str] | None = None,
+) -> list[Path]:
+    """Each metric against the (last) varied parameter, its CDF per point and its paired
+    changes, as PNG files in ``folder`` named after the metric (``makespan.png``,
+    ``makespan-ecdf.png``, ``makespan-paired.png``); ``bounds`` by metric name."""
+    out = Path(folder)
+    out.mkdir(parents=True, exist_ok=True)
+    paths: list[Path] = []
+    for m in sweep.metrics:
+        stem = "".join(c if c.isalnum() or c in "-_" else "_" for c in m)
+        bound = (bounds or {}).get(m)
+        figures = [(f"{stem}-ecdf.png", ecdf_plot(sweep, m, bound=bound))]
+        if sweep.parameters:
+            last = sweep.parameters[-1]
+            fig = metric_plot(
+                sweep, m, parameter=last, statistic=statistic, confidence=confidence, bound=bound
+            )
+            figures.insert(0, (f"{stem}.png", fig))
+        if len(sweep.points) > 1 and not sweep.paired(m).empty:
+            figures.append((f"{stem}-paired.png", paired_plot(sweep, m, confidence=confidence)))
+        paths.extend(save(fig, out / name) for name, fig in figures)
+    return paths

@@ -468,66 +468,6 @@ class Recorder:
         self._log(t, Kind.NODE_REMOVED, node)
 
 
-class NullRecorder(Recorder):
-    """Keeps nothing but the Jobs' statuses: for benchmarks."""
-
-    level = "none"
-
-    def _log(self, *args: Any, **kwargs: Any) -> None:
-        return None
-
-    def job_submitted(
-        self,
-        t: float,
-        key: str,
-        name: str,
-        namespace: str,
-        spec: dict[str, Any] | None = None,
-        requests: dict[str, int] | None = None,
-    ) -> None:
-        return None
-
-    def job_skipped(self, t: float, key: str, managed_by: str) -> None:
-        return None
-
-    def job_status(self, t: float, key: str, status: StatusSource) -> None:
-        self.jobs.setdefault(key, JobRecord(key, key, "", t)).source = status
-
-    def job_deleted(self, t: float, key: str) -> None:
-        return None
-
-    def pod_created(self, t: float, name: str, job: str, index: int | None) -> None:
-        return None
-
-    def pod_scheduled(self, t: float, name: str, node: str) -> None:
-        return None
-
-    def container_started(self, t: float, name: str, restarts: int, attempt: int) -> None:
-        return None
-
-    def container_exited(self, t: float, name: str, exit_code: int, exited_at: float) -> None:
-        return None
-
-    def pod_phase(self, t: float, name: str, phase: str) -> None:
-        return None
-
-    def pod_deleted(self, t: float, name: str, reason: str, counted: bool) -> None:
-        return None
-
-    def pod_condition(
-        self, t: float, name: str, type_: str, status: str, reason: str, message: str
-    ) -> None:
-        return None
-
-    def pod_counted(
-        self, t: float, name: str, as_: str, numbers: dict[str, Any] | None = None
-    ) -> None:
-        return None
-
-    def pod_removed(self, t: float, name: str) -> None:
-        return None
-
-
 class JobRecorder(Recorder):
     """Keeps the Jobs' events and rows and the nodes, and no pod or container event: what
     Job-level metrics (makespan, wall times, node-hours) need, at a fraction of the memory."""
@@ -572,6 +512,38 @@ class JobRecorder(Recorder):
         return None
 
     def pod_removed(self, t: float, name: str) -> None:
+        return None
+
+
+class NullRecorder(JobRecorder):
+    """Keeps nothing but the Jobs' statuses: for benchmarks."""
+
+    level = "none"
+
+    def _log(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+    def job_submitted(
+        self,
+        t: float,
+        key: str,
+        name: str,
+        namespace: str,
+        spec: dict[str, Any] | None = None,
+        requests: dict[str, int] | None = None,
+    ) -> None:
+        return None
+
+    def job_skipped(self, t: float, key: str, managed_by: str) -> None:
+        return None
+
+    def job_status(self, t: float, key: str, status: StatusSource) -> None:
+        self.jobs.setdefault(key, JobRecord(key, key, "", t)).source = status
+
+    def job_deleted(self, t: float, key: str) -> None:
+        return None
+
+    def pod_created(self, t: float, name: str, job: str, index: int | None) -> None:
         return None
 
 

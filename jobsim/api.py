@@ -22,6 +22,8 @@ from jobsim.experiment import (
     sweep,
 )
 from jobsim.experiment.progress import ProgressBar
+from jobsim.experiment.search import parse_bound
+from jobsim.experiment.sweep import quantile_name
 from jobsim.explain import Line, explain, render
 from jobsim.invariants import InvariantViolation
 from jobsim.k8s.conditions import job_outcome
@@ -87,8 +89,10 @@ __all__ = [
     "explain",
     "job_outcome",
     "load_scenario",
+    "parse_bound",
     "parse_values",
     "parse_vary",
+    "quantile_name",
     "read_yaml_file",
     "render",
     "search",

@@ -31,7 +31,9 @@ from jobsim.api import (
     draw,
     draw_sweep,
     load_scenario,
+    parse_bound,
     parse_vary,
+    quantile_name,
     read_yaml_file,
     render,
     search,
@@ -392,22 +394,29 @@ def _value(x: float, unit: tuple[str, float] | None) -> str:
         return f"{x:.3g}"
     if x == float("inf"):
         return "never"
+    if x == float("-inf"):
+        return "-∞"
     return f"{x / unit[1]:.{2 if unit[0] == 'h' else 1}f}{unit[0]}"
 
 
 def _interval(est: float, low: float, high: float, unit: tuple[str, float] | None) -> str:
+    """``estimate [low, high]``; an end the runs cannot bound reads ``∞`` (more runs needed)."""
     if low != low or (low == est == high):
         return _value(est, unit)
-    return f"{_value(est, unit)} [{_value(low, unit)}, {_value(high, unit)}]"
+    top = "∞" if high == float("inf") else _value(high, unit)
+    bottom = "-∞" if low == float("-inf") else _value(low, unit)
+    return f"{_value(est, unit)} [{bottom}, {top}]"
 
 
 def _executor(workers: int | None, dask: str | None, executor: str) -> Any:
-    if dask is not None:
-        return dask
     if executor not in ("auto", "serial", "process"):
         err.print(f"--executor: expected auto, serial or process, not {executor!r}", markup=False)
         raise typer.Exit(2)
-    return executor
+    if workers is not None and (dask is not None or executor == "serial"):
+        where = "--dask" if dask is not None else "--executor serial"
+        err.print(f"--workers: local processes; it does not go with {where}", markup=False)
+        raise typer.Exit(2)
+    return dask if dask is not None else executor
 
 
 def _run_quietly(quiet: bool, what: str, fn: Callable[[Any], T]) -> T:
@@ -418,7 +427,7 @@ def _run_quietly(quiet: bool, what: str, fn: Callable[[Any], T]) -> T:
 
 
 def _print_sweep(s: Sweep, quantile: float, confidence: float) -> None:
-    qname = f"p{quantile * 100:g}"
+    qname = quantile_name(quantile)
     summary = s.summary(confidence=confidence, quantiles=(quantile,))
     table = Table(title=f"summary over {len(s.seeds)} replications ({confidence:.0%} intervals)")
     for col in (*s.parameters, "metric", "n", "mean", qname):
@@ -439,11 +448,16 @@ def _print_sweep(s: Sweep, quantile: float, confidence: float) -> None:
         )
     out.print(table)
     if len(s.points) > 1:
+        out.print(f"paired changes (same seeds at both points; {confidence:.0%} intervals):")
         for m in s.metrics:
-            for row in s.paired(m, statistic=qname, confidence=confidence).to_dict("records"):
-                u = units[m] and _unit(m, [row["difference"]])
-                diff = _interval(row["difference"], row["low"], row["high"], u)
-                out.print(f"{row['change']}: {qname} {m} changes by {diff}", markup=False)
+            means = s.paired(m, statistic="mean", confidence=confidence).to_dict("records")
+            quants = s.paired(m, statistic=qname, confidence=confidence).to_dict("records")
+            for a, b in zip(means, quants, strict=True):
+                u = units[m] and _unit(m, [a["difference"], b["difference"]])
+                mean = _interval(a["difference"], a["low"], a["high"], u)
+                tail = _interval(b["difference"], b["low"], b["high"], u)
+                line = f"  {a['change']}: {m} mean {mean}, {qname} {tail}"
+                out.print(line, markup=False)
     for f in s.failures:
         err.print(f"failed run: {f}", markup=False)
 
@@ -452,7 +466,7 @@ def _write_sweep(
     s: Sweep, folder: Path, quantile: float, confidence: float, bound: str | None
 ) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
-    qname = f"p{quantile * 100:g}"
+    qname = quantile_name(quantile)
     tables = {
         "runs": s.runs,
         "summary": s.summary(confidence=confidence),
@@ -528,6 +542,12 @@ def sweep_command(
     """Run a scenario over parameter values and replications: means, quantiles, intervals."""
     how = _executor(workers, dask, executor)
     values = _guard(debug, lambda: parse_vary(vary or []))
+    metrics = metric or ["makespan"]
+    if bound is not None:  # checked before the runs, not after them
+        _guard(debug, lambda: parse_bound(metrics[0], bound))
+    if out_dir is not None:
+        folder = out_dir
+        _guard(debug, lambda: folder.mkdir(parents=True, exist_ok=True))
     s = _guard(
         debug,
         lambda: _run_quietly(
@@ -538,7 +558,7 @@ def sweep_command(
                 values or None,
                 replications=replications,
                 seed=seed,
-                metrics=metric or ["makespan"],
+                metrics=metrics,
                 executor=how,
                 workers=workers,
                 progress=bar,
@@ -606,7 +626,7 @@ def search_command(
             ),
         ),
     )
-    qname = f"p{quantile * 100:g}"
+    qname = quantile_name(quantile)
     table = Table(title=f"{qname} {found.metric} at each value tried ({confidence:.0%} intervals)")
     for col in (path, "runs", qname, "verdict"):
         table.add_column(escape(col), justify="left" if col == "verdict" else "right")

@@ -24,6 +24,7 @@ from jobsim.experiment import (
 )
 from jobsim.experiment.intervals import (
     mean_interval,
+    order_statistic_interval,
     paired_mean_interval,
     quantile,
     quantile_interval,
@@ -159,10 +160,11 @@ def test_a_failing_run_is_reported_and_the_others_finish() -> None:
             raise RuntimeError("boom")
         return 1.0
 
-    s = sweep(_data(), replications=3, metrics=[fragile], executor="serial")
-    assert s.runs["error"].tolist() == ["", "RuntimeError: boom", ""]
-    assert s.failures == ["point (base scenario), seed 1: RuntimeError: boom"]
+    s = sweep(_data(), replications=3, metrics=[fragile, "makespan"], executor="serial")
+    assert s.runs["error"].tolist() == ["", "metric fragile: RuntimeError: boom", ""]
+    assert s.failures == ["point (base scenario), seed 1: metric fragile: RuntimeError: boom"]
     assert s.values(0, "fragile") == [1.0, 1.0]
+    assert s.values(0, "makespan") == [20.0, 20.0, 20.0]  # the other metric stands
 
 
 # -- metrics -------------------------------------------------------------------------------
@@ -213,7 +215,7 @@ def test_job_metrics_need_only_the_jobs_events() -> None:
 
 def test_metric_names_and_arguments() -> None:
     assert isinstance(metric("deadline_hits:2h"), Metric)
-    assert metric("deadline_hits:2h").name == "deadline_hits:7200s"
+    assert metric("deadline_hits:2h").name == "deadline_hits:2h"  # named as written
     with pytest.raises(MetricError, match="cost:POOL=PRICE"):
         metric("cost:worker")
     with pytest.raises(MetricError, match="deadline_hits:x"):
@@ -280,7 +282,10 @@ def test_search_finds_the_fewest_nodes_that_meet_the_bound() -> None:
     assert found.answer == 2
     assert [v.value for v in found.verdicts] == [4, 2, 1]
     assert [v.verdict for v in found.verdicts] == ["met", "met", "missed"]
-    assert found.runs == 15
+    # A p95 bounded from above at 95 % needs 72 runs or more (1 - 0.95^n >= 0.975): "met"
+    # takes 5, 10, 20, 40 then 80 runs; "missed" is clear at once (the p95's lower end).
+    assert [v.n for v in found.verdicts] == [80, 80, 5]
+    assert found.runs == 165
     assert found.describe().startswith("cluster.nodePools[n].count = 2 is the fewest")
     assert list(found.table.columns)[:3] == ["cluster.nodePools[n].count", "n", "makespan p95"]
 
@@ -303,3 +308,26 @@ def test_paired_changes_in_a_grid_move_one_parameter() -> None:
 def test_a_run_that_never_finished_has_no_paired_mean() -> None:
     est, low, high = paired_mean_interval([1.0, math.inf], [2.0, math.inf], 0.95)
     assert math.isnan(est) and math.isnan(low) and math.isnan(high)
+
+
+def test_the_order_statistic_interval_is_distribution_free() -> None:
+    """B ~ Binomial(n, q) runs fall below the q-quantile: for n = 20, q = 0.5 at 95 %, the
+    interval is [X(6), X(15)] (binom.ppf(0.025, 20, 0.5) = 6, ppf(0.975) + 1 = 15); a p95 from
+    20 runs has no upper end (1 - 0.95^20 < 0.975)."""
+    x = [float(v) for v in range(1, 21)]
+    assert order_statistic_interval(x, 0.5, 0.95) == (6.0, 15.0)
+    low, high = order_statistic_interval(x, 0.95, 0.95)
+    assert low == 17.0 and high == math.inf
+    _, qlow, qhigh = quantile_interval(x, 0.95, 0.95)
+    assert qhigh == math.inf and qlow <= 17.0
+
+
+def test_bad_sweep_settings_are_refused_before_any_run() -> None:
+    with pytest.raises(PathError, match="varied twice"):
+        parse_vary(["a=1", "a=2"])
+    with pytest.raises(PathError, match="takes whole numbers; list other values"):
+        parse_values("0.1..0.5")
+    with pytest.raises(SweepError, match=r"cost:gpu=1: no pool named gpu \(the pools are: n\)"):
+        sweep(
+            scenario((job_manifest(), {"duration": "1s"})), metrics=["cost:gpu=1"], replications=1
+        )

@@ -1,8 +1,10 @@
 """Confidence intervals over replications (``scipy.stats``, imported when first used).
 
 - The mean: Student's t interval over the replications' values.
-- A quantile (p50, p95 …): a percentile bootstrap interval (``scipy.stats.bootstrap``) with a
-  fixed random stream, so the same runs always give the same interval.
+- A quantile (p50, p95 …): a percentile bootstrap interval (``scipy.stats.bootstrap``, with a
+  fixed random stream, so the same runs always give the same interval), widened to the
+  distribution-free order-statistic interval where that is wider: a tail quantile from few runs
+  has an infinite upper end (ten runs cannot bound a p95), which is what a search must know.
 - A paired difference between two points (common random numbers: replication r ran with the
   same seed at both): the t interval of the per-replication differences for the mean, and a
   bootstrap that resamples replications jointly at both points for a quantile.
@@ -94,14 +96,39 @@ def _bootstrap(
     return float(ci.low), float(ci.high)
 
 
+def order_statistic_interval(values: Values, q: float, confidence: float) -> tuple[float, float]:
+    """The distribution-free interval of the ``q`` quantile: order statistics ``X(l)``,
+    ``X(u)`` with ``P(l <= B < u) >= confidence`` for ``B ~ Binomial(n, q)`` (the number of
+    runs below the quantile). An end that needs more runs than there are is infinite: ten runs
+    cannot bound a p95 from above."""
+    from scipy import stats as st
+
+    x = np.sort(_finite(values))
+    n = x.size
+    if n == 0:
+        return (math.nan, math.nan)
+    alpha = 1 - confidence
+    lo = int(st.binom.ppf(alpha / 2, n, q))  # 1-based index of the lower order statistic
+    hi = int(st.binom.ppf(1 - alpha / 2, n, q)) + 1
+    low = float(x[lo - 1]) if lo >= 1 else -math.inf
+    high = float(x[hi - 1]) if hi <= n else math.inf
+    return (low, high)
+
+
 def quantile_interval(values: Values, q: float, confidence: float) -> Interval:
-    """The ``q`` quantile and its percentile-bootstrap interval."""
+    """The ``q`` quantile and its interval: the percentile bootstrap, widened to the
+    distribution-free order-statistic interval where that is wider (a bootstrap never reaches
+    past the largest run, so for a tail quantile from few runs it is far too narrow)."""
     x = _finite(values)
     est = quantile(x, q)
-    if x.size < 2 or float(np.nanmax(x) - np.nanmin(x)) == 0.0 or not math.isfinite(est):
-        return (est, est, est) if x.size and math.isfinite(est) else (est, math.nan, math.nan)
-    low, high = _bootstrap((_capped(x),), lambda s: quantile(s, q), confidence)
-    return (est, _uncapped(low), _uncapped(high))
+    if x.size == 0:
+        return (est, math.nan, math.nan)
+    low, high = order_statistic_interval(x, q, confidence)
+    spread = x.size >= 2 and bool(np.any(x != x[0]))
+    if spread and math.isfinite(est):
+        b_low, b_high = _bootstrap((_capped(x),), lambda s: quantile(s, q), confidence)
+        low, high = min(low, _uncapped(b_low)), max(high, _uncapped(b_high))
+    return (est, low, high)
 
 
 def paired_mean_interval(a: Values, b: Values, confidence: float) -> Interval:
@@ -117,8 +144,8 @@ def paired_quantile_interval(a: Values, b: Values, q: float, confidence: float) 
     """``quantile(b) - quantile(a)``, with a bootstrap resampling replications jointly."""
     x, y = _finite(a), _finite(b)
     est = quantile(y, q) - quantile(x, q)
-    if not math.isfinite(est):
-        return (est, math.nan, math.nan)
+    if not (math.isfinite(est) and np.all(np.isfinite(x)) and np.all(np.isfinite(y))):
+        return (math.nan, math.nan, math.nan)  # a run that never finished: no difference
     if x.size < 2 or float(np.ptp(y - x)) == 0.0:
         return (est, est, est)
     low, high = _bootstrap((x, y), lambda s, t: quantile(t, q) - quantile(s, q), confidence)
@@ -129,6 +156,8 @@ def unpaired_mean_interval(a: Values, b: Values, confidence: float) -> Interval:
     """The difference of two means as if the runs were independent (Welch's t interval): what
     common random numbers save, for comparison."""
     x, y = _finite(a), _finite(b)
+    if not (np.all(np.isfinite(x)) and np.all(np.isfinite(y))):
+        return (math.nan, math.nan, math.nan)
     est = float(np.mean(y) - np.mean(x))
     if x.size < 2 or y.size < 2:
         return (est, est, est)
@@ -149,6 +178,7 @@ __all__ = [
     "Interval",
     "Values",
     "mean_interval",
+    "order_statistic_interval",
     "paired_mean_interval",
     "paired_quantile_interval",
     "quantile",

@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 from jobsim.k8s.conditions import (
@@ -277,6 +277,11 @@ class _Cost:
         return _node_hours(result, dict(self.prices))
 
 
+def cost_pools(m: Metric) -> set[str]:
+    """The pools a ``cost`` metric prices (empty for any other metric)."""
+    return {pool for pool, _ in m.fn.prices} if isinstance(m.fn, _Cost) else set()
+
+
 def cost(prices: dict[str, float]) -> Metric:
     """Node-hours within the window times each pool's price per node-hour."""
     label = ",".join(f"{k}={v:g}" for k, v in prices.items())
@@ -323,9 +328,10 @@ def metric(spec: str | Metric | Callable[[Result], float]) -> Metric:
         )
     if name == "deadline_hits" and arg:
         try:
-            return deadline_hits(parse_duration(arg))
+            by = parse_duration(arg)
         except UnitError as e:
             raise MetricError(f"metric {spec}: {e}") from None
+        return replace(deadline_hits(by), name=spec)  # named as written
     if name == "cost" and arg:
         prices: dict[str, float] = {}
         for part in arg.split(","):
@@ -336,7 +342,7 @@ def metric(spec: str | Metric | Callable[[Result], float]) -> Metric:
                 eq = ""
             if not eq or not pool.strip():
                 raise MetricError(f"metric {spec}: expected cost:POOL=PRICE,… (per node-hour)")
-        return cost(prices)
+        return replace(cost(prices), name=spec)
     raise MetricError(f"unknown metric {spec!r}: the metrics are {', '.join(METRICS)}")
 
 
@@ -346,6 +352,7 @@ __all__ = [
     "Metric",
     "MetricError",
     "cost",
+    "cost_pools",
     "cpu_utilisation",
     "deadline_hits",
     "jobs_failed",

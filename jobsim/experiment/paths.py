@@ -41,7 +41,10 @@ def _select(items: list[Any], selector: str, where: str) -> list[int]:
     if selector.lstrip("-").isdigit():
         i = int(selector)
         if not -len(items) <= i < len(items):
-            raise PathError(f"{where}[{selector}]: there are {len(items)} items")
+            count = f"{len(items)} item{'s' if len(items) != 1 else ''}"
+            raise PathError(
+                f"{where}[{selector}]: there {'are' if len(items) != 1 else 'is'} {count}"
+            )
         return [i % len(items)]
     chosen = [
         i
@@ -139,6 +142,10 @@ def parse_values(text: str) -> list[Any]:
         if step <= 0 or b < a:
             raise PathError(f"{text}: a range A..B[:STEP] needs A <= B and STEP >= 1")
         return list(range(a, b + 1, step))
+    if ".." in text:
+        raise PathError(
+            f"{text}: a range A..B[:STEP] takes whole numbers; list other values: 0.1,0.2,0.3"
+        )
     values = [parse_value(v) for v in text.split(",") if v.strip()]
     if not values:
         raise PathError(f"{text!r}: no values")
@@ -153,6 +160,8 @@ def parse_vary(specs: Sequence[str]) -> dict[str, list[Any]]:
         if not sep or not path.strip():
             raise PathError(f"{spec!r}: expected PATH=V1,V2,… or PATH=A..B[:STEP]")
         _parse(path.strip())
+        if path.strip() in out:
+            raise PathError(f"{path.strip()}: varied twice; give all its values in one --vary")
         out[path.strip()] = parse_values(values)
     return out
 

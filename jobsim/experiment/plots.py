@@ -981,9 +981,9 @@ def save_all(
     confidence: float = 0.95,
     bounds: Mapping[str, float | str] | None = None,
 ) -> list[Path]:
-    """Each metric against the (last) varied parameter, its CDF per point and its paired
-    changes, as PNG files in ``folder`` named after the metric (``makespan.png``,
-    ``makespan-ecdf.png``, ``makespan-paired.png``); ``bounds`` by metric name."""
+    """Each metric's ``statistic`` against the (last) varied parameter, its CDF per point and
+    the paired changes of its mean, as PNG files in ``folder`` named after the metric
+    (``makespan.png``, ``makespan-ecdf.png``, ``makespan-paired.png``); ``bounds`` by metric."""
     out = Path(folder)
     out.mkdir(parents=True, exist_ok=True)
     paths: list[Path] = []
@@ -998,6 +998,7 @@ def save_all(
             )
             figures.insert(0, (f"{stem}.png", fig))
         if len(sweep.points) > 1 and not sweep.paired(m).empty:
-            figures.append((f"{stem}-paired.png", paired_plot(sweep, m, confidence=confidence)))
+            fig = paired_plot(sweep, m, statistic="mean", confidence=confidence)
+            figures.append((f"{stem}-paired.png", fig))
         paths.extend(save(fig, out / name) for name, fig in figures)
     return paths

@@ -97,16 +97,22 @@ def _shown(metric: str, x: float) -> str:
     return f"{x / 3600:g}h" if x >= 7200 else f"{x / 60:g}m" if x >= 120 else f"{x:g}s"
 
 
-def _bound(value: float | str) -> float:
-    if isinstance(value, str):
+def parse_bound(metric_name: str, value: float | str) -> float:
+    """A bound for a metric: a duration (``2h``) or seconds for a time metric, a plain number
+    for any other; ``SweepError`` otherwise."""
+    if not isinstance(value, str):
+        return float(value)
+    try:
+        return float(value)
+    except ValueError:
+        pass
+    if metric_name.startswith(_DURATIONS):
         try:
             return parse_duration(value)
         except UnitError:
-            try:
-                return float(value)
-            except ValueError:
-                raise SweepError(f"bound {value!r}: expected a number or a duration") from None
-    return float(value)
+            pass
+        raise SweepError(f"bound {value!r}: expected a duration such as 2h or 90m, or seconds")
+    raise SweepError(f"bound {value!r}: {metric_name} is not a time; expected a number")
 
 
 def search(
@@ -134,8 +140,8 @@ def search(
         raise SweepError(f"{path}: no values to search")
     if not 0 <= quantile <= 1:
         raise SweepError(f"quantile {quantile}: expected a number between 0 and 1")
-    bound = _bound(at_most if at_most is not None else at_least)  # type: ignore[arg-type]
     m = metric(metric_spec)
+    bound = parse_bound(m.name, at_most if at_most is not None else at_least)  # type: ignore[arg-type]
     result = SearchResult(
         path, m.name, quantile, bound, at_most is not None, confidence, None, runs=0
     )
@@ -190,4 +196,4 @@ def _merged(a: Sweep, b: Sweep) -> Sweep:
     return Sweep(a.parameters, a.points, a.metrics, [*a.seeds, *b.seeds], rows)
 
 
-__all__ = ["MET", "MISSED", "UNCERTAIN", "SearchResult", "Verdict", "search"]
+__all__ = ["MET", "MISSED", "UNCERTAIN", "SearchResult", "Verdict", "parse_bound", "search"]

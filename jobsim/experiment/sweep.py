@@ -34,7 +34,7 @@ from jobsim.experiment.intervals import (
     quantile_interval,
     unpaired_mean_interval,
 )
-from jobsim.experiment.metrics import Metric, MetricError, metric
+from jobsim.experiment.metrics import Metric, MetricError, cost_pools, metric
 from jobsim.experiment.paths import PathError, with_point
 from jobsim.locate import YAMLProblem, read_yaml_file
 from jobsim.record import JobRecorder
@@ -67,7 +67,8 @@ def _base_data(scenario: str | Path | Mapping[str, Any]) -> tuple[dict[str, Any]
     try:
         data, _ = read_yaml_file(path, DISTRIBUTION_TAGS)
     except YAMLProblem as e:
-        raise SweepError(str(e)) from None
+        text = str(e)
+        raise SweepError(text if text.startswith(str(path)) else f"{path}: {text}") from None
     if not isinstance(data, dict):
         raise SweepError(f"{path}: not a scenario (a mapping with cluster and jobs)")
     return data, path.parent, str(path)
@@ -100,14 +101,25 @@ def prepare(
 
 
 def run_metrics(task: tuple[Scenario, int, tuple[Metric, ...]]) -> dict[str, float] | str:
-    """One run's metric values, or the error that stopped it (as text)."""
+    """One run's metric values, or the error that stopped the run (as text). A metric that
+    fails is NaN, and its error goes under the key ``error``; the other metrics stand."""
     scenario, seed, metrics = task
     try:
         light = all(m.needs == "jobs" for m in metrics)  # record only what the metrics read
         result = simulate(scenario, seed, recorder=JobRecorder() if light else None)
-        return {m.name: m(result) for m in metrics}
     except Exception as e:  # reported with its point and seed; the sweep goes on
         return f"{type(e).__name__}: {e}"
+    values: dict[str, Any] = {}
+    errors = []
+    for m in metrics:
+        try:
+            values[m.name] = m(result)
+        except Exception as e:
+            values[m.name] = float("nan")
+            errors.append(f"metric {m.name}: {type(e).__name__}: {e}")
+    if errors:
+        values["error"] = "; ".join(errors)
+    return values
 
 
 def _serial(tasks: list[Any], progress: Progress | None) -> list[Any]:
@@ -226,8 +238,9 @@ class Sweep:
         ]
 
     def values(self, point: int, name: str) -> list[float]:
-        """A metric's values at a point, in replication order (failed runs left out)."""
-        return [r[name] for r in self.rows if r["point"] == point and not r["error"]]
+        """A metric's values at a point, in replication order (failed runs and failed
+        measurements left out)."""
+        return [r[name] for r in self.rows if r["point"] == point and not _failed(r, name)]
 
     def summary(
         self, *, confidence: float = 0.95, quantiles: Sequence[float] = QUANTILES
@@ -245,7 +258,7 @@ class Sweep:
                 row |= {"mean": mean, "mean_low": lo, "mean_high": hi}
                 for q in quantiles:
                     est, qlo, qhi = quantile_interval(x, q, confidence)
-                    key = _qname(q)
+                    key = quantile_name(q)
                     row |= {key: est, f"{key}_low": qlo, f"{key}_high": qhi}
                 rows.append(row)
         return pd.DataFrame(rows)
@@ -266,7 +279,7 @@ class Sweep:
 
         if name not in self.metrics:
             raise SweepError(f"metric {name!r} is not in this sweep ({', '.join(self.metrics)})")
-        q = None if statistic == "mean" else _parse_q(statistic)
+        q = parse_statistic(statistic)
         pairs = (
             [
                 (i - 1, i)
@@ -308,9 +321,14 @@ class Sweep:
         both = [
             (by[(a, k)][name], by[(b, k)][name])
             for k in range(len(self.seeds))
-            if not by[(a, k)]["error"] and not by[(b, k)]["error"]
+            if not _failed(by[(a, k)], name) and not _failed(by[(b, k)], name)
         ]
         return [p[0] for p in both], [p[1] for p in both]
+
+
+def _failed(row: Mapping[str, Any], name: str) -> bool:
+    """Whether a run failed, or its measurement of ``name`` did (a NaN it did not choose)."""
+    return bool(row["error"]) and row[name] != row[name]
 
 
 def _differ(a: Mapping[str, Any], b: Mapping[str, Any]) -> int:
@@ -324,8 +342,16 @@ def _change(a: Mapping[str, Any], b: Mapping[str, Any]) -> str:
     return "; ".join(f"{k}: {a.get(k)} -> {b.get(k)}" for k in keys) or "(no change)"
 
 
-def _qname(q: float) -> str:
+def quantile_name(q: float) -> str:
+    """The column of a quantile: ``p95``, ``p97_5``."""
     return f"p{q * 100:g}".replace(".", "_")
+
+
+def parse_statistic(statistic: str) -> float | None:
+    """``mean`` (None) or a quantile's name (``p95``, ``p97_5``, ``p97.5``) as a fraction."""
+    if statistic == "mean":
+        return None
+    return _parse_q(statistic)
 
 
 def _parse_q(statistic: str) -> float:
@@ -369,6 +395,14 @@ def sweep(
     if len(set(names)) != len(names):
         raise SweepError(f"a metric named twice: {', '.join(names)}")
     scenarios = prepare(scenario, chosen)
+    pools = {p.name for s in scenarios for p in s.cluster.nodePools}
+    for m in ms:
+        unknown = sorted(cost_pools(m) - pools)
+        if unknown:
+            raise SweepError(
+                f"metric {m.name}: no pool named {', '.join(unknown)} "
+                f"(the pools are: {', '.join(sorted(pools))})"
+            )
     seeds = [seed + r for r in range(replications)]
     tasks = [(s, sd, ms) for s in scenarios for sd in seeds]
     results = execute(tasks, executor, workers, progress)
@@ -380,7 +414,7 @@ def sweep(
         if isinstance(got, str):
             row |= dict.fromkeys(names, float("nan")) | {"error": got}
         else:
-            row |= got | {"error": ""}
+            row |= {"error": ""} | got
         rows.append(row)
     return Sweep(parameters, chosen, names, seeds, rows)
 
@@ -392,7 +426,9 @@ __all__ = [
     "SweepError",
     "execute",
     "grid",
+    "parse_statistic",
     "prepare",
+    "quantile_name",
     "run_metrics",
     "sweep",
 ]

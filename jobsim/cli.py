@@ -439,11 +439,15 @@ def _print_sweep(s: Sweep, quantile: float, confidence: float) -> None:
     }
     for row in records:
         m, u = row["metric"], units[row["metric"]]
+        mean = _interval(row["mean"], row["mean_low"], row["mean_high"], u)
+        if row["mean"] == float("inf"):  # say how many runs never finished
+            never = sum(1 for v in s.values(row["point"], m) if v == float("inf"))
+            mean = f"never ({never} of {row['n']} runs)"
         table.add_row(
             *(str(row[p]) for p in s.parameters),
             m,
             str(row["n"]),
-            _interval(row["mean"], row["mean_low"], row["mean_high"], u),
+            mean,
             _interval(row[qname], row[f"{qname}_low"], row[f"{qname}_high"], u),
         )
     out.print(table)

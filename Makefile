@@ -49,7 +49,7 @@ docs-images: $(STAMP)
 	$(BIN)/jobsim plot scenarios/pi.yaml -o docs/images/pi-timeline.png
 	$(BIN)/jobsim plot scenarios/backoff.yaml -o docs/images/backoff-timeline.png
 	$(BIN)/jobsim sweep notebooks/nightly-batch.yaml --vary 'cluster.nodePools[worker].count=22..32:2' \
-		--replications 10 --metric makespan --bound 2h --quiet --out .sweep-images > docs/images/sweep.txt
+		--replications 80 --metric makespan --bound 2h --quiet --out .sweep-images > docs/images/sweep.txt
 	cp .sweep-images/makespan.png docs/images/sweep-makespan.png
 	cp .sweep-images/makespan-paired.png docs/images/sweep-paired.png
 	rm -rf .sweep-images

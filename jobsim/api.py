@@ -11,6 +11,7 @@ from typing import Literal
 
 from jobsim.experiment import (
     METRICS,
+    QUANTILES,
     MetricError,
     PathError,
     SearchResult,
@@ -65,6 +66,7 @@ def draw(result: Result, path: str | Path, *, by: View = "job", max_lanes: int =
 
 __all__ = [
     "METRICS",
+    "QUANTILES",
     "InvariantViolation",
     "Job",
     "Line",

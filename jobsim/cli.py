@@ -16,6 +16,7 @@ from rich.table import Table
 
 from jobsim.api import (
     METRICS,
+    QUANTILES,
     InvariantViolation,
     MetricError,
     PathError,
@@ -444,7 +445,7 @@ def _print_sweep(s: Sweep, quantile: float, confidence: float) -> None:
             never = sum(1 for v in s.values(row["point"], m) if v == float("inf"))
             mean = f"never ({never} of {row['n']} runs)"
         table.add_row(
-            *(str(row[p]) for p in s.parameters),
+            *(escape(str(row[p])) for p in s.parameters),
             m,
             str(row["n"]),
             mean,
@@ -473,7 +474,7 @@ def _write_sweep(
     qname = quantile_name(quantile)
     tables = {
         "runs": s.runs,
-        "summary": s.summary(confidence=confidence),
+        "summary": s.summary(confidence=confidence, quantiles=sorted({*QUANTILES, quantile})),
     }
     if len(s.points) > 1:
         import pandas as pd
@@ -491,11 +492,15 @@ def _write_sweep(
     for name, df in tables.items():
         df.to_csv(folder / f"{name}.csv", index=False)
         paths.append(folder / f"{name}.csv")
+    for name, df in tables.items():
+        mixed = [c for c in df.columns if df[c].dtype.kind == "O"]  # 10 and "20s": one type
+        typed = df.astype(dict.fromkeys(mixed, "string"))
         try:
-            df.to_parquet(folder / f"{name}.parquet", index=False)
+            typed.to_parquet(folder / f"{name}.parquet", index=False)
             paths.append(folder / f"{name}.parquet")
         except ImportError:
             err.print("note: no Parquet files (pip install 'jobsim[parquet]')", markup=False)
+            break
     return paths
 
 
@@ -636,9 +641,12 @@ def search_command(
         table.add_column(escape(col), justify="left" if col == "verdict" else "right")
     unit = _unit(found.metric, [v.estimate for v in found.verdicts])
     for v in found.verdicts:
-        table.add_row(str(v.value), str(v.n), _interval(v.estimate, v.low, v.high, unit), v.verdict)
+        q = _interval(v.estimate, v.low, v.high, unit)
+        table.add_row(escape(str(v.value)), str(v.n), q, v.verdict)
     out.print(table)
     out.print(found.describe(), markup=False)
+    for f in found.failures:
+        err.print(f"failed run: {f}", markup=False)
 
 
 def main() -> None:

@@ -26,8 +26,10 @@ from jobsim.experiment.intervals import (
     mean_interval,
     order_statistic_interval,
     paired_mean_interval,
+    paired_quantile_interval,
     quantile,
     quantile_interval,
+    runs_to_bound,
 )
 from jobsim.record import JobRecorder, NullRecorder
 from jobsim.results import Result
@@ -331,3 +333,25 @@ def test_bad_sweep_settings_are_refused_before_any_run() -> None:
         sweep(
             scenario((job_manifest(), {"duration": "1s"})), metrics=["cost:gpu=1"], replications=1
         )
+
+
+def test_a_tail_quantile_needs_enough_runs_to_be_bounded() -> None:
+    """q^n <= (1 - c)/2: a p95 at 95 % from 72 runs, a p99 from 368; a search that could never
+    bound its quantile says so before running."""
+    assert runs_to_bound(0.95, 0.95) == 72 and runs_to_bound(0.99, 0.95) == 368
+    with pytest.raises(SweepError, match="only from 368 runs: raise max_replications"):
+        search(
+            _data(), "cluster.nodePools[n].count", [1, 2], "makespan", quantile=0.99, at_most="1h"
+        )
+    low, high = paired_quantile_interval([1.0, 2.0, 3.0], [2.0, 3.0, 4.0], 0.95, 0.95)[1:]
+    assert (low, high) == (-math.inf, math.inf)  # three runs bound no p95, nor its change
+
+
+def test_the_seed_and_the_baseline_are_checked() -> None:
+    with pytest.raises(SweepError, match="seed is the sweep's own"):
+        sweep(_data(), {"seed": [1, 2]})
+    with pytest.raises(SweepError, match="no points to run"):
+        sweep(_data(), points=[])
+    s = sweep(_data(), {"cluster.nodePools[n].count": [1, 2]}, replications=1, executor="serial")
+    with pytest.raises(SweepError, match=r"baseline 5: the points are 0 … 1"):
+        s.paired("makespan", baseline=5)

@@ -487,3 +487,17 @@ def test_located_problem(folder: Path, edits: list[tuple[str, str]], expected: l
     path = write_file(folder, text)
     error = scenario_error(path)
     assert [line.replace(f"{folder}/", "") for line in error.lines] == expected
+
+
+def test_a_lone_entry_draws_apart_from_a_group_of_the_same_name() -> None:
+    """Entry report (2 replicas) and a lone Job also named report, both uniform: the lone one
+    has its own stream, so its time is not report-0's."""
+    data = template(2, {"uniform": {"over": "10m"}}, name="report")
+    lone = copy.deepcopy(data["jobs"][0])
+    del lone["replicas"]
+    data["jobs"].append(lone)
+    times = submit_times(load_scenario(data))
+    assert set(times) == {"default/report-0", "default/report-1", "default/report"}
+    assert times["default/report"] != times["default/report-0"]
+    rng = stream(1, "arrival-single", "default/report")
+    assert times["default/report"] == pytest.approx(float(rng.uniform(0, 600)))

@@ -11,7 +11,8 @@
 
 Infinite values (a run in which a Job never finished) make a mean infinite and its interval
 undefined (NaN); a quantile stays finite while fewer than its share of runs are infinite. With
-fewer than two replications, or no spread, an interval collapses to its estimate.
+fewer than two replications, or no spread, a mean's interval collapses to its estimate; a
+quantile's keeps its order-statistic ends (infinite where the runs cannot bound it).
 """
 
 from __future__ import annotations
@@ -37,8 +38,26 @@ def _finite(values: Values) -> np.ndarray:
     return np.asarray(values, dtype=float)
 
 
+def _check(confidence: float) -> None:
+    if not 0 < confidence < 1:
+        raise ValueError(f"confidence {confidence}: expected a level between 0 and 1 (0.95)")
+
+
+def runs_to_bound(q: float, confidence: float, *, upper: bool = True) -> int:
+    """The fewest runs whose order-statistic interval of the ``q`` quantile has a finite upper
+    (or lower) end: ``q^n <= (1 - confidence) / 2`` (``(1 - q)^n`` for the lower end)."""
+    _check(confidence)
+    p = q if upper else 1 - q
+    if p <= 0:
+        return 1
+    if p >= 1:
+        return 2**31
+    return max(1, math.ceil(math.log((1 - confidence) / 2) / math.log(p) - 1e-12))
+
+
 def mean_interval(values: Values, confidence: float) -> Interval:
     """The mean and its t interval."""
+    _check(confidence)
     x = _finite(values)
     if x.size == 0:
         return (math.nan, math.nan, math.nan)
@@ -103,6 +122,7 @@ def order_statistic_interval(values: Values, q: float, confidence: float) -> tup
     cannot bound a p95 from above."""
     from scipy import stats as st
 
+    _check(confidence)
     x = np.sort(_finite(values))
     n = x.size
     if n == 0:
@@ -141,14 +161,22 @@ def paired_mean_interval(a: Values, b: Values, confidence: float) -> Interval:
 
 
 def paired_quantile_interval(a: Values, b: Values, q: float, confidence: float) -> Interval:
-    """``quantile(b) - quantile(a)``, with a bootstrap resampling replications jointly."""
+    """``quantile(b) - quantile(a)``: a bootstrap resampling replications jointly, widened to
+    the conservative difference of the two order-statistic intervals (each at half the risk);
+    unbounded while either quantile is (too few runs for a tail quantile)."""
     x, y = _finite(a), _finite(b)
     est = quantile(y, q) - quantile(x, q)
     if not (math.isfinite(est) and np.all(np.isfinite(x)) and np.all(np.isfinite(y))):
         return (math.nan, math.nan, math.nan)  # a run that never finished: no difference
-    if x.size < 2 or float(np.ptp(y - x)) == 0.0:
-        return (est, est, est)
-    low, high = _bootstrap((x, y), lambda s, t: quantile(t, q) - quantile(s, q), confidence)
+    half = 1 - (1 - confidence) / 2
+    a_low, a_high = order_statistic_interval(x, q, half)
+    b_low, b_high = order_statistic_interval(y, q, half)
+    if not all(math.isfinite(v) for v in (a_low, a_high, b_low, b_high)):
+        return (est, -math.inf, math.inf)
+    low, high = b_low - a_high, b_high - a_low
+    if x.size >= 2 and float(np.ptp(y - x)) != 0.0:
+        boot = _bootstrap((x, y), lambda s, t: quantile(t, q) - quantile(s, q), confidence)
+        low, high = min(low, boot[0]), max(high, boot[1])
     return (est, low, high)
 
 
@@ -183,5 +211,6 @@ __all__ = [
     "paired_quantile_interval",
     "quantile",
     "quantile_interval",
+    "runs_to_bound",
     "unpaired_mean_interval",
 ]

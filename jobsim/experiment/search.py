@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from jobsim.experiment.intervals import quantile_interval
+from jobsim.experiment.intervals import quantile_interval, runs_to_bound
 from jobsim.experiment.metrics import Metric, metric
 from jobsim.experiment.sweep import Progress, Sweep, SweepError, sweep
 from jobsim.units import UnitError, parse_duration
@@ -55,6 +55,8 @@ class SearchResult:
     runs: int
     verdicts: list[Verdict] = field(default_factory=list)
     sweeps: dict[Any, Sweep] = field(default_factory=dict, repr=False)
+    failures: list[str] = field(default_factory=list)
+    """Runs (or measurements) that failed, with their point and seed."""
 
     @property
     def table(self) -> pd.DataFrame:
@@ -82,9 +84,22 @@ class SearchResult:
         q = f"p{self.quantile * 100:g}"
         goal = f"{q} {self.metric} {op} {_shown(self.metric, self.bound)}"
         goal += f" ({self.confidence:.0%} confidence)"
+        runs = f"{self.runs} runs" + (f", {len(self.failures)} failed" if self.failures else "")
+        undecided = [v for v in self.verdicts if v.verdict == UNCERTAIN]
         if self.answer is None:
-            return f"no value of {self.path} tried meets {goal}; {self.runs} runs"
-        return f"{self.path} = {self.answer} is the fewest that meets {goal}; {self.runs} runs"
+            if undecided and undecided[-1] is self.verdicts[-1]:
+                return (
+                    f"undecided: {self.path} = {undecided[-1].value} may or may not meet {goal} "
+                    f"after {undecided[-1].n} runs, and it is the largest value; {runs}"
+                )
+            return f"no value of {self.path} tried meets {goal}; {runs}"
+        below = [v.value for v in undecided if v.value != self.answer]
+        if below:
+            return (
+                f"{self.path} = {self.answer} is the fewest shown to meet {goal} "
+                f"({', '.join(map(str, below))} undecided); {runs}"
+            )
+        return f"{self.path} = {self.answer} is the fewest that meets {goal}; {runs}"
 
 
 _DURATIONS = ("makespan", "work_done", "mean_wall_time", "max_wall_time", "mean_wait")
@@ -141,6 +156,13 @@ def search(
     if not 0 <= quantile <= 1:
         raise SweepError(f"quantile {quantile}: expected a number between 0 and 1")
     m = metric(metric_spec)
+    needed = runs_to_bound(quantile, confidence, upper=at_most is not None)
+    if max_replications < needed:
+        end = "above" if at_most is not None else "below"
+        raise SweepError(
+            f"a p{quantile * 100:g} is bounded from {end} at {confidence:.0%} confidence only from "
+            f"{needed} runs: raise max_replications to at least {needed}"
+        )
     bound = parse_bound(m.name, at_most if at_most is not None else at_least)  # type: ignore[arg-type]
     result = SearchResult(
         path, m.name, quantile, bound, at_most is not None, confidence, None, runs=0
@@ -162,6 +184,7 @@ def search(
                 progress=progress,
             )
             result.runs += more
+            result.failures.extend(new.failures)
             got = new if got is None else _merged(got, new)
             n += more
             x = got.values(0, m.name)

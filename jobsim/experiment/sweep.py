@@ -280,6 +280,8 @@ class Sweep:
         if name not in self.metrics:
             raise SweepError(f"metric {name!r} is not in this sweep ({', '.join(self.metrics)})")
         q = parse_statistic(statistic)
+        if baseline is not None and not 0 <= baseline < len(self.points):
+            raise SweepError(f"baseline {baseline}: the points are 0 … {len(self.points) - 1}")
         pairs = (
             [
                 (i - 1, i)
@@ -383,9 +385,15 @@ def sweep(
         raise SweepError(f"replications: expected at least 1, got {replications}")
     if vary is not None and points is not None:
         raise SweepError("give vary (a grid) or points (a list), not both")
-    chosen = grid(vary) if vary is not None else [dict(p) for p in points or [{}]]
+    chosen = (
+        grid(vary) if vary is not None else [dict(p) for p in ([{}] if points is None else points)]
+    )
     if not chosen:
         raise SweepError("no points to run")
+    if any("seed" in p for p in chosen):
+        raise SweepError(
+            "seed is the sweep's own (seed, seed + 1, …): vary it with seed= and replications"
+        )
     parameters = list(dict.fromkeys(k for p in chosen for k in p))
     try:
         ms = tuple(metric(m) for m in metrics)

@@ -142,7 +142,17 @@ class Simulation:
             return entry.submitAt
         times = arrivals.get(entry.source)
         if times is None:
-            rng = stream(self.seed, "arrival", replica.group) if arrival.random else None
+            # An entry without replicas has a stream of its own, apart from a group that may
+            # share its name.
+            tags = (
+                ("arrival", replica.group)
+                if entry.replicas is not None
+                else (
+                    "arrival-single",
+                    replica.group,
+                )
+            )
+            rng = stream(self.seed, *tags) if arrival.random else None
             offsets = arrival.offsets(replica.count, rng)
             times = arrivals[entry.source] = [entry.submitAt + o for o in offsets]
         return times[replica.index]

@@ -20,7 +20,7 @@ from jobsim.record import Kind, Recorder
 from jobsim.scenario import Scenario
 from jobsim.sim.jobs import stream
 from jobsim.sim.simulation import Simulation
-from tests.helpers import job_manifest, scenario, scenario_error, write_file
+from tests.helpers import PI_JOB_ENTRY, job_manifest, scenario, scenario_error, write_file
 
 
 def template(
@@ -268,7 +268,8 @@ def test_an_event_after_a_random_arrival_applies() -> None:
 
 # -- located problems -------------------------------------------------------------------------
 
-BASE = """\
+BASE = (
+    """\
 name: t
 cluster:
   nodePools:
@@ -276,15 +277,9 @@ cluster:
       count: 2
       capacity: {cpu: "4", memory: 16Gi}
 jobs:
-  - manifest:
-      apiVersion: batch/v1
-      kind: Job
-      metadata: {name: pi}
-      spec:
-        template:
-          spec:
-            containers: [{name: main, image: perl}]
-            restartPolicy: Never
+"""
+    + PI_JOB_ENTRY
+    + """\
     submitAt: 10s
     replicas: 3
     arrival: {every: 1m}
@@ -293,6 +288,7 @@ jobs:
 events:
   - {at: 5s, nodeDown: pool-0}
 """
+)
 
 CASES: list[tuple[str, list[tuple[str, str]], list[str]]] = [
     (

@@ -533,33 +533,10 @@ def _draw_metric(
                     gid="did-not-finish",
                     zorder=4,
                 )
-        marks.extend((x, y) for x, y in zip(xs, est, strict=True) if math.isfinite(y))
-        ax.plot(
-            xs,
-            np.where(np.isfinite(est), est, np.nan),
-            color=colour,
-            marker="o",
-            markersize=5,
-            linewidth=2,
-            gid="statistic",
-            zorder=3,
-        )
-        _strip_marks(ax, xs[np.isinf(est)], strip_y, "o", colour, 40)
+        _series(ax, xs, est, marks, strip_y, colour, "o", 5, 2, "-", "statistic", 40)
         if q is not None:
             m = np.array([unit.of(v) for v in means[g]])
-            marks.extend((x, y) for x, y in zip(xs, m, strict=True) if math.isfinite(y))
-            ax.plot(
-                xs,
-                np.where(np.isfinite(m), m, np.nan),
-                color=colour,
-                linestyle=":",
-                marker="D",
-                markersize=3.5,
-                linewidth=1.3,
-                gid="mean",
-                zorder=3,
-            )
-            _strip_marks(ax, xs[np.isinf(m)], strip_y, "D", colour, 22)
+            _series(ax, xs, m, marks, strip_y, colour, "D", 3.5, 1.3, ":", "mean", 22)
     if unfinished:
         ax.axhspan(
             lo_lim + (hi_lim - lo_lim) * _STRIP,
@@ -640,6 +617,36 @@ def _group_text(others: list[str], key: tuple[Any, ...], parameters: list[str]) 
         v = key[0]
         return f"{_value_text(v)} {_nodes(v)}" if _POOL_COUNT.search(others[0]) else _value_text(v)
     return ", ".join(_setting(p, v, parameters) for p, v in zip(others, key, strict=True))
+
+
+def _series(
+    ax: Axes,
+    xs: np.ndarray,
+    ys: np.ndarray,
+    marks: list[tuple[float, float]],
+    strip_y: float,
+    colour: str,
+    marker: str,
+    size: float,
+    width: float,
+    style: str,
+    gid: str,
+    strip_size: float,
+) -> None:
+    """One line of estimates: finite ones joined, infinite ones as marks in the top strip."""
+    marks.extend((x, y) for x, y in zip(xs, ys, strict=True) if math.isfinite(y))
+    ax.plot(
+        xs,
+        np.where(np.isfinite(ys), ys, np.nan),
+        color=colour,
+        linestyle=style,
+        marker=marker,
+        markersize=size,
+        linewidth=width,
+        gid=gid,
+        zorder=3,
+    )
+    _strip_marks(ax, xs[np.isinf(ys)], strip_y, marker, colour, strip_size)
 
 
 def _strip_marks(ax: Axes, xs: np.ndarray, y: float, marker: str, colour: str, size: float) -> None:

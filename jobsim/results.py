@@ -10,7 +10,7 @@ called) and a directory of files (``export``).
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -113,6 +113,9 @@ class Result:
     seed: int
     end: float
     recorder: Recorder
+    source: dict[str, Any] | None = field(default=None, repr=False, compare=False)
+    """The scenario as data (what its YAML file holds), when the caller kept it:
+    ``jobsim.testing.run`` does, so that a failing test can show the scenario it ran."""
 
     def __post_init__(self) -> None:
         self.recorder.seal()

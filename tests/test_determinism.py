@@ -22,7 +22,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from jobsim import load_scenario, simulate
-from jobsim.strategies import DEFAULT_TIMING, ZERO_TIMING, job_specs, scenarios, workloads
+from jobsim.testing.strategies import DEFAULT_TIMING, ZERO_TIMING, job_specs, scenarios, workloads
 from tests.checking import result_of, run_drawn, simulate_checked
 from tests.helpers import checkout_env, job_manifest, scenario
 

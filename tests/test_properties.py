@@ -1,6 +1,6 @@
 """Property tests: whole simulations of drawn scenarios, checked at every recorded event.
 
-Scenarios come from :mod:`jobsim.strategies`; ``tests.checking.EventChecker`` asserts the
+Scenarios come from :mod:`jobsim.testing.strategies`; ``tests.checking.EventChecker`` asserts the
 Job invariants (upstream job_controller.go ``manageJob`` and ``syncJob``, backoff_utils.go,
 indexed_job_utils.go, and the API server's status validation) after every event. The number of
 examples follows the hypothesis profile (tests/conftest.py): with ``ci`` these tests run 1 100
@@ -23,7 +23,7 @@ from hypothesis import HealthCheck, given, settings
 from jobsim import ScenarioError, load_scenario, simulate
 from jobsim.k8s.job import Job
 from jobsim.scenario import decode_job
-from jobsim.strategies import clusters, job_specs, scenarios
+from jobsim.testing.strategies import clusters, job_specs, scenarios
 from jobsim.units import parse_duration, parse_quantity
 from tests.checking import run_checked, run_drawn
 from tests.helpers import created_times, job_manifest, scenario

@@ -16,8 +16,7 @@ import jobsim.api
 def _modules() -> list[str]:
     names = ["jobsim"]
     for info in pkgutil.walk_packages(jobsim.__path__, "jobsim."):
-        if info.name != "jobsim.strategies":  # needs hypothesis: checked below when present
-            names.append(info.name)
+        names.append(info.name)
     return sorted(names)
 
 
@@ -33,10 +32,8 @@ def _defined(module: ModuleType) -> set[str]:
     }
 
 
-@pytest.mark.parametrize("name", [*_modules(), "jobsim.strategies"])
+@pytest.mark.parametrize("name", _modules())
 def test_all_is_the_modules_surface(name: str) -> None:
-    if name == "jobsim.strategies":
-        pytest.importorskip("hypothesis")
     module = importlib.import_module(name)
     exported = getattr(module, "__all__", None)
     assert exported is not None, f"{name} has no __all__"

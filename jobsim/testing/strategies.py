@@ -31,7 +31,7 @@ Example::
 
     from hypothesis import given
     from jobsim import load_scenario, simulate
-    from jobsim.strategies import scenarios
+    from jobsim.testing.strategies import scenarios
 
     @given(scenarios(max_jobs=2))
     def test_runs(data):

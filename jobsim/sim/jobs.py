@@ -185,8 +185,13 @@ class JobRuntime:
         return status
 
     def spec_numbers(self) -> dict[str, Any]:
-        """The defaulted spec fields the controller's rules read, for the record."""
+        """The defaulted spec fields the controller's rules read, for the record.
+
+        ``podFailurePolicyRules`` is how many rules ``podFailurePolicy`` has (None: no
+        policy); ``podReplacementPolicy`` is defaulted (``Failed`` with a podFailurePolicy).
+        """
         spec = self.spec
+        policy = spec.podFailurePolicy
         return {
             "completions": spec.completions,
             "parallelism": spec.parallelism,
@@ -197,6 +202,8 @@ class JobRuntime:
             "activeDeadlineSeconds": spec.activeDeadlineSeconds,
             "restartPolicy": spec.template.spec.restartPolicy,
             "suspend": bool(spec.suspend),
+            "podFailurePolicyRules": None if policy is None else len(policy.rules),
+            "podReplacementPolicy": spec.podReplacementPolicy,
         }
 
     def condition(self, type_: str) -> dict[str, Any] | None:

@@ -22,8 +22,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from jobsim import load_scenario, simulate
+from jobsim.testing.checker import run_checked
 from jobsim.testing.strategies import DEFAULT_TIMING, ZERO_TIMING, job_specs, scenarios, workloads
-from tests.checking import result_of, run_drawn, simulate_checked
+from tests.checking import run_drawn
 from tests.helpers import checkout_env, job_manifest, scenario
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -47,10 +48,10 @@ def test_shipped_scenarios_twice_same_bytes(path: Path) -> None:
 @given(scenarios(max_jobs=2), st.integers(0, 2**63 - 1))
 def test_drawn_scenarios_twice_same_bytes(data: dict[str, Any], seed: int) -> None:
     """Any drawn scenario and seed, run twice: the same JSON, byte for byte."""
-    sim, rec = run_drawn(data, seed)
-    first = result_of(sim, rec).to_json()
-    assert simulate_checked(load_scenario(data), seed).to_json() == first
-    assert sim.seed == seed
+    result = run_drawn(data, seed)
+    first = result.to_json()
+    assert run_checked(load_scenario(data), seed).to_json() == first
+    assert result.seed == seed
 
 
 def _cli(script: str, hash_seed: str) -> bytes:
@@ -145,13 +146,13 @@ def _outcomes(result: Any, job: str = "job") -> list[tuple[Any, ...]]:
 def test_different_seeds_give_different_results() -> None:
     """Five seeds, five different runs: durations and failures come from the seed."""
     loaded = load_scenario(scenario(RANDOM_JOB, nodes=3))
-    runs = [simulate_checked(loaded, seed) for seed in range(1, 6)]
+    runs = [run_checked(loaded, seed) for seed in range(1, 6)]
     assert [r.seed for r in runs] == [1, 2, 3, 4, 5]
     outcomes = [_outcomes(r) for r in runs]
     assert len({tuple(o) for o in outcomes}) == len(outcomes)
     assert len({r.to_json() for r in runs}) == len(runs)
     # the scenario's own seed is used when none is given
-    assert simulate_checked(loaded).to_json() == simulate(loaded, loaded.seed).to_json()
+    assert run_checked(loaded).to_json() == simulate(loaded, loaded.seed).to_json()
 
 
 # --- common random numbers -----------------------------------------------------------------
@@ -200,7 +201,7 @@ def test_adding_a_job_leaves_another_jobs_pods_unchanged(
         base["timing"] = dict(timing)
     runs = []
     for jobs in (alone, both):
-        runs.append(simulate_checked(load_scenario({**base, "jobs": jobs})))
+        runs.append(run_checked(load_scenario({**base, "jobs": jobs})))
     one, two = runs
     assert _pods_of(two, "first") == _pods_of(one, "first")
     assert two.job("first")["status"] == one.job("first")["status"]

@@ -23,7 +23,7 @@ from hypothesis import HealthCheck, given, settings
 from jobsim import ScenarioError, load_scenario, simulate
 from jobsim.k8s.job import Job
 from jobsim.scenario import decode_job
-from jobsim.testing.checker import EventChecker, run_checked
+from jobsim.testing.checker import EventChecker, check_record, run_checked
 from jobsim.testing.strategies import clusters, job_specs, scenarios
 from jobsim.units import parse_quantity
 from tests.checking import run_drawn
@@ -63,10 +63,12 @@ def test_scenarios_pass_the_loader(data: dict[str, Any]) -> None:
 @settings(SIM, max_examples=8 * EXAMPLES)
 @given(scenarios())
 def test_invariants_hold_at_every_event(data: dict[str, Any]) -> None:
-    """Zero and default latencies, node and job events: no recorded event breaks a rule."""
+    """Zero and default latencies, node and job events: no recorded event breaks a rule, and
+    the record, replayed, passes the same rules after the fact."""
     checker = run_drawn(data).recorder
     assert isinstance(checker, EventChecker)
     assert checker.checked > 0
+    assert check_record(checker) > 0
 
 
 def _fits(manifest: dict[str, Any], cluster: dict[str, Any]) -> bool:

@@ -28,9 +28,9 @@ Pods
     Succeeded once deleted (a jobsim modelling choice: a deleted pod always ends Failed, see
     docs/mechanisms.md), and is counted at most once, as what it ended as.
 
-Job status, each time it is written (the API server's status validation:
-``pkg/apis/batch/validation`` ``ValidateJobUpdateStatus``, options from
-``pkg/registry/batch/job/strategy.go``)
+Job status, each time it is written (in a replay, each Job's last status only: see
+:func:`check_record`; the API server's status validation: ``pkg/apis/batch/validation``
+``ValidateJobUpdateStatus``, options from ``pkg/registry/batch/job/strategy.go``)
   - never Complete and Failed together; Complete ⇒ SuccessCriteriaMet and a completionTime
     ≥ startTime; Failed ⇒ FailureTarget; conditions are never removed; terminal conditions,
     completionTime and (while never suspended) startTime never change;
@@ -53,6 +53,7 @@ Progress
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from itertools import islice
 from typing import Any
 
 from jobsim.invariants import InvariantViolation, status_violations
@@ -112,10 +113,7 @@ class _Spec:
     def of(cls, key: str, numbers: dict[str, Any] | None) -> _Spec:
         missing = [f for f in _SPEC_FIELDS if f not in (numbers or {})]
         if numbers is None or missing:
-            raise ValueError(
-                f"job {key}: the record's spec numbers lack {missing}; a record made by this "
-                "version of jobsim has them"
-            )
+            raise ValueError(f"job {key}: the record's spec numbers lack {missing}")
         return cls(
             parallelism=int(numbers["parallelism"] or 0),
             completions=numbers["completions"],
@@ -197,8 +195,8 @@ class EventChecker(Recorder):
     Pass it to ``Simulation(scenario, checker, seed)`` and call :meth:`check_final` after the
     run, or use :func:`run_checked`. It reads nothing of the simulation during the run.
 
-    ``replay=True`` (what :func:`check_record` uses) says that the statuses it is given are
-    each Job's last one only, given after every event: see :func:`check_record`.
+    ``replay=True`` (what :func:`check_record` uses) says that the only status it is given of
+    each Job is its last one, after all the events: see :func:`check_record`.
     """
 
     def __init__(self, *, replay: bool = False) -> None:
@@ -609,12 +607,9 @@ def replay(record: Recorder, into: Recorder, *, start: int = 0, stop: int | None
         )
     n = len(record)
     stop = n if stop is None else min(stop, n)
-    s = record._strings
-    for i in range(start, stop):
-        t, kind = record.t[i], Kind(record.kind[i])
-        subject, ref, text = s[record.subject[i]], s[record.ref[i]], s[record.text[i]]
-        a, b, numbers = record.a[i], record.b[i], record.numbers.get(i)
-        _replay_one(record, into, t, kind, subject, ref, a, b, text, numbers)
+    events = islice(enumerate(record.events()), start, stop)
+    for i, (t, kind, subject, ref, a, b, text) in events:
+        _replay_one(record, into, t, kind, subject, ref, a, b, text, record.numbers.get(i))
     if stop == n:
         end = record.t[n - 1] if n else 0.0
         for key, job in record.jobs.items():

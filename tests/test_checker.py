@@ -1,0 +1,236 @@
+"""jobsim.testing.checker: the event checker, live (``run_checked``) and after the fact
+(``check_record``), on the shipped scenarios and on records tampered with one event."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, note, settings
+from hypothesis import strategies as st
+
+from jobsim import load_scenario, simulate
+from jobsim.record import JobRecorder, Kind, NullRecorder, Recorder, StatusSource
+from jobsim.results import Result
+from jobsim.testing.checker import (
+    EventChecker,
+    EventViolation,
+    check_record,
+    replay,
+    run_checked,
+)
+from jobsim.testing.strategies import scenarios
+from tests.helpers import job_manifest, scenario
+
+ROOT = Path(__file__).resolve().parent.parent
+SCENARIOS = sorted((ROOT / "scenarios").glob("*.yaml"))
+KEY = "default/job"
+
+# Two pods at a time, four in all, 10 s each (ZERO timing): pods 1 and 2 run 0-10 s, pods 3
+# and 4 10-20 s; Complete at 20 s.
+TWO_BY_TWO = scenario((job_manifest(completions=4, parallelism=2), {"duration": 10}))
+# One pod that fails at 5 s with backoffLimit 0: FailureTarget and Failed at 5 s.
+FAILS = scenario((job_manifest(backoffLimit=0), {"duration": 5, "failure": {"probability": 1.0}}))
+
+
+class StatusCount(Recorder):
+    """A plain Recorder that counts the Job statuses the model writes."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.writes = 0
+
+    def job_status(self, t: float, key: str, status: StatusSource) -> None:
+        self.writes += 1
+        super().job_status(t, key, status)
+
+
+# --- real runs pass, live and replayed --------------------------------------------------
+
+
+@pytest.mark.parametrize("path", SCENARIOS, ids=[p.stem for p in SCENARIOS])
+def test_every_scenario_passes_live_and_replayed(path: Path) -> None:
+    """The checked run is the plain run byte for byte, both pass, and the replay runs every
+    event check of the live run and one status check per Job instead of one per write."""
+    loaded = load_scenario(path)
+    live = run_checked(loaded)
+    counting = StatusCount()
+    plain = simulate(loaded, recorder=counting)
+    assert live.to_json() == plain.to_json()
+    checker = live.recorder
+    assert isinstance(checker, EventChecker)
+    replayed = check_record(plain.recorder)
+    assert replayed > 0
+    statuses = sum(1 for job in plain.recorder.jobs.values() if job.status)
+    assert checker.checked - replayed == counting.writes - statuses
+    assert check_record(checker) == replayed  # the checker's own record is a full one
+
+
+@pytest.mark.parametrize("path", SCENARIOS, ids=[p.stem for p in SCENARIOS])
+def test_replay_rebuilds_the_record(path: Path) -> None:
+    """Each event goes back to the method that recorded it, with the same arguments."""
+    original = simulate(load_scenario(path)).recorder
+    rebuilt = Recorder()
+    replay(original, rebuilt)
+    assert rebuilt.to_data() == original.to_data()
+
+
+def test_a_loaded_result_is_checked_like_the_run(tmp_path: Path) -> None:
+    result = simulate(load_scenario(ROOT / "scenarios" / "backoff.yaml"))
+    loaded = Result.load(result.save(tmp_path / "backoff.json"))
+    assert check_record(loaded.recorder) == check_record(result.recorder) > 0
+
+
+def test_replay_of_a_run_cut_before_a_sync_leaves_the_pods_out() -> None:
+    """Cut at 11.5 s with jobSyncDelay 1 s: the pod Succeeded at 11 s and the sync that would
+    see it is due at 12 s, so the last status still says active 1. The live checker saw that
+    status when it was written (at 1 s, the pod Running); the replay, which sees it only at
+    the end, does not compare it with the pods."""
+    data = scenario(
+        (job_manifest(completions=2), {"duration": 10}), timing={"jobSyncDelay": "1s"}, nodes=1
+    )
+    result = simulate(load_scenario(data), until=11.5)
+    assert result.recorder.jobs[KEY].status["active"] == 1
+    assert [p.phase for p in result.recorder.pods.values()] == ["Succeeded"]
+    assert check_record(result.recorder) > 0
+
+
+@pytest.mark.slow
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(scenarios(), st.floats(0.5, 600))
+def test_replay_of_a_run_cut_anywhere_passes(data: dict[str, Any], until: float) -> None:
+    """A run stopped at any time, maybe a sync or more short of its end, passes after the fact
+    (``check_record`` raises at the first broken rule)."""
+    note(f"scenario: {data}")
+    check_record(simulate(load_scenario(data), until=until).recorder)
+
+
+# --- tampered records --------------------------------------------------------------------
+
+
+def _position(record: Recorder, kind: Kind, subject: str, ref: str) -> int:
+    """The position of the first event of that kind, subject and ref."""
+    return next(i for i, _, _, s, r, *_ in record.select(kind) if (s, r) == (subject, ref))
+
+
+def _tampered(record: Recorder, after: int, inject: Callable[[Recorder], None]) -> Recorder:
+    """The record with one more event, injected right after position ``after``."""
+    out = Recorder()
+    replay(record, out, stop=after + 1)
+    inject(out)
+    replay(record, out, start=after + 1)
+    return out
+
+
+def _live(record: Recorder) -> int:
+    """The events of ``record`` through a checker in the mode of ``run_checked`` (here it is
+    given the record's statuses only at the end, as a replay is)."""
+    checker = EventChecker()
+    replay(record, checker)
+    return checker.checked
+
+
+CHECKS = [check_record, _live]
+
+
+def _pods(record: Recorder) -> list[str]:
+    return list(record.pods)
+
+
+@pytest.mark.parametrize("check", CHECKS, ids=["replayed", "live"])
+def test_a_pod_beyond_parallelism(check: Callable[[Recorder], int]) -> None:
+    """A third pod created at 0 s, while the first two (parallelism 2) are still active."""
+    record = simulate(load_scenario(TWO_BY_TWO)).recorder
+    second = _pods(record)[1]
+    at = _position(record, Kind.POD_CREATED, second, KEY)
+    bad = _tampered(record, at, lambda r: r.pod_created(0.0, "job-extra", KEY, None))
+    with pytest.raises(EventViolation) as caught:
+        check(bad)
+    assert (caught.value.t, caught.value.what) == (
+        0.0,
+        f"job {KEY} has 3 active pods, parallelism 2 (created job-extra)",
+    )
+    assert (
+        str(caught.value)
+        == f"at t=0: job {KEY} has 3 active pods, parallelism 2 (created job-extra)"
+    )
+
+
+@pytest.mark.parametrize("check", CHECKS, ids=["replayed", "live"])
+def test_a_pod_counted_twice(check: Callable[[Recorder], int]) -> None:
+    """The first pod, counted succeeded at 10 s, is counted again as failed."""
+    record = simulate(load_scenario(TWO_BY_TWO)).recorder
+    first = _pods(record)[0]
+    at = _position(record, Kind.POD_COUNTED, first, "succeeded")
+    bad = _tampered(record, at, lambda r: r.pod_counted(10.0, first, "failed"))
+    with pytest.raises(EventViolation) as caught:
+        check(bad)
+    assert str(caught.value) == f"at t=10: pod {first} counted as succeeded, then as failed"
+
+
+@pytest.mark.parametrize("check", CHECKS, ids=["replayed", "live"])
+def test_a_pod_created_after_the_job_failed(check: Callable[[Recorder], int]) -> None:
+    record = simulate(load_scenario(FAILS)).recorder
+    at = _position(record, Kind.JOB_CONDITION, KEY, "Failed/True/BackoffLimitExceeded")
+    bad = _tampered(record, at, lambda r: r.pod_created(5.0, "job-late", KEY, None))
+    with pytest.raises(EventViolation) as caught:
+        check(bad)
+    assert str(caught.value) == (
+        f"at t=5: pod job-late created after job {KEY} got conditions "
+        "{'FailureTarget': 'True', 'Failed': 'True'}"
+    )
+
+
+@pytest.mark.parametrize("check", CHECKS, ids=["replayed", "live"])
+def test_a_succeeded_pod_running_again(check: Callable[[Recorder], int]) -> None:
+    record = simulate(load_scenario(TWO_BY_TWO)).recorder
+    first = _pods(record)[0]
+    at = _position(record, Kind.POD_PHASE, first, "Succeeded")
+    bad = _tampered(record, at, lambda r: r.pod_phase(10.0, first, "Running"))
+    with pytest.raises(EventViolation) as caught:
+        check(bad)
+    assert str(caught.value) == f"at t=10: pod {first} went from Succeeded to Running"
+
+
+def test_a_final_status_that_lost_a_success() -> None:
+    """Complete at 20 s with four pods counted succeeded, but the status says three."""
+    record = simulate(load_scenario(TWO_BY_TWO)).recorder
+    status = {**record.jobs[KEY].status, "succeeded": 3}
+    record.jobs[KEY].written = status
+    with pytest.raises(EventViolation) as caught:
+        check_record(record)
+    assert caught.value.t == 20.0
+    assert caught.value.what == f"succeeded != 4 pods counted so: job {KEY} status {status}"
+
+
+# --- what cannot be checked -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("kind", "level"), [(JobRecorder, "jobs"), (NullRecorder, "none")])
+def test_a_record_without_every_event_is_refused(kind: type[Recorder], level: str) -> None:
+    result = simulate(load_scenario(TWO_BY_TWO), recorder=kind())
+    message = (
+        f"the record has level '{level}': replaying it needs every event (level 'full', a "
+        "Recorder; a JobRecorder or NullRecorder keeps too little)"
+    )
+    with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
+        check_record(result.recorder)
+
+
+def test_a_record_without_the_spec_numbers_is_refused() -> None:
+    """A record whose Jobs' spec numbers lack what the checks read (an older jobsim's)."""
+    data: dict[str, Any] = simulate(load_scenario(TWO_BY_TWO)).recorder.to_data()
+    for _, numbers in data["numbers"]:
+        numbers.pop("podReplacementPolicy", None)
+    message = f"job {KEY}: the record's spec numbers lack ['podReplacementPolicy']"
+    with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
+        check_record(Recorder.from_data(data))
+
+
+def test_run_checked_stops_at_the_event_budget() -> None:
+    with pytest.raises(EventViolation) as caught:
+        run_checked(load_scenario(TWO_BY_TWO), max_events=5)
+    assert caught.value.what == "more than 5 kernel events"

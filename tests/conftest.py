@@ -1,4 +1,6 @@
-"""Hypothesis profiles for the whole suite, chosen with ``HYPOTHESIS_PROFILE``.
+"""The suite's hypothesis profile, chosen with ``HYPOTHESIS_PROFILE`` (default ``ci``).
+
+The profiles are jobsim's own, registered by its pytest plugin (jobsim/testing/plugin.py):
 
 - ``ci`` (the default, what ``make test`` runs): hypothesis' usual 100 examples per test, no
   deadline (a simulation's cost varies with the scenario), failures printed with a blob to
@@ -15,11 +17,4 @@ import os
 
 from hypothesis import settings
 
-settings.register_profile("ci", max_examples=100, deadline=None, print_blob=True, derandomize=True)
-settings.register_profile(
-    "dev", parent=settings.get_profile("ci"), max_examples=10, derandomize=False
-)
-settings.register_profile(
-    "thorough", parent=settings.get_profile("ci"), max_examples=1000, derandomize=False
-)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))

@@ -1,0 +1,148 @@
+"""jobsim.testing.run, its failure reports and the pytest plugin, as a user meets them."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import pytest
+import yaml
+from hypothesis import settings
+
+from jobsim import ScenarioError, load_scenario, simulate
+from jobsim.testing.report import failure_report, scenario_yaml
+from jobsim.testing.runner import JobsimFailure, forget_runs, last_run, run
+
+pytest_plugins = ["pytester"]
+
+PI: dict[str, Any] = {
+    "name": "pi",
+    "seed": 3,
+    "cluster": {
+        "nodePools": [{"name": "w", "count": 1, "capacity": {"cpu": "4", "memory": "16Gi"}}]
+    },
+    "timing": {"jobSyncDelay": 0, "containerStart": 0, "scheduling": 0, "imagePull": 0},
+    "jobs": [
+        {
+            "manifest": {
+                "apiVersion": "batch/v1",
+                "kind": "Job",
+                "metadata": {"name": "pi"},
+                "spec": {
+                    "backoffLimit": 1,
+                    "template": {
+                        "spec": {
+                            "restartPolicy": "Never",
+                            "containers": [{"name": "pi", "image": "perl:5.34.0"}],
+                        }
+                    },
+                },
+            },
+            "workload": {"duration": "10s", "script": [{"attempt": 0, "exitCode": 1}]},
+        }
+    ],
+}
+
+
+def test_run_keeps_the_scenario_data_and_gives_the_same_result_as_simulate() -> None:
+    result = run(PI)
+    assert result.source is PI
+    assert result.to_json() == simulate(load_scenario(PI)).to_json()
+    # attempt 0 exits 1 at 10 s; the replacement waits the 10 s backoff and succeeds at 30 s
+    status = result.job("pi")["status"]
+    assert (status["failed"], status["succeeded"], status["completionTime"]) == (1, 1, 30)
+    assert last_run() is result
+    forget_runs()
+    assert last_run() is None
+
+
+def test_run_reads_a_scenario_file_and_a_scenario_object() -> None:
+    from_file = run("scenarios/backoff.yaml")
+    assert from_file.source is not None and from_file.source["name"] == "backoff"
+    loaded = load_scenario("scenarios/backoff.yaml")
+    from_object = run(loaded)
+    assert from_object.source is None
+    assert from_object.to_json() == from_file.to_json()
+
+
+def test_run_refuses_what_is_not_a_scenario() -> None:
+    with pytest.raises(TypeError, match="takes scenario data"):
+        run(42)  # type: ignore[arg-type]
+    bad = copy.deepcopy(PI)
+    bad["jobs"][0]["manifest"]["spec"]["backoffLimit"] = -1
+    with pytest.raises(ScenarioError, match="backoffLimit"):
+        run(bad)
+
+
+def test_an_endless_run_fails_with_its_timeline_instead_of_hanging() -> None:
+    endless = copy.deepcopy(PI)
+    spec = endless["jobs"][0]["manifest"]["spec"]
+    # An Ignore rule matching every failure retries for ever (10 min apart, no horizon).
+    spec["podFailurePolicy"] = {
+        "rules": [{"action": "Ignore", "onExitCodes": {"operator": "NotIn", "values": [0]}}]
+    }
+    endless["jobs"][0]["workload"] = {"duration": "1s", "failure": {"probability": 1.0}}
+    with pytest.raises(JobsimFailure) as info:
+        run(endless, max_events=2000)
+    text = str(info.value)
+    assert text.startswith("at t=")
+    assert "more than 2000 kernel events" in text
+    assert "Timeline of every Job (jobsim explain), seed 3:" in text
+    assert "Scenario (save it as falsifying.yaml; `jobsim explain falsifying.yaml` replays" in text
+
+
+def test_the_failure_report_holds_the_timeline_and_a_scenario_that_replays() -> None:
+    result = run(PI, seed=9)
+    text = failure_report(result, "pi")
+    head, _, tail = text.partition("Scenario (save it as falsifying.yaml; ")
+    assert head.startswith("Timeline of Job pi (jobsim explain), seed 9:\n")
+    assert "t=10s  pod pi-" in head and "container exited with code 1" in head
+    assert tail.startswith("`jobsim explain falsifying.yaml --job pi --seed 9` replays it):\n")
+    replayed = yaml.safe_load(tail.split("\n", 1)[1])
+    assert replayed == PI
+    assert simulate(load_scenario(replayed), 9).to_json() == result.to_json()
+    assert yaml.safe_load(scenario_yaml(PI)) == PI
+
+
+def test_the_plugin_registers_the_profiles() -> None:
+    assert settings.get_profile("ci").derandomize
+    assert settings.get_profile("ci").max_examples == 100
+    assert settings.get_profile("dev").max_examples == 10
+    assert settings.get_profile("thorough").max_examples == 1000
+
+
+USER_TEST = """
+import copy
+from hypothesis import given, strategies as st
+from tests.test_testing_runner import PI
+
+@given(code=st.sampled_from([1, 42]))
+def test_policy(jobsim_run, code):
+    data = copy.deepcopy(PI)
+    data["jobs"][0]["workload"]["script"][0]["exitCode"] = code
+    result = jobsim_run(data)
+    assert result.job("pi")["status"]["failed"] == 1
+    assert code != 42, "exit 42 should have failed the Job"
+"""
+
+
+@pytest.mark.slow
+def test_the_plugin_explains_a_failing_test_and_hypothesis_shows_the_scenario(
+    pytester: pytest.Pytester,
+) -> None:
+    pytester.makepyfile(test_user=USER_TEST)
+    pytester.syspathinsert(str(__import__("pathlib").Path(__file__).parent.parent))
+    # in-process: jobsim is imported already, which pytest warns cannot be assertion-rewritten
+    quiet = ("-p", "no:cacheprovider", "-W", "ignore::pytest.PytestAssertRewriteWarning")
+    out = pytester.runpytest(*quiet, "--jobsim-explain", "--hypothesis-profile=ci")
+    out.assert_outcomes(failed=1)
+    text = out.stdout.str()
+    assert "test case: test_policy(" in text and "code=42," in text
+    # the note hypothesis prints for the minimal example: the timeline, then the YAML
+    assert "Timeline of every Job (jobsim explain), seed 3:" in text
+    assert "exitCode: 42" in text
+    # --jobsim-explain: the section with the whole narrative of the last run
+    section = text.partition("- jobsim explain -")[2]
+    assert "t=10s  pod pi-" in section and "container exited with code 42" in section
+    without = pytester.runpytest(*quiet)
+    assert "- jobsim explain -" not in without.stdout.str()

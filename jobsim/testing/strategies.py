@@ -988,6 +988,8 @@ class _Run:
     end: float
 
 
+DRY_RUN_UNTIL = 7 * 24 * 3600.0
+"""Where the unchanged run of a scenario without a horizon stops, in seconds."""
 MAX_RUNS = 64
 """Runs looked at for a pair failing at one instant (pairs grow as their square)."""
 
@@ -998,7 +1000,9 @@ def _targets(loaded: Scenario) -> dict[str, int]:
 
 
 def _runs(loaded: Scenario, targets: Mapping[str, int]) -> list[_Run]:
-    result = simulate(loaded)
+    # A scenario without a horizon may never end (a rule that ignores every failure retries
+    # for ever): the run that aims stops after a week of virtual time all the same.
+    result = simulate(loaded, until=DRY_RUN_UNTIL if loaded.horizon is None else None)
     out = []
     for pod in result.lives.pods.values():
         if pod.job not in targets:

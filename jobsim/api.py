@@ -1,7 +1,9 @@
 """The Python API: load a scenario, run it, look at the result; sweep and search.
 
 Everything a notebook, a test or the command line needs, and nothing else: ``cli.py`` imports
-only this module. ``draw`` imports matplotlib when it is called, not before.
+only this module. ``draw`` imports matplotlib when it is called, not before. ``queries`` is the
+module of questions a test asks of a Result (``queries.max_active(result, "job")``), and
+``ContainerRun`` the row ``Result.runs`` gives.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
+from jobsim import queries
 from jobsim.experiment import (
     METRICS,
     QUANTILES,
@@ -30,11 +33,12 @@ from jobsim.invariants import InvariantViolation
 from jobsim.k8s.conditions import job_outcome
 from jobsim.k8s.job import Job
 from jobsim.locate import YAMLProblem, read_yaml_file
+from jobsim.queries import PodSummary
 from jobsim.record import NullRecorder, Recorder
 from jobsim.results import Result
 from jobsim.run import simulate
 from jobsim.scenario import Scenario, ScenarioError, decode_job, load_scenario
-from jobsim.stats import RunStats
+from jobsim.stats import ContainerRun, RunStats
 from jobsim.trace import write_trace
 from jobsim.version import __version__
 
@@ -67,12 +71,14 @@ def draw(result: Result, path: str | Path, *, by: View = "job", max_lanes: int =
 __all__ = [
     "METRICS",
     "QUANTILES",
+    "ContainerRun",
     "InvariantViolation",
     "Job",
     "Line",
     "MetricError",
     "NullRecorder",
     "PathError",
+    "PodSummary",
     "ProgressBar",
     "Recorder",
     "Result",
@@ -95,6 +101,7 @@ __all__ = [
     "parse_values",
     "parse_vary",
     "quantile_name",
+    "queries",
     "read_yaml_file",
     "render",
     "search",

@@ -247,7 +247,8 @@ def run(
     out_dir: Annotated[
         Path | None,
         typer.Option(
-            "--out", help="Write jobs.csv, pods.csv, events.jsonl and result.json to this folder."
+            "--out",
+            help="Write jobs.csv, pods.csv, runs.csv, events.jsonl and result.json to this folder.",
         ),
     ] = None,
     timeline_png: Annotated[

@@ -4,7 +4,8 @@ Every line is a recorded event rendered by :func:`jobsim.record.describe`; the "
 decision is the numbers the controller recorded with it (``Recorder.numbers``): the Job's
 defaulted spec when it was submitted, the count and limit behind a counted pod or a condition
 (``failed=4 > backoffLimit=3``), the deadline and startTime, the whole pod-failure backoff and
-its constants. Nothing here re-decides or re-computes anything.
+its constants. A deleted pod's line says whether and when the controller counted it, as its
+``POD_COUNTED`` event (or its absence) records. Nothing here re-decides or re-computes anything.
 """
 
 from __future__ import annotations
@@ -85,6 +86,10 @@ def explain(result: Result, *, job: str | None = None) -> list[Line]:
         if p.node is not None:
             nodes_of_job.setdefault(p.job, set()).add(p.node)
     deleted: set[str] = set()
+    counted = {
+        subject: (i, t, ref, rec.numbers.get(i, {}))
+        for i, t, _kind, subject, ref, *_rest in rec.select(Kind.POD_COUNTED)
+    }
     seen_backoff: set[tuple[str, int, float]] = set()
     last_text: dict[tuple[str, Kind], str] = {}
     lines: list[Line] = []
@@ -112,6 +117,8 @@ def explain(result: Result, *, job: str | None = None) -> list[Line]:
             last_text[(subject, kind)] = sentence
         numbers = rec.numbers.get(i, {})
         why = "" if owner is None else _why(kind, ref, a, t, b, numbers, ctx[owner])
+        if kind is Kind.POD_DELETED:
+            why = _deletion_why(i, a, counted.get(subject))
         if kind is Kind.CONTAINER_EXITED and subject in deleted and a in (137, 143):
             why = "SIGKILL at the end of the grace period" if a == 137 else "SIGTERM"
         if key is not None:
@@ -167,6 +174,24 @@ def _why(
             return c.success_why
         return _condition_why(numbers)
     return ""
+
+
+def _deletion_why(
+    position: int, failed_at_once: int, counted: tuple[int, float, str, dict[str, Any]] | None
+) -> str:
+    """Whether and when the Job controller counted a pod deleted at event ``position``: its
+    ``POD_COUNTED`` event, and the deletion's own flag (a failure at once, ``isPodFailed``)."""
+    if counted is None:
+        return "not counted"
+    at, t, as_, numbers = counted
+    when = f"counted as {as_} at {fmt_seconds(t)}"
+    if at < position:
+        return f"already {when}"
+    if numbers.get("failing") is not None:
+        return f"{when} because the Job is failing"
+    if failed_at_once and as_ == "failed":
+        return f"a failure at once, {when}"
+    return f"{when}, once Failed (podReplacementPolicy Failed)"
 
 
 def _counted_why(as_: str, n: dict[str, Any]) -> str:

@@ -40,7 +40,7 @@ class Kind(IntEnum):
     CONTAINER_EXITED = 15  # subject pod, a exit code, b when it exited, ref "late" if b != t
     CONTAINER_RESTART_BACKOFF = 16  # subject pod, b delay seconds
     POD_PHASE = 17  # subject pod, ref phase
-    POD_DELETED = 18  # subject pod, ref reason, a 1 if counted by the controller else 0
+    POD_DELETED = 18  # subject pod, ref reason, a 1 if a failure at once (``pod_deleted``)
     POD_CONDITION = 19  # subject pod, ref "Type/Status/Reason", text message
     POD_COUNTED = 20  # subject pod, ref "succeeded"/"failed"/"ignored"
     POD_REMOVED = 21  # subject pod: the object is gone from the API
@@ -410,9 +410,15 @@ class Recorder:
             p.finishedAt = t
         self._log(t, Kind.POD_PHASE, name, phase)
 
-    def pod_deleted(self, t: float, name: str, reason: str, counted: bool) -> None:
+    def pod_deleted(self, t: float, name: str, reason: str, failed_at_once: bool) -> None:
+        """A DELETE (a deletionTimestamp). ``failed_at_once``: the pod still held the Job's
+        tracking finalizer and the Job controller's ``isPodFailed`` became true for it now
+        (podReplacementPolicy TerminatingOrFailed, or PodGC marked it Failed first). Whether
+        and how the controller counts the pod is the ``POD_COUNTED`` event's to say: a pod its
+        own finishing sync deletes counts as failed if the Job fails, not at all if it
+        succeeds, whatever this flag says."""
         self.pods[name].deletedAt = t
-        self._log(t, Kind.POD_DELETED, name, reason, a=int(counted))
+        self._log(t, Kind.POD_DELETED, name, reason, a=int(failed_at_once))
 
     def pod_condition(
         self, t: float, name: str, type_: str, status: str, reason: str, message: str
@@ -498,7 +504,7 @@ class JobRecorder(Recorder):
     def pod_phase(self, t: float, name: str, phase: str) -> None:
         return None
 
-    def pod_deleted(self, t: float, name: str, reason: str, counted: bool) -> None:
+    def pod_deleted(self, t: float, name: str, reason: str, failed_at_once: bool) -> None:
         return None
 
     def pod_condition(
@@ -597,8 +603,7 @@ def describe(kind: Kind, subject: str, ref: str, a: int, b: float, text: str) ->
     if kind is Kind.POD_PHASE:
         return f"pod {subject} is {ref}"
     if kind is Kind.POD_DELETED:
-        how = "counted by the Job controller" if a else "not counted"
-        return f"pod {subject} deleted ({ref}; {how})"
+        return f"pod {subject} deleted ({ref})"
     if kind is Kind.POD_CONDITION:
         type_, status, reason = ref.split("/")
         return f"pod {subject} condition {type_}={status} ({reason}: {text})"

@@ -3,8 +3,9 @@
 A Result is data: it holds the run's sealed record and nothing of the simulation, so it can be
 saved and loaded back (``save``/``load``) and every view works on a loaded one. Exports: JSON
 (``to_json``), statistics (``stats``, computed once, see :mod:`jobsim.stats`), pandas DataFrames
-(``jobs_frame``, ``pods_frame``, ``events_frame``; pandas is imported only when they are
-called) and a directory of files (``export``).
+(``jobs_frame``, ``pods_frame``, ``runs_frame``, ``events_frame``; pandas is imported only
+when they are called) and a directory of files (``export``). ``runs`` gives every container run
+as a typed row (``ContainerRun``); the queries a test reads are in :mod:`jobsim.queries`.
 """
 
 from __future__ import annotations
@@ -16,7 +17,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from jobsim.record import Kind, Recorder, describe
-from jobsim.stats import Lives, RunStats, compute, lives, requests_by_job
+from jobsim.stats import (
+    ContainerRun,
+    Lives,
+    RunStats,
+    compute,
+    container_runs,
+    lives,
+    requests_by_job,
+)
 from jobsim.version import __version__
 
 if TYPE_CHECKING:
@@ -74,6 +83,22 @@ POD_COLUMNS: dict[str, str] = {
 }
 """``pods_frame()`` columns and their dtypes: one row per pod, in creation order."""
 
+RUN_COLUMNS: dict[str, str] = {
+    "pod": "string",
+    "job": "string",  # namespace/name
+    "index": "Int64",  # completion index (<NA> for NonIndexed Jobs)
+    "attempt": "int64",  # this start of the work, per index (NonIndexed: per Job), from 0
+    "node": "string",
+    "start": "float64",  # the container started
+    "end": "float64",  # it exited (even if reported late); NaN: never seen to exit
+    "seconds": "float64",  # end - start
+    "exitCode": "Int64",
+    "ended": "string",  # succeeded, failed, evicted, deleted, lost, running (stats.RUN_ENDINGS)
+}
+"""``runs_frame()`` columns and their dtypes: one row per container run (restarts under
+``OnFailure`` included), in start order; ``Result.runs`` gives the same rows typed
+(:class:`jobsim.stats.ContainerRun`, whose docstrings define each field)."""
+
 EVENT_COLUMNS: dict[str, str] = {
     "t": "float64",
     "kind": "category",  # Kind names, categories in Kind order
@@ -124,6 +149,10 @@ class Result:
     def lives(self) -> Lives:
         """Every pod's life, read from the event log once (:func:`jobsim.stats.lives`)."""
         return lives(self)
+
+    @cached_property
+    def _runs(self) -> tuple[ContainerRun, ...]:
+        return tuple(container_runs(self, self.lives))
 
     @cached_property
     def stats(self) -> RunStats:
@@ -191,6 +220,27 @@ class Result:
             }
             for t, kind, subject, ref, a, b, text in self.recorder.events()
         ]
+
+    def job_key(self, job: str) -> str:
+        """The ``namespace/name`` of the Job named ``job`` (a name or ``namespace/name``);
+        ``KeyError`` naming the Jobs of the run if there is none, or if the name is ambiguous."""
+        jobs = self.recorder.jobs
+        if job in jobs:
+            return job
+        matches = [key for key, rec in jobs.items() if rec.name == job]
+        if len(matches) == 1:
+            return matches[0]
+        if matches:
+            raise KeyError(f"Job name {job!r} is ambiguous: {', '.join(matches)}")
+        raise KeyError(f"no Job {job!r} in this run; its Jobs: {', '.join(jobs) or 'none'}")
+
+    def runs(self, job: str | None = None) -> list[ContainerRun]:
+        """Every container run (of one Job, by name or ``namespace/name``), in start order:
+        one per start of a container, restarts under ``OnFailure`` included."""
+        if job is None:
+            return list(self._runs)
+        key = self.job_key(job)
+        return [r for r in self._runs if r.job == key]
 
     def job(self, name: str) -> dict[str, Any]:
         """One job's entry, by name or ``namespace/name``."""
@@ -292,6 +342,26 @@ class Result:
                 rows[c].append(values[c])
         return _frame(rows, POD_COLUMNS)
 
+    def runs_frame(self) -> pd.DataFrame:
+        """One row per container run, in start order. Columns: ``RUN_COLUMNS``."""
+        rows: dict[str, list[Any]] = {c: [] for c in RUN_COLUMNS}
+        for r in self._runs:
+            values = {
+                "pod": r.pod,
+                "job": r.job,
+                "index": r.index,
+                "attempt": r.attempt,
+                "node": r.node,
+                "start": r.start,
+                "end": r.end,
+                "seconds": r.seconds,
+                "exitCode": r.exit_code,
+                "ended": r.ended,
+            }
+            for c in RUN_COLUMNS:
+                rows[c].append(values[c])
+        return _frame(rows, RUN_COLUMNS)
+
     def events_frame(self) -> pd.DataFrame:
         """One row per recorded event, in order. Columns: ``EVENT_COLUMNS``."""
         rows: dict[str, list[Any]] = {c: [] for c in EVENT_COLUMNS}
@@ -315,18 +385,20 @@ class Result:
 
     # -- files ---------------------------------------------------------------------------
     def export(self, directory: str | Path) -> list[Path]:
-        """Write ``jobs.csv``, ``pods.csv``, ``events.jsonl`` and ``result.json`` (with
-        statistics) into ``directory`` (created if needed); return the paths written."""
+        """Write ``jobs.csv``, ``pods.csv``, ``runs.csv``, ``events.jsonl`` and ``result.json``
+        (with statistics) into ``directory`` (created if needed); return the paths written."""
         out = Path(directory)
         out.mkdir(parents=True, exist_ok=True)
-        paths = [out / n for n in ("jobs.csv", "pods.csv", "events.jsonl", "result.json")]
+        names = ("jobs.csv", "pods.csv", "runs.csv", "events.jsonl", "result.json")
+        paths = [out / n for n in names]
         self.jobs_frame().to_csv(paths[0], index=False)
         self.pods_frame().to_csv(paths[1], index=False)
+        self.runs_frame().to_csv(paths[2], index=False)
         data = self.to_dict(with_stats=True)
-        paths[2].write_text(
+        paths[3].write_text(
             "".join(json.dumps(ev) + "\n" for ev in data["events"]), encoding="utf-8"
         )
-        paths[3].write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+        paths[4].write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
         return paths
 
     def timeline(self, kinds: frozenset[Kind] | None = None) -> list[tuple[float, str]]:
@@ -378,6 +450,7 @@ __all__ = [
     "EVENT_COLUMNS",
     "JOB_COLUMNS",
     "POD_COLUMNS",
+    "RUN_COLUMNS",
     "SAVE_FORMAT",
     "TIMELINE_KINDS",
     "Result",

@@ -9,6 +9,14 @@ Definitions (every time is seconds of virtual time):
 - A **run** (an attempt) is one start of a pod's container: from ``CONTAINER_STARTED`` to the
   moment the container exited (``CONTAINER_EXITED``'s exit time, even when the node reported it
   late). A restart under ``restartPolicy: OnFailure`` is a new run of the same pod.
+- A run's **attempt** is the number of that start of the work: per completion index for
+  Indexed Jobs, per Job for NonIndexed ones, from 0, counting new pods and restarts alike (what
+  a workload ``script`` entry's ``attempt`` matches). How a run **ended** (``ContainerRun``):
+  ``succeeded`` (exited 0), ``failed`` (exited non-zero), ``evicted`` / ``deleted`` (its pod
+  got a deletion timestamp while it ran, with / without a ``DisruptionTarget`` condition;
+  whatever its exit code, usually 143 or 137), ``lost`` (never seen to exit, and its pod ended
+  without it: PodGC failed the pod of a node that is gone) or ``running`` (not seen to exit by
+  the end of the run; it may run unseen on an unreachable node).
 - A run is **useful** when it exited 0, is its pod's last run and the Job controller counted
   the pod as succeeded. Every other run that exited is **wasted**. A run never seen to exit (its
   node never came back) counts in neither.
@@ -73,8 +81,11 @@ class RunRecord(Protocol):
 
 
 __all__ = [
+    "POD_OUTCOMES",
+    "RUN_ENDINGS",
     "BackoffGap",
     "ConditionMark",
+    "ContainerRun",
     "JobStats",
     "Lives",
     "NodeDown",
@@ -86,6 +97,7 @@ __all__ = [
     "RunStats",
     "Utilisation",
     "compute",
+    "container_runs",
     "lives",
     "requests_by_job",
     "step_at",
@@ -112,6 +124,8 @@ class RunSpan:
     useful: bool = False
     doomed_at: float | None = None
     """When it became known not to succeed (non-zero exit, deletion, counted failed)."""
+    deleted_while_running: bool = False
+    """Its pod got a deletion timestamp before its exit was seen."""
 
     @property
     def seconds(self) -> float | None:
@@ -155,7 +169,10 @@ class PodLife:
 
     @property
     def outcome(self) -> str:
-        """succeeded, failed, evicted (disrupted), deleted, running or pending."""
+        """succeeded, failed, evicted (disrupted), deleted, running or pending
+        (``POD_OUTCOMES``): ``evicted`` if it got a ``DisruptionTarget`` condition, else
+        ``deleted`` if it got a deletion timestamp before it ended, else its last phase, or
+        ``running``/``pending`` whether a container started or not."""
         if self.disruption is not None:
             return "evicted"
         if self.deleted is not None and (self.terminal is None or self.deleted <= self.terminal):
@@ -345,6 +362,7 @@ def lives(result: RunRecord) -> Lives:
             p = pods[subject]
             p.deleted, p.delete_reason = t, ref
             if p.runs and p.runs[-1].end is None:
+                p.runs[-1].deleted_while_running = True
                 doom(p, t)
         elif kind is Kind.POD_CONDITION:
             type_, status, reason = ref.split("/")
@@ -424,6 +442,74 @@ def lives(result: RunRecord) -> Lives:
         pending=pending,
         redo=redo,
     )
+
+
+POD_OUTCOMES: tuple[str, ...] = ("succeeded", "failed", "evicted", "deleted", "running", "pending")
+"""A pod's outcome (``PodLife.outcome``)."""
+
+RUN_ENDINGS: tuple[str, ...] = ("succeeded", "failed", "evicted", "deleted", "lost", "running")
+"""How a container run ended (``ContainerRun.ended``; defined in the module docstring)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ContainerRun:
+    """One run of a pod's container (an attempt), with how it ended: one per start of the
+    container, restarts under ``restartPolicy: OnFailure`` included."""
+
+    pod: str
+    job: str
+    """The Job's ``namespace/name``."""
+    index: int | None
+    """Its pod's completion index (``None`` for NonIndexed Jobs)."""
+    attempt: int
+    """The number of this start of the work, per index (NonIndexed: per Job), from 0: what a
+    workload ``script`` entry's ``attempt`` matches."""
+    node: str | None
+    start: float
+    end: float | None
+    """When the container exited, even if its node reported it late; ``None``: never seen to
+    exit."""
+    exit_code: int | None
+    ended: str
+    """succeeded, failed, evicted, deleted, lost or running (``RUN_ENDINGS``)."""
+
+    @property
+    def seconds(self) -> float | None:
+        """Its length, if it was seen to exit."""
+        return None if self.end is None else self.end - self.start
+
+
+def _ended(p: PodLife, run: RunSpan) -> str:
+    if run.end is None:
+        return "lost" if p.terminal is not None or p.removed is not None else "running"
+    if run.deleted_while_running and p.deleted is not None and run.end >= p.deleted:
+        return "evicted" if p.disruption is not None else "deleted"
+    return "succeeded" if run.exit_code == 0 else "failed"
+
+
+def container_runs(result: RunRecord, lv: Lives) -> list[ContainerRun]:
+    """Every container run of the record, in the order they started."""
+    seen: dict[str, int] = {}
+    out = []
+    for _i, _t, _kind, name, *_rest in result.recorder.select(Kind.CONTAINER_STARTED):
+        n = seen.get(name, 0)
+        seen[name] = n + 1
+        p = lv.pods[name]
+        run = p.runs[n]
+        out.append(
+            ContainerRun(
+                pod=name,
+                job=p.job,
+                index=p.index,
+                attempt=run.attempt,
+                node=p.node,
+                start=run.start,
+                end=run.end,
+                exit_code=run.exit_code,
+                ended=_ended(p, run),
+            )
+        )
+    return out
 
 
 def step_mean(series: Series, t0: float, t1: float) -> float:

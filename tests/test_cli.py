@@ -77,6 +77,7 @@ def test_run_writes_files(backoff_file: Path, tmp_path: Path) -> None:
         "jobs.csv",
         "pods.csv",
         "result.json",
+        "runs.csv",
     ]
     assert json.loads((out / "result.json").read_text(encoding="utf-8")) == json.loads(res.stdout)
     assert (tmp_path / "t.png").read_bytes().startswith(b"\x89PNG")

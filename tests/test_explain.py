@@ -60,7 +60,8 @@ activeDeadlineSeconds=100, restartPolicy=Never
 t=0s    pod <pod1> created by Job default/job
 t=0s    pod <pod1> scheduled to n-0
 t=0s    pod <pod1> container started (attempt 0)
-t=100s  pod <pod1> deleted (DeadlineExceeded; counted by the Job controller)
+t=100s  pod <pod1> deleted (DeadlineExceeded): counted as failed at 100s because the Job is \
+failing
 t=100s  pod <pod1> counted as failed: failed=1; the Job is failing (DeadlineExceeded), its pods \
 count as failed
 t=100s  Job default/job condition FailureTarget=True (DeadlineExceeded: Job was active longer \
@@ -217,7 +218,11 @@ def test_pods_killed_by_the_verdict_count_as_failed_because_the_job_fails() -> N
     carries the count it was decided on (1), not the four counted afterwards."""
     job = job_manifest(backoffLimit=0, parallelism=4, completions=4)
     wl = {"duration": "10s", "script": [{"attempt": 0, "exitCode": 1, "after": "5s"}]}
-    counted = [t.split(": ", 1)[1] for t in _texts([(job, wl)]) if "counted as failed" in t]
+    counted = [
+        t.split(": ", 1)[1]
+        for t in _texts([(job, wl)])
+        if t.split(": ", 1)[0].endswith("counted as failed")
+    ]
     assert counted == [
         "failed=1 > backoffLimit=0, exceeded",
         "failed=2; the Job is failing (BackoffLimitExceeded), its pods count as failed",
@@ -245,3 +250,73 @@ def test_max_failed_indexes_names_its_numbers() -> None:
         "failedIndexes=2 > maxFailedIndexes=1"
     ]
     assert "index 1 failed 1 time, backoffLimitPerIndex=0" in " ".join(texts)
+
+
+def _deleted_and_counted(r: Result) -> list[str]:
+    return [
+        anonymise(r, ln.text)
+        for ln in explain(r)
+        if " deleted (" in ln.text or " counted as " in ln.text.split(":")[0]
+    ]
+
+
+def test_a_pod_deleted_as_the_job_fails_is_said_to_count_as_failed() -> None:
+    """backoffLimit 0, parallelism 2, podReplacementPolicy Failed: the first pod exits 1 at
+    10 s, failed=1 > 0, and the same sync deletes the second, running pod. Upstream
+    trackJobStatusAndRemoveFinalizers counts every non-terminated pod of a failing Job as failed
+    (``considerPodFailed || finishedCondition is not SuccessCriteriaMet``), so the deleted pod
+    is counted: its deletion line once said "not counted" just above "counted as failed"."""
+    job = job_manifest(backoffLimit=0, parallelism=2, completions=2, podReplacementPolicy="Failed")
+    wl = {"duration": "100s", "script": [{"attempt": 0, "exitCode": 1, "after": "10s"}]}
+    r = run(scenario((job, wl)))
+    assert _deleted_and_counted(r) == [
+        "pod <pod2> deleted (BackoffLimitExceeded): counted as failed at 10s because the Job "
+        "is failing",
+        "pod <pod1> counted as failed: failed=1 > backoffLimit=0, exceeded",
+        "pod <pod2> counted as failed: failed=2; the Job is failing (BackoffLimitExceeded), its "
+        "pods count as failed",
+    ]
+    assert r.job("job")["status"]["failed"] == 2
+
+
+def test_pods_deleted_as_the_job_succeeds_are_said_not_to_count() -> None:
+    """The other direction: Indexed, a successPolicy met by index 0 at 5 s; the sync that sets
+    SuccessCriteriaMet deletes the running pods of indexes 1 and 2 and removes their finalizers
+    uncounted (a finishing sync counts a live pod as failed only when the Job fails). With
+    podReplacementPolicy TerminatingOrFailed they are failures at once for isPodFailed, which
+    the deletion line once turned into "counted by the Job controller"."""
+    job = job_manifest(
+        completions=3,
+        parallelism=3,
+        completionMode="Indexed",
+        successPolicy={"rules": [{"succeededIndexes": "0"}]},
+    )
+    wl = {"duration": "100s", "script": [{"index": 0, "exitCode": 0, "after": "5s"}]}
+    r = run(scenario((job, wl)))
+    assert _deleted_and_counted(r) == [
+        "pod <pod2> deleted (SuccessPolicy): not counted",
+        "pod <pod3> deleted (SuccessPolicy): not counted",
+        "pod <pod1> counted as succeeded: succeeded=1 of completions=3",
+    ]
+    assert r.job("job")["status"]["failed"] == 0
+
+
+def test_a_deletion_says_when_its_pod_is_counted() -> None:
+    """``kubectl delete pod`` at 20 s, terminationDelay 30 s, jobSyncDelay 1 s. TerminatingOrFailed
+    (the default): a failure at once, counted at the next sync (21 s). Failed: counted only
+    once the pod is Failed (its container exits 143 at 50 s, the sync at 51 s)."""
+    timing = {"jobSyncDelay": 1, "containerStart": 0, "scheduling": 0, "imagePull": 0}
+    wl = {"duration": "100s", "terminationDelay": "30s"}
+    lines = []
+    for policy in ("TerminatingOrFailed", "Failed"):
+        data = scenario(
+            (job_manifest(podReplacementPolicy=policy), wl),
+            timing=timing,
+            events=[{"at": "20s", "deletePod": {"job": "job"}}],
+        )
+        lines.append(_deleted_and_counted(run(data))[0])
+    assert lines == [
+        "pod <pod1> deleted (kubectl delete pod): a failure at once, counted as failed at 21s",
+        "pod <pod1> deleted (kubectl delete pod): counted as failed at 51s, once Failed "
+        "(podReplacementPolicy Failed)",
+    ]

@@ -353,8 +353,8 @@ class Simulation:
             return
         now = self.clock.now
         pod.deletion_ts = now
-        counted = pod.tracked and not pod.job.only_replace_failed
-        self.recorder.pod_deleted(now, pod.name, reason, counted)
+        failed_at_once = pod.tracked and not pod.job.only_replace_failed  # isPodFailed
+        self.recorder.pod_deleted(now, pod.name, reason, failed_at_once)
         self.controller.pod_deleting(pod)
         self.clock.call(0.0, Prio.KUBELET, self._stop, pod)
 

@@ -94,6 +94,7 @@ RUN_COLUMNS: dict[str, str] = {
     "seconds": "float64",  # end - start
     "exitCode": "Int64",
     "ended": "string",  # succeeded, failed, evicted, deleted, lost, running (stats.RUN_ENDINGS)
+    "reported": "float64",  # its exit reached the API server (later than end: node unreachable)
 }
 """``runs_frame()`` columns and their dtypes: one row per container run (restarts under
 ``OnFailure`` included), in start order; ``Result.runs`` gives the same rows typed
@@ -357,6 +358,7 @@ class Result:
                 "seconds": r.seconds,
                 "exitCode": r.exit_code,
                 "ended": r.ended,
+                "reported": r.reported,
             }
             for c in RUN_COLUMNS:
                 rows[c].append(values[c])

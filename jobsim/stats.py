@@ -472,6 +472,9 @@ class ContainerRun:
     exit_code: int | None
     ended: str
     """succeeded, failed, evicted, deleted, lost or running (``RUN_ENDINGS``)."""
+    reported: float | None = None
+    """When the exit reached the API server, and so the Job controller: ``end``, or later if
+    its node was unreachable when it exited; ``None``: never."""
 
     @property
     def seconds(self) -> float | None:
@@ -507,6 +510,7 @@ def container_runs(result: RunRecord, lv: Lives) -> list[ContainerRun]:
                 end=run.end,
                 exit_code=run.exit_code,
                 ended=_ended(p, run),
+                reported=run.reported,
             )
         )
     return out

@@ -139,6 +139,23 @@ def test_how_runs_end_when_their_node_goes() -> None:
     assert pd.isna(frame["end"][0]) and pd.isna(frame["exitCode"][0])
 
 
+def test_an_exit_on_an_unreachable_node_is_reported_when_it_reports_again() -> None:
+    """A 30 s run on n-0, which stops reporting at 10 s and reports again at 100 s (before
+    its pods' eviction at 60 + 300 s): the container exited at 30 s, the API server (and the
+    Job controller) learn it at 100 s."""
+    late = run(
+        scenario(
+            (job_manifest(), {"duration": "30s"}),
+            nodes=2,
+            events=_node_events(("10s", "nodeDown", "n-0"), ("100s", "nodeUp", "n-0")),
+        )
+    )
+    assert [(x.start, x.end, x.reported, x.exit_code, x.ended) for x in late.runs()] == [
+        (0, 30, 100, 0, "succeeded")
+    ]
+    assert late.runs_frame()["reported"].tolist() == [100.0]
+
+
 def test_a_run_cut_by_the_horizon_is_running() -> None:
     data = scenario((job_manifest(), {"duration": "1000s"}))
     data["horizon"] = "50s"

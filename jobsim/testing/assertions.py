@@ -1,0 +1,124 @@
+"""Assertions about one run of a Job, whose messages show what happened.
+
+Each raises ``AssertionError`` whose message says what was expected and what the run did,
+followed by the narrated timeline of the Job (``jobsim explain``) and, when the Result kept
+it (:func:`jobsim.testing.run` does), the scenario as YAML, ready to save and replay. Jobs are
+named by ``metadata.name`` or ``namespace/name``.
+"""
+
+from __future__ import annotations
+
+from jobsim.queries import active_pods, conditions, max_active, pods
+from jobsim.results import Result
+from jobsim.testing.checker import EventViolation, check_record
+from jobsim.testing.report import failure_report
+from jobsim.units import parse_duration
+
+__all__ = [
+    "TERMINAL_TYPES",
+    "assert_failed_pods_at_most",
+    "assert_invariants",
+    "assert_max_active",
+    "assert_terminal",
+]
+
+TERMINAL_TYPES = ("Complete", "Failed", "SuccessCriteriaMet", "FailureTarget")
+"""The Job condition types :func:`assert_terminal` knows."""
+
+
+def _fail(result: Result, job: str | None, what: str) -> AssertionError:
+    return AssertionError(f"{what}\n\n{failure_report(result, job)}")
+
+
+def _seconds(value: float | str, name: str) -> float:
+    if isinstance(value, str):
+        return parse_duration(value)
+    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+        raise ValueError(
+            f"{name} must be seconds >= 0 or a Go duration such as '5m', not {value!r}"
+        )
+    return float(value)
+
+
+def assert_invariants(result: Result) -> None:
+    """The run kept every invariant of the Job controller that its record shows, event by
+    event (:func:`jobsim.testing.checker.check_record`; a :func:`jobsim.testing.run` checks
+    every status write as well, as it happens)."""
+    try:
+        check_record(result.recorder)
+    except EventViolation as e:
+        raise _fail(result, None, f"invariant broken {e}") from None
+
+
+def assert_max_active(result: Result, job: str, n: int) -> None:
+    """The Job never had more than ``n`` active pods at once (created, not finished, not being
+    deleted: what ``status.active`` counts)."""
+    most = max_active(result, job)
+    if most <= n:
+        return
+    when = next(t for t, v in active_pods(result, job) if v == most)
+    names = [
+        p.name
+        for p in pods(result, job)
+        if p.created <= when and all(s is None or s > when for s in (p.finished, p.deleted))
+    ]
+    raise _fail(
+        result,
+        job,
+        f"Job {job} had {most} active pods at t={when:g}s, more than {n}: {', '.join(names)}",
+    )
+
+
+def assert_terminal(
+    result: Result,
+    job: str,
+    condition: str,
+    *,
+    reason: str | None = None,
+    within: float | str | None = None,
+    since: float | None = None,
+) -> None:
+    """The Job got condition ``condition`` (``Complete``, ``Failed``, ``SuccessCriteriaMet`` or
+    ``FailureTarget``) set to True, with ``reason`` if given, at most ``within`` (seconds or a
+    Go duration such as ``"5m"``) after ``since`` (default: when the Job was created)."""
+    if condition not in TERMINAL_TYPES:
+        raise ValueError(f"condition must be one of {TERMINAL_TYPES}, not {condition!r}")
+    marks = conditions(result, job)
+    got = next((c for c in marks if c.type == condition and c.status == "True"), None)
+    if got is None:
+        seen = ", ".join(f"{c.type}={c.status} ({c.reason}) at {c.t:g}s" for c in marks)
+        raise _fail(
+            result,
+            job,
+            f"Job {job} never got {condition}=True by the end of the run at {result.end:g}s"
+            f"; its conditions: {seen or 'none'}",
+        )
+    if reason is not None and got.reason != reason:
+        raise _fail(
+            result,
+            job,
+            f"Job {job} got {condition}=True at {got.t:g}s with reason {got.reason}, "
+            f"not {reason}: {got.message}",
+        )
+    if within is not None:
+        limit = _seconds(within, "within")
+        start = result.lives.submitted[result.job_key(job)] if since is None else since
+        if got.t - start > limit:
+            raise _fail(
+                result,
+                job,
+                f"Job {job} got {condition}=True at {got.t:g}s, {got.t - start:g}s after "
+                f"{start:g}s: more than {limit:g}s",
+            )
+
+
+def assert_failed_pods_at_most(result: Result, job: str, n: int) -> None:
+    """The Job controller counted at most ``n`` of the Job's pods as failed (its final
+    ``status.failed``; podFailurePolicy ``Ignore`` matches do not count)."""
+    key = result.job_key(job)
+    failed = int(result.recorder.jobs[key].status.get("failed", 0))
+    if failed <= n:
+        return
+    counted = [p for p in pods(result, job) if p.counted == "failed"]
+    listed = ", ".join(f"{p.name} ({p.outcome}, exit {p.exit_code})" for p in counted)
+    raise _fail(result, job, f"Job {job} has failed={failed}, more than {n}: {listed}")

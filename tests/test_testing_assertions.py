@@ -1,0 +1,114 @@
+"""The assertion helpers: they pass on what the controller's rules give, and fail with a
+message that says what was expected, what the run did, its timeline and its scenario."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from jobsim import Result, load_scenario, simulate
+from jobsim.record import Recorder
+from jobsim.testing import (
+    assert_failed_pods_at_most,
+    assert_invariants,
+    assert_max_active,
+    assert_terminal,
+    run,
+)
+from jobsim.testing.checker import replay
+from tests.helpers import job_manifest, scenario
+
+SCRIPT = [
+    {"attempt": 0, "exitCode": 42, "after": "10s"},
+    {"attempt": 1, "exitCode": 1, "after": "25s"},
+]
+
+
+@pytest.fixture(scope="module")
+def exit42() -> Result:
+    """The run of tests/test_queries.py's ``exit42`` (backoffLimit 1, parallelism 2, attempt 0
+    exits 42 at 10 s, attempt 1 exits 1 at 25 s; zero latencies): pods A, B from 0 s, C from
+    20 s (after the 10 s backoff), FailureTarget and Failed (BackoffLimitExceeded) at 25 s
+    with failed=3 (C, deleted while the Job fails, counts)."""
+    job = job_manifest(backoffLimit=1, parallelism=2, completions=2)
+    data: dict[str, Any] = scenario((job, {"duration": "30s", "script": SCRIPT}))
+    return run(data)
+
+
+def _message(info: pytest.ExceptionInfo[AssertionError]) -> tuple[str, str]:
+    first, _, rest = str(info.value).partition("\n\n")
+    return first, rest
+
+
+def test_max_active(exit42: Result) -> None:
+    assert_max_active(exit42, "job", 2)
+    with pytest.raises(AssertionError) as info:
+        assert_max_active(exit42, "job", 1)
+    a, b, _ = exit42.recorder.pods
+    first, rest = _message(info)
+    assert first == f"Job job had 2 active pods at t=0s, more than 1: {a}, {b}"
+    assert rest.startswith("Timeline of Job job (jobsim explain), seed 1:\n")
+    assert (
+        "Scenario (save it as falsifying.yaml; `jobsim explain falsifying.yaml --job job`" in rest
+    )
+
+
+def test_terminal(exit42: Result) -> None:
+    assert_terminal(exit42, "job", "Failed", reason="BackoffLimitExceeded", within=25)
+    assert_terminal(exit42, "job", "FailureTarget", within="15s", since=10.0)
+    with pytest.raises(AssertionError) as info:
+        assert_terminal(exit42, "job", "Failed", reason="PodFailurePolicy")
+    assert _message(info)[0] == (
+        "Job job got Failed=True at 25s with reason BackoffLimitExceeded, not PodFailurePolicy: "
+        "Job has reached the specified backoff limit"
+    )
+    with pytest.raises(AssertionError) as info:
+        assert_terminal(exit42, "job", "Failed", within="14s", since=10)
+    assert _message(info)[0] == "Job job got Failed=True at 25s, 15s after 10s: more than 14s"
+    with pytest.raises(AssertionError) as info:
+        assert_terminal(exit42, "job", "Complete")
+    assert _message(info)[0] == (
+        "Job job never got Complete=True by the end of the run at 50s; its conditions: "
+        "FailureTarget=True (BackoffLimitExceeded) at 25s, Failed=True (BackoffLimitExceeded) "
+        "at 25s"
+    )
+    with pytest.raises(ValueError, match="condition must be one of"):
+        assert_terminal(exit42, "job", "Suspended")
+    with pytest.raises(ValueError, match="within must be seconds"):
+        assert_terminal(exit42, "job", "Failed", within=-1)
+
+
+def test_failed_pods_at_most(exit42: Result) -> None:
+    assert_failed_pods_at_most(exit42, "job", 3)
+    a, b, c = exit42.recorder.pods
+    with pytest.raises(AssertionError) as info:
+        assert_failed_pods_at_most(exit42, "default/job", 2)
+    assert _message(info)[0] == (
+        f"Job default/job has failed=3, more than 2: {a} (failed, exit 42), "
+        f"{b} (failed, exit 1), {c} (deleted, exit 143)"
+    )
+
+
+def test_unknown_jobs_are_named(exit42: Result) -> None:
+    with pytest.raises(KeyError, match="nope"):
+        assert_max_active(exit42, "nope", 1)
+
+
+def test_invariants_of_a_plain_simulate_and_of_a_tampered_record(exit42: Result) -> None:
+    assert_invariants(exit42)
+    assert_invariants(simulate(load_scenario("scenarios/backoff.yaml")))
+    # One pod too many: a copy of the record with a third pod created at 0 s, after A and B.
+    rec = Recorder()
+    replay(exit42.recorder, rec, stop=6)
+    rec.pod_created(0.0, "intruder", "default/job", None)
+    replay(exit42.recorder, rec, start=6)
+    tampered = Result(exit42.scenario, exit42.seed, exit42.end, rec)
+    with pytest.raises(AssertionError) as info:
+        assert_invariants(tampered)
+    first, rest = _message(info)
+    assert first == (
+        "invariant broken at t=0: job default/job has 3 active pods, parallelism 2 "
+        "(created intruder)"
+    )
+    assert rest.startswith("Timeline of every Job (jobsim explain)")

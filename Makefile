@@ -22,15 +22,17 @@ check: $(STAMP) lint typecheck
 	$(BIN)/pytest -q -m "not slow"
 
 lint: $(STAMP)
-	$(BIN)/ruff check jobsim tests benchmarks
-	$(BIN)/ruff format --check jobsim tests benchmarks
+	$(BIN)/ruff check jobsim tests benchmarks examples
+	$(BIN)/ruff format --check jobsim tests benchmarks examples
 	$(BIN)/lint-imports
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
+# examples/ is what a user copies: run as they would, with the derandomized `ci` profile.
 pytest: $(STAMP)
 	$(BIN)/pytest -q
+	$(BIN)/pytest -q examples --hypothesis-profile=ci
 
 golden: $(STAMP)
 	$(BIN)/python -m tests.golden --regenerate

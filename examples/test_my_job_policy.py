@@ -139,14 +139,16 @@ def test_hypothesis_finds_the_rule_order_bug() -> None:
     few scripted exits, one of them 42, and no node event: the bug, in a small form."""
     with pytest.raises(AssertionError) as info:
         exit_42_fails_the_job(BUGGY_MANIFEST)()
-    message = str(info.value)
+    # hypothesis adds the minimal example, and what run() noted of it (its timeline and the
+    # scenario as YAML), to the exception's notes
+    message = "\n".join([str(info.value), *getattr(info.value, "__notes__", [])])
     first_line = message.split("\n", 1)[0]
     # exit 42 was counted: the Job completed, or failed only on its backoffLimit
     assert first_line.startswith(
         ("Job trainer never got FailureTarget=True", "Job trainer got FailureTarget=True")
     )
     assert "PodFailurePolicy" not in first_line.replace("not PodFailurePolicy", "")
-    scenario_text = message.split("replays it):\n", 1)[1].split("\nFailing test case")[0]
+    scenario_text = message.split("replays it):\n", 1)[1].split("\n\n", 1)[0]
     smallest = yaml.safe_load(scenario_text)
     script = smallest["jobs"][0]["workload"]["script"]
     assert 42 in [entry["exitCode"] for entry in script] and len(script) <= 2

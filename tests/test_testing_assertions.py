@@ -6,6 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from jobsim import Result, load_scenario, simulate
 from jobsim.record import Recorder
@@ -112,3 +114,21 @@ def test_invariants_of_a_plain_simulate_and_of_a_tampered_record(exit42: Result)
         "(created intruder)"
     )
     assert rest.startswith("Timeline of every Job (jobsim explain)")
+
+
+def test_inside_hypothesis_the_report_comes_once_as_a_note() -> None:
+    job = job_manifest(backoffLimit=1, parallelism=2, completions=2)
+    data: dict[str, Any] = scenario((job, {"duration": "30s", "script": SCRIPT}))
+
+    @settings(max_examples=1, database=None, deadline=None)
+    @given(st.just(data))
+    def prop(scenario: dict[str, Any]) -> None:
+        assert_max_active(run(scenario), "job", 1)
+
+    with pytest.raises(AssertionError) as info:
+        prop()
+    assert "\n" not in str(info.value)
+    assert str(info.value).startswith("Job job had 2 active pods at t=0s, more than 1: ")
+    notes = "\n".join(getattr(info.value, "__notes__", []))
+    assert notes.count("Timeline of every Job (jobsim explain), seed 1:") == 1
+    assert notes.count("Scenario (save it as falsifying.yaml;") == 1

@@ -2,7 +2,9 @@
 
 Each raises ``AssertionError`` whose message says what was expected and what the run did,
 followed by the narrated timeline of the Job (``jobsim explain``) and, when the Result kept
-it (:func:`jobsim.testing.run` does), the scenario as YAML, ready to save and replay. Jobs are
+it (:func:`jobsim.testing.run` does), the scenario as YAML, ready to save and replay. Inside
+a hypothesis test, :func:`jobsim.testing.run` has noted those already for the minimal failing
+example, so the message is the first line alone. Jobs are
 named by ``metadata.name`` or ``namespace/name``.
 """
 
@@ -14,6 +16,7 @@ from jobsim.queries import active_pods, conditions, max_active, pods
 from jobsim.results import Result
 from jobsim.testing.checker import EventViolation, check_record
 from jobsim.testing.report import failure_report
+from jobsim.testing.runner import noted
 from jobsim.units import parse_duration
 
 __all__ = [
@@ -30,8 +33,9 @@ TERMINAL_TYPES = ("Complete", "Failed", "SuccessCriteriaMet", "FailureTarget")
 
 def _fail(result: Result, job: str | None, what: str) -> NoReturn:
     """Raise the assertion, always from this one line: hypothesis tells failures apart by
-    where they are raised, and one broken property should read as one failure."""
-    raise AssertionError(f"{what}\n\n{failure_report(result, job)}")
+    where they are raised, and one broken property should read as one failure. Inside a
+    hypothesis test, a Result from :func:`jobsim.testing.run` has its report noted already."""
+    raise AssertionError(what if noted(result) else f"{what}\n\n{failure_report(result, job)}")
 
 
 def _seconds(value: float | str, name: str) -> float:

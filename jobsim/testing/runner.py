@@ -9,6 +9,7 @@ run are noted for the minimal failing example (built only when hypothesis report
 
 from __future__ import annotations
 
+import weakref
 from os import PathLike
 from pathlib import Path
 from typing import Any
@@ -21,12 +22,13 @@ from jobsim.scenario import Scenario, load_scenario
 from jobsim.testing.checker import EventViolation, run_checked
 from jobsim.testing.report import failure_report
 
-__all__ = ["JobsimFailure", "forget_runs", "last_run", "run"]
+__all__ = ["JobsimFailure", "forget_runs", "last_run", "noted", "run"]
 
 MAX_EVENTS = 200_000
 """Kernel events one run may take before it is declared endless."""
 
 _last: list[Result] = []
+_noted: weakref.WeakValueDictionary[int, Result] = weakref.WeakValueDictionary()
 
 
 class JobsimFailure(AssertionError):
@@ -86,7 +88,14 @@ def run(
     _last[:] = [result]
     if currently_in_test_context():
         note(_Report(result))
+        _noted[id(result)] = result
     return result
+
+
+def noted(result: Result) -> bool:
+    """Whether hypothesis will show ``result``'s timeline and scenario with its minimal
+    failing example already (:func:`run` noted it), so an assertion need not repeat them."""
+    return _noted.get(id(result)) is result
 
 
 def last_run() -> Result | None:

@@ -1,6 +1,6 @@
 """The suite's hypothesis profile, chosen with ``HYPOTHESIS_PROFILE`` (default ``ci``).
 
-The profiles are jobsim's own, registered by its pytest plugin (jobsim/testing/plugin.py):
+The profiles are jobsim's own, registered by its pytest plugin (jobsim/pytest_plugin.py):
 
 - ``ci`` (the default, what ``make test`` runs): hypothesis' usual 100 examples per test, no
   deadline (a simulation's cost varies with the scenario), failures printed with a blob to

@@ -146,3 +146,29 @@ def test_the_plugin_explains_a_failing_test_and_hypothesis_shows_the_scenario(
     assert "t=10s  pod pi-" in section and "container exited with code 42" in section
     without = pytester.runpytest(*quiet)
     assert "- jobsim explain -" not in without.stdout.str()
+
+
+WITHOUT_HYPOTHESIS = """
+import sys
+sys.modules["hypothesis"] = None  # as if jobsim were installed without the testing extra
+import jobsim, jobsim.pytest_plugin
+print("plugin ok")
+try:
+    import jobsim.testing
+except ImportError as e:
+    print(e)
+"""
+
+
+def test_without_the_extra_the_plugin_loads_and_the_toolkit_says_what_to_install() -> None:
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-c", WITHOUT_HYPOTHESIS], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0] == "plugin ok"
+    assert lines[1].startswith("jobsim.testing needs hypothesis (")
+    assert lines[1].endswith('): pip install "jobsim[testing]"')

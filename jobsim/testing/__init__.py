@@ -19,7 +19,7 @@ node outages that breaks it::
   (``Result.runs``);
 - assertions whose messages show the timeline: :func:`assert_invariants`,
   :func:`assert_max_active`, :func:`assert_terminal`, :func:`assert_failed_pods_at_most`;
-- the pytest plugin (:mod:`jobsim.testing.plugin`): the ``jobsim_run`` fixture,
+- the pytest plugin (:mod:`jobsim.pytest_plugin`): the ``jobsim_run`` fixture,
   ``--jobsim-explain`` and the ``ci``/``dev``/``thorough`` hypothesis profiles.
 
 docs/testing.md is the recipe, with a list of properties that hold (and tempting ones that do
@@ -27,6 +27,13 @@ not). Importing this package needs ``hypothesis`` (the ``testing`` extra).
 """
 
 from __future__ import annotations
+
+try:
+    import hypothesis  # noqa: F401
+except ImportError as e:  # jobsim installed without the testing extra
+    raise ImportError(
+        f'jobsim.testing needs hypothesis ({e}): pip install "jobsim[testing]"'
+    ) from None
 
 from jobsim.queries import (
     ContainerRun,

@@ -148,7 +148,7 @@ def test_hypothesis_finds_the_rule_order_bug() -> None:
         ("Job trainer never got FailureTarget=True", "Job trainer got FailureTarget=True")
     )
     assert "PodFailurePolicy" not in first_line.replace("not PodFailurePolicy", "")
-    scenario_text = message.split("replays it):\n", 1)[1].split("\n\n", 1)[0]
+    scenario_text = message.split("replays it):\n", 1)[1].split("# end of falsifying.yaml")[0]
     smallest = yaml.safe_load(scenario_text)
     script = smallest["jobs"][0]["workload"]["script"]
     assert 42 in [entry["exitCode"] for entry in script] and len(script) <= 2

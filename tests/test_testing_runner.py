@@ -98,7 +98,9 @@ def test_the_failure_report_holds_the_timeline_and_a_scenario_that_replays() -> 
     assert head.startswith("Timeline of Job pi (jobsim explain), seed 9:\n")
     assert "t=10s  pod pi-" in head and "container exited with code 1" in head
     assert tail.startswith("`jobsim explain falsifying.yaml --job pi --seed 9` replays it):\n")
-    replayed = yaml.safe_load(tail.split("\n", 1)[1])
+    yaml_text = tail.split("\n", 1)[1]
+    assert yaml_text.endswith("\n# end of falsifying.yaml")
+    replayed = yaml.safe_load(yaml_text)
     assert replayed == PI
     assert simulate(load_scenario(replayed), 9).to_json() == result.to_json()
     assert yaml.safe_load(scenario_yaml(PI)) == PI

@@ -15,6 +15,9 @@ from jobsim.results import Result
 
 __all__ = ["failure_report", "scenario_yaml", "timeline"]
 
+END_OF_SCENARIO = "# end of falsifying.yaml"
+"""The line after the YAML: a comment, harmless if copied with it, where the YAML stops."""
+
 MAX_LINES = 80
 """Longest timeline a message shows: its first and last lines, the middle elided."""
 
@@ -53,6 +56,6 @@ def failure_report(result: Result, job: str | None = None) -> str:
             replay += f" --seed {result.seed}"
         parts += [
             f"Scenario (save it as falsifying.yaml; `{replay}` replays it):",
-            scenario_yaml(result.source),
+            scenario_yaml(result.source) + END_OF_SCENARIO,
         ]
     return "\n".join(parts)

@@ -211,7 +211,11 @@ def time_to_condition(
     """Seconds from ``since`` until the Job's condition ``type`` next got ``status`` (at or
     after ``since``). ``since`` is a time or a container run (its exit: e.g.
     ``first_exit(result, job, 42)``); ``None`` when ``since`` is ``None`` or the condition never
-    came. ``ValueError`` for a run never seen to exit."""
+    came. ``ValueError`` for a run never seen to exit.
+
+    A run counts from when it exited (``end``), not from when the Job controller could see it
+    (``reported``, later if its node was unreachable): for the controller's reaction, pass
+    ``since=run.reported``."""
     if since is None:
         return None
     if isinstance(since, ContainerRun):

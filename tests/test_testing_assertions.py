@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from jobsim import Result, load_scenario, simulate
 from jobsim.record import Recorder
 from jobsim.testing import (
+    JobsimFailure,
     assert_failed_pods_at_most,
     assert_invariants,
     assert_max_active,
@@ -132,3 +133,11 @@ def test_inside_hypothesis_the_report_comes_once_as_a_note() -> None:
     notes = "\n".join(getattr(info.value, "__notes__", []))
     assert notes.count("Timeline of every Job (jobsim explain), seed 1:") == 1
     assert notes.count("Scenario (save it as falsifying.yaml;") == 1
+
+
+def test_the_failure_holds_the_run_and_its_scenario(exit42: Result) -> None:
+    with pytest.raises(JobsimFailure) as info:
+        assert_max_active(exit42, "job", 1)
+    assert info.value.result is exit42
+    assert info.value.result.source is not None
+    assert info.value.result.source["jobs"][0]["workload"]["script"] == SCRIPT

@@ -60,7 +60,7 @@ from jobsim.testing.assertions import (
 )
 from jobsim.testing.checker import EventChecker, EventViolation, check_record
 from jobsim.testing.report import failure_report, scenario_yaml
-from jobsim.testing.runner import JobsimFailure, run
+from jobsim.testing.runner import JobsimFailure, last_run, run
 from jobsim.testing.strategies import (
     DEFAULT_TIMING,
     HAZARDS,
@@ -101,6 +101,7 @@ __all__ = [
     "failure_report",
     "first_exit",
     "job_specs",
+    "last_run",
     "max_active",
     "node_events",
     "pods",

@@ -1,6 +1,7 @@
 """Assertions about one run of a Job, whose messages show what happened.
 
-Each raises ``AssertionError`` whose message says what was expected and what the run did,
+Each raises :class:`jobsim.testing.JobsimFailure` (an ``AssertionError`` holding the run as
+``result``) whose message says what was expected and what the run did,
 followed by the narrated timeline of the Job (``jobsim explain``) and, when the Result kept
 it (:func:`jobsim.testing.run` does), the scenario as YAML, ready to save and replay. Inside
 a hypothesis test, :func:`jobsim.testing.run` has noted those already for the minimal failing
@@ -16,7 +17,7 @@ from jobsim.queries import active_pods, conditions, max_active, pods
 from jobsim.results import Result
 from jobsim.testing.checker import EventViolation, check_record
 from jobsim.testing.report import failure_report
-from jobsim.testing.runner import noted
+from jobsim.testing.runner import JobsimFailure, noted
 from jobsim.units import parse_duration
 
 __all__ = [
@@ -35,7 +36,8 @@ def _fail(result: Result, job: str | None, what: str) -> NoReturn:
     """Raise the assertion, always from this one line: hypothesis tells failures apart by
     where they are raised, and one broken property should read as one failure. Inside a
     hypothesis test, a Result from :func:`jobsim.testing.run` has its report noted already."""
-    raise AssertionError(what if noted(result) else f"{what}\n\n{failure_report(result, job)}")
+    message = what if noted(result) else f"{what}\n\n{failure_report(result, job)}"
+    raise JobsimFailure(message, result)
 
 
 def _seconds(value: float | str, name: str) -> float:

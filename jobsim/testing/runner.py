@@ -32,8 +32,13 @@ _noted: weakref.WeakValueDictionary[int, Result] = weakref.WeakValueDictionary()
 
 
 class JobsimFailure(AssertionError):
-    """A run broke an invariant of the Job controller; the message shows where and the
-    timeline and scenario of the run up to that point."""
+    """A run broke an invariant of the Job controller, or a run broke an assertion of
+    :mod:`jobsim.testing.assertions`. ``result`` is the run (up to the broken invariant), and
+    ``result.source`` its scenario as data when it was kept."""
+
+    def __init__(self, message: str, result: Result | None = None) -> None:
+        super().__init__(message)
+        self.result = result
 
 
 class _Report:
@@ -83,7 +88,7 @@ def run(
     except EventViolation as e:
         partial = simulate(loaded, seed, until=e.t)
         partial.source = data
-        raise JobsimFailure(f"{e}\n\n{failure_report(partial)}") from None
+        raise JobsimFailure(f"{e}\n\n{failure_report(partial)}", partial) from None
     result.source = data
     _last[:] = [result]
     if currently_in_test_context():

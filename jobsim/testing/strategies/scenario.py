@@ -86,8 +86,9 @@ def scenarios(
     Args:
         manifest: your Job manifest: a mapping, or its YAML text.
         cluster: the cluster: a fixed mapping (checked here) or a strategy. Default, with a
-            manifest: one pool of 1 to 4 nodes that each take 1 to ``parallelism`` of its
-            pods (:func:`clusters` sized for it); without: :func:`clusters`.
+            manifest: one pool of 1 to min(parallelism, 3) + 1 nodes that each take 1 to
+            ``parallelism`` of its pods (:func:`clusters` sized for it); without:
+            :func:`clusters`.
         failures: strategy for the Job's workload. Default, with a manifest:
             :func:`failure_patterns` tuned to it (the exit codes its podFailurePolicy names,
             and 1; attempts up to one past the last its backoffLimit or backoffLimitPerIndex
@@ -98,9 +99,11 @@ def scenarios(
             nodes, up to ``max_events``.
         timing: the ``timing`` overrides: a fixed mapping or a strategy (default:
             :data:`ZERO_TIMING` or :data:`DEFAULT_TIMING`).
-        horizon: the scenario's ``horizon``, seconds or a Go duration (``None``: none). Some
-            scenarios never end on their own, as on a real cluster: e.g. a podFailurePolicy
-            ``Ignore`` rule matching every failure retries for ever, 10 min apart.
+        horizon: the scenario's ``horizon``, seconds or a Go duration (default 6 h; ``None``:
+            none); a Result's ``end`` is then the horizon, even when the Job finished long
+            before. Some scenarios never end on their own, as on a real cluster: e.g. a
+            podFailurePolicy ``Ignore`` rule matching every failure retries for ever, 10 min
+            apart.
         hazards: strategy for the hazard each example aims at: one of :data:`HAZARDS`, or
             ``None`` for a plain draw (what it shrinks to). Default, with a manifest: each of
             them and ``None`` alike; without: ``None``. ``st.none()`` turns aiming off.

@@ -234,3 +234,51 @@ def test_run_checked_stops_at_the_event_budget() -> None:
     with pytest.raises(EventViolation) as caught:
         run_checked(load_scenario(TWO_BY_TWO), max_events=5)
     assert caught.value.what == "more than 5 kernel events"
+
+
+def test_a_failure_counted_later_can_end_a_backoff_early() -> None:
+    """The backoff record's lastFailureTime is the finish time of the newest failures a sync
+    counts (backoff_utils.go newBackoffRecord), which can be earlier than the last one's. Pod
+    A (on a-0) never starts: a-0 is removed at 1 s. Pod B exits 1 at 15 s: at 16 s the Job
+    waits 10 s, until 25 s. PodGC fails A at 20 s (node gone); the sync at 21 s counts it with
+    A's earlier finish time, 2 failures: 20 s after about 0 s, over, so it creates two pods
+    at 21 s, before 25 s. Upstream does the same; the checker must not call it a violation."""
+    data = {
+        "name": "backoff-moves-earlier",
+        "seed": 0,
+        "cluster": {
+            "nodePools": [
+                {"name": "a", "count": 2, "capacity": {"cpu": "1", "memory": "1Gi", "pods": 1}}
+            ]
+        },
+        "jobs": [
+            {
+                "manifest": {
+                    "apiVersion": "batch/v1",
+                    "kind": "Job",
+                    "metadata": {"name": "trainer"},
+                    "spec": {
+                        "completions": 2,
+                        "parallelism": 2,
+                        "backoffLimit": 3,
+                        "template": {
+                            "spec": {
+                                "restartPolicy": "Never",
+                                "containers": [{"name": "main", "image": "trainer:1.0"}],
+                            }
+                        },
+                    },
+                },
+                "workload": {"duration": 5, "script": [{"attempt": 0, "exitCode": 1, "after": 14}]},
+            }
+        ],
+        "horizon": "1h",
+        "events": [{"at": 1, "nodeRemove": "a-0"}],
+    }
+    result = run_checked(load_scenario(data))
+    backoffs = [(t, b) for _i, t, _k, _s, _r, _a, b, _x in result.recorder.select(Kind.JOB_BACKOFF)]
+    assert backoffs == [(16.0, 9.0)]
+    created = [t for _i, t, *_ in result.recorder.select(Kind.POD_CREATED)]
+    assert created == [0.0, 0.0, 21.0, 21.0]
+    assert result.job("trainer")["status"]["succeeded"] == 2
+    assert check_record(result.recorder) > 0

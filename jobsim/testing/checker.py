@@ -19,7 +19,8 @@ Pods
   - no pod is created once the Job has a FailureTarget, SuccessCriteriaMet, Failed or Complete
     condition, or after the Job was deleted;
   - no pod is created before the pod-failure backoff (or its index's backoff) that the
-    controller said it waits for has passed, unless a pod succeeded meanwhile (backoff_utils.go);
+    controller said it waits for has passed, unless a pod succeeded or a new failure came
+    meanwhile, after which the controller's next sync decides afresh (backoff_utils.go);
     every such delay is in (0, max(podFailureBackoffBase, podFailureBackoffMax)], the constants
     the backoff event carries; with ``backoffLimitPerIndex`` an index is not retried after more
     than that many failures (indexed_job_utils.go ``isIndexFailed``);
@@ -547,7 +548,20 @@ class EventChecker(Recorder):
             self._jobs[pod.job].not_before = None
         elif not pod.deleted:  # Failed
             pod.failure = True
+            self._new_failure(pod)
         pod.phase = phase
+
+    def _new_failure(self, pod: _Pod) -> None:
+        """A failure the next sync counts supersedes the backoff announced before it: the new
+        backoff record's lastFailureTime is the finish time of the newest failures it counts
+        (backoff_utils.go newBackoffRecord), which can be earlier than the last one's (an exit
+        reported late by an unreachable node, a pod that never ran failed by PodGC), so the
+        wait may already be over. That sync announces the new wait, if any, before it creates
+        a pod."""
+        job = self._jobs[pod.job]
+        job.not_before = None
+        if pod.index is not None:
+            job.index_not_before.pop(pod.index, None)
 
     def pod_deleted(self, t: float, name: str, reason: str, counted: bool) -> None:
         super().pod_deleted(t, name, reason, counted)
@@ -556,6 +570,8 @@ class EventChecker(Recorder):
         _require(not pod.deleted, t, f"pod {name} deleted twice ({reason})")
         pod.deleted = True
         pod.failure |= counted
+        if counted:
+            self._new_failure(pod)
 
     def pod_counted(
         self, t: float, name: str, as_: str, numbers: dict[str, Any] | None = None

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
+import pytest
 import yaml
 from typer.testing import CliRunner
 
@@ -47,6 +48,7 @@ def test_sweep_names_a_bad_path_and_its_point() -> None:
     assert res.exit_code == 1 and "unknown metric 'speed'" in res.output
 
 
+@pytest.mark.slow  # a search of about 7 s: `make test` runs it, `make check` leaves it out
 def test_search_answers_with_its_table(tmp_path: Path) -> None:
     pods = {
         "containers": [

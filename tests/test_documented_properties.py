@@ -21,6 +21,7 @@ import math
 from typing import Any
 
 import hypothesis.strategies as st
+import pytest
 from hypothesis import HealthCheck, Phase, find, given, settings
 
 from jobsim import load_scenario, simulate
@@ -43,6 +44,9 @@ from jobsim.testing import (
     workloads,
 )
 from jobsim.units import parse_duration
+
+# Property tests, 100 examples each: `make test` runs them, `make check` leaves them out.
+pytestmark = pytest.mark.slow
 
 # --- the Jobs ------------------------------------------------------------------------------
 

@@ -174,3 +174,15 @@ def test_without_the_extra_the_plugin_loads_and_the_toolkit_says_what_to_install
     assert lines[0] == "plugin ok"
     assert lines[1].startswith("jobsim.testing needs hypothesis (")
     assert lines[1].endswith('): pip install "jobsim[testing]"')
+
+
+def test_a_violation_reports_the_record_up_to_it_and_is_the_last_run() -> None:
+    # the budget runs out at t=0: five kernel events in, the pod not even started
+    with pytest.raises(JobsimFailure) as info:
+        run(PI, max_events=5)
+    failure = info.value
+    assert str(failure).startswith("at t=0: more than 5 kernel events\n\n")
+    assert failure.result is not None and failure.result.end == 0
+    assert failure.result.source is PI
+    assert last_run() is failure.result
+    assert "Job default/pi created" in str(failure)

@@ -87,11 +87,14 @@ _SPEC_FIELDS = (
 
 
 class EventViolation(InvariantViolation):
-    """An invariant did not hold at virtual time ``t``; ``what`` says which and how."""
+    """An invariant did not hold at virtual time ``t``; ``what`` says which and how.
+    ``record`` is the run's record up to and with the event that broke it, when the checker
+    of a live run raised it (:func:`run_checked`)."""
 
     def __init__(self, t: float, what: str) -> None:
         self.t = t
         self.what = what
+        self.record: Recorder | None = None
         super().__init__(f"at t={t:g}: {what}")
 
 
@@ -231,6 +234,9 @@ class EventChecker(Recorder):
         old = job.spec.completions
         if new.completions is not None and old is not None:
             job.completions_shrank |= new.completions < old
+            # An elastic scale-down forgets the completed indexes it drops
+            # (parseIndexesFromString keeps those < completions): a scale-up re-runs them.
+            job.done = {i for i in job.done if i < new.completions}
         job.spec = new
 
     def _check_delay(
@@ -546,8 +552,10 @@ class EventChecker(Recorder):
             # The sync that sees it resets the backoff record (backoff_utils.go
             # newBackoffRecord), and may create pods before recording that it counted it.
             self._jobs[pod.job].not_before = None
-        elif not pod.deleted:  # Failed
-            pod.failure = True
+        else:  # Failed
+            pod.failure |= not pod.deleted
+            # A deleted pod that ends Failed is a failure too, counted once it is terminal
+            # under podReplacementPolicy Failed, with its Ready=False time as finish time.
             self._new_failure(pod)
         pod.phase = phase
 
@@ -743,8 +751,8 @@ def run_checked(
     The run is stepped here, not with ``Simulation.run``, so that a run whose virtual time
     stops advancing (more than ``max_events_at_one_time`` kernel events at one time: a
     zero-time livelock) or that exceeds ``max_events`` kernel events fails with
-    :class:`EventViolation` instead of hanging. Like ``simulate``, it stops at
-    ``scenario.horizon``.
+    :class:`EventViolation` instead of hanging; the violation holds the record so far
+    (``record``). Like ``simulate``, it stops at ``scenario.horizon``.
     """
     checker = EventChecker()
     sim = Simulation(scenario, checker, seed)
@@ -752,17 +760,21 @@ def run_checked(
     horizon = float("inf") if scenario.horizon is None else scenario.horizon
     steps = same = 0
     last = env.now
-    while env.peek() < horizon:
-        env.step()
-        steps += 1
-        same = same + 1 if env.now == last else 0
-        last = env.now
-        _require(
-            same <= max_events_at_one_time,
-            env.now,
-            f"virtual time does not advance: {same} kernel events at t={env.now!r}",
-        )
-        _require(steps <= max_events, env.now, f"more than {max_events} kernel events")
+    try:
+        while env.peek() < horizon:
+            env.step()
+            steps += 1
+            same = same + 1 if env.now == last else 0
+            last = env.now
+            _require(
+                same <= max_events_at_one_time,
+                env.now,
+                f"virtual time does not advance: {same} kernel events at t={env.now!r}",
+            )
+            _require(steps <= max_events, env.now, f"more than {max_events} kernel events")
+    except EventViolation as e:
+        e.record = checker
+        raise
     if env.now < horizon < float("inf"):
         sim.run(horizon)  # nothing is left before it: the clock moves on, as in simulate
     checker.check_final(sim)

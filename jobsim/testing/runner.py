@@ -17,7 +17,6 @@ from typing import Any
 from hypothesis import currently_in_test_context, note
 
 from jobsim.results import Result
-from jobsim.run import simulate
 from jobsim.scenario import Scenario, load_scenario
 from jobsim.testing.checker import EventViolation, run_checked
 from jobsim.testing.report import failure_report
@@ -86,8 +85,11 @@ def run(
     try:
         result = run_checked(loaded, seed, max_events=max_events)
     except EventViolation as e:
-        partial = simulate(loaded, seed, until=e.t)
+        if e.record is None:
+            raise
+        partial = Result(loaded.name, loaded.seed if seed is None else seed, e.t, e.record)
         partial.source = data
+        _last[:] = [partial]
         raise JobsimFailure(f"{e}\n\n{failure_report(partial)}", partial) from None
     result.source = data
     _last[:] = [result]

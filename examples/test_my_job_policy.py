@@ -1,6 +1,6 @@
 """Property tests of one Job's failure policy, as the Job's owner writes them.
 
-    pip install "jobsim[testing]"
+    pip install ".[testing]"     # in a checkout of jobsim: jobsim, hypothesis, pytest
     pytest examples/
 
 The Job (``MANIFEST``) trains in 4 pods, 2 at a time; exit code 42 means "bad input data:

@@ -146,7 +146,8 @@ def _why(
             return ""
         base, cap, delay = numbers["base"], numbers["cap"], numbers["delay"]
         formula = f"{fmt_seconds(base)}·2^{a - 1}"
-        if delay == cap and base * 2 ** (a - 1) != cap:
+        uncapped = base * 2 ** (a - 1) if a <= 64 else float("inf")  # no float overflow
+        if delay == cap and uncapped != cap:
             formula += f" capped at {fmt_seconds(cap)}"
         return (
             f"{formula} = {fmt_seconds(delay)} after the last failure at "

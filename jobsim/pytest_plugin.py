@@ -1,4 +1,4 @@
-"""The pytest plugin of ``jobsim[testing]``, registered under the ``pytest11`` entry point.
+"""jobsim's pytest plugin, registered under the ``pytest11`` entry point.
 
 - the ``jobsim_run`` fixture: :func:`jobsim.testing.run` (session-scoped, so hypothesis'
   ``@given`` tests may use it);
@@ -53,10 +53,7 @@ def jobsim_run() -> Callable[..., Any]:
     try:
         from jobsim.testing.runner import run
     except ImportError as e:  # pragma: no cover - depends on the environment
-        raise pytest.UsageError(
-            f"the jobsim_run fixture needs jobsim's testing extra ({e}): "
-            'pip install "jobsim[testing]"'
-        ) from None
+        raise pytest.UsageError(f"the jobsim_run fixture: {e}") from None
     return run
 
 

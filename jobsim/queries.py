@@ -17,12 +17,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from jobsim.k8s.conditions import TERMINAL_PHASES
+from jobsim.k8s.conditions import SUSPENDED, TERMINAL_CONDITIONS, TERMINAL_PHASES
 from jobsim.record import Kind
 from jobsim.results import Result
 from jobsim.stats import POD_OUTCOMES, ConditionMark, ContainerRun, PodLife
 
 __all__ = [
+    "JOB_CONDITION_TYPES",
     "POD_OUTCOMES",
     "ConditionMark",
     "ContainerRun",
@@ -194,8 +195,20 @@ def conditions(result: Result, job: str) -> list[ConditionMark]:
     return [c for c in result.lives.conditions if c.job == key]
 
 
+JOB_CONDITION_TYPES = (*TERMINAL_CONDITIONS, SUSPENDED)
+"""The Job condition types the controller sets."""
+
+
+def _known(type: str) -> None:
+    if type not in JOB_CONDITION_TYPES:
+        raise ValueError(
+            f"unknown Job condition type {type!r}: expected one of {', '.join(JOB_CONDITION_TYPES)}"
+        )
+
+
 def condition_time(result: Result, job: str, type: str, status: str = "True") -> float | None:
     """When the Job's condition ``type`` first got ``status`` (``None``: never)."""
+    _known(type)
     return next(
         (c.t for c in conditions(result, job) if c.type == type and c.status == status), None
     )
@@ -216,6 +229,7 @@ def time_to_condition(
     A run counts from when it exited (``end``), not from when the Job controller could see it
     (``reported``, later if its node was unreachable): for the controller's reaction, pass
     ``since=run.reported``."""
+    _known(type)
     if since is None:
         return None
     if isinstance(since, ContainerRun):

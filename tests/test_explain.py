@@ -320,3 +320,22 @@ def test_a_deletion_says_when_its_pod_is_counted() -> None:
         "pod <pod1> deleted (kubectl delete pod): counted as failed at 51s, once Failed "
         "(podReplacementPolicy Failed)",
     ]
+
+
+def test_a_backoff_after_thousands_of_failures_is_narrated_capped() -> None:
+    """An Ignore rule matching every failure retries for ever; after about 1 000 failures
+    10 s·2^(n-1) no longer fits a float: the narration says the delay is capped (10 min)
+    instead of failing."""
+    job = job_manifest(
+        podFailurePolicy={
+            "rules": [{"action": "Ignore", "onExitCodes": {"operator": "In", "values": [1]}}]
+        }
+    )
+    data = scenario((job, {"duration": "1s", "failure": {"probability": 1.0, "exitCode": 1}}))
+    result = simulate(load_scenario({**data, "horizon": "200h"}))
+    lines = [ln.text for ln in explain(result) if "waits" in ln.text]
+    assert len(lines) > 1100
+    assert (
+        "(pod-failure backoff: 1100 failures since last success): "
+        "10s·2^1099 capped at 600s = 600s after" in "".join(lines)
+    )

@@ -17,7 +17,10 @@ from jobsim.testing import (
     assert_invariants,
     assert_max_active,
     assert_terminal,
+    condition_time,
+    first_exit,
     run,
+    time_to_condition,
 )
 from jobsim.testing.checker import replay
 from tests.helpers import job_manifest, scenario
@@ -78,7 +81,7 @@ def test_terminal(exit42: Result) -> None:
     )
     with pytest.raises(ValueError, match="condition must be one of"):
         assert_terminal(exit42, "job", "Suspended")
-    with pytest.raises(ValueError, match="within must be seconds"):
+    with pytest.raises(ValueError, match="within must not be negative, got -1"):
         assert_terminal(exit42, "job", "Failed", within=-1)
 
 
@@ -141,3 +144,19 @@ def test_the_failure_holds_the_run_and_its_scenario(exit42: Result) -> None:
     assert info.value.result is exit42
     assert info.value.result.source is not None
     assert info.value.result.source["jobs"][0]["workload"]["script"] == SCRIPT
+
+
+def test_arguments_are_checked_and_a_run_may_be_the_start(exit42: Result) -> None:
+    run42 = first_exit(exit42, "job", 42)
+    assert run42 is not None and run42.end == 10
+    assert_terminal(exit42, "job", "Failed", within=15, since=run42)
+    with pytest.raises(AssertionError, match="25s, 15s after 10s: more than 14s"):
+        assert_terminal(exit42, "job", "Failed", within=14, since=run42)
+    with pytest.raises(ValueError, match="within must not be negative"):
+        assert_terminal(exit42, "job", "Failed", within="-5s")
+    with pytest.raises(ValueError, match="unknown Job condition type 'Faild': expected one of"):
+        condition_time(exit42, "job", "Faild")
+    with pytest.raises(ValueError, match="unknown Job condition type"):
+        time_to_condition(exit42, "job", "failed", since=0.0)
+    with pytest.raises(TypeError, match="looks like YAML text"):
+        run("apiVersion: batch/v1\nkind: Job\n")

@@ -173,7 +173,10 @@ def test_without_the_extra_the_plugin_loads_and_the_toolkit_says_what_to_install
     lines = done.stdout.splitlines()
     assert lines[0] == "plugin ok"
     assert lines[1].startswith("jobsim.testing needs hypothesis (")
-    assert lines[1].endswith('): pip install "jobsim[testing]"')
+    assert lines[1].endswith(
+        "): install jobsim with its testing extra (in a checkout of jobsim: "
+        'pip install ".[testing]")'
+    )
 
 
 def test_a_violation_reports_the_record_up_to_it_and_is_the_last_run() -> None:

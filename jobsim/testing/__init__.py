@@ -1,4 +1,4 @@
-"""jobsim's property-testing toolkit: ``pip install "jobsim[testing]"``.
+"""jobsim's property-testing toolkit, the ``testing`` extra (``pip install ".[testing]"``).
 
 State what must hold of your Job and let hypothesis hunt the pattern of exits, evictions and
 node outages that breaks it::
@@ -32,7 +32,8 @@ try:
     import hypothesis  # noqa: F401
 except ImportError as e:  # jobsim installed without the testing extra
     raise ImportError(
-        f'jobsim.testing needs hypothesis ({e}): pip install "jobsim[testing]"'
+        f"jobsim.testing needs hypothesis ({e}): install jobsim with its testing extra "
+        '(in a checkout of jobsim: pip install ".[testing]")'
     ) from None
 
 from jobsim.queries import (

@@ -15,10 +15,11 @@ from typing import NoReturn
 
 from jobsim.queries import active_pods, conditions, max_active, pods
 from jobsim.results import Result
+from jobsim.stats import ContainerRun
 from jobsim.testing.checker import EventViolation, check_record
 from jobsim.testing.report import failure_report
 from jobsim.testing.runner import JobsimFailure, noted
-from jobsim.units import parse_duration
+from jobsim.testing.strategies._common import _seconds_of
 
 __all__ = [
     "TERMINAL_TYPES",
@@ -38,16 +39,6 @@ def _fail(result: Result, job: str | None, what: str) -> NoReturn:
     hypothesis test, a Result from :func:`jobsim.testing.run` has its report noted already."""
     message = what if noted(result) else f"{what}\n\n{failure_report(result, job)}"
     raise JobsimFailure(message, result)
-
-
-def _seconds(value: float | str, name: str) -> float:
-    if isinstance(value, str):
-        return parse_duration(value)
-    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
-        raise ValueError(
-            f"{name} must be seconds >= 0 or a Go duration such as '5m', not {value!r}"
-        )
-    return float(value)
 
 
 def assert_invariants(result: Result) -> None:
@@ -89,11 +80,13 @@ def assert_terminal(
     *,
     reason: str | None = None,
     within: float | str | None = None,
-    since: float | None = None,
+    since: float | ContainerRun | None = None,
 ) -> None:
     """The Job got condition ``condition`` (``Complete``, ``Failed``, ``SuccessCriteriaMet`` or
     ``FailureTarget``) set to True, with ``reason`` if given, at most ``within`` (seconds or a
-    Go duration such as ``"5m"``) after ``since`` (default: when the Job was created)."""
+    Go duration such as ``"5m"``) after ``since``: a time, or a container run, from its exit
+    (``end``; pass ``run.reported`` for when the controller saw it). Default: when the Job
+    was created."""
     if condition not in TERMINAL_TYPES:
         raise ValueError(f"condition must be one of {TERMINAL_TYPES}, not {condition!r}")
     marks = conditions(result, job)
@@ -114,7 +107,13 @@ def assert_terminal(
             f"not {reason}: {got.message}",
         )
     if within is not None:
-        limit = _seconds(within, "within")
+        limit = _seconds_of("within", within)
+        if isinstance(since, ContainerRun):
+            if since.end is None:
+                raise ValueError(
+                    f"the run of pod {since.pod} (attempt {since.attempt}) never exited"
+                )
+            since = since.end
         start = result.lives.submitted[result.job_key(job)] if since is None else since
         if got.t - start > limit:
             _fail(

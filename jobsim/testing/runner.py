@@ -55,6 +55,12 @@ def _load(scenario: dict[str, Any] | Scenario | str | PathLike[str]) -> tuple[Sc
         return scenario, None
     if isinstance(scenario, dict):
         return load_scenario(scenario), scenario
+    if isinstance(scenario, str) and "\n" in scenario:
+        raise TypeError(
+            "run() takes scenario data (a dict), a Scenario or the path of a scenario file; "
+            "this looks like YAML text: pass yaml.safe_load(text) (a manifest alone is not a "
+            "scenario: draw scenarios around it with scenarios(manifest))"
+        )
     if isinstance(scenario, str | PathLike):
         import yaml
 

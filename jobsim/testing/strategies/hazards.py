@@ -226,7 +226,9 @@ def _aim_simultaneous(
     for i, a in enumerate(head):
         for b in head[i + 1 :]:
             low, high = max(a.start, b.start), min(a.end, b.end)
-            if a.job == b.job and (a.index, a.attempt) != (b.index, b.attempt) and low <= high:
+            # runs that only touch (one ends as the other starts) cannot fail together: the
+            # second starts because of the first one's end
+            if a.job == b.job and (a.index, a.attempt) != (b.index, b.attempt) and low < high:
                 pairs.append((a, b, low, high))
     if not pairs:
         return data

@@ -11,7 +11,7 @@ from typing import Any
 import hypothesis.strategies as st
 
 from jobsim import load_scenario
-from jobsim.scenario import ScenarioError
+from jobsim.scenario import Scenario, ScenarioError
 from jobsim.testing.strategies._common import (
     _check_int,
     _check_strategy,
@@ -45,12 +45,28 @@ DEFAULT_TIMING: Mapping[str, Any] = MappingProxyType({})
 EMPTY_CLUSTER = {"nodePools": [{"name": "a", "count": 0, "capacity": {"cpu": "1", "memory": "1"}}]}
 
 
-def _check_fixed(name: str, data: dict[str, Any]) -> None:
+def _check_fixed(name: str, data: dict[str, Any]) -> Scenario:
     """Load ``data`` once, so that a fixed knob that is not valid fails here."""
     try:
-        load_scenario(copy.deepcopy(data))
+        return load_scenario(copy.deepcopy(data))
     except ScenarioError as e:
         raise ValueError(f"{name} is not valid:\n{e}") from None
+
+
+def _check_fits(loaded: Scenario) -> None:
+    """A fixed cluster must be able to run the Job's pods: one that cannot would pass every
+    property without running a container."""
+    job = loaded.jobs[0].job
+    pools = loaded.cluster.nodePools
+    if loaded.warnings:
+        raise ValueError("cluster cannot run the Job's pods: " + "; ".join(loaded.warnings))
+    selector = job.spec.template.spec.nodeSelector or {}
+    if not any(all(p.labels.get(k) == v for k, v in selector.items()) for p in pools):
+        wanted = ", ".join(f"{k}={v}" for k, v in sorted(selector.items()))
+        raise ValueError(
+            f"cluster cannot run the Job's pods: no node pool has the labels of its nodeSelector "
+            f"({wanted}); add them to a pool's labels"
+        )
 
 
 def scenarios(
@@ -157,9 +173,14 @@ def scenarios(
         data, max_pools=1, min_nodes=1, max_nodes=min(facts.parallel, 3) + 1, autoscaling=False
     )
     if isinstance(cluster, Mapping):
-        _check_fixed(
-            "cluster",
-            {"cluster": _plain(cluster), "jobs": [{"manifest": data, "workload": {"duration": 1}}]},
+        _check_fits(
+            _check_fixed(
+                "cluster",
+                {
+                    "cluster": _plain(cluster),
+                    "jobs": [{"manifest": data, "workload": {"duration": 1}}],
+                },
+            )
         )
     return _manifest_scenarios(
         data,

@@ -338,8 +338,8 @@ def test_hazards_found_by_default(broken: Callable[[dict[str, Any]], bool]) -> N
 
 @pytest.mark.parametrize("hazard", HAZARDS)
 def test_each_hazard_is_hit_when_aimed_at(hazard: str) -> None:
-    """Aiming at one hazard, most examples show it (not all: e.g. two pods cannot fail at one
-    instant on a cluster that runs one at a time)."""
+    """Aiming at one hazard, and drawing no other event (a drawn node removal at 0 s would
+    leave nothing to aim at), most examples show it."""
     show = {
         "nodeLost": _disrupted,
         "drain": _disrupted,
@@ -347,14 +347,17 @@ def test_each_hazard_is_hit_when_aimed_at(hazard: str) -> None:
         "lastAttempt": _failed_last_attempt,
     }[hazard]
     hits = []
+    # Two pods fail together only where two run at once: a cluster with room for both.
+    both = {"nodePools": [{"name": "a", "count": 1, "capacity": {"cpu": "4", "memory": "4Gi"}}]}
+    cluster = both if hazard == "simultaneousFailures" else None
 
     @settings(FOUND, max_examples=30)
-    @given(scenarios(TRAINER, hazards=st.just(hazard)))
+    @given(scenarios(TRAINER, hazards=st.just(hazard), cluster=cluster, events=st.just([])))
     def aim(data: dict[str, Any]) -> None:
         hits.append(show(data))
 
     aim()
-    assert sum(hits) >= 0.7 * len(hits)
+    assert sum(hits) >= 0.9 * len(hits)
 
 
 def test_aimed_at_a_shipped_scenario() -> None:

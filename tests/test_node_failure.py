@@ -131,3 +131,21 @@ def test_pods_wait_pending_until_capacity_frees() -> None:
         f"pod {b['name']} unschedulable: 0/1 nodes are available: 1 Insufficient cpu."
     ]
     assert condition_times(r)[-1] == ("Complete", "True", "CompletionsReached", 20)
+
+
+def test_out_of_service_before_not_ready_is_collected_at_the_next_podgc_pass() -> None:
+    """a-0 stops reporting at 15 s and gets the out-of-service taint at 20 s, while it is
+    still Ready: the taint evicts the pod at once (deleted at 20 s), which cannot terminate
+    on an unreachable node. PodGC's gcTerminating (every podGCPeriod, 20 s) force-deletes
+    terminating pods on out-of-service nodes that are not ready: a-0 is NotReady at 15 + 50
+    = 65 s, so the pass at 80 s fails the pod (gc_controller.go gcTerminating)."""
+    events = [{"at": "15s", "nodeDown": "n-0"}, {"at": "20s", "nodeOutOfService": "n-0"}]
+    r = run(scenario((job_manifest(), {"duration": "300s"}), nodes=2, events=events))
+    first = r.pods()[0]
+    assert (first["node"], first["deletedAt"], first["phase"], first["finishedAt"]) == (
+        "n-0",
+        20,
+        "Failed",
+        80,
+    )
+    assert r.job("job")["status"]["terminating"] == 0

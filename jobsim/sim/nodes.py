@@ -100,6 +100,8 @@ class NodeLifecycle:
                 self.pod_updated(pod)
             if pod.deletion_ts is None:
                 self._plan_eviction(pod, UNREACHABLE_TAINT)
+        if node.out_of_service:
+            self._plan_gc()  # gcTerminating now finds the node not ready
 
     def node_up(self, node: Node) -> None:
         """The node reports again: untaint it, cancel evictions, let the kubelet catch up."""
@@ -219,18 +221,27 @@ class NodeLifecycle:
         self.clock.call_at(at, Prio.NODE, self._gc)
 
     def _gc(self) -> None:
-        """``gcTerminating`` then ``gcOrphaned``."""
+        """``gcTerminating`` then ``gcOrphaned``; PodGC runs on every ``podGCPeriod``, so the
+        next pass is planned while an out-of-service node still holds live pods (one deleted
+        later, or a node not yet NotReady, is collected then)."""
         self._gc_at = None
+        again = False
         for node in self.scheduler.nodes:
-            if node.out_of_service and not node.ready and not node.removed:
+            if node.out_of_service and not node.removed:
                 for pod in sorted(node.pods.values(), key=lambda p: p.uid):
-                    if pod.deletion_ts is not None and not pod.terminal:
+                    if pod.terminal:
+                        continue
+                    if pod.deletion_ts is not None and not node.ready:
                         self.force_fail(pod, None)
+                    else:
+                        again = True
         for node in self.scheduler.nodes:
             if node.removed:
                 for pod in sorted(node.pods.values(), key=lambda p: p.uid):
                     if not pod.terminal:
                         self.force_fail(pod, (PODGC_REASON, PODGC_MESSAGE))
+        if again and self.timing.podGCPeriod > 0:
+            self.clock.call(self.timing.podGCPeriod, Prio.NODE, self._plan_gc)
 
 
 class NodeFailures:

@@ -23,7 +23,9 @@ Pods
     meanwhile, after which the controller's next sync decides afresh (backoff_utils.go);
     every such delay is in (0, max(podFailureBackoffBase, podFailureBackoffMax)], the constants
     the backoff event carries; with ``backoffLimitPerIndex`` an index is not retried after more
-    than that many failures (indexed_job_utils.go ``isIndexFailed``);
+    than that many failures (indexed_job_utils.go ``isIndexFailed``), checked where the pods'
+    own account tells those failures apart: without a podFailurePolicy, under
+    ``podReplacementPolicy: TerminatingOrFailed`` and with no elastic scale-down;
   - phases go Pending → Running → Succeeded/Failed only (Running again on an in-place restart);
     a pod is scheduled once, runs only once scheduled, is deleted at most once, never ends
     Succeeded once deleted (a jobsim modelling choice: a deleted pod always ends Failed, see
@@ -725,7 +727,9 @@ def check_record(record: Recorder) -> int:
     checks ran. Raises :class:`EventViolation` at the first broken rule, ``ValueError`` for a
     record whose ``level`` is not ``full``.
 
-    Every event-level rule runs as in a live run. A record keeps only each Job's last status,
+    Every event-level rule runs as in a live run, except that "no pod for a failed index"
+    knows the failed indexes a status wrote, here only the last. A record keeps only each
+    Job's last status,
     so the status rules run on that one only, at the time of the record's last event, and
     without the comparisons with the status written before it. A finished Job's last status is
     checked under the spec it finished with; an unfinished one's under its last spec, and

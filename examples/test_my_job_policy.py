@@ -31,6 +31,7 @@ from jobsim.testing import (
     first_exit,
     run,
     scenarios,
+    sync_delay,
 )
 
 MANIFEST = """
@@ -74,12 +75,6 @@ BUGGY_MANIFEST = MANIFEST.replace(
 JOB = "trainer"
 PARALLELISM = 2
 BACKOFF_LIMIT = 3
-
-
-def sync_delay(scenario: dict[str, Any]) -> float:
-    """How long after a pod update the Job controller syncs (timing.jobSyncDelay, 1 s unless
-    the scenario says otherwise)."""
-    return float(scenario.get("timing", {}).get("jobSyncDelay", 1))
 
 
 @given(scenarios(MANIFEST))

@@ -40,6 +40,7 @@ from jobsim.testing import (
     run,
     scenarios,
     suspended_while_running,
+    sync_delay,
     time_to_condition,
     workloads,
 )
@@ -142,11 +143,6 @@ LINGERING_42 = failure_patterns(exit_codes=[1, 42], max_attempts=5, max_terminat
 
 
 # --- helpers: what jobsim.queries does not answer directly ---------------------------------
-
-
-def sync_delay(scenario: dict[str, Any]) -> float:
-    """How long after a pod update the Job controller syncs (``timing.jobSyncDelay``)."""
-    return float(scenario.get("timing", {}).get("jobSyncDelay", 1))
 
 
 def seconds(at: float | str) -> float:

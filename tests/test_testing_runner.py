@@ -11,7 +11,7 @@ from hypothesis import settings
 
 from jobsim import ScenarioError, load_scenario, simulate
 from jobsim.testing.report import failure_report, scenario_yaml
-from jobsim.testing.runner import JobsimFailure, forget_runs, last_run, run
+from jobsim.testing.runner import JobsimFailure, forget_runs, last_run, run, sync_delay
 
 pytest_plugins = ["pytester"]
 
@@ -189,3 +189,9 @@ def test_a_violation_reports_the_record_up_to_it_and_is_the_last_run() -> None:
     assert failure.result.source is PI
     assert last_run() is failure.result
     assert "Job default/pi created" in str(failure)
+
+
+def test_sync_delay_reads_the_scenarios_timing() -> None:
+    assert sync_delay({}) == 1.0
+    assert sync_delay({"timing": {"jobSyncDelay": "500ms"}}) == 0.5
+    assert sync_delay(PI) == 0.0

@@ -61,7 +61,7 @@ from jobsim.testing.assertions import (
 )
 from jobsim.testing.checker import EventChecker, EventViolation, check_record
 from jobsim.testing.report import failure_report, scenario_yaml
-from jobsim.testing.runner import JobsimFailure, last_run, run
+from jobsim.testing.runner import JobsimFailure, last_run, run, sync_delay
 from jobsim.testing.strategies import (
     DEFAULT_TIMING,
     HAZARDS,
@@ -111,6 +111,7 @@ __all__ = [
     "scenarios",
     "succeeded_pods",
     "suspended_while_running",
+    "sync_delay",
     "time_to_condition",
     "workloads",
 ]

@@ -18,10 +18,11 @@ from hypothesis import currently_in_test_context, note
 
 from jobsim.results import Result
 from jobsim.scenario import Scenario, load_scenario
+from jobsim.scenario.model import Timing
 from jobsim.testing.checker import EventViolation, run_checked
 from jobsim.testing.report import failure_report
 
-__all__ = ["JobsimFailure", "forget_runs", "last_run", "noted", "run"]
+__all__ = ["JobsimFailure", "forget_runs", "last_run", "noted", "run", "sync_delay"]
 
 MAX_EVENTS = 200_000
 """Kernel events one run may take before it is declared endless."""
@@ -109,6 +110,12 @@ def noted(result: Result) -> bool:
     """Whether hypothesis will show ``result``'s timeline and scenario with its minimal
     failing example already (:func:`run` noted it), so an assertion need not repeat them."""
     return _noted.get(id(result)) is result
+
+
+def sync_delay(scenario: dict[str, Any]) -> float:
+    """How long after a pod update the Job controller syncs, in seconds: the scenario's
+    ``timing.jobSyncDelay`` (seconds or a Go duration), 1 s unless it says otherwise."""
+    return Timing.model_validate(scenario.get("timing") or {}).jobSyncDelay
 
 
 def last_run() -> Result | None:

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from jobsim.locate import read_yaml
-from jobsim.scenario import decode_job, load_scenario
+from jobsim.scenario import ScenarioError, decode_job, load_scenario
 from tests.helpers import DURATION_EXPECTED, PI_JOB_ENTRY, scenario_error, write_file
 
 BASE = """\
@@ -431,3 +431,13 @@ def test_bare_manifest_with_marks() -> None:
     assert decode_job(data) == [
         "spec.backofLimit: unknown field 'backofLimit' (did you mean 'backoffLimit'?)"
     ]
+
+
+def test_a_pool_of_one_node_is_named_once() -> None:
+    data = {
+        "cluster": {"nodePools": [{"name": "a", "count": 1, "capacity": {"cpu": "1"}}]},
+        "events": [{"at": 1, "nodeDown": "gpu-0"}],
+    }
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(data)
+    assert str(info.value).endswith("events[0].nodeDown: no node named 'gpu-0'; the nodes are a-0")

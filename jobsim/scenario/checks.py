@@ -187,15 +187,20 @@ def _is_node(scenario: Scenario, name: str) -> bool:
     return False
 
 
+def _span(pool: str, count: int) -> str:
+    """A pool's node names: ``a-0`` alone, or ``a-0…a-2``."""
+    return f"{pool}-0" if count == 1 else f"{pool}-0…{pool}-{count - 1}"
+
+
 def _node_hint(scenario: Scenario, name: str) -> str:
     """Which nodes exist, for an event naming one that does not."""
     pools = scenario.cluster.nodePools
     if any(p.name == name for p in pools):
         return f" (that is a pool; its nodes are named {name}-0, {name}-1, …)"
-    ranges = [f"{p.name}-0…{p.name}-{p.count - 1}" for p in pools if p.count > 0]
+    ranges = [_span(p.name, p.count) for p in pools if p.count > 0]
     for p in pools:
         if re.fullmatch(rf"{re.escape(p.name)}-\d+", name):
-            nodes = f"nodes {p.name}-0…{p.name}-{p.count - 1}" if p.count else "no nodes"
+            nodes = f"nodes {_span(p.name, p.count)}" if p.count else "no nodes"
             return f"; pool {p.name} has {nodes} (count {p.count})"
     some = [f"{p.name}-{i}" for p in pools for i in range(min(p.count, 100))]
     close = did_you_mean(name, some)

@@ -435,7 +435,9 @@ def test_bare_manifest_with_marks() -> None:
 
 def test_a_pool_of_one_node_is_named_once() -> None:
     data = {
-        "cluster": {"nodePools": [{"name": "a", "count": 1, "capacity": {"cpu": "1"}}]},
+        "cluster": {
+            "nodePools": [{"name": "a", "count": 1, "capacity": {"cpu": "1", "memory": "1Gi"}}]
+        },
         "events": [{"at": 1, "nodeDown": "gpu-0"}],
     }
     with pytest.raises(ScenarioError) as info:

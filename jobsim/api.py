@@ -37,7 +37,15 @@ from jobsim.queries import PodSummary
 from jobsim.record import NullRecorder, Recorder
 from jobsim.results import Result
 from jobsim.run import simulate
-from jobsim.scenario import Scenario, ScenarioError, decode_job, load_scenario
+from jobsim.scenario import (
+    BareOptions,
+    Scenario,
+    ScenarioError,
+    decode_job,
+    load_input,
+    load_scenario,
+    scenario_from_manifests,
+)
 from jobsim.stats import ContainerRun, RunStats
 from jobsim.trace import write_trace
 from jobsim.version import __version__
@@ -71,6 +79,7 @@ def draw(result: Result, path: str | Path, *, by: View = "job", max_lanes: int =
 __all__ = [
     "METRICS",
     "QUANTILES",
+    "BareOptions",
     "ContainerRun",
     "InvariantViolation",
     "Job",
@@ -96,6 +105,7 @@ __all__ = [
     "draw_sweep",
     "explain",
     "job_outcome",
+    "load_input",
     "load_scenario",
     "parse_bound",
     "parse_values",
@@ -104,6 +114,7 @@ __all__ = [
     "queries",
     "read_yaml_file",
     "render",
+    "scenario_from_manifests",
     "search",
     "simulate",
     "sweep",

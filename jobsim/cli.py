@@ -17,6 +17,7 @@ from rich.table import Table
 from jobsim.api import (
     METRICS,
     QUANTILES,
+    BareOptions,
     InvariantViolation,
     MetricError,
     PathError,
@@ -27,15 +28,12 @@ from jobsim.api import (
     SearchResult,
     Sweep,
     SweepError,
-    YAMLProblem,
-    decode_job,
     draw,
     draw_sweep,
-    load_scenario,
+    load_input,
     parse_bound,
     parse_vary,
     quantile_name,
-    read_yaml_file,
     render,
     search,
     simulate,
@@ -56,6 +54,36 @@ T = TypeVar("T")
 
 DebugOpt = Annotated[bool, typer.Option("--debug", help="Show tracebacks of internal errors.")]
 SeedOpt = Annotated[int | None, typer.Option(help="Override the scenario's seed.", min=0)]
+FileArg = Annotated[
+    Path,
+    typer.Argument(
+        help="A scenario, or Kubernetes manifests (batch/v1 Jobs; several documents, a List); "
+        "- reads standard input."
+    ),
+]
+_BARE = "bare manifests (not a scenario)"
+NodesOpt = Annotated[
+    int | None, typer.Option("--nodes", help=f"{_BARE}: nodes in the cluster [default: 3]")
+]
+NodeCpuOpt = Annotated[
+    str | None, typer.Option("--node-cpu", help=f"{_BARE}: each node's cpu [default: 4]")
+]
+NodeMemoryOpt = Annotated[
+    str | None,
+    typer.Option("--node-memory", help=f"{_BARE}: each node's memory [default: 16Gi]"),
+]
+DurationOpt = Annotated[
+    str | None,
+    typer.Option("--duration", help=f"{_BARE}: how long every container runs [default: 10s]"),
+]
+FailRateOpt = Annotated[
+    float | None,
+    typer.Option("--fail-rate", help=f"{_BARE}: probability a run fails [default: 0]"),
+]
+ExitCodeOpt = Annotated[
+    int | None,
+    typer.Option("--exit-code", help=f"{_BARE}: the failing runs' exit code [default: 1]"),
+]
 
 
 def _guard(debug: bool, fn: Callable[[], T]) -> T:
@@ -161,10 +189,45 @@ def _warn(scenario: Scenario) -> None:
         err.print(f"warning: {w}", markup=False)
 
 
-def _simulate(file: Path, seed: int | None, debug: bool, check: bool = False) -> Result:
-    """Load and run a scenario (``check``: the invariant-checking debug mode)."""
-    scenario: Scenario = _guard(debug, lambda: load_scenario(file))
+def _bare(
+    nodes: int | None = None,
+    node_cpu: str | None = None,
+    node_memory: str | None = None,
+    duration: str | None = None,
+    fail_rate: float | None = None,
+    exit_code: int | None = None,
+) -> BareOptions:
+    """The bare-manifest options given on the command line, over the defaults."""
+    given: dict[str, Any] = {
+        "nodes": nodes,
+        "node_cpu": node_cpu,
+        "node_memory": node_memory,
+        "duration": duration,
+        "fail_rate": fail_rate,
+        "exit_code": exit_code,
+    }
+    set_ = {k: v for k, v in given.items() if v is not None}
+    return BareOptions(**set_, given=tuple(set_))
+
+
+def _load(file: Path, debug: bool, bare: BareOptions | None = None) -> Scenario:
+    """A scenario file or bare manifests (``-``: standard input), loaded; warnings printed."""
+    text = sys.stdin.read() if str(file) == "-" else None
+    scenario: Scenario = _guard(debug, lambda: load_input(file, text=text, options=bare))
     _warn(scenario)
+    return scenario
+
+
+def _simulate(
+    file: Path,
+    seed: int | None,
+    debug: bool,
+    check: bool = False,
+    bare: BareOptions | None = None,
+) -> Result:
+    """Load and run a scenario or bare manifests (``check``: the invariant-checking debug
+    mode)."""
+    scenario = _load(file, debug, bare)
     return _guard(debug, lambda: simulate(scenario, seed, check=check))
 
 
@@ -236,7 +299,7 @@ def _stats(result: Result) -> None:
 
 @app.command()
 def run(
-    file: Annotated[Path, typer.Argument(help="Scenario YAML file.")],
+    file: FileArg,
     json_out: Annotated[
         bool, typer.Option("--json", help="Print the result as JSON (with `stats`).")
     ] = False,
@@ -268,10 +331,18 @@ def run(
             "server's status rules; exit 3 at the first violation.",
         ),
     ] = False,
+    nodes: NodesOpt = None,
+    node_cpu: NodeCpuOpt = None,
+    node_memory: NodeMemoryOpt = None,
+    duration: DurationOpt = None,
+    fail_rate: FailRateOpt = None,
+    exit_code: ExitCodeOpt = None,
     debug: DebugOpt = False,
 ) -> None:
-    """Run a scenario and print its summary, timeline and statistics (or --json)."""
-    result = _simulate(file, seed, debug, check)
+    """Run a scenario (or bare Job manifests) and print its summary, timeline and statistics
+    (or --json)."""
+    bare = _bare(nodes, node_cpu, node_memory, duration, fail_rate, exit_code)
+    result = _simulate(file, seed, debug, check, bare)
     if events is not None:
         ev_path = events
 
@@ -299,34 +370,34 @@ def run(
 
 @app.command()
 def validate(
-    file: Annotated[Path, typer.Argument(help="A scenario or a bare Job manifest.")],
+    file: FileArg,
+    nodes: NodesOpt = None,
+    node_cpu: NodeCpuOpt = None,
+    node_memory: NodeMemoryOpt = None,
+    duration: DurationOpt = None,
+    fail_rate: FailRateOpt = None,
+    exit_code: ExitCodeOpt = None,
     debug: DebugOpt = False,
 ) -> None:
-    """Check a scenario or a Job manifest the way the API server would."""
-
-    def check() -> str:
-        try:
-            data, marks = read_yaml_file(file)
-        except YAMLProblem as e:
-            raise ScenarioError(str(file), [str(e)]) from None
-        if isinstance(data, dict) and data.get("kind") == "Job":
-            decoded = decode_job(data, marks=marks)
-            if isinstance(decoded, list):
-                raise ScenarioError(str(file), decoded)
-            return f"{file}: OK (Job {decoded.metadata.namespace}/{decoded.metadata.name})"
-        s = load_scenario(file)
-        _warn(s)
-        return (
-            f"{file}: OK (scenario {s.name}: {len(s.manifests)} job(s), "
-            f"{len(s.cluster.node_names())} node(s), {len(s.events)} event(s))"
-        )
-
-    out.print(_guard(debug, check), markup=False)
+    """Check a scenario or Job manifests the way the API server would."""
+    bare = _bare(nodes, node_cpu, node_memory, duration, fail_rate, exit_code)
+    s = _load(file, debug, bare)
+    name = "<stdin>" if str(file) == "-" else str(file)
+    keys = [f"{m.metadata.namespace}/{m.metadata.name}" for m in s.manifests]
+    if s.bare:
+        jobs = f"Job {keys[0]}" if len(keys) == 1 else f"{len(keys)} Jobs: {', '.join(keys)}"
+        out.print(f"{name}: OK ({jobs})", markup=False)
+        return
+    out.print(
+        f"{name}: OK (scenario {s.name}: {len(s.manifests)} job(s), "
+        f"{len(s.cluster.node_names())} node(s), {len(s.events)} event(s))",
+        markup=False,
+    )
 
 
 @app.command()
 def plot(
-    file: Annotated[Path, typer.Argument(help="Scenario YAML file.")],
+    file: FileArg,
     output: Annotated[Path, typer.Option("-o", "--output", help="The .png, .svg or .pdf file.")],
     by: Annotated[
         str,
@@ -338,32 +409,46 @@ def plot(
         int, typer.Option(help="Past this many pods, one lane per Job instead of per pod.", min=1)
     ] = 60,
     seed: SeedOpt = None,
+    nodes: NodesOpt = None,
+    node_cpu: NodeCpuOpt = None,
+    node_memory: NodeMemoryOpt = None,
+    duration: DurationOpt = None,
+    fail_rate: FailRateOpt = None,
+    exit_code: ExitCodeOpt = None,
     debug: DebugOpt = False,
 ) -> None:
     """Draw a run's timeline (by Job or by node) or its summary charts."""
     if by not in ("job", "node", "summary"):
         err.print(f"--by: expected job, node or summary, not {by!r}", markup=False)
         raise typer.Exit(2)
-    result = _simulate(file, seed, debug)
+    bare = _bare(nodes, node_cpu, node_memory, duration, fail_rate, exit_code)
+    result = _simulate(file, seed, debug, bare=bare)
     _save_plot(debug, result, output, by, max_lanes)
     err.print(f"wrote {output}", markup=False)
 
 
 @app.command()
 def explain(
-    file: Annotated[Path, typer.Argument(help="Scenario YAML file.")],
+    file: FileArg,
     job: Annotated[str | None, typer.Option(help="Only this Job (name or namespace/name).")] = None,
     fmt: Annotated[
         str, typer.Option("--format", help="text, or markdown for docs and teaching.")
     ] = "text",
     seed: SeedOpt = None,
+    nodes: NodesOpt = None,
+    node_cpu: NodeCpuOpt = None,
+    node_memory: NodeMemoryOpt = None,
+    duration: DurationOpt = None,
+    fail_rate: FailRateOpt = None,
+    exit_code: ExitCodeOpt = None,
     debug: DebugOpt = False,
 ) -> None:
     """Narrate a run: one line per decision, with its rule and numbers."""
     if fmt not in ("text", "markdown"):
         err.print(f"--format: expected text or markdown, not {fmt!r}", markup=False)
         raise typer.Exit(2)
-    result = _simulate(file, seed, debug)
+    bare = _bare(nodes, node_cpu, node_memory, duration, fail_rate, exit_code)
+    result = _simulate(file, seed, debug, bare=bare)
     jobs = result.recorder.jobs
     if job is not None and not any(job in (key, j.name) for key, j in jobs.items()):
         names = ", ".join(j.name for j in jobs.values())

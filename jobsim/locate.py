@@ -148,13 +148,40 @@ def read_yaml(text: str, transparent: frozenset[str] = frozenset()) -> tuple[Any
 
     Raises ``YAMLProblem`` with the parser's line and column for malformed YAML.
     """
+    [doc] = _parse(text, transparent, many=False)
+    return doc
+
+
+def read_yaml_documents(
+    text: str, transparent: frozenset[str] = frozenset()
+) -> list[tuple[Any, Marks]]:
+    """Every document of a YAML stream (``---`` separated), each with its places (lines and
+    columns count from the start of the stream). Empty documents (a trailing ``---``) are
+    left out."""
+    return [
+        (data, marks) for data, marks in _parse(text, transparent, many=True) if data is not None
+    ]
+
+
+def _parse(text: str, transparent: frozenset[str], *, many: bool) -> list[tuple[Any, Marks]]:
     loader: yaml.SafeLoader | None = None
     node: yaml.Node | None = None
+    docs: list[tuple[Any, Marks]] = []
     try:
         loader = yaml.SafeLoader(text)  # checks that every character is allowed
-        node = loader.get_single_node()
-        marks = index(node, transparent)
-        data = None if node is None else loader.construct_document(node)
+        if not many:
+            node = loader.get_single_node()
+            docs.append(
+                (
+                    None if node is None else loader.construct_document(node),
+                    index(node, transparent),
+                )
+            )
+        else:
+            while loader.check_node():
+                node = loader.get_node()
+                marks = index(node, transparent)
+                docs.append((None if node is None else loader.construct_document(node), marks))
     except yaml.MarkedYAMLError as e:
         raise _problem(e) from None
     except yaml.reader.ReaderError as e:  # a character YAML does not allow
@@ -175,15 +202,25 @@ def read_yaml(text: str, transparent: frozenset[str] = frozenset()) -> tuple[Any
     finally:
         if loader is not None:
             loader.dispose()
-    return data, marks
+    return docs
 
 
 def read_yaml_file(path: Path, transparent: frozenset[str] = frozenset()) -> tuple[Any, Marks]:
     """``read_yaml`` of a UTF-8 file; ``YAMLProblem`` if it cannot be read or parsed."""
+    return read_yaml(read_text(path), transparent)
+
+
+def read_text(path: Path) -> str:
+    """A UTF-8 file's text; ``YAMLProblem`` if it cannot be read or decoded."""
     try:
         raw = path.read_bytes()
     except OSError as e:
         raise YAMLProblem(f"cannot read file: {e.strerror or e}") from None
+    return decode_text(raw)
+
+
+def decode_text(raw: bytes) -> str:
+    """UTF-8 bytes as text; ``YAMLProblem`` at the first byte that is not UTF-8."""
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as e:
@@ -192,7 +229,7 @@ def read_yaml_file(path: Path, transparent: frozenset[str] = frozenset()) -> tup
         raise YAMLProblem(
             f"not UTF-8 text: byte 0x{raw[e.start]:02x} cannot be decoded", (line, col)
         ) from None
-    return read_yaml(text, transparent)
+    return text
 
 
 def _bad_scalar(root: yaml.Node | None) -> Mark | None:
@@ -243,9 +280,12 @@ __all__ = [
     "Mark",
     "Marks",
     "YAMLProblem",
+    "decode_text",
     "did_you_mean",
     "index",
+    "read_text",
     "read_yaml",
+    "read_yaml_documents",
     "read_yaml_file",
     "with_mark",
 ]

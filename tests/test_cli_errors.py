@@ -117,13 +117,16 @@ def test_run_malformed_yaml(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-def test_run_job_manifest_instead_of_scenario(tmp_path: Path) -> None:
+def test_run_bare_job_with_a_problem(tmp_path: Path) -> None:
+    """A bare Job manifest runs (tests/test_bare_manifests.py); a bad one is located."""
     path = write_file(tmp_path, BARE_JOB)
     res = jobsim("run", str(path))
     assert res.returncode == 1
-    assert "Traceback" not in res.stderr
-    assert located(res.stderr) == scenario_error(path).lines
-    assert located(res.stderr)[0].startswith(f"{path}:1:1: (top level): this is a Job manifest")
+    assert located(res.stderr) == [  # the pod's rule, then the Job's (as the API server says)
+        f'{path}:8:22: spec.template.spec.restartPolicy: Unsupported value: "Sometimes": '
+        f'supported values: "{values}"'
+        for values in ('Always", "OnFailure", "Never', 'OnFailure", "Never')
+    ]
 
 
 @pytest.mark.slow

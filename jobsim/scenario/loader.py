@@ -19,7 +19,7 @@ from jobsim.k8s.defaults import set_defaults
 from jobsim.k8s.errors import FieldError, invalid, not_supported, required
 from jobsim.k8s.job import Job
 from jobsim.k8s.validation import validate_job
-from jobsim.locate import Marks, YAMLProblem, read_yaml_file
+from jobsim.locate import Marks, YAMLProblem, read_text, read_yaml_documents, read_yaml_file
 from jobsim.scenario.changes import check_updates
 from jobsim.scenario.checks import (
     check_arrivals,
@@ -155,7 +155,12 @@ def load_scenario(source: str | Path | dict[str, Any], *, base_dir: Path | None 
         data, marks = _read(path)
         name = str(path)
         base = base_dir or path.parent
+    return load_data(data, marks, name, base)
 
+
+def load_data(data: Any, marks: Marks | None, name: str, base: Path) -> Scenario:
+    """``load_scenario`` of data already read: ``marks`` place its problems in ``name``, and
+    ``manifestFile`` paths are relative to ``base``."""
     if not isinstance(data, dict):
         what = "an empty document" if data is None else got(data)
         text = f"(top level): expected a mapping with cluster and jobs, got {what}"
@@ -271,9 +276,22 @@ def _read_manifest_file(
     if not exists:
         return [Problem(where, f"{where}: file not found: {mpath}")]
     try:
-        raw, marks = read_yaml_file(mpath)
+        docs = read_yaml_documents(read_text(mpath))
     except YAMLProblem as e:
         return [Problem(where, f"{where}: {in_file(mfile, str(e))}")]
+    jobs = [d for d in docs if not isinstance(d[0], dict) or d[0].get("kind", "Job") == "Job"]
+    if len(docs) > 1 and len(jobs) != 1:
+        names = ", ".join(
+            str(d[0].get("metadata", {}).get("name", "?")) if isinstance(d[0], dict) else "?"
+            for d in jobs
+        )
+        text = (
+            f"{where}: {mfile} holds {len(jobs)} Jobs{f' ({names})' if names else ''} in "
+            f"{len(docs)} documents; a manifestFile holds one Job (other kinds are ignored): "
+            "give each Job its own entry, or run the file bare (jobsim run FILE)"
+        )
+        return [Problem(where, text)]
+    raw, marks = (jobs if len(docs) > 1 else docs)[0] if docs else (None, Marks())
     found = [duplicate_key(*d) for d in marks.duplicates]
     decoded = _decode_job(raw)
     if isinstance(decoded, Job) and not found:
@@ -285,5 +303,6 @@ def _read_manifest_file(
 
 __all__ = [
     "decode_job",
+    "load_data",
     "load_scenario",
 ]

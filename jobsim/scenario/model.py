@@ -490,6 +490,13 @@ class Scenario(_Model):
     jobs: list[JobEntry] = Field(default_factory=list)
     events: list[Event] = Field(default_factory=list)
     _warnings: tuple[str, ...] = PrivateAttr(default=())
+    _bare: bool = PrivateAttr(default=False)
+
+    @property
+    def bare(self) -> bool:
+        """Built from bare Job manifests on the default cluster and workload
+        (``jobsim.scenario.manifests``), not read from a scenario file."""
+        return self._bare
 
     @property
     def manifests(self) -> list[Job]:
@@ -516,10 +523,15 @@ class Scenario(_Model):
         entries = [e.with_job(j, i) for i, (e, j) in enumerate(zip(self.jobs, jobs, strict=True))]
         return self.with_entries(entries, warnings)
 
-    def with_entries(self, entries: list[JobEntry], warnings: list[str]) -> Scenario:
-        """A copy holding these loaded ``entries`` (one per Job), with the load ``warnings``."""
+    def with_entries(
+        self, entries: list[JobEntry], warnings: list[str], *, bare: bool | None = None
+    ) -> Scenario:
+        """A copy holding these loaded ``entries`` (one per Job), with the load ``warnings``
+        (``bare``: whether built from bare manifests; unchanged if None)."""
         out = self.model_copy(update={"jobs": entries})
         out._warnings = tuple(warnings)
+        if bare is not None:
+            out._bare = bare
         return out
 
     def resolve_job(self, ref: str) -> str:

@@ -1,0 +1,348 @@
+"""Bare Kubernetes manifests run: ``jobsim run job.yaml`` on the Kubernetes docs' own files,
+several documents, ``kind: List``, standard input; the default cluster and workload and the
+flags that change them (``jobsim.scenario.manifests``)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from jobsim.api import ScenarioError, load_scenario, scenario_from_manifests, simulate
+from jobsim.cli import app
+
+runner = CliRunner()
+
+# https://kubernetes.io/docs/concepts/workloads/controllers/job/ (controllers/job.yaml)
+PI = """\
+apiVersion: batch/v1
+kind: Job
+metadata:
+  name: pi
+spec:
+  template:
+    spec:
+      containers:
+      - name: pi
+        image: perl:5.34.0
+        command: ["perl",  "-Mbignum=bpi", "-wle", "print bpi(2000)"]
+      restartPolicy: Never
+  backoffLimit: 4
+"""
+
+# The docs' Indexed Job (controllers/job-indexed.yaml, trimmed to its Job fields)
+INDEXED = """\
+apiVersion: batch/v1
+kind: Job
+metadata:
+  name: 'indexed-job'
+spec:
+  completions: 5
+  parallelism: 3
+  completionMode: Indexed
+  template:
+    spec:
+      restartPolicy: Never
+      containers:
+      - name: 'worker'
+        image: 'docker.io/library/busybox'
+        command: ["rev", "/input/data.txt"]
+"""
+
+# The docs' pod failure policy example (controllers/job-pod-failure-policy-example.yaml)
+POD_FAILURE_POLICY = """\
+apiVersion: batch/v1
+kind: Job
+metadata:
+  name: job-pod-failure-policy-example
+spec:
+  completions: 12
+  parallelism: 3
+  template:
+    spec:
+      restartPolicy: Never
+      containers:
+      - name: main
+        image: docker.io/library/bash:5
+        command: ["bash"]
+        args:
+        - -c
+        - echo "Hello world!" && sleep 5 && exit 42
+  backoffLimit: 6
+  podFailurePolicy:
+    rules:
+    - action: FailJob
+      onExitCodes:
+        containerName: main
+        operator: In
+        values: [42]
+    - action: Ignore
+      onPodConditions:
+      - type: DisruptionTarget
+"""
+
+CONFIGMAP = """\
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: settings}
+data: {greeting: hello}
+"""
+
+CRONJOB = """\
+apiVersion: batch/v1
+kind: CronJob
+metadata:
+  name: hello
+spec:
+  schedule: "* * * * *"
+  jobTemplate:
+    spec:
+      template:
+        spec:
+          containers:
+          - name: hello
+            image: busybox:1.28
+          restartPolicy: OnFailure
+"""
+
+
+def job(name: str, completions: int = 1) -> str:
+    return f"""\
+apiVersion: batch/v1
+kind: Job
+metadata: {{name: {name}}}
+spec:
+  completions: {completions}
+  template:
+    spec:
+      restartPolicy: Never
+      containers: [{{name: main, image: busybox}}]
+"""
+
+
+def write(tmp_path: Path, text: str, name: str = "job.yaml") -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def run_json(*args: str, stdin: str | None = None) -> dict[str, Any]:
+    res = runner.invoke(app, ["run", *args, "--json"], input=stdin)
+    assert res.exit_code == 0, res.output
+    data: dict[str, Any] = json.loads(res.stdout)
+    return data
+
+
+def outcomes(data: dict[str, Any]) -> dict[str, tuple[str, str, float | None, int]]:
+    """Each Job's last True condition (type, reason), its time, and its pods created."""
+    out = {}
+    for j in data["jobs"]:
+        [last] = [c for c in j["status"]["conditions"] if c["type"] in ("Complete", "Failed")]
+        out[j["name"]] = (
+            last["type"],
+            last["reason"],
+            last["lastTransitionTime"],
+            j["podsCreated"],
+        )
+    return out
+
+
+def test_the_docs_pi_job_runs_on_the_default_cluster(tmp_path: Path) -> None:
+    """The docs' pi Job completes at 12 s with one pod.
+
+    Derivation (docs/mechanisms.md, ``Timing`` defaults; the lines of ``jobsim explain``):
+    the Job is created at 0 s and synced at once, so its pod is created and bound at 0 s
+    (scheduling 0 s, imagePull 0 s); the container starts ``containerStart`` = 1 s later, at
+    1 s; the default workload runs it 10 s, so it exits 0 at 11 s; the pod's change syncs the
+    Job ``jobSyncDelay`` = 1 s later, at 12 s, which counts it succeeded (1 of completions=1)
+    and sets Complete (CompletionsReached).
+    """
+    data = run_json(str(write(tmp_path, PI)))
+    assert data["scenario"] == "job"
+    assert outcomes(data) == {"pi": ("Complete", "CompletionsReached", 12.0, 1)}
+    assert [n["name"] for n in data["nodes"]] == ["node-0", "node-1", "node-2"]
+    res = runner.invoke(app, ["explain", str(write(tmp_path, PI))])
+    assert res.exit_code == 0, res.output
+    assert res.stdout.splitlines()[0] == (
+        "t=0s   Job default/pi created: completions=1, parallelism=1, backoffLimit=4, "
+        "restartPolicy=Never"
+    )
+    assert "t=1s   pod" in res.stdout and "container started (attempt 0)" in res.stdout
+    assert "t=11s  pod" in res.stdout and "container exited with code 0" in res.stdout
+    assert res.stdout.splitlines()[-1].startswith("t=12s  Job default/pi condition Complete=True")
+
+
+def test_a_multi_document_file_runs_every_job_and_notes_what_it_skips(tmp_path: Path) -> None:
+    text = f"{CONFIGMAP}---\n{job('one')}---\n{job('two', completions=2)}---\n"
+    path = write(tmp_path, text, "multi.yaml")
+    res = runner.invoke(app, ["run", str(path), "--json"])
+    assert res.exit_code == 0, res.output
+    assert res.stderr == f"warning: {path}:1:1: skipped ConfigMap settings: jobsim runs only Jobs\n"
+    assert outcomes(json.loads(res.stdout)) == {
+        "one": ("Complete", "CompletionsReached", 12.0, 1),
+        "two": ("Complete", "CompletionsReached", 24.0, 2),
+    }
+    res = runner.invoke(app, ["validate", str(path)])
+    assert res.exit_code == 0, res.output
+    assert res.stdout == f"{path}: OK (2 Jobs: default/one, default/two)\n"
+
+
+def test_a_list_runs_its_items(tmp_path: Path) -> None:
+    items = "".join(
+        "- " + "\n  ".join(doc.splitlines()) + "\n" for doc in (job("one"), CONFIGMAP, job("two"))
+    )
+    path = write(tmp_path, f"apiVersion: v1\nkind: List\nitems:\n{items}", "list.yaml")
+    res = runner.invoke(app, ["run", str(path), "--json"])
+    assert res.exit_code == 0, res.output
+    assert set(outcomes(json.loads(res.stdout))) == {"one", "two"}
+    assert (
+        res.stderr == f"warning: {path}:13:3: skipped ConfigMap settings: jobsim runs only Jobs\n"
+    )
+
+
+def test_standard_input() -> None:
+    data = run_json("-", stdin=PI)
+    assert data["scenario"] == "stdin"
+    assert outcomes(data) == {"pi": ("Complete", "CompletionsReached", 12.0, 1)}
+    res = runner.invoke(app, ["validate", "-"], input=PI)
+    assert (res.exit_code, res.stdout) == (0, "<stdin>: OK (Job default/pi)\n")
+
+
+def test_a_cronjob_alone_is_refused(tmp_path: Path) -> None:
+    path = write(tmp_path, CRONJOB, "cron.yaml")
+    res = runner.invoke(app, ["run", str(path)])
+    assert res.exit_code == 1
+    assert res.stderr == (
+        f"{path}:1:1: CronJob hello: CronJobs are not supported yet; jobsim runs Jobs "
+        "(a CronJob's spec.jobTemplate, as a Job manifest, runs)\n"
+    )
+
+
+def test_a_cronjob_beside_a_job_is_a_note(tmp_path: Path) -> None:
+    path = write(tmp_path, f"{CRONJOB}---\n{job('one')}", "both.yaml")
+    res = runner.invoke(app, ["run", str(path), "--json"])
+    assert res.exit_code == 0, res.output
+    assert res.stderr.startswith(f"warning: {path}:1:1: CronJob hello: CronJobs are not supported")
+    assert set(outcomes(json.loads(res.stdout))) == {"one"}
+
+
+def test_nothing_runnable(tmp_path: Path) -> None:
+    path = write(tmp_path, CONFIGMAP, "cm.yaml")
+    res = runner.invoke(app, ["run", str(path)])
+    assert res.exit_code == 1
+    assert res.stderr == (
+        f"{path}: no Job to run (1:1: skipped ConfigMap settings: jobsim runs only Jobs)\n"
+    )
+
+
+def test_a_broken_manifest_is_located(tmp_path: Path) -> None:
+    text = CONFIGMAP + "---\n" + PI.replace("backoffLimit: 4", "backoffLimit: -1")
+    path = write(tmp_path, text)
+    res = runner.invoke(app, ["run", str(path)])
+    assert res.exit_code == 1
+    assert res.stderr == (
+        f"{path}:18:17: spec.backoffLimit: Invalid value: -1: must be greater than or equal to 0\n"
+    )
+    res = runner.invoke(app, ["run", str(write(tmp_path, PI + "  backoffLimit: 5\n"))])
+    assert res.exit_code == 1
+    assert res.stderr.startswith(f"{path}:14:3: spec.backoffLimit: duplicate key")
+
+
+def test_the_flags_change_the_run(tmp_path: Path) -> None:
+    """Every run fails with code 3: backoffLimit 4 allows 4 failures, the 5th pod's ends it."""
+    path = str(write(tmp_path, PI))
+    data = run_json(path, "--fail-rate", "1", "--exit-code", "3")
+    [(kind, reason, _, pods)] = outcomes(data).values()
+    assert (kind, reason, pods) == ("Failed", "BackoffLimitExceeded", 5)
+    assert data["stats"]["jobs"][0]["failuresByExitCode"] == {"3": 5}
+    data = run_json(
+        path, "--nodes", "1", "--node-cpu", "2", "--node-memory", "1Gi", "--duration", "1m"
+    )
+    assert outcomes(data) == {"pi": ("Complete", "CompletionsReached", 62.0, 1)}
+    assert [n["name"] for n in data["nodes"]] == ["node-0"]
+
+
+def test_bad_flag_values_are_named(tmp_path: Path) -> None:
+    path = write(tmp_path, PI)
+    res = runner.invoke(app, ["run", str(path), "--nodes", "0", "--fail-rate", "2"])
+    assert res.exit_code == 1
+    assert res.stderr == (
+        f"{path}: --nodes: must be at least 1, got 0\n"
+        f"{path}: --fail-rate: a probability, from 0 to 1, got 2\n"
+    )
+
+
+def test_the_flags_on_a_scenario_file_are_refused() -> None:
+    res = runner.invoke(app, ["run", "scenarios/pi.yaml", "--nodes", "2", "--duration", "1s"])
+    assert res.exit_code == 1
+    assert res.stderr == (
+        "scenarios/pi.yaml: --nodes, --duration: apply to bare Job manifests only; this is a "
+        "scenario file: set its cluster and each Job's workload in the file (--seed overrides "
+        "its seed)\n"
+    )
+
+
+@pytest.mark.parametrize("command", ["run", "explain", "validate"])
+@pytest.mark.parametrize("text", [INDEXED, POD_FAILURE_POLICY], ids=["indexed", "pod-failure"])
+def test_the_docs_other_examples(tmp_path: Path, command: str, text: str) -> None:
+    res = runner.invoke(app, [command, str(write(tmp_path, text))])
+    assert res.exit_code == 0, res.output
+
+
+def test_the_docs_other_examples_end_as_their_workload_says(tmp_path: Path) -> None:
+    assert outcomes(run_json(str(write(tmp_path, INDEXED))))["indexed-job"][:2] == (
+        "Complete",
+        "CompletionsReached",
+    )
+    data = run_json(
+        str(write(tmp_path, POD_FAILURE_POLICY)), "--fail-rate", "1", "--exit-code", "42"
+    )
+    [(kind, reason, _, pods)] = outcomes(data).values()
+    assert (kind, reason, pods) == ("Failed", "PodFailurePolicy", 3)
+
+
+def test_plot(tmp_path: Path) -> None:
+    out = tmp_path / "t.svg"
+    res = runner.invoke(app, ["plot", str(write(tmp_path, PI)), "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    assert out.stat().st_size > 0
+
+
+def test_the_library_builds_the_same_scenario() -> None:
+    import yaml
+
+    s = scenario_from_manifests([yaml.safe_load(PI)], name="pi", nodes=2, duration="5s")
+    assert s.bare and [e.job.metadata.name for e in s.jobs] == ["pi"]
+    assert s.cluster.node_names() == ["node-0", "node-1"]
+    [job_] = simulate(s).jobs()
+    assert job_["status"]["completionTime"] == 7.0
+    with pytest.raises(ScenarioError) as e:
+        scenario_from_manifests([yaml.safe_load(CRONJOB)], source="x.yaml")
+    assert e.value.lines[0].startswith("x.yaml: CronJob hello: CronJobs are not supported yet")
+
+
+def test_a_manifest_file_may_hold_other_documents_but_one_job(tmp_path: Path) -> None:
+    write(tmp_path, f"{CONFIGMAP}---\n{PI}", "pi.yaml")
+    write(tmp_path, f"{job('one')}---\n{job('two')}", "two.yaml")
+    cluster = "cluster: {nodePools: [{name: a, count: 1, capacity: {cpu: '1', memory: 1Gi}}]}\n"
+    good = write(
+        tmp_path,
+        cluster + "jobs:\n  - {manifestFile: pi.yaml, workload: {duration: 1s}}\n",
+        "s.yaml",
+    )
+    assert [m.metadata.name for m in load_scenario(good).manifests] == ["pi"]
+    bad = write(
+        tmp_path,
+        cluster + "jobs:\n  - {manifestFile: two.yaml, workload: {duration: 1s}}\n",
+        "b.yaml",
+    )
+    with pytest.raises(ScenarioError) as e:
+        load_scenario(bad)
+    assert e.value.lines == [
+        f"{bad}:3:20: jobs[0].manifestFile: two.yaml holds 2 Jobs (one, two) in 2 documents; "
+        "a manifestFile holds one Job (other kinds are ignored): give each Job its own entry, "
+        "or run the file bare (jobsim run FILE)"
+    ]

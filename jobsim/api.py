@@ -34,7 +34,7 @@ from jobsim.k8s.conditions import job_outcome
 from jobsim.k8s.job import Job
 from jobsim.locate import YAMLProblem, read_yaml_file
 from jobsim.queries import PodSummary
-from jobsim.record import NullRecorder, Recorder
+from jobsim.record import NullRecorder, Recorder, fmt_seconds
 from jobsim.results import Result
 from jobsim.run import simulate
 from jobsim.scenario import (
@@ -104,6 +104,7 @@ __all__ = [
     "draw",
     "draw_sweep",
     "explain",
+    "fmt_seconds",
     "job_outcome",
     "load_input",
     "load_scenario",

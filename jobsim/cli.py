@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 import traceback
 from collections.abc import Callable
@@ -10,6 +11,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar
 
 import typer
+from rich.cells import cell_len
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
@@ -28,8 +30,10 @@ from jobsim.api import (
     SearchResult,
     Sweep,
     SweepError,
+    __version__,
     draw,
     draw_sweep,
+    fmt_seconds,
     load_input,
     parse_bound,
     parse_vary,
@@ -51,6 +55,29 @@ app = typer.Typer(
 out = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 160)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 T = TypeVar("T")
+
+
+def _version(value: bool) -> None:
+    if value:
+        out.print(f"jobsim {__version__}", markup=False)
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _options(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", is_eager=True, callback=_version, help="Print jobsim's version and exit."
+        ),
+    ] = False,
+) -> None:
+    """jobsim: replay Kubernetes Jobs on a simulated cluster, in virtual time."""
+    # Tables fit the terminal; piped, 160 columns unless COLUMNS says otherwise.
+    columns = os.environ.get("COLUMNS", "")
+    if columns.isdigit() and int(columns) > 0:
+        out.width = int(columns)
+
 
 DebugOpt = Annotated[bool, typer.Option("--debug", help="Show tracebacks of internal errors.")]
 SeedOpt = Annotated[int | None, typer.Option(help="Override the scenario's seed.", min=0)]
@@ -117,12 +144,18 @@ def _guard(debug: bool, fn: Callable[[], T]) -> T:
 
 
 def _t(x: Any) -> str:
-    return "-" if x is None else f"{x:g}s"
+    """A duration as Go writes it (51m27.38s, 500ms); ``-`` for none."""
+    return "-" if x is None else fmt_seconds(x)
+
+
+def _n(x: float, places: int = 3) -> str:
+    """A number with thousands separators and at most ``places`` decimals: 12,345.5."""
+    text = f"{x:,.{places}f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def _summary(result: Result) -> None:
-    table = Table(title=f"scenario {result.scenario} (seed {result.seed})")
-    for col in (
+    cols = [
         "job",
         "outcome",
         "reason",
@@ -132,24 +165,12 @@ def _summary(result: Result) -> None:
         "succeeded",
         "failed",
         "pods created",
-    ):
-        table.add_column(
-            col, justify="right" if col not in ("job", "outcome", "reason") else "left"
-        )
+    ]
+    rows: list[list[str]] = []
     for j in result.jobs():
         st = j["status"]
         if "managedBy" in j:
-            table.add_row(
-                j["name"],
-                "not managed",
-                f"managedBy {j['managedBy']}",
-                "-",
-                "-",
-                "-",
-                "-",
-                "-",
-                "0",
-            )
+            rows.append([j["name"], "not managed", f"managedBy {j['managedBy']}", *["-"] * 5, "0"])
             continue
         what, reason = outcome(st)
         end = st.get("completionTime")
@@ -159,18 +180,66 @@ def _summary(result: Result) -> None:
                     end = c["lastTransitionTime"]
         start = st.get("startTime")
         dur = None if end is None or start is None else end - start
-        table.add_row(
-            j["name"],
-            what,
-            reason,
-            _t(start),
-            _t(end),
-            _t(dur),
-            str(st.get("succeeded", 0)),
-            str(st.get("failed", 0)),
-            str(j["podsCreated"]),
+        rows.append(
+            [
+                j["name"],
+                what,
+                reason,
+                _t(start),
+                _t(end),
+                _t(dur),
+                _n(st.get("succeeded", 0)),
+                _n(st.get("failed", 0)),
+                _n(j["podsCreated"]),
+            ]
         )
-    out.print(table)
+    title = f"scenario {result.scenario} (seed {result.seed})"
+    optional = ("start", "completion", "pods created", "succeeded", "failed", "duration")
+    out.print(_table(title, cols, rows, optional=optional))
+
+
+def _table(
+    title: str,
+    cols: list[str],
+    rows: list[list[str]],
+    key: tuple[str, ...] = ("job", "outcome", "reason"),
+    optional: tuple[str, ...] = (),
+    left: tuple[str, ...] = (),
+) -> Table:
+    """A table whose key columns never wrap and whose values stay whole (other headers wrap
+    between words); when the console is too narrow for that, the optional columns go first,
+    in order."""
+
+    def least(i: int) -> int:  # the narrowest column i can be without cutting a word
+        words = [cols[i]] if cols[i] in key else cols[i].split()
+        if cols[i] in left:  # a list such as "42×1, 143×1" may wrap after its commas
+            words += [w for r in rows for w in r[i].split()]
+        else:
+            words += [r[i] for r in rows]
+        return max(len(w) for w in words)
+
+    widths = [least(i) for i in range(len(cols))]
+
+    def make(keep: list[int]) -> Table:
+        table = Table(title=title)
+        for i in keep:
+            justify: Literal["left", "right"] = "left" if cols[i] in (*key, *left) else "right"
+            no_wrap = cols[i] in key
+            table.add_column(cols[i], justify=justify, no_wrap=no_wrap, min_width=widths[i])
+        for r in rows:
+            table.add_row(*(r[i] for i in keep))
+        return table
+
+    keep = list(range(len(cols)))
+    table = make(keep)
+    for name in optional:
+        with out.capture() as shown:
+            out.print(table)
+        if max(map(cell_len, shown.get().splitlines()), default=0) <= out.width:
+            break
+        keep.remove(cols.index(name))
+        table = make(keep)
+    return table
 
 
 def _timeline(result: Result, limit: int) -> None:
@@ -179,8 +248,10 @@ def _timeline(result: Result, limit: int) -> None:
     shown = (
         lines if len(lines) <= limit else [*lines[: limit // 2], (-1.0, "…"), *lines[-limit // 2 :]]
     )
-    for t, line in shown:
-        out.print(f"  {'' if t < 0 else f't={t:g}s':>10}  {line}", markup=False)
+    stamps = ["" if t < 0 else f"t={fmt_seconds(t)}" for t, _line in shown]
+    width = max((len(s) for s in stamps), default=0)
+    for stamp, (_when, line) in zip(stamps, shown, strict=True):
+        out.print(f"  {stamp:>{width}}  {line}", markup=False)
 
 
 def _warn(scenario: Scenario) -> None:
@@ -250,7 +321,6 @@ def _pct(x: float) -> str:
 def _stats(result: Result) -> None:
     """Per-Job and per-run statistics, and warnings (overlapping executions)."""
     st = result.stats
-    table = Table(title="statistics (pod-seconds: time in runs; see jobsim.stats)")
     cols = [
         "job",
         "wait to run",
@@ -262,35 +332,46 @@ def _stats(result: Result) -> None:
         "wasted pod-s",
         "useful pod-s",
     ]
-    for col in cols:
-        table.add_column(col, justify="left" if col.startswith(("job", "failures")) else "right")
-    for j in st.jobs:
-        codes = ", ".join(f"{c}×{n}" for c, n in j.failuresByExitCode.items()) or "-"
-        table.add_row(
+    rows = [
+        [
             j.name,
             _t(j.waitUntilRunning),
             _t(j.wallTime),
-            str(j.attempts),
-            str(j.reExecutions),
-            str(len(j.overlappingExecutions)),
-            codes,
-            f"{j.wastedPodSeconds:g}",
-            f"{j.usefulPodSeconds:g}",
-        )
-    out.print(table)
-    by_outcome = ", ".join(f"{k} {v}" for k, v in st.jobsByOutcome.items()) or "none"
-    parts = [f"makespan {st.makespan:g}s", f"jobs: {by_outcome}"]
+            _n(j.attempts),
+            _n(j.reExecutions),
+            _n(len(j.overlappingExecutions)),
+            ", ".join(f"{c}×{_n(n)}" for c, n in j.failuresByExitCode.items()) or "-",
+            _n(j.wastedPodSeconds),
+            _n(j.usefulPodSeconds),
+        ]
+        for j in st.jobs
+    ]
+    title = "statistics (pod-seconds: time in runs; see jobsim.stats)"
+    optional = (
+        "overlaps",
+        "re-executions",
+        "attempts",
+        "useful pod-s",
+        "wasted pod-s",
+        "wait to run",
+        "wall time",
+        "failures (exit code×n)",
+    )
+    out.print(_table(title, cols, rows, ("job",), optional, ("failures (exit code×n)",)))
+    by_outcome = ", ".join(f"{k} {_n(v)}" for k, v in st.jobsByOutcome.items()) or "none"
+    parts = [f"makespan {fmt_seconds(st.makespan)}", f"jobs: {by_outcome}"]
     if st.nodeHours is not None:
-        parts.append(f"{st.nodes} nodes, {st.nodeHours:.3g} node-hours")
+        nodes = str(st.nodes) if st.nodes is None else _n(st.nodes)
+        parts.append(f"{nodes} nodes, {_n(st.nodeHours, 2)} node-hours")
     if st.cpu is not None and st.memory is not None:
         parts.append(
             f"cpu requested {_pct(st.cpu.meanUtilisation)} mean, "
             f"{_pct(st.cpu.peakUtilisation)} peak; memory {_pct(st.memory.meanUtilisation)} "
             f"mean, {_pct(st.memory.peakUtilisation)} peak"
         )
-    parts.append(f"pending pods {st.meanPending:.3g} mean, {st.peakPending} peak")
+    parts.append(f"pending pods {_n(st.meanPending, 2)} mean, {_n(st.peakPending)} peak")
     out.print(
-        f"run (window 0–{st.windowEnd:g}s): " + "; ".join(parts),
+        f"run (window 0s–{fmt_seconds(st.windowEnd)}): " + "; ".join(parts),
         markup=False,
     )
     for w in st.warnings:
@@ -477,8 +558,8 @@ def _value(x: float, unit: tuple[str, float] | None) -> str:
     significant digits."""
     if x != x:  # NaN: no interval
         return "-"
-    if unit is None:
-        return f"{x:.3g}"
+    if unit is None:  # 3 significant digits, but 12,345 rather than 1.23e+04
+        return _n(x, 0) if abs(x) >= 1000 and x != float("inf") else f"{x:.3g}"
     if x == float("inf"):
         return "never"
     if x == float("-inf"):
@@ -744,3 +825,5 @@ __all__ = [
     "app",
     "main",
 ]
+if __name__ == "__main__":
+    main()

@@ -27,6 +27,7 @@ from matplotlib import rc_context
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
+from jobsim.record import fmt_seconds
 from jobsim.stats import Lives, PodLife, utilisation_series
 
 if TYPE_CHECKING:
@@ -169,7 +170,7 @@ def _pod_bars(
             ax.text(
                 (p.scheduled + ready) / 2,
                 y,
-                f"image pull {pulled:g}s",
+                f"image pull {fmt_seconds(pulled)}",
                 ha="center",
                 va="center",
                 fontsize=7,
@@ -206,7 +207,8 @@ def _pod_bars(
     for lo, hi in p.crashloops:
         bars.add("crashloop", y, lo, hi, h * 0.8)
         if labels and hi - lo >= min_width:
-            text = f"CrashLoopBackOff {hi - lo:g}s" if hi - lo >= 3 * min_width else f"{hi - lo:g}s"
+            took = fmt_seconds(hi - lo)
+            text = f"CrashLoopBackOff {took}" if hi - lo >= 3 * min_width else took
             ax.text(
                 (lo + hi) / 2,
                 y,
@@ -317,7 +319,7 @@ def timeline_by_job(
             ax.text(
                 (gap.start + end) / 2,
                 y,
-                f"backoff {end - gap.start:g}s",
+                f"backoff {fmt_seconds(end - gap.start)}",
                 ha="center",
                 va="center",
                 fontsize=7,

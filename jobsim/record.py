@@ -19,6 +19,7 @@ from enum import IntEnum
 from typing import Any
 
 from jobsim.k8s.conditions import TERMINAL_PHASES
+from jobsim.units import format_duration
 
 
 class Kind(IntEnum):
@@ -36,7 +37,7 @@ class Kind(IntEnum):
     POD_SCHEDULED = 11  # subject pod, ref node
     POD_UNSCHEDULABLE = 12  # subject pod, text message
     IMAGE_PULLED = 13  # subject pod, ref image, b seconds
-    CONTAINER_STARTED = 14  # subject pod, a restartCount, b attempt
+    CONTAINER_STARTED = 14  # subject pod, ref index ("" NonIndexed), a restartCount, b attempt
     CONTAINER_EXITED = 15  # subject pod, a exit code, b when it exited, ref "late" if b != t
     CONTAINER_RESTART_BACKOFF = 16  # subject pod, b delay seconds
     POD_PHASE = 17  # subject pod, ref phase
@@ -393,7 +394,8 @@ class Recorder:
             p.startedAt = t
             p.attempt = attempt
         p.restarts = restarts
-        self._log(t, Kind.CONTAINER_STARTED, name, a=restarts, b=attempt)
+        index = "" if p.index is None else str(p.index)
+        self._log(t, Kind.CONTAINER_STARTED, name, index, a=restarts, b=attempt)
 
     def container_exited(self, t: float, name: str, exit_code: int, exited_at: float) -> None:
         self.pods[name].exitCode = exit_code
@@ -554,8 +556,16 @@ class NullRecorder(JobRecorder):
 
 
 def fmt_seconds(x: float) -> str:
-    """Seconds as a short number: 20 -> "20s", 1.5 -> "1.5s"."""
-    return f"{x:g}s"
+    """Seconds as Go (and so kubectl) writes a duration, to the millisecond: 20 -> "20s",
+    1.5 -> "1.5s", 0.5 -> "500ms", 3087.38 -> "51m27.38s", 3723 -> "1h2m3s"; never in
+    scientific notation. For people only: data (JSON, CSV) keeps numbers of seconds."""
+    return format_duration(round(x, 3))
+
+
+def _ordinal(n: int) -> str:
+    """1 -> "1st", 2 -> "2nd", 11 -> "11th", 23 -> "23rd"."""
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
 
 
 def describe(kind: Kind, subject: str, ref: str, a: int, b: float, text: str) -> str:
@@ -594,7 +604,12 @@ def describe(kind: Kind, subject: str, ref: str, a: int, b: float, text: str) ->
         return f"pod {subject} pulled image {ref} in {fmt_seconds(b)}"
     if kind is Kind.CONTAINER_STARTED:
         extra = f", restartCount {a}" if a else ""
-        return f"pod {subject} container started (attempt {int(b)}{extra})"
+        if ref.isdigit():  # Indexed: the attempt counts the starts of this index's work
+            n = int(b)
+            what = f"index {ref}, attempt {n}: its {_ordinal(n + 1)} try"
+        else:  # NonIndexed: parallel pods share one count, so a number is no retry count
+            what = f"start {int(b) + 1} of the Job's work"
+        return f"pod {subject} container started ({what}{extra})"
     if kind is Kind.CONTAINER_EXITED:
         late = f" (at {fmt_seconds(b)}, reported late: node unreachable)" if ref == "late" else ""
         return f"pod {subject} container exited with code {a}{late}"

@@ -62,7 +62,7 @@ from jobsim.k8s.conditions import (
     TERMINAL_PHASES,
     job_outcome,
 )
-from jobsim.record import Kind, Recorder
+from jobsim.record import Kind, Recorder, fmt_seconds
 
 
 class RunRecord(Protocol):
@@ -672,9 +672,10 @@ class RunStats:
                 where = f"index {o.index}" if o.index is not None else "its work"
                 was = "was still" if o.confirmed else "may still have been"
                 unseen = "" if o.confirmed else ", its exit never reported"
+                overlap = f"{fmt_seconds(o.seconds)} overlap from t={fmt_seconds(o.start)}"
                 out.append(
                     f"Job {j.job}: pod {o.pod} ran {where} while {o.predecessor} {was} "
-                    f"running ({o.seconds:g}s overlap from t={o.start:g}s{unseen}); "
+                    f"running ({overlap}{unseen}); "
                     "non-idempotent work runs twice"
                 )
         return out

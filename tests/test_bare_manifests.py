@@ -170,7 +170,8 @@ def test_the_docs_pi_job_runs_on_the_default_cluster(tmp_path: Path) -> None:
         "t=0s   Job default/pi created: completions=1, parallelism=1, backoffLimit=4, "
         "restartPolicy=Never"
     )
-    assert "t=1s   pod" in res.stdout and "container started (attempt 0)" in res.stdout
+    assert "t=1s   pod" in res.stdout
+    assert "container started (start 1 of the Job's work)" in res.stdout
     assert "t=11s  pod" in res.stdout and "container exited with code 0" in res.stdout
     assert res.stdout.splitlines()[-1].startswith("t=12s  Job default/pi condition Complete=True")
 

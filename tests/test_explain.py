@@ -31,21 +31,21 @@ BACKOFF = """\
 t=0s   Job default/job created: completions=1, parallelism=1, backoffLimit=2, restartPolicy=Never
 t=0s   pod <pod1> created by Job default/job
 t=0s   pod <pod1> scheduled to n-0
-t=0s   pod <pod1> container started (attempt 0)
+t=0s   pod <pod1> container started (start 1 of the Job's work)
 t=5s   pod <pod1> container exited with code 1
 t=5s   Job default/job waits 10s before creating pods (pod-failure backoff: 1 failure since \
 last success): 10s·2^0 = 10s after the last failure at 5s, until 15s
 t=5s   pod <pod1> counted as failed: failed=1 ≤ backoffLimit=2, not exceeded
 t=15s  pod <pod2> created by Job default/job
 t=15s  pod <pod2> scheduled to n-0
-t=15s  pod <pod2> container started (attempt 1)
+t=15s  pod <pod2> container started (start 2 of the Job's work)
 t=20s  pod <pod2> container exited with code 1
 t=20s  Job default/job waits 20s before creating pods (pod-failure backoff: 2 failures since \
 last success): 10s·2^1 = 20s after the last failure at 20s, until 40s
 t=20s  pod <pod2> counted as failed: failed=2 ≤ backoffLimit=2, not exceeded
 t=40s  pod <pod3> created by Job default/job
 t=40s  pod <pod3> scheduled to n-0
-t=40s  pod <pod3> container started (attempt 2)
+t=40s  pod <pod3> container started (start 3 of the Job's work)
 t=45s  pod <pod3> container exited with code 1
 t=45s  pod <pod3> counted as failed: failed=3 > backoffLimit=2, exceeded
 t=45s  Job default/job condition FailureTarget=True (BackoffLimitExceeded: Job has reached the \
@@ -55,20 +55,20 @@ specified backoff limit): failed=3 > backoffLimit=2
 """
 
 DEADLINE = """\
-t=0s    Job default/job created: completions=1, parallelism=1, backoffLimit=6, \
+t=0s     Job default/job created: completions=1, parallelism=1, backoffLimit=6, \
 activeDeadlineSeconds=100, restartPolicy=Never
-t=0s    pod <pod1> created by Job default/job
-t=0s    pod <pod1> scheduled to n-0
-t=0s    pod <pod1> container started (attempt 0)
-t=100s  pod <pod1> deleted (DeadlineExceeded): counted as failed at 100s because the Job is \
+t=0s     pod <pod1> created by Job default/job
+t=0s     pod <pod1> scheduled to n-0
+t=0s     pod <pod1> container started (start 1 of the Job's work)
+t=1m40s  pod <pod1> deleted (DeadlineExceeded): counted as failed at 1m40s because the Job is \
 failing
-t=100s  pod <pod1> counted as failed: failed=1; the Job is failing (DeadlineExceeded), its pods \
+t=1m40s  pod <pod1> counted as failed: failed=1; the Job is failing (DeadlineExceeded), its pods \
 count as failed
-t=100s  Job default/job condition FailureTarget=True (DeadlineExceeded: Job was active longer \
-than specified deadline): activeDeadlineSeconds=100 reached: 100s since startTime 0s
-t=107s  pod <pod1> container exited with code 143: SIGTERM
-t=107s  Job default/job condition Failed=True (DeadlineExceeded: Job was active longer than \
-specified deadline): FailureTarget since 100s and no pod is left terminating
+t=1m40s  Job default/job condition FailureTarget=True (DeadlineExceeded: Job was active longer \
+than specified deadline): activeDeadlineSeconds=100 reached: 1m40s since startTime 0s
+t=1m47s  pod <pod1> container exited with code 143: SIGTERM
+t=1m47s  Job default/job condition Failed=True (DeadlineExceeded: Job was active longer than \
+specified deadline): FailureTarget since 1m40s and no pod is left terminating
 """
 
 
@@ -337,5 +337,5 @@ def test_a_backoff_after_thousands_of_failures_is_narrated_capped() -> None:
     assert len(lines) > 1100
     assert (
         "(pod-failure backoff: 1100 failures since last success): "
-        "10s·2^1099 capped at 600s = 600s after" in "".join(lines)
+        "10s·2^1099 capped at 10m0s = 10m0s after" in "".join(lines)
     )

@@ -149,7 +149,7 @@ def test_node_failure_overlapping_execution() -> None:
     assert j.failuresByExitCode == {}
     assert j.waitUntilRunning == 1
     assert len(st.warnings) == 1
-    assert "189s overlap from t=412s" in st.warnings[0]
+    assert "3m9s overlap from t=6m52s" in st.warnings[0]
 
 
 def test_pi_scenario() -> None:

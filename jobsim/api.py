@@ -48,9 +48,20 @@ from jobsim.scenario import (
 )
 from jobsim.stats import ContainerRun, RunStats
 from jobsim.trace import write_trace
+from jobsim.unfinished import Reason, Unfinished, unfinished
 from jobsim.version import __version__
 
 View = Literal["job", "node", "summary"]
+
+
+def narrate(result: Result, *, job: str | None = None) -> list[Line]:
+    """What ``jobsim explain`` prints: the narrated timeline (:func:`jobsim.explain.explain`),
+    then one line per Job the run leaves unfinished, at the run's end, saying why
+    (:func:`jobsim.unfinished.unfinished`)."""
+    lines = explain(result, job=job)
+    for u in unfinished(result, job=job):
+        lines.append(Line(u.t, u.job, u.job, u.text))
+    return lines
 
 
 def draw_sweep(
@@ -89,6 +100,7 @@ __all__ = [
     "PathError",
     "PodSummary",
     "ProgressBar",
+    "Reason",
     "Recorder",
     "Result",
     "RunStats",
@@ -97,6 +109,7 @@ __all__ = [
     "SearchResult",
     "Sweep",
     "SweepError",
+    "Unfinished",
     "View",
     "YAMLProblem",
     "__version__",
@@ -108,6 +121,7 @@ __all__ = [
     "job_outcome",
     "load_input",
     "load_scenario",
+    "narrate",
     "parse_bound",
     "parse_values",
     "parse_vary",
@@ -119,5 +133,6 @@ __all__ = [
     "search",
     "simulate",
     "sweep",
+    "unfinished",
     "write_trace",
 ]

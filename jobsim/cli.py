@@ -35,6 +35,7 @@ from jobsim.api import (
     draw_sweep,
     fmt_seconds,
     load_input,
+    narrate,
     parse_bound,
     parse_vary,
     quantile_name,
@@ -42,9 +43,9 @@ from jobsim.api import (
     search,
     simulate,
     sweep,
+    unfinished,
     write_trace,
 )
-from jobsim.api import explain as narrate
 from jobsim.api import job_outcome as outcome
 
 app = typer.Typer(
@@ -196,6 +197,23 @@ def _summary(result: Result) -> None:
     title = f"scenario {result.scenario} (seed {result.seed})"
     optional = ("start", "completion", "pods created", "succeeded", "failed", "duration")
     out.print(_table(title, cols, rows, optional=optional))
+    for u in unfinished(result):
+        out.print(f"t={fmt_seconds(u.t)}  {u.text}", markup=False)
+
+
+def _expect(result: Result, expect: str | None) -> None:
+    """``--expect Complete|Failed``: exit 1, naming each Job that ended otherwise and how."""
+    if expect is None:
+        return
+    other = [
+        (j["name"], "not managed" if "managedBy" in j else outcome(j["status"])[0])
+        for j in result.jobs()
+    ]
+    wrong = [(name, what) for name, what in other if what != expect]
+    if wrong:
+        jobs = ", ".join(f"{name} ended {what}" for name, what in wrong)
+        err.print(f"expected every Job {expect}: {jobs}", markup=False)
+        raise typer.Exit(1)
 
 
 def _table(
@@ -412,6 +430,10 @@ def run(
             "server's status rules; exit 3 at the first violation.",
         ),
     ] = False,
+    expect: Annotated[
+        str | None,
+        typer.Option(help="Complete or Failed: exit 1 unless every Job ends with it."),
+    ] = None,
     nodes: NodesOpt = None,
     node_cpu: NodeCpuOpt = None,
     node_memory: NodeMemoryOpt = None,
@@ -422,6 +444,9 @@ def run(
 ) -> None:
     """Run a scenario (or bare Job manifests) and print its summary, timeline and statistics
     (or --json)."""
+    if expect not in (None, "Complete", "Failed"):
+        err.print(f"--expect: expected Complete or Failed, not {expect!r}", markup=False)
+        raise typer.Exit(2)
     bare = _bare(nodes, node_cpu, node_memory, duration, fail_rate, exit_code)
     result = _simulate(file, seed, debug, check, bare)
     if events is not None:
@@ -443,10 +468,12 @@ def run(
         _write(debug, lambda: write_trace(result, trace_path))
     if json_out:
         sys.stdout.write(result.to_json(with_stats=True) + "\n")
+        _expect(result, expect)
         return
     _summary(result)
     _timeline(result, timeline_lines)
     _stats(result)
+    _expect(result, expect)
 
 
 @app.command()

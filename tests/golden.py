@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 from jobsim import load_scenario, simulate
-from jobsim.explain import explain
+from jobsim.api import narrate
 from jobsim.explain import render as render_lines
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -40,8 +40,8 @@ def render(scenario: Path) -> str:
 
 
 def render_explain(scenario: Path) -> str:
-    """The scenario's ``jobsim explain`` text."""
-    return render_lines(explain(simulate(load_scenario(scenario))))
+    """The scenario's ``jobsim explain`` text (with its lines on unfinished Jobs)."""
+    return render_lines(narrate(simulate(load_scenario(scenario))))
 
 
 def main(argv: list[str] | None = None) -> int:

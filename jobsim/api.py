@@ -1,4 +1,4 @@
-"""The Python API: load a scenario, run it, look at the result; sweep and search.
+"""The Python API: load a scenario, run it, look at the result; sweep and search; compare two.
 
 Everything a notebook, a test or the command line needs, and nothing else: ``cli.py`` imports
 only this module. ``draw`` imports matplotlib when it is called, not before. ``queries`` is the
@@ -12,6 +12,18 @@ from pathlib import Path
 from typing import Literal
 
 from jobsim import queries
+from jobsim.compare import (
+    MEASURES,
+    Comparison,
+    JobComparison,
+    JobSide,
+    Setting,
+    SettingError,
+    Side,
+    compare,
+    load_side,
+    parse_settings,
+)
 from jobsim.experiment import (
     METRICS,
     QUANTILES,
@@ -79,6 +91,14 @@ def draw_sweep(
     return save_all(sweep, folder, statistic=statistic, confidence=confidence, bounds=bounds)
 
 
+def draw_comparison(comparison: Comparison, path: str | Path, *, max_lanes: int = 60) -> Path:
+    """Both timelines of a comparison, A above B on one time axis, to ``path`` (png, svg or
+    pdf); see :func:`jobsim.compare.draw_comparison`."""
+    from jobsim.compare import draw_comparison as save
+
+    return save(comparison, path, max_lanes=max_lanes)
+
+
 def draw(result: Result, path: str | Path, *, by: View = "job", max_lanes: int = 60) -> Path:
     """Draw a timeline (``by`` job or node) or the summary charts of ``result`` to ``path``
     (png, svg or pdf, from the suffix); see :func:`jobsim.plot.save`."""
@@ -88,12 +108,16 @@ def draw(result: Result, path: str | Path, *, by: View = "job", max_lanes: int =
 
 
 __all__ = [
+    "MEASURES",
     "METRICS",
     "QUANTILES",
     "BareOptions",
+    "Comparison",
     "ContainerRun",
     "InvariantViolation",
     "Job",
+    "JobComparison",
+    "JobSide",
     "Line",
     "MetricError",
     "NullRecorder",
@@ -107,22 +131,29 @@ __all__ = [
     "Scenario",
     "ScenarioError",
     "SearchResult",
+    "Setting",
+    "SettingError",
+    "Side",
     "Sweep",
     "SweepError",
     "Unfinished",
     "View",
     "YAMLProblem",
     "__version__",
+    "compare",
     "decode_job",
     "draw",
+    "draw_comparison",
     "draw_sweep",
     "explain",
     "fmt_seconds",
     "job_outcome",
     "load_input",
     "load_scenario",
+    "load_side",
     "narrate",
     "parse_bound",
+    "parse_settings",
     "parse_values",
     "parse_vary",
     "quantile_name",

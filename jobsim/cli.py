@@ -1,4 +1,5 @@
-"""``jobsim run | validate | plot | explain``: the command line. The only module that prints."""
+"""``jobsim run | validate | plot | explain | compare | sweep | search``: the command line. The
+only module that prints."""
 
 from __future__ import annotations
 
@@ -17,10 +18,13 @@ from rich.markup import escape
 from rich.table import Table
 
 from jobsim.api import (
+    MEASURES,
     METRICS,
     QUANTILES,
     BareOptions,
+    Comparison,
     InvariantViolation,
+    JobComparison,
     MetricError,
     PathError,
     ProgressBar,
@@ -32,11 +36,14 @@ from jobsim.api import (
     SweepError,
     __version__,
     draw,
+    draw_comparison,
     draw_sweep,
     fmt_seconds,
     load_input,
+    load_side,
     narrate,
     parse_bound,
+    parse_settings,
     parse_vary,
     quantile_name,
     render,
@@ -46,6 +53,7 @@ from jobsim.api import (
     unfinished,
     write_trace,
 )
+from jobsim.api import compare as compare_sides
 from jobsim.api import job_outcome as outcome
 
 app = typer.Typer(
@@ -565,6 +573,143 @@ def explain(
     lines = _guard(debug, lambda: narrate(result, job=job))
     style: Literal["text", "markdown"] = "markdown" if fmt == "markdown" else "text"
     sys.stdout.write(render(lines, style))
+
+
+# -- compare -------------------------------------------------------------------------------
+
+
+def _measure(measure: str, value: Any) -> str:
+    """One side's value of a measure, as the table shows it."""
+    if value is None:
+        return "-"
+    if measure == "finished":
+        return fmt_seconds(value)
+    if isinstance(value, str):
+        return value or "-"
+    return _n(value)
+
+
+def _change(measure: str, job: JobComparison) -> str:
+    """The difference column: B minus A (+2, +2m25s), same, changed, or - (one side lacks it)."""
+    d = job.difference(measure)
+    if d is None:
+        return "-"
+    if isinstance(d, bool):
+        return "changed" if d else "same"
+    if d == 0:
+        return "same"
+    sign = "+" if d > 0 else "-"
+    return sign + (fmt_seconds(abs(d)) if measure == "finished" else _n(abs(d)))
+
+
+def _print_comparison(c: Comparison) -> None:
+    out.print(c.a.describe(), markup=False)
+    out.print(c.b.describe(), markup=False)
+    out.print(f"both run with seed {c.seed} (common random numbers)", markup=False)
+    for job in c.jobs:
+        cols = ["", f"A: {c.a.label}", f"B: {c.b.label}", "difference"]
+        rows = []
+        for measure, name in MEASURES.items():
+            a = None if job.a is None else getattr(job.a, measure)
+            b = None if job.b is None else getattr(job.b, measure)
+            rows.append([name, _measure(measure, a), _measure(measure, b), _change(measure, job)])
+        where = (
+            ""
+            if job.a is not None and job.b is not None
+            else (" (only in A)" if job.b is None else " (only in B)")
+        )
+        out.print(_table(f"Job {job.job}{where}", cols, rows, key=("",), left=tuple(cols[1:3])))
+
+
+@app.command("compare")
+def compare_command(
+    files: Annotated[
+        list[Path],
+        typer.Argument(
+            help="A.yaml [B.yaml]: two scenarios or manifest files, or one for both sides "
+            "(then --set changes B).",
+            show_default=False,
+        ),
+    ],
+    set_a: Annotated[
+        list[str] | None,
+        typer.Option("--set-a", help="PATH=VALUE for side A (a YAML value; null removes)."),
+    ] = None,
+    set_b: Annotated[
+        list[str] | None, typer.Option("--set-b", help="PATH=VALUE for side B, as in sweep --vary.")
+    ] = None,
+    set_: Annotated[
+        list[str] | None,
+        typer.Option("--set", help="With one file: PATH=VALUE for side B (as --set-b)."),
+    ] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "-o", "--output", help="Draw both timelines, A above B, to this .png/.svg/.pdf."
+        ),
+    ] = None,
+    json_out: Annotated[bool, typer.Option("--json", help="Print the comparison as JSON.")] = False,
+    seed: Annotated[
+        int | None, typer.Option(help="The seed of both sides [default: A's scenario's].", min=0)
+    ] = None,
+    nodes: NodesOpt = None,
+    node_cpu: NodeCpuOpt = None,
+    node_memory: NodeMemoryOpt = None,
+    duration: DurationOpt = None,
+    fail_rate: FailRateOpt = None,
+    exit_code: ExitCodeOpt = None,
+    debug: DebugOpt = False,
+) -> None:
+    """Run two variants of a workload with one seed: per Job, outcome, reason, finish time,
+    pods, failures and wasted pod-seconds side by side, and their difference."""
+    if len(files) > 2:
+        err.print(f"expected one or two files (A and B), got {len(files)}", markup=False)
+        raise typer.Exit(2)
+    if set_ and len(files) == 2:
+        err.print("--set: with two files, say which side: --set-a or --set-b", markup=False)
+        raise typer.Exit(2)
+    if len(files) == 1 and not (set_ or set_a or set_b):
+        err.print(
+            "nothing to compare: give a second file, or --set PATH=VALUE "
+            "(e.g. --set 'jobs[0].manifest.spec.backoffLimit=6')",
+            markup=False,
+        )
+        raise typer.Exit(2)
+    if output is not None and output.suffix.lower() not in (".png", ".svg", ".pdf"):
+        err.print(f"{output}: the output must end in .png, .svg or .pdf", markup=False)
+        raise typer.Exit(2)
+    where_b = "--set" if set_ else "--set-b"
+    settings_a = _guard(debug, lambda: parse_settings(set_a or [], "--set-a"))
+    settings_b = _guard(debug, lambda: parse_settings([*(set_ or []), *(set_b or [])], where_b))
+    bare = _bare(nodes, node_cpu, node_memory, duration, fail_rate, exit_code)
+    file_a, file_b = files[0], files[-1]
+    stdin = sys.stdin.read() if "-" in (str(file_a), str(file_b)) else None
+
+    def text(f: Path) -> str | None:
+        return stdin if str(f) == "-" else None
+
+    a = _guard(
+        debug,
+        lambda: load_side(
+            "A", file_a, settings_a, text=text(file_a), options=bare, where="--set-a"
+        ),
+    )
+    b = _guard(
+        debug,
+        lambda: load_side("B", file_b, settings_b, text=text(file_b), options=bare, where=where_b),
+    )
+    _warn(a.scenario)
+    if file_b != file_a:
+        _warn(b.scenario)
+    c = _guard(debug, lambda: compare_sides(a, b, seed=seed))
+    if output is not None:
+        path = output
+        _write(debug, lambda: draw_comparison(c, path))
+        err.print(f"wrote {output}", markup=False)
+    if json_out:
+        sys.stdout.write(json.dumps(c.to_dict(), indent=2) + "\n")
+        return
+    _print_comparison(c)
 
 
 # -- experiments ---------------------------------------------------------------------------

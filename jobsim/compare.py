@@ -290,11 +290,11 @@ def _short(path: str, paths: Sequence[str]) -> str:
     return path if clash else last
 
 
-def _label(side: Side, other: Side) -> str:
-    """What sets ``side`` apart: its file when the files differ, then each path set on either
-    side, with this side's value (as written in its data, or ``unset``)."""
-    parts = [Path(side.source).name] if side.source != other.source else []
-    paths = list(dict.fromkeys(s.path for s in (*side.settings, *other.settings)))
+def _label(side: Side, paths: Sequence[str], files_differ: bool) -> str:
+    """What sets ``side`` apart: its file when the files differ, then each of ``paths`` (set
+    on either side) with this side's value: its setting, else as written in its data, else
+    ``unset`` (the default)."""
+    parts = [Path(side.source).name] if files_differ else []
     for path in paths:
         mine = [s.value for s in side.settings if s.path == path]
         if mine:
@@ -304,15 +304,18 @@ def _label(side: Side, other: Side) -> str:
                 found = get_path(side.data, path)
             except PathError:
                 found = []
-            value = "unset" if not found else ", ".join(_show(v) for v in found)
-        parts.append(f"{_short(path, paths)}={value}" if value != "unset" else f"no {path}")
+            value = ", ".join(_show(v) for v in found) if found else ""
+        short = _short(path, paths)
+        parts.append(f"{short}={value}" if value else f"{short} unset")
     return ", ".join(parts) or Path(side.source).name
 
 
 def compare(a: Side, b: Side, *, seed: int | None = None) -> Comparison:
     """Run both sides with one seed (``seed``, else A's scenario's) and compare each Job."""
     seed = a.scenario.seed if seed is None else seed
-    a, b = replace(a, label=_label(a, b)), replace(b, label=_label(b, a))
+    paths = list(dict.fromkeys(s.path for s in (*a.settings, *b.settings)))
+    differ = a.source != b.source
+    a, b = replace(a, label=_label(a, paths, differ)), replace(b, label=_label(b, paths, differ))
     ra, rb = simulate(a.scenario, seed), simulate(b.scenario, seed)
     sa, sb = _job_sides(ra), _job_sides(rb)
     keys = list(dict.fromkeys([*sa, *sb]))

@@ -327,6 +327,22 @@ def test_figure_stacks_both_timelines_on_one_time_axis() -> None:
     assert [round(ax.get_ylim()[0] + 0.5) for ax in (top, bottom)] == [3, 5]
 
 
+def test_bar_labels_follow_the_shared_axis() -> None:
+    """timeline_by_job labels a bar at least 5 % of its axis wide (CrashLoopBackOff in full
+    from 15 %); on the shared axis the rule holds for the longer span. backoff-limit: A's 5 s
+    runs were labelled on A's own 45 s axis; on 190 s they are < 9.5 s: no label. restart-
+    policy, 105 s axis: B's 10 s CrashLoopBackOff (≥ 5.25 s, < 15.75 s) keeps its length only;
+    its 20 s one keeps the full label."""
+
+    def labels(ax: Any, gid: str) -> list[str]:
+        return [t.get_text() for t in ax.texts if t.get_gid() == gid]
+
+    top, bottom = figure(pair("backoff-limit")).axes
+    assert labels(top, "exit-code") == labels(bottom, "exit-code") == []
+    top, bottom = figure(pair("restart-policy")).axes
+    assert labels(bottom, "crashloop-label") == ["10s", "CrashLoopBackOff 20s"]
+
+
 def test_draw_comparison_writes_a_png(tmp_path: Path) -> None:
     out = draw_comparison(pair("restart-policy"), tmp_path / "compare.png")
     assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

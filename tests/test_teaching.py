@@ -174,14 +174,15 @@ def test_backoff_doubles_and_a_success_resets_it() -> None:
 
 
 def test_backoff_is_capped_at_ten_minutes() -> None:
-    """1 s runs. Each pod starts 10·2^(n-1) s after the n-th failure, capped at 600 s
+    """30 s runs. Each pod starts 10·2^(n-1) s after the n-th failure, capped at 600 s
     (upstream MaxJobPodFailureBackOff): gaps 10, 20, 40, 80, 160, 320, then 600 not 640. The
-    8th failure exceeds backoffLimit 7: Failed at 1237 + 1 = 1238 s."""
+    8th failure exceeds backoffLimit 7: Failed at 1440 + 30 = 1470 s."""
     r = run("backoff-cap")
     starts = created(r, "stubborn")
-    gaps = [b - (a + 1) for a, b in zip(starts, starts[1:], strict=False)]
+    gaps = [b - (a + 30) for a, b in zip(starts, starts[1:], strict=False)]
     assert gaps == [10, 20, 40, 80, 160, 320, 600]
-    assert finished(r, "stubborn") == ("Failed", 1238.0)
+    assert starts == [0, 40, 90, 160, 270, 460, 810, 1440]
+    assert finished(r, "stubborn") == ("Failed", 1470.0)
 
 
 def test_backoff_limit_counts_failed_pods_and_restarts() -> None:
@@ -217,7 +218,7 @@ def test_termination_sigterm_and_sigkill() -> None:
 
 def test_resources_pending_and_a_pod_that_fits_no_node() -> None:
     """batch: 3 pods of 3 cpu on two 4-cpu nodes: the third is bound when one exits at 60 s
-    and runs until 120 s. huge (8 cpu) fits no node: Pending until the 10-minute horizon,
+    and runs until 120 s. huge (8 cpu) fits no node: Pending until the 5-minute horizon,
     with the scheduler's message."""
     r = run("resources")
     pods = r.pods_frame().set_index("name")

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import math
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -117,9 +118,9 @@ def created(result: Result, job: str) -> list[float]:
     return [p.created for p in queries.pods(result, job)]
 
 
-def finished(result: Result, job: str) -> tuple[str, float | None]:
+def finished(result: Result, job: str) -> tuple[str, float]:
     """The Job's outcome and when it was reached."""
-    row = result.jobs_frame().set_index("name").loc[job]
+    [row] = [j for j in result.jobs_frame().to_dict("records") if j["name"] == job]
     return str(row["outcome"]), float(row["finishedAt"])
 
 
@@ -179,7 +180,7 @@ def test_backoff_is_capped_at_ten_minutes() -> None:
     8th failure exceeds backoffLimit 7: Failed at 1440 + 30 = 1470 s."""
     r = run("backoff-cap")
     starts = created(r, "stubborn")
-    gaps = [b - (a + 30) for a, b in zip(starts, starts[1:], strict=False)]
+    gaps = [b - (a + 30) for a, b in pairwise(starts)]
     assert gaps == [10, 20, 40, 80, 160, 320, 600]
     assert starts == [0, 40, 90, 160, 270, 460, 810, 1440]
     assert finished(r, "stubborn") == ("Failed", 1470.0)

@@ -48,7 +48,7 @@ from jobsim.locate import YAMLProblem, read_yaml_file
 from jobsim.queries import PodSummary
 from jobsim.record import NullRecorder, Recorder, fmt_seconds
 from jobsim.results import Result
-from jobsim.run import simulate
+from jobsim.run import DEFAULT_HORIZON, simulate
 from jobsim.scenario import (
     BareOptions,
     Scenario,
@@ -58,6 +58,7 @@ from jobsim.scenario import (
     load_scenario,
     scenario_from_manifests,
 )
+from jobsim.sim.stuck import RunStuck
 from jobsim.stats import ContainerRun, RunStats
 from jobsim.trace import write_trace
 from jobsim.unfinished import Reason, Unfinished, unfinished
@@ -108,6 +109,7 @@ def draw(result: Result, path: str | Path, *, by: View = "job", max_lanes: int =
 
 
 __all__ = [
+    "DEFAULT_HORIZON",
     "MEASURES",
     "METRICS",
     "QUANTILES",
@@ -128,6 +130,7 @@ __all__ = [
     "Recorder",
     "Result",
     "RunStats",
+    "RunStuck",
     "Scenario",
     "ScenarioError",
     "SearchResult",

@@ -18,6 +18,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from jobsim.api import (
+    DEFAULT_HORIZON,
     MEASURES,
     METRICS,
     QUANTILES,
@@ -29,6 +30,7 @@ from jobsim.api import (
     PathError,
     ProgressBar,
     Result,
+    RunStuck,
     Scenario,
     ScenarioError,
     SearchResult,
@@ -129,6 +131,9 @@ def _guard(debug: bool, fn: Callable[[], T]) -> T:
     except ScenarioError as e:
         for line in e.lines:
             err.print(line, markup=False)
+        raise typer.Exit(1) from None
+    except RunStuck as e:  # zero delays all round: the run would never end
+        err.print(f"error: {e}", markup=False)
         raise typer.Exit(1) from None
     except (SweepError, PathError, MetricError) as e:  # an experiment that cannot start
         err.print(f"error: {e}", markup=False)
@@ -325,7 +330,15 @@ def _simulate(
     """Load and run a scenario or bare manifests (``check``: the invariant-checking debug
     mode)."""
     scenario = _load(file, debug, bare)
-    return _guard(debug, lambda: simulate(scenario, seed, check=check))
+    result: Result = _guard(debug, lambda: simulate(scenario, seed, check=check))
+    if scenario.horizon is None and result.end >= DEFAULT_HORIZON:
+        err.print(
+            f"warning: {file}: the scenario sets no horizon and Jobs were still running at "
+            f"the default one, {fmt_seconds(DEFAULT_HORIZON)} of virtual time, where the run "
+            "stopped; set `horizon:` to choose where it ends",
+            markup=False,
+        )
+    return result
 
 
 def _write(debug: bool, fn: Callable[[], object]) -> None:

@@ -44,7 +44,7 @@ from jobsim.explain import Line, explain, render
 from jobsim.invariants import InvariantViolation
 from jobsim.k8s.conditions import job_outcome
 from jobsim.k8s.job import Job
-from jobsim.locate import YAMLProblem, read_yaml_file
+from jobsim.locate import YAMLProblem, read_stream, read_yaml_file
 from jobsim.queries import PodSummary
 from jobsim.record import NullRecorder, Recorder, fmt_seconds
 from jobsim.results import Result
@@ -161,6 +161,7 @@ __all__ = [
     "parse_vary",
     "quantile_name",
     "queries",
+    "read_stream",
     "read_yaml_file",
     "render",
     "scenario_from_manifests",

@@ -3,6 +3,7 @@ only module that prints."""
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import sys
@@ -36,6 +37,7 @@ from jobsim.api import (
     SearchResult,
     Sweep,
     SweepError,
+    YAMLProblem,
     __version__,
     draw,
     draw_comparison,
@@ -48,6 +50,7 @@ from jobsim.api import (
     parse_settings,
     parse_vary,
     quantile_name,
+    read_stream,
     render,
     search,
     simulate,
@@ -312,9 +315,18 @@ def _bare(
     return BareOptions(**set_, given=tuple(set_))
 
 
+def _stdin() -> str:
+    """Standard input as text (at most 64 MiB, UTF-8), or its problem and exit 1."""
+    try:
+        return read_stream(sys.stdin.buffer)
+    except YAMLProblem as e:
+        err.print(f"<stdin>: {e}", markup=False)
+        raise typer.Exit(1) from None
+
+
 def _load(file: Path, debug: bool, bare: BareOptions | None = None) -> Scenario:
     """A scenario file or bare manifests (``-``: standard input), loaded; warnings printed."""
-    text = sys.stdin.read() if str(file) == "-" else None
+    text = _stdin() if str(file) == "-" else None
     scenario: Scenario = _guard(debug, lambda: load_input(file, text=text, options=bare))
     _warn(scenario)
     return scenario
@@ -696,7 +708,7 @@ def compare_command(
     settings_b = _guard(debug, lambda: parse_settings([*(set_ or []), *(set_b or [])], where_b))
     bare = _bare(nodes, node_cpu, node_memory, duration, fail_rate, exit_code)
     file_a, file_b = files[0], files[-1]
-    stdin = sys.stdin.read() if "-" in (str(file_a), str(file_b)) else None
+    stdin = _stdin() if "-" in (str(file_a), str(file_b)) else None
 
     def text(f: Path) -> str | None:
         return stdin if str(f) == "-" else None
@@ -1002,8 +1014,18 @@ def search_command(
 
 
 def main() -> None:
-    """Console entry point."""
-    app()
+    """Console entry point. Standard output that cannot be written (a full disk, a closed
+    pipe) is a one-line error and exit 1, never a traceback."""
+    try:
+        try:
+            app()
+        finally:
+            sys.stdout.flush()
+    except OSError as e:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # nothing left to flush
+        if e.errno != errno.EPIPE:  # a reader that stopped early (`| head`) needs no message
+            err.print(f"error: cannot write the output: {e.strerror or e}", markup=False)
+        sys.exit(1)
 
 
 __all__ = [

@@ -502,7 +502,7 @@ class Scenario(_Model):
 
     name: str = "scenario"
     seed: int = Field(default=0, ge=0)
-    horizon: Duration | None = None  # stop the run here (else DEFAULT_HORIZON)
+    horizon: PositiveDuration | None = None  # stop the run here (else DEFAULT_HORIZON)
     timing: Timing = Field(default_factory=Timing)
     cluster: Cluster
     jobs: list[JobEntry] = Field(default_factory=list)

@@ -222,6 +222,8 @@ class Simulation:
     def run(self, until: float | None = None) -> None:
         """Run until nothing is left to happen (or until ``until``); :class:`RunStuck` when
         virtual time stops advancing."""
+        if until is not None and until <= self.clock.now:
+            return  # nothing can happen before it (SimPy refuses such an ``until``)
         try:
             self.clock.run(until)
         except Stalled as e:

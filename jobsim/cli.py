@@ -66,8 +66,10 @@ app = typer.Typer(
     no_args_is_help=True,
     help="jobsim: replay Kubernetes Jobs on a simulated cluster, in virtual time.",
 )
-out = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 160)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
+out = Console(
+    highlight=False, emoji=False, soft_wrap=True, width=None if sys.stdout.isatty() else 160
+)
+err = Console(stderr=True, highlight=False, emoji=False, soft_wrap=True)
 T = TypeVar("T")
 
 

@@ -103,3 +103,14 @@ def test_until_at_or_before_the_start_runs_nothing() -> None:
     """``simulate(until=0)``: nothing can happen before t=0, not even the submission."""
     r = simulate(load_scenario(scenario((job_manifest(), {"duration": "10s"}))), until=0)
     assert (r.end, r.pods()) == (0.0, [])
+
+
+@pytest.mark.parametrize("text", ["5:thumbs_up:s", "root:x:0:0"])
+def test_user_text_is_printed_as_written_not_as_emoji(tmp_path: Path, text: str) -> None:
+    """rich would turn ``:thumbs_up:`` and ``:x:`` into emoji: the CLI's consoles do not."""
+    path = tmp_path / "s.yaml"
+    path.write_text(PI.read_text().replace("duration: 10s", f'duration: "{text}"'))
+    assert f'duration: "{text}"' in path.read_text()
+    code, err = _cli("validate", str(path))
+    assert code == 1
+    assert f"invalid duration '{text}'" in err

@@ -1,4 +1,5 @@
-"""``jobsim run | validate | plot | explain | report``: the command line. The only module that prints."""
+"""``jobsim run | validate | plot | explain | report``: the command line. The only module that
+prints."""
 
 from __future__ import annotations
 

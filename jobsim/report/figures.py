@@ -609,6 +609,18 @@ def charts(result: Result) -> go.Figure:
                 row=1,
                 col=1,
             )
+    if not series or not any(u[1] or u[3] for u in series):
+        fig.add_annotation(
+            text="no cluster spec: utilisation unknown"
+            if not series
+            else "no pod requests cpu or memory: nothing is requested",
+            x=0.5,
+            y=0.5,
+            xref="x domain",
+            yref="y domain",
+            showarrow=False,
+            font={"color": "#57606a"},
+        )
     pts = [(t, v) for t, v in lv.pending if t <= xmax]
     xs = [t for t, _ in pts] + [xmax]
     ys = [v for _, v in pts]

@@ -19,8 +19,8 @@ from plotly.offline import get_plotlyjs
 from jobsim.explain import Line, explain
 from jobsim.k8s.conditions import job_outcome
 from jobsim.record import Kind, fmt_seconds
+from jobsim.report import figures
 from jobsim.report.figures import (
-    MAX_POD_BARS,
     PodStories,
     charts,
     timeline_by_job,
@@ -225,9 +225,10 @@ def _jobs(result: Result) -> str:
 def _timelines(result: Result, stories: PodStories) -> str:
     pods = len(result.lives.pods)
     note = ""
-    if pods > MAX_POD_BARS:
+    if pods > figures.MAX_POD_BARS:
+        most = _n(figures.MAX_POD_BARS)
         note = (
-            f'<p class="note">This run created {_n(pods)} pods, more than {_n(MAX_POD_BARS)}: '
+            f'<p class="note">This run created {_n(pods)} pods, more than {most}: '
             "to keep the page small and quick, the timelines show how many pods run in each "
             "Job and on each node over time instead of one bar per pod. "
             "<code>jobsim plot</code> and <code>jobsim run --out</code> give every pod.</p>"
@@ -311,7 +312,7 @@ def _narrative(lines: list[Line], extra: list[Line]) -> str:
         f"<tr><td>t={_e(fmt_seconds(ln.t))}</td><td>{_e(ln.text)}</td></tr>"
         for ln in [*shown, *extra]
     )
-    total = len(lines) + len(extra)
+    total = len(shown) + len(extra)
     cut = ""
     if len(lines) > MAX_NARRATIVE:
         cut = (

@@ -316,29 +316,27 @@ def _counts(pods: list[PodLife], lv: Lives) -> tuple[list[float], list[int]]:
     return xs, ys
 
 
-def _count_trace(
-    groups: list[list[PodLife]], labels: list[str], lv: Lives, xmax: float
-) -> go.Scatter:
-    """One filled step curve per one-row lane: how many of its pods run, scaled to the lane's
-    peak."""
+def _count_trace(groups: list[list[PodLife]], lanes: _Lanes, lv: Lives, xmax: float) -> go.Scatter:
+    """One filled step curve per lane: how many of its pods run, scaled to the lane's peak."""
     xs: list[float | None] = []
     ys: list[float | None] = []
     texts: list[str | None] = []
-    for y, (label, pods) in enumerate(zip(labels, groups, strict=True)):
+    for i, (label, pods) in enumerate(zip(lanes.labels, groups, strict=True)):
         tx, ty = _counts(pods, lv)
         peak = max(ty) or 1
-        base = y + 0.4
+        base = lanes.tops[i] + lanes.sizes[i] - 0.6
+        tall = lanes.sizes[i] - 0.2
         hover = html.escape(f"{label}: at most {peak:,} pods running at once")
         xs.append(0.0)
         ys.append(base)
         texts.append(hover)
-        for i, (t, v) in enumerate(zip(tx, ty, strict=True)):
-            if i:
+        for k, (t, v) in enumerate(zip(tx, ty, strict=True)):
+            if k:
                 xs.append(t)
-                ys.append(base - 0.8 * ty[i - 1] / peak)
+                ys.append(base - tall * ty[k - 1] / peak)
                 texts.append(hover)
             xs.append(t)
-            ys.append(base - 0.8 * v / peak)
+            ys.append(base - tall * v / peak)
             texts.append(hover)
         xs += [xmax, xmax, None]
         ys += [ys[-1], base, None]
@@ -433,8 +431,9 @@ def timeline_by_job(result: Result, stories: PodStories) -> go.Figure:
     fig = go.Figure()
     if len(lv.pods) > MAX_POD_BARS:
         for j, ps in by_job.items():
-            rows[j] = [lanes.add(f"{result.recorder.jobs[j].name} ({_count(len(ps))})")]
-        fig.add_trace(_count_trace(list(by_job.values()), lanes.labels, lv, xmax))
+            top = lanes.add(f"{result.recorder.jobs[j].name} ({_count(len(ps))})", 3)
+            rows[j] = [top, top + 2]
+        fig.add_trace(_count_trace(list(by_job.values()), lanes, lv, xmax))
     else:
         for job, pods in by_job.items():
             short = result.recorder.jobs[job].name
@@ -470,6 +469,8 @@ def timeline_by_job(result: Result, stories: PodStories) -> go.Figure:
             fig.add_trace(trace)
     _conditions(fig, result, rows, stories)
     what = "pod" if per_pod else "Job, its pods in rows"
+    if len(lv.pods) > MAX_POD_BARS:
+        what = "Job, the pods it runs over time"
     title = f"Timeline by Job: one lane per {what} (seed {result.seed})"
     _layout(fig, lanes, title, xmax)
     return fig
@@ -536,7 +537,7 @@ def timeline_by_node(result: Result, stories: PodStories) -> go.Figure:
     packed: dict[str, tuple[dict[str, int], int]] = {}
     for node, pods in on_node.items():
         pods.sort(key=lambda p: p.scheduled or 0.0)
-        packed[node] = ({}, 1) if many else _pack(pods, lv.end, "scheduled")
+        packed[node] = ({}, 2) if many else _pack(pods, lv.end, "scheduled")
         lanes.add(node, packed[node][1])
     index = {node: i for i, node in enumerate(on_node)}
     fig = go.Figure()
@@ -569,8 +570,9 @@ def timeline_by_node(result: Result, stories: PodStories) -> go.Figure:
     for trace in bars.traces():
         fig.add_trace(trace)
     if many:
-        fig.add_trace(_count_trace(list(on_node.values()), lanes.labels, lv, xmax))
-    _layout(fig, lanes, f"Timeline by node: the pods each node ran (seed {result.seed})", xmax)
+        fig.add_trace(_count_trace(list(on_node.values()), lanes, lv, xmax))
+    what = "how many pods each node ran over time" if many else "the pods each node ran"
+    _layout(fig, lanes, f"Timeline by node: {what} (seed {result.seed})", xmax)
     return fig
 
 

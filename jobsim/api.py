@@ -1,9 +1,10 @@
 """The Python API: load a scenario, run it, look at the result; sweep and search; compare two.
 
 Everything a notebook, a test or the command line needs, and nothing else: ``cli.py`` imports
-only this module. ``draw`` imports matplotlib when it is called, not before. ``queries`` is the
-module of questions a test asks of a Result (``queries.max_active(result, "job")``), and
-``ContainerRun`` the row ``Result.runs`` gives.
+only this module. ``draw`` imports matplotlib when it is called, not before, and
+``report_html``/``write_report`` plotly. ``queries`` is the module of questions a test asks of
+a Result (``queries.max_active(result, "job")``), and ``ContainerRun`` the row ``Result.runs``
+gives.
 """
 
 from __future__ import annotations
@@ -100,6 +101,32 @@ def draw_comparison(comparison: Comparison, path: str | Path, *, max_lanes: int 
     return save(comparison, path, max_lanes=max_lanes)
 
 
+def report_html(
+    result: Result, *, source: str | None = None, source_name: str | None = None
+) -> str:
+    """The report of ``result`` as one self-contained HTML page (plotly.js inline; nothing is
+    fetched when it is viewed): the scenario, each Job's outcome and conditions, interactive
+    timelines, the statistics and charts, and the narrated run. ``source``, the input file's
+    text, is shown folded under ``source_name``. See :mod:`jobsim.report`."""
+    from jobsim.report import report_html as build
+
+    return build(result, source=source, source_name=source_name)
+
+
+def write_report(
+    result: Result,
+    path: str | Path,
+    *,
+    source: str | None = None,
+    source_name: str | None = None,
+) -> Path:
+    """Write :func:`report_html` of ``result`` to ``path`` (UTF-8)."""
+    out = Path(path)
+    text = report_html(result, source=source, source_name=source_name)
+    out.write_text(text, encoding="utf-8")
+    return out
+
+
 def draw(result: Result, path: str | Path, *, by: View = "job", max_lanes: int = 60) -> Path:
     """Draw a timeline (``by`` job or node) or the summary charts of ``result`` to ``path``
     (png, svg or pdf, from the suffix); see :func:`jobsim.plot.save`."""
@@ -164,10 +191,12 @@ __all__ = [
     "read_stream",
     "read_yaml_file",
     "render",
+    "report_html",
     "scenario_from_manifests",
     "search",
     "simulate",
     "sweep",
     "unfinished",
+    "write_report",
     "write_trace",
 ]

@@ -1,5 +1,5 @@
-"""``jobsim run | validate | plot | explain | compare | sweep | search``: the command line. The
-only module that prints."""
+"""``jobsim run | validate | plot | explain | report | compare | sweep | search``: the command
+line. The only module that prints."""
 
 from __future__ import annotations
 
@@ -56,6 +56,7 @@ from jobsim.api import (
     simulate,
     sweep,
     unfinished,
+    write_report,
     write_trace,
 )
 from jobsim.api import compare as compare_sides
@@ -600,6 +601,36 @@ def explain(
     lines = _guard(debug, lambda: narrate(result, job=job))
     style: Literal["text", "markdown"] = "markdown" if fmt == "markdown" else "text"
     sys.stdout.write(render(lines, style))
+
+
+@app.command()
+def report(
+    file: FileArg,
+    output: Annotated[Path, typer.Option("-o", "--output", help="The .html file to write.")],
+    seed: SeedOpt = None,
+    nodes: NodesOpt = None,
+    node_cpu: NodeCpuOpt = None,
+    node_memory: NodeMemoryOpt = None,
+    duration: DurationOpt = None,
+    fail_rate: FailRateOpt = None,
+    exit_code: ExitCodeOpt = None,
+    debug: DebugOpt = False,
+) -> None:
+    """Write a run's report: one self-contained HTML page (the scenario, each Job's outcome,
+    interactive timelines, statistics and charts, the narrated run)."""
+    if output.suffix.lower() not in (".html", ".htm"):
+        err.print(f"{output}: the output must end in .html", markup=False)
+        raise typer.Exit(2)
+    bare = _bare(nodes, node_cpu, node_memory, duration, fail_rate, exit_code)
+    stdin = str(file) == "-"
+    text = _stdin() if stdin else None
+    scenario: Scenario = _guard(debug, lambda: load_input(file, text=text, options=bare))
+    _warn(scenario)
+    result = _guard(debug, lambda: simulate(scenario, seed))
+    source = text if text is not None else _guard(debug, lambda: file.read_text("utf-8"))
+    name = "<stdin>" if stdin else str(file)
+    _write(debug, lambda: write_report(result, output, source=source, source_name=name))
+    err.print(f"wrote {output}", markup=False)
 
 
 # -- compare -------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ import sys
 import traceback
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, Literal, TypeVar
+from typing import Annotated, Any, Literal, NoReturn, TypeVar
 
 import typer
 from rich.cells import cell_len
@@ -1046,19 +1046,40 @@ def search_command(
         err.print(f"failed run: {f}", markup=False)
 
 
+_OUTPUT_ERRNOS = (errno.EPIPE, errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO)
+
+
 def main() -> None:
     """Console entry point. Standard output that cannot be written (a full disk, a closed
-    pipe) is a one-line error and exit 1, never a traceback."""
+    pipe) is a one-line error and exit 1; anything unforeseen that escaped the commands'
+    guards is one line and exit 70 (the traceback with ``--debug``), never a traceback."""
     try:
         try:
             app()
         finally:
             sys.stdout.flush()
     except OSError as e:
+        if e.filename is not None or e.errno not in _OUTPUT_ERRNOS:
+            _internal(e)
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # nothing left to flush
         if e.errno != errno.EPIPE:  # a reader that stopped early (`| head`) needs no message
             err.print(f"error: cannot write the output: {e.strerror or e}", markup=False)
         sys.exit(1)
+    except Exception as e:
+        _internal(e)
+
+
+def _internal(e: Exception) -> NoReturn:
+    """An error no guard foresaw: a jobsim bug. One line (the traceback with --debug), exit 70."""
+    if "--debug" in sys.argv:
+        traceback.print_exception(e)
+    else:
+        err.print(
+            f"internal error: {type(e).__name__}: {e} "
+            "(this is a jobsim bug; rerun with --debug for the traceback)",
+            markup=False,
+        )
+    sys.exit(70)
 
 
 __all__ = [

@@ -114,3 +114,31 @@ def test_user_text_is_printed_as_written_not_as_emoji(tmp_path: Path, text: str)
     code, err = _cli("validate", str(path))
     assert code == 1
     assert f"invalid duration '{text}'" in err
+
+
+def _boom(*args: object) -> None:
+    raise RuntimeError("boom")
+
+
+@pytest.mark.parametrize("debug", [False, True])
+def test_an_error_outside_the_guards_is_one_line_and_exit_70(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], debug: bool
+) -> None:
+    """The backstop in ``main``: an exception no command guard caught (here, a failing
+    summary table) is a jobsim bug: one line, exit 70; ``--debug`` shows the traceback."""
+    import jobsim.cli as cli
+
+    monkeypatch.setattr(cli, "_summary", _boom)
+    monkeypatch.setattr(sys, "argv", ["jobsim", "run", str(PI), *(["--debug"] if debug else [])])
+    with pytest.raises(SystemExit) as info:
+        cli.main()
+    assert info.value.code == 70
+    err = capsys.readouterr().err
+    if debug:
+        assert err.startswith("Traceback (most recent call last):")
+        assert err.endswith("RuntimeError: boom\n")
+    else:
+        assert err == (
+            "internal error: RuntimeError: boom (this is a jobsim bug; rerun with --debug for "
+            "the traceback)\n"
+        )

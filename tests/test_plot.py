@@ -71,7 +71,11 @@ def test_backoff_timeline_by_job(backoff: Result) -> None:
     [segment] = marker.get_segments()
     assert segment[0][0] == segment[1][0] == 45
     assert texts(ax, "condition-label") == ["FailureTarget, Failed: BackoffLimitExceeded"]
-    assert legend(ax) == ["Job condition", "pod-failure backoff", "run: failed (exit code)"]
+    assert legend(ax) == [
+        "pod-failure backoff (Job controller)",
+        "run: failed (exit code)",
+        "Job condition",
+    ]
 
 
 def test_pending_and_start_up_are_lighter_segments() -> None:

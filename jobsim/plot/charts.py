@@ -21,6 +21,16 @@ if TYPE_CHECKING:
 
     from jobsim.results import Result
 
+__all__ = [
+    "active_chart",
+    "active_series",
+    "panels",
+    "parallelism_series",
+    "pending_chart",
+    "summary",
+    "utilisation_chart",
+]
+
 
 def active_series(lv: Lives, job: str | None = None) -> list[tuple[float, int]]:
     """The Job's ``status.active`` over time (every Job's, summed, if ``job`` is None): pods

@@ -10,6 +10,12 @@ from jobsim.plot.charts import summary
 from jobsim.plot.timeline import DEFAULT_MAX_LANES, timeline_by_job, timeline_by_node
 from jobsim.results import Result
 
+__all__ = [
+    "RC",
+    "By",
+    "figure",
+]
+
 By = Literal["job", "node", "summary"]
 RC: dict[Any, Any] = {"svg.hashsalt": "jobsim", "font.family": "DejaVu Sans"}
 """The settings every saved picture is drawn with (deterministic SVG ids, one font)."""

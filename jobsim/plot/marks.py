@@ -13,6 +13,8 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
 __all__ = [
+    "MARKERS",
+    "MARK_LABELS",
     "MARK_STYLES",
     "Mark",
     "Tag",

@@ -12,6 +12,11 @@ from jobsim.stats import Lives, PodLife
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
+__all__ = [
+    "pod_bars",
+    "pod_stop",
+]
+
 
 def pod_stop(p: PodLife, end: float) -> float:
     """When a pod stopped occupying its node: terminal, removed, or the end of the run."""

@@ -15,6 +15,21 @@ from jobsim.stats import Lives
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
+__all__ = [
+    "COLOURS",
+    "JOB_COLOURS",
+    "LABELS",
+    "MIN_WIDTH",
+    "ORDER",
+    "STYLES",
+    "Bars",
+    "job_colour",
+    "legend",
+    "new_axes",
+    "thin_ticks",
+    "view_end",
+]
+
 # Okabe-Ito, plus greys; every state differs from every other by colour and by lightness or
 # hatch, so the pictures also read in greyscale.
 COLOURS = {
@@ -23,7 +38,7 @@ COLOURS = {
     "evicted": "#E69F00",  # orange
     "deleted": "#CC79A7",  # reddish purple
     "running": "#0072B2",  # blue
-    "pending": "#E0E0E0",  # light grey
+    "pending": "#F0F0F0",  # light grey
     "starting": "#56B4E9",  # sky blue
     "backoff": "#F0E442",  # yellow
     "crashloop": "#F7CDB4",  # light vermillion, striped with vermillion
@@ -80,7 +95,13 @@ STYLES: dict[str, dict[str, Any]] = {
         "hatchcolor": "white",
         "linewidth": 0.4,
     },
-    "run:running": {"facecolor": COLOURS["running"], "edgecolor": "white", "linewidth": 0.4},
+    "run:running": {
+        "facecolor": COLOURS["running"],
+        "edgecolor": "white",
+        "hatch": "--",
+        "hatchcolor": "#7FB8D8",
+        "linewidth": 0.4,
+    },
     "terminating": {
         "facecolor": "none",
         "edgecolor": "#333333",

@@ -40,6 +40,15 @@ if TYPE_CHECKING:
 
     from jobsim.results import Result
 
+__all__ = [
+    "DEFAULT_MAX_LANES",
+    "MAX_NODE_LABELS",
+    "View",
+    "timeline_by_job",
+    "timeline_by_node",
+    "view",
+]
+
 DEFAULT_MAX_LANES = 60
 MAX_NODE_LABELS = 10
 """Past this many node events, they are drawn but not labelled."""

@@ -32,9 +32,10 @@ def test_gif_frames_and_size(backoff: Result, tmp_path: Path) -> None:
     out = animate(backoff, tmp_path / "a.gif", frames=8, fps=12, dpi=50)
     with Image.open(out) as im:
         assert im.format == "GIF"
-        assert im.n_frames == 6
+        n = getattr(im, "n_frames", 1)
+        assert n == 6
         durations = []
-        for k in range(im.n_frames):
+        for k in range(n):
             im.seek(k)
             durations.append(im.info["duration"])
         assert im.size == (550, 150)  # the 11 x 3 inch timeline at 50 dpi
@@ -47,7 +48,7 @@ def test_default_gif_is_small_enough_for_slides(backoff: Result, tmp_path: Path)
     """90 frames at 100 dpi, at most 120 frames and well under a megabyte."""
     out = animate(backoff, tmp_path / "a.gif")
     with Image.open(out) as im:
-        assert im.n_frames <= 90
+        assert getattr(im, "n_frames", 1) <= 90
     assert out.stat().st_size < 1_000_000
 
 

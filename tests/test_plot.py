@@ -222,7 +222,7 @@ def test_save_is_deterministic(backoff: Result, tmp_path: Path, by: Any, suffix:
 
 def lines_at(ax: Axes, gid: str) -> list[float]:
     """The x of each vertical line (a ``vlines`` segment) with that gid."""
-    out = []
+    out: list[float] = []
     for c in ax.collections:
         if c.get_gid() == gid:
             assert isinstance(c, LineCollection)

@@ -11,7 +11,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from jobsim.plot.marks import spec_changes
+from jobsim.plot.marks import MARK_LABELS, MARK_STYLES, spec_changes
 from jobsim.plot.style import COLOURS, new_axes
 from jobsim.plot.timeline import view
 from jobsim.stats import Lives, utilisation_series
@@ -109,6 +109,21 @@ def active_chart(result: Result, ax: Axes | None = None) -> Axes:
         par = parallelism_series(changes[j], until)
         act = active_series(lv, j)
         _fill(ax, par, until)
+        first = True
+        gaps = [g for g in lv.backoffs if g.job == j and g.start < until]
+        for gap in gaps:
+            # why active falls short of parallelism: the Job controller waits
+            ax.axvspan(
+                gap.start,
+                min(gap.end, until),
+                facecolor=COLOURS["backoff"],
+                alpha=0.6,
+                linewidth=0,
+                zorder=1,
+                gid="backoff",
+                label="pod-failure backoff" if first else "_nolegend_",
+            )
+            first = False
         _step(
             ax, par, until, color="#000000", linestyle="--", linewidth=1.2, gid="parallelism-curve"
         )
@@ -144,6 +159,30 @@ def active_chart(result: Result, ax: Axes | None = None) -> Axes:
             gid="parallelism-curve",
         )
         peak = max([1, *below, *total])
+    seen: set[str] = set()
+    mark_handles: list[Artist] = []
+    for m in v.marks:
+        if m.kind != "node" and m.t <= end and m.subject in jobs:
+            style = MARK_STYLES[m.kind]
+            ax.axvline(
+                m.t,
+                color=str(style["colors"]),
+                linestyle=style["linestyles"],
+                linewidth=float(style["linewidth"]),  # type: ignore[arg-type]
+                gid=f"marker:{m.kind}",
+            )
+            if m.kind not in seen:
+                mark_handles.append(
+                    Line2D(
+                        [],
+                        [],
+                        color=str(style["colors"]),
+                        linestyle=style["linestyles"],  # type: ignore[arg-type]
+                        linewidth=float(style["linewidth"]),  # type: ignore[arg-type]
+                        label=MARK_LABELS[m.kind],
+                    )
+                )
+            seen.add(m.kind)
     if not jobs:
         ax.text(0.5, 0.5, "no pods", ha="center", transform=ax.transAxes, color="#555555")
     else:
@@ -154,11 +193,23 @@ def active_chart(result: Result, ax: Axes | None = None) -> Axes:
                 color="#000000",
                 linestyle="--",
                 linewidth=1.2,
-                label="spec.parallelism (0 while suspended)"
-                if len(jobs) == 1
-                else "sum of spec.parallelism,\nunfinished Jobs",
+                label=(
+                    "spec.parallelism"
+                    + (
+                        " (0 while suspended)"
+                        if any(s for j in jobs for *_, s in changes[j])
+                        else ""
+                    )
+                    if len(jobs) == 1
+                    else "sum of spec.parallelism,\nunfinished Jobs"
+                ),
             )
         )
+        handles.extend(mark_handles)
+        if len(jobs) == 1 and any(g.job == jobs[0] for g in lv.backoffs):
+            handles.append(
+                Patch(facecolor=COLOURS["backoff"], alpha=0.6, label="pod-failure backoff")
+            )
         ax.legend(
             handles=handles, fontsize=8, frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1)
         )

@@ -396,6 +396,7 @@ def timeline_by_node(result: Result, ax: Axes | None = None, *, max_rows: int = 
     width_pt = ax.bbox.width / ax.figure.dpi * 72 * 0.85
     per_pt = xmax * 1.02 / max(width_pt, 1.0)
     few = len(lv.pods) <= 60
+    several = len({p.job for ps in on_node.values() for p in ps}) > 1
     counted = False
     where: dict[str, tuple[float, float]] = {}
     for y, node in enumerate(nodes):
@@ -421,10 +422,11 @@ def timeline_by_node(result: Result, ax: Axes | None = None, *, max_rows: int = 
                 hh = h * 0.9
                 where[p.name] = (py, hh)
                 start, stop = p.scheduled or 0.0, pod_stop(p, lv.end)
-                if v.several:
-                    # the state bar above, the Job's ribbon below
-                    state_y, state_h = py - hh * 0.175, hh * 0.65
-                    ribbon = (py + hh * 0.325, start, max(stop - start, bars.min_width), hh * 0.35)
+                if several:
+                    # the state bar above, the Job's ribbon below (y grows downwards)
+                    rh = min(hh * 0.3, 0.1)
+                    state_y, state_h = py - rh / 2, hh - rh
+                    ribbon = (py + hh / 2 - rh / 2, start, max(stop - start, bars.min_width), rh)
                     ribbons.setdefault(p.job, []).append(ribbon)
                 else:
                     state_y, state_h = py, hh

@@ -236,7 +236,9 @@ def view_end(lv: Lives, extra: list[float], *, open_jobs: bool) -> float:
         last = max(last, *(t for t in times if t is not None))
         for r in p.runs:
             last = max(last, lv.run_end(r))
-    return max(min(last, lv.end), 1e-9)
+    if last <= 0:  # nothing happened after time 0: the whole run
+        return max(lv.end, 1e-9)
+    return min(last, lv.end)
 
 
 def thin_ticks(ax: Axes, labels: list[str], fontsize: float) -> None:

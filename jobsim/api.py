@@ -135,6 +135,30 @@ def draw(result: Result, path: str | Path, *, by: View = "job", max_lanes: int =
     return save(result, path, by=by, max_lanes=max_lanes)
 
 
+def animation_problem(path: str | Path) -> str | None:
+    """Why ``animate`` cannot write ``path``, before any drawing: a suffix other than .gif or
+    .mp4, or an MP4 without the ``animate`` extra's ffmpeg; ``None`` if it can."""
+    from importlib.util import find_spec
+
+    suffix = Path(path).suffix.lower()
+    if suffix not in (".gif", ".mp4"):
+        return f"{path}: an animation must end in .gif or .mp4"
+    if suffix == ".mp4" and find_spec("imageio_ffmpeg") is None:
+        return (
+            f"{path}: an MP4 animation needs ffmpeg: pip install 'jobsim[animate]' "
+            "(imageio-ffmpeg), or write a .gif"
+        )
+    return None
+
+
+def animate(result: Result, path: str | Path, *, by: View = "job", max_lanes: int = 60) -> Path:
+    """The picture ``draw`` draws, animated for slides (gif or mp4, from the suffix): revealed
+    left to right behind a moving "now" line; see :func:`jobsim.plot.animate`."""
+    from jobsim.plot import animate as animate_
+
+    return animate_(result, path, by=by, max_lanes=max_lanes)
+
+
 __all__ = [
     "DEFAULT_HORIZON",
     "MEASURES",
@@ -170,6 +194,8 @@ __all__ = [
     "View",
     "YAMLProblem",
     "__version__",
+    "animate",
+    "animation_problem",
     "compare",
     "decode_job",
     "draw",

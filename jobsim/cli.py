@@ -39,6 +39,8 @@ from jobsim.api import (
     SweepError,
     YAMLProblem,
     __version__,
+    animate,
+    animation_problem,
     draw,
     draw_comparison,
     draw_sweep,
@@ -361,10 +363,14 @@ def _write(debug: bool, fn: Callable[[], object]) -> None:
     _guard(debug, fn)
 
 
-def _save_plot(debug: bool, result: Result, path: Path, by: str, max_lanes: int) -> None:
+def _check_plot_path(path: Path) -> None:
     if path.suffix.lower() not in (".png", ".svg", ".pdf"):
         err.print(f"{path}: the output must end in .png, .svg or .pdf", markup=False)
         raise typer.Exit(2)
+
+
+def _save_plot(debug: bool, result: Result, path: Path, by: str, max_lanes: int) -> None:
+    _check_plot_path(path)
     _write(debug, lambda: draw(result, path, by=by, max_lanes=max_lanes))  # type: ignore[arg-type]
 
 
@@ -542,7 +548,17 @@ def validate(
 @app.command()
 def plot(
     file: FileArg,
-    output: Annotated[Path, typer.Option("-o", "--output", help="The .png, .svg or .pdf file.")],
+    output: Annotated[
+        Path | None, typer.Option("-o", "--output", help="The .png, .svg or .pdf file.")
+    ] = None,
+    animation: Annotated[
+        Path | None,
+        typer.Option(
+            "--animate",
+            help="Also (or instead) write the picture animated, for slides: a .gif, or an .mp4 "
+            "(needs pip install 'jobsim[animate]').",
+        ),
+    ] = None,
     by: Annotated[
         str,
         typer.Option(
@@ -561,14 +577,29 @@ def plot(
     exit_code: ExitCodeOpt = None,
     debug: DebugOpt = False,
 ) -> None:
-    """Draw a run's timeline (by Job or by node) or its summary charts."""
+    """Draw a run's timeline (by Job or by node) or its summary charts; --animate writes it
+    as an animation that reveals the run left to right."""
     if by not in ("job", "node", "summary"):
         err.print(f"--by: expected job, node or summary, not {by!r}", markup=False)
         raise typer.Exit(2)
+    if output is None and animation is None:
+        err.print("plot: give -o OUT.png|svg|pdf, --animate OUT.gif|mp4, or both", markup=False)
+        raise typer.Exit(2)
+    if output is not None:
+        _check_plot_path(output)
+    problem = None if animation is None else animation_problem(animation)
+    if problem is not None:
+        err.print(f"--animate {problem}", markup=False)
+        raise typer.Exit(2)
     bare = _bare(nodes, node_cpu, node_memory, duration, fail_rate, exit_code)
     result = _simulate(file, seed, debug, bare=bare)
-    _save_plot(debug, result, output, by, max_lanes)
-    err.print(f"wrote {output}", markup=False)
+    if output is not None:
+        _save_plot(debug, result, output, by, max_lanes)
+        err.print(f"wrote {output}", markup=False)
+    if animation is not None:
+        path = animation
+        _write(debug, lambda: animate(result, path, by=by, max_lanes=max_lanes))  # type: ignore[arg-type]
+        err.print(f"wrote {animation}", markup=False)
 
 
 @app.command()

@@ -8,7 +8,7 @@ import sys
 import traceback
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar
 
 import typer
 from rich.cells import cell_len
@@ -16,37 +16,12 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from jobsim.api import (
-    METRICS,
-    QUANTILES,
-    BareOptions,
-    InvariantViolation,
-    MetricError,
-    PathError,
-    ProgressBar,
-    Result,
-    Scenario,
-    ScenarioError,
-    SearchResult,
-    Sweep,
-    SweepError,
-    __version__,
-    draw,
-    draw_sweep,
-    fmt_seconds,
-    load_input,
-    narrate,
-    parse_bound,
-    parse_vary,
-    quantile_name,
-    render,
-    search,
-    simulate,
-    sweep,
-    unfinished,
-    write_trace,
-)
+from jobsim import api  # each name is imported on first use: --help loads no simulator
+from jobsim.api import __version__, fmt_seconds
 from jobsim.api import job_outcome as outcome
+
+if TYPE_CHECKING:
+    from jobsim.api import BareOptions, Result, Scenario, SearchResult, Sweep
 
 app = typer.Typer(
     add_completion=False,
@@ -118,14 +93,14 @@ def _guard(debug: bool, fn: Callable[[], T]) -> T:
     """Bad input: its problems and exit 1. An internal error: one line and exit 70."""
     try:
         return fn()
-    except ScenarioError as e:
+    except api.ScenarioError as e:
         for line in e.lines:
             err.print(line, markup=False)
         raise typer.Exit(1) from None
-    except (SweepError, PathError, MetricError) as e:  # an experiment that cannot start
+    except (api.SweepError, api.PathError, api.MetricError) as e:  # an experiment that cannot start
         err.print(f"error: {e}", markup=False)
         raise typer.Exit(1) from None
-    except InvariantViolation as e:  # --check: the controller wrote a status the API rejects
+    except api.InvariantViolation as e:  # --check: the controller wrote a status the API rejects
         err.print(f"invariant violated: {e} (a jobsim bug; please report it)", markup=False)
         raise typer.Exit(3) from None
     except OSError as e:  # writing an output file: the user's path, not a jobsim bug
@@ -197,7 +172,7 @@ def _summary(result: Result) -> None:
     title = f"scenario {result.scenario} (seed {result.seed})"
     optional = ("start", "completion", "pods created", "succeeded", "failed", "duration")
     out.print(_table(title, cols, rows, optional=optional))
-    for u in unfinished(result):
+    for u in api.unfinished(result):
         out.print(f"t={fmt_seconds(u.t)}  {u.text}", markup=False)
 
 
@@ -296,13 +271,13 @@ def _bare(
         "exit_code": exit_code,
     }
     set_ = {k: v for k, v in given.items() if v is not None}
-    return BareOptions(**set_, given=tuple(set_))
+    return api.BareOptions(**set_, given=tuple(set_))
 
 
 def _load(file: Path, debug: bool, bare: BareOptions | None = None) -> Scenario:
     """A scenario file or bare manifests (``-``: standard input), loaded; warnings printed."""
     text = sys.stdin.read() if str(file) == "-" else None
-    scenario: Scenario = _guard(debug, lambda: load_input(file, text=text, options=bare))
+    scenario: Scenario = _guard(debug, lambda: api.load_input(file, text=text, options=bare))
     _warn(scenario)
     return scenario
 
@@ -317,7 +292,7 @@ def _simulate(
     """Load and run a scenario or bare manifests (``check``: the invariant-checking debug
     mode)."""
     scenario = _load(file, debug, bare)
-    return _guard(debug, lambda: simulate(scenario, seed, check=check))
+    return _guard(debug, lambda: api.simulate(scenario, seed, check=check))
 
 
 def _write(debug: bool, fn: Callable[[], object]) -> None:
@@ -329,7 +304,7 @@ def _save_plot(debug: bool, result: Result, path: Path, by: str, max_lanes: int)
     if path.suffix.lower() not in (".png", ".svg", ".pdf"):
         err.print(f"{path}: the output must end in .png, .svg or .pdf", markup=False)
         raise typer.Exit(2)
-    _write(debug, lambda: draw(result, path, by=by, max_lanes=max_lanes))  # type: ignore[arg-type]
+    _write(debug, lambda: api.draw(result, path, by=by, max_lanes=max_lanes))  # type: ignore[arg-type]
 
 
 def _pct(x: float) -> str:
@@ -465,7 +440,7 @@ def run(
         _save_plot(debug, result, timeline_png, "job", 60)
     if trace is not None:
         trace_path = trace
-        _write(debug, lambda: write_trace(result, trace_path))
+        _write(debug, lambda: api.write_trace(result, trace_path))
     if json_out:
         sys.stdout.write(result.to_json(with_stats=True) + "\n")
         _expect(result, expect)
@@ -562,13 +537,32 @@ def explain(
         names = ", ".join(j.name for j in jobs.values())
         err.print(f"--job: no Job {job!r} in {file} (Jobs: {names})", markup=False)
         raise typer.Exit(1)
-    lines = _guard(debug, lambda: narrate(result, job=job))
+    lines = _guard(debug, lambda: api.narrate(result, job=job))
     style: Literal["text", "markdown"] = "markdown" if fmt == "markdown" else "text"
-    sys.stdout.write(render(lines, style))
+    sys.stdout.write(api.render(lines, style))
 
 
 # -- experiments ---------------------------------------------------------------------------
 
+# api.METRICS, written out so that --help imports no experiment (tests/test_startup.py checks
+# that the two agree).
+_METRICS = (
+    "makespan",
+    "work_done",
+    "mean_wall_time",
+    "max_wall_time",
+    "mean_wait",
+    "jobs_failed",
+    "pods_failed",
+    "pods_evicted",
+    "wasted_pod_seconds",
+    "useful_pod_seconds",
+    "node_hours",
+    "cpu_utilisation",
+    "memory_utilisation",
+    "cost:POOL=PRICE,…",
+    "deadline_hits:T",
+)
 _TIME_METRICS = ("makespan", "work_done", "mean_wall_time", "max_wall_time", "mean_wait")
 
 
@@ -617,12 +611,12 @@ def _executor(workers: int | None, dask: str | None, executor: str) -> Any:
 def _run_quietly(quiet: bool, what: str, fn: Callable[[Any], T]) -> T:
     if quiet:
         return fn(None)
-    with ProgressBar(what, console=err) as bar:
+    with api.ProgressBar(what, console=err) as bar:
         return fn(bar)
 
 
 def _print_sweep(s: Sweep, quantile: float, confidence: float) -> None:
-    qname = quantile_name(quantile)
+    qname = api.quantile_name(quantile)
     summary = s.summary(confidence=confidence, quantiles=(quantile,))
     table = Table(title=f"summary over {len(s.seeds)} replications ({confidence:.0%} intervals)")
     for col in (*s.parameters, "metric", "n", "mean", qname):
@@ -665,10 +659,10 @@ def _write_sweep(
     s: Sweep, folder: Path, quantile: float, confidence: float, bound: str | None
 ) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
-    qname = quantile_name(quantile)
+    qname = api.quantile_name(quantile)
     tables = {
         "runs": s.runs,
-        "summary": s.summary(confidence=confidence, quantiles=sorted({*QUANTILES, quantile})),
+        "summary": s.summary(confidence=confidence, quantiles=sorted({*api.QUANTILES, quantile})),
     }
     if len(s.points) > 1:
         import pandas as pd
@@ -682,7 +676,7 @@ def _write_sweep(
             ignore_index=True,
         )
     bounds: dict[str, float | str] = {} if bound is None else {s.metrics[0]: bound}
-    paths = draw_sweep(s, folder, statistic=qname, confidence=confidence, bounds=bounds)
+    paths = api.draw_sweep(s, folder, statistic=qname, confidence=confidence, bounds=bounds)
     for name, df in tables.items():
         df.to_csv(folder / f"{name}.csv", index=False)
         paths.append(folder / f"{name}.csv")
@@ -725,7 +719,7 @@ def sweep_command(
     replications: RepsOpt = 10,
     seed: Annotated[int, typer.Option(help="Seed of the first replication.", min=0)] = 0,
     metric: Annotated[
-        list[str] | None, typer.Option(help=f"A metric ({', '.join(METRICS)}).")
+        list[str] | None, typer.Option(help=f"A metric ({', '.join(_METRICS)}).")
     ] = None,
     quantile: QuantileOpt = 0.95,
     confidence: ConfidenceOpt = 0.95,
@@ -744,10 +738,10 @@ def sweep_command(
 ) -> None:
     """Run a scenario over parameter values and replications: means, quantiles, intervals."""
     how = _executor(workers, dask, executor)
-    values = _guard(debug, lambda: parse_vary(vary or []))
+    values = _guard(debug, lambda: api.parse_vary(vary or []))
     metrics = metric or ["makespan"]
     if bound is not None:  # checked before the runs, not after them
-        _guard(debug, lambda: parse_bound(metrics[0], bound))
+        _guard(debug, lambda: api.parse_bound(metrics[0], bound))
     if out_dir is not None:
         folder = out_dir
         _guard(debug, lambda: folder.mkdir(parents=True, exist_ok=True))
@@ -756,7 +750,7 @@ def sweep_command(
         lambda: _run_quietly(
             quiet,
             "sweep",
-            lambda bar: sweep(
+            lambda bar: api.sweep(
                 file,
                 values or None,
                 replications=replications,
@@ -782,7 +776,7 @@ def search_command(
         str,
         typer.Option(help="PATH=A..B, A..B:STEP or V1,V2,…: each value no worse than the last."),
     ],
-    metric: Annotated[str, typer.Option(help=f"The metric ({', '.join(METRICS)}).")] = "makespan",
+    metric: Annotated[str, typer.Option(help=f"The metric ({', '.join(_METRICS)}).")] = "makespan",
     quantile: QuantileOpt = 0.95,
     at_most: Annotated[
         str | None, typer.Option(help="The bound the quantile must not exceed (2h, 90).")
@@ -805,13 +799,13 @@ def search_command(
         err.print("give exactly one of --at-most and --at-least", markup=False)
         raise typer.Exit(2)
     how = _executor(workers, dask, executor)
-    [(path, values)] = _guard(debug, lambda: parse_vary([vary])).items()
+    [(path, values)] = _guard(debug, lambda: api.parse_vary([vary])).items()
     found: SearchResult = _guard(
         debug,
         lambda: _run_quietly(
             quiet,
             "search",
-            lambda bar: search(
+            lambda bar: api.search(
                 file,
                 path,
                 values,
@@ -829,7 +823,7 @@ def search_command(
             ),
         ),
     )
-    qname = quantile_name(quantile)
+    qname = api.quantile_name(quantile)
     table = Table(title=f"{qname} {found.metric} at each value tried ({confidence:.0%} intervals)")
     for col in (path, "runs", qname, "verdict"):
         table.add_column(escape(col), justify="left" if col == "verdict" else "right")

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from typing import Annotated, Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar
 
-import numpy as np
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from jobsim.units import UnitError, parse_duration
+
+if TYPE_CHECKING:  # a stream is passed in; loading a scenario (jobsim validate) needs no numpy
+    import numpy as np
 
 T = TypeVar("T")
 

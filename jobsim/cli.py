@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from jobsim.api import BareOptions, Result, Scenario, SearchResult, Sweep
 
 app = typer.Typer(
-    add_completion=False,
+    add_completion=True,  # --install-completion, --show-completion; `jobsim completion SHELL`
     no_args_is_help=True,
     help="jobsim: replay Kubernetes Jobs on a simulated cluster, in virtual time.",
 )
@@ -406,8 +406,8 @@ def run(
         ),
     ] = False,
     expect: Annotated[
-        str | None,
-        typer.Option(help="Complete or Failed: exit 1 unless every Job ends with it."),
+        Literal["Complete", "Failed"] | None,
+        typer.Option(help="Exit 1 unless every Job ends with this condition."),
     ] = None,
     nodes: NodesOpt = None,
     node_cpu: NodeCpuOpt = None,
@@ -419,9 +419,6 @@ def run(
 ) -> None:
     """Run a scenario (or bare Job manifests) and print its summary, timeline and statistics
     (or --json)."""
-    if expect not in (None, "Complete", "Failed"):
-        err.print(f"--expect: expected Complete or Failed, not {expect!r}", markup=False)
-        raise typer.Exit(2)
     bare = _bare(nodes, node_cpu, node_memory, duration, fail_rate, exit_code)
     result = _simulate(file, seed, debug, check, bare)
     if events is not None:
@@ -483,7 +480,7 @@ def plot(
     file: FileArg,
     output: Annotated[Path, typer.Option("-o", "--output", help="The .png, .svg or .pdf file.")],
     by: Annotated[
-        str,
+        Literal["job", "node", "summary"],
         typer.Option(
             help="job: a Gantt chart by Job; node: pods by node; summary: utilisation and pending."
         ),
@@ -501,9 +498,6 @@ def plot(
     debug: DebugOpt = False,
 ) -> None:
     """Draw a run's timeline (by Job or by node) or its summary charts."""
-    if by not in ("job", "node", "summary"):
-        err.print(f"--by: expected job, node or summary, not {by!r}", markup=False)
-        raise typer.Exit(2)
     bare = _bare(nodes, node_cpu, node_memory, duration, fail_rate, exit_code)
     result = _simulate(file, seed, debug, bare=bare)
     _save_plot(debug, result, output, by, max_lanes)
@@ -515,7 +509,8 @@ def explain(
     file: FileArg,
     job: Annotated[str | None, typer.Option(help="Only this Job (name or namespace/name).")] = None,
     fmt: Annotated[
-        str, typer.Option("--format", help="text, or markdown for docs and teaching.")
+        Literal["text", "markdown"],
+        typer.Option("--format", help="text, or markdown for docs and teaching."),
     ] = "text",
     seed: SeedOpt = None,
     nodes: NodesOpt = None,
@@ -527,9 +522,6 @@ def explain(
     debug: DebugOpt = False,
 ) -> None:
     """Narrate a run: one line per decision, with its rule and numbers."""
-    if fmt not in ("text", "markdown"):
-        err.print(f"--format: expected text or markdown, not {fmt!r}", markup=False)
-        raise typer.Exit(2)
     bare = _bare(nodes, node_cpu, node_memory, duration, fail_rate, exit_code)
     result = _simulate(file, seed, debug, bare=bare)
     jobs = result.recorder.jobs
@@ -538,8 +530,7 @@ def explain(
         err.print(f"--job: no Job {job!r} in {file} (Jobs: {names})", markup=False)
         raise typer.Exit(1)
     lines = _guard(debug, lambda: api.narrate(result, job=job))
-    style: Literal["text", "markdown"] = "markdown" if fmt == "markdown" else "text"
-    sys.stdout.write(api.render(lines, style))
+    sys.stdout.write(api.render(lines, fmt))
 
 
 # -- experiments ---------------------------------------------------------------------------
@@ -563,6 +554,14 @@ _METRICS = (
     "cost:POOL=PRICE,…",
     "deadline_hits:T",
 )
+
+
+def _complete_metric(incomplete: str) -> list[str]:
+    """Shell completion of --metric: the names, with the colon of those taking an argument."""
+    names = [m.split(":")[0] + ":" if ":" in m else m for m in _METRICS]
+    return [n for n in names if n.startswith(incomplete)]
+
+
 _TIME_METRICS = ("makespan", "work_done", "mean_wall_time", "max_wall_time", "mean_wait")
 
 
@@ -598,9 +597,6 @@ def _interval(est: float, low: float, high: float, unit: tuple[str, float] | Non
 
 
 def _executor(workers: int | None, dask: str | None, executor: str) -> Any:
-    if executor not in ("auto", "serial", "process"):
-        err.print(f"--executor: expected auto, serial or process, not {executor!r}", markup=False)
-        raise typer.Exit(2)
     if workers is not None and (dask is not None or executor == "serial"):
         where = "--dask" if dask is not None else "--executor serial"
         err.print(f"--workers: local processes; it does not go with {where}", markup=False)
@@ -702,7 +698,8 @@ ConfidenceOpt = Annotated[
 WorkersOpt = Annotated[int | None, typer.Option(help="Local worker processes (all cores).", min=1)]
 DaskOpt = Annotated[str | None, typer.Option(help="Run on this Dask scheduler (tcp://host:port).")]
 ExecutorOpt = Annotated[
-    str, typer.Option(help="auto (serial for a few runs, else processes), serial or process.")
+    Literal["auto", "serial", "process"],
+    typer.Option(help="auto: serial for a few runs, else processes."),
 ]
 QuietOpt = Annotated[bool, typer.Option("--quiet", help="No progress bar.")]
 
@@ -719,7 +716,8 @@ def sweep_command(
     replications: RepsOpt = 10,
     seed: Annotated[int, typer.Option(help="Seed of the first replication.", min=0)] = 0,
     metric: Annotated[
-        list[str] | None, typer.Option(help=f"A metric ({', '.join(_METRICS)}).")
+        list[str] | None,
+        typer.Option(help=f"A metric ({', '.join(_METRICS)}).", autocompletion=_complete_metric),
     ] = None,
     quantile: QuantileOpt = 0.95,
     confidence: ConfidenceOpt = 0.95,
@@ -776,7 +774,10 @@ def search_command(
         str,
         typer.Option(help="PATH=A..B, A..B:STEP or V1,V2,…: each value no worse than the last."),
     ],
-    metric: Annotated[str, typer.Option(help=f"The metric ({', '.join(_METRICS)}).")] = "makespan",
+    metric: Annotated[
+        str,
+        typer.Option(help=f"The metric ({', '.join(_METRICS)}).", autocompletion=_complete_metric),
+    ] = "makespan",
     quantile: QuantileOpt = 0.95,
     at_most: Annotated[
         str | None, typer.Option(help="The bound the quantile must not exceed (2h, 90).")
@@ -835,6 +836,24 @@ def search_command(
     out.print(found.describe(), markup=False)
     for f in found.failures:
         err.print(f"failed run: {f}", markup=False)
+
+
+@app.command()
+def completion(
+    shell: Annotated[
+        Literal["bash", "zsh", "fish", "powershell"], typer.Argument(help="Your shell.")
+    ],
+) -> None:
+    """Print the shell completion script for jobsim, as kubectl completion does.
+
+    bash: source <(jobsim completion bash) in ~/.bashrc; zsh: the same, after compinit.
+
+    Or jobsim --install-completion, for the shell you are in.
+    """
+    from typer._completion_shared import get_completion_script  # what --show-completion prints
+
+    script = get_completion_script(prog_name="jobsim", complete_var="_JOBSIM_COMPLETE", shell=shell)
+    sys.stdout.write(script + "\n")
 
 
 def main() -> None:

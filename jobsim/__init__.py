@@ -7,6 +7,7 @@ bound here, not on first use: the submodule of that name would otherwise shadow 
 
 from __future__ import annotations
 
+import importlib
 from typing import TYPE_CHECKING
 
 from jobsim.explain import explain
@@ -35,9 +36,15 @@ __all__ = [
 
 
 def __getattr__(name: str) -> object:
-    """An everyday name, from :mod:`jobsim.api` on first use (PEP 562)."""
+    """An everyday name, from :mod:`jobsim.api` on first use; or a submodule, such as
+    ``jobsim.api`` after a bare ``import jobsim`` (PEP 562)."""
     if name not in __all__:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+        try:
+            return importlib.import_module(f"{__name__}.{name}")
+        except ModuleNotFoundError as e:
+            if e.name != f"{__name__}.{name}":
+                raise
+            raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None
     from jobsim import api
 
     value = getattr(api, name)

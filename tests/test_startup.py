@@ -54,6 +54,7 @@ for step, args in [("--version", ["--version"]), ("--help", ["--help"]),
         except SystemExit as e:
             assert not e.code, (step, e.code)
     note(step)
+assert callable(jobsim.experiment.sweep)  # a submodule not yet imported, as an attribute
 print(json.dumps(seen))
 """
 

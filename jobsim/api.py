@@ -1,10 +1,11 @@
-"""The Python API: load a scenario, run it, look at the result; sweep and search.
+"""The Python API: load a scenario, run it, look at the result; sweep and search; compare two.
 
 Everything a notebook, a test or the command line needs, and nothing else: ``cli.py`` imports
 only this module. Each name is imported on first use, so a command loads only what it needs;
-``draw`` imports matplotlib when it is called, not before. ``queries`` is the
-module of questions a test asks of a Result (``queries.max_active(result, "job")``), and
-``ContainerRun`` the row ``Result.runs`` gives.
+``draw`` imports matplotlib when it is called, not before, and
+``report_html``/``write_report`` plotly. ``queries`` is the module of questions a test asks of
+a Result (``queries.max_active(result, "job")``), and ``ContainerRun`` the row ``Result.runs``
+gives.
 """
 
 from __future__ import annotations
@@ -17,6 +18,18 @@ from jobsim.version import __version__
 
 if TYPE_CHECKING:  # the names below are imported on first use (``_HOME``), for mypy here
     from jobsim import queries
+    from jobsim.compare import (
+        MEASURES,
+        Comparison,
+        JobComparison,
+        JobSide,
+        Setting,
+        SettingError,
+        Side,
+        compare,
+        load_side,
+        parse_settings,
+    )
     from jobsim.experiment import (
         METRICS,
         QUANTILES,
@@ -37,11 +50,11 @@ if TYPE_CHECKING:  # the names below are imported on first use (``_HOME``), for 
     from jobsim.invariants import InvariantViolation
     from jobsim.k8s.conditions import job_outcome
     from jobsim.k8s.job import Job
-    from jobsim.locate import YAMLProblem, read_yaml_file
+    from jobsim.locate import YAMLProblem, read_stream, read_yaml_file
     from jobsim.queries import PodSummary
     from jobsim.record import NullRecorder, Recorder, fmt_seconds
     from jobsim.results import Result
-    from jobsim.run import simulate
+    from jobsim.run import DEFAULT_HORIZON, simulate
     from jobsim.scenario import (
         BareOptions,
         Scenario,
@@ -51,6 +64,7 @@ if TYPE_CHECKING:  # the names below are imported on first use (``_HOME``), for 
         load_scenario,
         scenario_from_manifests,
     )
+    from jobsim.sim.stuck import RunStuck
     from jobsim.stats import ContainerRun, RunStats
     from jobsim.trace import write_trace
     from jobsim.unfinished import Reason, Unfinished, unfinished
@@ -60,6 +74,21 @@ if TYPE_CHECKING:  # the names below are imported on first use (``_HOME``), for 
 # (tests/test_startup.py); keep this table and the imports above in step.
 _HOME: dict[str, str] = {
     "queries": "jobsim.queries",  # the module itself (``unfinished`` is a function)
+    **dict.fromkeys(
+        (
+            "MEASURES",
+            "Comparison",
+            "JobComparison",
+            "JobSide",
+            "Setting",
+            "SettingError",
+            "Side",
+            "compare",
+            "load_side",
+            "parse_settings",
+        ),
+        "jobsim.compare",
+    ),
     **dict.fromkeys(("METRICS", "MetricError"), "jobsim.experiment.metrics"),
     **dict.fromkeys(("PathError", "parse_values", "parse_vary"), "jobsim.experiment.paths"),
     **dict.fromkeys(("SearchResult", "search", "parse_bound"), "jobsim.experiment.search"),
@@ -71,11 +100,11 @@ _HOME: dict[str, str] = {
     "InvariantViolation": "jobsim.invariants",
     "job_outcome": "jobsim.k8s.conditions",
     "Job": "jobsim.k8s.job",
-    **dict.fromkeys(("YAMLProblem", "read_yaml_file"), "jobsim.locate"),
+    **dict.fromkeys(("YAMLProblem", "read_stream", "read_yaml_file"), "jobsim.locate"),
     "PodSummary": "jobsim.queries",
     **dict.fromkeys(("NullRecorder", "Recorder", "fmt_seconds"), "jobsim.record"),
     "Result": "jobsim.results",
-    "simulate": "jobsim.run",
+    **dict.fromkeys(("DEFAULT_HORIZON", "simulate"), "jobsim.run"),
     **dict.fromkeys(
         (
             "BareOptions",
@@ -88,6 +117,7 @@ _HOME: dict[str, str] = {
         ),
         "jobsim.scenario",
     ),
+    "RunStuck": "jobsim.sim.stuck",
     **dict.fromkeys(("ContainerRun", "RunStats"), "jobsim.stats"),
     "write_trace": "jobsim.trace",
     **dict.fromkeys(("Reason", "Unfinished", "unfinished"), "jobsim.unfinished"),
@@ -140,6 +170,40 @@ def draw_sweep(
     return save_all(sweep, folder, statistic=statistic, confidence=confidence, bounds=bounds)
 
 
+def draw_comparison(comparison: Comparison, path: str | Path, *, max_lanes: int = 60) -> Path:
+    """Both timelines of a comparison, A above B on one time axis, to ``path`` (png, svg or
+    pdf); see :func:`jobsim.compare.draw_comparison`."""
+    from jobsim.compare import draw_comparison as save
+
+    return save(comparison, path, max_lanes=max_lanes)
+
+
+def report_html(
+    result: Result, *, source: str | None = None, source_name: str | None = None
+) -> str:
+    """The report of ``result`` as one self-contained HTML page (plotly.js inline; nothing is
+    fetched when it is viewed): the scenario, each Job's outcome and conditions, interactive
+    timelines, the statistics and charts, and the narrated run. ``source``, the input file's
+    text, is shown folded under ``source_name``. See :mod:`jobsim.report`."""
+    from jobsim.report import report_html as build
+
+    return build(result, source=source, source_name=source_name)
+
+
+def write_report(
+    result: Result,
+    path: str | Path,
+    *,
+    source: str | None = None,
+    source_name: str | None = None,
+) -> Path:
+    """Write :func:`report_html` of ``result`` to ``path`` (UTF-8)."""
+    out = Path(path)
+    text = report_html(result, source=source, source_name=source_name)
+    out.write_text(text, encoding="utf-8")
+    return out
+
+
 def draw(result: Result, path: str | Path, *, by: View = "job", max_lanes: int = 60) -> Path:
     """Draw a timeline (``by`` job or node) or the summary charts of ``result`` to ``path``
     (png, svg or pdf, from the suffix); see :func:`jobsim.plot.save`."""
@@ -149,12 +213,17 @@ def draw(result: Result, path: str | Path, *, by: View = "job", max_lanes: int =
 
 
 __all__ = [
+    "DEFAULT_HORIZON",
+    "MEASURES",
     "METRICS",
     "QUANTILES",
     "BareOptions",
+    "Comparison",
     "ContainerRun",
     "InvariantViolation",
     "Job",
+    "JobComparison",
+    "JobSide",
     "Line",
     "MetricError",
     "NullRecorder",
@@ -165,35 +234,46 @@ __all__ = [
     "Recorder",
     "Result",
     "RunStats",
+    "RunStuck",
     "Scenario",
     "ScenarioError",
     "SearchResult",
+    "Setting",
+    "SettingError",
+    "Side",
     "Sweep",
     "SweepError",
     "Unfinished",
     "View",
     "YAMLProblem",
     "__version__",
+    "compare",
     "decode_job",
     "draw",
+    "draw_comparison",
     "draw_sweep",
     "explain",
     "fmt_seconds",
     "job_outcome",
     "load_input",
     "load_scenario",
+    "load_side",
     "narrate",
     "parse_bound",
+    "parse_settings",
     "parse_values",
     "parse_vary",
     "quantile_name",
     "queries",
+    "read_stream",
     "read_yaml_file",
     "render",
+    "report_html",
     "scenario_from_manifests",
     "search",
     "simulate",
     "sweep",
     "unfinished",
+    "write_report",
     "write_trace",
 ]

@@ -1,14 +1,16 @@
-"""``jobsim run | validate | plot | explain``: the command line. The only module that prints."""
+"""``jobsim run | validate | plot | explain | report | compare | sweep | search | completion``:
+the command line. The only module that prints."""
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import sys
 import traceback
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, Literal, NoReturn, TypeVar
 
 import typer
 from rich.cells import cell_len
@@ -21,15 +23,25 @@ from jobsim.api import __version__, fmt_seconds
 from jobsim.api import job_outcome as outcome
 
 if TYPE_CHECKING:
-    from jobsim.api import BareOptions, Result, Scenario, SearchResult, Sweep
+    from jobsim.api import (
+        BareOptions,
+        Comparison,
+        JobComparison,
+        Result,
+        Scenario,
+        SearchResult,
+        Sweep,
+    )
 
 app = typer.Typer(
     add_completion=True,  # --install-completion, --show-completion; `jobsim completion SHELL`
     no_args_is_help=True,
     help="jobsim: replay Kubernetes Jobs on a simulated cluster, in virtual time.",
 )
-out = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 160)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
+out = Console(
+    highlight=False, emoji=False, soft_wrap=True, width=None if sys.stdout.isatty() else 160
+)
+err = Console(stderr=True, highlight=False, emoji=False, soft_wrap=True)
 T = TypeVar("T")
 
 
@@ -96,6 +108,9 @@ def _guard(debug: bool, fn: Callable[[], T]) -> T:
     except api.ScenarioError as e:
         for line in e.lines:
             err.print(line, markup=False)
+        raise typer.Exit(1) from None
+    except api.RunStuck as e:  # zero delays all round: the run would never end
+        err.print(f"error: {e}", markup=False)
         raise typer.Exit(1) from None
     except (api.SweepError, api.PathError, api.MetricError) as e:  # an experiment that cannot start
         err.print(f"error: {e}", markup=False)
@@ -274,9 +289,18 @@ def _bare(
     return api.BareOptions(**set_, given=tuple(set_))
 
 
+def _stdin() -> str:
+    """Standard input as text (at most 64 MiB, UTF-8), or its problem and exit 1."""
+    try:
+        return api.read_stream(sys.stdin.buffer)
+    except api.YAMLProblem as e:
+        err.print(f"<stdin>: {e}", markup=False)
+        raise typer.Exit(1) from None
+
+
 def _load(file: Path, debug: bool, bare: BareOptions | None = None) -> Scenario:
     """A scenario file or bare manifests (``-``: standard input), loaded; warnings printed."""
-    text = sys.stdin.read() if str(file) == "-" else None
+    text = _stdin() if str(file) == "-" else None
     scenario: Scenario = _guard(debug, lambda: api.load_input(file, text=text, options=bare))
     _warn(scenario)
     return scenario
@@ -292,7 +316,15 @@ def _simulate(
     """Load and run a scenario or bare manifests (``check``: the invariant-checking debug
     mode)."""
     scenario = _load(file, debug, bare)
-    return _guard(debug, lambda: api.simulate(scenario, seed, check=check))
+    result: Result = _guard(debug, lambda: api.simulate(scenario, seed, check=check))
+    if scenario.horizon is None and result.end >= api.DEFAULT_HORIZON:
+        err.print(
+            f"warning: {file}: the scenario sets no horizon and Jobs were still running at "
+            f"the default one, {fmt_seconds(api.DEFAULT_HORIZON)} of virtual time, where the run "
+            "stopped; set `horizon:` to choose where it ends",
+            markup=False,
+        )
+    return result
 
 
 def _write(debug: bool, fn: Callable[[], object]) -> None:
@@ -531,6 +563,175 @@ def explain(
         raise typer.Exit(1)
     lines = _guard(debug, lambda: api.narrate(result, job=job))
     sys.stdout.write(api.render(lines, fmt))
+
+
+@app.command()
+def report(
+    file: FileArg,
+    output: Annotated[Path, typer.Option("-o", "--output", help="The .html file to write.")],
+    seed: SeedOpt = None,
+    nodes: NodesOpt = None,
+    node_cpu: NodeCpuOpt = None,
+    node_memory: NodeMemoryOpt = None,
+    duration: DurationOpt = None,
+    fail_rate: FailRateOpt = None,
+    exit_code: ExitCodeOpt = None,
+    debug: DebugOpt = False,
+) -> None:
+    """Write a run's report: one self-contained HTML page (the scenario, each Job's outcome,
+    interactive timelines, statistics and charts, the narrated run)."""
+    if output.suffix.lower() not in (".html", ".htm"):
+        err.print(f"{output}: the output must end in .html", markup=False)
+        raise typer.Exit(2)
+    bare = _bare(nodes, node_cpu, node_memory, duration, fail_rate, exit_code)
+    stdin = str(file) == "-"
+    text = _stdin() if stdin else None
+    scenario: Scenario = _guard(debug, lambda: api.load_input(file, text=text, options=bare))
+    _warn(scenario)
+    result = _guard(debug, lambda: api.simulate(scenario, seed))
+    source = text if text is not None else _guard(debug, lambda: file.read_text("utf-8"))
+    name = "<stdin>" if stdin else str(file)
+    _write(debug, lambda: api.write_report(result, output, source=source, source_name=name))
+    err.print(f"wrote {output}", markup=False)
+
+
+# -- compare -------------------------------------------------------------------------------
+
+
+def _measure(measure: str, value: Any) -> str:
+    """One side's value of a measure, as the table shows it."""
+    if value is None:
+        return "-"
+    if measure == "finished":
+        return fmt_seconds(value)
+    if isinstance(value, str):
+        return value or "-"
+    return _n(value)
+
+
+def _change(measure: str, job: JobComparison) -> str:
+    """The difference column: B minus A (+2, +2m25s), same, changed, or - (one side lacks it)."""
+    d = job.difference(measure)
+    if d is None:
+        return "-"
+    if isinstance(d, bool):
+        return "changed" if d else "same"
+    if d == 0:
+        return "same"
+    sign = "+" if d > 0 else "-"
+    return sign + (fmt_seconds(abs(d)) if measure == "finished" else _n(abs(d)))
+
+
+def _print_comparison(c: Comparison) -> None:
+    out.print(c.a.describe(), markup=False)
+    out.print(c.b.describe(), markup=False)
+    out.print(f"both run with seed {c.seed} (common random numbers)", markup=False)
+    for job in c.jobs:
+        cols = ["", f"A: {c.a.label}", f"B: {c.b.label}", "difference"]
+        rows = []
+        for measure, name in api.MEASURES.items():
+            a = None if job.a is None else getattr(job.a, measure)
+            b = None if job.b is None else getattr(job.b, measure)
+            rows.append([name, _measure(measure, a), _measure(measure, b), _change(measure, job)])
+        where = (
+            ""
+            if job.a is not None and job.b is not None
+            else (" (only in A)" if job.b is None else " (only in B)")
+        )
+        out.print(_table(f"Job {job.job}{where}", cols, rows, key=("",), left=tuple(cols[1:3])))
+
+
+@app.command("compare")
+def compare_command(
+    files: Annotated[
+        list[Path],
+        typer.Argument(
+            help="A.yaml [B.yaml]: two scenarios or manifest files, or one for both sides "
+            "(then --set changes B).",
+            show_default=False,
+        ),
+    ],
+    set_a: Annotated[
+        list[str] | None,
+        typer.Option("--set-a", help="PATH=VALUE for side A (a YAML value; null removes)."),
+    ] = None,
+    set_b: Annotated[
+        list[str] | None, typer.Option("--set-b", help="PATH=VALUE for side B, as in sweep --vary.")
+    ] = None,
+    set_: Annotated[
+        list[str] | None,
+        typer.Option("--set", help="With one file: PATH=VALUE for side B (as --set-b)."),
+    ] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "-o", "--output", help="Draw both timelines, A above B, to this .png/.svg/.pdf."
+        ),
+    ] = None,
+    json_out: Annotated[bool, typer.Option("--json", help="Print the comparison as JSON.")] = False,
+    seed: Annotated[
+        int | None, typer.Option(help="The seed of both sides [default: A's scenario's].", min=0)
+    ] = None,
+    nodes: NodesOpt = None,
+    node_cpu: NodeCpuOpt = None,
+    node_memory: NodeMemoryOpt = None,
+    duration: DurationOpt = None,
+    fail_rate: FailRateOpt = None,
+    exit_code: ExitCodeOpt = None,
+    debug: DebugOpt = False,
+) -> None:
+    """Run two variants of a workload with one seed: per Job, outcome, reason, finish time,
+    pods, failures and wasted pod-seconds side by side, and their difference."""
+    if len(files) > 2:
+        err.print(f"expected one or two files (A and B), got {len(files)}", markup=False)
+        raise typer.Exit(2)
+    if set_ and len(files) == 2:
+        err.print("--set: with two files, say which side: --set-a or --set-b", markup=False)
+        raise typer.Exit(2)
+    if len(files) == 1 and not (set_ or set_a or set_b):
+        err.print(
+            "nothing to compare: give a second file, or --set PATH=VALUE "
+            "(e.g. --set 'jobs[0].manifest.spec.backoffLimit=6')",
+            markup=False,
+        )
+        raise typer.Exit(2)
+    if output is not None and output.suffix.lower() not in (".png", ".svg", ".pdf"):
+        err.print(f"{output}: the output must end in .png, .svg or .pdf", markup=False)
+        raise typer.Exit(2)
+    where_b = "--set" if set_ else "--set-b"
+    settings_a = _guard(debug, lambda: api.parse_settings(set_a or [], "--set-a"))
+    settings_b = _guard(debug, lambda: api.parse_settings([*(set_ or []), *(set_b or [])], where_b))
+    bare = _bare(nodes, node_cpu, node_memory, duration, fail_rate, exit_code)
+    file_a, file_b = files[0], files[-1]
+    stdin = _stdin() if "-" in (str(file_a), str(file_b)) else None
+
+    def text(f: Path) -> str | None:
+        return stdin if str(f) == "-" else None
+
+    a = _guard(
+        debug,
+        lambda: api.load_side(
+            "A", file_a, settings_a, text=text(file_a), options=bare, where="--set-a"
+        ),
+    )
+    b = _guard(
+        debug,
+        lambda: api.load_side(
+            "B", file_b, settings_b, text=text(file_b), options=bare, where=where_b
+        ),
+    )
+    _warn(a.scenario)
+    if file_b != file_a:
+        _warn(b.scenario)
+    c = _guard(debug, lambda: api.compare(a, b, seed=seed))
+    if output is not None:
+        path = output
+        _write(debug, lambda: api.draw_comparison(c, path))
+        err.print(f"wrote {output}", markup=False)
+    if json_out:
+        sys.stdout.write(json.dumps(c.to_dict(), indent=2) + "\n")
+        return
+    _print_comparison(c)
 
 
 # -- experiments ---------------------------------------------------------------------------
@@ -856,9 +1057,40 @@ def completion(
     sys.stdout.write(script + "\n")
 
 
+_OUTPUT_ERRNOS = (errno.EPIPE, errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO)
+
+
 def main() -> None:
-    """Console entry point."""
-    app()
+    """Console entry point. Standard output that cannot be written (a full disk, a closed
+    pipe) is a one-line error and exit 1; anything unforeseen that escaped the commands'
+    guards is one line and exit 70 (the traceback with ``--debug``), never a traceback."""
+    try:
+        try:
+            app()
+        finally:
+            sys.stdout.flush()
+    except OSError as e:
+        if e.filename is not None or e.errno not in _OUTPUT_ERRNOS:
+            _internal(e)
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # nothing left to flush
+        if e.errno != errno.EPIPE:  # a reader that stopped early (`| head`) needs no message
+            err.print(f"error: cannot write the output: {e.strerror or e}", markup=False)
+        sys.exit(1)
+    except Exception as e:
+        _internal(e)
+
+
+def _internal(e: Exception) -> NoReturn:
+    """An error no guard foresaw: a jobsim bug. One line (the traceback with --debug), exit 70."""
+    if "--debug" in sys.argv:
+        traceback.print_exception(e)
+    else:
+        err.print(
+            f"internal error: {type(e).__name__}: {e} "
+            "(this is a jobsim bug; rerun with --debug for the traceback)",
+            markup=False,
+        )
+    sys.exit(70)
 
 
 __all__ = [

@@ -53,6 +53,11 @@ class _Dist(BaseModel):
     def mean(self) -> float:
         raise NotImplementedError
 
+    @property
+    def most(self) -> float:
+        """The largest value a draw can take (``inf`` when unbounded)."""
+        return math.inf
+
     def sample(self, rng: np.random.Generator) -> float:
         """One draw, in seconds (never negative)."""
         raise NotImplementedError
@@ -66,6 +71,10 @@ class Constant(_Dist):
 
     @property
     def mean(self) -> float:
+        return self.value
+
+    @property
+    def most(self) -> float:
         return self.value
 
     def sample(self, rng: np.random.Generator) -> float:
@@ -91,6 +100,10 @@ class Uniform(_Dist):
     @property
     def mean(self) -> float:
         return (self.min + self.max) / 2
+
+    @property
+    def most(self) -> float:
+        return self.max
 
     def sample(self, rng: np.random.Generator) -> float:
         return float(rng.uniform(self.min, self.max))

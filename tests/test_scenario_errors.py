@@ -387,7 +387,9 @@ def test_not_utf8(folder: Path) -> None:
 
 
 def test_unreadable(folder: Path) -> None:
-    assert lines_of(folder, folder) == ["DIR: cannot read file: Is a directory"]
+    assert lines_of(folder, folder) == [
+        "DIR: cannot read file: it is a directory, not a regular file"
+    ]
 
 
 def test_dict_has_no_location() -> None:

@@ -75,7 +75,7 @@ def test_terminal(exit42: Result) -> None:
     with pytest.raises(AssertionError) as info:
         assert_terminal(exit42, "job", "Complete")
     assert _message(info)[0] == (
-        "Job job never got Complete=True by the end of the run at 50s; its conditions: "
+        "Job job never got Complete=True by the end of the run at 25s; its conditions: "
         "FailureTarget=True (BackoffLimitExceeded) at 25s, Failed=True (BackoffLimitExceeded) "
         "at 25s"
     )

@@ -15,6 +15,7 @@ from jobsim.k8s.resources import pod_requests
 from jobsim.locate import did_you_mean
 from jobsim.policy.placement import insufficient_resource
 from jobsim.scenario.model import (
+    DEFAULT_HORIZON,
     JOB_EVENT_KINDS,
     NODE_EVENT_KINDS,
     SYSTEM_PRIORITY_CLASSES,
@@ -267,6 +268,46 @@ def check_fit(scenario: Scenario) -> list[Problem]:
     return out
 
 
+def check_endless(scenario: Scenario) -> list[Problem]:
+    """Runs that may not end by themselves: random node failures without a ``horizon`` (the
+    run then stops when no Job can change, or at ``DEFAULT_HORIZON``), and an ``OnFailure``
+    container that can fail in 0s and restart at once, for ever (the run would stall)."""
+    out: list[Problem] = []
+    if scenario.horizon is None:
+        for i, pool in enumerate(scenario.cluster.nodePools):
+            if pool.failures is not None:
+                path = f"cluster.nodePools[{i}].failures"
+                out.append(
+                    Problem(
+                        path,
+                        f"{path}: random node failures and no `horizon`: the run ends when no "
+                        "Job is left that could change, at the latest after "
+                        f"{format_duration(DEFAULT_HORIZON)} of virtual time; set `horizon:` "
+                        "to say where it ends",
+                    )
+                )
+    t = scenario.timing
+    if t.crashLoopBackoffInitial == 0 and t.containerStart == 0:
+        for entry in _firsts(scenario):
+            w = entry.workload
+            if (
+                entry.job.spec.template.spec.restartPolicy == "OnFailure"
+                and w.duration.most == 0
+                and (w.failure is not None or w.script)
+            ):
+                path = f"jobs[{entry.source}].workload.duration"
+                out.append(
+                    Problem(
+                        path,
+                        f"{path}: containers run 0s, restart after 0s "
+                        "(timing.crashLoopBackoffInitial and timing.containerStart are 0s) and "
+                        "restartPolicy is OnFailure: a failing container restarts at the same "
+                        "instant for ever and the run stops as stuck",
+                    )
+                )
+    return out
+
+
 def _request_field(job: Job, resource: str) -> str:
     """The first container request (or limit) of ``resource``, as a field path."""
     spec = job.spec.template.spec
@@ -291,6 +332,7 @@ def _amount(resource: str, units: int) -> str:
 
 __all__ = [
     "check_arrivals",
+    "check_endless",
     "check_event_times",
     "check_fit",
     "check_priority_classes",

@@ -21,11 +21,12 @@ from pydantic import (
     Field,
     PrivateAttr,
     StrictInt,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
 
-from jobsim.distributions import Duration, DurationDistribution, non_negative
+from jobsim.distributions import Distribution, Duration, DurationDistribution, non_negative
 from jobsim.k8s.job import Job
 from jobsim.units import (
     milli_value,
@@ -126,6 +127,18 @@ class NodeFailures(_Model):
         if isinstance(v, dict):
             return v
         return {"exponential": {"mean": v}}
+
+    @field_validator("mtbf", "mttr")
+    @classmethod
+    def _not_always_zero(cls, v: Distribution, info: ValidationInfo) -> Distribution:
+        if v.most == 0:
+            what = (
+                "a node would fail again the instant it is repaired"
+                if info.field_name == "mtbf"
+                else "a failed node would be repaired the instant it failed"
+            )
+            raise ValueError(f"every draw is 0s: {what}; give it a positive value")
+        return v
 
 
 class Autoscaling(_Model):
@@ -483,12 +496,17 @@ class Event(_Model):
         return next(k for k in EVENT_KINDS if getattr(self, k) is not None)
 
 
+DEFAULT_HORIZON = 30 * 24 * 3600.0
+"""Where a run stops when the scenario sets no ``horizon`` (30 days of virtual time): a Job
+that would retry for ever (``backoffLimit: 2147483647``) still ends."""
+
+
 class Scenario(_Model):
     """A whole scenario. ``jobs`` holds the defaulted, validated Job objects."""
 
     name: str = "scenario"
     seed: int = Field(default=0, ge=0)
-    horizon: Duration | None = None  # stop the run here (needed with endless node failures)
+    horizon: PositiveDuration | None = None  # stop the run here (else DEFAULT_HORIZON)
     timing: Timing = Field(default_factory=Timing)
     cluster: Cluster
     jobs: list[JobEntry] = Field(default_factory=list)

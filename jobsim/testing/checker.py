@@ -72,6 +72,7 @@ from jobsim.k8s.conditions import (
 from jobsim.record import Kind, Recorder, StatusSource, frozen
 from jobsim.results import Result
 from jobsim.scenario import Scenario
+from jobsim.scenario.model import DEFAULT_HORIZON
 from jobsim.sim.simulation import Simulation
 from jobsim.units import format_duration
 
@@ -758,12 +759,13 @@ def run_checked(
     stops advancing (more than ``max_events_at_one_time`` kernel events at one time: a
     zero-time livelock) or that exceeds ``max_events`` kernel events fails with
     :class:`EventViolation` instead of hanging; the violation holds the record so far
-    (``record``). Like ``simulate``, it stops at ``scenario.horizon``.
+    (``record``). Like ``simulate``, it stops at ``scenario.horizon`` (else
+    ``DEFAULT_HORIZON``) and ends when the last thing happened.
     """
     checker = EventChecker()
     sim = Simulation(scenario, checker, seed)
     env = sim.clock.env
-    horizon = float("inf") if scenario.horizon is None else scenario.horizon
+    horizon = DEFAULT_HORIZON if scenario.horizon is None else scenario.horizon
     steps = same = 0
     last = env.now
     try:
@@ -781,10 +783,10 @@ def run_checked(
     except EventViolation as e:
         e.record = checker
         raise
-    if env.now < horizon < float("inf"):
+    if env.now < horizon:
         sim.run(horizon)  # nothing is left before it: the clock moves on, as in simulate
     checker.check_final(sim)
-    return Result(scenario.name, sim.seed, sim.clock.now, checker)
+    return Result(scenario.name, sim.seed, sim.end(horizon), checker)
 
 
 __all__ = [

@@ -1,7 +1,8 @@
 """The Python API: load a scenario, run it, look at the result; sweep and search; compare two.
 
 Everything a notebook, a test or the command line needs, and nothing else: ``cli.py`` imports
-only this module. ``draw`` imports matplotlib when it is called, not before, and
+only this module. Each name is imported on first use, so a command loads only what it needs;
+``draw`` imports matplotlib when it is called, not before, and
 ``report_html``/``write_report`` plotly. ``queries`` is the module of questions a test asks of
 a Result (``queries.max_active(result, "job")``), and ``ContainerRun`` the row ``Result.runs``
 gives.
@@ -9,61 +10,134 @@ gives.
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from jobsim import queries
-from jobsim.compare import (
-    MEASURES,
-    Comparison,
-    JobComparison,
-    JobSide,
-    Setting,
-    SettingError,
-    Side,
-    compare,
-    load_side,
-    parse_settings,
-)
-from jobsim.experiment import (
-    METRICS,
-    QUANTILES,
-    MetricError,
-    PathError,
-    SearchResult,
-    Sweep,
-    SweepError,
-    parse_values,
-    parse_vary,
-    search,
-    sweep,
-)
-from jobsim.experiment.progress import ProgressBar
-from jobsim.experiment.search import parse_bound
-from jobsim.experiment.sweep import quantile_name
-from jobsim.explain import Line, explain, render
-from jobsim.invariants import InvariantViolation
-from jobsim.k8s.conditions import job_outcome
-from jobsim.k8s.job import Job
-from jobsim.locate import YAMLProblem, read_stream, read_yaml_file
-from jobsim.queries import PodSummary
-from jobsim.record import NullRecorder, Recorder, fmt_seconds
-from jobsim.results import Result
-from jobsim.run import DEFAULT_HORIZON, simulate
-from jobsim.scenario import (
-    BareOptions,
-    Scenario,
-    ScenarioError,
-    decode_job,
-    load_input,
-    load_scenario,
-    scenario_from_manifests,
-)
-from jobsim.sim.stuck import RunStuck
-from jobsim.stats import ContainerRun, RunStats
-from jobsim.trace import write_trace
-from jobsim.unfinished import Reason, Unfinished, unfinished
 from jobsim.version import __version__
+
+if TYPE_CHECKING:  # the names below are imported on first use (``_HOME``), for mypy here
+    from jobsim import queries
+    from jobsim.compare import (
+        MEASURES,
+        Comparison,
+        JobComparison,
+        JobSide,
+        Setting,
+        SettingError,
+        Side,
+        compare,
+        load_side,
+        parse_settings,
+    )
+    from jobsim.experiment import (
+        METRICS,
+        QUANTILES,
+        MetricError,
+        PathError,
+        SearchResult,
+        Sweep,
+        SweepError,
+        parse_values,
+        parse_vary,
+        search,
+        sweep,
+    )
+    from jobsim.experiment.progress import ProgressBar
+    from jobsim.experiment.search import parse_bound
+    from jobsim.experiment.sweep import quantile_name
+    from jobsim.explain import Line, explain, render
+    from jobsim.invariants import InvariantViolation
+    from jobsim.k8s.conditions import job_outcome
+    from jobsim.k8s.job import Job
+    from jobsim.locate import YAMLProblem, read_stream, read_yaml_file
+    from jobsim.queries import PodSummary
+    from jobsim.record import NullRecorder, Recorder, fmt_seconds
+    from jobsim.results import Result
+    from jobsim.run import DEFAULT_HORIZON, simulate
+    from jobsim.scenario import (
+        BareOptions,
+        Scenario,
+        ScenarioError,
+        decode_job,
+        load_input,
+        load_scenario,
+        scenario_from_manifests,
+    )
+    from jobsim.sim.stuck import RunStuck
+    from jobsim.stats import ContainerRun, RunStats
+    from jobsim.trace import write_trace
+    from jobsim.unfinished import Reason, Unfinished, unfinished
+
+# Where each re-exported name lives. A name's module is imported when the name is first used,
+# so ``jobsim --help`` or ``jobsim validate`` loads neither the simulator nor the experiments
+# (tests/test_startup.py); keep this table and the imports above in step.
+_HOME: dict[str, str] = {
+    "queries": "jobsim.queries",  # the module itself (``unfinished`` is a function)
+    **dict.fromkeys(
+        (
+            "MEASURES",
+            "Comparison",
+            "JobComparison",
+            "JobSide",
+            "Setting",
+            "SettingError",
+            "Side",
+            "compare",
+            "load_side",
+            "parse_settings",
+        ),
+        "jobsim.compare",
+    ),
+    **dict.fromkeys(("METRICS", "MetricError"), "jobsim.experiment.metrics"),
+    **dict.fromkeys(("PathError", "parse_values", "parse_vary"), "jobsim.experiment.paths"),
+    **dict.fromkeys(("SearchResult", "search", "parse_bound"), "jobsim.experiment.search"),
+    **dict.fromkeys(
+        ("QUANTILES", "Sweep", "SweepError", "sweep", "quantile_name"), "jobsim.experiment.sweep"
+    ),
+    "ProgressBar": "jobsim.experiment.progress",
+    **dict.fromkeys(("Line", "explain", "render"), "jobsim.explain"),
+    "InvariantViolation": "jobsim.invariants",
+    "job_outcome": "jobsim.k8s.conditions",
+    "Job": "jobsim.k8s.job",
+    **dict.fromkeys(("YAMLProblem", "read_stream", "read_yaml_file"), "jobsim.locate"),
+    "PodSummary": "jobsim.queries",
+    **dict.fromkeys(("NullRecorder", "Recorder", "fmt_seconds"), "jobsim.record"),
+    "Result": "jobsim.results",
+    **dict.fromkeys(("DEFAULT_HORIZON", "simulate"), "jobsim.run"),
+    **dict.fromkeys(
+        (
+            "BareOptions",
+            "Scenario",
+            "ScenarioError",
+            "decode_job",
+            "load_input",
+            "load_scenario",
+            "scenario_from_manifests",
+        ),
+        "jobsim.scenario",
+    ),
+    "RunStuck": "jobsim.sim.stuck",
+    **dict.fromkeys(("ContainerRun", "RunStats"), "jobsim.stats"),
+    "write_trace": "jobsim.trace",
+    **dict.fromkeys(("Reason", "Unfinished", "unfinished"), "jobsim.unfinished"),
+}
+
+
+def __getattr__(name: str) -> object:
+    """A re-exported name, imported from its module on first use (PEP 562)."""
+    home = _HOME.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    module = importlib.import_module(home)
+    value = module if name == "queries" else getattr(module, name)
+    globals()[name] = value  # the next use is an ordinary global
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_HOME})
+
 
 View = Literal["job", "node", "summary"]
 
@@ -72,6 +146,9 @@ def narrate(result: Result, *, job: str | None = None) -> list[Line]:
     """What ``jobsim explain`` prints: the narrated timeline (:func:`jobsim.explain.explain`),
     then one line per Job the run leaves unfinished, at the run's end, saying why
     (:func:`jobsim.unfinished.unfinished`)."""
+    from jobsim.explain import Line, explain
+    from jobsim.unfinished import unfinished
+
     lines = explain(result, job=job)
     for u in unfinished(result, job=job):
         lines.append(Line(u.t, u.job, u.job, u.text))

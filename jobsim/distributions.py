@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from typing import Annotated, Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar
 
-import numpy as np
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
-from jobsim.units import UnitError, parse_duration
+from jobsim.units import UnitError, format_duration, parse_duration
+
+if TYPE_CHECKING:  # a stream is passed in; loading a scenario (jobsim validate) needs no numpy
+    import numpy as np
 
 T = TypeVar("T")
 
@@ -89,7 +91,10 @@ class Uniform(_Dist):
     @model_validator(mode="after")
     def _check(self) -> Uniform:
         if self.max < self.min:
-            raise ValueError(f"uniform: max ({self.max}s) must not be less than min ({self.min}s)")
+            raise ValueError(
+                f"uniform: max ({format_duration(self.max)}) must not be less than min "
+                f"({format_duration(self.min)})"
+            )
         return self
 
     @property

@@ -114,7 +114,7 @@ def test_invariants_of_a_plain_simulate_and_of_a_tampered_record(exit42: Result)
         assert_invariants(tampered)
     first, rest = _message(info)
     assert first == (
-        "invariant broken at t=0: job default/job has 3 active pods, parallelism 2 "
+        "invariant broken at t=0s: job default/job has 3 active pods, parallelism 2 "
         "(created intruder)"
     )
     assert rest.startswith("Timeline of every Job (jobsim explain)")

@@ -78,13 +78,14 @@ def check_event_times(scenario: Scenario) -> list[str]:
         if ev.at < submit:
             drawn = entry.arrival is not None and entry.arrival.random
             when = (
-                f"at the earliest at {submit:g}s: its arrival is random"
+                f"at the earliest at {format_duration(submit)}: its arrival is random"
                 if drawn
-                else (f"at {submit:g}s")
+                else (f"at {format_duration(submit)}")
             )
             problems.append(
-                f"events[{i}].{ev.kind}: job {key} does not exist yet at {ev.at:g}s (it is "
-                f"submitted {when}), so the API server would answer NotFound; "
+                f"events[{i}].{ev.kind}: job {key} does not exist yet at "
+                f"{format_duration(ev.at)} (it is submitted {when}), so the API server would "
+                "answer NotFound; "
                 "to create a Job suspended, set spec.suspend in its manifest"
             )
     return problems

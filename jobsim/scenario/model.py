@@ -12,9 +12,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-import numpy as np
 from pydantic import (
     BaseModel,
     BeforeValidator,
@@ -35,6 +34,9 @@ from jobsim.units import (
     parse_quantity,
     value,
 )
+
+if TYPE_CHECKING:  # the streams come from the run; loading a scenario needs no numpy
+    import numpy as np
 
 
 class _Model(BaseModel):
@@ -338,6 +340,8 @@ class Arrival(_Model):
         if self.uniform is not None:
             return [float(x) for x in rng.uniform(0.0, self.uniform.over, size=count)]
         assert self.poisson is not None
+        import numpy as np
+
         return [float(x) for x in np.cumsum(rng.exponential(self.poisson.mean, size=count))]
 
     def earliest(self, index: int) -> float:

@@ -74,6 +74,7 @@ from jobsim.results import Result
 from jobsim.scenario import Scenario
 from jobsim.scenario.model import DEFAULT_HORIZON
 from jobsim.sim.simulation import Simulation
+from jobsim.units import format_duration
 
 _SPEC_FIELDS = (
     "parallelism",
@@ -98,7 +99,7 @@ class EventViolation(InvariantViolation):
         self.t = t
         self.what = what
         self.record: Recorder | None = None
-        super().__init__(f"at t={t:g}: {what}")
+        super().__init__(f"at t={format_duration(t)}: {what}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -247,7 +248,10 @@ class EventChecker(Recorder):
     ) -> None:
         n = numbers or {}
         cap = max(n["base"], n["cap"]) if "base" in n and "cap" in n else float("inf")
-        _require(0 < remaining <= cap, t, f"job {key}: {what} {remaining!r} not in (0, {cap}]")
+        if not 0 < remaining <= cap:
+            top = "∞" if cap == float("inf") else format_duration(cap)
+            wait = format_duration(remaining)
+            raise EventViolation(t, f"job {key}: {what} {wait} not in (0s, {top}]")
 
     def job_backoff(
         self,
@@ -488,11 +492,9 @@ class EventChecker(Recorder):
             (j.not_before, "pod-failure backoff"),
             (None if index is None else j.index_not_before.get(index), f"index {index} backoff"),
         ):
-            _require(
-                until is None or t >= until - 1e-9,
-                t,
-                f"pod {name} of {job} created before its {what} ends at {until!r}",
-            )
+            if until is not None and t < until - 1e-9:  # the message only when it is broken
+                ends = f"pod {name} of {job} created before its {what} ends at "
+                raise EventViolation(t, ends + format_duration(until))
         # backoffLimitPerIndex: no retry of an index past its limit (indexed_job_utils.go
         # isIndexFailed). Only where the deletion flag tells failures apart (no
         # podFailurePolicy, TerminatingOrFailed).
@@ -775,7 +777,7 @@ def run_checked(
             _require(
                 same <= max_events_at_one_time,
                 env.now,
-                f"virtual time does not advance: {same} kernel events at t={env.now!r}",
+                f"virtual time does not advance: {same} kernel events at one time",
             )
             _require(steps <= max_events, env.now, f"more than {max_events} kernel events")
     except EventViolation as e:

@@ -48,7 +48,7 @@ if TYPE_CHECKING:  # the names below are imported on first use (``_HOME``), for 
     from jobsim.experiment.sweep import quantile_name
     from jobsim.explain import Line, explain, render
     from jobsim.invariants import InvariantViolation
-    from jobsim.k8s.conditions import job_outcome
+    from jobsim.k8s.conditions import job_finished_at, job_outcome
     from jobsim.k8s.job import Job
     from jobsim.locate import YAMLProblem, read_stream, read_yaml_file
     from jobsim.queries import PodSummary
@@ -98,6 +98,7 @@ _HOME: dict[str, str] = {
     "ProgressBar": "jobsim.experiment.progress",
     **dict.fromkeys(("Line", "explain", "render"), "jobsim.explain"),
     "InvariantViolation": "jobsim.invariants",
+    "job_finished_at": "jobsim.k8s.conditions",
     "job_outcome": "jobsim.k8s.conditions",
     "Job": "jobsim.k8s.job",
     **dict.fromkeys(("YAMLProblem", "read_stream", "read_yaml_file"), "jobsim.locate"),
@@ -280,6 +281,7 @@ __all__ = [
     "draw_sweep",
     "explain",
     "fmt_seconds",
+    "job_finished_at",
     "job_outcome",
     "load_input",
     "load_scenario",

@@ -164,11 +164,7 @@ def _summary(result: Result) -> None:
             rows.append([j["name"], "not managed", f"managedBy {j['managedBy']}", *["-"] * 5, "0"])
             continue
         what, reason = outcome(st)
-        end = st.get("completionTime")
-        if end is None:
-            for c in st.get("conditions", []):
-                if c["type"] == "Failed" and c["status"] == "True":
-                    end = c["lastTransitionTime"]
+        end = api.job_finished_at(st)
         start = st.get("startTime")
         dur = None if end is None or start is None else end - start
         rows.append(

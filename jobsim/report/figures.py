@@ -20,6 +20,9 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from jobsim.explain import Line
+from jobsim.plot.style import COLOURS as PLOT_COLOURS
+from jobsim.plot.style import LABELS as PLOT_LABELS
+from jobsim.plot.style import STYLES
 from jobsim.record import Kind, fmt_seconds
 from jobsim.results import Result
 from jobsim.stats import Lives, PodLife, RunSpan, utilisation_series
@@ -40,40 +43,16 @@ MAX_POD_BARS = 2000
 POD_LANES = 60
 """Up to this many pods, the timeline by Job gives each pod its own lane."""
 
-# The Okabe-Ito palette, as jobsim.plot uses it (distinguishable with the common colour-vision
-# deficiencies); evicted, deleted and terminating bars are patterned as well.
+# The state colours and names of jobsim.plot (the Okabe-Ito palette, distinguishable with the
+# common colour-vision deficiencies), so the page and the pictures agree; evicted, deleted,
+# terminating and node-down bars are patterned as well.
 COLOURS = {
-    "run:succeeded": "#009E73",
-    "run:failed": "#D55E00",
-    "run:evicted": "#E69F00",
-    "run:deleted": "#CC79A7",
-    "run:running": "#0072B2",
-    "pending": "#C8C8C8",
-    "starting": "#A6D3F0",
-    "terminating": "#333333",
-    "backoff": "#F0E442",
-    "crashloop": "#F0E442",
-    "node-down": "#9E9E9E",
-    "node-absent": "#EEEEEE",
-    "condition": "#000000",
-    "pods": "#0072B2",
+    **{state: str(style["facecolor"]) for state, style in STYLES.items()},
+    "terminating": str(STYLES["terminating"]["hatchcolor"]),
+    "condition": PLOT_COLOURS["condition"],
+    "pods": PLOT_COLOURS["running"],
 }
-LABELS = {
-    "run:succeeded": "run: succeeded",
-    "run:failed": "run: failed (exit code)",
-    "run:evicted": "run: evicted / disrupted",
-    "run:deleted": "run: deleted",
-    "run:running": "run: running at the end",
-    "pending": "pending: not yet on a node",
-    "starting": "image pull / container start",
-    "terminating": "terminating after deletion",
-    "backoff": "pod-failure backoff",
-    "crashloop": "CrashLoopBackOff",
-    "node-down": "node down (not reporting)",
-    "node-absent": "node not in the cluster",
-    "condition": "Job condition",
-    "pods": "pods running (count)",
-}
+LABELS = {**PLOT_LABELS, "condition": "Job condition", "pods": "pods running (count)"}
 _PATTERNS = {"run:evicted": "\\", "run:deleted": ".", "terminating": "/", "node-down": "/"}
 _ORDER = [
     "node-absent",

@@ -17,7 +17,7 @@ import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 
 from jobsim.explain import Line, explain
-from jobsim.k8s.conditions import job_outcome
+from jobsim.k8s.conditions import job_finished_at, job_outcome
 from jobsim.record import Kind, fmt_seconds
 from jobsim.report import figures
 from jobsim.report.figures import (
@@ -169,11 +169,7 @@ def _jobs(result: Result) -> str:
             )
             continue
         what, reason = job_outcome(st)
-        end = st.get("completionTime")
-        if end is None:
-            for c in st.get("conditions", []):
-                if c["type"] == "Failed" and c["status"] == "True":
-                    end = c["lastTransitionTime"]
+        end = job_finished_at(st)
         start = st.get("startTime")
         cls = what if what in ("Complete", "Failed") else "other"
         rows.append(

@@ -24,7 +24,8 @@ Mark = tuple[int, int]
 """A 1-based (line, column)."""
 
 MAX_VALUES = 200_000
-"""A document whose aliases expand to more values than this is refused ("billion laughs")."""
+"""A document whose aliases expand to more values than this is refused ("billion laughs");
+values written out count for nothing (the input's size is capped instead)."""
 
 MAX_DEPTH = 100
 """Nesting deeper than this (only reachable through aliases) is refused."""
@@ -107,15 +108,19 @@ def index(root: yaml.Node | None, transparent: frozenset[str] = frozenset()) -> 
     if root is None:
         return marks
     stack: list[tuple[str, yaml.Node, int]] = [("", root, 0)]
-    count = 0
+    visited: set[int] = set()
+    expanded = 0  # values visited again: reached through an alias (*name)
     while stack:
         path, node, depth = stack.pop()
-        count += 1
-        if count > MAX_VALUES:
-            raise YAMLProblem(
-                f"the document expands to more than {MAX_VALUES} values through its aliases "
-                "(*name); write the values out instead"
-            )
+        if id(node) in visited:
+            expanded += 1
+            if expanded > MAX_VALUES:
+                raise YAMLProblem(
+                    f"the document's aliases (*name) expand to more than {MAX_VALUES} values; "
+                    "write the values out instead"
+                )
+        else:
+            visited.add(id(node))
         if depth > MAX_DEPTH:
             raise YAMLProblem(
                 f"values nested more than {MAX_DEPTH} levels deep (an alias inside its own "
@@ -164,12 +169,30 @@ def read_yaml_documents(
     ]
 
 
+_FAST_LOADER: type[yaml.SafeLoader] | None = getattr(yaml, "CSafeLoader", None)
+"""libyaml's loader where PyYAML was built with it: the same nodes, marks and values, many
+times faster than the pure-Python one, which still reads any text libyaml refuses so that
+the problems keep their words and places."""
+
+
 def _parse(text: str, transparent: frozenset[str], *, many: bool) -> list[tuple[Any, Marks]]:
+    if _FAST_LOADER is not None:
+        try:
+            yaml.reader.Reader(text)  # the pure reader's check that every character is allowed
+            return _compose(_FAST_LOADER, text, transparent, many=many)
+        except (YAMLProblem, yaml.YAMLError):
+            pass  # the pure-Python loader below finds it again and says what and where
+    return _compose(yaml.SafeLoader, text, transparent, many=many)
+
+
+def _compose(
+    cls: type[yaml.SafeLoader], text: str, transparent: frozenset[str], *, many: bool
+) -> list[tuple[Any, Marks]]:
     loader: yaml.SafeLoader | None = None
     node: yaml.Node | None = None
     docs: list[tuple[Any, Marks]] = []
     try:
-        loader = yaml.SafeLoader(text)  # checks that every character is allowed
+        loader = cls(text)  # the pure-Python one checks that every character is allowed
         if not many:
             node = loader.get_single_node()
             docs.append(

@@ -151,7 +151,7 @@ def _summary(result: Result) -> None:
         "outcome",
         "reason",
         "start",
-        "completion",
+        "finished",
         "duration",
         "succeeded",
         "failed",
@@ -181,7 +181,7 @@ def _summary(result: Result) -> None:
             ]
         )
     title = f"scenario {result.scenario} (seed {result.seed})"
-    optional = ("start", "completion", "pods created", "succeeded", "failed", "duration")
+    optional = ("start", "finished", "pods created", "succeeded", "failed", "duration")
     out.print(_table(title, cols, rows, optional=optional))
     for u in api.unfinished(result):
         out.print(f"t={fmt_seconds(u.t)}  {u.text}", markup=False)

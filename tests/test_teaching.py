@@ -219,9 +219,10 @@ def test_termination_sigterm_and_sigkill() -> None:
 
 def test_resources_pending_and_a_pod_that_fits_no_node() -> None:
     """batch: 3 pods of 3 cpu on two 4-cpu nodes: the third is bound when one exits at 60 s
-    and runs until 120 s. huge (8 cpu) fits no node: Pending until the 5-minute horizon,
-    with the scheduler's message."""
+    and runs until 120 s. huge (8 cpu) fits no node: Pending for ever, with the scheduler's
+    message; nothing else can happen, so the run ends at 120 s."""
     r = run("resources")
+    assert r.end == 120.0
     pods = r.pods_frame().set_index("name")
     batch = pods[pods["job"] == "default/batch"]
     assert sorted(batch["scheduledAt"]) == [0.0, 0.0, 60.0]

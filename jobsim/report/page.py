@@ -185,12 +185,12 @@ def _jobs(result: Result) -> str:
                 _n(j["podsCreated"]),
             ]
         )
-    cols = ["Job", "outcome", "reason", "start", "completion", "duration"]
+    cols = ["Job", "outcome", "reason", "start", "finished", "duration"]
     cols += ["succeeded", "failed", "pods created"]
     parts = [
         '<section id="jobs"><h2>Jobs: outcome and conditions</h2>',
         _table(
-            cols, rows, ("start", "completion", "duration", "succeeded", "failed", "pods created")
+            cols, rows, ("start", "finished", "duration", "succeeded", "failed", "pods created")
         ),
     ]
     for u in unfinished(result):

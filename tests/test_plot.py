@@ -75,7 +75,8 @@ def test_backoff_timeline_by_job(backoff: Result) -> None:
     assert isinstance(marker, LineCollection)
     [segment] = marker.get_segments()
     assert segment[0][0] == segment[1][0] == 45
-    assert texts(ax, "condition-label") == ["FailureTarget, Failed: BackoffLimitExceeded"]
+    # each label starts with its time
+    assert texts(ax, "condition-label") == ["45s FailureTarget, Failed: BackoffLimitExceeded"]
     assert legend(ax) == [
         "pod-failure backoff (Job controller)",
         "run: failed (exit code)",
@@ -303,7 +304,7 @@ def test_a_pod_bound_to_a_node_that_is_down_never_pulls(bound_to_dead_node: Resu
     assert bars(ax, "pending") == [(2, 362, 238)]
     assert bars(ax, "run:succeeded") == [(2, 600, 10)]
     assert lines_at(ax, "marker:node") == [12, 600]
-    assert texts(ax, "marker-label") == ["n-0 down", "n-0 up"]
+    assert texts(ax, "marker-label") == ["12s n-0 down", "10m0s n-0 up"]
     assert ax.get_xlim() == (0, 610 * 1.02)
 
     ax = timeline_by_node(bound_to_dead_node)
@@ -324,8 +325,8 @@ def test_scale_events_are_marked_and_move_parallelism() -> None:
     ax = timeline_by_job(r)
     assert lines_at(ax, "marker:scale") == [30, 50]
     assert texts(ax, "marker-label") == [
-        "scaled: parallelism 6→3, completions 6→3",
-        "scaled: parallelism 3→5, completions 3→5",
+        "30s scaled: parallelism 6→3, completions 6→3",
+        "50s scaled: parallelism 3→5, completions 3→5",
     ]
     ax = active_chart(r)
     # active: 6 until 30, 3 until 50, 5 until the first three finish at 60, 2 until 110
@@ -361,7 +362,7 @@ def test_the_time_axis_reaches_the_ttl_deletion() -> None:
     r = run(scenario((job_manifest(ttlSecondsAfterFinished=100), {"duration": "30s"})))
     ax = timeline_by_job(r)
     assert lines_at(ax, "marker:ttl") == [130]
-    assert texts(ax, "marker-label") == ["TTL: Job deleted"]
+    assert texts(ax, "marker-label") == ["2m10s TTL: Job deleted"]
     assert ax.get_xlim() == (0, 130 * 1.02)
 
 

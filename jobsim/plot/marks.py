@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from jobsim.record import Kind, Recorder
+from jobsim.record import Kind, Recorder, fmt_seconds
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -106,12 +106,14 @@ class Tag:
 
 def tag_labels(ax: Axes, tags: list[Tag], xspan: float) -> int:
     """Write labels above the plot, at their time, on as many rows as needed so that they do
-    not overlap (widths estimated from the font size). Returns the number of rows."""
+    not overlap (widths estimated from the font size). Each label starts with its time, so a
+    label that ends at its line (near the right edge) is not read as another line's.
+    Returns the number of rows."""
     width_in = ax.bbox.width / ax.figure.dpi
     per_point = xspan / max(width_in * 0.85 * 72, 1.0)
     rows: list[float] = []
     for tag in sorted(tags, key=lambda g: (g.t, g.text)):
-        t, text = tag.t, tag.text
+        t, text = tag.t, f"{fmt_seconds(tag.t)} {tag.text}"
         w = (len(text) + 1) * 0.6 * 7 * per_point
         right = t + w > xspan
         lo, hi = (t - w, t) if right else (t, t + w)

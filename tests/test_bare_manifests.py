@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from jobsim.api import ScenarioError, load_scenario, scenario_from_manifests, simulate
+from jobsim.api import ScenarioError, load_input, load_scenario, scenario_from_manifests, simulate
 from jobsim.cli import app
 
 runner = CliRunner()
@@ -346,4 +346,17 @@ def test_a_manifest_file_may_hold_other_documents_but_one_job(tmp_path: Path) ->
         f"{bad}:3:20: jobs[0].manifestFile: two.yaml holds 2 Jobs (one, two) in 2 documents; "
         "a manifestFile holds one Job (other kinds are ignored): give each Job its own entry, "
         "or run the file bare (jobsim run FILE)"
+    ]
+
+
+@pytest.mark.parametrize(("written", "meant"), [("job", "Job"), ("cronjob", "CronJob")])
+def test_a_kind_in_the_wrong_case_is_named(written: str, meant: str) -> None:
+    """Kinds are case-sensitive: ``kind: job`` is no Job, and saying only "skipped" would
+    hide the typo; the error points at the kind and names the right spelling."""
+    text = f"apiVersion: batch/v1\nkind: {written}\nmetadata: {{name: x}}\n"
+    with pytest.raises(ScenarioError) as info:
+        load_input("-", text=text)
+    assert info.value.lines == [
+        f"<stdin>:2:7: kind: {written!r} is not a kind; kinds are case-sensitive: did you mean "
+        f"{meant!r}?"
     ]

@@ -331,12 +331,18 @@ CASES: list[tuple[str, list[tuple[str, str]], list[str]]] = [
     (
         "a list instead of a mapping",
         [(BASE, "- cluster\n- jobs\n")],
-        ["s.yaml:1:1: (top level): expected a mapping with cluster and jobs, got a list"],
+        [
+            "s.yaml:1:1: (top level): expected a Job manifest (kind: Job) or a scenario (a "
+            "mapping with cluster and jobs), got a list"
+        ],
     ),
     (
         "an empty file",
         [(BASE, "# nothing yet\n")],
-        ["s.yaml: (top level): expected a mapping with cluster and jobs, got an empty document"],
+        [
+            "s.yaml: (top level): expected a Job manifest (kind: Job) or a scenario (a "
+            "mapping with cluster and jobs), got an empty document"
+        ],
     ),
 ]
 

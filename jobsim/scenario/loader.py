@@ -164,7 +164,10 @@ def load_data(data: Any, marks: Marks | None, name: str, base: Path) -> Scenario
     ``manifestFile`` paths are relative to ``base``."""
     if not isinstance(data, dict):
         what = "an empty document" if data is None else got(data)
-        text = f"(top level): expected a mapping with cluster and jobs, got {what}"
+        text = (
+            "(top level): expected a Job manifest (kind: Job) or a scenario (a mapping with "
+            f"cluster and jobs), got {what}"
+        )
         raise ScenarioError(name, placed([Problem("", text)], marks))
     if "cluster" not in data and data.get("kind") == "Job":
         text = (

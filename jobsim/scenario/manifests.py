@@ -204,6 +204,16 @@ def scenario_from_manifests(
                         "Jobs (a CronJob's spec.jobTemplate, as a Job manifest, runs)",
                     )
                 )
+            elif isinstance(kind, str) and kind != "Job" and kind.lower() in ("job", "cronjob"):
+                right = "Job" if kind.lower() == "job" else "CronJob"
+                at = f"{path}.kind" if path else "kind"
+                problems.append(
+                    with_mark(
+                        m.find(at) if m is not None else where,
+                        f"{at}: {kind!r} is not a kind; kinds are case-sensitive: did you mean "
+                        f"{right!r}?",
+                    )
+                )
             elif kind != "Job":
                 notes.append(with_mark(where, f"skipped {_describe(item)}: jobsim runs only Jobs"))
             else:

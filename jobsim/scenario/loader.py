@@ -102,7 +102,8 @@ _QUANTITY_PATTERN = re.compile(r"^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$")
 
 
 def _quantity_errors(job: Job) -> list[FieldError]:
-    """Container requests and limits: quantities, not negative (core ``ValidatePodSpec``)."""
+    """Container requests and limits that are not quantities (a decode error upstream; the
+    amounts themselves are checked by ``validate_job``)."""
     spec = job.spec.template.spec
     errors: list[FieldError] = []
     for kind, containers in (
@@ -115,7 +116,7 @@ def _quantity_errors(job: Job) -> list[FieldError]:
                 for name, v in values.items():
                     field = f"spec.template.spec.{kind}[{i}].resources.{part}[{name}]"
                     try:
-                        q = parse_quantity(v)
+                        parse_quantity(v)
                     except UnitError as e:
                         text = v if isinstance(v, str) else repr(v)
                         detail = (
@@ -125,9 +126,6 @@ def _quantity_errors(job: Job) -> list[FieldError]:
                             f"'{_QUANTITY_PATTERN.pattern}'"
                         )
                         errors.append(invalid(field, text, detail))
-                        continue
-                    if q < 0:
-                        errors.append(invalid(field, str(v), "must be greater than or equal to 0"))
     return errors
 
 

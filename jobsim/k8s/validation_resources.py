@@ -34,6 +34,7 @@ from jobsim.k8s.job import ResourceRequirements
 from jobsim.units import UnitError, canonical_quantity, milli_value, parse_quantity
 
 NOT_INTEGER_MSG: Final = "must be an integer"
+CONTAINER_RESOURCE_MSG: Final = "must be a standard resource for containers"
 HUGEPAGES_PREFIX: Final = "hugepages-"
 DEFAULT_NAMESPACE_PREFIX: Final = "kubernetes.io/"
 REQUESTS_PREFIX: Final = "requests."
@@ -145,7 +146,7 @@ def validate_container_resource_name(name: str, path: str) -> list[FieldError]:
     errs = _validate_resource_name(name, path)
     if "/" not in name:
         if not is_standard_container_resource(name):
-            errs.append(invalid(path, name, "must be a standard resource for containers"))
+            errs.append(invalid(path, name, CONTAINER_RESOURCE_MSG))
     elif not is_native(name) and not is_extended(name):
         errs.append(invalid(path, name, "doesn't follow extended resource name standard"))
     return errs
@@ -289,9 +290,11 @@ def _known_system_class_error(name: str, value: int, global_default: bool) -> st
 
 
 __all__ = [
+    "CONTAINER_RESOURCE_MSG",
     "HIGHEST_USER_DEFINABLE_PRIORITY",
     "NODE_RESOURCES",
     "NOT_INTEGER_MSG",
+    "STANDARD_CONTAINER_RESOURCES",
     "SYSTEM_PRIORITY_CLASSES",
     "is_extended",
     "is_hugepages",

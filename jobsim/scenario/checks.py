@@ -73,7 +73,7 @@ def check_cluster(scenario: Scenario) -> list[Problem]:
                 out.append(Problem(field, f"{field}: {e}"))
             else:
                 errs.extend(validate_quantity_value(name, extra[name], field))
-            out.extend(Problem(field, str(e)) for e in errs)
+            out.extend(Problem(field, str(e), at_key=e.value == name) for e in errs)
     seen: dict[str, int] = {}
     for i, pc in enumerate(scenario.cluster.priorityClasses):
         path = f"cluster.priorityClasses[{i}]"

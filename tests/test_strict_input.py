@@ -126,6 +126,14 @@ CASES: list[tuple[str, list[tuple[str, str]], list[str]]] = [
             ".values of type int32"
         ],
     ),
+    (
+        "a scale to 2^31 pods: the Job's parallelism is an int32",
+        [("{at: 5s, nodeDown: pool-0}", "{at: 5s, scale: {job: pi, parallelism: 2147483648}}")],
+        [
+            "s.yaml:24:44: events[0].scale.parallelism: must be less than or equal to "
+            "2147483647, got 2147483648"
+        ],
+    ),
     # -- ValidateResourceRequirements (pkg/apis/core/validation): the bad value is the request
     #    as Quantity.String() prints it, the path the whole requests map.
     (

@@ -29,6 +29,7 @@ from pydantic import (
 
 from jobsim.distributions import Duration, DurationDistribution, non_negative
 from jobsim.k8s.job import Job
+from jobsim.k8s.validation_core import MAX_INT32
 from jobsim.units import (
     milli_value,
     parse_duration,
@@ -169,7 +170,7 @@ class PriorityClass(_Model):
     """A ``scheduling.k8s.io/v1`` PriorityClass."""
 
     name: str
-    value: int = Field(ge=-2147483648, le=2147483647)  # int32; above 10^9: system classes only
+    value: int = Field(ge=-MAX_INT32 - 1, le=MAX_INT32)  # int32; above 10^9: system classes only
     preemptionPolicy: Literal["PreemptLowerPriority", "Never"] = "PreemptLowerPriority"
     globalDefault: bool = False
 
@@ -438,8 +439,8 @@ class ScaleSpec(_Model):
     """A change of parallelism (and, for Indexed Jobs, completions in tandem)."""
 
     job: str
-    parallelism: int | None = Field(default=None, ge=0)
-    completions: int | None = Field(default=None, ge=0)
+    parallelism: int | None = Field(default=None, ge=0, le=MAX_INT32)  # spec fields: int32
+    completions: int | None = Field(default=None, ge=0, le=MAX_INT32)
 
 
 class DeletePodSpec(_Model):

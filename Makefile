@@ -51,6 +51,10 @@ docs-images: $(STAMP)
 	mkdir -p docs/images
 	$(BIN)/jobsim plot scenarios/pi.yaml -o docs/images/pi-timeline.png
 	$(BIN)/jobsim plot scenarios/backoff.yaml -o docs/images/backoff-timeline.png
+	$(BIN)/jobsim plot scenarios/node-failure.yaml -o docs/images/node-failure-timeline.png
+	$(BIN)/jobsim plot scenarios/elastic.yaml --by summary -o docs/images/elastic-summary.png
+	$(BIN)/jobsim compare scenarios/teaching/compare/backoff-limit.yaml \
+		--set 'jobs[flaky].manifest.spec.backoffLimit=6' -o docs/images/compare-backoff-limit.png > /dev/null
 	$(BIN)/jobsim sweep notebooks/nightly-batch.yaml --vary 'cluster.nodePools[worker].count=22..32:2' \
 		--replications 80 --metric makespan --bound 2h --quiet --out .sweep-images > docs/images/sweep.txt
 	cp .sweep-images/makespan.png docs/images/sweep-makespan.png

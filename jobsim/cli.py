@@ -1,14 +1,16 @@
-"""``jobsim run | validate | plot | explain``: the command line. The only module that prints."""
+"""``jobsim run | validate | plot | explain | report | compare | sweep | search | completion``:
+the command line. The only module that prints."""
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import sys
 import traceback
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, Literal, NoReturn, TypeVar
 
 import typer
 from rich.cells import cell_len
@@ -16,45 +18,30 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from jobsim.api import (
-    METRICS,
-    QUANTILES,
-    BareOptions,
-    InvariantViolation,
-    MetricError,
-    PathError,
-    ProgressBar,
-    Result,
-    Scenario,
-    ScenarioError,
-    SearchResult,
-    Sweep,
-    SweepError,
-    __version__,
-    draw,
-    draw_sweep,
-    fmt_seconds,
-    load_input,
-    narrate,
-    parse_bound,
-    parse_vary,
-    quantile_name,
-    render,
-    search,
-    simulate,
-    sweep,
-    unfinished,
-    write_trace,
-)
+from jobsim import api  # each name is imported on first use: --help loads no simulator
+from jobsim.api import __version__, fmt_seconds
 from jobsim.api import job_outcome as outcome
 
+if TYPE_CHECKING:
+    from jobsim.api import (
+        BareOptions,
+        Comparison,
+        JobComparison,
+        Result,
+        Scenario,
+        SearchResult,
+        Sweep,
+    )
+
 app = typer.Typer(
-    add_completion=False,
+    add_completion=True,  # --install-completion, --show-completion; `jobsim completion SHELL`
     no_args_is_help=True,
     help="jobsim: replay Kubernetes Jobs on a simulated cluster, in virtual time.",
 )
-out = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 160)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
+out = Console(
+    highlight=False, emoji=False, soft_wrap=True, width=None if sys.stdout.isatty() else 160
+)
+err = Console(stderr=True, highlight=False, emoji=False, soft_wrap=True)
 T = TypeVar("T")
 
 
@@ -118,14 +105,17 @@ def _guard(debug: bool, fn: Callable[[], T]) -> T:
     """Bad input: its problems and exit 1. An internal error: one line and exit 70."""
     try:
         return fn()
-    except ScenarioError as e:
+    except api.ScenarioError as e:
         for line in e.lines:
             err.print(line, markup=False)
         raise typer.Exit(1) from None
-    except (SweepError, PathError, MetricError) as e:  # an experiment that cannot start
+    except api.RunStuck as e:  # zero delays all round: the run would never end
         err.print(f"error: {e}", markup=False)
         raise typer.Exit(1) from None
-    except InvariantViolation as e:  # --check: the controller wrote a status the API rejects
+    except (api.SweepError, api.PathError, api.MetricError) as e:  # an experiment that cannot start
+        err.print(f"error: {e}", markup=False)
+        raise typer.Exit(1) from None
+    except api.InvariantViolation as e:  # --check: the controller wrote a status the API rejects
         err.print(f"invariant violated: {e} (a jobsim bug; please report it)", markup=False)
         raise typer.Exit(3) from None
     except OSError as e:  # writing an output file: the user's path, not a jobsim bug
@@ -174,11 +164,7 @@ def _summary(result: Result) -> None:
             rows.append([j["name"], "not managed", f"managedBy {j['managedBy']}", *["-"] * 5, "0"])
             continue
         what, reason = outcome(st)
-        end = st.get("completionTime")
-        if end is None:
-            for c in st.get("conditions", []):
-                if c["type"] == "Failed" and c["status"] == "True":
-                    end = c["lastTransitionTime"]
+        end = api.job_finished_at(st)
         start = st.get("startTime")
         dur = None if end is None or start is None else end - start
         rows.append(
@@ -197,7 +183,7 @@ def _summary(result: Result) -> None:
     title = f"scenario {result.scenario} (seed {result.seed})"
     optional = ("start", "completion", "pods created", "succeeded", "failed", "duration")
     out.print(_table(title, cols, rows, optional=optional))
-    for u in unfinished(result):
+    for u in api.unfinished(result):
         out.print(f"t={fmt_seconds(u.t)}  {u.text}", markup=False)
 
 
@@ -296,13 +282,22 @@ def _bare(
         "exit_code": exit_code,
     }
     set_ = {k: v for k, v in given.items() if v is not None}
-    return BareOptions(**set_, given=tuple(set_))
+    return api.BareOptions(**set_, given=tuple(set_))
+
+
+def _stdin() -> str:
+    """Standard input as text (at most 64 MiB, UTF-8), or its problem and exit 1."""
+    try:
+        return api.read_stream(sys.stdin.buffer)
+    except api.YAMLProblem as e:
+        err.print(f"<stdin>: {e}", markup=False)
+        raise typer.Exit(1) from None
 
 
 def _load(file: Path, debug: bool, bare: BareOptions | None = None) -> Scenario:
     """A scenario file or bare manifests (``-``: standard input), loaded; warnings printed."""
-    text = sys.stdin.read() if str(file) == "-" else None
-    scenario: Scenario = _guard(debug, lambda: load_input(file, text=text, options=bare))
+    text = _stdin() if str(file) == "-" else None
+    scenario: Scenario = _guard(debug, lambda: api.load_input(file, text=text, options=bare))
     _warn(scenario)
     return scenario
 
@@ -317,7 +312,15 @@ def _simulate(
     """Load and run a scenario or bare manifests (``check``: the invariant-checking debug
     mode)."""
     scenario = _load(file, debug, bare)
-    return _guard(debug, lambda: simulate(scenario, seed, check=check))
+    result: Result = _guard(debug, lambda: api.simulate(scenario, seed, check=check))
+    if scenario.horizon is None and result.end >= api.DEFAULT_HORIZON:
+        err.print(
+            f"warning: {file}: the scenario sets no horizon and Jobs were still running at "
+            f"the default one, {fmt_seconds(api.DEFAULT_HORIZON)} of virtual time, where the run "
+            "stopped; set `horizon:` to choose where it ends",
+            markup=False,
+        )
+    return result
 
 
 def _write(debug: bool, fn: Callable[[], object]) -> None:
@@ -325,11 +328,15 @@ def _write(debug: bool, fn: Callable[[], object]) -> None:
     _guard(debug, fn)
 
 
-def _save_plot(debug: bool, result: Result, path: Path, by: str, max_lanes: int) -> None:
+def _check_plot_path(path: Path) -> None:
     if path.suffix.lower() not in (".png", ".svg", ".pdf"):
         err.print(f"{path}: the output must end in .png, .svg or .pdf", markup=False)
         raise typer.Exit(2)
-    _write(debug, lambda: draw(result, path, by=by, max_lanes=max_lanes))  # type: ignore[arg-type]
+
+
+def _save_plot(debug: bool, result: Result, path: Path, by: str, max_lanes: int) -> None:
+    _check_plot_path(path)
+    _write(debug, lambda: api.draw(result, path, by=by, max_lanes=max_lanes))  # type: ignore[arg-type]
 
 
 def _pct(x: float) -> str:
@@ -431,8 +438,8 @@ def run(
         ),
     ] = False,
     expect: Annotated[
-        str | None,
-        typer.Option(help="Complete or Failed: exit 1 unless every Job ends with it."),
+        Literal["Complete", "Failed"] | None,
+        typer.Option(help="Exit 1 unless every Job ends with this condition."),
     ] = None,
     nodes: NodesOpt = None,
     node_cpu: NodeCpuOpt = None,
@@ -444,9 +451,6 @@ def run(
 ) -> None:
     """Run a scenario (or bare Job manifests) and print its summary, timeline and statistics
     (or --json)."""
-    if expect not in (None, "Complete", "Failed"):
-        err.print(f"--expect: expected Complete or Failed, not {expect!r}", markup=False)
-        raise typer.Exit(2)
     bare = _bare(nodes, node_cpu, node_memory, duration, fail_rate, exit_code)
     result = _simulate(file, seed, debug, check, bare)
     if events is not None:
@@ -465,7 +469,7 @@ def run(
         _save_plot(debug, result, timeline_png, "job", 60)
     if trace is not None:
         trace_path = trace
-        _write(debug, lambda: write_trace(result, trace_path))
+        _write(debug, lambda: api.write_trace(result, trace_path))
     if json_out:
         text = _guard(debug, lambda: result.to_json(with_stats=True))
         sys.stdout.write(text + "\n")
@@ -507,9 +511,19 @@ def validate(
 @app.command()
 def plot(
     file: FileArg,
-    output: Annotated[Path, typer.Option("-o", "--output", help="The .png, .svg or .pdf file.")],
+    output: Annotated[
+        Path | None, typer.Option("-o", "--output", help="The .png, .svg or .pdf file.")
+    ] = None,
+    animation: Annotated[
+        Path | None,
+        typer.Option(
+            "--animate",
+            help="Also (or instead) write the picture animated, for slides: a .gif, or an .mp4 "
+            "(needs pip install 'jobsim[animate]').",
+        ),
+    ] = None,
     by: Annotated[
-        str,
+        Literal["job", "node", "summary"],
         typer.Option(
             help="job: a Gantt chart by Job; node: pods by node; summary: utilisation and pending."
         ),
@@ -526,14 +540,26 @@ def plot(
     exit_code: ExitCodeOpt = None,
     debug: DebugOpt = False,
 ) -> None:
-    """Draw a run's timeline (by Job or by node) or its summary charts."""
-    if by not in ("job", "node", "summary"):
-        err.print(f"--by: expected job, node or summary, not {by!r}", markup=False)
+    """Draw a run's timeline (by Job or by node) or its summary charts; --animate writes it
+    as an animation that reveals the run left to right."""
+    if output is None and animation is None:
+        err.print("plot: give -o OUT.png|svg|pdf, --animate OUT.gif|mp4, or both", markup=False)
+        raise typer.Exit(2)
+    if output is not None:
+        _check_plot_path(output)
+    problem = None if animation is None else api.animation_problem(animation)
+    if problem is not None:
+        err.print(f"--animate {problem}", markup=False)
         raise typer.Exit(2)
     bare = _bare(nodes, node_cpu, node_memory, duration, fail_rate, exit_code)
     result = _simulate(file, seed, debug, bare=bare)
-    _save_plot(debug, result, output, by, max_lanes)
-    err.print(f"wrote {output}", markup=False)
+    if output is not None:
+        _save_plot(debug, result, output, by, max_lanes)
+        err.print(f"wrote {output}", markup=False)
+    if animation is not None:
+        path = animation
+        _write(debug, lambda: api.animate(result, path, by=by, max_lanes=max_lanes))
+        err.print(f"wrote {animation}", markup=False)
 
 
 @app.command()
@@ -541,7 +567,8 @@ def explain(
     file: FileArg,
     job: Annotated[str | None, typer.Option(help="Only this Job (name or namespace/name).")] = None,
     fmt: Annotated[
-        str, typer.Option("--format", help="text, or markdown for docs and teaching.")
+        Literal["text", "markdown"],
+        typer.Option("--format", help="text, or markdown for docs and teaching."),
     ] = "text",
     seed: SeedOpt = None,
     nodes: NodesOpt = None,
@@ -553,9 +580,6 @@ def explain(
     debug: DebugOpt = False,
 ) -> None:
     """Narrate a run: one line per decision, with its rule and numbers."""
-    if fmt not in ("text", "markdown"):
-        err.print(f"--format: expected text or markdown, not {fmt!r}", markup=False)
-        raise typer.Exit(2)
     bare = _bare(nodes, node_cpu, node_memory, duration, fail_rate, exit_code)
     result = _simulate(file, seed, debug, bare=bare)
     jobs = result.recorder.jobs
@@ -563,12 +587,207 @@ def explain(
         names = ", ".join(j.name for j in jobs.values())
         err.print(f"--job: no Job {job!r} in {file} (Jobs: {names})", markup=False)
         raise typer.Exit(1)
-    lines = _guard(debug, lambda: narrate(result, job=job))
-    style: Literal["text", "markdown"] = "markdown" if fmt == "markdown" else "text"
-    sys.stdout.write(render(lines, style))
+    lines = _guard(debug, lambda: api.narrate(result, job=job))
+    sys.stdout.write(api.render(lines, fmt))
+
+
+@app.command()
+def report(
+    file: FileArg,
+    output: Annotated[Path, typer.Option("-o", "--output", help="The .html file to write.")],
+    seed: SeedOpt = None,
+    nodes: NodesOpt = None,
+    node_cpu: NodeCpuOpt = None,
+    node_memory: NodeMemoryOpt = None,
+    duration: DurationOpt = None,
+    fail_rate: FailRateOpt = None,
+    exit_code: ExitCodeOpt = None,
+    debug: DebugOpt = False,
+) -> None:
+    """Write a run's report: one self-contained HTML page (the scenario, each Job's outcome,
+    interactive timelines, statistics and charts, the narrated run)."""
+    if output.suffix.lower() not in (".html", ".htm"):
+        err.print(f"{output}: the output must end in .html", markup=False)
+        raise typer.Exit(2)
+    bare = _bare(nodes, node_cpu, node_memory, duration, fail_rate, exit_code)
+    stdin = str(file) == "-"
+    text = _stdin() if stdin else None
+    scenario: Scenario = _guard(debug, lambda: api.load_input(file, text=text, options=bare))
+    _warn(scenario)
+    result = _guard(debug, lambda: api.simulate(scenario, seed))
+    source = text if text is not None else _guard(debug, lambda: file.read_text("utf-8"))
+    name = "<stdin>" if stdin else str(file)
+    _write(debug, lambda: api.write_report(result, output, source=source, source_name=name))
+    err.print(f"wrote {output}", markup=False)
+
+
+# -- compare -------------------------------------------------------------------------------
+
+
+def _measure(measure: str, value: Any) -> str:
+    """One side's value of a measure, as the table shows it."""
+    if value is None:
+        return "-"
+    if measure == "finished":
+        return fmt_seconds(value)
+    if isinstance(value, str):
+        return value or "-"
+    return _n(value)
+
+
+def _change(measure: str, job: JobComparison) -> str:
+    """The difference column: B minus A (+2, +2m25s), same, changed, or - (one side lacks it)."""
+    d = job.difference(measure)
+    if d is None:
+        return "-"
+    if isinstance(d, bool):
+        return "changed" if d else "same"
+    if d == 0:
+        return "same"
+    sign = "+" if d > 0 else "-"
+    return sign + (fmt_seconds(abs(d)) if measure == "finished" else _n(abs(d)))
+
+
+def _print_comparison(c: Comparison) -> None:
+    out.print(c.a.describe(), markup=False)
+    out.print(c.b.describe(), markup=False)
+    out.print(f"both run with seed {c.seed} (common random numbers)", markup=False)
+    for job in c.jobs:
+        cols = ["", f"A: {c.a.label}", f"B: {c.b.label}", "difference"]
+        rows = []
+        for measure, name in api.MEASURES.items():
+            a = None if job.a is None else getattr(job.a, measure)
+            b = None if job.b is None else getattr(job.b, measure)
+            rows.append([name, _measure(measure, a), _measure(measure, b), _change(measure, job)])
+        where = (
+            ""
+            if job.a is not None and job.b is not None
+            else (" (only in A)" if job.b is None else " (only in B)")
+        )
+        out.print(_table(f"Job {job.job}{where}", cols, rows, key=("",), left=tuple(cols[1:3])))
+
+
+@app.command("compare")
+def compare_command(
+    files: Annotated[
+        list[Path],
+        typer.Argument(
+            help="A.yaml [B.yaml]: two scenarios or manifest files, or one for both sides "
+            "(then --set changes B).",
+            show_default=False,
+        ),
+    ],
+    set_a: Annotated[
+        list[str] | None,
+        typer.Option("--set-a", help="PATH=VALUE for side A (a YAML value; null removes)."),
+    ] = None,
+    set_b: Annotated[
+        list[str] | None, typer.Option("--set-b", help="PATH=VALUE for side B, as in sweep --vary.")
+    ] = None,
+    set_: Annotated[
+        list[str] | None,
+        typer.Option("--set", help="With one file: PATH=VALUE for side B (as --set-b)."),
+    ] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "-o", "--output", help="Draw both timelines, A above B, to this .png/.svg/.pdf."
+        ),
+    ] = None,
+    json_out: Annotated[bool, typer.Option("--json", help="Print the comparison as JSON.")] = False,
+    seed: Annotated[
+        int | None, typer.Option(help="The seed of both sides [default: A's scenario's].", min=0)
+    ] = None,
+    nodes: NodesOpt = None,
+    node_cpu: NodeCpuOpt = None,
+    node_memory: NodeMemoryOpt = None,
+    duration: DurationOpt = None,
+    fail_rate: FailRateOpt = None,
+    exit_code: ExitCodeOpt = None,
+    debug: DebugOpt = False,
+) -> None:
+    """Run two variants of a workload with one seed: per Job, outcome, reason, finish time,
+    pods, failures and wasted pod-seconds side by side, and their difference."""
+    if len(files) > 2:
+        err.print(f"expected one or two files (A and B), got {len(files)}", markup=False)
+        raise typer.Exit(2)
+    if set_ and len(files) == 2:
+        err.print("--set: with two files, say which side: --set-a or --set-b", markup=False)
+        raise typer.Exit(2)
+    if len(files) == 1 and not (set_ or set_a or set_b):
+        err.print(
+            "nothing to compare: give a second file, or --set PATH=VALUE "
+            "(e.g. --set 'jobs[0].manifest.spec.backoffLimit=6')",
+            markup=False,
+        )
+        raise typer.Exit(2)
+    if output is not None and output.suffix.lower() not in (".png", ".svg", ".pdf"):
+        err.print(f"{output}: the output must end in .png, .svg or .pdf", markup=False)
+        raise typer.Exit(2)
+    where_b = "--set" if set_ else "--set-b"
+    settings_a = _guard(debug, lambda: api.parse_settings(set_a or [], "--set-a"))
+    settings_b = _guard(debug, lambda: api.parse_settings([*(set_ or []), *(set_b or [])], where_b))
+    bare = _bare(nodes, node_cpu, node_memory, duration, fail_rate, exit_code)
+    file_a, file_b = files[0], files[-1]
+    stdin = _stdin() if "-" in (str(file_a), str(file_b)) else None
+
+    def text(f: Path) -> str | None:
+        return stdin if str(f) == "-" else None
+
+    a = _guard(
+        debug,
+        lambda: api.load_side(
+            "A", file_a, settings_a, text=text(file_a), options=bare, where="--set-a"
+        ),
+    )
+    b = _guard(
+        debug,
+        lambda: api.load_side(
+            "B", file_b, settings_b, text=text(file_b), options=bare, where=where_b
+        ),
+    )
+    _warn(a.scenario)
+    if file_b != file_a:
+        _warn(b.scenario)
+    c = _guard(debug, lambda: api.compare(a, b, seed=seed))
+    if output is not None:
+        path = output
+        _write(debug, lambda: api.draw_comparison(c, path))
+        err.print(f"wrote {output}", markup=False)
+    if json_out:
+        sys.stdout.write(json.dumps(c.to_dict(), indent=2) + "\n")
+        return
+    _print_comparison(c)
 
 
 # -- experiments ---------------------------------------------------------------------------
+
+# api.METRICS, written out so that --help imports no experiment (tests/test_startup.py checks
+# that the two agree).
+_METRICS = (
+    "makespan",
+    "work_done",
+    "mean_wall_time",
+    "max_wall_time",
+    "mean_wait",
+    "jobs_failed",
+    "pods_failed",
+    "pods_evicted",
+    "wasted_pod_seconds",
+    "useful_pod_seconds",
+    "node_hours",
+    "cpu_utilisation",
+    "memory_utilisation",
+    "cost:POOL=PRICE,…",
+    "deadline_hits:T",
+)
+
+
+def _complete_metric(incomplete: str) -> list[str]:
+    """Shell completion of --metric: the names, with the colon of those taking an argument."""
+    names = [m.split(":")[0] + ":" if ":" in m else m for m in _METRICS]
+    return [n for n in names if n.startswith(incomplete)]
+
 
 _TIME_METRICS = ("makespan", "work_done", "mean_wall_time", "max_wall_time", "mean_wait")
 
@@ -605,9 +824,6 @@ def _interval(est: float, low: float, high: float, unit: tuple[str, float] | Non
 
 
 def _executor(workers: int | None, dask: str | None, executor: str) -> Any:
-    if executor not in ("auto", "serial", "process"):
-        err.print(f"--executor: expected auto, serial or process, not {executor!r}", markup=False)
-        raise typer.Exit(2)
     if workers is not None and (dask is not None or executor == "serial"):
         where = "--dask" if dask is not None else "--executor serial"
         err.print(f"--workers: local processes; it does not go with {where}", markup=False)
@@ -618,12 +834,12 @@ def _executor(workers: int | None, dask: str | None, executor: str) -> Any:
 def _run_quietly(quiet: bool, what: str, fn: Callable[[Any], T]) -> T:
     if quiet:
         return fn(None)
-    with ProgressBar(what, console=err) as bar:
+    with api.ProgressBar(what, console=err) as bar:
         return fn(bar)
 
 
 def _print_sweep(s: Sweep, quantile: float, confidence: float) -> None:
-    qname = quantile_name(quantile)
+    qname = api.quantile_name(quantile)
     summary = s.summary(confidence=confidence, quantiles=(quantile,))
     table = Table(title=f"summary over {len(s.seeds)} replications ({confidence:.0%} intervals)")
     for col in (*s.parameters, "metric", "n", "mean", qname):
@@ -666,10 +882,10 @@ def _write_sweep(
     s: Sweep, folder: Path, quantile: float, confidence: float, bound: str | None
 ) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
-    qname = quantile_name(quantile)
+    qname = api.quantile_name(quantile)
     tables = {
         "runs": s.runs,
-        "summary": s.summary(confidence=confidence, quantiles=sorted({*QUANTILES, quantile})),
+        "summary": s.summary(confidence=confidence, quantiles=sorted({*api.QUANTILES, quantile})),
     }
     if len(s.points) > 1:
         import pandas as pd
@@ -683,7 +899,7 @@ def _write_sweep(
             ignore_index=True,
         )
     bounds: dict[str, float | str] = {} if bound is None else {s.metrics[0]: bound}
-    paths = draw_sweep(s, folder, statistic=qname, confidence=confidence, bounds=bounds)
+    paths = api.draw_sweep(s, folder, statistic=qname, confidence=confidence, bounds=bounds)
     for name, df in tables.items():
         df.to_csv(folder / f"{name}.csv", index=False)
         paths.append(folder / f"{name}.csv")
@@ -709,7 +925,8 @@ ConfidenceOpt = Annotated[
 WorkersOpt = Annotated[int | None, typer.Option(help="Local worker processes (all cores).", min=1)]
 DaskOpt = Annotated[str | None, typer.Option(help="Run on this Dask scheduler (tcp://host:port).")]
 ExecutorOpt = Annotated[
-    str, typer.Option(help="auto (serial for a few runs, else processes), serial or process.")
+    Literal["auto", "serial", "process"],
+    typer.Option(help="auto: serial for a few runs, else processes."),
 ]
 QuietOpt = Annotated[bool, typer.Option("--quiet", help="No progress bar.")]
 
@@ -726,7 +943,8 @@ def sweep_command(
     replications: RepsOpt = 10,
     seed: Annotated[int, typer.Option(help="Seed of the first replication.", min=0)] = 0,
     metric: Annotated[
-        list[str] | None, typer.Option(help=f"A metric ({', '.join(METRICS)}).")
+        list[str] | None,
+        typer.Option(help=f"A metric ({', '.join(_METRICS)}).", autocompletion=_complete_metric),
     ] = None,
     quantile: QuantileOpt = 0.95,
     confidence: ConfidenceOpt = 0.95,
@@ -745,10 +963,10 @@ def sweep_command(
 ) -> None:
     """Run a scenario over parameter values and replications: means, quantiles, intervals."""
     how = _executor(workers, dask, executor)
-    values = _guard(debug, lambda: parse_vary(vary or []))
+    values = _guard(debug, lambda: api.parse_vary(vary or []))
     metrics = metric or ["makespan"]
     if bound is not None:  # checked before the runs, not after them
-        _guard(debug, lambda: parse_bound(metrics[0], bound))
+        _guard(debug, lambda: api.parse_bound(metrics[0], bound))
     if out_dir is not None:
         folder = out_dir
         _guard(debug, lambda: folder.mkdir(parents=True, exist_ok=True))
@@ -757,7 +975,7 @@ def sweep_command(
         lambda: _run_quietly(
             quiet,
             "sweep",
-            lambda bar: sweep(
+            lambda bar: api.sweep(
                 file,
                 values or None,
                 replications=replications,
@@ -783,7 +1001,10 @@ def search_command(
         str,
         typer.Option(help="PATH=A..B, A..B:STEP or V1,V2,…: each value no worse than the last."),
     ],
-    metric: Annotated[str, typer.Option(help=f"The metric ({', '.join(METRICS)}).")] = "makespan",
+    metric: Annotated[
+        str,
+        typer.Option(help=f"The metric ({', '.join(_METRICS)}).", autocompletion=_complete_metric),
+    ] = "makespan",
     quantile: QuantileOpt = 0.95,
     at_most: Annotated[
         str | None, typer.Option(help="The bound the quantile must not exceed (2h, 90).")
@@ -806,13 +1027,13 @@ def search_command(
         err.print("give exactly one of --at-most and --at-least", markup=False)
         raise typer.Exit(2)
     how = _executor(workers, dask, executor)
-    [(path, values)] = _guard(debug, lambda: parse_vary([vary])).items()
+    [(path, values)] = _guard(debug, lambda: api.parse_vary([vary])).items()
     found: SearchResult = _guard(
         debug,
         lambda: _run_quietly(
             quiet,
             "search",
-            lambda bar: search(
+            lambda bar: api.search(
                 file,
                 path,
                 values,
@@ -830,7 +1051,7 @@ def search_command(
             ),
         ),
     )
-    qname = quantile_name(quantile)
+    qname = api.quantile_name(quantile)
     table = Table(title=f"{qname} {found.metric} at each value tried ({confidence:.0%} intervals)")
     for col in (path, "runs", qname, "verdict"):
         table.add_column(escape(col), justify="left" if col == "verdict" else "right")
@@ -844,9 +1065,58 @@ def search_command(
         err.print(f"failed run: {f}", markup=False)
 
 
+@app.command()
+def completion(
+    shell: Annotated[
+        Literal["bash", "zsh", "fish", "powershell"], typer.Argument(help="Your shell.")
+    ],
+) -> None:
+    """Print the shell completion script for jobsim, as kubectl completion does.
+
+    bash: source <(jobsim completion bash) in ~/.bashrc; zsh: the same, after compinit.
+
+    Or jobsim --install-completion, for the shell you are in.
+    """
+    from typer._completion_shared import get_completion_script  # what --show-completion prints
+
+    script = get_completion_script(prog_name="jobsim", complete_var="_JOBSIM_COMPLETE", shell=shell)
+    sys.stdout.write(script + "\n")
+
+
+_OUTPUT_ERRNOS = (errno.EPIPE, errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO)
+
+
 def main() -> None:
-    """Console entry point."""
-    app()
+    """Console entry point. Standard output that cannot be written (a full disk, a closed
+    pipe) is a one-line error and exit 1; anything unforeseen that escaped the commands'
+    guards is one line and exit 70 (the traceback with ``--debug``), never a traceback."""
+    try:
+        try:
+            app()
+        finally:
+            sys.stdout.flush()
+    except OSError as e:
+        if e.filename is not None or e.errno not in _OUTPUT_ERRNOS:
+            _internal(e)
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # nothing left to flush
+        if e.errno != errno.EPIPE:  # a reader that stopped early (`| head`) needs no message
+            err.print(f"error: cannot write the output: {e.strerror or e}", markup=False)
+        sys.exit(1)
+    except Exception as e:
+        _internal(e)
+
+
+def _internal(e: Exception) -> NoReturn:
+    """An error no guard foresaw: a jobsim bug. One line (the traceback with --debug), exit 70."""
+    if "--debug" in sys.argv:
+        traceback.print_exception(e)
+    else:
+        err.print(
+            f"internal error: {type(e).__name__}: {e} "
+            "(this is a jobsim bug; rerun with --debug for the traceback)",
+            markup=False,
+        )
+    sys.exit(70)
 
 
 __all__ = [

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from typing import Annotated, Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar
 
-import numpy as np
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
-from jobsim.units import MAX_DURATION_SECONDS, UnitError, parse_duration
+from jobsim.units import MAX_DURATION_SECONDS, UnitError, format_duration, parse_duration
+
+if TYPE_CHECKING:  # a stream is passed in; loading a scenario (jobsim validate) needs no numpy
+    import numpy as np
 
 T = TypeVar("T")
 
@@ -60,6 +62,11 @@ class _Dist(BaseModel):
     def mean(self) -> float:
         raise NotImplementedError
 
+    @property
+    def most(self) -> float:
+        """The largest value a draw can take (``inf`` when unbounded)."""
+        return math.inf
+
     def sample(self, rng: np.random.Generator) -> float:
         """One draw, in seconds (never negative, never above Go's largest duration)."""
         raise NotImplementedError
@@ -73,6 +80,10 @@ class Constant(_Dist):
 
     @property
     def mean(self) -> float:
+        return self.value
+
+    @property
+    def most(self) -> float:
         return self.value
 
     def sample(self, rng: np.random.Generator) -> float:
@@ -89,12 +100,19 @@ class Uniform(_Dist):
     @model_validator(mode="after")
     def _check(self) -> Uniform:
         if self.max < self.min:
-            raise ValueError(f"uniform: max ({self.max}s) must not be less than min ({self.min}s)")
+            raise ValueError(
+                f"uniform: max ({format_duration(self.max)}) must not be less than min "
+                f"({format_duration(self.min)})"
+            )
         return self
 
     @property
     def mean(self) -> float:
         return (self.min + self.max) / 2
+
+    @property
+    def most(self) -> float:
+        return self.max
 
     def sample(self, rng: np.random.Generator) -> float:
         return float(rng.uniform(self.min, self.max))

@@ -40,6 +40,9 @@ class Line:
     subject: str
     job: str | None
     text: str
+    kind: Kind | None = None
+    """The recorded event it narrates (``None``: a line added after the record, such as why a
+    Job is unfinished)."""
 
 
 @dataclass
@@ -127,7 +130,7 @@ def explain(result: Result, *, job: str | None = None) -> list[Line]:
                     continue
             elif owner != key:
                 continue
-        lines.append(Line(t, subject, owner, f"{sentence}{why and ': ' + why}"))
+        lines.append(Line(t, subject, owner, f"{sentence}{why and ': ' + why}", kind))
     return lines
 
 

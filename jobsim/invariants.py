@@ -22,6 +22,7 @@ from jobsim.k8s.conditions import (
 )
 from jobsim.policy.intervals import parse_indexes
 from jobsim.record import Recorder, StatusSource, frozen
+from jobsim.units import format_duration
 
 
 class InvariantViolation(AssertionError):
@@ -129,7 +130,8 @@ class CheckingRecorder(Recorder):
                 suspended=bool(spec["suspend"]),
             )
             if problems:
-                raise InvariantViolation(f"Job {key} at t={t:g}s: " + "; ".join(problems))
+                when = format_duration(t)
+                raise InvariantViolation(f"Job {key} at t={when}: " + "; ".join(problems))
         super().job_status(t, key, frozen(status))
 
 

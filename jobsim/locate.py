@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import difflib
 import re
+import stat
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import yaml
 
@@ -222,13 +223,47 @@ def read_yaml_file(path: Path, transparent: frozenset[str] = frozenset()) -> tup
     return read_yaml(read_text(path), transparent)
 
 
+MAX_INPUT_BYTES = 64 * 1024 * 1024
+"""The largest scenario or manifest file read (64 MiB): a larger one is refused unread."""
+
+_NOT_A_FILE = (
+    (stat.S_ISDIR, "a directory"),
+    (stat.S_ISFIFO, "a named pipe (FIFO)"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+)
+
+
 def read_text(path: Path) -> str:
-    """A UTF-8 file's text; ``YAMLProblem`` if it cannot be read or decoded."""
+    """A UTF-8 file's text; ``YAMLProblem`` if it cannot be read or decoded, is not a regular
+    file (a directory, FIFO, device or socket: refused by kind, unread) or is larger than
+    ``MAX_INPUT_BYTES``."""
     try:
-        raw = path.read_bytes()
+        mode = path.stat().st_mode
+        for test, kind in _NOT_A_FILE:
+            if test(mode):
+                hint = "; give its text on standard input (-) instead" if "FIFO" in kind else ""
+                raise YAMLProblem(f"cannot read file: it is {kind}, not a regular file{hint}")
+        with path.open("rb") as f:
+            raw = f.read(MAX_INPUT_BYTES + 1)
     except OSError as e:
         raise YAMLProblem(f"cannot read file: {e.strerror or e}") from None
-    return decode_text(raw)
+    return decode_text(_capped(raw))
+
+
+def read_stream(stream: BinaryIO) -> str:
+    """Standard input (or any stream) as UTF-8 text, at most ``MAX_INPUT_BYTES``."""
+    return decode_text(_capped(stream.read(MAX_INPUT_BYTES + 1)))
+
+
+def _capped(raw: bytes) -> bytes:
+    if len(raw) > MAX_INPUT_BYTES:
+        raise YAMLProblem(
+            f"too large: more than {MAX_INPUT_BYTES // (1024 * 1024)} MiB, the most jobsim "
+            "reads (a scenario or manifest is a few KiB)"
+        )
+    return raw
 
 
 def decode_text(raw: bytes) -> str:
@@ -289,6 +324,7 @@ def did_you_mean(word: str, names: Iterable[str]) -> str | None:
 
 
 __all__ = [
+    "MAX_INPUT_BYTES",
     "REFUSED_TAGS",
     "Mark",
     "Marks",
@@ -296,6 +332,7 @@ __all__ = [
     "decode_text",
     "did_you_mean",
     "index",
+    "read_stream",
     "read_text",
     "read_yaml",
     "read_yaml_documents",

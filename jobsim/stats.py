@@ -269,10 +269,15 @@ class Lives:
     pending: Series
     redo: list[tuple[RunSpan, RunSpan, str, int | None]]
     """(predecessor, re-execution, job, index) pairs."""
+    _by_job: dict[str, list[PodLife]] | None = None
 
     def pods_of(self, job: str) -> list[PodLife]:
-        """The Job's pods in creation order."""
-        return [p for p in self.pods.values() if p.job == job]
+        """The Job's pods in creation order (indexed once: linear in pods for all Jobs)."""
+        if self._by_job is None:
+            self._by_job = {}
+            for p in self.pods.values():
+                self._by_job.setdefault(p.job, []).append(p)
+        return list(self._by_job.get(job, ()))
 
     def run_end(self, run: RunSpan) -> float:
         """When a run ended: its exit, else the removal of its node, else the end of the run."""

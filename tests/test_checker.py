@@ -156,7 +156,7 @@ def test_a_pod_beyond_parallelism(check: Callable[[Recorder], int]) -> None:
     )
     assert (
         str(caught.value)
-        == f"at t=0: job {KEY} has 3 active pods, parallelism 2 (created job-extra)"
+        == f"at t=0s: job {KEY} has 3 active pods, parallelism 2 (created job-extra)"
     )
 
 
@@ -169,7 +169,7 @@ def test_a_pod_counted_twice(check: Callable[[Recorder], int]) -> None:
     bad = _tampered(record, at, lambda r: r.pod_counted(10.0, first, "failed"))
     with pytest.raises(EventViolation) as caught:
         check(bad)
-    assert str(caught.value) == f"at t=10: pod {first} counted as succeeded, then as failed"
+    assert str(caught.value) == f"at t=10s: pod {first} counted as succeeded, then as failed"
 
 
 @pytest.mark.parametrize("check", CHECKS, ids=["replayed", "live"])
@@ -180,7 +180,7 @@ def test_a_pod_created_after_the_job_failed(check: Callable[[Recorder], int]) ->
     with pytest.raises(EventViolation) as caught:
         check(bad)
     assert str(caught.value) == (
-        f"at t=5: pod job-late created after job {KEY} got conditions "
+        f"at t=5s: pod job-late created after job {KEY} got conditions "
         "{'FailureTarget': 'True', 'Failed': 'True'}"
     )
 
@@ -193,7 +193,7 @@ def test_a_succeeded_pod_running_again(check: Callable[[Recorder], int]) -> None
     bad = _tampered(record, at, lambda r: r.pod_phase(10.0, first, "Running"))
     with pytest.raises(EventViolation) as caught:
         check(bad)
-    assert str(caught.value) == f"at t=10: pod {first} went from Succeeded to Running"
+    assert str(caught.value) == f"at t=10s: pod {first} went from Succeeded to Running"
 
 
 def test_a_final_status_that_lost_a_success() -> None:

@@ -214,6 +214,43 @@ def test_init_container_requests_take_the_max() -> None:
     assert [p["scheduledAt"] for p in r.pods()] == [0, 10]
 
 
+def test_sidecar_requests_add_to_the_containers() -> None:
+    """A sidecar (init container with restartPolicy Always) runs beside the containers, so its
+    requests add (upstream PodRequests, KEP-753): sidecar 2 cpu + main 1 cpu = 3 cpu, so only
+    one pod fits a 4-cpu node at a time (taking the max would give 2 cpu: two at once)."""
+    spec = requests("1")
+    spec["initContainers"] = [
+        {
+            "name": "proxy",
+            "image": "busybox:1.36",
+            "restartPolicy": "Always",
+            "resources": {"requests": {"cpu": "2"}},
+        }
+    ]
+    job = job_manifest(completions=2, parallelism=2, podSpec=spec)
+    r = run(scenario((job, {"duration": "10s"}), nodes=1))
+    assert [p["scheduledAt"] for p in r.pods()] == [0, 10]
+
+
+def test_an_init_container_after_a_sidecar_needs_both() -> None:
+    """An init container starting after a sidecar runs beside it: sidecar 1 cpu + init 3 cpu =
+    4 cpu while it runs, more than the 1 + 1 cpu afterwards; so a pod needs 4 cpu, and a 6-cpu
+    node takes one pod at a time (without the sidecar's share, 3 cpu: two at once)."""
+    spec = requests("1")
+    spec["initContainers"] = [
+        {
+            "name": "proxy",
+            "image": "busybox:1.36",
+            "restartPolicy": "Always",
+            "resources": {"requests": {"cpu": "1"}},
+        },
+        {"name": "setup", "image": "busybox:1.36", "resources": {"requests": {"cpu": "3"}}},
+    ]
+    job = job_manifest(completions=2, parallelism=2, podSpec=spec)
+    r = run(scenario((job, {"duration": "10s"}), nodes=1, cpu="6"))
+    assert [p["scheduledAt"] for p in r.pods()] == [0, 10]
+
+
 # -- priority and preemption --------------------------------------------------------------------
 
 

@@ -182,13 +182,13 @@ def disrupted_at(result: Result) -> dict[str, float]:
 
 
 def terminating(result: Result, job: str, t: float) -> list[str]:
-    """The Job's pods being deleted at ``t``: deletion timestamp set, not yet Succeeded or
+    """The Job's pods being deleted at ``t``: deletion timestamp set by then, not yet Succeeded or
     Failed, not yet gone."""
     return [
         p.name
         for p in result.lives.pods_of(result.job_key(job))
         if p.deleted is not None
-        and p.deleted < t
+        and p.deleted <= t
         and all(s is None or s > t for s in (p.terminal, p.removed))
     ]
 

@@ -13,7 +13,11 @@ NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 
 
 def test_there_are_notebooks() -> None:
-    assert [p.name for p in NOTEBOOKS] == ["capacity_planning.ipynb", "property_testing.ipynb"]
+    assert [p.name for p in NOTEBOOKS] == [
+        "capacity_planning.ipynb",
+        "jobs_explained.ipynb",
+        "property_testing.ipynb",
+    ]
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)

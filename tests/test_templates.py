@@ -420,8 +420,9 @@ CASES: list[tuple[str, list[tuple[str, str]], list[str]]] = [
         "an event before its replica's fixed arrival",
         [("{at: 5s, nodeDown: pool-0}", "{at: 30s, suspend: pi-1}")],
         [
+            # pi-1 arrives at submitAt + 1·every = 10s + 1m, written as Go writes 70 seconds
             "s.yaml:23:24: events[0].suspend: job default/pi-1 does not exist yet at 30s (it "
-            "is submitted at 70s), so the API server would answer NotFound; to create a Job "
+            "is submitted at 1m10s), so the API server would answer NotFound; to create a Job "
             "suspended, set spec.suspend in its manifest"
         ],
     ),

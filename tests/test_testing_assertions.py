@@ -75,7 +75,7 @@ def test_terminal(exit42: Result) -> None:
     with pytest.raises(AssertionError) as info:
         assert_terminal(exit42, "job", "Complete")
     assert _message(info)[0] == (
-        "Job job never got Complete=True by the end of the run at 50s; its conditions: "
+        "Job job never got Complete=True by the end of the run at 25s; its conditions: "
         "FailureTarget=True (BackoffLimitExceeded) at 25s, Failed=True (BackoffLimitExceeded) "
         "at 25s"
     )
@@ -114,7 +114,7 @@ def test_invariants_of_a_plain_simulate_and_of_a_tampered_record(exit42: Result)
         assert_invariants(tampered)
     first, rest = _message(info)
     assert first == (
-        "invariant broken at t=0: job default/job has 3 active pods, parallelism 2 "
+        "invariant broken at t=0s: job default/job has 3 active pods, parallelism 2 "
         "(created intruder)"
     )
     assert rest.startswith("Timeline of every Job (jobsim explain)")

@@ -184,7 +184,7 @@ def test_a_violation_reports_the_record_up_to_it_and_is_the_last_run() -> None:
     with pytest.raises(JobsimFailure) as info:
         run(PI, max_events=5)
     failure = info.value
-    assert str(failure).startswith("at t=0: more than 5 kernel events\n\n")
+    assert str(failure).startswith("at t=0s: more than 5 kernel events\n\n")
     assert failure.result is not None and failure.result.end == 0
     assert failure.result.source is PI
     assert last_run() is failure.result

@@ -45,7 +45,7 @@ from jobsim.k8s.conditions import (
 )
 from jobsim.record import Kind
 from jobsim.results import Result
-from jobsim.units import UnitError, parse_duration
+from jobsim.units import UnitError, format_duration, parse_duration
 
 
 class MetricError(ValueError):
@@ -264,9 +264,8 @@ class _DeadlineShare:
 
 def deadline_hits(by: float) -> Metric:
     """The share of Jobs Complete by virtual time ``by`` (seconds)."""
-    return Metric(
-        f"deadline_hits:{by:g}s", _DeadlineShare(by), f"share of Jobs Complete by {by:g}s"
-    )
+    doc = f"share of Jobs Complete by {format_duration(by)}"
+    return Metric(f"deadline_hits:{by:g}s", _DeadlineShare(by), doc)
 
 
 @dataclass(frozen=True)

@@ -70,6 +70,12 @@ def _parse(path: str) -> list[tuple[str, str | None]]:
     return parts
 
 
+def check_path(path: str) -> None:
+    """Raise ``PathError`` unless ``path`` is keys and ``key[selector]``s, dot-separated (its
+    grammar only: whether the scenario has it is checked when it is set)."""
+    _parse(path)
+
+
 def set_path(data: dict[str, Any], path: str, value: Any) -> None:
     """Set ``path`` to ``value`` in the scenario data, in place (every item it selects)."""
     parts = _parse(path)
@@ -104,6 +110,29 @@ def set_path(data: dict[str, Any], path: str, value: Any) -> None:
         targets = nxt
         if selector is not None:
             where = f"{where}[{selector}]"
+
+
+def get_path(data: Mapping[str, Any], path: str) -> list[Any]:
+    """The values at ``path`` in the scenario data, one per item it selects; none where the
+    data does not have it (a field left at its default). Raises ``PathError`` for a path that
+    ``set_path`` would refuse too."""
+    targets: list[Any] = [data]
+    where = ""
+    for key, selector in _parse(path):
+        where = f"{where}.{key}" if where else key
+        nxt: list[Any] = []
+        for node in targets:
+            if not isinstance(node, Mapping) or key not in node:
+                continue
+            child = node[key]
+            if selector is None:
+                nxt.append(child)
+            elif isinstance(child, list):
+                nxt.extend(child[i] for i in _select(child, selector, where))
+        targets = nxt
+        if selector is not None:
+            where = f"{where}[{selector}]"
+    return targets
 
 
 def with_point(data: Mapping[str, Any], point: Mapping[str, Any]) -> dict[str, Any]:
@@ -168,6 +197,8 @@ def parse_vary(specs: Sequence[str]) -> dict[str, list[Any]]:
 
 __all__ = [
     "PathError",
+    "check_path",
+    "get_path",
     "parse_value",
     "parse_values",
     "parse_vary",

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from jobsim.experiment.intervals import quantile_interval, runs_to_bound
 from jobsim.experiment.metrics import Metric, metric
 from jobsim.experiment.sweep import Progress, Sweep, SweepError, sweep
-from jobsim.units import UnitError, parse_duration
+from jobsim.units import UnitError, format_duration, parse_duration
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -106,10 +106,9 @@ _DURATIONS = ("makespan", "work_done", "mean_wall_time", "max_wall_time", "mean_
 
 
 def _shown(metric: str, x: float) -> str:
-    """A bound as written: a duration for a time metric (``2h``), else the number."""
-    if not metric.startswith(_DURATIONS):
-        return f"{x:g}"
-    return f"{x / 3600:g}h" if x >= 7200 else f"{x / 60:g}m" if x >= 120 else f"{x:g}s"
+    """A bound as a person reads it: a Go duration for a time metric (``2h0m0s``), else the
+    number."""
+    return format_duration(x) if metric.startswith(_DURATIONS) else f"{x:g}"
 
 
 def parse_bound(metric_name: str, value: float | str) -> float:

@@ -69,6 +69,17 @@ def job_outcome(status: dict[str, Any]) -> tuple[str, str]:
     return "Running", ""
 
 
+def job_finished_at(status: dict[str, Any]) -> float | None:
+    """When a Job status says the Job finished: ``completionTime`` (Complete), else the
+    ``Failed`` condition's ``lastTransitionTime``; None while it runs."""
+    end = status.get("completionTime")
+    if end is None:
+        for c in status.get("conditions", []):
+            if c["type"] == FAILED and c["status"] == "True":
+                end = c["lastTransitionTime"]
+    return None if end is None else float(end)
+
+
 __all__ = [
     "COMPLETE",
     "DISRUPTION_TARGET",
@@ -100,5 +111,6 @@ __all__ = [
     "TERMINAL_CONDITIONS",
     "TERMINAL_PHASES",
     "is_true",
+    "job_finished_at",
     "job_outcome",
 ]

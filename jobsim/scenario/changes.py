@@ -10,6 +10,7 @@ from __future__ import annotations
 from jobsim.k8s.job import Job
 from jobsim.k8s.validation import validate_update
 from jobsim.scenario.model import Event
+from jobsim.units import format_duration
 
 
 def changed_spec(job: Job, event: Event) -> Job:
@@ -37,7 +38,8 @@ def check_updates(jobs: dict[str, Job], events: list[tuple[int, Event, str]]) ->
         new = changed_spec(current[key], ev)
         errors = validate_update(current[key], new, old_started=True)
         if errors:
-            problems.extend(f"events[{i}].{ev.kind}: {e} (at {ev.at:g}s)" for e in errors)
+            at = format_duration(ev.at)
+            problems.extend(f"events[{i}].{ev.kind}: {e} (at {at})" for e in errors)
             continue
         current[key] = new
     return problems

@@ -29,6 +29,7 @@ from jobsim.k8s.validation_resources import (
 from jobsim.locate import did_you_mean
 from jobsim.policy.placement import insufficient_resource
 from jobsim.scenario.model import (
+    DEFAULT_HORIZON,
     JOB_EVENT_KINDS,
     NODE_EVENT_KINDS,
     SYSTEM_PRIORITY_CLASSES,
@@ -40,6 +41,7 @@ from jobsim.scenario.model import (
 from jobsim.scenario.problems import Problem
 from jobsim.units import (
     format_bytes,
+    format_duration,
     format_quantity_millis,
 )
 
@@ -170,13 +172,14 @@ def check_event_times(scenario: Scenario) -> list[str]:
         if ev.at < submit:
             drawn = entry.arrival is not None and entry.arrival.random
             when = (
-                f"at the earliest at {submit:g}s: its arrival is random"
+                f"at the earliest at {format_duration(submit)}: its arrival is random"
                 if drawn
-                else (f"at {submit:g}s")
+                else (f"at {format_duration(submit)}")
             )
             problems.append(
-                f"events[{i}].{ev.kind}: job {key} does not exist yet at {ev.at:g}s (it is "
-                f"submitted {when}), so the API server would answer NotFound; "
+                f"events[{i}].{ev.kind}: job {key} does not exist yet at "
+                f"{format_duration(ev.at)} (it is submitted {when}), so the API server would "
+                "answer NotFound; "
                 "to create a Job suspended, set spec.suspend in its manifest"
             )
     return problems
@@ -353,6 +356,46 @@ def check_fit(scenario: Scenario) -> list[Problem]:
     return out
 
 
+def check_endless(scenario: Scenario) -> list[Problem]:
+    """Runs that may not end by themselves: random node failures without a ``horizon`` (the
+    run then stops when no Job can change, or at ``DEFAULT_HORIZON``), and an ``OnFailure``
+    container that can fail in 0s and restart at once, for ever (the run would stall)."""
+    out: list[Problem] = []
+    if scenario.horizon is None:
+        for i, pool in enumerate(scenario.cluster.nodePools):
+            if pool.failures is not None:
+                path = f"cluster.nodePools[{i}].failures"
+                out.append(
+                    Problem(
+                        path,
+                        f"{path}: random node failures and no `horizon`: the run ends when no "
+                        "Job is left that could change, at the latest after "
+                        f"{format_duration(DEFAULT_HORIZON)} of virtual time; set `horizon:` "
+                        "to say where it ends",
+                    )
+                )
+    t = scenario.timing
+    if t.crashLoopBackoffInitial == 0 and t.containerStart == 0:
+        for entry in _firsts(scenario):
+            w = entry.workload
+            if (
+                entry.job.spec.template.spec.restartPolicy == "OnFailure"
+                and w.duration.most == 0
+                and (w.failure is not None or w.script)
+            ):
+                path = f"jobs[{entry.source}].workload.duration"
+                out.append(
+                    Problem(
+                        path,
+                        f"{path}: containers run 0s, restart after 0s "
+                        "(timing.crashLoopBackoffInitial and timing.containerStart are 0s) and "
+                        "restartPolicy is OnFailure: a failing container restarts at the same "
+                        "instant for ever and the run stops as stuck",
+                    )
+                )
+    return out
+
+
 def _request_field(job: Job, resource: str) -> str:
     """The first container request (or limit) of ``resource``, as a field path."""
     spec = job.spec.template.spec
@@ -379,6 +422,7 @@ __all__ = [
     "at_problem",
     "check_arrivals",
     "check_cluster",
+    "check_endless",
     "check_event_times",
     "check_fit",
     "check_priority_classes",

@@ -35,6 +35,7 @@ from jobsim.scenario.changes import check_updates
 from jobsim.scenario.checks import (
     check_arrivals,
     check_cluster,
+    check_endless,
     check_event_times,
     check_fit,
     check_priority_classes,
@@ -247,7 +248,9 @@ def load_data(data: Any, marks: Marks | None, name: str, base: Path) -> Scenario
         checks.extend(check_updates(by_key, changes))
     if checks:
         raise ScenarioError(name, placed([at_path(c) for c in checks], marks))
-    warnings = [in_file(name, line) for line in placed(check_fit(loaded), marks)]
+    warnings = [
+        in_file(name, line) for line in placed([*check_fit(loaded), *check_endless(loaded)], marks)
+    ]
     return scenario.with_entries(entries, warnings)
 
 

@@ -16,7 +16,7 @@ as a scenario's are. ``load_input`` tells a scenario file from a manifest file a
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -64,6 +64,10 @@ OPTION_FLAGS = {
 }
 """Each bare-manifest option and its command-line flag (the names in error messages)."""
 
+Edit = Callable[[dict[str, Any]], dict[str, Any]]
+"""A change of a scenario's data before it is loaded (``jobsim compare --set``): it returns
+the changed copy."""
+
 
 def read_documents(source: str | Path, text: str | None = None) -> list[tuple[Any, Marks]]:
     """The documents of a file (or of ``text``, e.g. standard input), empty ones left out."""
@@ -84,11 +88,16 @@ def is_manifests(docs: Sequence[tuple[Any, Marks]]) -> bool:
 
 
 def load_input(
-    source: str | Path, *, text: str | None = None, options: BareOptions | None = None
+    source: str | Path,
+    *,
+    text: str | None = None,
+    options: BareOptions | None = None,
+    edit: Edit | None = None,
 ) -> Scenario:
     """A scenario file or a file of bare manifests (``text``: its content, e.g. standard
     input, named ``source``), loaded. ``options`` apply to bare manifests only: a scenario
-    file with ``options.given`` is an error naming the flags."""
+    file with ``options.given`` is an error naming the flags. ``edit`` changes the scenario's
+    data (for bare manifests, the scenario built around them) before it is validated."""
     name = "<stdin>" if str(source) == STDIN else str(source)
     docs = read_documents(name, text)
     options = options or BareOptions()
@@ -99,6 +108,7 @@ def load_input(
             marks=[m for _, m in docs],
             source=name,
             name=stem or "manifests",
+            edit=edit,
             **_fields(options),
         )
     flags = [OPTION_FLAGS[g] for g in options.given if g in OPTION_FLAGS]
@@ -118,6 +128,8 @@ def load_input(
         raise ScenarioError(name, [with_mark(first, text_)])
     data, marks = docs[0] if docs else (None, Marks())
     base = Path.cwd() if str(source) == STDIN else Path(source).parent
+    if edit is not None and isinstance(data, dict):
+        data = edit(data)
     return load_data(data, marks, name, base)
 
 
@@ -153,9 +165,11 @@ def scenario_from_manifests(
     exit_code: int = 1,
     seed: int = 0,
     name: str = "manifests",
+    edit: Edit | None = None,
 ) -> Scenario:
     """A scenario running each Job of ``docs`` (manifests as read; ``marks``: their places
-    in ``source``) on the default cluster and workload, or those the options set.
+    in ``source``) on the default cluster and workload, or those the options set; ``edit``
+    changes the scenario's data before it is validated.
 
     Raises ``ScenarioError`` for a bad option (named by its flag), a bad manifest (located),
     or a file with nothing runnable.
@@ -237,6 +251,8 @@ def scenario_from_manifests(
         ],
     }
     combined = _combine([(f"jobs[{i}].manifest", m, p) for i, (_, m, p) in enumerate(found)])
+    if edit is not None:
+        data = edit(data)
     scenario = load_data(data, combined, source, Path.cwd())
     warnings = [in_file(source, n) for n in [*notes, *unsupported]]
     return scenario.with_entries(scenario.jobs, [*warnings, *scenario.warnings], bare=True)
@@ -295,6 +311,7 @@ __all__ = [
     "OPTION_FLAGS",
     "STDIN",
     "BareOptions",
+    "Edit",
     "is_manifests",
     "load_input",
     "read_documents",

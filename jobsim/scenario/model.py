@@ -13,9 +13,8 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-import numpy as np
 from pydantic import (
     BaseModel,
     BeforeValidator,
@@ -23,11 +22,12 @@ from pydantic import (
     Field,
     PrivateAttr,
     StrictInt,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
 
-from jobsim.distributions import Duration, DurationDistribution, non_negative
+from jobsim.distributions import Distribution, Duration, DurationDistribution, non_negative
 from jobsim.k8s.job import Job
 from jobsim.k8s.validation_core import MAX_INT32
 from jobsim.units import (
@@ -36,6 +36,9 @@ from jobsim.units import (
     parse_quantity,
     value,
 )
+
+if TYPE_CHECKING:  # the streams come from the run; loading a scenario needs no numpy
+    import numpy as np
 
 
 class _Model(BaseModel):
@@ -128,6 +131,18 @@ class NodeFailures(_Model):
         if isinstance(v, dict):
             return v
         return {"exponential": {"mean": v}}
+
+    @field_validator("mtbf", "mttr")
+    @classmethod
+    def _not_always_zero(cls, v: Distribution, info: ValidationInfo) -> Distribution:
+        if v.most == 0:
+            what = (
+                "a node would fail again the instant it is repaired"
+                if info.field_name == "mtbf"
+                else "a failed node would be repaired the instant it failed"
+            )
+            raise ValueError(f"every draw is 0s: {what}; give it a positive value")
+        return v
 
 
 class Autoscaling(_Model):
@@ -343,6 +358,8 @@ class Arrival(_Model):
         if self.uniform is not None:
             return [float(x) for x in rng.uniform(0.0, self.uniform.over, size=count)]
         assert self.poisson is not None
+        import numpy as np
+
         return [float(x) for x in np.cumsum(rng.exponential(self.poisson.mean, size=count))]
 
     def earliest(self, index: int) -> float:
@@ -497,12 +514,17 @@ class Event(_Model):
         return next(k for k in EVENT_KINDS if getattr(self, k) is not None)
 
 
+DEFAULT_HORIZON = 30 * 24 * 3600.0
+"""Where a run stops when the scenario sets no ``horizon`` (30 days of virtual time): a Job
+that would retry for ever (``backoffLimit: 2147483647``) still ends."""
+
+
 class Scenario(_Model):
     """A whole scenario. ``jobs`` holds the defaulted, validated Job objects."""
 
     name: str = "scenario"
     seed: int = Field(default=0, ge=0)
-    horizon: Duration | None = None  # stop the run here (needed with endless node failures)
+    horizon: PositiveDuration | None = None  # stop the run here (else DEFAULT_HORIZON)
     timing: Timing = Field(default_factory=Timing)
     cluster: Cluster
     jobs: list[JobEntry] = Field(default_factory=list)

@@ -29,8 +29,9 @@ class Prio(IntEnum):
 class Call(Event):
     """A scheduled function call that can be cancelled."""
 
-    def __init__(self, env: simpy.Environment, fn: Callable[..., Any], args: tuple[Any, ...]):
-        self.env = env
+    def __init__(self, clock: Clock, fn: Callable[..., Any], args: tuple[Any, ...]):
+        self.clock = clock
+        self.env = clock.env
         self.callbacks = [self._fire]
         self._value = None
         self._ok = True
@@ -40,6 +41,7 @@ class Call(Event):
 
     def _fire(self, _: Event) -> None:
         if not self.cancelled:
+            self.clock.last = self.env._now
             self.fn(*self.args)
 
     def cancel(self) -> None:
@@ -47,12 +49,35 @@ class Call(Event):
         self.cancelled = True
 
 
-class Clock:
-    """Virtual time: the only clock the model reads."""
+STALL_LIMIT = 200_000
+"""Calls scheduled for the instant they were made at, in a row at one virtual time, after
+which the run is stuck (:class:`Stalled`): real work at one instant takes a few per pod."""
 
-    def __init__(self) -> None:
+
+class Stalled(Exception):
+    """Virtual time stopped advancing: calls keep scheduling calls for the same instant."""
+
+    def __init__(self, now: float, calls: int) -> None:
+        super().__init__(f"virtual time stopped advancing at {now}s after {calls} calls")
+        self.now = now
+        self.calls = calls
+
+
+class Clock:
+    """Virtual time: the only clock the model reads.
+
+    ``last`` is the time of the last call that ran (cancelled calls popped later do not
+    count). A run whose calls keep scheduling calls for the very instant they run at (zero
+    delays all round) raises :class:`Stalled` after ``stall_limit`` of them in a row.
+    """
+
+    def __init__(self, stall_limit: int = STALL_LIMIT) -> None:
         self.env = simpy.Environment()
         self.scheduled = 0
+        self.last = 0.0
+        self.stall_limit = stall_limit
+        self._stall_at = -1.0
+        self._stalled = 0
 
     @property
     def now(self) -> float:
@@ -61,8 +86,16 @@ class Clock:
 
     def call(self, delay: float, prio: Prio, fn: Callable[..., Any], *args: Any) -> Call:
         """Run ``fn(*args)`` ``delay`` seconds from now."""
-        c = Call(self.env, fn, args)
+        c = Call(self, fn, args)
         self.scheduled += 1
+        now = self.env._now
+        if now + delay == now:  # no time passes (a zero, or a delay below float resolution)
+            if now == self._stall_at:
+                self._stalled += 1
+                if self._stalled > self.stall_limit:
+                    raise Stalled(now, self._stalled)
+            else:
+                self._stall_at, self._stalled = now, 1
         self.env.schedule(c, EventPriority(prio), delay)
         return c
 
@@ -70,13 +103,19 @@ class Clock:
         """Run ``fn(*args)`` at virtual time ``when`` (not before now)."""
         return self.call(max(when - self.now, 0.0), prio, fn, *args)
 
+    def pending(self) -> bool:
+        """Whether a call that is not cancelled is still to run."""
+        return any(isinstance(e, Call) and not e.cancelled for *_, e in self.env._queue)
+
     def run(self, until: float | None = None) -> None:
         """Process events until none are left (or until ``until``)."""
         self.env.run(until=until)
 
 
 __all__ = [
+    "STALL_LIMIT",
     "Call",
     "Clock",
     "Prio",
+    "Stalled",
 ]

@@ -8,8 +8,11 @@ within one sync.
 
 from __future__ import annotations
 
+import gc
+
 from jobsim.k8s.conditions import DISRUPTION_TARGET
 from jobsim.k8s.defaults import JOB_CONTROLLER_NAME
+from jobsim.k8s.job import Job
 from jobsim.record import Recorder
 from jobsim.scenario.changes import changed_spec
 from jobsim.scenario.model import (
@@ -23,12 +26,13 @@ from jobsim.scenario.model import (
 )
 from jobsim.sim.autoscaler import Autoscaler
 from jobsim.sim.controller import JobController
-from jobsim.sim.engine import Clock, Prio
+from jobsim.sim.engine import STALL_LIMIT, Clock, Prio, Stalled
 from jobsim.sim.jobs import JobRuntime, RunOutcome, stream
 from jobsim.sim.kubelet import Kubelets
 from jobsim.sim.nodes import NodeFailures, NodeLifecycle
 from jobsim.sim.objects import FAILED, Node, Pod
 from jobsim.sim.scheduler import Scheduler
+from jobsim.sim.stuck import RunStuck, never_fits, repeating, zero_delays
 
 
 class Simulation:
@@ -38,12 +42,14 @@ class Simulation:
         self.scenario = scenario
         self.seed = scenario.seed if seed is None else seed
         self.recorder = recorder
-        self.clock = Clock()
+        self.clock = Clock(STALL_LIMIT + 20 * sum(_pods_at_once(e.job) for e in scenario.jobs))
         self.timing = scenario.timing
         self.nodes: list[Node] = []
         self.node_by_name: dict[str, Node] = {}
         self._uid = 0
         self._unsubmitted = len(scenario.jobs)
+        self._events_left = len(scenario.events)
+        self._never_fits = never_fits(scenario)
         self.controller = JobController(
             self.clock,
             self.timing,
@@ -96,7 +102,7 @@ class Simulation:
                 pool.failures.mtbf,
                 pool.failures.mttr,
                 stream(self.seed, "node", node.name),
-                self.work_left,
+                self.can_progress,
             )
             for pool in scenario.cluster.nodePools
             if pool.failures is not None
@@ -187,9 +193,53 @@ class Simulation:
             not (j.finished or j.deleted or j.inert) for j in self.jobs.values()
         )
 
+    def can_progress(self) -> bool:
+        """Whether anything but random node failures could still change a Job: a Job or an
+        outside event still to come, or a Job left that is neither suspended with no pod left
+        nor made of pods that fit no node (quiescence: random failures stop once it is False)."""
+        return (
+            self._unsubmitted > 0
+            or self._events_left > 0
+            or any(
+                not (
+                    j.finished
+                    or j.deleted
+                    or j.inert
+                    or (j.suspended and not j.active and not j.terminating)
+                    or j.key in self._never_fits
+                )
+                for j in self.jobs.values()
+            )
+        )
+
+    def end(self, limit: float) -> float:
+        """The run's end after it stopped at ``limit``: ``limit`` when it was cut there (calls
+        left to run and a Job that could still change), else the time of the last event
+        recorded (of the last call run, for a recorder that keeps no events)."""
+        if self.can_progress() and self.clock.pending():
+            return limit
+        t = self.recorder.t
+        return t[-1] if len(t) else self.clock.last
+
     def run(self, until: float | None = None) -> None:
-        """Run until nothing is left to happen (or until ``until``)."""
-        self.clock.run(until)
+        """Run until nothing is left to happen (or until ``until``); :class:`RunStuck` when
+        virtual time stops advancing."""
+        if until is not None and until <= self.clock.now:
+            return  # nothing can happen before it (SimPy refuses such an ``until``)
+        # No cyclic collection during the run: its objects live until it ends anyway (SimPy
+        # breaks each fired event's cycle), and the collector's scans of ever more live
+        # objects made runs of many Jobs superlinear.
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            self.clock.run(until)
+        except Stalled as e:
+            raise RunStuck(
+                e.now, e.calls, zero_delays(self.scenario), repeating(self.recorder)
+            ) from None
+        finally:
+            if collecting:
+                gc.enable()
 
     # -- jobs ----------------------------------------------------------------------------
     def _submit(self, job: JobRuntime) -> None:
@@ -208,6 +258,7 @@ class Simulation:
         self.controller.job_added(job)
 
     def _inject(self, ev: Event) -> None:
+        self._events_left -= 1
         kind = ev.kind
         node_actions = {
             "nodeDown": self.lifecycle.node_down,
@@ -388,3 +439,10 @@ class Simulation:
 
 
 __all__ = ["Simulation"]
+
+
+def _pods_at_once(job: Job) -> int:
+    """The most pods a Job runs at one time (its parallelism, at most its completions)."""
+    spec = job.spec
+    p = spec.parallelism if spec.parallelism is not None else 1
+    return min(p, spec.completions) if spec.completions is not None else p

@@ -20,6 +20,7 @@ from jobsim.testing.checker import EventViolation, check_record
 from jobsim.testing.report import failure_report
 from jobsim.testing.runner import JobsimFailure, noted
 from jobsim.testing.strategies._common import _seconds_of
+from jobsim.units import format_duration
 
 __all__ = [
     "TERMINAL_TYPES",
@@ -69,7 +70,8 @@ def assert_max_active(result: Result, job: str, n: int) -> None:
     _fail(
         result,
         job,
-        f"Job {job} had {most} active pods at t={when:g}s, more than {n}: {', '.join(names)}",
+        f"Job {job} had {most} active pods at t={format_duration(when)}, more than {n}: "
+        + ", ".join(names),
     )
 
 
@@ -92,18 +94,20 @@ def assert_terminal(
     marks = conditions(result, job)
     got = next((c for c in marks if c.type == condition and c.status == "True"), None)
     if got is None:
-        seen = ", ".join(f"{c.type}={c.status} ({c.reason}) at {c.t:g}s" for c in marks)
+        seen = ", ".join(
+            f"{c.type}={c.status} ({c.reason}) at {format_duration(c.t)}" for c in marks
+        )
         _fail(
             result,
             job,
-            f"Job {job} never got {condition}=True by the end of the run at {result.end:g}s"
-            f"; its conditions: {seen or 'none'}",
+            f"Job {job} never got {condition}=True by the end of the run at "
+            f"{format_duration(result.end)}; its conditions: {seen or 'none'}",
         )
     if reason is not None and got.reason != reason:
         _fail(
             result,
             job,
-            f"Job {job} got {condition}=True at {got.t:g}s with reason {got.reason}, "
+            f"Job {job} got {condition}=True at {format_duration(got.t)} with reason {got.reason}, "
             f"not {reason}: {got.message}",
         )
     if within is not None:
@@ -119,8 +123,9 @@ def assert_terminal(
             _fail(
                 result,
                 job,
-                f"Job {job} got {condition}=True at {got.t:g}s, {got.t - start:g}s after "
-                f"{start:g}s: more than {limit:g}s",
+                f"Job {job} got {condition}=True at {format_duration(got.t)}, "
+                f"{format_duration(got.t - start)} after {format_duration(start)}: "
+                f"more than {format_duration(limit)}",
             )
 
 

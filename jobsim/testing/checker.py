@@ -72,7 +72,9 @@ from jobsim.k8s.conditions import (
 from jobsim.record import Kind, Recorder, StatusSource, frozen
 from jobsim.results import Result
 from jobsim.scenario import Scenario
+from jobsim.scenario.model import DEFAULT_HORIZON
 from jobsim.sim.simulation import Simulation
+from jobsim.units import format_duration
 
 _SPEC_FIELDS = (
     "parallelism",
@@ -97,7 +99,7 @@ class EventViolation(InvariantViolation):
         self.t = t
         self.what = what
         self.record: Recorder | None = None
-        super().__init__(f"at t={t:g}: {what}")
+        super().__init__(f"at t={format_duration(t)}: {what}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -246,7 +248,10 @@ class EventChecker(Recorder):
     ) -> None:
         n = numbers or {}
         cap = max(n["base"], n["cap"]) if "base" in n and "cap" in n else float("inf")
-        _require(0 < remaining <= cap, t, f"job {key}: {what} {remaining!r} not in (0, {cap}]")
+        if not 0 < remaining <= cap:
+            top = "∞" if cap == float("inf") else format_duration(cap)
+            wait = format_duration(remaining)
+            raise EventViolation(t, f"job {key}: {what} {wait} not in (0s, {top}]")
 
     def job_backoff(
         self,
@@ -487,11 +492,9 @@ class EventChecker(Recorder):
             (j.not_before, "pod-failure backoff"),
             (None if index is None else j.index_not_before.get(index), f"index {index} backoff"),
         ):
-            _require(
-                until is None or t >= until - 1e-9,
-                t,
-                f"pod {name} of {job} created before its {what} ends at {until!r}",
-            )
+            if until is not None and t < until - 1e-9:  # the message only when it is broken
+                ends = f"pod {name} of {job} created before its {what} ends at "
+                raise EventViolation(t, ends + format_duration(until))
         # backoffLimitPerIndex: no retry of an index past its limit (indexed_job_utils.go
         # isIndexFailed). Only where the deletion flag tells failures apart (no
         # podFailurePolicy, TerminatingOrFailed).
@@ -756,12 +759,13 @@ def run_checked(
     stops advancing (more than ``max_events_at_one_time`` kernel events at one time: a
     zero-time livelock) or that exceeds ``max_events`` kernel events fails with
     :class:`EventViolation` instead of hanging; the violation holds the record so far
-    (``record``). Like ``simulate``, it stops at ``scenario.horizon``.
+    (``record``). Like ``simulate``, it stops at ``scenario.horizon`` (else
+    ``DEFAULT_HORIZON``) and ends when the last thing happened.
     """
     checker = EventChecker()
     sim = Simulation(scenario, checker, seed)
     env = sim.clock.env
-    horizon = float("inf") if scenario.horizon is None else scenario.horizon
+    horizon = DEFAULT_HORIZON if scenario.horizon is None else scenario.horizon
     steps = same = 0
     last = env.now
     try:
@@ -773,16 +777,16 @@ def run_checked(
             _require(
                 same <= max_events_at_one_time,
                 env.now,
-                f"virtual time does not advance: {same} kernel events at t={env.now!r}",
+                f"virtual time does not advance: {same} kernel events at one time",
             )
             _require(steps <= max_events, env.now, f"more than {max_events} kernel events")
     except EventViolation as e:
         e.record = checker
         raise
-    if env.now < horizon < float("inf"):
+    if env.now < horizon:
         sim.run(horizon)  # nothing is left before it: the clock moves on, as in simulate
     checker.check_final(sim)
-    return Result(scenario.name, sim.seed, sim.clock.now, checker)
+    return Result(scenario.name, sim.seed, sim.end(horizon), checker)
 
 
 __all__ = [

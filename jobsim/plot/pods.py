@@ -1,0 +1,122 @@
+"""One pod's bars on a lane: pending, image pull and start, time bound to a node that does not
+report, its runs, terminating, CrashLoopBackOff waits."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from jobsim.plot.style import Bars
+from jobsim.record import fmt_seconds
+from jobsim.stats import Lives, PodLife
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+__all__ = [
+    "pod_bars",
+    "pod_stop",
+]
+
+
+def pod_stop(p: PodLife, end: float) -> float:
+    """When a pod stopped occupying its node: terminal, removed, or the end of the run."""
+    if p.terminal is not None:
+        return p.terminal
+    return p.removed if p.removed is not None else end
+
+
+def _split(lo: float, hi: float, down: list[tuple[float, float]]) -> list[tuple[str, float, float]]:
+    """``[lo, hi]`` cut into ``starting`` and ``unreachable`` (node down) pieces."""
+    out: list[tuple[str, float, float]] = []
+    t = lo
+    for d0, d1 in sorted(down):
+        a, b = max(d0, t), min(d1, hi)
+        if b <= a:
+            continue
+        out.append(("starting", t, a))
+        out.append(("unreachable", a, b))
+        t = b
+    out.append(("starting", t, hi))
+    return [piece for piece in out if piece[2] > piece[1]]
+
+
+def pod_bars(
+    bars: Bars,
+    ax: Axes,
+    p: PodLife,
+    y: float,
+    h: float,
+    lv: Lives,
+    *,
+    labels: bool,
+    min_width: float,
+    on_node: bool = False,
+) -> None:
+    """A pod's segments on one lane."""
+    end = lv.end
+    stop = pod_stop(p, end)
+    if not on_node:
+        bound = p.scheduled if p.scheduled is not None else stop
+        bars.add("pending", y, p.created, bound, h)
+    if p.scheduled is not None:
+        started = p.first_start
+        ready = started if started is not None else stop
+        down = [(d.start, d.end if d.end is not None else end) for d in lv.node_down]
+        down = [(a, b) for (a, b), d in zip(down, lv.node_down, strict=True) if d.node == p.node]
+        for gid, lo, hi in _split(p.scheduled, ready, down):
+            bars.add(gid, y, lo, hi, h)
+        if started is None and p.deleted is not None and p.deleted < stop:
+            bars.add("terminating", y, p.deleted, stop, h)
+        pulled = sum(hi - lo for lo, hi in p.pulls)
+        if labels and pulled > 0 and ready - p.scheduled >= 2 * min_width:
+            ax.text(
+                (p.scheduled + ready) / 2,
+                y,
+                f"image pull {fmt_seconds(pulled)}",
+                ha="center",
+                va="center",
+                fontsize=7,
+                gid="pull-label",
+                clip_on=True,
+            )
+    for i, run in enumerate(p.runs):
+        last = i == len(p.runs) - 1
+        run_stop = lv.run_end(run)
+        if last:
+            style = p.outcome if p.outcome != "pending" else "running"
+            if style == "running" and run.end is not None:
+                style = "succeeded" if run.exit_code == 0 else "failed"
+        else:
+            style = "failed" if run.exit_code else "succeeded"
+        bars.add(f"run:{style}", y, run.start, run_stop, h)
+        if last and p.deleted is not None and run.start <= p.deleted < run_stop:
+            bars.add("terminating", y, p.deleted, run_stop, h)
+        if labels and run.exit_code not in (None, 0) and run_stop - run.start >= min_width:
+            ax.text(
+                (run.start + run_stop) / 2,
+                y,
+                f"exit {run.exit_code}",
+                ha="center",
+                va="center",
+                fontsize=7,
+                color="black",
+                bbox={"facecolor": "white", "alpha": 0.85, "pad": 0.8, "linewidth": 0},
+                gid="exit-code",
+                clip_on=True,
+            )
+    for lo, hi in p.crashloops:
+        bars.add("crashloop", y, lo, hi, h * 0.8)
+        if labels and hi - lo >= min_width:
+            took = fmt_seconds(hi - lo)
+            text = f"CrashLoopBackOff {took}" if hi - lo >= 3 * min_width else took
+            ax.text(
+                (lo + hi) / 2,
+                y,
+                text,
+                ha="center",
+                va="center",
+                fontsize=7,
+                bbox={"facecolor": "white", "alpha": 0.85, "pad": 0.8, "linewidth": 0},
+                gid="crashloop-label",
+                clip_on=True,
+            )

@@ -1,0 +1,364 @@
+"""The report page: one self-contained HTML file of a run (plotly.js inline, nothing fetched).
+
+Sections, top to bottom: the scenario (cluster, Jobs as submitted, outside events, the input
+file), each Job's outcome and conditions, the timelines by Job and by node, the statistics and
+charts, and the narrated run (what ``jobsim explain`` prints). Every text that comes from the
+input is escaped. The page depends only on the result, the input text and the plotly version:
+the same scenario and seed give the same bytes.
+"""
+
+from __future__ import annotations
+
+import html
+from collections import Counter
+from typing import Any
+
+import plotly.graph_objects as go
+from plotly.offline import get_plotlyjs
+
+from jobsim.explain import Line, explain
+from jobsim.k8s.conditions import job_finished_at, job_outcome
+from jobsim.record import Kind, fmt_seconds
+from jobsim.report import figures
+from jobsim.report.figures import (
+    PodStories,
+    charts,
+    timeline_by_job,
+    timeline_by_node,
+)
+from jobsim.results import Result
+from jobsim.unfinished import unfinished
+from jobsim.units import format_bytes, format_quantity_millis
+from jobsim.version import __version__
+
+__all__ = ["MAX_NARRATIVE", "report_html"]
+
+MAX_NARRATIVE = 3000
+"""The narrated lines the page holds at most (``jobsim explain`` prints them all)."""
+OPEN_NARRATIVE = 120
+"""A narrative up to this long is shown open; a longer one starts folded."""
+
+_OUTSIDE = frozenset(
+    {
+        Kind.NODE_DOWN,
+        Kind.NODE_UP,
+        Kind.NODE_CORDONED,
+        Kind.NODE_ADDED,
+        Kind.NODE_REMOVED,
+        Kind.JOB_SPEC_CHANGED,
+        Kind.JOB_DELETED,
+        Kind.EVENT_IGNORED,
+    }
+)
+_CONFIG: dict[str, Any] = {
+    "displaylogo": False,
+    "responsive": True,
+    "scrollZoom": False,
+    "modeBarButtonsToRemove": ["select2d", "lasso2d", "autoScale2d"],
+}
+_CSS = """
+body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, Helvetica, Arial, sans-serif;
+  margin: 0 auto; max-width: 1280px; padding: 0 24px 48px; color: #1f2328; line-height: 1.45; }
+h1 { font-size: 1.7em; margin: 24px 0 4px; }
+h2 { font-size: 1.3em; margin: 36px 0 8px; padding-bottom: 4px; border-bottom: 1px solid #d0d7de; }
+h3 { font-size: 1.05em; margin: 18px 0 6px; }
+.sub { color: #57606a; margin: 0 0 8px; }
+table { border-collapse: collapse; margin: 6px 0 12px; font-size: 0.92em; }
+th, td { border: 1px solid #d0d7de; padding: 4px 8px; text-align: left; vertical-align: top; }
+th { background: #f6f8fa; }
+td.n { text-align: right; font-variant-numeric: tabular-nums; }
+.Complete { color: #1a7f37; font-weight: 600; }
+.Failed { color: #cf222e; font-weight: 600; }
+.other { color: #9a6700; font-weight: 600; }
+.note { background: #fff8c5; border: 1px solid #d4a72c; padding: 6px 10px; border-radius: 4px; }
+.warn { background: #ffebe9; border: 1px solid #ff8182; padding: 6px 10px; border-radius: 4px; }
+pre { background: #f6f8fa; padding: 10px; overflow-x: auto; font-size: 0.85em; }
+details > summary { cursor: pointer; font-weight: 600; margin: 6px 0; }
+.narrative td:first-child { white-space: nowrap; text-align: right;
+  font-variant-numeric: tabular-nums; color: #57606a; }
+.narrative td { border: none; border-bottom: 1px solid #eaeef2; padding: 2px 8px; }
+.figure { border: 1px solid #d0d7de; border-radius: 6px; padding: 4px; margin: 8px 0 16px; }
+"""
+
+
+def _e(x: object) -> str:
+    return html.escape(str(x))
+
+
+def _t(x: float | None) -> str:
+    return "-" if x is None else fmt_seconds(x)
+
+
+def _n(x: float, places: int = 3) -> str:
+    text = f"{x:,.{places}f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def _table(cols: list[str], rows: list[list[str]], numeric: tuple[str, ...] = ()) -> str:
+    """A table of already-escaped cells; ``numeric`` columns right-aligned."""
+    head = "".join(f"<th>{_e(c)}</th>" for c in cols)
+    body = "".join(
+        "<tr>"
+        + "".join(
+            f'<td class="n">{v}</td>' if c in numeric else f"<td>{v}</td>"
+            for c, v in zip(cols, r, strict=True)
+        )
+        + "</tr>"
+        for r in rows
+    )
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def _figure(fig: go.Figure, div_id: str) -> str:
+    inner: str = fig.to_html(full_html=False, include_plotlyjs=False, div_id=div_id, config=_CONFIG)
+    return f'<div class="figure">{inner}</div>'
+
+
+def _scenario(result: Result, lines: list[Line], source: str | None, name: str | None) -> str:
+    rec = result.recorder
+    pools: Counter[tuple[str, str]] = Counter()
+    for node in rec.nodes.values():
+        cap = node.capacity or {}
+        parts = []
+        if "cpu" in cap:
+            parts.append(f"cpu {format_quantity_millis(cap['cpu'])}")
+        if "memory" in cap:
+            parts.append(f"memory {format_bytes(cap['memory'])}")
+        if "pods" in cap:
+            parts.append(f"{cap['pods']} pods")
+        pools[(node.pool, ", ".join(parts) or "capacity unknown")] += 1
+    cluster = _table(
+        ["node pool", "nodes", "each node allocatable"],
+        [[_e(pool), _n(n), _e(cap)] for (pool, cap), n in pools.items()],
+        ("nodes",),
+    )
+    submitted = [ln for ln in lines if ln.kind is Kind.JOB_SUBMITTED]
+    jobs = _table(
+        ["submitted", "Job, as the API server defaulted it"],
+        [[_e(f"t={fmt_seconds(ln.t)}"), _e(ln.text)] for ln in submitted],
+    )
+    outside = [
+        ln for ln in lines if ln.kind in _OUTSIDE and not (ln.kind is Kind.NODE_ADDED and ln.t == 0)
+    ]
+    events = (
+        _table(["t", "event"], [[_e(f"t={fmt_seconds(ln.t)}"), _e(ln.text)] for ln in outside])
+        if outside
+        else "<p>No outside events: nodes stay up, no Job is changed or deleted.</p>"
+    )
+    parts = [
+        '<section id="scenario"><h2>Scenario</h2>',
+        f"<h3>Cluster ({_n(len(rec.nodes))} nodes)</h3>{cluster}",
+        f"<h3>Jobs ({_n(len(rec.jobs))})</h3>{jobs}",
+        f"<h3>Outside events</h3>{events}",
+    ]
+    if source is not None:
+        title = f"The input file ({name})" if name else "The input file"
+        parts.append(f"<details><summary>{_e(title)}</summary><pre>{_e(source)}</pre></details>")
+    parts.append("</section>")
+    return "\n".join(parts)
+
+
+def _jobs(result: Result) -> str:
+    rows = []
+    for j in result.jobs():
+        st = j["status"]
+        key = f"{j['namespace']}/{j['name']}"
+        if "managedBy" in j:
+            rows.append(
+                [_e(key), "not managed", _e(f"managedBy {j['managedBy']}"), *["-"] * 5, "0"]
+            )
+            continue
+        what, reason = job_outcome(st)
+        end = job_finished_at(st)
+        start = st.get("startTime")
+        cls = what if what in ("Complete", "Failed") else "other"
+        rows.append(
+            [
+                _e(key),
+                f'<span class="{cls}">{_e(what)}</span>',
+                _e(reason or "-"),
+                _t(start),
+                _t(end),
+                _t(None if end is None or start is None else end - start),
+                _n(st.get("succeeded", 0)),
+                _n(st.get("failed", 0)),
+                _n(j["podsCreated"]),
+            ]
+        )
+    cols = ["Job", "outcome", "reason", "start", "completion", "duration"]
+    cols += ["succeeded", "failed", "pods created"]
+    parts = [
+        '<section id="jobs"><h2>Jobs: outcome and conditions</h2>',
+        _table(
+            cols, rows, ("start", "completion", "duration", "succeeded", "failed", "pods created")
+        ),
+    ]
+    for u in unfinished(result):
+        parts.append(f'<p class="note">{_e(f"t={fmt_seconds(u.t)}  {u.text}")}</p>')
+    crow = [
+        [
+            _e(f"{j['namespace']}/{j['name']}"),
+            _e(c["type"]),
+            _e(c["status"]),
+            _e(c.get("reason", "")),
+            _e(c.get("message", "")),
+            _t(c.get("lastTransitionTime")),
+        ]
+        for j in result.jobs()
+        for c in j["status"].get("conditions", [])
+    ]
+    if crow:
+        ccols = ["Job", "type", "status", "reason", "message", "lastTransitionTime"]
+        table = _table(ccols, crow, ("lastTransitionTime",))
+        title = "<h3>Conditions (each Job's status.conditions at the end of the run)</h3>"
+        if len(crow) > 20:
+            table = f"<details><summary>{_n(len(crow))} conditions</summary>{table}</details>"
+        parts.append(title + table)
+    parts.append("</section>")
+    return "\n".join(parts)
+
+
+def _timelines(result: Result, stories: PodStories) -> str:
+    pods = len(result.lives.pods)
+    note = ""
+    if pods > figures.MAX_POD_BARS:
+        most = _n(figures.MAX_POD_BARS)
+        note = (
+            f'<p class="note">This run created {_n(pods)} pods, more than {most}: '
+            "to keep the page small and quick, the timelines show how many pods run in each "
+            "Job and on each node over time instead of one bar per pod. "
+            "<code>jobsim plot</code> and <code>jobsim run --out</code> give every pod.</p>"
+        )
+    how = (
+        "<p class=\"sub\">Each bar is a stretch of a pod's life; hover over it for the pod's "
+        "phases, runs, exit codes and node, and the narrated lines of why it was created and "
+        "deleted. Drag to zoom in, double-click to zoom out; click a legend entry to hide "
+        "it.</p>"
+    )
+    return "\n".join(
+        [
+            '<section id="timelines"><h2>Timelines</h2>',
+            how,
+            note,
+            _figure(timeline_by_job(result, stories), "timeline-job"),
+            _figure(timeline_by_node(result, stories), "timeline-node"),
+            "</section>",
+        ]
+    )
+
+
+def _stats(result: Result) -> str:
+    st = result.stats
+    rows = [
+        [
+            _e(j.job),
+            _e(j.outcome),
+            _t(j.waitUntilRunning),
+            _t(j.wallTime),
+            _n(j.attempts),
+            _n(j.reExecutions),
+            _n(len(j.overlappingExecutions)),
+            _e(", ".join(f"{c}×{_n(n)}" for c, n in j.failuresByExitCode.items()) or "-"),
+            _e(", ".join(f"{c}×{_n(n)}" for c, n in j.failuresByReason.items()) or "-"),
+            _n(j.wastedPodSeconds),
+            _n(j.usefulPodSeconds),
+        ]
+        for j in st.jobs
+    ]
+    cols = ["Job", "outcome", "wait to run", "wall time", "attempts", "re-executions"]
+    cols += ["overlaps", "failures (exit code×n)", "failures (reason×n)"]
+    cols += ["wasted pod-s", "useful pod-s"]
+    numeric: tuple[str, ...] = ("wait to run", "wall time", "attempts", "re-executions")
+    numeric += ("overlaps", "wasted pod-s", "useful pod-s")
+    by_outcome = ", ".join(f"{k} {_n(v)}" for k, v in st.jobsByOutcome.items()) or "none"
+    facts = [
+        f"observation window 0s–{fmt_seconds(st.windowEnd)}; makespan {fmt_seconds(st.makespan)}",
+        f"Jobs: {by_outcome}",
+    ]
+    if st.nodeHours is not None:
+        nodes = "?" if st.nodes is None else _n(st.nodes)
+        facts.append(f"{nodes} nodes, {_n(st.nodeHours, 2)} node-hours")
+    if st.cpu is not None and st.memory is not None:
+        facts.append(
+            f"cpu requested {st.cpu.meanUtilisation:.0%} mean, {st.cpu.peakUtilisation:.0%} "
+            f"peak; memory {st.memory.meanUtilisation:.0%} mean, "
+            f"{st.memory.peakUtilisation:.0%} peak (of allocatable)"
+        )
+    facts.append(f"pending pods {_n(st.meanPending, 2)} mean, {_n(st.peakPending)} peak")
+    facts.append(f"pod-seconds: {_n(st.usefulPodSeconds)} useful, {_n(st.wastedPodSeconds)} wasted")
+    warnings = "".join(f'<p class="warn">warning: {_e(w)}</p>' for w in st.warnings)
+    return "\n".join(
+        [
+            '<section id="statistics"><h2>Statistics</h2>',
+            '<p class="sub">Pod-seconds are time in container runs; a run is useful when it '
+            "exited 0 and its pod was counted succeeded, wasted otherwise (see "
+            "<code>jobsim.stats</code>).</p>",
+            _table(cols, rows, numeric),
+            "<ul>" + "".join(f"<li>{_e(f)}</li>" for f in facts) + "</ul>",
+            warnings,
+            _figure(charts(result), "charts"),
+            "</section>",
+        ]
+    )
+
+
+def _narrative(lines: list[Line], extra: list[Line]) -> str:
+    shown = lines[:MAX_NARRATIVE]
+    rows = "".join(
+        f"<tr><td>t={_e(fmt_seconds(ln.t))}</td><td>{_e(ln.text)}</td></tr>"
+        for ln in [*shown, *extra]
+    )
+    total = len(shown) + len(extra)
+    cut = ""
+    if len(lines) > MAX_NARRATIVE:
+        cut = (
+            f'<p class="note">The first {_n(MAX_NARRATIVE)} of {_n(len(lines))} lines; '
+            "<code>jobsim explain</code> prints them all.</p>"
+        )
+    opened = " open" if total <= OPEN_NARRATIVE else ""
+    return "\n".join(
+        [
+            '<section id="narrative"><h2>What happened, and why</h2>',
+            '<p class="sub">One line per decision, with its rule and numbers, as '
+            "<code>jobsim explain</code> prints it.</p>",
+            cut,
+            f"<details{opened}><summary>{_n(total)} lines</summary>",
+            f'<table class="narrative"><tbody>{rows}</tbody></table></details>',
+            "</section>",
+        ]
+    )
+
+
+def report_html(
+    result: Result, *, source: str | None = None, source_name: str | None = None
+) -> str:
+    """The report of ``result`` as one HTML page; ``source`` is the input file's text (shown
+    folded, under ``source_name``)."""
+    lines = explain(result)
+    extra = [Line(u.t, u.job, u.job, u.text) for u in unfinished(result)]
+    stories = PodStories(result, lines)
+    title = f"jobsim report: {result.scenario}"
+    head = (
+        f"<h1>{_e(title)}</h1>"
+        f'<p class="sub">seed {_e(result.seed)} · run ends at t={_e(fmt_seconds(result.end))} · '
+        f"jobsim {_e(__version__)} · every time is virtual time, written as Go writes "
+        "durations</p>"
+    )
+    body = "\n".join(
+        [
+            head,
+            _scenario(result, lines, source, source_name),
+            _jobs(result),
+            _timelines(result, stories),
+            _stats(result),
+            _narrative(lines, extra),
+        ]
+    )
+    return (
+        "<!DOCTYPE html>\n"
+        '<html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{_e(title)}</title><style>{_CSS}</style>"
+        f'<script type="text/javascript">{get_plotlyjs()}</script>'
+        f"</head><body>\n{body}\n</body></html>\n"
+    )

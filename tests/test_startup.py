@@ -1,0 +1,97 @@
+"""What each command imports (issue 12, part 3: start-up time). ``jobsim --help`` must not pay
+for the simulator, ``validate`` for the simulation, ``run`` for the experiments or the plots.
+Pinned by the modules a fresh interpreter holds after each step, never by timing."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+from jobsim import cli
+from jobsim.api import METRICS
+from tests.helpers import ROOT
+
+WATCHED = (
+    "numpy",
+    "pydantic",
+    "yaml",
+    "simpy",
+    "pandas",
+    "scipy",
+    "matplotlib",
+    "distributed",
+    "plotly",
+    "hypothesis",
+    "jobsim.scenario",
+    "jobsim.sim",
+    "jobsim.run",
+    "jobsim.experiment",
+    "jobsim.plot",
+    "jobsim.trace",
+)
+
+# In one fresh interpreter: import, then --version, then validate, then run, noting after each
+# step which WATCHED modules are loaded (each step can only add to the set).
+SCRIPT = """
+import contextlib, io, json, sys
+watched = {watched!r}
+seen = {{}}
+def note(step):
+    tops = {{m.split(".")[0] for m in sys.modules}} | {{m.rsplit(".", 1)[0] for m in sys.modules}}
+    seen[step] = sorted(w for w in watched if w in tops or w in sys.modules)
+import jobsim
+note("import jobsim")
+from jobsim.cli import app
+note("import jobsim.cli")
+for step, args in [("--version", ["--version"]), ("--help", ["--help"]),
+                   ("validate", ["validate", "scenarios/pi.yaml"]),
+                   ("run", ["run", "scenarios/pi.yaml"])]:
+    with contextlib.redirect_stdout(io.StringIO()):
+        try:
+            app(args, prog_name="jobsim")
+        except SystemExit as e:
+            assert not e.code, (step, e.code)
+    note(step)
+assert callable(jobsim.experiment.sweep)  # a submodule not yet imported, as an attribute
+print(json.dumps(seen))
+"""
+
+
+def _loaded() -> dict[str, list[str]]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}  # this checkout's jobsim, not an installed one
+    code = SCRIPT.format(watched=WATCHED)
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    loaded: dict[str, list[str]] = json.loads(done.stdout.splitlines()[-1])
+    return loaded
+
+
+def test_each_command_imports_only_what_it_needs() -> None:
+    loaded = _loaded()
+    # the package root and the command line: neither the model nor any third-party library
+    assert loaded["import jobsim"] == []
+    assert loaded["import jobsim.cli"] == []
+    assert loaded["--version"] == []
+    assert loaded["--help"] == []
+    # validate: the scenario's models and YAML; no simulation, no numpy (no stream is drawn)
+    assert loaded["validate"] == ["jobsim.scenario", "pydantic", "yaml"]
+    # run: the simulation and its result; no experiments, plots, traces, tables or statistics
+    # libraries (--trace, --timeline and --out import theirs when given)
+    assert loaded["run"] == [
+        "jobsim.run",
+        "jobsim.scenario",
+        "jobsim.sim",
+        "numpy",
+        "pydantic",
+        "simpy",
+        "yaml",
+    ]
+
+
+def test_the_help_lists_every_metric() -> None:
+    """cli.py writes the names out (importing them would load the experiments on --help)."""
+    assert cli._METRICS == METRICS

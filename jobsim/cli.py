@@ -459,7 +459,7 @@ def run(
         def write_events() -> None:
             with ev_path.open("w", encoding="utf-8") as fh:
                 for ev in result.to_dict()["events"]:
-                    fh.write(json.dumps(ev) + "\n")
+                    fh.write(json.dumps(ev, allow_nan=False) + "\n")
 
         _write(debug, write_events)
     if out_dir is not None:
@@ -471,7 +471,8 @@ def run(
         trace_path = trace
         _write(debug, lambda: api.write_trace(result, trace_path))
     if json_out:
-        sys.stdout.write(result.to_json(with_stats=True) + "\n")
+        text = _guard(debug, lambda: result.to_json(with_stats=True))
+        sys.stdout.write(text + "\n")
         _expect(result, expect)
         return
     _summary(result)

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
-from jobsim.units import UnitError, format_duration, parse_duration
+from jobsim.units import MAX_DURATION_SECONDS, UnitError, format_duration, parse_duration
 
 if TYPE_CHECKING:  # a stream is passed in; loading a scenario (jobsim validate) needs no numpy
     import numpy as np
@@ -46,8 +46,17 @@ Duration = Annotated[float, BeforeValidator(_duration)]
 """Non-negative seconds, written as a Go duration ("1m30s") or a number of seconds."""
 
 
+_MAX_SECONDS = float(MAX_DURATION_SECONDS)
+
+
+def _capped(seconds: float) -> float:
+    """A draw no longer than Go's largest ``time.Duration`` (about 292 years): a long tail
+    never gives an infinite or out-of-range time."""
+    return min(seconds, _MAX_SECONDS)
+
+
 class _Dist(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
     @property
     def mean(self) -> float:
@@ -59,7 +68,7 @@ class _Dist(BaseModel):
         return math.inf
 
     def sample(self, rng: np.random.Generator) -> float:
-        """One draw, in seconds (never negative)."""
+        """One draw, in seconds (never negative, never above Go's largest duration)."""
         raise NotImplementedError
 
 
@@ -126,7 +135,7 @@ class Exponential(_Dist):
         return self.mean_
 
     def sample(self, rng: np.random.Generator) -> float:
-        return float(rng.exponential(self.mean_))
+        return _capped(float(rng.exponential(self.mean_)))
 
 
 class Lognormal(_Dist):
@@ -149,7 +158,7 @@ class Lognormal(_Dist):
         return self.median * math.exp(self.sigma**2 / 2)
 
     def sample(self, rng: np.random.Generator) -> float:
-        return float(rng.lognormal(math.log(self.median), self.sigma))
+        return _capped(float(rng.lognormal(math.log(self.median), self.sigma)))
 
 
 class ShiftedExponential(_Dist):
@@ -170,7 +179,7 @@ class ShiftedExponential(_Dist):
         return self.shift + self.mean_
 
     def sample(self, rng: np.random.Generator) -> float:
-        return self.shift + float(rng.exponential(self.mean_))
+        return _capped(self.shift + float(rng.exponential(self.mean_)))
 
 
 Distribution = Constant | Uniform | Exponential | Lognormal | ShiftedExponential

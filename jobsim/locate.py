@@ -31,6 +31,11 @@ MAX_DEPTH = 100
 """Nesting deeper than this (only reachable through aliases) is refused."""
 
 
+REFUSED_TAGS = frozenset(f"tag:yaml.org,2002:{name}" for name in ("binary", "set", "omap", "pairs"))
+"""YAML types that JSON, and so the API server's decoder, does not have: never implicit, so
+only an explicit tag (``!!binary``) makes one. ``!!python/...`` tags are not even constructed."""
+
+
 class YAMLProblem(Exception):
     """A file that cannot be read, or text that is not one valid YAML document."""
 
@@ -125,6 +130,13 @@ def index(root: yaml.Node | None, transparent: frozenset[str] = frozenset()) -> 
             raise YAMLProblem(
                 f"values nested more than {MAX_DEPTH} levels deep (an alias inside its own "
                 "anchor?)",
+                _mark(node.start_mark),
+            )
+        if node.tag in REFUSED_TAGS:
+            short = "!!" + node.tag.rsplit(":", 1)[1]
+            raise YAMLProblem(
+                f"the tag {short} is not allowed: jobsim reads plain YAML values (strings, "
+                "numbers, true/false, null, lists and mappings), as JSON has them",
                 _mark(node.start_mark),
             )
         marks.values.setdefault(path, _mark(node.start_mark))
@@ -336,6 +348,7 @@ def did_you_mean(word: str, names: Iterable[str]) -> str | None:
 
 __all__ = [
     "MAX_INPUT_BYTES",
+    "REFUSED_TAGS",
     "Mark",
     "Marks",
     "YAMLProblem",

@@ -268,8 +268,12 @@ class Result:
         return cleaned
 
     def to_json(self, *, with_stats: bool = True) -> str:
-        """Deterministic JSON text: same scenario and seed, same bytes."""
-        return json.dumps(self.to_dict(with_stats=with_stats), indent=2, sort_keys=False)
+        """Deterministic JSON text: same scenario and seed, same bytes. Never ``Infinity`` or
+        ``NaN`` (not JSON): such a number raises ``ValueError`` (durations are bounded at load,
+        so none should reach a result)."""
+        return json.dumps(
+            self.to_dict(with_stats=with_stats), indent=2, sort_keys=False, allow_nan=False
+        )
 
     # -- DataFrames ----------------------------------------------------------------------
     def jobs_frame(self) -> pd.DataFrame:
@@ -398,9 +402,10 @@ class Result:
         self.runs_frame().to_csv(paths[2], index=False)
         data = self.to_dict(with_stats=True)
         paths[3].write_text(
-            "".join(json.dumps(ev) + "\n" for ev in data["events"]), encoding="utf-8"
+            "".join(json.dumps(ev, allow_nan=False) + "\n" for ev in data["events"]),
+            encoding="utf-8",
         )
-        paths[4].write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+        paths[4].write_text(json.dumps(data, indent=2, allow_nan=False) + "\n", encoding="utf-8")
         return paths
 
     def timeline(self, kinds: frozenset[Kind] | None = None) -> list[tuple[float, str]]:

@@ -13,7 +13,9 @@ import re
 from fractions import Fraction
 
 __all__ = [
+    "MAX_DURATION_SECONDS",
     "UnitError",
+    "canonical_quantity",
     "format_bytes",
     "format_duration",
     "format_quantity_millis",
@@ -54,6 +56,9 @@ _DURATION_UNITS: dict[str, int] = {
 _TWO_63 = 1 << 63
 _INT64_MIN = -_TWO_63
 _INT64_MAX = _TWO_63 - 1
+
+MAX_DURATION_SECONDS = Fraction(_INT64_MAX, _SECOND)
+"""Go's largest ``time.Duration``, 2562047h47m16.854775807s, in seconds."""
 
 _DURATION_EXPECTED = (
     'expected a Go duration such as "300ms", "1.5h" or "2h45m" '
@@ -170,7 +175,8 @@ def parse_duration(value: str | int | float) -> float:
     Units are ns, us, µs (U+00B5), μs (U+03BC), ms, s, m, h. A bare number
     needs a unit unless it is "0". The sum must fit Go's int64 nanoseconds.
     Negative durations are returned as such; callers decide whether to allow them.
-    An int or float (but not a bool) is taken as seconds and must be finite.
+    An int or float (but not a bool) is taken as seconds and must be finite and within
+    Go's ``time.Duration`` range (at most ``MAX_DURATION_SECONDS``).
     """
     if isinstance(value, bool):
         raise UnitError(
@@ -184,6 +190,11 @@ def parse_duration(value: str | int | float) -> float:
         if not math.isfinite(seconds):
             raise UnitError(
                 f"invalid duration {value!r}: not a finite number; {_DURATION_EXPECTED}"
+            )
+        if abs(Fraction(value)) > MAX_DURATION_SECONDS:
+            raise UnitError(
+                f"invalid duration {value!r}: out of range (more than about 292 years, Go's "
+                f"largest time.Duration 2562047h47m16.854775807s); {_DURATION_EXPECTED}"
             )
         return seconds
     if not isinstance(value, str):
@@ -464,3 +475,58 @@ def format_bytes(n: int) -> str:
             if abs(n) % (1 << shift) == 0:
                 return f"{n >> shift if n > 0 else -(-n >> shift)}{suffix}"
     return str(n)
+
+
+def _quantity_format(text: str | int | float) -> str:
+    """The format ParseQuantity records: ``BinarySI`` (Ki…), ``DecimalExponent`` (e3) or
+    ``DecimalSI``."""
+    if isinstance(text, int | float):
+        text = str(text) if isinstance(text, int) else repr(text)
+    body = text.lstrip("+-")
+    i = 0
+    while i < len(body) and (_is_ascii_digit(body[i]) or body[i] == "."):
+        i += 1
+    suffix = body[i:]
+    if suffix in _BINARY_SI:
+        return "BinarySI"
+    if len(suffix) > 1 and suffix[0] in "eE":
+        return "DecimalExponent"
+    return "DecimalSI"
+
+
+def canonical_quantity(text: str | int | float) -> str:
+    """``Quantity.String()`` of a quantity as written: its canonical form, as the API server
+    prints it in messages ("1.5" -> "1500m", "2000m" -> "2", "1024Mi" -> "1Gi", "1e3" -> "1e3").
+
+    Upstream ``CanonicalizeBytes``: a BinarySI value below 1024 in magnitude or not a whole
+    number is shown as DecimalSI; DecimalSI and DecimalExponent take the exponent, a multiple of
+    3, that leaves an integer mantissa with the fewest trailing zeros.
+    """
+    q = parse_quantity(text)
+    fmt = _quantity_format(text)
+    sign = "-" if q < 0 else ""
+    q = abs(q)
+    if fmt == "BinarySI" and (q < 1024 or q.denominator != 1):
+        fmt = "DecimalSI"
+    if fmt == "BinarySI":
+        amount, exponent = int(q), 0
+        while amount % 1024 == 0 and exponent < 60:
+            amount //= 1024
+            exponent += 10
+        suffix = next((s for s, e in _BINARY_SI.items() if e == exponent), "")
+        return f"{sign}{amount}{suffix}"
+    if q == 0:
+        return "0"
+    scaled = q * _NANO  # a whole number: quantities are rounded up to whole nano units
+    amount, exponent = int(scaled), -9
+    while amount % 10 == 0:
+        amount //= 10
+        exponent += 1
+    shift = exponent % 3
+    amount *= 10**shift
+    exponent -= shift
+    if fmt == "DecimalSI" and exponent in _DECIMAL_SUFFIX_BY_EXPONENT:
+        suffix = _DECIMAL_SUFFIX_BY_EXPONENT[exponent]
+    else:
+        suffix = "" if exponent == 0 else f"e{exponent}"
+    return f"{sign}{amount}{suffix}"

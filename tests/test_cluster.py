@@ -19,15 +19,12 @@ def events_of(r: Any, kind: str) -> list[dict[str, Any]]:
 
 
 def requests(cpu: str, **extra: str) -> dict[str, Any]:
-    return {
-        "containers": [
-            {
-                "name": "main",
-                "image": "busybox:1.36",
-                "resources": {"requests": {"cpu": cpu, **extra}},
-            }
-        ]
-    }
+    """A container requesting ``cpu``; ``extra`` extended resources go in its limits (the API
+    server requires a limit for them, and the request defaults to it)."""
+    resources: dict[str, Any] = {"requests": {"cpu": cpu}}
+    if extra:
+        resources["limits"] = dict(extra)
+    return {"containers": [{"name": "main", "image": "busybox:1.36", "resources": resources}]}
 
 
 LONG = {"duration": "1000s"}

@@ -95,7 +95,7 @@ ON_FAILURE = {
                     {
                         "name": "main",
                         "image": "busybox",
-                        "resources": {"requests": {"nvidia.com/gpu": "1"}},
+                        "resources": {"limits": {"nvidia.com/gpu": "1"}},
                     }
                 ],
             }

@@ -146,7 +146,8 @@ class FieldError:
         if t is ErrorType.TOO_LONG:
             return f"Too long: {self.detail}" if self.detail else "Too long"
         if t is ErrorType.DUPLICATE:
-            return f"Duplicate value: {render_value(self.value)}"
+            text = f"Duplicate value: {render_value(self.value)}"
+            return f"{text}: {self.detail}" if self.detail else text
         if t is ErrorType.TOO_MANY:
             return f"Too many: {render_value(self.value)}: {self.detail}"
         label = "Invalid value" if t is ErrorType.INVALID else "Unsupported value"
@@ -156,6 +157,10 @@ class FieldError:
 
     def __str__(self) -> str:
         return f"{self.field}: {self.body()}"
+
+    def with_detail(self, detail: str) -> FieldError:
+        """A copy with ``Detail`` set, as upstream sets it on a ``field.Duplicate``."""
+        return FieldError(self.type, self.field, self.value, detail)
 
 
 def required(field: str, detail: str = "") -> FieldError:

@@ -5,13 +5,43 @@ read like the manifest. Every optional field is ``X | None = None``: nil stays d
 empty, as defaulting depends on it. Unknown keys in the Job, its metadata-free parts and its
 spec are errors (kubectl's strict field validation); other pod fields are accepted and ignored.
 Enum-like fields stay plain strings so that validation can word errors as the API server does.
+Integer fields have their Go type's range (``Int32``, ``Int64``), as the JSON decoder checks it.
 """
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic_core import PydanticCustomError
 
 QuantityValue = str | int | float
+
+GO_INT_RANGE = "go_int_range"
+"""The pydantic error type of a number outside its Go integer type."""
+
+
+def _go_int(go_type: str, bits: int) -> AfterValidator:
+    """The JSON decoder's range check: a number that does not fit ``go_type`` is refused
+    (``json: cannot unmarshal number 2147483648 into Go struct field ... of type int32``)."""
+    low, high = -(1 << (bits - 1)), (1 << (bits - 1)) - 1
+
+    def check(v: Any) -> Any:
+        if isinstance(v, int) and not low <= v <= high:
+            raise PydanticCustomError(
+                GO_INT_RANGE,
+                "cannot unmarshal number {value} into Go value of type {go_type}",
+                {"value": v, "go_type": go_type},
+            )
+        return v
+
+    return AfterValidator(check)
+
+
+Int32 = Annotated[int, _go_int("int32", 32)]
+"""A Go ``int32`` field (``*int32`` when optional)."""
+Int64 = Annotated[int, _go_int("int64", 64)]
+"""A Go ``int64`` field."""
 
 
 class _Strict(BaseModel):
@@ -63,7 +93,7 @@ class Toleration(_Lenient):
     operator: str | None = None
     value: str | None = None
     effect: str | None = None
-    tolerationSeconds: int | None = None
+    tolerationSeconds: Int64 | None = None
 
 
 class PodSpec(_Lenient):
@@ -72,10 +102,10 @@ class PodSpec(_Lenient):
     containers: list[Container] = Field(default_factory=list)
     initContainers: list[Container] | None = None
     restartPolicy: str | None = None
-    terminationGracePeriodSeconds: int | None = None
-    activeDeadlineSeconds: int | None = None
+    terminationGracePeriodSeconds: Int64 | None = None
+    activeDeadlineSeconds: Int64 | None = None
     priorityClassName: str | None = None
-    priority: int | None = None
+    priority: Int32 | None = None
     schedulerName: str | None = None
     nodeSelector: dict[str, str] | None = None
     nodeName: str | None = None
@@ -110,7 +140,7 @@ class PodFailurePolicyOnExitCodesRequirement(_Strict):
 
     containerName: str | None = None
     operator: str | None = None
-    values: list[int] | None = None
+    values: list[Int32] | None = None
 
 
 class PodFailurePolicyOnPodConditionsPattern(_Strict):
@@ -138,7 +168,7 @@ class SuccessPolicyRule(_Strict):
     """``batch/v1 SuccessPolicyRule``."""
 
     succeededIndexes: str | None = None
-    succeededCount: int | None = None
+    succeededCount: Int32 | None = None
 
 
 class SuccessPolicy(_Strict):
@@ -150,18 +180,18 @@ class SuccessPolicy(_Strict):
 class JobSpec(_Strict):
     """``batch/v1 JobSpec``: every field the Job controller reads."""
 
-    parallelism: int | None = None
-    completions: int | None = None
-    activeDeadlineSeconds: int | None = None
+    parallelism: Int32 | None = None
+    completions: Int32 | None = None
+    activeDeadlineSeconds: Int64 | None = None
     podFailurePolicy: PodFailurePolicy | None = None
     successPolicy: SuccessPolicy | None = None
-    backoffLimit: int | None = None
-    backoffLimitPerIndex: int | None = None
-    maxFailedIndexes: int | None = None
+    backoffLimit: Int32 | None = None
+    backoffLimitPerIndex: Int32 | None = None
+    maxFailedIndexes: Int32 | None = None
     selector: LabelSelector | None = None
     manualSelector: bool | None = None
     template: PodTemplateSpec
-    ttlSecondsAfterFinished: int | None = None
+    ttlSecondsAfterFinished: Int32 | None = None
     completionMode: str | None = None
     suspend: bool | None = None
     podReplacementPolicy: str | None = None
@@ -179,7 +209,10 @@ class Job(_Strict):
 
 
 __all__ = [
+    "GO_INT_RANGE",
     "Container",
+    "Int32",
+    "Int64",
     "Job",
     "JobSpec",
     "LabelSelector",

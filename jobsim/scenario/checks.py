@@ -1,5 +1,6 @@
-"""Checks of a whole scenario beyond its schema: references, event times, PriorityClasses,
-arrival lists, and the warning for a pod that fits no node.
+"""Checks of a whole scenario beyond its schema: the cluster's nodes and PriorityClasses,
+references, event times, PriorityClass names, arrival lists, and the warning for a pod that fits
+no node.
 
 All but ``check_arrivals`` read a loaded scenario (one entry per Job, replicas expanded) and
 name each problem after the entry of the file (``jobs[i]``) its Job comes from.
@@ -10,8 +11,21 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from jobsim.k8s.content import is_qualified_name
+from jobsim.k8s.errors import FieldError, invalid
 from jobsim.k8s.job import Job
 from jobsim.k8s.resources import pod_requests
+from jobsim.k8s.validation_core import validate_labels
+from jobsim.k8s.validation_resources import (
+    NODE_RESOURCES,
+    is_extended,
+    is_hugepages,
+    is_native,
+    validate_node_name,
+    validate_node_taints,
+    validate_priority_class,
+    validate_quantity_value,
+)
 from jobsim.locate import did_you_mean
 from jobsim.policy.placement import insufficient_resource
 from jobsim.scenario.model import (
@@ -30,6 +44,86 @@ from jobsim.units import (
     format_duration,
     format_quantity_millis,
 )
+
+
+def check_cluster(scenario: Scenario) -> list[Problem]:
+    """The nodes and PriorityClasses as the API server validates them: node names, labels and
+    taints (``ValidateNode``), capacity names and amounts (``ValidateNodeResources``, and
+    names a container could request), PriorityClass names and values
+    (``ValidatePriorityClass``), and no PriorityClass created twice (``AlreadyExists``)."""
+    out: list[Problem] = []
+    for k, pool in enumerate(scenario.cluster.nodePools):
+        path = f"cluster.nodePools[{k}]"
+        if pool.count > 0:
+            last = f"{pool.name}-{pool.count - 1}"
+            out.extend(
+                Problem(f"{path}.name", f"{path}.name: node {e}")
+                for e in validate_node_name(last, "metadata.name")
+            )
+        for key in sorted(pool.labels):
+            errs = validate_labels({key: pool.labels[key]}, f"{path}.labels")
+            out.extend(Problem(f"{path}.labels.{key}", str(e), at_key=e.value == key) for e in errs)
+        taints = [(t.key, t.value, t.effect) for t in pool.taints]
+        out.extend(at_problem(e) for e in validate_node_taints(taints, f"{path}.taints"))
+        extra = pool.capacity.model_extra or {}
+        for name in sorted(extra):
+            field = f"{path}.capacity.{name}"
+            errs = _capacity_name_errors(name, field)
+            try:
+                quantity(extra[name])
+            except ValueError as e:
+                out.append(Problem(field, f"{field}: {e}"))
+            else:
+                errs.extend(validate_quantity_value(name, extra[name], field))
+            out.extend(Problem(field, str(e), at_key=e.value == name) for e in errs)
+    seen: dict[str, int] = {}
+    for i, pc in enumerate(scenario.cluster.priorityClasses):
+        path = f"cluster.priorityClasses[{i}]"
+        errs = validate_priority_class(pc.name, pc.value, pc.globalDefault, path)
+        out.extend(at_problem(e) for e in errs)
+        if pc.name in SYSTEM_PRIORITY_CLASSES or pc.name in seen:
+            where = (
+                "a built-in class of every cluster"
+                if pc.name not in seen
+                else f"also cluster.priorityClasses[{seen[pc.name]}]"
+            )
+            out.append(
+                Problem(
+                    f"{path}.name",
+                    f'{path}.name: priorityclasses.scheduling.k8s.io "{pc.name}" already exists '
+                    f"({where})",
+                )
+            )
+        seen.setdefault(pc.name, i)
+    return out
+
+
+def at_problem(e: FieldError) -> Problem:
+    """A field error, placed at its path."""
+    return Problem(e.field, str(e))
+
+
+def _capacity_name_errors(name: str, path: str) -> list[FieldError]:
+    """A capacity names a resource some container could request: a standard one or a
+    domain-prefixed extended one (jobsim's rule: a Node may carry any name, but a pod could
+    never ask for ``memroy``, so it is a typo; ``validateContainerResourceName``)."""
+    errs = [invalid(path, name, m) for m in is_qualified_name(name)]
+    if errs:
+        return errs
+    if "/" not in name:
+        if name not in NODE_RESOURCES and not is_hugepages(name):
+            detail = (
+                "must be a standard resource (cpu, memory, ephemeral-storage, pods, "
+                "hugepages-<size>) or an extended resource with a domain prefix "
+                "(e.g. 'example.com/gpu')"
+            )
+            close = did_you_mean(name, NODE_RESOURCES)
+            if close is not None:
+                detail += f"; did you mean '{close}'?"
+            errs.append(invalid(path, name, detail))
+    elif not is_native(name) and not is_extended(name):
+        errs.append(invalid(path, name, "doesn't follow extended resource name standard"))
+    return errs
 
 
 def check_arrivals(scenario: Scenario) -> list[str]:
@@ -96,12 +190,6 @@ def check_references(scenario: Scenario) -> list[str]:
     keys: dict[str, JobEntry] = {}
     names: dict[str, list[str]] = {}
     groups: dict[str, JobEntry] = {}  # the name and key of an entry with replicas
-    for k, pool in enumerate(scenario.cluster.nodePools):
-        for rname, v in (pool.capacity.model_extra or {}).items():
-            try:
-                quantity(v)
-            except ValueError as e:
-                problems.append(f"cluster.nodePools[{k}].capacity.{rname}: {e}")
     for entry in scenario.jobs:
         job, key = entry.job, entry.key
         if key in keys:
@@ -331,7 +419,9 @@ def _amount(resource: str, units: int) -> str:
 
 
 __all__ = [
+    "at_problem",
     "check_arrivals",
+    "check_cluster",
     "check_endless",
     "check_event_times",
     "check_fit",

@@ -19,10 +19,22 @@ from jobsim.k8s.defaults import set_defaults
 from jobsim.k8s.errors import FieldError, invalid, not_supported, required
 from jobsim.k8s.job import Job
 from jobsim.k8s.validation import validate_job
-from jobsim.locate import Marks, YAMLProblem, read_text, read_yaml_documents, read_yaml_file
+from jobsim.k8s.validation_resources import (
+    CONTAINER_RESOURCE_MSG,
+    STANDARD_CONTAINER_RESOURCES,
+)
+from jobsim.locate import (
+    Marks,
+    YAMLProblem,
+    did_you_mean,
+    read_text,
+    read_yaml_documents,
+    read_yaml_file,
+)
 from jobsim.scenario.changes import check_updates
 from jobsim.scenario.checks import (
     check_arrivals,
+    check_cluster,
     check_endless,
     check_event_times,
     check_fit,
@@ -86,8 +98,16 @@ def _decode_job(data: Any) -> Job | list[Problem]:
         return pydantic_items(e, data, Job)
     job = set_defaults(job)
     errors: list[FieldError] = validate_job(job)
-    problems = [Problem(e.field, str(e)) for e in [*errors, *_quantity_errors(job)]]
+    problems = [Problem(e.field, str(e) + _hint(e)) for e in [*errors, *_quantity_errors(job)]]
     return problems or job
+
+
+def _hint(e: FieldError) -> str:
+    """jobsim's "did you mean" after the API server's words, for a misspelt resource name."""
+    if e.detail != CONTAINER_RESOURCE_MSG or not isinstance(e.value, str):
+        return ""
+    close = did_you_mean(e.value, STANDARD_CONTAINER_RESOURCES)
+    return "" if close is None else f" (did you mean '{close}'?)"
 
 
 def _jsonable(v: Any) -> Any:
@@ -103,7 +123,8 @@ _QUANTITY_PATTERN = re.compile(r"^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$")
 
 
 def _quantity_errors(job: Job) -> list[FieldError]:
-    """Container requests and limits: quantities, not negative (core ``ValidatePodSpec``)."""
+    """Container requests and limits that are not quantities (a decode error upstream; the
+    amounts themselves are checked by ``validate_job``)."""
     spec = job.spec.template.spec
     errors: list[FieldError] = []
     for kind, containers in (
@@ -116,7 +137,7 @@ def _quantity_errors(job: Job) -> list[FieldError]:
                 for name, v in values.items():
                     field = f"spec.template.spec.{kind}[{i}].resources.{part}[{name}]"
                     try:
-                        q = parse_quantity(v)
+                        parse_quantity(v)
                     except UnitError as e:
                         text = v if isinstance(v, str) else repr(v)
                         detail = (
@@ -126,9 +147,6 @@ def _quantity_errors(job: Job) -> list[FieldError]:
                             f"'{_QUANTITY_PATTERN.pattern}'"
                         )
                         errors.append(invalid(field, text, detail))
-                        continue
-                    if q < 0:
-                        errors.append(invalid(field, str(v), "must be greater than or equal to 0"))
     return errors
 
 
@@ -206,6 +224,7 @@ def load_data(data: Any, marks: Marks | None, name: str, base: Path) -> Scenario
         raise ScenarioError(
             name, placed(pydantic_items(e, data, Scenario) + problems, marks)
         ) from None
+    problems.extend(check_cluster(scenario))
     problems.extend(at_path(c) for c in check_arrivals(scenario))
     if problems:
         raise ScenarioError(name, placed(problems, marks))

@@ -9,6 +9,7 @@ says when each replica is submitted.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from fractions import Fraction
@@ -28,6 +29,7 @@ from pydantic import (
 
 from jobsim.distributions import Distribution, Duration, DurationDistribution, non_negative
 from jobsim.k8s.job import Job
+from jobsim.k8s.validation_core import MAX_INT32
 from jobsim.units import (
     milli_value,
     parse_duration,
@@ -40,7 +42,9 @@ if TYPE_CHECKING:  # the streams come from the run; loading a scenario needs no 
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    """Unknown keys are errors, and nothing is coerced: ``true`` and ``"3"`` are not numbers."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
 
 quantity = non_negative(parse_quantity, "a quantity such as 4, 500m or 16Gi")
@@ -96,7 +100,7 @@ class Taint(_Model):
 class Capacity(_Model):
     """Allocatable resources of one node: cpu, memory, pods and extended resources."""
 
-    model_config = ConfigDict(extra="allow", frozen=True)
+    model_config = ConfigDict(extra="allow", frozen=True, strict=True)
 
     cpu: Quantity
     memory: Quantity
@@ -181,7 +185,7 @@ class PriorityClass(_Model):
     """A ``scheduling.k8s.io/v1`` PriorityClass."""
 
     name: str
-    value: int = Field(ge=-2147483648, le=1000000000)
+    value: int = Field(ge=-MAX_INT32 - 1, le=MAX_INT32)  # int32; above 10^9: system classes only
     preemptionPolicy: Literal["PreemptLowerPriority", "Never"] = "PreemptLowerPriority"
     globalDefault: bool = False
 
@@ -204,6 +208,16 @@ class Cluster(_Model):
     def node_names(self) -> list[str]:
         """Every node, in pool order then by number."""
         return [f"{p.name}-{i}" for p in self.nodePools for i in range(p.count)]
+
+
+MAX_EXIT_CODE = 255
+"""A container's exit status is one byte (``wait(2)``): 0 to 255."""
+EXIT_CODE_RANGE = (
+    "is out of range: a container's exit code is 0 to 255 (the status byte of wait(2))"
+)
+
+ExitCode = Annotated[StrictInt, Field(ge=0, le=MAX_EXIT_CODE)]
+"""An exit code a container can really exit with."""
 
 
 def _exit_codes(v: Any) -> Any:
@@ -234,8 +248,12 @@ class Failure(_Model):
         for code, w in v.items():
             if code == 0:
                 raise ValueError("a failure's exit code must not be 0")
-            if w <= 0:
-                raise ValueError(f"weight of exit code {code} must be greater than 0")
+            if not 0 < code <= MAX_EXIT_CODE:
+                raise ValueError(f"exit code {code} {EXIT_CODE_RANGE}")
+            if not math.isfinite(w) or w <= 0:
+                raise ValueError(
+                    f"weight of exit code {code} must be a finite number greater than 0, got {w!r}"
+                )
         return v
 
     @field_validator("after", mode="before")
@@ -256,10 +274,10 @@ class ScriptEntry(_Model):
 
     index: int | None = Field(default=None, ge=0)
     attempt: int | None = Field(default=None, ge=0)
-    exitCode: int = 0
+    exitCode: ExitCode = 0
     after: Duration | None = None
     container: str | None = None  # who exits with exitCode: a container or init container
-    containers: dict[str, int] = Field(default_factory=dict)  # other containers' exit codes
+    containers: dict[str, ExitCode] = Field(default_factory=dict)  # other containers' exit codes
 
 
 class Workload(_Model):
@@ -438,8 +456,8 @@ class ScaleSpec(_Model):
     """A change of parallelism (and, for Indexed Jobs, completions in tandem)."""
 
     job: str
-    parallelism: int | None = Field(default=None, ge=0)
-    completions: int | None = Field(default=None, ge=0)
+    parallelism: int | None = Field(default=None, ge=0, le=MAX_INT32)  # spec fields: int32
+    completions: int | None = Field(default=None, ge=0, le=MAX_INT32)
 
 
 class DeletePodSpec(_Model):
@@ -595,7 +613,9 @@ SYSTEM_PRIORITY_CLASSES = {
 __all__ = [
     "ARRIVAL_KINDS",
     "EVENT_KINDS",
+    "EXIT_CODE_RANGE",
     "JOB_EVENT_KINDS",
+    "MAX_EXIT_CODE",
     "MAX_REPLICAS",
     "NODE_EVENT_KINDS",
     "SPEC_EVENT_KINDS",
@@ -606,6 +626,7 @@ __all__ = [
     "Cluster",
     "DeletePodSpec",
     "Event",
+    "ExitCode",
     "Failure",
     "JobEntry",
     "NodeFailures",

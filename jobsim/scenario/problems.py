@@ -15,6 +15,7 @@ from pydantic import (
     ValidationError,
 )
 
+from jobsim.k8s.job import GO_INT_RANGE
 from jobsim.locate import Mark, Marks, did_you_mean, with_mark
 from jobsim.scenario.model import Scenario
 
@@ -295,6 +296,8 @@ def _message(e: Any, parts: list[str | int], data: Any, model: type[BaseModel]) 
         return message, True
     if typ == "missing":
         return "required field is missing", False
+    if typ == GO_INT_RANGE:
+        return _go_unmarshal(ctx, parts, model), False
     if name == "probability" and (typ in _BOUNDS or typ in _EXPECTED):
         return f"expected a probability between 0 and 1, got {given}", False
     if typ in _EXPECTED:
@@ -313,6 +316,33 @@ def _message(e: Any, parts: list[str | int], data: Any, model: type[BaseModel]) 
             f"end with an alphanumeric character (e.g. 'my-name', or '123-abc'), got {given}"
         ), False
     return str(e["msg"]).removeprefix("Value error, "), False
+
+
+def _go_unmarshal(ctx: dict[str, Any], parts: list[str | int], model: type[BaseModel]) -> str:
+    """The API server's decode error for a number out of its Go type's range: the innermost
+    struct and the JSON field path without list indexes, as ``encoding/json`` writes them."""
+    names = [p for p in parts if isinstance(p, str)]
+    struct: type[BaseModel] = model
+    for name in names[:-1]:
+        field = struct.model_fields.get(name)
+        inner = None if field is None else _model_in(field.annotation)
+        if inner is None:
+            break
+        struct = inner
+    return (
+        f"json: cannot unmarshal number {ctx.get('value')} into Go struct field "
+        f"{struct.__name__}.{'.'.join(names)} of type {ctx.get('go_type')}"
+    )
+
+
+def _model_in(annotation: Any) -> type[BaseModel] | None:
+    """The model a field holds, directly, in a list or optionally."""
+    for t in _members([annotation], None):
+        if get_origin(t) is list:
+            t = get_args(t)[0]
+        if isinstance(t, type) and issubclass(t, BaseModel):
+            return t
+    return None
 
 
 def _members(types: list[Any], here: Any) -> list[Any]:

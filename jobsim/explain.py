@@ -224,10 +224,10 @@ def _counted_why(as_: str, n: dict[str, Any]) -> str:
     if "backoffLimit" in n:
         limit, exceeded = n["backoffLimit"], n["exceeded"]
         cmp = ">" if n["failed"] > limit else "≤"
-        return (
-            f"failed={n['failed']} {cmp} backoffLimit={limit}, "
-            f"{'exceeded' if exceeded else 'not exceeded'}{rule}"
-        )
+        counts = f"failed={n['failed']} {cmp} backoffLimit={limit}"
+        if rule:  # the rule decides, whatever the count says: name it first
+            return f"{rule[2:]} ({counts})"
+        return f"{counts}, {'exceeded' if exceeded else 'not exceeded'}"
     return f"failed={n['failed']}{rule}" if "failed" in n else ""
 
 

@@ -218,3 +218,20 @@ def test_report_command_bad_input(tmp_path: Path) -> None:
 def test_write_report(tmp_path: Path) -> None:
     path = write_report(_result("pi"), tmp_path / "pi.html")
     assert path.read_text(encoding="utf-8") == report_html(_result("pi"))
+
+
+def test_an_overlap_is_boxed_in_the_page_as_in_the_pictures() -> None:
+    """scenarios/node-failure.yaml: worker-0 stops reporting at 1m0s, is NotReady 50 s later
+    and the taint evicts its pod 300 s after that; the replacement starts at 6m52s while the
+    evicted pod's run goes on unseen until its exit at 10m1s: the statistics flag a 3m9s
+    overlap (as `jobsim run` warns), and the timeline by Job boxes both lanes over it, as the
+    PNG does."""
+    r = _result("node-failure")
+    [o] = [o for j in r.stats.jobs for o in j.overlappingExecutions]
+    assert (o.start, o.seconds) == (412.0, 189.0)
+    job_fig, _ = _figures(r)
+    [box] = [t for t in job_fig.data if t.meta == "overlap"]
+    end = o.start + o.seconds
+    assert list(box.x) == [o.start, end, end, o.start, o.start, None]
+    assert sorted(set(y for y in box.y if y is not None)) == [-0.45, 1.45]  # lanes 0 and 1
+    assert box.hovertext[0].startswith("<b>overlap 3m9s</b><br>pod ")

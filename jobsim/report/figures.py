@@ -446,6 +446,9 @@ def timeline_by_job(result: Result, stories: PodStories) -> go.Figure:
             bars.add("backoff", at, gap.start, end, h, f"{head}<br>{_wrap(what)}", "", label)
         for trace in bars.traces():
             fig.add_trace(trace)
+        if per_pod:
+            lane = {p.name: y for j, ps in by_job.items() for p, y in zip(ps, rows[j], strict=True)}
+            _overlaps(fig, result, lane)
     _conditions(fig, result, rows, stories)
     what = "pod" if per_pod else "Job, its pods in rows"
     if len(lv.pods) > MAX_POD_BARS:
@@ -453,6 +456,44 @@ def timeline_by_job(result: Result, stories: PodStories) -> go.Figure:
     title = f"Timeline by Job: one lane per {what} (seed {result.seed})"
     _layout(fig, lanes, title, xmax)
     return fig
+
+
+def _overlaps(fig: go.Figure, result: Result, lane: dict[str, int]) -> None:
+    """A box around both runs of each overlap the statistics flag (``lane``: a pod's row),
+    as the PNG timeline draws it, with the warning on hover."""
+    xs: list[float | None] = []
+    ys: list[float | None] = []
+    hover: list[str | None] = []
+    for j in result.stats.jobs:
+        for o in j.overlappingExecutions:
+            if o.pod not in lane or o.predecessor not in lane:
+                continue
+            lo = min(lane[o.pod], lane[o.predecessor]) - 0.45
+            hi = max(lane[o.pod], lane[o.predecessor]) + 0.45
+            end = o.start + o.seconds
+            story = (
+                f"pod {o.pod} ran its work while {o.predecessor} was still running, from "
+                f"t={fmt_seconds(o.start)}: non-idempotent work runs twice"
+            )
+            unseen = "" if o.confirmed else " (the predecessor's end was never seen)"
+            h = f"<b>overlap {fmt_seconds(o.seconds)}</b>{unseen}<br>"
+            h += _wrap(story)
+            xs += [o.start, end, end, o.start, o.start, None]
+            ys += [lo, lo, hi, hi, lo, None]
+            hover += [h] * 5 + [None]
+    if xs:
+        fig.add_trace(
+            go.Scatter(
+                x=xs,
+                y=ys,
+                mode="lines",
+                line={"color": "#000000", "width": 2},
+                hovertext=hover,
+                hovertemplate="%{hovertext}<extra></extra>",
+                name="overlap: a re-execution runs beside its predecessor",
+                meta="overlap",
+            )
+        )
 
 
 def _count(n: int) -> str:

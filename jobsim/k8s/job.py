@@ -4,9 +4,9 @@ Attribute names are the manifest's camelCase keys, so ``job.spec.backoffLimit`` 
 read like the manifest. Every optional field is ``X | None = None``: nil stays distinct from
 empty, as defaulting depends on it. A key that is no field of the Kubernetes type is an error
 anywhere in the Job, as with the API server's strict field validation (``kubectl apply``'s
-default): ``ObjectMeta``, ``PodSpec``, ``Container``, ``ResourceRequirements`` and ``Toleration``
-also accept, and drop, the real fields jobsim does not model (``UNMODELLED``, the ``json`` tags of
-k8s.io/api core/v1 and apimachinery meta/v1 ``types.go``, v1.36), whose contents go unchecked.
+default). ``ObjectMeta``, ``PodSpec``, ``Container`` and ``ResourceRequirements`` also accept, and
+drop, the real fields jobsim does not model (``UNMODELLED``: the other ``json`` tags of k8s.io/api
+core/v1 and apimachinery meta/v1 ``types.go``, v1.36); what those hold goes unchecked.
 Enum-like fields stay plain strings so that validation can word errors as the API server does.
 Integer fields have their Go type's range (``Int32``, ``Int64``), as the JSON decoder checks it.
 """

@@ -2,17 +2,20 @@
 
 Attribute names are the manifest's camelCase keys, so ``job.spec.backoffLimit`` and error paths
 read like the manifest. Every optional field is ``X | None = None``: nil stays distinct from
-empty, as defaulting depends on it. Unknown keys in the Job, its metadata-free parts and its
-spec are errors (kubectl's strict field validation); other pod fields are accepted and ignored.
+empty, as defaulting depends on it. A key that is no field of the Kubernetes type is an error
+anywhere in the Job, as with the API server's strict field validation (``kubectl apply``'s
+default). ``ObjectMeta``, ``PodSpec``, ``Container`` and ``ResourceRequirements`` also accept, and
+drop, the real fields jobsim does not model (``UNMODELLED``: the other ``json`` tags of k8s.io/api
+core/v1 and apimachinery meta/v1 ``types.go``, v1.36); what those hold goes unchecked.
 Enum-like fields stay plain strings so that validation can word errors as the API server does.
 Integer fields have their Go type's range (``Int32``, ``Int64``), as the JSON decoder checks it.
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 from pydantic_core import PydanticCustomError
 
 QuantityValue = str | int | float
@@ -50,14 +53,41 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
 
-class _Lenient(BaseModel):
-    """Keys jobsim does not model are accepted and ignored (pod fields, object metadata)."""
+class _Partial(_Strict):
+    """A Kubernetes type of which jobsim models only some fields: its other real fields
+    (``UNMODELLED``) are accepted and dropped unchecked; any other key is an unknown field."""
 
-    model_config = ConfigDict(extra="ignore", frozen=True, strict=True)
+    UNMODELLED: ClassVar[frozenset[str]] = frozenset()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _drop_unmodelled(cls, data: Any) -> Any:
+        if isinstance(data, dict) and not cls.UNMODELLED.isdisjoint(data):
+            return {k: v for k, v in data.items() if k not in cls.UNMODELLED}
+        return data
 
 
-class ObjectMeta(_Lenient):
+def unmodelled_fields(model: type[BaseModel]) -> frozenset[str]:
+    """The real fields of ``model``'s Kubernetes type that jobsim accepts but does not model."""
+    return model.UNMODELLED if issubclass(model, _Partial) else frozenset()
+
+
+class ObjectMeta(_Partial):
     """``metav1.ObjectMeta``: the fields jobsim reads."""
+
+    UNMODELLED = frozenset(
+        {
+            "resourceVersion",
+            "generation",
+            "creationTimestamp",
+            "deletionTimestamp",
+            "deletionGracePeriodSeconds",
+            "ownerReferences",
+            "finalizers",
+            "managedFields",
+            "selfLink",
+        }
+    )
 
     name: str | None = None
     generateName: str | None = None
@@ -67,15 +97,40 @@ class ObjectMeta(_Lenient):
     annotations: dict[str, str] | None = None
 
 
-class ResourceRequirements(_Lenient):
+class ResourceRequirements(_Partial):
     """``core/v1 ResourceRequirements``: quantities as written."""
+
+    UNMODELLED = frozenset({"claims"})
 
     requests: dict[str, QuantityValue] | None = None
     limits: dict[str, QuantityValue] | None = None
 
 
-class Container(_Lenient):
+class Container(_Partial):
     """``core/v1 Container``: the fields the simulation uses."""
+
+    UNMODELLED = frozenset(
+        {
+            "workingDir",
+            "ports",
+            "envFrom",
+            "env",
+            "resizePolicy",
+            "restartPolicyRules",
+            "volumeMounts",
+            "volumeDevices",
+            "livenessProbe",
+            "readinessProbe",
+            "startupProbe",
+            "lifecycle",
+            "terminationMessagePath",
+            "terminationMessagePolicy",
+            "securityContext",
+            "stdin",
+            "stdinOnce",
+            "tty",
+        }
+    )
 
     name: str
     image: str | None = None
@@ -86,7 +141,7 @@ class Container(_Lenient):
     restartPolicy: str | None = None
 
 
-class Toleration(_Lenient):
+class Toleration(_Strict):
     """``core/v1 Toleration``."""
 
     key: str | None = None
@@ -96,8 +151,43 @@ class Toleration(_Lenient):
     tolerationSeconds: Int64 | None = None
 
 
-class PodSpec(_Lenient):
+class PodSpec(_Partial):
     """``core/v1 PodSpec``: the fields the scheduler, kubelet and controller read."""
+
+    UNMODELLED = frozenset(
+        {
+            "volumes",
+            "dnsPolicy",
+            "serviceAccountName",
+            "serviceAccount",
+            "automountServiceAccountToken",
+            "hostNetwork",
+            "hostPID",
+            "hostIPC",
+            "shareProcessNamespace",
+            "securityContext",
+            "imagePullSecrets",
+            "hostname",
+            "subdomain",
+            "affinity",
+            "hostAliases",
+            "dnsConfig",
+            "readinessGates",
+            "runtimeClassName",
+            "enableServiceLinks",
+            "preemptionPolicy",
+            "overhead",
+            "topologySpreadConstraints",
+            "setHostnameAsFQDN",
+            "os",
+            "hostUsers",
+            "schedulingGates",
+            "resourceClaims",
+            "resources",
+            "hostnameOverride",
+            "schedulingGroup",
+        }
+    )
 
     containers: list[Container] = Field(default_factory=list)
     initContainers: list[Container] | None = None
@@ -229,4 +319,5 @@ __all__ = [
     "SuccessPolicy",
     "SuccessPolicyRule",
     "Toleration",
+    "unmodelled_fields",
 ]

@@ -15,7 +15,7 @@ from pydantic import (
     ValidationError,
 )
 
-from jobsim.k8s.job import GO_INT_RANGE
+from jobsim.k8s.job import GO_INT_RANGE, unmodelled_fields
 from jobsim.locate import Mark, Marks, did_you_mean, with_mark
 from jobsim.scenario.model import Scenario
 
@@ -286,12 +286,13 @@ def _message(e: Any, parts: list[str | int], data: Any, model: type[BaseModel]) 
     name = parts[-1] if parts else None
     if typ == "extra_forbidden":
         word = str(name)
-        names = _field_names(model, parts[:-1], data)
+        models = _models_at(model, parts[:-1], data)
+        names = _field_names(models)
         message = f"unknown field {word!r}"
         close = did_you_mean(word, names)
         if close is not None:
             message += f" (did you mean {close!r}?)"
-        elif names:
+        elif names and not any(unmodelled_fields(m) for m in models):
             message += "; expected one of: " + ", ".join(names)
         return message, True
     if typ == "missing":
@@ -373,8 +374,8 @@ def _members(types: list[Any], here: Any) -> list[Any]:
     return out
 
 
-def _field_names(model: type[BaseModel], parts: list[str | int], data: Any) -> list[str]:
-    """The keys the model accepts at ``parts``."""
+def _models_at(model: type[BaseModel], parts: list[str | int], data: Any) -> list[type[BaseModel]]:
+    """The models that may read the mapping at ``parts``."""
     types: list[Any] = [model]
     here = data
     for part in parts:
@@ -390,13 +391,18 @@ def _field_names(model: type[BaseModel], parts: list[str | int], data: Any) -> l
                 nxt.append(get_args(t)[1])
         types = nxt
         here = _child(here, part)
+    return [t for t in _members(types, here) if isinstance(t, type) and issubclass(t, BaseModel)]
+
+
+def _field_names(models: list[type[BaseModel]]) -> list[str]:
+    """The keys these models accept: their fields, then the Kubernetes fields they drop."""
     names: list[str] = []
-    for t in _members(types, here):
-        if isinstance(t, type) and issubclass(t, BaseModel):
-            for fname, f in t.model_fields.items():
-                if f.exclude is True or (fname == "kind" and get_origin(f.annotation) is Literal):
-                    continue
-                names.append(f.alias or fname)
+    for t in models:
+        for fname, f in t.model_fields.items():
+            if f.exclude is True or (fname == "kind" and get_origin(f.annotation) is Literal):
+                continue
+            names.append(f.alias or fname)
+        names.extend(sorted(unmodelled_fields(t)))
     return list(dict.fromkeys(names))
 
 

@@ -23,7 +23,7 @@ MEMORY_BYTES = 1024**3
 """The address space a worker may use (1 GiB): jobsim, numpy and a case fit in a third."""
 
 SECONDS = 10
-"""The virtual-time-free wall-clock cap per case."""
+"""The wall-clock cap per case, in seconds."""
 
 
 def _strict_json(text: str) -> Any:

@@ -81,7 +81,11 @@ def _run_chunk(paths: list[Path]) -> dict[str, dict[str, Any]]:
                 assert answer["case"] == todo[0]
                 out[todo.pop(0)] = answer
                 continue
-            if ready and proc.wait(SECONDS) == 0:  # it stopped after a case's error: go on
+            try:
+                stopped = ready and proc.wait(SECONDS) == 0
+            except subprocess.TimeoutExpired:
+                stopped = False
+            if stopped:  # it stopped after a case's error (already answered): go on
                 break
             proc.kill()
             _, err = proc.communicate()

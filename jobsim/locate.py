@@ -143,15 +143,21 @@ def index(root: yaml.Node | None, transparent: frozenset[str] = frozenset()) -> 
         children: list[tuple[str, yaml.Node, int]] = []
         if isinstance(node, yaml.MappingNode):
             seen: dict[str, Mark] = {}
+            merged: list[tuple[str, yaml.Node, int]] = []  # ``<<: *base``: after its own keys
             for k, v in node.value:
                 if not isinstance(k, yaml.ScalarNode):
                     continue
+                if k.value == "<<" and k.tag == "tag:yaml.org,2002:merge":
+                    more = v.value if isinstance(v, yaml.SequenceNode) else [v]
+                    merged.extend((path, m, depth + 1) for m in more)
+                    continue
                 p = _join(path, k.value)
-                if k.value in seen and k.value != "<<":
+                if k.value in seen:
                     marks.duplicates.append((p, seen[k.value], _mark(k.start_mark)))
                 seen.setdefault(k.value, _mark(k.start_mark))
                 marks.keys.setdefault(p, _mark(k.start_mark))
                 children.append((p, v, depth + 1))
+            children.extend(merged)
             first_key = node.value[0][0] if len(node.value) == 1 else None
             if isinstance(first_key, yaml.ScalarNode) and first_key.value in transparent:
                 marks.only_key.setdefault(path, first_key.value)
@@ -207,12 +213,8 @@ def _compose(
         loader = cls(text)  # the pure-Python one checks that every character is allowed
         if not many:
             node = loader.get_single_node()
-            docs.append(
-                (
-                    None if node is None else loader.construct_document(node),
-                    index(node, transparent),
-                )
-            )
+            marks = index(node, transparent)  # before the constructor flattens merge keys (<<)
+            docs.append((None if node is None else loader.construct_document(node), marks))
         else:
             while loader.check_node():
                 node = loader.get_node()

@@ -50,6 +50,7 @@ Definitions (every time is seconds of virtual time):
 from __future__ import annotations
 
 import math
+import sys
 from collections import deque
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -533,8 +534,15 @@ def step_mean(series: Series, t0: float, t1: float) -> float:
         nxt = series[i + 1][0] if i + 1 < len(series) else t1
         lo, hi = max(t, t0), min(nxt, t1)
         if hi > lo:
-            parts.append(v * (hi - lo))
-    return math.fsum(parts) / (t1 - t0)
+            parts.append((v, hi - lo))
+    try:
+        mean = math.fsum(v * d for v, d in parts) / (t1 - t0)
+    except OverflowError:
+        mean = math.inf
+    if math.isfinite(mean):
+        return mean
+    # amounts near float's limit (a capacity of 1e400 cores): weigh by share, never inf
+    return min(math.fsum(v * (d / (t1 - t0)) for v, d in parts), max(v for v, _ in parts))
 
 
 def step_at(series: Series, t: float) -> float:
@@ -778,6 +786,15 @@ Utilisation = list[tuple[float, float, float, float, float]]
 """``(t, cpu requested, cpu allocatable, memory requested, memory allocatable)`` points."""
 
 
+def _real(amount: int, per: int = 1) -> float:
+    """``amount / per`` as a float; an amount past float's range (a capacity of ``1e400``
+    cores, which the API server takes) is the largest float, not an OverflowError."""
+    try:
+        return amount / per
+    except OverflowError:
+        return sys.float_info.max if amount > 0 else -sys.float_info.max
+
+
 def utilisation_series(result: RunRecord, lv: Lives) -> Utilisation:
     """Step points ``(t, cpu requested, cpu allocatable, memory requested, memory
     allocatable)`` (cores, bytes); empty when the record has nodes but not their resources."""
@@ -809,7 +826,7 @@ def utilisation_series(result: RunRecord, lv: Lives) -> Utilisation:
     for t, _, *d in deltas:
         for i in range(4):
             now[i] += d[i]
-        point = (t, now[0] / 1000, now[1] / 1000, float(now[2]), float(now[3]))
+        point = (t, _real(now[0], 1000), _real(now[1], 1000), _real(now[2]), _real(now[3]))
         if out[-1][0] == t:
             out[-1] = point
         else:

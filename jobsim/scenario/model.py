@@ -145,11 +145,16 @@ class NodeFailures(_Model):
         return v
 
 
+MAX_POOL_NODES = 100_000
+"""The most nodes one pool may have (``count``, ``autoscaling.max``): twenty times the 5,000
+nodes Kubernetes supports in a cluster; 100,000 take seconds, a billion would never start."""
+
+
 class Autoscaling(_Model):
     """Cluster autoscaler for one pool: adds nodes for pods that fit nowhere, removes idle ones."""
 
-    min: int = Field(ge=0)
-    max: int = Field(ge=0)
+    min: int = Field(ge=0, le=MAX_POOL_NODES)
+    max: int = Field(ge=0, le=MAX_POOL_NODES)
     provisionDelay: Duration = 60.0
     scaleDownUnneeded: Duration = 600.0
 
@@ -164,7 +169,7 @@ class NodePool(_Model):
     """``count`` identical nodes named ``<name>-0``, ``<name>-1``, …"""
 
     name: str = Field(pattern=r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
-    count: int = Field(ge=0)
+    count: int = Field(ge=0, le=MAX_POOL_NODES)
     capacity: Capacity
     labels: dict[str, str] = Field(default_factory=dict)
     taints: list[Taint] = Field(default_factory=list)

@@ -116,11 +116,13 @@ def placed(problems: list[Problem], marks: Marks | None) -> list[str]:
 
 
 def _unique(problems: list[Problem]) -> list[Problem]:
-    seen: set[tuple[str, str]] = set()
+    """Each problem once; the same words at two known places (a key written three times) are
+    two problems."""
+    seen: set[tuple[str, str, Mark | None]] = set()
     out: list[Problem] = []
     for p in problems:
-        if (p.where, p.text) not in seen:
-            seen.add((p.where, p.text))
+        if (p.where, p.text, p.mark) not in seen:
+            seen.add((p.where, p.text, p.mark))
             out.append(p)
     return out
 

@@ -142,18 +142,3 @@ def test_an_error_outside_the_guards_is_one_line_and_exit_70(
             "internal error: RuntimeError: boom (this is a jobsim bug; rerun with --debug for "
             "the traceback)\n"
         )
-
-
-@pytest.mark.parametrize(
-    ("resource", "amount", "unit"),
-    [("cpu", "1e400", "milli-cpu"), ("memory", "1e19", "bytes"), ("pods", 2**63, "units")],
-)
-def test_a_capacity_beyond_int64_is_refused(resource: str, amount: object, unit: str) -> None:
-    """The scheduler counts capacity as int64 (cpu in millis): ``cpu: 1e400`` used to pass
-    validation and then overflow the statistics."""
-    data = scenario((job_manifest(), {"duration": "10s"}))
-    data["cluster"]["nodePools"][0]["capacity"][resource] = amount
-    assert scenario_error(data).lines == [
-        f"<scenario>: cluster.nodePools[0].capacity.{resource}: too large: a node's {resource} "
-        f"is counted as a 64-bit integer of {unit}, at most 9,223,372,036,854,775,807"
-    ]

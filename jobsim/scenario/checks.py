@@ -34,7 +34,6 @@ from jobsim.scenario.model import (
     NODE_EVENT_KINDS,
     SYSTEM_PRIORITY_CLASSES,
     JobEntry,
-    NodePool,
     Scenario,
     event_job_ref,
     quantity,
@@ -77,7 +76,6 @@ def check_cluster(scenario: Scenario) -> list[Problem]:
             else:
                 errs.extend(validate_quantity_value(name, extra[name], field))
             out.extend(Problem(field, str(e), at_key=e.value == name) for e in errs)
-        out.extend(_capacity_overflows(pool, path))
     seen: dict[str, int] = {}
     for i, pc in enumerate(scenario.cluster.priorityClasses):
         path = f"cluster.priorityClasses[{i}]"
@@ -97,31 +95,6 @@ def check_cluster(scenario: Scenario) -> list[Problem]:
                 )
             )
         seen.setdefault(pc.name, i)
-    return out
-
-
-INT64_MAX = (1 << 63) - 1
-
-
-def _capacity_overflows(pool: NodePool, path: str) -> list[Problem]:
-    """An amount the scheduler cannot count: it reads capacity as an int64 (``MilliValue``
-    for cpu, ``Value`` for the rest), so a larger one is refused rather than wrapped."""
-    try:
-        units = pool.capacity.as_units()
-    except ValueError:  # an unparsable extended amount: reported by its own check
-        return []
-    out = []
-    for name, amount in units.items():
-        if amount > INT64_MAX:
-            unit = {"cpu": "milli-cpu", "memory": "bytes"}.get(name, "units")
-            field = f"{path}.capacity.{name}"
-            out.append(
-                Problem(
-                    field,
-                    f"{field}: too large: a node's {name} is counted as a 64-bit integer of "
-                    f"{unit}, at most {INT64_MAX:,}",
-                )
-            )
     return out
 
 

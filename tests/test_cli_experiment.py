@@ -17,6 +17,7 @@ runner = CliRunner()
 FLAKY = str(SCENARIOS / "flaky-pool.yaml")
 
 
+@pytest.mark.slow
 def test_sweep_prints_the_summary_and_paired_changes(tmp_path: Path) -> None:
     args = ["sweep", FLAKY, "--vary", "cluster.nodePools[worker].count=4,5"]
     more = ["--replications", "3", "--quiet", "--bound", "40m", "--out", str(tmp_path)]

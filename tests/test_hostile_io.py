@@ -16,6 +16,7 @@ from jobsim.locate import MAX_INPUT_BYTES
 from tests.helpers import checkout_env, job_manifest, scenario, scenario_error
 
 JOBSIM = Path(sys.executable).with_name("jobsim")
+pytestmark = pytest.mark.slow  # a subprocess per case: make test, not make check
 PI = Path(__file__).resolve().parent.parent / "scenarios" / "pi.yaml"
 
 

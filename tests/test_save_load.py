@@ -55,6 +55,7 @@ def test_save_and_load_give_the_same_result(path: Path, tmp_path: Path) -> None:
     assert {k: v for k, v in data.items() if k != "record"} == json.loads(result.to_json())
 
 
+@pytest.mark.slow
 def test_views_draw_a_loaded_result_as_they_draw_the_run(tmp_path: Path) -> None:
     result = simulate(load_scenario(SCENARIOS / "flaky-pool.yaml"))
     loaded = Result.load(result.save(tmp_path / "r.json"))

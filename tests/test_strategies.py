@@ -282,6 +282,7 @@ def test_node_events_in_time_order(events: list[dict[str, Any]]) -> None:
     assert firsts <= 4 and all(e["at"] <= 1200 for e in events)
 
 
+@pytest.mark.slow
 def test_minimal_draws() -> None:
     """What each strategy shrinks to: the simplest value it can draw."""
     assert find(failure_patterns(), lambda _: True, settings=FOUND) == {"duration": 1}

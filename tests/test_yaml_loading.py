@@ -56,6 +56,7 @@ def test_billion_laughs_is_refused() -> None:
     )
 
 
+@pytest.mark.slow
 def test_values_written_out_do_not_count_as_alias_expansions() -> None:
     """More plain values than the alias limit, and no alias: read (the 64 MiB cap bounds
     the input instead)."""

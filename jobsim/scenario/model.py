@@ -464,6 +464,12 @@ class ScaleSpec(_Model):
     parallelism: int | None = Field(default=None, ge=0, le=MAX_INT32)  # spec fields: int32
     completions: int | None = Field(default=None, ge=0, le=MAX_INT32)
 
+    @model_validator(mode="after")
+    def _changes_something(self) -> ScaleSpec:
+        if self.parallelism is None and self.completions is None:
+            raise ValueError("a scale event sets parallelism, completions or both")
+        return self
+
 
 class DeletePodSpec(_Model):
     """``kubectl delete pod`` of the oldest active pod of a job (or of one index)."""

@@ -256,6 +256,14 @@ def check_references(scenario: Scenario) -> list[str]:
                     else f"; the jobs are: {', '.join(names) or 'none'}"
                 )
             problems.append(f"{path}: job {ref!r} {why}")
+            continue
+        entry = keys[ref] if ref in keys else keys[names[ref][0]]
+        index = ev.deletePod.index if ev.deletePod is not None else None
+        if index is not None and entry.job.spec.completionMode != "Indexed":
+            problems.append(
+                f"events[{i}].deletePod.index: job {ref!r} is NonIndexed: its pods have no "
+                "index (leave index out to delete its oldest active pod)"
+            )
     return problems
 
 

@@ -1098,7 +1098,9 @@ def main() -> None:
     except OSError as e:
         if e.filename is not None or e.errno not in _OUTPUT_ERRNOS:
             _internal(e)
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # nothing left to flush
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # nothing left to flush at exit
+        os.close(devnull)
         if e.errno != errno.EPIPE:  # a reader that stopped early (`| head`) needs no message
             err.print(f"error: cannot write the output: {e.strerror or e}", markup=False)
         sys.exit(1)

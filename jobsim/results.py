@@ -244,11 +244,10 @@ class Result:
         return [r for r in self._runs if r.job == key]
 
     def job(self, name: str) -> dict[str, Any]:
-        """One job's entry, by name or ``namespace/name``."""
-        for j in self.jobs():
-            if name in (j["name"], f"{j['namespace']}/{j['name']}"):
-                return j
-        raise KeyError(name)
+        """One job's entry, by name or ``namespace/name`` (``KeyError`` as :meth:`job_key`
+        raises it: naming the run's Jobs, or the ones an ambiguous name matches)."""
+        key = self.job_key(name)
+        return next(j for j in self.jobs() if f"{j['namespace']}/{j['name']}" == key)
 
     def to_dict(self, *, with_stats: bool = True) -> dict[str, Any]:
         """The object ``jobsim run --json`` prints; ``with_stats=False`` leaves out ``stats``."""

@@ -30,8 +30,7 @@ def simulate(
     """
     rec = recorder if recorder is not None else (CheckingRecorder() if check else Recorder())
     sim = Simulation(scenario, rec, seed)
-    limit = until if until is not None else scenario.horizon
-    limit = DEFAULT_HORIZON if limit is None else limit
+    limit = until if until is not None else scenario.stop_time
     sim.run(limit)
     return Result(scenario.name, sim.seed, sim.end(limit), rec)
 

@@ -170,9 +170,10 @@ def unfinished(result: Result, *, job: str | None = None) -> list[Unfinished]:
     pods_of: dict[str, list[PodRecord]] = {}
     for p in rec.pods.values():
         pods_of.setdefault(p.job, []).append(p)
+    only = None if job is None else result.job_key(job)
     out: list[Unfinished] = []
     for key, j in rec.jobs.items():
-        if job is not None and job not in (key, j.name):
+        if only is not None and key != only:
             continue
         status = j.status
         what, _reason = job_outcome(status)

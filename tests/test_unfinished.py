@@ -11,6 +11,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
 from typer.testing import CliRunner
 
 from jobsim.api import narrate, render, unfinished
@@ -173,3 +174,14 @@ def test_explain_command_ends_with_the_line(tmp_path: Path) -> None:
     assert res.stdout.splitlines()[-1] == (
         f"t=3m20s  Job default/job is not finished: pod {POD} running on node n-0 since 0s"
     )
+
+
+def test_a_job_named_ambiguously_or_not_at_all_is_a_clear_keyerror() -> None:
+    """``unfinished(result, job=...)`` and ``Result.job`` resolve the name as ``job_key``
+    does: an unknown name names the run's Jobs instead of quietly matching nothing."""
+    r = run(scenario((job_manifest(), {"duration": "10s"})))
+    with pytest.raises(KeyError, match="no Job 'nope' in this run; its Jobs: default/job"):
+        unfinished(r, job="nope")
+    with pytest.raises(KeyError, match="no Job 'nope' in this run"):
+        r.job("nope")
+    assert r.job("default/job")["name"] == "job"

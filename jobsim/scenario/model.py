@@ -550,6 +550,11 @@ class Scenario(_Model):
         return self._bare
 
     @property
+    def stop_time(self) -> float:
+        """Where a run of it stops at the latest: ``horizon``, else ``DEFAULT_HORIZON``."""
+        return DEFAULT_HORIZON if self.horizon is None else self.horizon
+
+    @property
     def manifests(self) -> list[Job]:
         """The decoded Jobs, in ``jobs`` order."""
         return [entry.job for entry in self.jobs]

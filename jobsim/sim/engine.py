@@ -50,8 +50,8 @@ class Call(Event):
 
 
 STALL_LIMIT = 200_000
-"""Calls scheduled for the instant they were made at, in a row at one virtual time, after
-which the run is stuck (:class:`Stalled`): real work at one instant takes a few per pod."""
+"""Zero-delay calls made at one virtual time after which the run is stuck (:class:`Stalled`):
+real work at one instant takes a few per pod."""
 
 
 class Stalled(Exception):
@@ -68,7 +68,8 @@ class Clock:
 
     ``last`` is the time of the last call that ran (cancelled calls popped later do not
     count). A run whose calls keep scheduling calls for the very instant they run at (zero
-    delays all round) raises :class:`Stalled` after ``stall_limit`` of them in a row.
+    delays all round) raises :class:`Stalled` once more than ``stall_limit`` zero-delay calls
+    were made at one virtual time; the run cannot be resumed after it.
     """
 
     def __init__(self, stall_limit: int = STALL_LIMIT) -> None:

@@ -72,7 +72,6 @@ from jobsim.k8s.conditions import (
 from jobsim.record import Kind, Recorder, StatusSource, frozen
 from jobsim.results import Result
 from jobsim.scenario import Scenario
-from jobsim.scenario.model import DEFAULT_HORIZON
 from jobsim.sim.simulation import Simulation
 from jobsim.units import format_duration
 
@@ -765,7 +764,7 @@ def run_checked(
     checker = EventChecker()
     sim = Simulation(scenario, checker, seed)
     env = sim.clock.env
-    horizon = DEFAULT_HORIZON if scenario.horizon is None else scenario.horizon
+    horizon = scenario.stop_time
     steps = same = 0
     last = env.now
     try:

@@ -54,30 +54,12 @@ _INTEGER_RESOURCES: Final = frozenset(
         "services.loadbalancers",
     }
 )
-_STANDARD_RESOURCES: Final = frozenset(
-    {
-        "cpu",
-        "memory",
-        "ephemeral-storage",
-        "requests.cpu",
-        "requests.memory",
-        "requests.ephemeral-storage",
-        "limits.cpu",
-        "limits.memory",
-        "limits.ephemeral-storage",
-        "pods",
-        "resourcequotas",
-        "services",
-        "replicationcontrollers",
-        "secrets",
-        "configmaps",
-        "persistentvolumeclaims",
-        "storage",
-        "requests.storage",
-        "services.nodeports",
-        "services.loadbalancers",
-    }
-)
+_STANDARD_RESOURCES: Final = _INTEGER_RESOURCES | {
+    *STANDARD_CONTAINER_RESOURCES,
+    *(f"{kind}.{r}" for kind in ("requests", "limits") for r in STANDARD_CONTAINER_RESOURCES),
+    "storage",
+    "requests.storage",
+}
 _TAINT_EFFECTS: Final = ["NoSchedule", "PreferNoSchedule", "NoExecute"]
 HIGHEST_USER_DEFINABLE_PRIORITY: Final = 1_000_000_000
 SYSTEM_PRIORITY_CLASS_PREFIX: Final = "system-"

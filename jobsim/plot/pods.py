@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from jobsim.plot.style import Bars
+from jobsim.plot.style import Bars, bar_label
 from jobsim.record import fmt_seconds
 from jobsim.stats import Lives, PodLife
 
@@ -69,16 +69,7 @@ def pod_bars(
             bars.add("terminating", y, p.deleted, stop, h)
         pulled = sum(hi - lo for lo, hi in p.pulls)
         if labels and pulled > 0 and ready - p.scheduled >= 2 * min_width:
-            ax.text(
-                (p.scheduled + ready) / 2,
-                y,
-                f"image pull {fmt_seconds(pulled)}",
-                ha="center",
-                va="center",
-                fontsize=7,
-                gid="pull-label",
-                clip_on=True,
-            )
+            bar_label(ax, p.scheduled, ready, y, f"image pull {fmt_seconds(pulled)}", "pull-label")
     for i, run in enumerate(p.runs):
         last = i == len(p.runs) - 1
         run_stop = lv.run_end(run)
@@ -92,31 +83,10 @@ def pod_bars(
         if last and p.deleted is not None and run.start <= p.deleted < run_stop:
             bars.add("terminating", y, p.deleted, run_stop, h)
         if labels and run.exit_code not in (None, 0) and run_stop - run.start >= min_width:
-            ax.text(
-                (run.start + run_stop) / 2,
-                y,
-                f"exit {run.exit_code}",
-                ha="center",
-                va="center",
-                fontsize=7,
-                color="black",
-                bbox={"facecolor": "white", "alpha": 0.85, "pad": 0.8, "linewidth": 0},
-                gid="exit-code",
-                clip_on=True,
-            )
+            bar_label(ax, run.start, run_stop, y, f"exit {run.exit_code}", "exit-code", boxed=True)
     for lo, hi in p.crashloops:
         bars.add("crashloop", y, lo, hi, h * 0.8)
         if labels and hi - lo >= min_width:
             took = fmt_seconds(hi - lo)
             text = f"CrashLoopBackOff {took}" if hi - lo >= 3 * min_width else took
-            ax.text(
-                (lo + hi) / 2,
-                y,
-                text,
-                ha="center",
-                va="center",
-                fontsize=7,
-                bbox={"facecolor": "white", "alpha": 0.85, "pad": 0.8, "linewidth": 0},
-                gid="crashloop-label",
-                clip_on=True,
-            )
+            bar_label(ax, lo, hi, y, text, "crashloop-label", boxed=True)

@@ -23,6 +23,7 @@ __all__ = [
     "ORDER",
     "STYLES",
     "Bars",
+    "bar_label",
     "job_colour",
     "legend",
     "new_axes",
@@ -247,3 +248,24 @@ def thin_ticks(ax: Axes, labels: list[str], fontsize: float) -> None:
     step = max(1, -(-n // 50))
     ticks = list(range(0, n, step))
     ax.set_yticks(ticks, [labels[i] for i in ticks], fontsize=fontsize)
+
+
+_LABEL_BOX = {"facecolor": "white", "alpha": 0.85, "pad": 0.8, "linewidth": 0}
+
+
+def bar_label(
+    ax: Axes, lo: float, hi: float, y: float, text: str, gid: str, *, boxed: bool = False
+) -> None:
+    """A 7-point label centred on the bar from ``lo`` to ``hi`` in lane ``y`` (on a white box
+    where it sits on a hatched bar)."""
+    ax.text(
+        (lo + hi) / 2,
+        y,
+        text,
+        ha="center",
+        va="center",
+        fontsize=7,
+        bbox=_LABEL_BOX if boxed else None,
+        gid=gid,
+        clip_on=True,
+    )

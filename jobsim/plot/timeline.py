@@ -26,6 +26,7 @@ from jobsim.plot.style import (
     LABELS,
     MIN_WIDTH,
     Bars,
+    bar_label,
     job_colour,
     legend,
     new_axes,
@@ -258,14 +259,8 @@ def timeline_by_job(
             y = after[0] if after else (before[-1] if before else ys[0])
         bars.add("backoff", y, gap.start, end, 0.85)
         if detailed and end - gap.start >= min_width:
-            ax.text(
-                (gap.start + end) / 2,
-                y,
-                f"backoff {fmt_seconds(end - gap.start)}",
-                ha="center",
-                va="center",
-                fontsize=7,
-                gid="backoff-label",
+            bar_label(
+                ax, gap.start, end, y, f"backoff {fmt_seconds(end - gap.start)}", "backoff-label"
             )
     span = {j: (min(ys) - 0.45, max(ys) + 0.45) for j, ys in lanes_of_job.items()}
     changes = spec_changes(result.recorder)

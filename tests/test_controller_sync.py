@@ -53,8 +53,8 @@ class FakeEnv:
         pod.deletion_ts = self.now
         self.deleted.append((pod.name, reason, why))
         job: JobRuntime = pod.job
-        if job.active.pop(pod.uid, None) is not None:
-            job.terminating[pod.uid] = pod
+        if job.pop_active(pod):
+            job.add_terminating(pod)
 
     def pod_gone(self, pod: Pod) -> None:
         self.gone.append(pod.name)
@@ -94,7 +94,7 @@ def add(env: FakeEnv, job: JobRuntime, pod: Pod) -> Pod:
     if pod.terminal:
         job.finished_tracked[pod.uid] = pod
     else:
-        job.active[pod.uid] = pod
+        job.add_active(pod)
     return pod
 
 

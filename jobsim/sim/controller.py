@@ -115,8 +115,8 @@ class JobController:
     def pod_deleting(self, pod: Pod) -> None:
         """A pod got a deletionTimestamp: it is terminating, maybe already a failure."""
         job: JobRuntime = pod.job
-        if job.active.pop(pod.uid, None) is not None and not pod.terminal:
-            job.terminating[pod.uid] = pod
+        if job.pop_active(pod) and not pod.terminal:
+            job.add_terminating(pod)
         if pod.tracked and is_pod_failed(pod, job):
             job.finished_tracked[pod.uid] = pod
         self.enqueue(job, self.timing.jobSyncDelay)
@@ -124,8 +124,8 @@ class JobController:
     def pod_terminal(self, pod: Pod) -> None:
         """A pod reached Succeeded or Failed."""
         job: JobRuntime = pod.job
-        job.active.pop(pod.uid, None)
-        job.terminating.pop(pod.uid, None)
+        job.pop_active(pod)
+        job.pop_terminating(pod)
         if pod.tracked:
             job.finished_tracked[pod.uid] = pod
         elif pod.deletion_ts is not None:
@@ -157,11 +157,11 @@ def sync_job(env: ControllerEnv, job: JobRuntime) -> None:
         [finished_time(p) for p in ctx.new_failed],
     )
     decide_terminal(env, ctx)
-    ctx.active_pods = list(job.active.values())
-    active = len(ctx.active_pods)
-    ctx.ready = sum(1 for p in ctx.active_pods if p.ready)
+    active = len(job.active)
+    ctx.ready = job.ready_active  # countReadyPods, kept up to date as pods change
     ctx.terminating = len(job.terminating)
     if ctx.finished is not None:
+        ctx.active_pods = list(job.active.values())
         for pod in ctx.active_pods:  # deleteActivePods: finalizers kept
             env.delete_pod(pod, ctx.finished.reason, "Job finished")
         ctx.terminating += active

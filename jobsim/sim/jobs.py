@@ -69,8 +69,14 @@ class JobRuntime:
     status_ready: int = 0
     status_terminating: int = 0
     # pods
+    # Pending/Running pods without a deletion timestamp, and terminating ones: change them
+    # through add_active/pop_active/add_terminating/pop_terminating, which keep the counts
+    # below, so a sync reads them instead of scanning every pod.
     active: dict[int, Pod] = field(default_factory=dict)
     terminating: dict[int, Pod] = field(default_factory=dict)
+    ready_active: int = 0  # active pods that are Ready (status.ready)
+    active_indexes: dict[int, int] = field(default_factory=dict)  # active pods per index
+    live_restarts: int = 0  # restartCount summed over active and terminating pods
     finished_tracked: dict[int, Pod] = field(default_factory=dict)
     attempts: dict[int | None, int] = field(default_factory=dict)
     pods: list[Pod] = field(default_factory=list)  # its pods, kept only for ttlSeconds...
@@ -118,6 +124,40 @@ class JobRuntime:
         # Defaulting (SetDefaults_Job) guarantees both are set.
         self.backoff_limit = int(job.spec.backoffLimit or 0)
         self.parallelism = int(job.spec.parallelism or 0)
+
+    # -- the pods the controller counts -----------------------------------------------------
+    def add_active(self, pod: Pod) -> None:
+        """A new pod is active."""
+        self.active[pod.uid] = pod
+        self.ready_active += pod.ready
+        if pod.index is not None:
+            self.active_indexes[pod.index] = self.active_indexes.get(pod.index, 0) + 1
+        self.live_restarts += pod.restart_count
+
+    def pop_active(self, pod: Pod) -> bool:
+        """The pod is no longer active; whether it was."""
+        if self.active.pop(pod.uid, None) is None:
+            return False
+        self.ready_active -= pod.ready
+        ix = pod.index
+        if ix is not None:
+            left = self.active_indexes[ix] - 1
+            if left:
+                self.active_indexes[ix] = left
+            else:
+                del self.active_indexes[ix]
+        self.live_restarts -= pod.restart_count
+        return True
+
+    def add_terminating(self, pod: Pod) -> None:
+        """The pod is terminating (a deletion timestamp, not yet Succeeded or Failed)."""
+        self.terminating[pod.uid] = pod
+        self.live_restarts += pod.restart_count
+
+    def pop_terminating(self, pod: Pod) -> None:
+        """The pod is no longer terminating."""
+        if self.terminating.pop(pod.uid, None) is not None:
+            self.live_restarts -= pod.restart_count
 
     # -- spec shortcuts ------------------------------------------------------------------
     @property
@@ -288,9 +328,28 @@ class JobRuntime:
                 return name
 
 
+def set_ready(pod: Pod, ready: bool) -> None:
+    """Set the pod's Ready, keeping its Job's count of Ready active pods."""
+    if pod.ready != ready:
+        pod.ready = ready
+        job: JobRuntime = pod.job
+        if pod.uid in job.active:
+            job.ready_active += 1 if ready else -1
+
+
+def add_restarts(pod: Pod, n: int) -> None:
+    """Add to the pod's restartCount, keeping its Job's sum over live pods."""
+    pod.restart_count += n
+    job: JobRuntime = pod.job
+    if pod.uid in job.active or pod.uid in job.terminating:
+        job.live_restarts += n
+
+
 __all__ = [
     "NAME_ALPHABET",
     "JobRuntime",
     "RunOutcome",
+    "add_restarts",
+    "set_ready",
     "stream",
 ]

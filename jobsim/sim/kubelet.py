@@ -25,7 +25,7 @@ from jobsim.policy.crashloop import next_entry, restart_delay
 from jobsim.record import Recorder
 from jobsim.scenario import Timing
 from jobsim.sim.engine import Clock, Prio
-from jobsim.sim.jobs import RunOutcome
+from jobsim.sim.jobs import RunOutcome, add_restarts, set_ready
 from jobsim.sim.objects import FAILED, RUNNING, SUCCEEDED, Node, Pod
 
 __all__ = ["Kubelets", "PodWatcher"]
@@ -114,7 +114,7 @@ class Kubelets:
             self.watcher.pod_updated(pod)
             return
         pod.phase = RUNNING
-        pod.ready = True
+        set_ready(pod, True)
         pod.ready_since = now
         pod.ready_false_at = None
         self.recorder.pod_phase(now, pod.name, RUNNING)
@@ -158,7 +158,7 @@ class Kubelets:
             failures = sum(1 for _, c in codes if c != 0)
         pod.exit_code = code
         if pod.ready:
-            pod.ready = False
+            set_ready(pod, False)
             pod.ready_false_at = now
         self.recorder.container_exited(now, pod.name, code, at)
         if pod.deletion_ts is not None or failures == 0 or pod.restart_policy != "OnFailure":
@@ -187,14 +187,14 @@ class Kubelets:
             self.timing.crashLoopBackoffInitial,
             self.timing.crashLoopBackoffMax,
         )
-        pod.restart_count += pod.k_restarts
+        add_restarts(pod, pod.k_restarts)
         pod.k_state = "starting"
         self.watcher.pod_updated(pod)
         pod.k_call = self.clock.call(self.timing.containerStart, Prio.KUBELET, self._start, pod)
 
     def _set_terminal(self, pod: Pod, phase: str) -> None:
         pod.phase = phase
-        pod.ready = False
+        set_ready(pod, False)
         pod.k_state = "done"
         self.recorder.pod_phase(self.clock.now, pod.name, phase)
         self.release(pod)

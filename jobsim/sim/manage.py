@@ -8,6 +8,7 @@ Upstream: ``pkg/controller/job/job_controller.go`` (``manageJob``, ``activePodsF
 from __future__ import annotations
 
 from collections.abc import Iterable
+from collections.abc import Set as AbstractSet
 from typing import Any
 
 from jobsim.policy.active_pods import PodRank, removal_key
@@ -82,9 +83,9 @@ def new_index_failure_counts(job: JobRuntime, replaced: Pod | None) -> tuple[int
 def manage_job(env: ControllerEnv, ctx: SyncCtx) -> int:
     """``manageJob``: returns the new ``active``; updates ``ctx.terminating``/``ctx.ready``."""
     job = ctx.job
-    pods = ctx.active_pods
-    active = len(pods)
+    active = len(job.active)
     if job.suspended:
+        pods = ctx.active_pods = list(job.active.values())
         removed = delete_job_pods(env, pods_for_removal(job, pods, active), "JobSuspended")
         ctx.terminating += removed
         ctx.ready = 0
@@ -94,7 +95,11 @@ def manage_job(env: ControllerEnv, ctx: SyncCtx) -> int:
         want = active if ctx.succeeded > 0 else job.parallelism
     else:
         want = min(max(completions - ctx.succeeded, 0), job.parallelism)
-    to_delete = pods_for_removal(job, pods, max(active - want, 0))[:MAX_POD_CREATE_DELETE_PER_SYNC]
+    to_delete: list[Pod] = []
+    if active > want or job.indexes_trimmed:  # else activePodsForRemoval finds nothing
+        pods = ctx.active_pods = list(job.active.values())
+        to_delete = pods_for_removal(job, pods, max(active - want, 0))
+        del to_delete[MAX_POD_CREATE_DELETE_PER_SYNC:]
     if to_delete:
         ctx.ready -= sum(1 for p in to_delete if p.ready)
         removed = delete_job_pods(env, to_delete, "ScaleDown")
@@ -120,9 +125,11 @@ def manage_job(env: ControllerEnv, ctx: SyncCtx) -> int:
     indexes: list[int | None]
     if job.indexed:
         assert completions is not None
-        live = {p.index for p in pods if p.index is not None}
+        live: AbstractSet[int] = job.active_indexes.keys()
         if job.only_replace_failed:
-            live.update(p.index for p in job.terminating.values() if p.index is not None)
+            live = IndexUnion(
+                live, {p.index for p in job.terminating.values() if p.index is not None}
+            )
         busy = IndexUnion(ctx.succeeded_indexes, live, ctx.failed_indexes or frozenset())
         while job.pending_floor in job.completed_indexes or job.pending_floor in job.failed_indexes:
             job.pending_floor += 1  # every index below is finished for good
@@ -147,7 +154,7 @@ def manage_job(env: ControllerEnv, ctx: SyncCtx) -> int:
         failures, ignored = new_index_failure_counts(job, replaced) if per_index else (0, 0)
         pod = env.create_pod(job, index)
         pod.failure_count, pod.ignored_failure_count = failures, ignored
-        job.active[pod.uid] = pod
+        job.add_active(pod)
     return active + len(indexes)
 
 

@@ -28,6 +28,7 @@ from jobsim.policy.placement import UNREACHABLE_TAINT, tolerates, toleration
 from jobsim.record import Recorder
 from jobsim.scenario import Timing
 from jobsim.sim.engine import Call, Clock, Prio
+from jobsim.sim.jobs import set_ready
 from jobsim.sim.kubelet import Kubelets
 from jobsim.sim.objects import Node, Pod
 from jobsim.sim.scheduler import Scheduler
@@ -92,7 +93,7 @@ class NodeLifecycle:
             if pod.terminal:
                 continue
             if pod.ready or pod.ready_false_at is None:
-                pod.ready = False
+                set_ready(pod, False)
                 pod.ready_false_at = now
                 self.recorder.pod_condition(
                     now, pod.name, READY, "False", "NodeNotReady", "node is not ready"

@@ -27,7 +27,7 @@ from jobsim.scenario.model import (
 from jobsim.sim.autoscaler import Autoscaler
 from jobsim.sim.controller import JobController
 from jobsim.sim.engine import STALL_LIMIT, Clock, Prio, Stalled
-from jobsim.sim.jobs import JobRuntime, RunOutcome, stream
+from jobsim.sim.jobs import JobRuntime, RunOutcome, set_ready, stream
 from jobsim.sim.kubelet import Kubelets
 from jobsim.sim.nodes import NodeFailures, NodeLifecycle
 from jobsim.sim.objects import FAILED, Node, Pod
@@ -384,7 +384,7 @@ class Simulation:
             pod.k_call = None
         pod.k_state = "done"
         pod.phase = FAILED
-        pod.ready = False
+        set_ready(pod, False)
         self.recorder.pod_phase(now, pod.name, FAILED)
         self._release(pod)
         if pod.deletion_ts is None:

@@ -159,7 +159,9 @@ class SyncCtx:
     snapshot: list[tuple[Pod, bool]] = field(default_factory=list)
     # terminating pods holding it that are not (yet) failures, likewise
     terminating_tracked: list[tuple[Pod, bool]] = field(default_factory=list)
-    active_pods: list[Pod] = field(default_factory=list)  # as listed, before any deletion
+    # the active pods as listed before any deletion; listed only when the sync deletes some
+    # (the Job finishing or suspended, manageJob scaling down): counts come from JobRuntime
+    active_pods: list[Pod] = field(default_factory=list)
     succeeded_indexes: AbstractSet[int] = field(default_factory=frozenset)
     failed_indexes: set[int] | None = None
     delayed: dict[int, Pod] = field(default_factory=dict)  # podsWithDelayedDeletionPerIndex

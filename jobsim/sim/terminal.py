@@ -149,7 +149,7 @@ def pods_with_delayed_deletion(ctx: SyncCtx) -> dict[int, Pod]:
     whose finalizer stays until the replacement (which copies its failure counts) exists."""
     job = ctx.job
     completions = job.spec.completions or 0
-    active_indexes = {p.index for p in job.active.values()}
+    active_indexes = job.active_indexes
     failed = ctx.failed_indexes or set()
     out: dict[int, Pod] = {}
     for pod, was_failed in ctx.snapshot:
@@ -170,9 +170,7 @@ def pods_with_delayed_deletion(ctx: SyncCtx) -> dict[int, Pod]:
 
 def restart_count(job: JobRuntime) -> int:
     """The restarts of the Job's Pending/Running pods, terminating ones included."""
-    return sum(p.restart_count for p in job.active.values()) + sum(
-        p.restart_count for p in job.terminating.values()
-    )
+    return job.live_restarts
 
 
 def past_backoff_limit_on_failure(job: JobRuntime) -> bool:

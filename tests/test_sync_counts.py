@@ -19,8 +19,8 @@ from hypothesis import HealthCheck, given, settings
 from jobsim import ScenarioError, load_scenario, simulate
 from jobsim.scenario.model import Scenario
 from jobsim.sim import controller
-from jobsim.sim.controller import ControllerEnv
 from jobsim.sim.jobs import JobRuntime
+from jobsim.sim.syncctx import ControllerEnv
 from jobsim.testing.strategies import scenarios
 from tests.golden import scenario_files
 

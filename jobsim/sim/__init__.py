@@ -1,3 +1,3 @@
-"""The SimPy model: cluster, scheduler, kubelets, Job controller, event injection."""
+"""The model: cluster, scheduler, kubelets, Job controller, event injection."""
 
 __all__: list[str] = []

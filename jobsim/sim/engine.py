@@ -1,18 +1,18 @@
-"""A thin layer over SimPy: call a function at a time, with a documented tie-break order.
+"""The event kernel: call a function at a time, with a documented tie-break order.
 
-Events at the same virtual time run in ``Prio`` order, FIFO within a priority (SimPy's heap
-key is ``(time, priority, sequence)``). A cancelled call stays in the heap and is skipped when
-popped, so cancelling costs nothing.
+SimPy's discipline without its event objects: the heap key is ``(time, priority, sequence)``,
+so events at the same virtual time run in ``Prio`` order, FIFO within a priority, exactly as
+SimPy orders them (``Environment.schedule``/``step``). A scheduled call is one small object; a
+cancelled call stays in the heap and is skipped when popped, so cancelling costs nothing.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from enum import IntEnum
+from heapq import heappop, heappush
+from itertools import count
 from typing import Any
-
-import simpy
-from simpy.events import Event, EventPriority
 
 
 class Prio(IntEnum):
@@ -26,27 +26,22 @@ class Prio(IntEnum):
     TTL = 5  # TTL-after-finished controller
 
 
-class Call(Event):
+class Call:
     """A scheduled function call that can be cancelled."""
 
-    def __init__(self, clock: Clock, fn: Callable[..., Any], args: tuple[Any, ...]):
-        self.clock = clock
-        self.env = clock.env
-        self.callbacks = [self._fire]
-        self._value = None
-        self._ok = True
+    __slots__ = ("args", "cancelled", "fn")
+
+    def __init__(self, fn: Callable[..., Any], args: tuple[Any, ...]) -> None:
         self.fn = fn
         self.args = args
         self.cancelled = False
 
-    def _fire(self, _: Event) -> None:
-        if not self.cancelled:
-            self.clock.last = self.env._now
-            self.fn(*self.args)
-
     def cancel(self) -> None:
         """Do not run this call."""
         self.cancelled = True
+
+
+_STOP = Call(lambda: None, ())  # the end of ``Clock.run(until)``, like SimPy's until event
 
 
 STALL_LIMIT = 200_000
@@ -73,7 +68,9 @@ class Clock:
     """
 
     def __init__(self, stall_limit: int = STALL_LIMIT) -> None:
-        self.env = simpy.Environment()
+        self._queue: list[tuple[float, int, int, Call]] = []
+        self._eid = count()
+        self._now = 0.0
         self.scheduled = 0
         self.last = 0.0
         self.stall_limit = stall_limit
@@ -83,34 +80,63 @@ class Clock:
     @property
     def now(self) -> float:
         """Seconds since the scenario start."""
-        return float(self.env.now)
+        return self._now
 
     def call(self, delay: float, prio: Prio, fn: Callable[..., Any], *args: Any) -> Call:
         """Run ``fn(*args)`` ``delay`` seconds from now."""
-        c = Call(self, fn, args)
+        c = Call(fn, args)
         self.scheduled += 1
-        now = self.env._now
-        if now + delay == now:  # no time passes (a zero, or a delay below float resolution)
+        now = self._now
+        at = now + delay
+        if at == now:  # no time passes (a zero, or a delay below float resolution)
             if now == self._stall_at:
                 self._stalled += 1
                 if self._stalled > self.stall_limit:
                     raise Stalled(now, self._stalled)
             else:
                 self._stall_at, self._stalled = now, 1
-        self.env.schedule(c, EventPriority(prio), delay)
+        heappush(self._queue, (at, prio, next(self._eid), c))
         return c
 
     def call_at(self, when: float, prio: Prio, fn: Callable[..., Any], *args: Any) -> Call:
         """Run ``fn(*args)`` at virtual time ``when`` (not before now)."""
-        return self.call(max(when - self.now, 0.0), prio, fn, *args)
+        return self.call(max(when - self._now, 0.0), prio, fn, *args)
 
     def pending(self) -> bool:
         """Whether a call that is not cancelled is still to run."""
-        return any(isinstance(e, Call) and not e.cancelled for *_, e in self.env._queue)
+        return any(not c.cancelled and c is not _STOP for *_, c in self._queue)
+
+    def peek(self) -> float:
+        """The time of the next call in the heap (cancelled ones too); ``inf`` if none."""
+        return self._queue[0][0] if self._queue else float("inf")
+
+    def step(self) -> None:
+        """Run the next call (``IndexError`` if none is left)."""
+        self._now, _, _, c = heappop(self._queue)
+        if not c.cancelled:
+            self.last = self._now
+            c.fn(*c.args)
 
     def run(self, until: float | None = None) -> None:
-        """Process events until none are left (or until ``until``)."""
-        self.env.run(until=until)
+        """Run calls until none are left, or until virtual time ``until`` (which must be
+        later than now): then the calls at ``until`` scheduled before this one with priority
+        ``EXTERNAL`` have run, and the clock reads ``until``, as with SimPy's ``run``."""
+        queue = self._queue
+        if until is not None:
+            if until <= self._now:
+                raise ValueError(f"until ({until}) must be later than now ({self._now})")
+            heappush(
+                queue, (self._now + (until - self._now), Prio.EXTERNAL, next(self._eid), _STOP)
+            )
+        while queue:
+            now, _, _, c = heappop(queue)
+            self._now = now
+            if c.cancelled:
+                continue
+            if c is _STOP:
+                return
+            self.last = now
+            c.fn(*c.args)
 
 
 __all__ = [

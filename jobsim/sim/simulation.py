@@ -1,4 +1,4 @@
-"""One run of a scenario: builds the cluster and controllers, injects events, runs SimPy.
+"""One run of a scenario: builds the cluster and controllers, injects events, runs the kernel.
 
 This module plays the API server: it creates and deletes pods and tells the informers. A
 DELETE takes effect on the node through the kubelet at the same instant but after the caller
@@ -225,10 +225,9 @@ class Simulation:
         """Run until nothing is left to happen (or until ``until``); :class:`RunStuck` when
         virtual time stops advancing."""
         if until is not None and until <= self.clock.now:
-            return  # nothing can happen before it (SimPy refuses such an ``until``)
-        # No cyclic collection during the run: its objects live until it ends anyway (SimPy
-        # breaks each fired event's cycle), and the collector's scans of ever more live
-        # objects made runs of many Jobs superlinear.
+            return  # nothing can happen before it (``Clock.run`` refuses such an ``until``)
+        # No cyclic collection during the run: its objects live until it ends anyway, and the
+        # collector's scans of ever more live objects made runs of many Jobs superlinear.
         collecting = gc.isenabled()
         gc.disable()
         try:

@@ -763,26 +763,26 @@ def run_checked(
     """
     checker = EventChecker()
     sim = Simulation(scenario, checker, seed)
-    env = sim.clock.env
+    clock = sim.clock
     horizon = scenario.stop_time
     steps = same = 0
-    last = env.now
+    last = clock.now
     try:
-        while env.peek() < horizon:
-            env.step()
+        while clock.peek() < horizon:
+            clock.step()
             steps += 1
-            same = same + 1 if env.now == last else 0
-            last = env.now
+            same = same + 1 if clock.now == last else 0
+            last = clock.now
             _require(
                 same <= max_events_at_one_time,
-                env.now,
+                clock.now,
                 f"virtual time does not advance: {same} kernel events at one time",
             )
-            _require(steps <= max_events, env.now, f"more than {max_events} kernel events")
+            _require(steps <= max_events, clock.now, f"more than {max_events} kernel events")
     except EventViolation as e:
         e.record = checker
         raise
-    if env.now < horizon:
+    if clock.now < horizon:
         sim.run(horizon)  # nothing is left before it: the clock moves on, as in simulate
     checker.check_final(sim)
     return Result(scenario.name, sim.seed, sim.end(horizon), checker)

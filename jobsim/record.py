@@ -157,6 +157,24 @@ class JobRecord:
             self.source = None
 
 
+class _Interned(dict[str, int]):
+    """Each string's number in the record; a new string gets the next one when first asked
+    for (a plain lookup for the strings seen before)."""
+
+    def __init__(self, strings: list[str] | None = None) -> None:
+        self.strings: list[str] = list(strings) if strings is not None else [""]
+        super().__init__((s, i) for i, s in enumerate(self.strings))
+
+    def __missing__(self, s: str) -> int:
+        i = len(self.strings)
+        self.strings.append(s)
+        self[s] = i
+        return i
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_Interned, (self.strings,))
+
+
 _COLUMNS = ("t", "kind", "subject", "ref", "a", "b", "text")
 _JOB_FIELDS = (
     "key",
@@ -186,8 +204,8 @@ class Recorder:
         self.a = array("q")
         self.b = array("d")
         self.text = array("I")
-        self._strings: list[str] = [""]
-        self._ids: dict[str, int] = {"": 0}
+        self._ids = _Interned()
+        self._strings = self._ids.strings
         self.numbers: dict[int, dict[str, Any]] = {}
         """The numbers behind an event's decision, by event position."""
         self.pods: dict[str, PodRecord] = {}
@@ -196,12 +214,7 @@ class Recorder:
 
     # -- storage -------------------------------------------------------------------------
     def _id(self, s: str) -> int:
-        i = self._ids.get(s)
-        if i is None:
-            i = len(self._strings)
-            self._strings.append(s)
-            self._ids[s] = i
-        return i
+        return self._ids[s]
 
     def _log(
         self,
@@ -214,15 +227,16 @@ class Recorder:
         text: str = "",
         numbers: dict[str, Any] | None = None,
     ) -> None:
+        ids = self._ids
         if numbers:
             self.numbers[len(self.t)] = numbers
         self.t.append(t)
         self.kind.append(kind)
-        self.subject.append(self._id(subject))
-        self.ref.append(self._id(ref))
+        self.subject.append(ids[subject])
+        self.ref.append(ids[ref])
         self.a.append(a)
         self.b.append(b)
-        self.text.append(self._id(text))
+        self.text.append(ids[text])
 
     def __len__(self) -> int:
         return len(self.t)
@@ -254,8 +268,8 @@ class Recorder:
         """A sealed record from ``to_data``'s output."""
         rec = cls()
         rec.level = str(data.get("level", "full"))
-        rec._strings = list(data["strings"])
-        rec._ids = {s: i for i, s in enumerate(rec._strings)}
+        rec._ids = _Interned(data["strings"])
+        rec._strings = rec._ids.strings
         for c in _COLUMNS:
             getattr(rec, c).extend(data["events"][c])
         rec.numbers = {int(i): n for i, n in data["numbers"]}

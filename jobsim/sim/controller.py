@@ -84,13 +84,14 @@ class JobController:
         """``queue.AddAfter``: keep the earlier of the pending and the requested time."""
         if job.finished or job.deleted or job.inert:
             return
-        at = self.clock.now + max(delay, 0.0)
+        now = self.clock.now
+        at = now + delay if delay > 0.0 else now
         if job.sync_at is not None and job.sync_at <= at:
             return
         if job.sync_call is not None:
             job.sync_call.cancel()
         job.sync_at = at
-        job.sync_call = self.clock.call(at - self.clock.now, Prio.CONTROLLER, self.sync, job)
+        job.sync_call = self.clock.call(at - now, Prio.CONTROLLER, self.sync, job)
 
     def forget(self, job: JobRuntime) -> None:
         """Drop the Job's pending sync: it is finished."""

@@ -70,23 +70,19 @@ class Clock:
     def __init__(self, stall_limit: int = STALL_LIMIT) -> None:
         self._queue: list[tuple[float, int, int, Call]] = []
         self._eid = count()
-        self._now = 0.0
+        self.now = 0.0
+        """Seconds since the scenario start (read it; only the kernel sets it)."""
         self.scheduled = 0
         self.last = 0.0
         self.stall_limit = stall_limit
         self._stall_at = -1.0
         self._stalled = 0
 
-    @property
-    def now(self) -> float:
-        """Seconds since the scenario start."""
-        return self._now
-
     def call(self, delay: float, prio: Prio, fn: Callable[..., Any], *args: Any) -> Call:
         """Run ``fn(*args)`` ``delay`` seconds from now."""
         c = Call(fn, args)
         self.scheduled += 1
-        now = self._now
+        now = self.now
         at = now + delay
         if at == now:  # no time passes (a zero, or a delay below float resolution)
             if now == self._stall_at:
@@ -100,7 +96,7 @@ class Clock:
 
     def call_at(self, when: float, prio: Prio, fn: Callable[..., Any], *args: Any) -> Call:
         """Run ``fn(*args)`` at virtual time ``when`` (not before now)."""
-        return self.call(max(when - self._now, 0.0), prio, fn, *args)
+        return self.call(max(when - self.now, 0.0), prio, fn, *args)
 
     def pending(self) -> bool:
         """Whether a call that is not cancelled is still to run."""
@@ -112,9 +108,9 @@ class Clock:
 
     def step(self) -> None:
         """Run the next call (``IndexError`` if none is left)."""
-        self._now, _, _, c = heappop(self._queue)
+        self.now, _, _, c = heappop(self._queue)
         if not c.cancelled:
-            self.last = self._now
+            self.last = self.now
             c.fn(*c.args)
 
     def run(self, until: float | None = None) -> None:
@@ -123,14 +119,12 @@ class Clock:
         ``EXTERNAL`` have run, and the clock reads ``until``, as with SimPy's ``run``."""
         queue = self._queue
         if until is not None:
-            if until <= self._now:
-                raise ValueError(f"until ({until}) must be later than now ({self._now})")
-            heappush(
-                queue, (self._now + (until - self._now), Prio.EXTERNAL, next(self._eid), _STOP)
-            )
+            if until <= self.now:
+                raise ValueError(f"until ({until}) must be later than now ({self.now})")
+            heappush(queue, (self.now + (until - self.now), Prio.EXTERNAL, next(self._eid), _STOP))
         while queue:
             now, _, _, c = heappop(queue)
-            self._now = now
+            self.now = now
             if c.cancelled:
                 continue
             if c is _STOP:

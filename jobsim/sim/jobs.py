@@ -121,6 +121,10 @@ class JobRuntime:
     def apply_spec(self, job: Job) -> None:
         """Take a new version of the Job (an update of its spec)."""
         self.job = job
+        spec = self.spec = job.spec
+        self.indexed = spec.completionMode == "Indexed"
+        self.suspended = bool(spec.suspend)
+        self.only_replace_failed = spec.podReplacementPolicy == "Failed"
         # Defaulting (SetDefaults_Job) guarantees both are set.
         self.backoff_limit = int(job.spec.backoffLimit or 0)
         self.parallelism = int(job.spec.parallelism or 0)
@@ -159,26 +163,15 @@ class JobRuntime:
         if self.terminating.pop(pod.uid, None) is not None:
             self.live_restarts -= pod.restart_count
 
-    # -- spec shortcuts ------------------------------------------------------------------
-    @property
-    def spec(self) -> JobSpec:
-        """The defaulted JobSpec."""
-        return self.job.spec
-
-    @property
-    def indexed(self) -> bool:
-        """completionMode Indexed."""
-        return bool(self.job.spec.completionMode == "Indexed")
-
-    @property
-    def suspended(self) -> bool:
-        """spec.suspend."""
-        return bool(self.job.spec.suspend)
-
-    @property
-    def only_replace_failed(self) -> bool:
-        """``onlyReplaceFailedPods``: podReplacementPolicy Failed."""
-        return bool(self.job.spec.podReplacementPolicy == "Failed")
+    # -- spec shortcuts (set by apply_spec) ---------------------------------------------
+    spec: JobSpec = field(init=False)
+    """The defaulted JobSpec."""
+    indexed: bool = field(init=False)
+    """completionMode Indexed."""
+    suspended: bool = field(init=False)
+    """spec.suspend."""
+    only_replace_failed: bool = field(init=False)
+    """``onlyReplaceFailedPods``: podReplacementPolicy Failed."""
 
     # -- status --------------------------------------------------------------------------
     def status_key(self) -> tuple[Any, ...]:

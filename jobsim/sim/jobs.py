@@ -312,10 +312,17 @@ class JobRuntime:
             prefix = self.name + tail
             if len(prefix) > 58:
                 prefix = self.name[: 58 - len(tail)] + tail
-        n = len(NAME_ALPHABET)
+        a, n = NAME_ALPHABET, len(NAME_ALPHABET)
         while True:
             bits = self._name_bits.getrandbits(40)
-            name = prefix + "".join(NAME_ALPHABET[(bits >> (8 * k)) % n] for k in range(5))
+            name = (
+                prefix
+                + a[bits % n]
+                + a[(bits >> 8) % n]
+                + a[(bits >> 16) % n]
+                + a[(bits >> 24) % n]
+                + a[(bits >> 32) % n]
+            )
             if name not in self.used_names:
                 self.used_names.add(name)
                 return name

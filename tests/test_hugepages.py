@@ -8,7 +8,8 @@ multiple of %s", ``field.Invalid`` on the amount's key path, with ``Quantity.Str
 ``pkg/apis/core/helper/helpers.go``: ``IsHugePageResourceValueDivisible`` (the page size of
 ``HugePageSizeFromResourceName`` must parse, be positive and whole; ``Value()`` a multiple of
 it) and ``HugePageSizeFromResourceName``. A new object is validated with
-``AllowIndivisibleHugePagesValues: false`` (``pkg/api/pod`` ``GetValidationOptionsFromPodSpecAndMeta``).
+``AllowIndivisibleHugePagesValues: false`` (``pkg/api/pod``
+``GetValidationOptionsFromPodSpecAndMeta``).
 """
 
 from __future__ import annotations
@@ -117,8 +118,7 @@ def errors(resources: dict[str, Any], *, init: bool = False) -> list[str]:
         pytest.param(
             {"requests": {"hugepages-2Mi": "4Mi", "ephemeral-storage": "1Gi"}},
             [
-                f"{CTR}.limits: Required value: Limit must be set for non overcommitable "
-                "resources",
+                f"{CTR}.limits: Required value: Limit must be set for non overcommitable resources",
                 f"{CTR}: {NEED_CPU_OR_MEMORY}",
             ],
             id="a-request-without-limit-nor-cpu-or-memory",
@@ -137,7 +137,8 @@ def errors(resources: dict[str, Any], *, init: bool = False) -> list[str]:
                 "limits": {"hugepages-2Mi": "4Mi", "memory": "1Gi"},
             },
             [
-                f'{CTR}.requests: Invalid value: "3Mi": must be equal to hugepages-2Mi limit of 4Mi',
+                f'{CTR}.requests: Invalid value: "3Mi": must be equal to hugepages-2Mi limit '
+                "of 4Mi",
                 f'{CTR}.requests[hugepages-2Mi]: Invalid value: "3Mi": 3Mi is not positive '
                 "integer multiple of hugepages-2Mi",
             ],

@@ -15,8 +15,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any, ClassVar
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 from pydantic_core import PydanticCustomError
+
+from jobsim.k8s.decoding import GoType, integral_number
 
 QuantityValue = str | int | float
 
@@ -41,9 +43,10 @@ def _go_int(go_type: str, bits: int) -> AfterValidator:
     return AfterValidator(check)
 
 
-Int32 = Annotated[int, _go_int("int32", 32)]
-"""A Go ``int32`` field (``*int32`` when optional)."""
-Int64 = Annotated[int, _go_int("int64", 64)]
+Int32 = Annotated[int, BeforeValidator(integral_number), _go_int("int32", 32), GoType("int32")]
+"""A Go ``int32`` field (``*int32`` when optional); a whole float is the integer kubectl's
+JSON holds (``3.0`` is sent as ``3``)."""
+Int64 = Annotated[int, BeforeValidator(integral_number), _go_int("int64", 64), GoType("int64")]
 """A Go ``int64`` field."""
 
 
@@ -75,6 +78,8 @@ def unmodelled_fields(model: type[BaseModel]) -> frozenset[str]:
 class ObjectMeta(_Partial):
     """``metav1.ObjectMeta``: the fields jobsim reads."""
 
+    GO_TYPES: ClassVar[dict[str, str]] = {"uid": "types.UID"}
+
     UNMODELLED = frozenset(
         {
             "resourceVersion",
@@ -100,14 +105,37 @@ class ObjectMeta(_Partial):
 class ResourceRequirements(_Partial):
     """``core/v1 ResourceRequirements``: quantities as written."""
 
+    GO_TYPES: ClassVar[dict[str, str]] = {
+        "requests": "v1.ResourceList",
+        "limits": "v1.ResourceList",
+    }
+
     UNMODELLED = frozenset({"claims"})
 
     requests: dict[str, QuantityValue] | None = None
     limits: dict[str, QuantityValue] | None = None
 
+    @model_validator(mode="before")
+    @classmethod
+    def _null_is_zero(cls, data: Any) -> Any:
+        """A null amount is a zero ``Quantity`` (``UnmarshalJSON`` of ``null``)."""
+        if not isinstance(data, dict):
+            return data
+        out = dict(data)
+        for part in ("requests", "limits"):
+            amounts = out.get(part)
+            if isinstance(amounts, dict) and None in amounts.values():
+                out[part] = {k: "0" if v is None else v for k, v in amounts.items()}
+        return out
+
 
 class Container(_Partial):
     """``core/v1 Container``: the fields the simulation uses."""
+
+    GO_TYPES: ClassVar[dict[str, str]] = {
+        "imagePullPolicy": "v1.PullPolicy",
+        "restartPolicy": "v1.ContainerRestartPolicy",
+    }
 
     UNMODELLED = frozenset(
         {
@@ -144,6 +172,11 @@ class Container(_Partial):
 class Toleration(_Strict):
     """``core/v1 Toleration``."""
 
+    GO_TYPES: ClassVar[dict[str, str]] = {
+        "operator": "v1.TolerationOperator",
+        "effect": "v1.TaintEffect",
+    }
+
     key: str | None = None
     operator: str | None = None
     value: str | None = None
@@ -153,6 +186,11 @@ class Toleration(_Strict):
 
 class PodSpec(_Partial):
     """``core/v1 PodSpec``: the fields the scheduler, kubelet and controller read."""
+
+    GO_TYPES: ClassVar[dict[str, str]] = {
+        "restartPolicy": "v1.RestartPolicy",
+        "ephemeralContainers": "[]v1.EphemeralContainer",
+    }
 
     UNMODELLED = frozenset(
         {
@@ -213,6 +251,8 @@ class PodTemplateSpec(_Strict):
 class LabelSelectorRequirement(_Strict):
     """``metav1.LabelSelectorRequirement``."""
 
+    GO_TYPES: ClassVar[dict[str, str]] = {"operator": "v1.LabelSelectorOperator"}
+
     key: str
     operator: str
     values: list[str] | None = None
@@ -228,6 +268,8 @@ class LabelSelector(_Strict):
 class PodFailurePolicyOnExitCodesRequirement(_Strict):
     """``batch/v1 PodFailurePolicyOnExitCodesRequirement``."""
 
+    GO_TYPES: ClassVar[dict[str, str]] = {"operator": "v1.PodFailurePolicyOnExitCodesOperator"}
+
     containerName: str | None = None
     operator: str | None = None
     values: list[Int32] | None = None
@@ -236,12 +278,19 @@ class PodFailurePolicyOnExitCodesRequirement(_Strict):
 class PodFailurePolicyOnPodConditionsPattern(_Strict):
     """``batch/v1 PodFailurePolicyOnPodConditionsPattern``; status defaults to True."""
 
+    GO_TYPES: ClassVar[dict[str, str]] = {
+        "type": "v1.PodConditionType",
+        "status": "v1.ConditionStatus",
+    }
+
     type: str
     status: str | None = None
 
 
 class PodFailurePolicyRule(_Strict):
     """``batch/v1 PodFailurePolicyRule``."""
+
+    GO_TYPES: ClassVar[dict[str, str]] = {"action": "v1.PodFailurePolicyAction"}
 
     action: str | None = None
     onExitCodes: PodFailurePolicyOnExitCodesRequirement | None = None
@@ -270,6 +319,11 @@ class SuccessPolicy(_Strict):
 class JobSpec(_Strict):
     """``batch/v1 JobSpec``: every field the Job controller reads."""
 
+    GO_TYPES: ClassVar[dict[str, str]] = {
+        "completionMode": "v1.CompletionMode",
+        "podReplacementPolicy": "v1.PodReplacementPolicy",
+    }
+
     parallelism: Int32 | None = None
     completions: Int32 | None = None
     activeDeadlineSeconds: Int64 | None = None
@@ -290,6 +344,8 @@ class JobSpec(_Strict):
 
 class Job(_Strict):
     """``batch/v1 Job``. ``status`` is accepted and cleared, as the API server does on create."""
+
+    GO_TYPES: ClassVar[dict[str, str]] = {"status": "v1.JobStatus"}
 
     apiVersion: str
     kind: str

@@ -5,8 +5,8 @@ Upstream (v1.36): ``pkg/apis/core/validation/validation.go`` (``validateResource
 ``validateContainerResourceName``, ``validateResourceName``,
 ``ValidateNodeResources``, ``validateNodeTaints``), ``pkg/apis/core/helper/helpers.go``
 (``IsExtendedResourceName``, ``IsNativeResource``, ``IsOvercommitAllowed``,
-``IsIntegerResourceName``, ``IsStandardContainerResourceName``, ``IsHugePageResourceValueDivisible``,
-``HugePageSizeFromResourceName``) and
+``IsIntegerResourceName``, ``IsStandardContainerResourceName``,
+``IsHugePageResourceValueDivisible``, ``HugePageSizeFromResourceName``) and
 ``pkg/apis/scheduling/validation/validation.go`` (``ValidatePriorityClass``).
 
 Go iterates maps in random order; here resource names are checked in sorted order.
@@ -34,7 +34,8 @@ from jobsim.k8s.errors import (
     required,
 )
 from jobsim.k8s.job import ResourceRequirements
-from jobsim.units import UnitError, canonical_quantity, milli_value, parse_quantity, value
+from jobsim.units import UnitError, canonical_quantity, milli_value, parse_quantity
+from jobsim.units import value as whole_value
 
 NOT_INTEGER_MSG: Final = "must be an integer"
 CONTAINER_RESOURCE_MSG: Final = "must be a standard resource for containers"
@@ -108,7 +109,7 @@ def is_hugepage_value_divisible(name: str, q: Fraction) -> bool:
     size = hugepage_size(name)
     if size is None or size <= 0 or milli_value(size) % 1000 != 0:
         return False
-    return value(q) % value(size) == 0
+    return whole_value(q) % whole_value(size) == 0
 
 
 def is_overcommit_allowed(name: str) -> bool:

@@ -17,6 +17,7 @@ arrives as ``2``.
 from __future__ import annotations
 
 import copy
+import math
 from typing import Any
 
 import pytest
@@ -308,3 +309,36 @@ def test_a_whole_float_is_the_integer_kubectl_sends() -> None:
 def test_go_number_writes_as_json_marshal(number: float, text: str) -> None:
     """Go's ``json.Marshal`` of a ``float64``: 'f' from 1e-6 to below 1e21, else 'e'."""
     assert go_number(number) == text
+
+
+def test_null_is_what_gos_decoder_leaves() -> None:
+    """``null`` leaves a Go field as it was: a nil pointer is absent (``completions``), a
+    required string is ``""`` (so validation says the name is required), a list element its
+    zero value."""
+    data = edited([*SPEC, "completions"], None)
+    data["spec"]["template"]["spec"]["containers"][0].update(
+        {"name": None, "command": ["perl", None]}
+    )
+    assert decode_job(data) == [f"{CTR}[0].name: Required value"]
+    data["spec"]["template"]["spec"]["containers"][0]["name"] = "c"
+    job = decode_job(data)
+    assert isinstance(job, Job)
+    assert job.spec.completions == 1  # absent, then defaulted (SetDefaults_Job)
+    assert job.spec.template.spec.containers[0].command == ["perl", ""]
+
+
+def test_keys_yaml_reads_as_numbers_or_booleans_are_strings() -> None:
+    """``sigs.k8s.io/yaml`` writes a YAML key ``2`` as ``"2"`` and ``true`` as ``"true"``
+    (the Job's own labels are added to the template's by defaulting)."""
+    job = decode_job(edited(["spec", "template", "metadata", "labels"], {2: "a", True: "b"}))
+    assert isinstance(job, Job)
+    assert job.spec.template.metadata is not None
+    labels = job.spec.template.metadata.labels or {}
+    assert {k: labels[k] for k in ("2", "true")} == {"2": "a", "true": "b"}
+
+
+@pytest.mark.parametrize(("number", "text"), [(math.inf, "+Inf"), (-math.inf, "-Inf")])
+def test_a_number_json_cannot_hold_is_kubectls_refusal(number: float, text: str) -> None:
+    """kubectl cannot marshal ``.inf`` to JSON (``json.UnsupportedValueError``)."""
+    got = decode_job(edited([*SPEC, "backoffLimit"], number))
+    assert got == [f"spec.backoffLimit: json: unsupported value: {text}"]

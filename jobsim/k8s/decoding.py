@@ -166,8 +166,20 @@ def _go_type(ann: Any) -> str:
     return {str: "string", bool: "bool", int: "int", float: "float64"}.get(ann, "interface {}")
 
 
+def unsupported_value(value: Any) -> str | None:
+    """kubectl's refusal of a number JSON cannot hold (``json.Marshal`` of ``.inf`` or
+    ``.nan``: ``UnsupportedValueError``), else None."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return f"json: unsupported value: {go_number(value)}"
+    return None
+
+
 def unmarshal_message(value: Any, field: GoField) -> str:
-    """``UnmarshalTypeError.Error()`` for ``value`` put into ``field``."""
+    """``UnmarshalTypeError.Error()`` for ``value`` put into ``field`` (kubectl's own refusal
+    for a number JSON cannot hold)."""
+    unsupported = unsupported_value(value)
+    if unsupported is not None:
+        return unsupported
     kind = json_kind(value)
     if kind == "number" and field.go_type in _INT_TYPES:
         kind += " " + go_number(value)
@@ -193,13 +205,69 @@ def quantity_error(path: str, value: Any) -> FieldError:
     """``Quantity.UnmarshalJSON``'s refusal of ``value``, as a field error at ``path`` (the
     API server answers the bare ``ParseQuantity`` error; jobsim adds where and what)."""
     text = quantity_text(value)
-    detail = QUANTITY_FORMAT_MSG
-    if QUANTITY_PATTERN.match(text):
+    detail = unsupported_value(value) or QUANTITY_FORMAT_MSG
+    if detail == QUANTITY_FORMAT_MSG and QUANTITY_PATTERN.match(text):
         try:
             parse_quantity(text)
         except UnitError as e:
             detail = str(e)
     return invalid(path, text, detail)
+
+
+def as_sent(model: type[BaseModel], data: Any) -> Any:
+    """A manifest as the API server decodes it after kubectl: keys that YAML read as numbers
+    or booleans are strings (``sigs.k8s.io/yaml``: ``1`` is ``"1"``, ``true`` is ``"true"``),
+    and ``null`` is what Go's decoder leaves: a field absent (a nil pointer, or a zero value
+    jobsim models as absent), a required field, list element or map value its zero value
+    (``""``, ``0``, ``false``, empty; a ``Quantity`` ``0``)."""
+    return _sent(model, data)
+
+
+def _sent(ann: Any, data: Any) -> Any:
+    inner = _unwrap(ann)
+    if isinstance(data, dict):
+        if isinstance(inner, type) and issubclass(inner, BaseModel):
+            out: dict[Any, Any] = {}
+            for key, v in data.items():
+                k = _json_key(key)
+                f = inner.model_fields.get(k) if isinstance(k, str) else None
+                if f is None:
+                    out[k] = v
+                elif v is not None:
+                    out[k] = _sent(f.annotation, v)
+                elif f.is_required():
+                    out[k] = _zero(f.annotation)
+            return out
+        if get_origin(inner) is dict:
+            val = get_args(inner)[1]
+            return {
+                _json_key(k): _zero(val) if v is None else _sent(val, v) for k, v in data.items()
+            }
+    if isinstance(data, list) and get_origin(inner) is list:
+        el = get_args(inner)[0]
+        return [_zero(el) if x is None else _sent(el, x) for x in data]
+    return data
+
+
+def _json_key(key: Any) -> Any:
+    """``sigs.k8s.io/yaml``'s string for a YAML key (a bool, an int); others as they are."""
+    if isinstance(key, bool):
+        return "true" if key else "false"
+    if isinstance(key, int):
+        return str(key)
+    return key
+
+
+def _zero(ann: Any) -> Any:
+    """The JSON form of a Go zero value of ``ann``'s type."""
+    inner = _unwrap(ann)
+    if get_origin(inner) in (Union, UnionType):
+        return "0"  # str | int | float: a zero Quantity
+    if get_origin(inner) is list:
+        return []
+    if get_origin(inner) is dict or (isinstance(inner, type) and issubclass(inner, BaseModel)):
+        return {}
+    return {str: "", bool: False, int: 0, float: 0.0}.get(inner)
 
 
 def is_quantity(value: Any) -> bool:
@@ -218,6 +286,7 @@ __all__ = [
     "QUANTITY_PATTERN",
     "GoField",
     "GoType",
+    "as_sent",
     "go_field",
     "go_number",
     "integral_number",
@@ -226,4 +295,5 @@ __all__ = [
     "quantity_error",
     "quantity_text",
     "unmarshal_message",
+    "unsupported_value",
 ]

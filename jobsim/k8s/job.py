@@ -115,19 +115,6 @@ class ResourceRequirements(_Partial):
     requests: dict[str, QuantityValue] | None = None
     limits: dict[str, QuantityValue] | None = None
 
-    @model_validator(mode="before")
-    @classmethod
-    def _null_is_zero(cls, data: Any) -> Any:
-        """A null amount is a zero ``Quantity`` (``UnmarshalJSON`` of ``null``)."""
-        if not isinstance(data, dict):
-            return data
-        out = dict(data)
-        for part in ("requests", "limits"):
-            amounts = out.get(part)
-            if isinstance(amounts, dict) and None in amounts.values():
-                out[part] = {k: "0" if v is None else v for k, v in amounts.items()}
-        return out
-
 
 class Container(_Partial):
     """``core/v1 Container``: the fields the simulation uses."""

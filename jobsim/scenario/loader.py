@@ -14,7 +14,7 @@ from pydantic import (
     ValidationError,
 )
 
-from jobsim.k8s.decoding import is_quantity, quantity_error
+from jobsim.k8s.decoding import as_sent, is_quantity, quantity_error
 from jobsim.k8s.defaults import set_defaults
 from jobsim.k8s.errors import FieldError, not_supported, required
 from jobsim.k8s.job import Job
@@ -88,6 +88,7 @@ def _decode_job(data: Any) -> Job | list[Problem]:
             problems.append(Problem(key, str(not_supported(key, _jsonable(data[key]), [want]))))
     if problems:
         return problems
+    data = as_sent(Job, data)
     try:
         job = Job.model_validate(data)
     except ValidationError as e:

@@ -17,6 +17,7 @@ arrives as ``2``.
 from __future__ import annotations
 
 import copy
+import datetime
 import math
 from typing import Any
 
@@ -342,3 +343,16 @@ def test_a_number_json_cannot_hold_is_kubectls_refusal(number: float, text: str)
     """kubectl cannot marshal ``.inf`` to JSON (``json.UnsupportedValueError``)."""
     got = decode_job(edited([*SPEC, "backoffLimit"], number))
     assert got == [f"spec.backoffLimit: json: unsupported value: {text}"]
+
+
+def test_a_yaml_date_is_text() -> None:
+    """A YAML date reaches the API server as a string (kubectl's JSON has no dates)."""
+    when = datetime.date(2000, 1, 1)
+    assert decode_job(edited([*SPEC, "completions"], when)) == [
+        f"spec.completions: {U} string into Go struct field JobSpec.spec.completions of type int32"
+    ]
+    got = decode_job(edited([*C0, "resources"], {"requests": {"cpu": [when]}}))
+    assert got == [
+        f'{CTR}[0].resources.requests[cpu]: Invalid value: "[\\"2000-01-01\\"]": '
+        f"{QUANTITY_FORMAT_MSG}"
+    ]

@@ -198,7 +198,20 @@ def quantity_text(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, int | float):
         return go_number(value)
-    return go_json(value)
+    if isinstance(value, list | tuple | dict):
+        return go_json(_as_json(value))
+    return str(value)  # a YAML date: kubectl's JSON holds it as text
+
+
+def _as_json(value: Any) -> Any:
+    """``value`` with what JSON has no type for (a YAML date) as its text."""
+    if isinstance(value, dict):
+        return {str(k): _as_json(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_as_json(v) for v in value]
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    return str(value)
 
 
 def quantity_error(path: str, value: Any) -> FieldError:
@@ -250,12 +263,13 @@ def _sent(ann: Any, data: Any) -> Any:
 
 
 def _json_key(key: Any) -> Any:
-    """``sigs.k8s.io/yaml``'s string for a YAML key (a bool, an int); others as they are."""
+    """``sigs.k8s.io/yaml``'s string for a YAML key (a bool, a number, a date); ``null`` is
+    left for the model to refuse."""
     if isinstance(key, bool):
         return "true" if key else "false"
-    if isinstance(key, int):
-        return str(key)
-    return key
+    if isinstance(key, int | float):
+        return go_number(key)
+    return key if key is None or isinstance(key, str) else str(key)  # a date: its text
 
 
 def _zero(ann: Any) -> Any:

@@ -8,7 +8,9 @@ default). ``ObjectMeta``, ``PodSpec``, ``Container`` and ``ResourceRequirements`
 drop, the real fields jobsim does not model (``UNMODELLED``: the other ``json`` tags of k8s.io/api
 core/v1 and apimachinery meta/v1 ``types.go``, v1.36); what those hold goes unchecked.
 Enum-like fields stay plain strings so that validation can word errors as the API server does.
-Integer fields have their Go type's range (``Int32``, ``Int64``), as the JSON decoder checks it.
+Integer fields have their Go type's range (``Int32``, ``Int64``), as the JSON decoder checks it;
+``GO_TYPES`` names the Go types of fields whose Python type does not say it (``CompletionMode``),
+for the decoder's words on a value of the wrong type (``jobsim.k8s.decoding``).
 """
 
 from __future__ import annotations

@@ -336,16 +336,6 @@ def _go_decode(e: Any, parts: list[str | int]) -> Problem:
     return Problem(err.field, str(err))
 
 
-def _model_in(annotation: Any) -> type[BaseModel] | None:
-    """The model a field holds, directly, in a list or optionally."""
-    for t in _members([annotation], None):
-        if get_origin(t) is list:
-            t = get_args(t)[0]
-        if isinstance(t, type) and issubclass(t, BaseModel):
-            return t
-    return None
-
-
 def _members(types: list[Any], here: Any) -> list[Any]:
     """The alternatives of these annotations; of several distributions, the one written."""
     out: list[Any] = []

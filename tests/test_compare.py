@@ -398,7 +398,8 @@ def test_setting_errors_name_the_option_and_the_field() -> None:
         (
             [str(BACKOFF), "--set", "jobs[0].manifest.spec.backoffLimit=many"],
             1,
-            "--set: .*spec.backoffLimit: expected an integer, got 'many'",
+            "--set: .*spec.backoffLimit: json: cannot unmarshal string into Go struct field "
+            "JobSpec.spec.backoffLimit of type int32",
         ),
         ([str(BACKOFF), "--set", "backoffLimit"], 1, "--set 'backoffLimit': expected PATH=VALUE"),
         ([str(BACKOFF), "--set", "x={a"], 1, "--set x={a: the value is not YAML"),

@@ -8,15 +8,19 @@ default). ``ObjectMeta``, ``PodSpec``, ``Container`` and ``ResourceRequirements`
 drop, the real fields jobsim does not model (``UNMODELLED``: the other ``json`` tags of k8s.io/api
 core/v1 and apimachinery meta/v1 ``types.go``, v1.36); what those hold goes unchecked.
 Enum-like fields stay plain strings so that validation can word errors as the API server does.
-Integer fields have their Go type's range (``Int32``, ``Int64``), as the JSON decoder checks it.
+Integer fields have their Go type's range (``Int32``, ``Int64``), as the JSON decoder checks it;
+``GO_TYPES`` names the Go types of fields whose Python type does not say it (``CompletionMode``),
+for the decoder's words on a value of the wrong type (``jobsim.k8s.decoding``).
 """
 
 from __future__ import annotations
 
 from typing import Annotated, Any, ClassVar
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 from pydantic_core import PydanticCustomError
+
+from jobsim.k8s.decoding import GoType, integral_number
 
 QuantityValue = str | int | float
 
@@ -41,9 +45,10 @@ def _go_int(go_type: str, bits: int) -> AfterValidator:
     return AfterValidator(check)
 
 
-Int32 = Annotated[int, _go_int("int32", 32)]
-"""A Go ``int32`` field (``*int32`` when optional)."""
-Int64 = Annotated[int, _go_int("int64", 64)]
+Int32 = Annotated[int, BeforeValidator(integral_number), _go_int("int32", 32), GoType("int32")]
+"""A Go ``int32`` field (``*int32`` when optional); a whole float is the integer kubectl's
+JSON holds (``3.0`` is sent as ``3``)."""
+Int64 = Annotated[int, BeforeValidator(integral_number), _go_int("int64", 64), GoType("int64")]
 """A Go ``int64`` field."""
 
 
@@ -75,6 +80,8 @@ def unmodelled_fields(model: type[BaseModel]) -> frozenset[str]:
 class ObjectMeta(_Partial):
     """``metav1.ObjectMeta``: the fields jobsim reads."""
 
+    GO_TYPES: ClassVar[dict[str, str]] = {"uid": "types.UID"}
+
     UNMODELLED = frozenset(
         {
             "resourceVersion",
@@ -100,6 +107,11 @@ class ObjectMeta(_Partial):
 class ResourceRequirements(_Partial):
     """``core/v1 ResourceRequirements``: quantities as written."""
 
+    GO_TYPES: ClassVar[dict[str, str]] = {
+        "requests": "v1.ResourceList",
+        "limits": "v1.ResourceList",
+    }
+
     UNMODELLED = frozenset({"claims"})
 
     requests: dict[str, QuantityValue] | None = None
@@ -108,6 +120,11 @@ class ResourceRequirements(_Partial):
 
 class Container(_Partial):
     """``core/v1 Container``: the fields the simulation uses."""
+
+    GO_TYPES: ClassVar[dict[str, str]] = {
+        "imagePullPolicy": "v1.PullPolicy",
+        "restartPolicy": "v1.ContainerRestartPolicy",
+    }
 
     UNMODELLED = frozenset(
         {
@@ -144,6 +161,11 @@ class Container(_Partial):
 class Toleration(_Strict):
     """``core/v1 Toleration``."""
 
+    GO_TYPES: ClassVar[dict[str, str]] = {
+        "operator": "v1.TolerationOperator",
+        "effect": "v1.TaintEffect",
+    }
+
     key: str | None = None
     operator: str | None = None
     value: str | None = None
@@ -153,6 +175,11 @@ class Toleration(_Strict):
 
 class PodSpec(_Partial):
     """``core/v1 PodSpec``: the fields the scheduler, kubelet and controller read."""
+
+    GO_TYPES: ClassVar[dict[str, str]] = {
+        "restartPolicy": "v1.RestartPolicy",
+        "ephemeralContainers": "[]v1.EphemeralContainer",
+    }
 
     UNMODELLED = frozenset(
         {
@@ -213,6 +240,8 @@ class PodTemplateSpec(_Strict):
 class LabelSelectorRequirement(_Strict):
     """``metav1.LabelSelectorRequirement``."""
 
+    GO_TYPES: ClassVar[dict[str, str]] = {"operator": "v1.LabelSelectorOperator"}
+
     key: str
     operator: str
     values: list[str] | None = None
@@ -228,6 +257,8 @@ class LabelSelector(_Strict):
 class PodFailurePolicyOnExitCodesRequirement(_Strict):
     """``batch/v1 PodFailurePolicyOnExitCodesRequirement``."""
 
+    GO_TYPES: ClassVar[dict[str, str]] = {"operator": "v1.PodFailurePolicyOnExitCodesOperator"}
+
     containerName: str | None = None
     operator: str | None = None
     values: list[Int32] | None = None
@@ -236,12 +267,19 @@ class PodFailurePolicyOnExitCodesRequirement(_Strict):
 class PodFailurePolicyOnPodConditionsPattern(_Strict):
     """``batch/v1 PodFailurePolicyOnPodConditionsPattern``; status defaults to True."""
 
+    GO_TYPES: ClassVar[dict[str, str]] = {
+        "type": "v1.PodConditionType",
+        "status": "v1.ConditionStatus",
+    }
+
     type: str
     status: str | None = None
 
 
 class PodFailurePolicyRule(_Strict):
     """``batch/v1 PodFailurePolicyRule``."""
+
+    GO_TYPES: ClassVar[dict[str, str]] = {"action": "v1.PodFailurePolicyAction"}
 
     action: str | None = None
     onExitCodes: PodFailurePolicyOnExitCodesRequirement | None = None
@@ -270,6 +308,11 @@ class SuccessPolicy(_Strict):
 class JobSpec(_Strict):
     """``batch/v1 JobSpec``: every field the Job controller reads."""
 
+    GO_TYPES: ClassVar[dict[str, str]] = {
+        "completionMode": "v1.CompletionMode",
+        "podReplacementPolicy": "v1.PodReplacementPolicy",
+    }
+
     parallelism: Int32 | None = None
     completions: Int32 | None = None
     activeDeadlineSeconds: Int64 | None = None
@@ -290,6 +333,8 @@ class JobSpec(_Strict):
 
 class Job(_Strict):
     """``batch/v1 Job``. ``status`` is accepted and cleared, as the API server does on create."""
+
+    GO_TYPES: ClassVar[dict[str, str]] = {"status": "v1.JobStatus"}
 
     apiVersion: str
     kind: str

@@ -1,10 +1,12 @@
 """API-server validation of resource names and amounts, of Nodes and of PriorityClasses.
 
-Upstream (v1.36): ``pkg/apis/core/validation/validation.go`` (``ValidateResourceRequirements``,
-``ValidateResourceQuantityValue``, ``validateContainerResourceName``, ``validateResourceName``,
+Upstream (v1.36): ``pkg/apis/core/validation/validation.go`` (``validateResourceRequirements``,
+``ValidateResourceQuantityValue``, ``validateResourceQuantityHugePageValue``,
+``validateContainerResourceName``, ``validateResourceName``,
 ``ValidateNodeResources``, ``validateNodeTaints``), ``pkg/apis/core/helper/helpers.go``
 (``IsExtendedResourceName``, ``IsNativeResource``, ``IsOvercommitAllowed``,
-``IsIntegerResourceName``, ``IsStandardContainerResourceName``) and
+``IsIntegerResourceName``, ``IsStandardContainerResourceName``,
+``IsHugePageResourceValueDivisible``, ``HugePageSizeFromResourceName``) and
 ``pkg/apis/scheduling/validation/validation.go`` (``ValidatePriorityClass``).
 
 Go iterates maps in random order; here resource names are checked in sorted order.
@@ -13,6 +15,7 @@ Go iterates maps in random order; here resource names are checked in sorted orde
 from __future__ import annotations
 
 from collections.abc import Sequence
+from fractions import Fraction
 from typing import Final
 
 from jobsim.k8s.content import (
@@ -32,10 +35,13 @@ from jobsim.k8s.errors import (
 )
 from jobsim.k8s.job import ResourceRequirements
 from jobsim.units import UnitError, canonical_quantity, milli_value, parse_quantity
+from jobsim.units import value as whole_value
 
 NOT_INTEGER_MSG: Final = "must be an integer"
 CONTAINER_RESOURCE_MSG: Final = "must be a standard resource for containers"
 HUGEPAGES_PREFIX: Final = "hugepages-"
+HUGEPAGES_NEED_CPU_OR_MEMORY_MSG: Final = "HugePages require cpu or memory"
+_QOS_COMPUTE_RESOURCES: Final = frozenset({"cpu", "memory"})
 DEFAULT_NAMESPACE_PREFIX: Final = "kubernetes.io/"
 REQUESTS_PREFIX: Final = "requests."
 STANDARD_CONTAINER_RESOURCES: Final = ("cpu", "memory", "ephemeral-storage")
@@ -84,6 +90,26 @@ def is_extended(name: str) -> bool:
     if is_native(name) or name.startswith(REQUESTS_PREFIX):
         return False
     return not is_qualified_name(REQUESTS_PREFIX + name)
+
+
+def hugepage_size(name: str) -> Fraction | None:
+    """``HugePageSizeFromResourceName``: the page size in bytes named after ``hugepages-``;
+    None when the name is not a hugepages one or its size is not a quantity."""
+    if not is_hugepages(name):
+        return None
+    try:
+        return parse_quantity(name.removeprefix(HUGEPAGES_PREFIX))
+    except UnitError:
+        return None
+
+
+def is_hugepage_value_divisible(name: str, q: Fraction) -> bool:
+    """``IsHugePageResourceValueDivisible``: the page size parses, is positive and whole, and
+    ``Value()`` (rounded up) is a multiple of it (0 is)."""
+    size = hugepage_size(name)
+    if size is None or size <= 0 or milli_value(size) % 1000 != 0:
+        return False
+    return whole_value(q) % whole_value(size) == 0
 
 
 def is_overcommit_allowed(name: str) -> bool:
@@ -157,9 +183,22 @@ def _parsed(amount: str | int | float) -> bool:
     return True
 
 
+def _hugepage_value_errors(name: str, amount: str | int | float, path: str) -> list[FieldError]:
+    """``validateResourceQuantityHugePageValue`` (``AllowIndivisibleHugePagesValues`` is false
+    for a new object): a hugepages amount is a whole number of pages."""
+    if not is_hugepages(name) or not _parsed(amount):
+        return []
+    if is_hugepage_value_divisible(name, parse_quantity(amount)):
+        return []
+    shown = canonical_quantity(amount)
+    return [invalid(path, shown, f"{shown} is not positive integer multiple of {name}")]
+
+
 def validate_resource_requirements(res: ResourceRequirements, path: str) -> list[FieldError]:
-    """``ValidateResourceRequirements``: limits, then requests with ``requests ≤ limits`` (equal
-    for resources that cannot be overcommitted, which also need a limit)."""
+    """``validateResourceRequirements``: limits, then requests with ``requests ≤ limits`` (equal
+    for resources that cannot be overcommitted, which also need a limit); hugepages amounts a
+    whole number of pages, and only beside a cpu or memory request or limit. A template's
+    requests are not defaulted from its limits (``SetDefaults_Pod`` does that for Pods only)."""
     errs: list[FieldError] = []
     limits, requests = res.limits or {}, res.requests or {}
     lim_path, req_path = f"{path}.limits", f"{path}.requests"
@@ -167,26 +206,37 @@ def validate_resource_requirements(res: ResourceRequirements, path: str) -> list
         field = f"{lim_path}[{name}]"
         errs.extend(validate_container_resource_name(name, field))
         errs.extend(validate_quantity_value(name, limits[name], field))
+        errs.extend(_hugepage_value_errors(name, limits[name], field))
     for name in sorted(requests):
         field = f"{req_path}[{name}]"
         amount = requests[name]
         errs.extend(validate_container_resource_name(name, field))
         errs.extend(validate_quantity_value(name, amount, field))
         if name in limits:
-            limit = limits[name]
-            if not (_parsed(amount) and _parsed(limit)):
-                continue
-            shown, limit_shown = canonical_quantity(amount), canonical_quantity(limit)
-            q, lq = parse_quantity(amount), parse_quantity(limit)
-            if q != lq and not is_overcommit_allowed(name):
-                detail = f"must be equal to {name} limit of {limit_shown}"
-                errs.append(invalid(req_path, shown, detail))
-            elif q > lq:
-                detail = f"must be less than or equal to {name} limit of {limit_shown}"
-                errs.append(invalid(req_path, shown, detail))
+            errs.extend(_request_to_limit_errors(name, amount, limits[name], req_path))
         elif not is_overcommit_allowed(name):
             errs.append(required(lim_path, "Limit must be set for non overcommitable resources"))
+        errs.extend(_hugepage_value_errors(name, amount, field))
+    names = {*limits, *requests}
+    if any(map(is_hugepages, names)) and _QOS_COMPUTE_RESOURCES.isdisjoint(names):
+        errs.append(forbidden(path, HUGEPAGES_NEED_CPU_OR_MEMORY_MSG))
     return errs
+
+
+def _request_to_limit_errors(
+    name: str, amount: str | int | float, limit: str | int | float, req_path: str
+) -> list[FieldError]:
+    """A request equal to its limit where overcommit is not allowed, else at most the limit."""
+    if not (_parsed(amount) and _parsed(limit)):
+        return []
+    shown, limit_shown = canonical_quantity(amount), canonical_quantity(limit)
+    q, lq = parse_quantity(amount), parse_quantity(limit)
+    if q != lq and not is_overcommit_allowed(name):
+        return [invalid(req_path, shown, f"must be equal to {name} limit of {limit_shown}")]
+    if q > lq:
+        detail = f"must be less than or equal to {name} limit of {limit_shown}"
+        return [invalid(req_path, shown, detail)]
+    return []
 
 
 # --- nodes -------------------------------------------------------------------------------------
@@ -274,11 +324,14 @@ def _known_system_class_error(name: str, value: int, global_default: bool) -> st
 __all__ = [
     "CONTAINER_RESOURCE_MSG",
     "HIGHEST_USER_DEFINABLE_PRIORITY",
+    "HUGEPAGES_NEED_CPU_OR_MEMORY_MSG",
     "NODE_RESOURCES",
     "NOT_INTEGER_MSG",
     "STANDARD_CONTAINER_RESOURCES",
     "SYSTEM_PRIORITY_CLASSES",
+    "hugepage_size",
     "is_extended",
+    "is_hugepage_value_divisible",
     "is_hugepages",
     "is_integer_resource",
     "is_native",

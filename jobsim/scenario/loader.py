@@ -7,7 +7,6 @@ and raised together as a ``ScenarioError``, each located in its file.
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 from typing import Any
 
@@ -15,8 +14,9 @@ from pydantic import (
     ValidationError,
 )
 
+from jobsim.k8s.decoding import as_sent, is_quantity, quantity_error
 from jobsim.k8s.defaults import set_defaults
-from jobsim.k8s.errors import FieldError, invalid, not_supported, required
+from jobsim.k8s.errors import FieldError, not_supported, required
 from jobsim.k8s.job import Job
 from jobsim.k8s.validation import validate_job
 from jobsim.k8s.validation_resources import (
@@ -63,10 +63,6 @@ from jobsim.scenario.problems import (
     placed,
     pydantic_items,
 )
-from jobsim.units import (
-    UnitError,
-    parse_quantity,
-)
 
 
 def decode_job(data: Any, *, marks: Marks | None = None) -> Job | list[str]:
@@ -92,6 +88,7 @@ def _decode_job(data: Any) -> Job | list[Problem]:
             problems.append(Problem(key, str(not_supported(key, _jsonable(data[key]), [want]))))
     if problems:
         return problems
+    data = as_sent(Job, data)
     try:
         job = Job.model_validate(data)
     except ValidationError as e:
@@ -119,9 +116,6 @@ def _jsonable(v: Any) -> Any:
     return v
 
 
-_QUANTITY_PATTERN = re.compile(r"^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$")
-
-
 def _quantity_errors(job: Job) -> list[FieldError]:
     """Container requests and limits that are not quantities (a decode error upstream; the
     amounts themselves are checked by ``validate_job``)."""
@@ -135,18 +129,9 @@ def _quantity_errors(job: Job) -> list[FieldError]:
             for part in ("requests", "limits"):
                 values = getattr(c.resources, part, None) or {}
                 for name, v in values.items():
-                    field = f"spec.template.spec.{kind}[{i}].resources.{part}[{name}]"
-                    try:
-                        parse_quantity(v)
-                    except UnitError as e:
-                        text = v if isinstance(v, str) else repr(v)
-                        detail = (
-                            str(e)
-                            if _QUANTITY_PATTERN.match(text)
-                            else "quantities must match the regular expression "
-                            f"'{_QUANTITY_PATTERN.pattern}'"
-                        )
-                        errors.append(invalid(field, text, detail))
+                    if not is_quantity(v):
+                        field = f"spec.template.spec.{kind}[{i}].resources.{part}[{name}]"
+                        errors.append(quantity_error(field, v))
     return errors
 
 

@@ -15,7 +15,8 @@ from pydantic import (
     ValidationError,
 )
 
-from jobsim.k8s.job import GO_INT_RANGE, unmodelled_fields
+from jobsim.k8s.decoding import QUANTITY_GO_TYPE, go_field, quantity_error, unmarshal_message
+from jobsim.k8s.job import GO_INT_RANGE, Job, unmodelled_fields
 from jobsim.locate import Mark, Marks, did_you_mean, with_mark
 from jobsim.scenario.model import Scenario
 
@@ -274,6 +275,9 @@ def pydantic_items(err: ValidationError, data: Any, model: type[BaseModel]) -> l
     for e, parts, tag in found:
         if tag is not None and branches[tuple(e["loc"])[:tag]] != e["loc"][tag]:
             continue
+        if model is Job and (e["type"] == GO_INT_RANGE or e["type"] in _EXPECTED):
+            out.append(_go_decode(e, parts))
+            continue
         path = _path(parts)
         message, at_key = _message(e, parts, data, model)
         out.append(Problem(path, f"{path or '(top level)'}: {message}", at_key))
@@ -299,8 +303,6 @@ def _message(e: Any, parts: list[str | int], data: Any, model: type[BaseModel]) 
         return message, True
     if typ == "missing":
         return "required field is missing", False
-    if typ == GO_INT_RANGE:
-        return _go_unmarshal(ctx, parts, model), False
     if name == "probability" and (typ in _BOUNDS or typ in _EXPECTED):
         return f"expected a probability between 0 and 1, got {given}", False
     if typ in _EXPECTED:
@@ -321,31 +323,17 @@ def _message(e: Any, parts: list[str | int], data: Any, model: type[BaseModel]) 
     return str(e["msg"]).removeprefix("Value error, "), False
 
 
-def _go_unmarshal(ctx: dict[str, Any], parts: list[str | int], model: type[BaseModel]) -> str:
-    """The API server's decode error for a number out of its Go type's range: the innermost
-    struct and the JSON field path without list indexes, as ``encoding/json`` writes them."""
-    names = [p for p in parts if isinstance(p, str)]
-    struct: type[BaseModel] = model
-    for name in names[:-1]:
-        field = struct.model_fields.get(name)
-        inner = None if field is None else _model_in(field.annotation)
-        if inner is None:
-            break
-        struct = inner
-    return (
-        f"json: cannot unmarshal number {ctx.get('value')} into Go struct field "
-        f"{struct.__name__}.{'.'.join(names)} of type {ctx.get('go_type')}"
-    )
-
-
-def _model_in(annotation: Any) -> type[BaseModel] | None:
-    """The model a field holds, directly, in a list or optionally."""
-    for t in _members([annotation], None):
-        if get_origin(t) is list:
-            t = get_args(t)[0]
-        if isinstance(t, type) and issubclass(t, BaseModel):
-            return t
-    return None
+def _go_decode(e: Any, parts: list[str | int]) -> Problem:
+    """The API server's decode error for a manifest value its Go field cannot hold
+    (``jobsim.k8s.decoding``); a quantity's is ``ParseQuantity``'s, placed at the amount as
+    jobsim places a quantity string that does not parse."""
+    value = (e.get("ctx") or {}).get("value") if e["type"] == GO_INT_RANGE else e.get("input")
+    field = go_field(Job, parts)
+    if field.go_type != QUANTITY_GO_TYPE or not parts or isinstance(parts[-1], int):
+        path = _path(parts)
+        return Problem(path, f"{path or '(top level)'}: {unmarshal_message(value, field)}")
+    err = quantity_error(_path(parts[:-1]) + f"[{parts[-1]}]", value)
+    return Problem(err.field, str(err))
 
 
 def _members(types: list[Any], here: Any) -> list[Any]:

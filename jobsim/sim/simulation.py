@@ -9,6 +9,8 @@ within one sync.
 from __future__ import annotations
 
 import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from jobsim.k8s.conditions import DISRUPTION_TARGET
 from jobsim.k8s.defaults import JOB_CONTROLLER_NAME
@@ -35,6 +37,19 @@ from jobsim.sim.scheduler import Scheduler
 from jobsim.sim.stuck import RunStuck, never_fits, repeating, zero_delays
 
 
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """No cyclic collection inside: the objects made live until the run ends anyway, and the
+    collector's scans of ever more live objects made big runs superlinear."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()
+
+
 class Simulation:
     """The model of one run. Nothing here prints, opens files or reads the wall clock."""
 
@@ -46,6 +61,7 @@ class Simulation:
         self.timing = scenario.timing
         self.nodes: list[Node] = []
         self.node_by_name: dict[str, Node] = {}
+        self._pool_units: dict[str, dict[str, int]] = {}  # a pool's capacity, in units
         self._uid = 0
         self._unsubmitted = len(scenario.jobs)
         self._events_left = len(scenario.events)
@@ -91,7 +107,8 @@ class Simulation:
         )
         self.scheduler.on_unschedulable = self.autoscaler.pod_unschedulable
         for pool in scenario.cluster.nodePools:
-            created = [self._new_node(pool, i, initial=True) for i in range(pool.count)]
+            with _gc_paused():  # a pool of 100,000 nodes: no collector passes while it grows
+                created = [self._new_node(pool, i, initial=True) for i in range(pool.count)]
             if pool.autoscaling is not None:
                 self.autoscaler.add_pool(pool, pool.capacity.as_units(), created)
         self.failures = [
@@ -167,13 +184,16 @@ class Simulation:
         """Make node ``<pool>-<number>``. Initial nodes are listed here; the autoscaler's join
         through ``Scheduler.add_node``."""
         name = f"{pool.name}-{number}"
+        units = self._pool_units.get(pool.name)
+        if units is None:
+            units = self._pool_units[pool.name] = pool.capacity.as_units()
         labels = {"kubernetes.io/hostname": name, **pool.labels}
         taints: list[tuple[str, str, str]] = [(t.key, t.value, t.effect) for t in pool.taints]
         node = Node(
             name,
             len(self.nodes),
             pool.name,
-            pool.capacity.as_units(),
+            dict(units),
             labels,
             taints,
             created_at=self.clock.now,
@@ -226,19 +246,13 @@ class Simulation:
         virtual time stops advancing."""
         if until is not None and until <= self.clock.now:
             return  # nothing can happen before it (``Clock.run`` refuses such an ``until``)
-        # No cyclic collection during the run: its objects live until it ends anyway, and the
-        # collector's scans of ever more live objects made runs of many Jobs superlinear.
-        collecting = gc.isenabled()
-        gc.disable()
         try:
-            self.clock.run(until)
+            with _gc_paused():
+                self.clock.run(until)
         except Stalled as e:
             raise RunStuck(
                 e.now, e.calls, zero_delays(self.scenario), repeating(self.recorder)
             ) from None
-        finally:
-            if collecting:
-                gc.enable()
 
     # -- jobs ----------------------------------------------------------------------------
     def _submit(self, job: JobRuntime) -> None:

@@ -1,8 +1,8 @@
 """jobsim: a deterministic discrete-event simulator of Kubernetes Job semantics.
 
 The public API is :mod:`jobsim.api`; the names below are its everyday part, each imported on
-first use (so ``import jobsim.units`` or ``jobsim --help`` loads no simulator). ``explain`` is
-bound here, not on first use: the submodule of that name would otherwise shadow the function.
+first use (so ``import jobsim.units`` or ``jobsim --help`` loads no simulator). The narration
+lives in :mod:`jobsim.narrate`, so no submodule shadows the function ``jobsim.explain``.
 """
 
 from __future__ import annotations
@@ -10,7 +10,6 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING
 
-from jobsim.explain import explain
 from jobsim.version import __version__
 
 if TYPE_CHECKING:
@@ -19,6 +18,7 @@ if TYPE_CHECKING:
         Result,
         Scenario,
         ScenarioError,
+        explain,
         load_scenario,
         simulate,
     )

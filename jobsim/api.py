@@ -46,11 +46,11 @@ if TYPE_CHECKING:  # the names below are imported on first use (``_HOME``), for 
     from jobsim.experiment.progress import ProgressBar
     from jobsim.experiment.search import parse_bound
     from jobsim.experiment.sweep import quantile_name
-    from jobsim.explain import Line, explain, render
     from jobsim.invariants import InvariantViolation
     from jobsim.k8s.conditions import job_finished_at, job_outcome
     from jobsim.k8s.job import Job
     from jobsim.locate import YAMLProblem, read_stream, read_yaml_file
+    from jobsim.narrate import Line, explain, render
     from jobsim.queries import PodSummary
     from jobsim.record import NullRecorder, Recorder, fmt_seconds
     from jobsim.results import Result
@@ -96,7 +96,7 @@ _HOME: dict[str, str] = {
         ("QUANTILES", "Sweep", "SweepError", "sweep", "quantile_name"), "jobsim.experiment.sweep"
     ),
     "ProgressBar": "jobsim.experiment.progress",
-    **dict.fromkeys(("Line", "explain", "render"), "jobsim.explain"),
+    **dict.fromkeys(("Line", "explain", "render"), "jobsim.narrate"),
     "InvariantViolation": "jobsim.invariants",
     "job_finished_at": "jobsim.k8s.conditions",
     "job_outcome": "jobsim.k8s.conditions",
@@ -144,10 +144,10 @@ View = Literal["job", "node", "summary"]
 
 
 def narrate(result: Result, *, job: str | None = None) -> list[Line]:
-    """What ``jobsim explain`` prints: the narrated timeline (:func:`jobsim.explain.explain`),
+    """What ``jobsim explain`` prints: the narrated timeline (:func:`jobsim.narrate.explain`),
     then one line per Job the run leaves unfinished, at the run's end, saying why
     (:func:`jobsim.unfinished.unfinished`)."""
-    from jobsim.explain import Line, explain
+    from jobsim.narrate import Line, explain
     from jobsim.unfinished import unfinished
 
     lines = explain(result, job=job)

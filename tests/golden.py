@@ -12,7 +12,7 @@ from pathlib import Path
 
 from jobsim import load_scenario, simulate
 from jobsim.api import narrate
-from jobsim.explain import render as render_lines
+from jobsim.narrate import render as render_lines
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = ROOT / "scenarios"

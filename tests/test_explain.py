@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from jobsim import Result, load_scenario, simulate
-from jobsim.explain import explain, render
+from jobsim.narrate import explain, render
 from jobsim.record import Kind, describe
 from tests.golden import SCENARIOS
 from tests.helpers import job_manifest, run, scenario

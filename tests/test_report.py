@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 import jobsim
 from jobsim.api import report_html, write_report
 from jobsim.cli import app
-from jobsim.explain import explain
+from jobsim.narrate import explain
 from jobsim.report import figures, page
 from jobsim.report.figures import PodStories, timeline_by_job, timeline_by_node
 from tests.helpers import job_manifest, run, scenario

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from jobsim import Result, load_scenario, simulate
-from jobsim.explain import explain, render
+from jobsim.narrate import explain, render
 from jobsim.plot import save
 from jobsim.trace import write_trace
 from tests.golden import SCENARIOS, scenario_files

@@ -30,6 +30,8 @@ WATCHED = (
     "jobsim.experiment",
     "jobsim.plot",
     "jobsim.trace",
+    "jobsim.narrate",
+    "jobsim.stats",
 )
 
 # In one fresh interpreter: import, then --version, then validate, then run, noting after each
@@ -86,6 +88,7 @@ def test_each_command_imports_only_what_it_needs() -> None:
         "jobsim.run",
         "jobsim.scenario",
         "jobsim.sim",
+        "jobsim.stats",  # the run's table: its Jobs' statistics
         "numpy",
         "pydantic",
         "yaml",

@@ -19,7 +19,7 @@ from typing import Any
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from jobsim.explain import Line
+from jobsim.narrate import Line
 from jobsim.plot.style import COLOURS as PLOT_COLOURS
 from jobsim.plot.style import LABELS as PLOT_LABELS
 from jobsim.plot.style import STYLES

@@ -16,8 +16,8 @@ from typing import Any
 import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 
-from jobsim.explain import Line, explain
 from jobsim.k8s.conditions import job_finished_at, job_outcome
+from jobsim.narrate import Line, explain
 from jobsim.record import Kind, fmt_seconds
 from jobsim.report import figures
 from jobsim.report.figures import (

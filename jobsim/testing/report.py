@@ -1,7 +1,7 @@
 """What a failing test shows: the scenario as YAML and the narrated timeline of its Jobs.
 
 The YAML is the scenario exactly as the test ran it, ready to save and replay with
-``jobsim run``/``jobsim explain``; the timeline is :func:`jobsim.explain.explain`'s lines.
+``jobsim run``/``jobsim explain``; the timeline is :func:`jobsim.narrate.explain`'s lines.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from typing import Any
 
 import yaml
 
-from jobsim.explain import explain, render
+from jobsim.narrate import explain, render
 from jobsim.results import Result
 
 __all__ = ["failure_report", "scenario_yaml", "timeline"]

@@ -24,8 +24,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable
-
-from sortedcontainers import SortedList
+from heapq import heappop, heappush
 
 from jobsim.policy.placement import (
     PodNeeds,
@@ -68,29 +67,44 @@ def _most_allocated(node: Node) -> int:
 
 
 class _FitIndex:
-    """The nodes where a pod of one fit key fits, best score first."""
+    """The nodes where a pod of one fit key fits, best score first.
+
+    A heap of ``(-score, seq)`` with lazy deletion: re-filing a node pushes its new entry and
+    leaves the old one, which ``best`` drops when it reaches the top (an entry counts only
+    while it is the node's entry in ``member``). The heap is rebuilt from ``member`` when stale
+    entries outnumber live ones, so it stays within twice the nodes.
+    """
 
     def __init__(self, key: PodNeeds, nodes: list[Node], score: Callable[[Node], int]) -> None:
         self.key = key
         self.score = score
-        self.entries: SortedList = SortedList()
+        self.heap: list[tuple[int, int]] = []
         self.member: dict[int, tuple[int, int]] = {}
         for n in nodes:
             self.update(n)
 
     def update(self, node: Node) -> None:
         """Re-file one node after it changed."""
-        old = self.member.pop(node.seq, None)
-        if old is not None:
-            self.entries.remove(old)
+        member = self.member
         if not node.removed and feasible(node, self.key):
             entry = (-self.score(node), node.seq)
-            self.member[node.seq] = entry
-            self.entries.add(entry)
+            if member.get(node.seq) != entry:
+                member[node.seq] = entry
+                heappush(self.heap, entry)
+                if len(self.heap) > 2 * len(member) + 64:
+                    self.heap = sorted(member.values())  # a sorted list is a heap
+        else:
+            member.pop(node.seq, None)
 
     def best(self) -> int | None:
         """The seq of the best node, if any."""
-        return self.entries[0][1] if self.entries else None
+        heap, member = self.heap, self.member
+        while heap:
+            entry = heap[0]
+            if member.get(entry[1]) == entry:
+                return entry[1]
+            heappop(heap)
+        return None
 
 
 class Scheduler:

@@ -359,40 +359,36 @@ class Result:
         return _frame(rows, JOB_COLUMNS)
 
     def pods_frame(self) -> pd.DataFrame:
-        """One row per pod, in creation order. Columns: ``POD_COLUMNS``."""
+        """One row per pod, in creation order. Columns: ``POD_COLUMNS``. Built column by
+        column from the pod rows and their lives (no dict per pod)."""
         lv = self.lives
         reqs = requests_by_job(self)
-        rows: dict[str, list[Any]] = {c: [] for c in POD_COLUMNS}
-        for name, p in self.recorder.pods.items():
-            life = lv.pods[name]
-            exited = [r for r in life.runs if r.seconds is not None]
-            req = reqs.get(p.job)
-            values = {
-                "name": name,
-                "job": p.job,
-                "index": p.index,
-                "attempt": p.attempt,
-                "node": p.node,
-                "phase": p.phase,
-                "outcome": life.outcome,
-                "exitCode": p.exitCode,
-                "restarts": p.restarts,
-                "counted": p.counted,
-                "createdAt": p.createdAt,
-                "scheduledAt": p.scheduledAt,
-                "startedAt": p.startedAt,
-                "finishedAt": p.finishedAt,
-                "deletedAt": p.deletedAt,
-                "removedAt": p.removedAt,
-                "runs": len(life.runs),
-                "runSeconds": sum(r.seconds or 0.0 for r in exited),
-                "wastedSeconds": sum(r.seconds or 0.0 for r in exited if not r.useful),
-                "usefulSeconds": sum(r.seconds or 0.0 for r in exited if r.useful),
-                "cpu": None if req is None else req.get("cpu", 0) / 1000,
-                "memory": None if req is None else float(req.get("memory", 0)),
-            }
-            for c in POD_COLUMNS:
-                rows[c].append(values[c])
+        pods = list(self.recorder.pods.values())
+        lives_ = [lv.pods[p.name] for p in pods]
+        total, useful, wasted = [], [], []
+        for life in lives_:
+            t = u = w = 0.0
+            for r in life.runs:
+                if r.seconds is not None:
+                    t += r.seconds
+                    if r.useful:
+                        u += r.seconds
+                    else:
+                        w += r.seconds
+            total.append(t)
+            useful.append(u)
+            wasted.append(w)
+        req = [reqs.get(p.job) for p in pods]
+        rows: dict[str, list[Any]] = {
+            c: [getattr(p, c) for p in pods] for c in POD_COLUMNS if c not in _POD_DERIVED
+        }
+        rows["outcome"] = [life.outcome for life in lives_]
+        rows["runs"] = [len(life.runs) for life in lives_]
+        rows["runSeconds"] = total
+        rows["wastedSeconds"] = wasted
+        rows["usefulSeconds"] = useful
+        rows["cpu"] = [None if q is None else q.get("cpu", 0) / 1000 for q in req]
+        rows["memory"] = [None if q is None else float(q.get("memory", 0)) for q in req]
         return _frame(rows, POD_COLUMNS)
 
     def runs_frame(self) -> pd.DataFrame:
@@ -509,6 +505,10 @@ class Result:
         ]
 
 
+_POD_DERIVED = ("outcome", "runs", "runSeconds", "wastedSeconds", "usefulSeconds", "cpu", "memory")
+"""``POD_COLUMNS`` read from a pod's life or its Job's requests, not from its row."""
+
+
 def _frame(rows: dict[str, list[Any]], dtypes: dict[str, str]) -> pd.DataFrame:
     """A DataFrame with exactly these columns and dtypes (pandas imported here, lazily)."""
     import pandas as pd
@@ -579,7 +579,7 @@ def _events_table(rec: Recorder) -> Any:
     kind = pa.DictionaryArray.from_arrays(
         pa.array(lookup[np.frombuffer(rec.kind, dtype=np.uint8)]), names
     )
-    return pa.table(
+    table = pa.table(
         {
             "t": pa.array(np.frombuffer(rec.t, dtype=np.float64)),
             "kind": kind,
@@ -590,6 +590,11 @@ def _events_table(rec: Recorder) -> Any:
             "text": strings(rec.text),
         }
     )
+    # The schema (and pandas metadata) of ``events_frame`` without ``message``: read back,
+    # the columns have its dtypes; Arrow decodes the strings, in C++, not object by object.
+    columns = {c: d for c, d in EVENT_COLUMNS.items() if c != "message"}
+    schema = pa.Schema.from_pandas(_frame({c: [] for c in columns}, columns), preserve_index=False)
+    return table.cast(schema)
 
 
 def _write_parquet(table: Any, path: Path) -> Path:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 from array import array
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from json.encoder import encode_basestring_ascii as _string
 from typing import Any, Protocol
 
@@ -63,6 +63,17 @@ class Cleaned:
 
     def __init__(self, value: Any) -> None:
         self.value = value
+
+
+class Rows:
+    """A list of objects that all have these keys, given as tuples of their values (strings,
+    numbers, None or booleans): written as the list of dicts would be, without the dicts."""
+
+    __slots__ = ("keys", "rows")
+
+    def __init__(self, keys: tuple[str, ...], rows: Iterable[tuple[Any, ...]]) -> None:
+        self.keys = keys
+        self.rows = rows
 
 
 class _Encoder:
@@ -130,6 +141,8 @@ class _Encoder:
             return "{" + first + sep.join(items) + last + "}"
         if isinstance(o, (Iterator, array)):
             return self.encode(list(o), pad)
+        if isinstance(o, Rows):
+            return self.encode([dict(zip(o.keys, r, strict=True)) for r in o.rows], pad)
         raise TypeError(f"Object of type {type(o).__name__} is not JSON serializable")
 
     def write(self, out: Writable, o: Any, pad: str) -> None:
@@ -143,6 +156,8 @@ class _Encoder:
                 out.write((sep if i else "") + _key(k) + ": ")
                 self.write(out, v, inner)
             out.write(last + "}")
+        elif isinstance(o, Rows):
+            self._write_rows(out, o, pad)
         elif isinstance(o, (Iterator, array)) or (isinstance(o, list) and len(o) > _BATCH):
             self._write_items(out, iter(o), pad)
         else:
@@ -154,6 +169,42 @@ class _Encoder:
         started = False
         for v in items:
             batch.append(self.encode(v, inner))
+            if len(batch) == _BATCH:
+                out.write((sep if started else "[" + first) + sep.join(batch))
+                started = True
+                batch = []
+        if batch:
+            out.write((sep if started else "[" + first) + sep.join(batch))
+            started = True
+        out.write(last + "]" if started else "[]")
+
+    def _write_rows(self, out: Writable, rows: Rows, pad: str) -> None:
+        inner, first, sep, last = self._frame(pad)
+        row_inner, row_first, row_sep, row_last = self._frame(inner)
+        heads = [
+            (row_first if i == 0 else row_sep) + _string(k) + ": " for i, k in enumerate(rows.keys)
+        ]
+        tail = row_last + "}"
+        enc = self.encode
+        clean = self.clean
+
+        def text(values: tuple[Any, ...]) -> str:
+            parts = ["{"]
+            for head, v in zip(heads, values, strict=True):
+                t = type(v)
+                if t is str:
+                    parts.append(head + _string(v))
+                elif t is float and clean and v.is_integer():
+                    parts.append(head + int.__repr__(int(v)))
+                else:
+                    parts.append(head + enc(v, row_inner))
+            parts.append(tail)
+            return "".join(parts)
+
+        batch: list[str] = []
+        started = False
+        for values in rows.rows:
+            batch.append(text(values))
             if len(batch) == _BATCH:
                 out.write((sep if started else "[" + first) + sep.join(batch))
                 started = True
@@ -181,4 +232,4 @@ def dumps(value: Any, *, indent: int | None) -> str:
     return _encoder(indent).encode(value, "")
 
 
-__all__ = ["Cleaned", "Writable", "clean_float", "dumps", "write"]
+__all__ = ["Cleaned", "Rows", "Writable", "clean_float", "dumps", "write"]

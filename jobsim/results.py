@@ -20,8 +20,8 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from jobsim.jsonstream import Cleaned, Writable, dumps, write
-from jobsim.record import Kind, Recorder, describe
+from jobsim.jsonstream import Cleaned, Rows, Writable, dumps, write
+from jobsim.record import Kind, PodRecord, Recorder, describe
 from jobsim.stats import (
     ContainerRun,
     Lives,
@@ -146,6 +146,50 @@ def _clean(x: Any) -> Any:
     return x
 
 
+_EVENT_KEYS = ("t", "kind", "object", "message")
+"""An ``events[]`` entry of ``--json``: time, kind, object and the sentence."""
+_NODE_KEYS = ("name", "pool", "addedAt", "removedAt")
+"""A ``nodes[]`` entry (``NodeRecord.to_dict``)."""
+_POD_KEYS = (
+    "name",
+    "job",
+    "index",
+    "attempt",
+    "node",
+    "phase",
+    "exitCode",
+    "restarts",
+    "createdAt",
+    "scheduledAt",
+    "startedAt",
+    "finishedAt",
+    "deletedAt",
+    "counted",
+    "conditions",
+)
+"""A ``pods[]`` entry (``PodRecord.to_dict``)."""
+
+
+def _pod_row(p: PodRecord) -> tuple[Any, ...]:
+    return (
+        p.name,
+        p.job,
+        p.index,
+        p.attempt,
+        p.node,
+        p.phase,
+        p.exitCode,
+        p.restarts,
+        p.createdAt,
+        p.scheduledAt,
+        p.startedAt,
+        p.finishedAt,
+        p.deletedAt,
+        p.counted,
+        p.conditions,
+    )
+
+
 SAVE_FORMAT = 1
 """The version of the ``record`` part of a saved Result."""
 
@@ -245,13 +289,20 @@ class Result:
         return list(self._event_dicts())
 
     def _event_dicts(self) -> Iterator[dict[str, Any]]:
-        for t, kind, subject, ref, a, b, text in self.recorder.events():
-            yield {
-                "t": t,
-                "kind": kind.name,
-                "object": subject,
-                "message": describe(kind, subject, ref, a, b, text),
-            }
+        for row in self._event_rows():
+            yield dict(zip(_EVENT_KEYS, row, strict=True))
+
+    def _event_rows(self) -> Iterator[tuple[float, str, str, str]]:
+        """``events[]`` as tuples of ``_EVENT_KEYS``' values, read from the record's columns."""
+        rec = self.recorder
+        s = rec.strings
+        kinds = {int(k): (k, k.name) for k in Kind}
+        for t, k, su, r, a, b, tx in zip(
+            rec.t, rec.kind, rec.subject, rec.ref, rec.a, rec.b, rec.text, strict=True
+        ):
+            kind, name = kinds[k]
+            subject = s[su]
+            yield t, name, subject, describe(kind, subject, s[r], a, b, s[tx])
 
     def job_key(self, job: str) -> str:
         """The ``namespace/name`` of the Job named ``job`` (a name or ``namespace/name``);
@@ -288,9 +339,12 @@ class Result:
             "jobsimVersion": __version__,
             "end": self.end,
             "jobs": self.jobs(),
-            "pods": (p.to_dict() for p in self.recorder.pods.values()),
-            "nodes": (n.to_dict() for n in self.recorder.nodes.values()),
-            "events": self._event_dicts(),
+            "pods": Rows(_POD_KEYS, (_pod_row(p) for p in self.recorder.pods.values())),
+            "nodes": Rows(
+                _NODE_KEYS,
+                ((n.name, n.pool, n.addedAt, n.removedAt) for n in self.recorder.nodes.values()),
+            ),
+            "events": Rows(_EVENT_KEYS, self._event_rows()),
         }
         if with_stats:
             data["stats"] = self.stats.to_dict()
@@ -300,7 +354,8 @@ class Result:
         """The object ``jobsim run --json`` prints; ``with_stats=False`` leaves out ``stats``."""
         data = self._json_parts(with_stats=with_stats)
         for key in ("pods", "nodes", "events"):
-            data[key] = list(data[key])
+            rows: Rows = data[key]
+            data[key] = [dict(zip(rows.keys, r, strict=True)) for r in rows.rows]
         cleaned: dict[str, Any] = _clean(data)
         return cleaned
 

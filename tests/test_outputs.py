@@ -18,7 +18,7 @@ from typer.testing import CliRunner
 
 from jobsim import Result, load_scenario, simulate
 from jobsim.cli import app
-from jobsim.jsonstream import Cleaned, dumps, write
+from jobsim.jsonstream import Cleaned, Rows, dumps, write
 from jobsim.results import EVENT_COLUMNS, NODE_COLUMNS, MissingExtra, _clean, require_parquet
 from tests.golden import SCENARIOS, scenario_files
 
@@ -271,3 +271,16 @@ def test_unwritable_events_file_is_a_clean_error(tmp_path: Path) -> None:
     res = runner.invoke(app, ["run", str(SCENARIOS / "backoff.yaml"), "--events", str(target)])
     assert res.exit_code == 1
     assert res.stderr == f"error: {target}: No such file or directory\n"
+
+
+@pytest.mark.parametrize("indent", [None, 2])
+def test_rows_are_written_as_their_dicts(indent: int | None) -> None:
+    keys = ("t", "name", "list")
+    rows = [(1.0, "a", []), (2.5, "b", [{"x": 3.0}]), (1e-9, "é", None)]
+    dicts = [dict(zip(keys, r, strict=True)) for r in rows]
+    for n in (0, 3):
+        buf = io.StringIO()
+        write(buf, Cleaned({"rows": Rows(keys, iter(rows[:n]))}), indent=indent)
+        expected = json.dumps(_clean({"rows": dicts[:n]}), indent=indent)
+        assert buf.getvalue() == expected
+        assert dumps(Cleaned({"rows": Rows(keys, rows[:n])}), indent=indent) == expected

@@ -53,7 +53,7 @@ if TYPE_CHECKING:  # the names below are imported on first use (``_HOME``), for 
     from jobsim.narrate import Line, explain, render
     from jobsim.queries import PodSummary
     from jobsim.record import NullRecorder, Recorder, fmt_seconds
-    from jobsim.results import Result
+    from jobsim.results import MissingExtra, Result, require_parquet
     from jobsim.run import DEFAULT_HORIZON, simulate
     from jobsim.scenario import (
         BareOptions,
@@ -104,7 +104,7 @@ _HOME: dict[str, str] = {
     **dict.fromkeys(("YAMLProblem", "read_stream", "read_yaml_file"), "jobsim.locate"),
     "PodSummary": "jobsim.queries",
     **dict.fromkeys(("NullRecorder", "Recorder", "fmt_seconds"), "jobsim.record"),
-    "Result": "jobsim.results",
+    **dict.fromkeys(("MissingExtra", "Result", "require_parquet"), "jobsim.results"),
     **dict.fromkeys(("DEFAULT_HORIZON", "simulate"), "jobsim.run"),
     **dict.fromkeys(
         (
@@ -251,6 +251,7 @@ __all__ = [
     "JobSide",
     "Line",
     "MetricError",
+    "MissingExtra",
     "NullRecorder",
     "PathError",
     "PodSummary",
@@ -297,6 +298,7 @@ __all__ = [
     "read_yaml_file",
     "render",
     "report_html",
+    "require_parquet",
     "scenario_from_manifests",
     "search",
     "simulate",

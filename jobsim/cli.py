@@ -417,9 +417,18 @@ def run(
         Path | None,
         typer.Option(
             "--out",
-            help="Write jobs.csv, pods.csv, runs.csv, events.jsonl and result.json to this folder.",
+            help="Write the tables to this folder: jobs, pods, runs and nodes as CSV, "
+            "events.jsonl and result.json (or --format parquet).",
         ),
     ] = None,
+    out_format: Annotated[
+        Literal["csv", "parquet"],
+        typer.Option(
+            "--format",
+            help="--out as csv, or parquet: jobs, pods, runs, nodes and events .parquet "
+            "(pip install 'jobsim[parquet]').",
+        ),
+    ] = "csv",
     timeline_png: Annotated[
         Path | None,
         typer.Option("--timeline", help="Draw the timeline by Job to this .png/.svg file."),
@@ -452,27 +461,35 @@ def run(
     """Run a scenario (or bare Job manifests) and print its summary, timeline and statistics
     (or --json)."""
     bare = _bare(nodes, node_cpu, node_memory, duration, fail_rate, exit_code)
+    if out_format != "csv" and out_dir is None:
+        err.print(f"--format {out_format} is the format of --out: give --out DIR", markup=False)
+        raise typer.Exit(2)
+    if out_format == "parquet":  # pyarrow missing: said before the run, not after it
+        try:
+            api.require_parquet()
+        except api.MissingExtra as e:
+            err.print(f"error: {e}", markup=False)
+            raise typer.Exit(1) from None
     result = _simulate(file, seed, debug, check, bare)
     if events is not None:
         ev_path = events
 
         def write_events() -> None:
             with ev_path.open("w", encoding="utf-8") as fh:
-                for ev in result.to_dict()["events"]:
-                    fh.write(json.dumps(ev, allow_nan=False) + "\n")
+                result.write_events(fh)
 
         _write(debug, write_events)
     if out_dir is not None:
         folder = out_dir
-        _write(debug, lambda: result.export(folder))
+        _write(debug, lambda: result.export(folder, format=out_format))
     if timeline_png is not None:
         _save_plot(debug, result, timeline_png, "job", 60)
     if trace is not None:
         trace_path = trace
         _write(debug, lambda: api.write_trace(result, trace_path))
-    if json_out:
-        text = _guard(debug, lambda: result.to_json(with_stats=True))
-        sys.stdout.write(text + "\n")
+    if json_out:  # streamed, never one string; main reports stdout that cannot be written
+        result.write_json(sys.stdout, with_stats=True)
+        sys.stdout.write("\n")
         _expect(result, expect)
         return
     _summary(result)

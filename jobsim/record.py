@@ -13,7 +13,7 @@ turns every live status into data: a sealed record refers to nothing of the simu
 from __future__ import annotations
 
 from array import array
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from enum import IntEnum
 from typing import Any
@@ -241,26 +241,37 @@ class Recorder:
     def __len__(self) -> int:
         return len(self.t)
 
+    @property
+    def strings(self) -> list[str]:
+        """The string table: ``subject``, ``ref`` and ``text`` hold positions in it."""
+        return self._strings
+
     def seal(self) -> None:
         """The run is over: every Job's last status becomes data."""
         for job in self.jobs.values():
             job.seal()
 
     # -- save and load -------------------------------------------------------------------
-    def to_data(self) -> dict[str, Any]:
-        """The whole sealed record as JSON-ready data, exact (``from_data`` reads it back)."""
+    def to_data(self, *, lazy: bool = False) -> dict[str, Any]:
+        """The whole sealed record as JSON-ready data, exact (``from_data`` reads it back).
+        ``lazy``: the long lists (strings, event columns, numbers, pods, nodes) as iterators
+        over the record, for a writer that streams them (``jsonstream.write``)."""
         self.seal()
+
+        def seq(items: Iterable[Any]) -> Iterable[Any]:
+            return iter(items) if lazy else list(items)
+
         return {
             "level": self.level,
-            "strings": list(self._strings),
-            "events": {c: list(getattr(self, c)) for c in _COLUMNS},
-            "numbers": [[i, n] for i, n in self.numbers.items()],
-            "pods": [asdict(p) for p in self.pods.values()],
+            "strings": seq(self._strings),
+            "events": {c: seq(getattr(self, c)) for c in _COLUMNS},
+            "numbers": seq([i, n] for i, n in self.numbers.items()),
+            "pods": seq(asdict(p) for p in self.pods.values()),
             "jobs": [
                 {**{f: getattr(j, f) for f in _JOB_FIELDS}, "status": j.written}
                 for j in self.jobs.values()
             ],
-            "nodes": [asdict(n) for n in self.nodes.values()],
+            "nodes": seq(asdict(n) for n in self.nodes.values()),
         }
 
     @classmethod

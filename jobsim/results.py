@@ -10,13 +10,18 @@ as a typed row (``ContainerRun``); the queries a test reads are in :mod:`jobsim.
 
 from __future__ import annotations
 
+import io
 import json
+import math
+from array import array
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from jobsim.record import Kind, Recorder, describe
+from jobsim.jsonstream import Cleaned, Rows, Writable, dumps, write
+from jobsim.record import Kind, PodRecord, Recorder, describe
 from jobsim.stats import (
     ContainerRun,
     Lives,
@@ -113,6 +118,20 @@ EVENT_COLUMNS: dict[str, str] = {
 """``events_frame()`` columns and their dtypes: one row per recorded event, in order. See
 ``record.Kind`` for what ``ref``, ``a`` and ``b`` hold for each kind."""
 
+NODE_COLUMNS: dict[str, str] = {
+    "name": "string",
+    "pool": "string",
+    "addedAt": "float64",  # joined the cluster
+    "removedAt": "float64",  # left it (NaN: still there at the end)
+    "cpu": "float64",  # allocatable cores (NaN if unknown)
+    "memory": "float64",  # allocatable bytes (NaN if unknown)
+}
+"""``nodes_frame()`` columns and their dtypes: one row per node, in the order they joined."""
+
+FORMATS = ("csv", "parquet")
+"""What ``export`` writes: ``csv`` (CSV tables, ``events.jsonl``, ``result.json``) or
+``parquet`` (one Parquet file per table, pyarrow needed: the ``parquet`` extra)."""
+
 
 def _clean(x: Any) -> Any:
     """Floats that are whole numbers print as integers, so JSON reads like the timeline."""
@@ -125,6 +144,50 @@ def _clean(x: Any) -> Any:
     if isinstance(x, list):
         return [_clean(v) for v in x]
     return x
+
+
+_EVENT_KEYS = ("t", "kind", "object", "message")
+"""An ``events[]`` entry of ``--json``: time, kind, object and the sentence."""
+_NODE_KEYS = ("name", "pool", "addedAt", "removedAt")
+"""A ``nodes[]`` entry (``NodeRecord.to_dict``)."""
+_POD_KEYS = (
+    "name",
+    "job",
+    "index",
+    "attempt",
+    "node",
+    "phase",
+    "exitCode",
+    "restarts",
+    "createdAt",
+    "scheduledAt",
+    "startedAt",
+    "finishedAt",
+    "deletedAt",
+    "counted",
+    "conditions",
+)
+"""A ``pods[]`` entry (``PodRecord.to_dict``)."""
+
+
+def _pod_row(p: PodRecord) -> tuple[Any, ...]:
+    return (
+        p.name,
+        p.job,
+        p.index,
+        p.attempt,
+        p.node,
+        p.phase,
+        p.exitCode,
+        p.restarts,
+        p.createdAt,
+        p.scheduledAt,
+        p.startedAt,
+        p.finishedAt,
+        p.deletedAt,
+        p.counted,
+        p.conditions,
+    )
 
 
 SAVE_FORMAT = 1
@@ -163,18 +226,29 @@ class Result:
     # -- save and load -------------------------------------------------------------------
     def save(self, path: str | Path) -> Path:
         """Write the Result to ``path``: the JSON of ``jobsim run --json`` plus a ``record``
-        key holding the whole record, which ``load`` reads back."""
-        data = self.to_dict(with_stats=True)
-        data["record"] = {"format": SAVE_FORMAT, "end": self.end, **self.recorder.to_data()}
-        try:
-            text = json.dumps(data, indent=1, allow_nan=False)
-        except ValueError:
+        key holding the whole record, which ``load`` reads back. Written piece by piece: the
+        text is never held whole (a file that cannot be finished is removed)."""
+        if not math.isfinite(self.end):
             raise ValueError(
                 f"{path}: the result holds a number JSON cannot (end={self.end:g}: an infinite "
                 "`until`?); give simulate a finite `until`"
-            ) from None
+            )
         out = Path(path)
-        out.write_text(text + "\n", encoding="utf-8")
+        parts = self._json_parts(with_stats=True)
+        data: dict[str, Any] = {k: Cleaned(v) for k, v in parts.items()}
+        data["record"] = {
+            "format": SAVE_FORMAT,
+            "end": self.end,
+            **self.recorder.to_data(lazy=True),
+        }
+        with out.open("w", encoding="utf-8") as fh:
+            try:
+                write(fh, data, indent=1)
+                fh.write("\n")
+            except BaseException:
+                fh.close()
+                out.unlink(missing_ok=True)
+                raise
         return out
 
     @classmethod
@@ -212,15 +286,23 @@ class Result:
 
     def events(self) -> list[dict[str, Any]]:
         """``events[]``: time, kind, object and the sentence with its rule's numbers."""
-        return [
-            {
-                "t": t,
-                "kind": kind.name,
-                "object": subject,
-                "message": describe(kind, subject, ref, a, b, text),
-            }
-            for t, kind, subject, ref, a, b, text in self.recorder.events()
-        ]
+        return list(self._event_dicts())
+
+    def _event_dicts(self) -> Iterator[dict[str, Any]]:
+        for row in self._event_rows():
+            yield dict(zip(_EVENT_KEYS, row, strict=True))
+
+    def _event_rows(self) -> Iterator[tuple[float, str, str, str]]:
+        """``events[]`` as tuples of ``_EVENT_KEYS``' values, read from the record's columns."""
+        rec = self.recorder
+        s = rec.strings
+        kinds = {int(k): (k, k.name) for k in Kind}
+        for t, k, su, r, a, b, tx in zip(
+            rec.t, rec.kind, rec.subject, rec.ref, rec.a, rec.b, rec.text, strict=True
+        ):
+            kind, name = kinds[k]
+            subject = s[su]
+            yield t, name, subject, describe(kind, subject, s[r], a, b, s[tx])
 
     def job_key(self, job: str) -> str:
         """The ``namespace/name`` of the Job named ``job`` (a name or ``namespace/name``);
@@ -249,30 +331,52 @@ class Result:
         key = self.job_key(name)
         return next(j for j in self.jobs() if f"{j['namespace']}/{j['name']}" == key)
 
-    def to_dict(self, *, with_stats: bool = True) -> dict[str, Any]:
-        """The object ``jobsim run --json`` prints; ``with_stats=False`` leaves out ``stats``."""
+    def _json_parts(self, *, with_stats: bool) -> dict[str, Any]:
+        """``to_dict``'s object with pods, nodes and events as iterators (not yet cleaned)."""
         data: dict[str, Any] = {
             "scenario": self.scenario,
             "seed": self.seed,
             "jobsimVersion": __version__,
             "end": self.end,
             "jobs": self.jobs(),
-            "pods": self.pods(),
-            "nodes": [n.to_dict() for n in self.recorder.nodes.values()],
-            "events": self.events(),
+            "pods": Rows(_POD_KEYS, (_pod_row(p) for p in self.recorder.pods.values())),
+            "nodes": Rows(
+                _NODE_KEYS,
+                ((n.name, n.pool, n.addedAt, n.removedAt) for n in self.recorder.nodes.values()),
+            ),
+            "events": Rows(_EVENT_KEYS, self._event_rows()),
         }
         if with_stats:
             data["stats"] = self.stats.to_dict()
+        return data
+
+    def to_dict(self, *, with_stats: bool = True) -> dict[str, Any]:
+        """The object ``jobsim run --json`` prints; ``with_stats=False`` leaves out ``stats``."""
+        data = self._json_parts(with_stats=with_stats)
+        for key in ("pods", "nodes", "events"):
+            rows: Rows = data[key]
+            data[key] = [dict(zip(rows.keys, r, strict=True)) for r in rows.rows]
         cleaned: dict[str, Any] = _clean(data)
         return cleaned
+
+    def write_json(self, out: Writable, *, with_stats: bool = True) -> None:
+        """Write ``to_json``'s text to ``out`` piece by piece (pods, nodes and events one at a
+        time), never holding it whole; no final newline."""
+        parts = self._json_parts(with_stats=with_stats)
+        write(out, Cleaned(parts), indent=2)
 
     def to_json(self, *, with_stats: bool = True) -> str:
         """Deterministic JSON text: same scenario and seed, same bytes. Never ``Infinity`` or
         ``NaN`` (not JSON): such a number raises ``ValueError`` (durations are bounded at load,
-        so none should reach a result)."""
-        return json.dumps(
-            self.to_dict(with_stats=with_stats), indent=2, sort_keys=False, allow_nan=False
-        )
+        so none should reach a result). ``write_json`` writes it to a file without holding it."""
+        buf = io.StringIO()
+        self.write_json(buf, with_stats=with_stats)
+        return buf.getvalue()
+
+    def write_events(self, out: Writable) -> None:
+        """The events as JSON lines (``events.jsonl``, ``jobsim run --events``), one at a time."""
+        for ev in self._event_dicts():
+            out.write(dumps(Cleaned(ev), indent=None) + "\n")
 
     # -- DataFrames ----------------------------------------------------------------------
     def jobs_frame(self) -> pd.DataFrame:
@@ -310,40 +414,36 @@ class Result:
         return _frame(rows, JOB_COLUMNS)
 
     def pods_frame(self) -> pd.DataFrame:
-        """One row per pod, in creation order. Columns: ``POD_COLUMNS``."""
+        """One row per pod, in creation order. Columns: ``POD_COLUMNS``. Built column by
+        column from the pod rows and their lives (no dict per pod)."""
         lv = self.lives
         reqs = requests_by_job(self)
-        rows: dict[str, list[Any]] = {c: [] for c in POD_COLUMNS}
-        for name, p in self.recorder.pods.items():
-            life = lv.pods[name]
-            exited = [r for r in life.runs if r.seconds is not None]
-            req = reqs.get(p.job)
-            values = {
-                "name": name,
-                "job": p.job,
-                "index": p.index,
-                "attempt": p.attempt,
-                "node": p.node,
-                "phase": p.phase,
-                "outcome": life.outcome,
-                "exitCode": p.exitCode,
-                "restarts": p.restarts,
-                "counted": p.counted,
-                "createdAt": p.createdAt,
-                "scheduledAt": p.scheduledAt,
-                "startedAt": p.startedAt,
-                "finishedAt": p.finishedAt,
-                "deletedAt": p.deletedAt,
-                "removedAt": p.removedAt,
-                "runs": len(life.runs),
-                "runSeconds": sum(r.seconds or 0.0 for r in exited),
-                "wastedSeconds": sum(r.seconds or 0.0 for r in exited if not r.useful),
-                "usefulSeconds": sum(r.seconds or 0.0 for r in exited if r.useful),
-                "cpu": None if req is None else req.get("cpu", 0) / 1000,
-                "memory": None if req is None else float(req.get("memory", 0)),
-            }
-            for c in POD_COLUMNS:
-                rows[c].append(values[c])
+        pods = list(self.recorder.pods.values())
+        lives_ = [lv.pods[p.name] for p in pods]
+        total, useful, wasted = [], [], []
+        for life in lives_:
+            t = u = w = 0.0
+            for r in life.runs:
+                if r.seconds is not None:
+                    t += r.seconds
+                    if r.useful:
+                        u += r.seconds
+                    else:
+                        w += r.seconds
+            total.append(t)
+            useful.append(u)
+            wasted.append(w)
+        req = [reqs.get(p.job) for p in pods]
+        rows: dict[str, list[Any]] = {
+            c: [getattr(p, c) for p in pods] for c in POD_COLUMNS if c not in _POD_DERIVED
+        }
+        rows["outcome"] = [life.outcome for life in lives_]
+        rows["runs"] = [len(life.runs) for life in lives_]
+        rows["runSeconds"] = total
+        rows["wastedSeconds"] = wasted
+        rows["usefulSeconds"] = useful
+        rows["cpu"] = [None if q is None else q.get("cpu", 0) / 1000 for q in req]
+        rows["memory"] = [None if q is None else float(q.get("memory", 0)) for q in req]
         return _frame(rows, POD_COLUMNS)
 
     def runs_frame(self) -> pd.DataFrame:
@@ -368,43 +468,86 @@ class Result:
         return _frame(rows, RUN_COLUMNS)
 
     def events_frame(self) -> pd.DataFrame:
-        """One row per recorded event, in order. Columns: ``EVENT_COLUMNS``."""
-        rows: dict[str, list[Any]] = {c: [] for c in EVENT_COLUMNS}
-        for t, kind, subject, ref, a, b, text in self.recorder.events():
-            for c, v in zip(
-                EVENT_COLUMNS,
-                (
-                    t,
-                    kind.name,
-                    subject,
-                    ref,
-                    a,
-                    b,
-                    text,
-                    describe(kind, subject, ref, a, b, text),
-                ),
-                strict=True,
-            ):
-                rows[c].append(v)
-        return _frame(rows, EVENT_COLUMNS)
+        """One row per recorded event, in order. Columns: ``EVENT_COLUMNS``. Built from the
+        record's columns (numbers and string codes as arrays); only ``message`` is made per
+        event."""
+        import pandas as pd
+
+        rec = self.recorder
+        cols = _event_columns(rec)
+        s = rec.strings
+        message = [
+            describe(Kind(k), s[su], s[r], a, b, s[tx])
+            for k, su, r, a, b, tx in zip(
+                rec.kind, rec.subject, rec.ref, rec.a, rec.b, rec.text, strict=True
+            )
+        ]
+        names = [k.name for k in Kind]
+        data: dict[str, Any] = {
+            "t": cols["t"],
+            "kind": pd.Categorical.from_codes(cols["kind"], categories=pd.Index(names)),
+            **{c: pd.array(cols[c], dtype="string") for c in ("object", "ref")},
+            "a": cols["a"],
+            "b": cols["b"],
+            "text": pd.array(cols["text"], dtype="string"),
+            "message": pd.array(message, dtype="string"),
+        }
+        return pd.DataFrame(data, columns=list(EVENT_COLUMNS))
+
+    def nodes_frame(self) -> pd.DataFrame:
+        """One row per node, in the order they joined. Columns: ``NODE_COLUMNS``."""
+        nodes = self.recorder.nodes.values()
+        caps = [n.capacity or {} for n in nodes]
+        known = [n.capacity is not None for n in nodes]
+        rows: dict[str, list[Any]] = {
+            "name": [n.name for n in nodes],
+            "pool": [n.pool for n in nodes],
+            "addedAt": [n.addedAt for n in nodes],
+            "removedAt": [n.removedAt for n in nodes],
+            "cpu": [
+                c.get("cpu", 0) / 1000 if k else None for c, k in zip(caps, known, strict=True)
+            ],
+            "memory": [
+                float(c.get("memory", 0)) if k else None for c, k in zip(caps, known, strict=True)
+            ],
+        }
+        return _frame(rows, NODE_COLUMNS)
 
     # -- files ---------------------------------------------------------------------------
-    def export(self, directory: str | Path) -> list[Path]:
-        """Write ``jobs.csv``, ``pods.csv``, ``runs.csv``, ``events.jsonl`` and ``result.json``
-        (with statistics) into ``directory`` (created if needed); return the paths written."""
+    def export(self, directory: str | Path, *, format: str = "csv") -> list[Path]:
+        """Write the tables into ``directory`` (created if needed); return the paths written.
+        ``csv``: ``jobs.csv``, ``pods.csv``, ``runs.csv``, ``nodes.csv``, ``events.jsonl``
+        and ``result.json`` (with statistics), each JSON streamed. ``parquet``:
+        ``jobs``, ``pods``, ``runs``, ``nodes`` and ``events.parquet``, the events straight
+        from the record's columns (``EVENT_COLUMNS`` but ``message``, which
+        ``record.describe`` makes from them); ``MissingExtra`` without pyarrow."""
+        if format not in FORMATS:
+            raise ValueError(f"unknown format {format!r}: one of {', '.join(FORMATS)}")
+        if format == "parquet":
+            require_parquet()
         out = Path(directory)
         out.mkdir(parents=True, exist_ok=True)
-        names = ("jobs.csv", "pods.csv", "runs.csv", "events.jsonl", "result.json")
-        paths = [out / n for n in names]
-        self.jobs_frame().to_csv(paths[0], index=False)
-        self.pods_frame().to_csv(paths[1], index=False)
-        self.runs_frame().to_csv(paths[2], index=False)
-        data = self.to_dict(with_stats=True)
-        paths[3].write_text(
-            "".join(json.dumps(ev, allow_nan=False) + "\n" for ev in data["events"]),
-            encoding="utf-8",
-        )
-        paths[4].write_text(json.dumps(data, indent=2, allow_nan=False) + "\n", encoding="utf-8")
+        frames = {
+            "jobs": self.jobs_frame,
+            "pods": self.pods_frame,
+            "runs": self.runs_frame,
+            "nodes": self.nodes_frame,
+        }
+        paths = []
+        if format == "parquet":
+            for name, make in frames.items():
+                paths.append(_write_parquet(_arrow_table(make()), out / f"{name}.parquet"))
+            paths.append(_write_parquet(_events_table(self.recorder), out / "events.parquet"))
+            return paths
+        for name, make in frames.items():
+            make().to_csv(out / f"{name}.csv", index=False)
+            paths.append(out / f"{name}.csv")
+        paths += [out / "events.jsonl", out / "result.json"]
+        with paths[-2].open("w", encoding="utf-8") as fh:
+            self.write_events(fh)
+        with paths[-1].open("w", encoding="utf-8") as fh:
+            self.write_json(fh, with_stats=True)
+            fh.write("\n")
         return paths
 
     def timeline(self, kinds: frozenset[Kind] | None = None) -> list[tuple[float, str]]:
@@ -415,6 +558,10 @@ class Result:
             for t, kind, subject, ref, a, b, text in self.recorder.events()
             if kind in keep
         ]
+
+
+_POD_DERIVED = ("outcome", "runs", "runSeconds", "wastedSeconds", "usefulSeconds", "cpu", "memory")
+"""``POD_COLUMNS`` read from a pod's life or its Job's requests, not from its row."""
 
 
 def _frame(rows: dict[str, list[Any]], dtypes: dict[str, str]) -> pd.DataFrame:
@@ -428,6 +575,88 @@ def _frame(rows: dict[str, list[Any]], dtypes: dict[str, str]) -> pd.DataFrame:
         else:
             data[col] = pd.Series(rows[col], dtype=dtype)
     return pd.DataFrame(data, columns=list(dtypes))
+
+
+def _event_columns(rec: Recorder) -> dict[str, Any]:
+    """The record's event columns as numpy arrays: numbers as they are, ``kind`` as its
+    position in ``Kind`` (categorical codes), strings as object arrays looked up by code."""
+    import numpy as np
+
+    position = np.zeros(256, dtype=np.int8)
+    for i, k in enumerate(Kind):
+        position[int(k)] = i
+    strings = np.array(rec.strings, dtype=object)
+    return {
+        "t": np.frombuffer(rec.t, dtype=np.float64),
+        "kind": position[np.frombuffer(rec.kind, dtype=np.uint8)],
+        "object": strings[np.frombuffer(rec.subject, dtype=np.uint32)],
+        "ref": strings[np.frombuffer(rec.ref, dtype=np.uint32)],
+        "a": np.frombuffer(rec.a, dtype=np.int64),
+        "b": np.frombuffer(rec.b, dtype=np.float64),
+        "text": strings[np.frombuffer(rec.text, dtype=np.uint32)],
+    }
+
+
+class MissingExtra(ImportError):
+    """An optional dependency is not installed; the message names the extra to install."""
+
+
+def require_parquet() -> None:
+    """``MissingExtra`` unless pyarrow (the ``parquet`` extra) can be imported."""
+    try:
+        import pyarrow  # noqa: F401
+    except ImportError:
+        raise MissingExtra("Parquet output needs pyarrow: pip install 'jobsim[parquet]'") from None
+
+
+def _arrow_table(df: pd.DataFrame) -> Any:
+    import pyarrow as pa
+
+    return pa.Table.from_pandas(df, preserve_index=False)
+
+
+def _events_table(rec: Recorder) -> Any:
+    """The events as an Arrow table made from the record's columns: no Python object per
+    event. Strings are dictionary-encoded by their codes in the record's string table."""
+    import numpy as np
+    import pyarrow as pa
+
+    def strings(codes: array[int]) -> Any:
+        used, inverse = np.unique(np.frombuffer(codes, dtype=np.uint32), return_inverse=True)
+        words = pa.array([rec.strings[i] for i in used.tolist()], type=pa.string())
+        return pa.DictionaryArray.from_arrays(pa.array(inverse.astype(np.int32)), words)
+
+    names = pa.array([k.name for k in Kind], type=pa.string())
+    position = {int(k): i for i, k in enumerate(Kind)}
+    lookup = np.zeros(256, dtype=np.int8)
+    for code, i in position.items():
+        lookup[code] = i
+    kind = pa.DictionaryArray.from_arrays(
+        pa.array(lookup[np.frombuffer(rec.kind, dtype=np.uint8)]), names
+    )
+    table = pa.table(
+        {
+            "t": pa.array(np.frombuffer(rec.t, dtype=np.float64)),
+            "kind": kind,
+            "object": strings(rec.subject),
+            "ref": strings(rec.ref),
+            "a": pa.array(np.frombuffer(rec.a, dtype=np.int64)),
+            "b": pa.array(np.frombuffer(rec.b, dtype=np.float64)),
+            "text": strings(rec.text),
+        }
+    )
+    # The schema (and pandas metadata) of ``events_frame`` without ``message``: read back,
+    # the columns have its dtypes; Arrow decodes the strings, in C++, not object by object.
+    columns = {c: d for c, d in EVENT_COLUMNS.items() if c != "message"}
+    schema = pa.Schema.from_pandas(_frame({c: [] for c in columns}, columns), preserve_index=False)
+    return table.cast(schema)
+
+
+def _write_parquet(table: Any, path: Path) -> Path:
+    import pyarrow.parquet as pq
+
+    pq.write_table(table, path)
+    return path
 
 
 TIMELINE_KINDS = frozenset(
@@ -454,10 +683,14 @@ TIMELINE_KINDS = frozenset(
 
 __all__ = [
     "EVENT_COLUMNS",
+    "FORMATS",
     "JOB_COLUMNS",
+    "NODE_COLUMNS",
     "POD_COLUMNS",
     "RUN_COLUMNS",
     "SAVE_FORMAT",
     "TIMELINE_KINDS",
+    "MissingExtra",
     "Result",
+    "require_parquet",
 ]

@@ -75,6 +75,7 @@ def test_run_writes_files(backoff_file: Path, tmp_path: Path) -> None:
     assert sorted(p.name for p in out.iterdir()) == [
         "events.jsonl",
         "jobs.csv",
+        "nodes.csv",
         "pods.csv",
         "result.json",
         "runs.csv",

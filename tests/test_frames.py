@@ -208,6 +208,7 @@ def test_export_directory(backoff: Result, tmp_path: Path) -> None:
         "jobs.csv",
         "pods.csv",
         "runs.csv",
+        "nodes.csv",
         "events.jsonl",
         "result.json",
     ]
@@ -218,7 +219,7 @@ def test_export_directory(backoff: Result, tmp_path: Path) -> None:
     runs = pd.read_csv(paths[2])
     assert list(runs.columns) == list(RUN_COLUMNS)
     assert runs["exitCode"].tolist() == [1, 1, 1]
-    lines = paths[3].read_text(encoding="utf-8").splitlines()
+    lines = paths[4].read_text(encoding="utf-8").splitlines()
     assert len(lines) == len(backoff.recorder)
     events = [json.loads(line) for line in lines]
     assert {
@@ -227,6 +228,6 @@ def test_export_directory(backoff: Result, tmp_path: Path) -> None:
         "object": "default/job",
         "message": "Job default/job created",
     } in events
-    result = json.loads(paths[4].read_text(encoding="utf-8"))
+    result = json.loads(paths[5].read_text(encoding="utf-8"))
     assert result["stats"]["wastedPodSeconds"] == 15
     assert result["jobs"] == backoff.to_dict()["jobs"]

@@ -172,7 +172,7 @@ class _Interned(dict[str, int]):
         return i
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (_Interned, (self.strings,))
+        return (_Interned, (self.strings,))  # the Recorder reads its strings through it
 
 
 _COLUMNS = ("t", "kind", "subject", "ref", "a", "b", "text")
@@ -205,7 +205,6 @@ class Recorder:
         self.b = array("d")
         self.text = array("I")
         self._ids = _Interned()
-        self._strings = self._ids.strings
         self.numbers: dict[int, dict[str, Any]] = {}
         """The numbers behind an event's decision, by event position."""
         self.pods: dict[str, PodRecord] = {}
@@ -244,7 +243,7 @@ class Recorder:
     @property
     def strings(self) -> list[str]:
         """The string table: ``subject``, ``ref`` and ``text`` hold positions in it."""
-        return self._strings
+        return self._ids.strings
 
     def seal(self) -> None:
         """The run is over: every Job's last status becomes data."""
@@ -263,7 +262,7 @@ class Recorder:
 
         return {
             "level": self.level,
-            "strings": seq(self._strings),
+            "strings": seq(self._ids.strings),
             "events": {c: seq(getattr(self, c)) for c in _COLUMNS},
             "numbers": seq([i, n] for i, n in self.numbers.items()),
             "pods": seq(asdict(p) for p in self.pods.values()),
@@ -280,7 +279,6 @@ class Recorder:
         rec = cls()
         rec.level = str(data.get("level", "full"))
         rec._ids = _Interned(data["strings"])
-        rec._strings = rec._ids.strings
         for c in _COLUMNS:
             getattr(rec, c).extend(data["events"][c])
         rec.numbers = {int(i): n for i, n in data["numbers"]}
@@ -297,7 +295,7 @@ class Recorder:
         import numpy as np
 
         wanted = np.isin(np.frombuffer(self.kind, dtype=np.uint8), [int(k) for k in kinds])
-        s = self._strings
+        s = self._ids.strings
         for i in np.flatnonzero(wanted).tolist():
             yield (
                 i,
@@ -312,7 +310,7 @@ class Recorder:
 
     def events(self) -> Iterator[tuple[float, Kind, str, str, int, float, str]]:
         """Every event as ``(t, kind, subject, ref, a, b, text)``, in order."""
-        s = self._strings
+        s = self._ids.strings
         for i in range(len(self.t)):
             yield (
                 self.t[i],

@@ -13,6 +13,8 @@ from __future__ import annotations
 import io
 import json
 import math
+import os
+import tempfile
 from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -194,6 +196,13 @@ SAVE_FORMAT = 1
 """The version of the ``record`` part of a saved Result."""
 
 
+def _umask() -> int:
+    """The process's umask (read by setting it and back: there is no getter)."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 @dataclass
 class Result:
     """What one run produced: built from its record alone, and holding nothing else."""
@@ -241,14 +250,19 @@ class Result:
             "end": self.end,
             **self.recorder.to_data(lazy=True),
         }
-        with out.open("w", encoding="utf-8") as fh:
-            try:
+        # Written beside the file (through a symlink, beside its target) and moved over it
+        # once whole: a save that fails leaves the file as it was.
+        target = Path(os.path.realpath(out))
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
                 write(fh, data, indent=1)
                 fh.write("\n")
-            except BaseException:
-                fh.close()
-                out.unlink(missing_ok=True)
-                raise
+            os.chmod(tmp, 0o666 & ~_umask())
+            os.replace(tmp, target)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
         return out
 
     @classmethod

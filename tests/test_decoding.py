@@ -356,3 +356,29 @@ def test_a_yaml_date_is_text() -> None:
         f'{CTR}[0].resources.requests[cpu]: Invalid value: "[\\"2000-01-01\\"]": '
         f"{QUANTITY_FORMAT_MSG}"
     ]
+
+
+def test_a_null_map_key_is_refused_where_it_is() -> None:
+    # sigs.k8s.io/yaml (kubectl's YAML-to-JSON) has no JSON key for a nil key and refuses the
+    # document ("unsupported map key of type"); the API server never sees it.
+    manifest = {
+        "apiVersion": "batch/v1",
+        "kind": "Job",
+        "metadata": {"name": "x", "labels": {None: "x"}},
+        "spec": {
+            "template": {
+                "spec": {
+                    "restartPolicy": "Never",
+                    "containers": [
+                        {"name": "c", "image": "i", "resources": {"requests": {None: 2}}}
+                    ],
+                }
+            }
+        },
+    }
+    null_key = "a map key is null; kubectl refuses it before sending (sigs.k8s.io/yaml: "
+    null_key += "unsupported map key of type <nil>)"
+    assert decode_job(manifest) == [
+        f"metadata.labels: {null_key}",
+        f"spec.template.spec.containers[0].resources.requests: {null_key}",
+    ]

@@ -79,3 +79,42 @@ def test_loading_something_else_is_a_clear_error(tmp_path: Path) -> None:
     plain.write_text(simulate(load_scenario(SCENARIOS / "pi.yaml")).to_json(), encoding="utf-8")
     with pytest.raises(ValueError, match=r"plain.json: not a saved jobsim Result"):
         Result.load(plain)
+
+
+def test_a_save_that_fails_leaves_the_file_as_it_was(tmp_path: Path) -> None:
+    """The record holds a number JSON cannot (a NaN slipped into an event): the save fails,
+    and the file it would have replaced, and a symlink to it, are untouched."""
+    result = simulate(load_scenario(SCENARIOS / "pi.yaml"))
+    result.recorder.b[0] = float("nan")
+    target = tmp_path / "old.json"
+    target.write_text("previous\n", encoding="utf-8")
+    link = tmp_path / "link.json"
+    link.symlink_to(target)
+    for path in (target, link):
+        with pytest.raises(ValueError, match="not JSON compliant"):
+            result.save(path)
+    assert link.is_symlink() and target.read_text(encoding="utf-8") == "previous\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["link.json", "old.json"]
+
+
+def test_a_save_through_a_symlink_writes_its_target(tmp_path: Path) -> None:
+    result = simulate(load_scenario(SCENARIOS / "pi.yaml"))
+    target = tmp_path / "r.json"
+    target.write_text("old\n", encoding="utf-8")
+    link = tmp_path / "link.json"
+    link.symlink_to(target)
+    result.save(link)
+    assert link.is_symlink()
+    assert Result.load(target).to_json() == result.to_json()
+
+
+def test_a_pickled_recorder_keeps_recording() -> None:
+    """Its string table survives a pickle as one table (a new string after it gets the next
+    number, and reads back)."""
+    import pickle
+
+    rec = simulate(load_scenario(SCENARIOS / "pi.yaml")).recorder
+    copy = pickle.loads(pickle.dumps(rec))
+    assert copy.strings == rec.strings
+    copy.node_down(1.0, "a-node-never-named-before")
+    assert copy.strings[copy.subject[-1]] == "a-node-never-named-before"

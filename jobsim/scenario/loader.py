@@ -86,6 +86,14 @@ def _decode_job(data: Any) -> Job | list[Problem]:
             problems.append(Problem("", str(required(key, f'expected "{want}"'))))
         elif data[key] != want:
             problems.append(Problem(key, str(not_supported(key, _jsonable(data[key]), [want]))))
+    problems += [
+        Problem(
+            path,
+            f"{path}: a map key is null; kubectl refuses it before sending "
+            "(sigs.k8s.io/yaml: unsupported map key of type <nil>)",
+        )
+        for path in _null_keys(data, "")
+    ]
     if problems:
         return problems
     data = as_sent(Job, data)
@@ -97,6 +105,21 @@ def _decode_job(data: Any) -> Job | list[Problem]:
     errors: list[FieldError] = validate_job(job)
     problems = [Problem(e.field, str(e) + _hint(e)) for e in [*errors, *_quantity_errors(job)]]
     return problems or job
+
+
+def _null_keys(data: Any, path: str) -> list[str]:
+    """Where a mapping of the manifest has a ``null`` key (``{null: x}``, ``{~: x}``)."""
+    out: list[str] = []
+    if isinstance(data, dict):
+        for k, v in data.items():
+            if k is None:
+                out.append(path or "(top level)")
+            else:
+                out.extend(_null_keys(v, f"{path}.{k}" if path else str(k)))
+    elif isinstance(data, list):
+        for i, v in enumerate(data):
+            out.extend(_null_keys(v, f"{path}[{i}]"))
+    return out
 
 
 def _hint(e: FieldError) -> str:

@@ -229,7 +229,11 @@ def run_jobsim(scenario: Scenario) -> NullRun:
     sim.run(scenario.stop_time)
     seconds = time.perf_counter() - start
     return NullRun(
-        recorder.created, sim.clock.scheduled, sim.controller.syncs, sim.clock.now, seconds
+        recorder.created,
+        sim.clock.scheduled,
+        sim.controller.syncs,
+        sim.end(scenario.stop_time),
+        seconds,
     )
 
 

@@ -21,12 +21,13 @@ every event), with a ``NullRecorder`` (the model alone), and the bare model: as 
 jobsim created, with the same run-time distribution, one ``simpy.Resource`` with one slot per
 pod slot of the cluster, one process per pod holding one request for one ``env.timeout``. It is
 the floor: what SimPy alone costs for those pods. Wall time is ``time.perf_counter`` around
-building and running each model (the scenario is validated beforehand), the best of up to three
-runs while they add up to under 3 s. "ratio" is jobsim's pods/s over the bare model's (1 or
-more: jobsim is as fast). "cost" is the default recorder's seconds per pod over the 10 000-pod,
-100-node row's. "peak RSS" is the peak resident memory (Linux ``VmHWM``, else ``ru_maxrss``) of a
-fresh process that loads the scenario and runs ``simulate`` once, interpreter and imports
-included (``--no-memory`` skips it); the JSON also holds its growth during the run alone.
+building and running each model (the scenario is validated beforehand), the best of up to five
+runs while they add up to under 5 s (short runs are the noisiest). "ratio" is jobsim's pods/s
+over the bare model's (1 or more: jobsim is as fast). "cost" is the default recorder's seconds
+per pod over the 10 000-pod, 100-node row's. "peak RSS" is the peak resident memory (Linux
+``VmHWM``, else ``ru_maxrss``) of a fresh process that loads the scenario and runs ``simulate``
+once, interpreter and imports included (``--no-memory`` skips it); the JSON also holds its
+growth during the run alone.
 
 The commands are ``jobsim --help``, ``jobsim validate scenarios/pi.yaml`` and ``jobsim run
 scenarios/pi.yaml`` of this checkout, each the best of 5 fresh processes (wall time of the
@@ -278,7 +279,7 @@ def bare_durations(n: int, seed: int) -> list[float]:
 
 
 def best_of(
-    fn: Callable[[], float], *, first: float | None = None, runs: int = 3, budget: float = 3.0
+    fn: Callable[[], float], *, first: float | None = None, runs: int = 5, budget: float = 5.0
 ) -> float:
     """The least of up to ``runs`` wall times of ``fn`` (``first`` counting as one), stopping
     once ``budget`` seconds are spent: short runs are noisy, long ones are run once."""

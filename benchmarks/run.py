@@ -1,44 +1,59 @@
-"""jobsim's pods per second against a bare SimPy model of the same pods, in one process.
+"""jobsim's pods per second, with the default recorder and with a ``NullRecorder``, against a
+bare SimPy model of the same pods in one process; and the time of three everyday commands.
 
-    .venv/bin/python benchmarks/run.py                      # 10 000 and 100 000 pods, 100 nodes
-    .venv/bin/python benchmarks/run.py --nodes 100 1000 10000   # growth with nodes, 10 000 pods
-    .venv/bin/python benchmarks/run.py --quick              # a few seconds, for a smoke test
+    .venv/bin/python benchmarks/run.py                 # every row (about 6 minutes)
+    .venv/bin/python benchmarks/run.py --no-million    # without the 1 000 000-pod row
+    .venv/bin/python benchmarks/run.py --quick         # a smoke test: one small row
+    .venv/bin/python benchmarks/run.py --pods 20000 --nodes 100 1000   # chosen rows
 
 The synthetic cluster: ``nodes`` identical nodes (8 cpu, 32Gi, 110 pods), Jobs of 1000
 completions and parallelism 250 submitted every 60 s, pods requesting 500m cpu and 1Gi (16 per
 node), run times log-normal (median 60 s, sigma 0.5), 5 % of runs failing with exit code 1 and
 ``backoffLimit`` equal to the completions, so no Job fails. Replacement pods of failed runs
-are pods too: "pods" counts every pod jobsim created.
+are pods too: "pods" counts every pod jobsim created. The default rows are issue 14's: 10 000
+and 100 000 completions on 100 nodes, 10 000 on 1 000 and on 10 000 nodes, 1 000 000 on 1 000
+nodes with one node outage (``nodeDown`` of ``node-0`` at 1 h, ``nodeUp`` 10 min later, so its
+pods are evicted after the 50 s grace period and the 300 s toleration), and one Indexed Job of
+100 000 completions at parallelism 1000 on 100 nodes.
 
-The bare model runs as many pods as jobsim created, with the same run-time distribution: one
-``simpy.Resource`` with one slot per pod slot of the cluster, one process per pod holding one
-request for one ``env.timeout``. It is the floor: what SimPy alone costs for those pods. (SimPy
-releases a request with ``list.remove`` on the resource's users, so the floor itself gets
-slower when thousands of pods run at once, as with 1000 nodes or more.)
+Each row runs jobsim with the default recorder (``jobsim.simulate``: ``jobsim.record.Recorder``,
+every event), with a ``NullRecorder`` (the model alone), and the bare model: as many pods as
+jobsim created, with the same run-time distribution, one ``simpy.Resource`` with one slot per
+pod slot of the cluster, one process per pod holding one request for one ``env.timeout``. It is
+the floor: what SimPy alone costs for those pods. Wall time is ``time.perf_counter`` around
+building and running each model (the scenario is validated beforehand), the best of up to five
+runs while they add up to under 5 s (short runs are the noisiest). "ratio" is jobsim's pods/s
+over the bare model's (1 or more: jobsim is as fast). "cost" is the default recorder's seconds
+per pod over the 10 000-pod, 100-node row's. "peak RSS" is the peak resident memory (Linux
+``VmHWM``, else ``ru_maxrss``) of a fresh process that loads the scenario and runs ``simulate``
+once, interpreter and imports included (``--no-memory`` skips it); the JSON also holds its
+growth during the run alone.
 
-Wall time comes from ``time.perf_counter`` around building and running each model (the
-scenario is validated beforehand), the best of up to three runs when a run is short. Peak
-memory is the growth of the peak RSS (Linux ``VmHWM``, the per-process figure behind
-``getrusage`` ``ru_maxrss``; ``ru_maxrss`` elsewhere) while each model runs once more in a
-fresh process of its own, after resetting the high-water mark to the current RSS on Linux (so
-setup, or another run, cannot hide it); ``--no-memory`` skips it. The bare model
-holds every pod's process from the start, jobsim only the pods that exist (at most the Jobs'
-parallelism), so their peaks measure different things.
+The commands are ``jobsim --help``, ``jobsim validate scenarios/pi.yaml`` and ``jobsim run
+scenarios/pi.yaml`` of this checkout, each the best of 5 fresh processes (wall time of the
+process, interpreter start included). Everything is also written as JSON (``--json``) with the
+machine: CPU, cores, Python, git commit, date and the load average before and after.
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime
 import gc
+import json
 import math
 import multiprocessing
+import os
+import platform
 import resource
+import subprocess
 import sys
 import time
 from collections.abc import Callable, Generator, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass
 from functools import partial
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -46,9 +61,13 @@ import simpy
 from rich.console import Console
 from rich.table import Table
 
-from jobsim import Scenario, load_scenario
-from jobsim.record import NullRecorder
-from jobsim.sim.simulation import Simulation
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from jobsim import Scenario, load_scenario, simulate  # noqa: E402
+from jobsim.record import NullRecorder  # noqa: E402
+from jobsim.sim.simulation import Simulation  # noqa: E402
 
 NODE_CPU = 8  # cores
 NODE_MEMORY_GI = 32
@@ -64,13 +83,56 @@ SIGMA_RUN = 0.5
 FAILURE_PROBABILITY = 0.05
 IMAGE = "registry.example/batch/worker:1.0"
 IMAGE_PULL = 3.0  # seconds, once per node
+OUTAGE_NODE = "node-0"
+OUTAGE_AT = "1h"
+OUTAGE_UNTIL = "1h10m"  # longer than the 50 s grace period + 300 s toleration: evictions
 
-DEFAULT_PODS = (10_000, 100_000)
-DEFAULT_NODES = (100,)
-NODE_SWEEP_PODS = 10_000  # pods when only --nodes is given
-QUICK_PODS = (2_000,)
-QUICK_NODES = (20,)
-SLOW_RUN = 60.0  # seconds: runs slower than this are flagged
+SLOW_RUN = 60.0  # seconds: a row whose whole measurement took longer is flagged
+JSON_OUT = ROOT / "benchmarks" / "results.json"
+COMMANDS = (["--help"], ["validate", "scenarios/pi.yaml"], ["run", "scenarios/pi.yaml"])
+COMMAND_TARGETS = (0.3, 0.3, 0.6)  # seconds, issue 14 goal 3
+COMMAND_RUNS = 5
+
+
+@dataclass(frozen=True)
+class Case:
+    """One row's cluster and workload."""
+
+    completions: int
+    nodes: int
+    outage: bool = False
+    indexed: bool = False
+
+    @property
+    def label(self) -> str:
+        extra = " + outage" if self.outage else " Indexed, parallelism 1000" if self.indexed else ""
+        return f"{self.completions:,} completions, {self.nodes:,} nodes{extra}"
+
+    def scenario(self, seed: int) -> dict[str, Any]:
+        if self.indexed:
+            return synthetic_scenario(
+                self.completions,
+                self.nodes,
+                pods_per_job=self.completions,
+                parallelism=1000,
+                indexed=True,
+                seed=seed,
+            )
+        return synthetic_scenario(self.completions, self.nodes, outage=self.outage, seed=seed)
+
+
+REFERENCE = Case(10_000, 100)
+"""The row the cost per pod is relative to."""
+MILLION = Case(1_000_000, 1000, outage=True)
+DEFAULT_CASES = (
+    REFERENCE,
+    Case(100_000, 100),
+    Case(10_000, 1000),
+    Case(10_000, 10_000),
+    MILLION,
+    Case(100_000, 100, indexed=True),
+)
+QUICK_CASES = (Case(2_000, 20),)
 
 
 def synthetic_scenario(
@@ -79,6 +141,8 @@ def synthetic_scenario(
     *,
     pods_per_job: int = PODS_PER_JOB,
     parallelism: int = PARALLELISM,
+    indexed: bool = False,
+    outage: bool = False,
     seed: int = 1,
 ) -> dict[str, Any]:
     """The benchmark's scenario dict: Jobs whose completions add up to ``pods``."""
@@ -95,6 +159,7 @@ def synthetic_scenario(
                 "completions": completions,
                 "parallelism": min(parallelism, completions),
                 "backoffLimit": completions,
+                **({"completionMode": "Indexed"} if indexed else {}),
                 "template": {
                     "spec": {
                         "containers": [
@@ -120,13 +185,19 @@ def synthetic_scenario(
         }
         jobs.append({"submitAt": i * SUBMIT_EVERY, "manifest": manifest, "workload": workload})
     capacity = {"cpu": str(NODE_CPU), "memory": f"{NODE_MEMORY_GI}Gi", "pods": NODE_PODS}
-    return {
+    data: dict[str, Any] = {
         "name": f"bench-{pods}-pods-{nodes}-nodes",
         "seed": seed,
         "timing": {"imagePull": {IMAGE: IMAGE_PULL}},
         "cluster": {"nodePools": [{"name": "node", "count": nodes, "capacity": capacity}]},
         "jobs": jobs,
     }
+    if outage:
+        data["events"] = [
+            {"at": OUTAGE_AT, "nodeDown": OUTAGE_NODE},
+            {"at": OUTAGE_UNTIL, "nodeUp": OUTAGE_NODE},
+        ]
+    return data
 
 
 class CountingRecorder(NullRecorder):
@@ -141,26 +212,47 @@ class CountingRecorder(NullRecorder):
 
 
 @dataclass(frozen=True)
-class JobsimRun:
-    """What one jobsim run did (deterministic) and how long it took (not)."""
+class NullRun:
+    """What one jobsim run with a ``NullRecorder`` did (deterministic) and how long it took."""
 
     pods: int
-    scheduled: int  # SimPy events scheduled
+    scheduled: int  # kernel events scheduled (Simulation.clock.scheduled)
     syncs: int
     end: float  # virtual seconds
     seconds: float
 
 
-def run_jobsim(scenario: Scenario) -> JobsimRun:
+def run_jobsim(scenario: Scenario) -> NullRun:
     """Build and run the simulation with a recorder that keeps nothing."""
     start = time.perf_counter()
     recorder = CountingRecorder()
     sim = Simulation(scenario, recorder)
-    sim.run()
+    sim.run(scenario.stop_time)
     seconds = time.perf_counter() - start
-    return JobsimRun(
-        recorder.created, sim.clock.scheduled, sim.controller.syncs, sim.clock.now, seconds
+    return NullRun(
+        recorder.created,
+        sim.clock.scheduled,
+        sim.controller.syncs,
+        sim.end(scenario.stop_time),
+        seconds,
     )
+
+
+@dataclass(frozen=True)
+class FullRun:
+    """One ``simulate`` run with the default recorder: pods, recorder entries, wall time."""
+
+    pods: int
+    entries: int  # len(recorder): events in the record
+    seconds: float
+
+
+def run_full(scenario: Scenario) -> FullRun:
+    """``simulate`` as a user calls it: the default ``Recorder``, a ``Result``."""
+    start = time.perf_counter()
+    result = simulate(scenario)
+    seconds = time.perf_counter() - start
+    return FullRun(len(result.recorder.pods), len(result.recorder), seconds)
 
 
 def run_bare(durations: Sequence[float], capacity: int) -> float:
@@ -180,8 +272,14 @@ def run_bare(durations: Sequence[float], capacity: int) -> float:
     return time.perf_counter() - start
 
 
+def bare_durations(n: int, seed: int) -> list[float]:
+    """Run times for the bare model, from the distribution the scenario's pods use."""
+    draws = np.random.default_rng(seed).lognormal(math.log(MEDIAN_RUN), SIGMA_RUN, n)
+    return [float(d) for d in draws]
+
+
 def best_of(
-    fn: Callable[[], float], *, first: float | None = None, runs: int = 3, budget: float = 3.0
+    fn: Callable[[], float], *, first: float | None = None, runs: int = 5, budget: float = 5.0
 ) -> float:
     """The least of up to ``runs`` wall times of ``fn`` (``first`` counting as one), stopping
     once ``budget`` seconds are spent: short runs are noisy, long ones are run once."""
@@ -210,7 +308,7 @@ def _peak_rss_bytes() -> int:
 
 def _reset_peak_rss() -> None:
     """Linux: lower the high-water mark to the current RSS (``echo 5 > clear_refs``), so
-    what imports and setup touched and freed does not hide a smaller run. Elsewhere: no-op."""
+    what validation touched and freed does not count as the run's growth. Elsewhere: no-op."""
     try:
         with open("/proc/self/clear_refs", "w") as f:
             f.write("5")
@@ -218,137 +316,344 @@ def _reset_peak_rss() -> None:
         pass
 
 
-def peak_growth(model: str, pods: int, nodes: int, seed: int, run_pods: int) -> int:
-    """Growth of the peak RSS while one model runs, in bytes. Call it in a fresh process."""
-    fn: Callable[[], object]
-    if model == "jobsim":
-        run_jobsim(load_scenario(synthetic_scenario(50, 2, seed=seed)))  # warm up
-        fn = partial(run_jobsim, load_scenario(synthetic_scenario(pods, nodes, seed=seed)))
-    else:
-        run_bare(bare_durations(50, seed), 2 * SLOTS_PER_NODE)  # warm up
-        fn = partial(run_bare, bare_durations(run_pods, seed), nodes * SLOTS_PER_NODE)
+def peak_rss(case: Case, seed: int) -> tuple[int, int]:
+    """(peak RSS of this process, its growth during the run) in bytes, after loading ``case``
+    and running ``simulate`` once. Call it in a fresh process."""
+    scenario = load_scenario(case.scenario(seed))
     gc.collect()
-    _reset_peak_rss()
     before = _peak_rss_bytes()
-    fn()
-    return _peak_rss_bytes() - before
-
-
-def bare_durations(n: int, seed: int) -> list[float]:
-    """Run times for the bare model, from the distribution the scenario's pods use."""
-    draws = np.random.default_rng(seed).lognormal(math.log(MEDIAN_RUN), SIGMA_RUN, n)
-    return [float(d) for d in draws]
+    _reset_peak_rss()
+    start = _peak_rss_bytes()
+    result = simulate(scenario)
+    peak = _peak_rss_bytes()
+    del result
+    return max(before, peak), peak - start
 
 
 @dataclass(frozen=True)
 class Row:
-    """One line of the table."""
+    """One line of the table, as the JSON holds it."""
 
+    completions: int
     nodes: int
-    jobsim: JobsimRun
+    outage: bool
+    indexed: bool
+    pods: int
+    full_seconds: float
+    null_seconds: float
     bare_seconds: float
-    jobsim_peak: int | None
-    bare_peak: int | None
-    wall: float = 0.0  # seconds the whole measurement took, memory runs included
+    events: int  # kernel events (clock.scheduled)
+    syncs: int
+    entries: int  # recorder entries (len(Recorder))
+    end: float  # virtual seconds
+    peak_rss: int | None  # bytes, whole fresh process, default recorder
+    peak_growth: int | None  # bytes, during the run alone
+    wall: float  # seconds the row's measurement took, memory run included
+
+    @property
+    def full_rate(self) -> float:
+        return self.pods / self.full_seconds
+
+    @property
+    def null_rate(self) -> float:
+        return self.pods / self.null_seconds
+
+    @property
+    def bare_rate(self) -> float:
+        return self.pods / self.bare_seconds
 
 
-def measure(pods: int, nodes: int, *, memory: bool, seed: int = 1) -> Row:
-    """Time jobsim and the bare model on the same pods (best of up to 3 runs each); then, if
-    asked, measure each one's peak memory in a fresh process of its own."""
+def measure(case: Case, *, memory: bool, seed: int = 1, console: Console | None = None) -> Row:
+    """Time jobsim (default recorder, then ``NullRecorder``) and the bare model on the same
+    pods; then, if asked, the default recorder's peak memory in a fresh process."""
+
+    def log(message: str) -> None:
+        if console is not None:
+            console.log(message)
+
     start = time.perf_counter()
-    scenario = load_scenario(synthetic_scenario(pods, nodes, seed=seed))
+    scenario = load_scenario(case.scenario(seed))
     gc.collect()
-    js = run_jobsim(scenario)
-    js = replace(js, seconds=best_of(lambda: run_jobsim(scenario).seconds, first=js.seconds))
-    durations = bare_durations(js.pods, seed)
+    full = run_full(scenario)
+    full_s = best_of(lambda: run_full(scenario).seconds, first=full.seconds)
+    log(f"  default recorder: {full.pods / full_s:,.0f} pods/s")
     gc.collect()
-    bare = best_of(partial(run_bare, durations, nodes * SLOTS_PER_NODE))
-    js_peak = bare_peak = None
+    null = run_jobsim(scenario)
+    null_s = best_of(lambda: run_jobsim(scenario).seconds, first=null.seconds)
+    if null.pods != full.pods:
+        raise RuntimeError(f"{case.label}: {full.pods} pods recorded, {null.pods} created")
+    log(f"  NullRecorder: {null.pods / null_s:,.0f} pods/s")
+    durations = bare_durations(null.pods, seed)
+    gc.collect()
+    bare_s = best_of(partial(run_bare, durations, case.nodes * SLOTS_PER_NODE))
+    del durations
+    log(f"  bare SimPy: {null.pods / bare_s:,.0f} pods/s")
+    rss = growth = None
     if memory:
         spawn = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(2, mp_context=spawn, max_tasks_per_child=1) as pool:
-            js_f = pool.submit(peak_growth, "jobsim", pods, nodes, seed, js.pods)
-            bare_f = pool.submit(peak_growth, "bare", pods, nodes, seed, js.pods)
-            js_peak, bare_peak = js_f.result(), bare_f.result()
-    return Row(nodes, js, bare, js_peak, bare_peak, time.perf_counter() - start)
+        with ProcessPoolExecutor(1, mp_context=spawn) as pool:
+            rss, growth = pool.submit(peak_rss, case, seed).result()
+        log(f"  peak RSS: {rss / 2**20:,.0f} MiB")
+    return Row(
+        case.completions,
+        case.nodes,
+        case.outage,
+        case.indexed,
+        null.pods,
+        full_s,
+        null_s,
+        bare_s,
+        null.scheduled,
+        null.syncs,
+        full.entries,
+        null.end,
+        rss,
+        growth,
+        time.perf_counter() - start,
+    )
 
 
-def _mib(n: int | None) -> str:
-    return "-" if n is None else f"{n / 2**20:,.1f}"
+@dataclass(frozen=True)
+class CommandTime:
+    """The best wall time of one command in fresh processes, against its target."""
+
+    command: str
+    seconds: float
+    target: float
+    runs: int
 
 
-def table(rows: list[Row]) -> Table:
-    """The results as a rich table."""
-    t = Table(title="jobsim vs bare SimPy (same process, NullRecorder)")
-    for name in (
-        "pods",
-        "nodes",
-        "jobsim s",
-        "jobsim pods/s",
-        "bare pods/s",
-        "bare/jobsim",
-        "events/pod",
-        "syncs/pod",
-        "jobsim MiB",
-        "bare MiB",
-    ):
-        t.add_column(name, justify="right")
-    for r in rows:
-        js = r.jobsim
-        js_rate = js.pods / js.seconds
-        bare_rate = js.pods / r.bare_seconds
-        slow = " (slow)" if r.wall > SLOW_RUN else ""
-        t.add_row(
-            f"{js.pods:,}",
-            f"{r.nodes:,}",
-            f"{js.seconds:.2f}{slow}",
-            f"{js_rate:,.0f}",
-            f"{bare_rate:,.0f}",
-            f"{bare_rate / js_rate:.1f}",
-            f"{js.scheduled / js.pods:.2f}",
-            f"{js.syncs / js.pods:.3f}",
-            _mib(r.jobsim_peak),
-            _mib(r.bare_peak),
+def time_command(args: Sequence[str], runs: int = COMMAND_RUNS) -> float:
+    """Best wall time of ``jobsim ARGS`` (this checkout's code) in ``runs`` fresh processes."""
+    code = "import sys; from jobsim.cli import main; sys.argv[0] = 'jobsim'; main()"
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    best = math.inf
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run(
+            [sys.executable, "-c", code, *args],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            stdout=subprocess.DEVNULL,
         )
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def time_commands() -> list[CommandTime]:
+    """Goal 3's commands, each the best of ``COMMAND_RUNS`` fresh processes."""
+    return [
+        CommandTime("jobsim " + " ".join(args), time_command(args), target, COMMAND_RUNS)
+        for args, target in zip(COMMANDS, COMMAND_TARGETS, strict=True)
+    ]
+
+
+def _cpu_model() -> str:
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def _git_commit() -> str:
+    try:
+        out = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=True
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    return out + ("+dirty" if dirty else "")
+
+
+def _load() -> list[float]:
+    try:
+        return [round(x, 2) for x in os.getloadavg()]
+    except OSError:
+        return []
+
+
+def machine() -> dict[str, Any]:
+    """What the figures were measured on."""
+    return {
+        "cpu": _cpu_model(),
+        "cores": os.cpu_count(),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "commit": _git_commit(),
+        "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+    }
+
+
+HEADERS = (
+    "pods",
+    "nodes",
+    "pods/s",
+    "ratio",
+    "Null pods/s",
+    "Null ratio",
+    "events/pod",
+    "entries/pod",
+    "cost",
+    "peak RSS",
+)
+
+
+def _cells(row: Row, reference: Row | None) -> list[str]:
+    what = " +outage" if row.outage else " Indexed" if row.indexed else ""
+    cost = "-"
+    if reference is not None:
+        cost = f"{(row.full_seconds / row.pods) / (reference.full_seconds / reference.pods):.2f}×"
+    slow = " (slow)" if row.wall > SLOW_RUN else ""
+    return [
+        f"{row.pods:,}{what}",
+        f"{row.nodes:,}",
+        f"{row.full_rate:,.0f}{slow}",
+        f"{row.full_rate / row.bare_rate:.2f}×",
+        f"{row.null_rate:,.0f}",
+        f"{row.null_rate / row.bare_rate:.2f}×",
+        f"{row.events / row.pods:.2f}",
+        f"{row.entries / row.pods:.2f}",
+        cost,
+        "-" if row.peak_rss is None else f"{row.peak_rss / 2**20:,.0f} MiB",
+    ]
+
+
+def _reference(rows: Sequence[Row]) -> Row | None:
+    for r in rows:
+        if (r.completions, r.nodes, r.outage, r.indexed) == (
+            REFERENCE.completions,
+            REFERENCE.nodes,
+            REFERENCE.outage,
+            REFERENCE.indexed,
+        ):
+            return r
+    return None
+
+
+def table(rows: Sequence[Row]) -> Table:
+    """The pods table."""
+    t = Table(title="jobsim pods/s: default recorder and NullRecorder vs bare SimPy, one process")
+    for name in HEADERS:
+        t.add_column(name, justify="right")
+    ref = _reference(rows)
+    for r in rows:
+        t.add_row(*_cells(r, ref))
     return t
 
 
+def _met(c: CommandTime) -> str:
+    return "yes" if c.seconds <= c.target else "NO"
+
+
+def command_table(commands: Sequence[CommandTime]) -> Table:
+    """The commands table."""
+    t = Table(title=f"Commands: best of {COMMAND_RUNS} fresh processes")
+    for name in ("command", "seconds", "target", "met"):
+        t.add_column(name, justify="left" if name == "command" else "right")
+    for c in commands:
+        t.add_row(c.command, f"{c.seconds:.2f}", f"{c.target:.1f}", _met(c))
+    return t
+
+
+def markdown(rows: Sequence[Row], commands: Sequence[CommandTime]) -> str:
+    """Both tables as Markdown, for the README."""
+    ref = _reference(rows)
+    lines = ["| " + " | ".join(HEADERS) + " |", "|" + "---:|" * len(HEADERS)]
+    lines += ["| " + " | ".join(_cells(r, ref)) + " |" for r in rows]
+    if commands:
+        lines += ["", "| command | seconds | target | met |", "|---|---:|---:|---:|"]
+        lines += [
+            f"| `{c.command}` | {c.seconds:.2f} | {c.target:.1f} | {_met(c)} |" for c in commands
+        ]
+    return "\n".join(lines)
+
+
+NOTE = (
+    "pods: every pod jobsim created (replacements of failed runs included; the bare model runs "
+    "as many). pods/s: jobsim with the default recorder (simulate, every event kept); ratio: "
+    "over the bare SimPy model's pods/s in this process (≥ 1: as fast). Null: with a "
+    "NullRecorder (goal ≥ 2×). events/pod: kernel events (clock.scheduled); entries/pod: "
+    "recorder entries (len(Recorder)). cost: seconds per pod with the default recorder over "
+    "the 10,000-pod, 100-node row's (goal ≤ 1.3×). peak RSS: a fresh process loading and "
+    f"simulating the row (default recorder). (slow): that row took over {SLOW_RUN:g} s."
+)
+
+
+def _cases(args: argparse.Namespace) -> list[Case]:
+    if args.quick:
+        return list(QUICK_CASES)
+    if args.pods or args.nodes:
+        return [
+            Case(p, n) for p in args.pods or [REFERENCE.completions] for n in args.nodes or [100]
+        ]
+    return [c for c in DEFAULT_CASES if not (args.no_million and c == MILLION)]
+
+
 def main(argv: Sequence[str] | None = None) -> None:
-    """Parse the arguments, run every (pods, nodes) pair and print the table."""
+    """Parse the arguments, measure every row and the commands, print and write the tables."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
-    parser.add_argument("--pods", type=int, nargs="+", help="completions per run (10k 100k)")
-    parser.add_argument(
-        "--nodes", type=int, nargs="+", help="node counts (100); --nodes alone runs 10k pods"
-    )
-    parser.add_argument("--quick", action="store_true", help="one small run (2000 pods, 20 nodes)")
-    parser.add_argument("--no-memory", action="store_true", help="skip the memory runs")
+    parser.add_argument("--pods", type=int, nargs="+", help="completions per row (10000)")
+    parser.add_argument("--nodes", type=int, nargs="+", help="node counts (100)")
+    parser.add_argument("--quick", action="store_true", help="one small row (2000 pods, 20 nodes)")
+    parser.add_argument("--no-million", action="store_true", help="skip the 1,000,000-pod row")
+    parser.add_argument("--no-memory", action="store_true", help="skip the peak RSS runs")
+    parser.add_argument("--no-commands", action="store_true", help="skip the command timings")
+    parser.add_argument("--markdown", action="store_true", help="also print Markdown tables")
+    parser.add_argument("--json", type=Path, default=JSON_OUT, help=f"(default {JSON_OUT})")
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args(argv)
-    if args.quick:
-        pods_list, nodes_list = list(QUICK_PODS), list(QUICK_NODES)
-    else:
-        nodes_list = args.nodes or list(DEFAULT_NODES)
-        if args.pods:
-            pods_list = args.pods
-        elif args.nodes:
-            pods_list = [NODE_SWEEP_PODS]
-        else:
-            pods_list = list(DEFAULT_PODS)
-    console = Console(width=120)
+    console = Console(width=130)
+    started = time.perf_counter()
+    info = machine()
+    load_before = _load()
     rows: list[Row] = []
-    for pods in pods_list:
-        for nodes in nodes_list:
-            console.log(f"{pods:,} pods on {nodes:,} nodes …")
-            rows.append(measure(pods, nodes, memory=not args.no_memory, seed=args.seed))
+    for case in _cases(args):
+        console.log(f"{case.label} …")
+        rows.append(measure(case, memory=not args.no_memory, seed=args.seed, console=console))
+    commands = [] if args.no_commands else time_commands()
+    total = time.perf_counter() - started
+    info.update(load_before=load_before, load_after=_load(), seconds=round(total, 1))
     console.print(table(rows))
-    console.print(
-        "pods: every pod jobsim created (replacements of failed runs included); the bare model "
-        "runs the same number. jobsim s: wall time of one jobsim run (best of up to 3). "
-        "events/pod: SimPy events jobsim scheduled (Simulation.clock.scheduled) per pod. MiB: "
-        "growth of peak RSS (VmHWM, i.e. ru_maxrss) in one run in a fresh process (scenario "
-        "validation excluded). "
-        f"(slow): the whole measurement of that row took over {SLOW_RUN:g} s."
-    )
+    console.print(NOTE)
+    if commands:
+        console.print(command_table(commands))
+    if args.markdown:
+        console.print(markdown(rows, commands), markup=False, highlight=False)
+    ref = _reference(rows)
+    data = {
+        "machine": info,
+        "rows": [
+            {
+                **asdict(r),
+                "pods_per_s": r.full_rate,
+                "ratio": r.full_rate / r.bare_rate,
+                "null_pods_per_s": r.null_rate,
+                "null_ratio": r.null_rate / r.bare_rate,
+                "bare_pods_per_s": r.bare_rate,
+                "events_per_pod": r.events / r.pods,
+                "entries_per_pod": r.entries / r.pods,
+                "cost": None
+                if ref is None
+                else (r.full_seconds / r.pods) / (ref.full_seconds / ref.pods),
+            }
+            for r in rows
+        ],
+        "commands": [asdict(c) for c in commands],
+    }
+    args.json.write_text(json.dumps(data, indent=2) + "\n")
+    console.print(f"written: {args.json} ({total:.0f} s in all)", markup=False, highlight=False)
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ from reading the upstream functions (cited next to each case), never from runnin
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 
 import pytest
 from hypothesis import given, settings
@@ -212,3 +213,36 @@ def test_first_pending_indexes_properties(completions: int, done: set[int], coun
     assert len(got) == min(count, len(available))
     # the lowest ones
     assert got == available[: len(got)]
+
+
+@settings(deadline=None)
+@given(
+    completions=st.integers(min_value=0, max_value=400),
+    parts=st.lists(st.sets(st.integers(min_value=0, max_value=450), max_size=150), max_size=4),
+    count=st.integers(min_value=0, max_value=300),
+)
+def test_first_pending_indexes_of_a_union_by_parts(
+    completions: int, parts: list[set[int]], count: int
+) -> None:
+    """A union given by its parts (the controller's succeeded ∪ active ∪ failed) gives what the
+    union as one set gives, from any floor below which every index is taken."""
+    union = set().union(*parts)
+    start = 0
+    while start in union:
+        start += 1
+
+    class Union:
+        def __init__(self) -> None:
+            self.parts = tuple(parts)
+
+        def __contains__(self, x: object) -> bool:
+            return x in union
+
+        def __iter__(self) -> Iterator[int]:
+            return iter(union)
+
+        def __len__(self) -> int:
+            return len(union)
+
+    got = first_pending_indexes(Union(), count, completions, start)
+    assert got == [i for i in range(completions) if i not in union][:count]

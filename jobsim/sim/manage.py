@@ -133,7 +133,9 @@ def manage_job(env: ControllerEnv, ctx: SyncCtx) -> int:
         busy = IndexUnion(ctx.succeeded_indexes, live, ctx.failed_indexes or frozenset())
         while job.pending_floor in job.completed_indexes or job.pending_floor in job.failed_indexes:
             job.pending_floor += 1  # every index below is finished for good
-        pending = first_pending_indexes(busy, diff, completions, job.pending_floor)
+        pending = first_pending_indexes(
+            busy, diff, completions, job.pending_floor, busy_above=len(job.active_indexes)
+        )
         if per_index:
             ready_now, wait = _independent_indexes(ctx, pending, base, cap)
             if not ready_now:

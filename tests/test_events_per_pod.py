@@ -1,4 +1,4 @@
-"""The deterministic work per pod: SimPy events scheduled and Job controller syncs.
+"""The deterministic work per pod: kernel events scheduled and Job controller syncs.
 
 Event counts do not depend on the machine, so these pin the work that ``benchmarks/`` only
 times: a change that makes a pod's life cost more events, or a sync per pod event, fails here

@@ -401,14 +401,6 @@ CASES: list[tuple[str, list[tuple[str, str]], list[str]]] = [
         ],
     ),
     (
-        "replicas of a manifest without a name",
-        [("metadata: {name: pi}", "metadata: {generateName: pi-}")],
-        [
-            "s.yaml:18:15: jobs[0].replicas: replicas are named after the manifest's "
-            "metadata.name (<name>-0, <name>-1, …), and it has none"
-        ],
-    ),
-    (
         "an event naming the entry, not a replica",
         [("nodeDown: pool-0", "suspend: pi")],
         [

@@ -14,6 +14,7 @@ from pydantic import (
     ValidationError,
 )
 
+from jobsim.k8s.create import Names, admit_create, ignored_note
 from jobsim.k8s.decoding import as_sent, is_quantity, quantity_error
 from jobsim.k8s.defaults import set_defaults
 from jobsim.k8s.errors import FieldError, not_supported, required
@@ -66,7 +67,9 @@ from jobsim.scenario.problems import (
 
 
 def decode_job(data: Any, *, marks: Marks | None = None) -> Job | list[str]:
-    """Decode, default and validate one Job manifest; problems as ``path: message`` lines.
+    """Decode, default and validate one Job manifest as the API server creates it
+    (``jobsim.k8s.create``; a ``generateName`` draws from seed 0); problems as
+    ``path: message`` lines.
 
     With the ``marks`` of the file it was read from (``jobsim.locate.read_yaml_file``), each
     problem starts with its ``LINE:COL: ``.
@@ -77,7 +80,25 @@ def decode_job(data: Any, *, marks: Marks | None = None) -> Job | list[str]:
     return [place(p, marks) for p in decoded]
 
 
-def _decode_job(data: Any) -> Job | list[Problem]:
+def admit(
+    data: dict[str, Any], names: Names | None = None, notes: list[Problem] | None = None
+) -> dict[str, Any] | list[Problem]:
+    """A manifest as the API server takes it on create (``jobsim.k8s.create.admit_create``),
+    or the problem of one it refuses; a note on the fields it ignores goes to ``notes``."""
+    admitted = admit_create(data, names)
+    if admitted.refused is not None:
+        where, text = admitted.refused
+        return [Problem(where, f"{where}: {text} ({RESOURCE_VERSION_HINT})", at_key=True)]
+    if admitted.ignored and notes is not None:
+        notes.append(Problem(admitted.ignored[0], ignored_note(admitted.ignored), at_key=True))
+    return admitted.data
+
+
+def _decode_job(
+    data: Any, names: Names | None = None, notes: list[Problem] | None = None
+) -> Job | list[Problem]:
+    """``decode_job`` unplaced: ``names`` generates the names of ``generateName``; a note on
+    fields the server ignores on create is appended to ``notes``."""
     if not isinstance(data, dict):
         return [Problem("", f"(top level): expected a Job manifest (a mapping), got {got(data)}")]
     problems: list[Problem] = []
@@ -96,7 +117,10 @@ def _decode_job(data: Any) -> Job | list[Problem]:
     ]
     if problems:
         return problems
-    data = as_sent(Job, data)
+    admitted = admit(data, names, notes)
+    if isinstance(admitted, list):
+        return admitted
+    data = as_sent(Job, admitted)
     try:
         job = Job.model_validate(data)
     except ValidationError as e:
@@ -120,6 +144,12 @@ def _null_keys(data: Any, path: str) -> list[str]:
         for i, v in enumerate(data):
             out.extend(_null_keys(v, f"{path}[{i}]"))
     return out
+
+
+RESOURCE_VERSION_HINT = (
+    "this looks like a live object as kubectl get prints it: `jobsim import` makes a "
+    "scenario of a cluster's dump, or remove the fields the server set"
+)
 
 
 def _hint(e: FieldError) -> str:
@@ -203,6 +233,9 @@ def load_data(data: Any, marks: Marks | None, name: str, base: Path) -> Scenario
         raise ScenarioError(name, placed([Problem("", text)], marks))
     problems = [duplicate_key(*d) for d in (marks.duplicates if marks is not None else [])]
     bases: dict[int, tuple[dict[str, Any], Job]] = {}  # entry -> its manifest, as read and decoded
+    seed = data.get("seed", 0)
+    names = Names(seed if isinstance(seed, int) and not isinstance(seed, bool) else 0)
+    notes: list[Problem] = []
     raw_jobs = data.get("jobs")
     for i, entry in enumerate(raw_jobs if isinstance(raw_jobs, list) else []):
         if not isinstance(entry, dict):
@@ -218,8 +251,12 @@ def load_data(data: Any, marks: Marks | None, name: str, base: Path) -> Scenario
             continue
         if not isinstance(raw, dict):
             continue  # absent, or not a mapping: the Scenario model says so
-        decoded = _decode_job(raw)
+        found_notes: list[Problem] = []
+        decoded = _decode_job(raw, names, found_notes)
         where = f"jobs[{i}].manifest"
+        notes.extend(
+            Problem(join_path(where, p.where), f"{where}: {p.text}", p.at_key) for p in found_notes
+        )
         if isinstance(decoded, list):
             problems.extend(
                 Problem(join_path(where, p.where), f"{where}: {p.text}", p.at_key) for p in decoded
@@ -238,7 +275,7 @@ def load_data(data: Any, marks: Marks | None, name: str, base: Path) -> Scenario
         raise ScenarioError(name, placed(problems, marks))
     entries: list[JobEntry] = []
     for i, entry in enumerate(scenario.jobs):
-        expanded, refused = _expand(i, entry, *bases[i])
+        expanded, refused = _expand(i, entry, *bases[i], names)
         entries.extend(expanded)
         problems.extend(refused)
     if problems:
@@ -260,23 +297,33 @@ def load_data(data: Any, marks: Marks | None, name: str, base: Path) -> Scenario
     if checks:
         raise ScenarioError(name, placed([at_path(c) for c in checks], marks))
     warnings = [
-        in_file(name, line) for line in placed([*check_fit(loaded), *check_endless(loaded)], marks)
+        in_file(name, line)
+        for line in placed([*notes, *check_fit(loaded), *check_endless(loaded)], marks)
     ]
     return scenario.with_entries(entries, warnings)
 
 
 def _expand(
-    i: int, entry: JobEntry, raw: dict[str, Any], job: Job
+    i: int, entry: JobEntry, raw: dict[str, Any], job: Job, names: Names
 ) -> tuple[list[JobEntry], list[Problem]]:
     """Entry ``i`` of the file as loaded entries: itself, or one per replica, each with its
-    own Job ``<name>-<r>`` decoded and validated as the API server would. A replica the API
-    server would refuse (a name too long) is a problem placed at ``replicas``: the first one
-    only, the others would say the same."""
+    own Job ``<name>-<r>`` (or, from a ``generateName``, its own generated name) decoded and
+    validated as the API server would. A replica the API server would refuse (a name too
+    long) is a problem placed at ``replicas``: the first one only, the others would say the
+    same."""
     key = job_key(job)
     if entry.replicas is None:
         replica = None if entry.arrival is None else Replica(key, 0, 1)
         return [entry.with_job(job, i, replica)], []
     where = f"jobs[{i}].replicas"
+    meta = raw.get("metadata")
+    if isinstance(meta, dict) and not meta.get("name") and meta.get("generateName"):
+        generated = [job] + [_decode_job(raw, names) for _ in range(entry.replicas - 1)]
+        return [
+            entry.with_job(g, i, Replica(key, r, entry.replicas))
+            for r, g in enumerate(generated)
+            if isinstance(g, Job)  # decoded once already: the others decode alike
+        ], []
     name = job.metadata.name
     if not name:
         text = (
@@ -335,6 +382,7 @@ def _read_manifest_file(
 
 
 __all__ = [
+    "admit",
     "decode_job",
     "load_data",
     "load_scenario",

@@ -21,9 +21,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from jobsim.k8s.create import Names
 from jobsim.k8s.job import Job
 from jobsim.locate import Marks, YAMLProblem, read_text, read_yaml_documents, with_mark
-from jobsim.scenario.loader import _decode_job, load_data
+from jobsim.scenario.loader import _decode_job, admit, load_data
 from jobsim.scenario.model import Scenario
 from jobsim.scenario.problems import (
     DISTRIBUTION_TAGS,
@@ -218,8 +219,22 @@ def scenario_from_manifests(
                 notes.append(with_mark(where, f"skipped {_describe(item)}: jobsim runs only Jobs"))
             else:
                 found.append((item, m, path))
+    names = Names(seed)
+    admitted: list[dict[str, Any]] = []  # as the API server takes them: the scenario's Jobs
     for item, m, path in found:
-        decoded = _decode_job(item)
+        found_notes: list[Problem] = []
+        taken = admit(item, names, found_notes) if isinstance(item.get("metadata"), dict) else item
+        decoded = taken if isinstance(taken, list) else _decode_job(taken)
+        notes.extend(
+            placed(
+                [
+                    Problem(join_path(path, p.where), f"{path}: {p.text}", True) if path else p
+                    for p in found_notes
+                ],
+                m,
+            )
+        )
+        admitted.append(taken if isinstance(taken, dict) else item)
         if isinstance(decoded, Job):
             dups = [] if m is None else [duplicate_key(*d) for d in m.duplicates]
             problems.extend(placed([d for d in dups if d.where.startswith(path)], m))
@@ -256,8 +271,7 @@ def scenario_from_manifests(
             ]
         },
         "jobs": [
-            {"manifest": item, "workload": {"duration": duration, **failure}}
-            for item, _, _ in found
+            {"manifest": item, "workload": {"duration": duration, **failure}} for item in admitted
         ],
     }
     combined = _combine([(f"jobs[{i}].manifest", m, p) for i, (_, m, p) in enumerate(found)])

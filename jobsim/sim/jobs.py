@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 
+from jobsim.k8s.create import NAME_ALPHABET  # k8s.io/apimachinery/pkg/util/rand
 from jobsim.k8s.job import Job, JobSpec
 from jobsim.k8s.resources import pod_requests
 from jobsim.policy.backoff import BackoffRecord
@@ -16,8 +17,6 @@ from jobsim.policy.intervals import format_indexes
 from jobsim.scenario.model import Workload
 from jobsim.sim.engine import Call
 from jobsim.sim.objects import Pod
-
-NAME_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"  # k8s.io/apimachinery/pkg/util/rand
 
 
 def stream(seed: int, *tag: str) -> np.random.Generator:

@@ -1,7 +1,9 @@
 """Duration distributions written as one-key mappings, validated at load time.
 
 ``{constant: 10s}``, ``{uniform: {min: 5s, max: 15s}}``, ``{exponential: {mean: 30s}}``,
-``{lognormal: {median: 40s, sigma: 0.6}}``, ``{shiftedExponential: {shift: 10s, mean: 30s}}``.
+``{lognormal: {median: 40s, sigma: 0.6}}``, ``{shiftedExponential: {shift: 10s, mean: 30s}}``,
+``{gamma: {shape: 2, scale: 20s}}``, ``{weibull: {shape: 1.5, scale: 45s}}`` (numpy's and
+scipy.stats' ``gamma(a=shape, scale=scale)`` and ``weibull_min(c=shape, scale=scale)``).
 A bare duration (``10s`` or ``10``) means ``{constant: ...}``. Each knows its mean, so tests can
 compare simulated means with analytic ones.
 """
@@ -182,13 +184,62 @@ class ShiftedExponential(_Dist):
         return _capped(self.shift + float(rng.exponential(self.mean_)))
 
 
-Distribution = Constant | Uniform | Exponential | Lognormal | ShiftedExponential
+def _shape_and_scale(kind: str, shape: float, scale: float) -> None:
+    if not math.isfinite(shape) or shape <= 0:
+        raise ValueError(f"{kind}: shape must be a finite number greater than 0")
+    if scale <= 0:
+        raise ValueError(f"{kind}: scale must be greater than 0")
+
+
+class Gamma(_Dist):
+    """Gamma with shape k and scale θ: mean kθ."""
+
+    kind: Literal["gamma"] = "gamma"
+    shape: float
+    scale: Duration
+
+    @model_validator(mode="after")
+    def _check(self) -> Gamma:
+        _shape_and_scale("gamma", self.shape, self.scale)
+        return self
+
+    @property
+    def mean(self) -> float:
+        return self.shape * self.scale
+
+    def sample(self, rng: np.random.Generator) -> float:
+        return _capped(float(rng.gamma(self.shape, self.scale)))
+
+
+class Weibull(_Dist):
+    """Weibull with shape k and scale λ: mean λ·Γ(1 + 1/k)."""
+
+    kind: Literal["weibull"] = "weibull"
+    shape: float
+    scale: Duration
+
+    @model_validator(mode="after")
+    def _check(self) -> Weibull:
+        _shape_and_scale("weibull", self.shape, self.scale)
+        return self
+
+    @property
+    def mean(self) -> float:
+        return self.scale * math.gamma(1 + 1 / self.shape)
+
+    def sample(self, rng: np.random.Generator) -> float:
+        return _capped(self.scale * float(rng.weibull(self.shape)))
+
+
+Distribution = Constant | Uniform | Exponential | Lognormal | ShiftedExponential | Gamma | Weibull
 _KINDS: dict[str, type[_Dist]] = {
     "constant": Constant,
     "uniform": Uniform,
     "exponential": Exponential,
     "lognormal": Lognormal,
     "shiftedExponential": ShiftedExponential,
+    "gamma": Gamma,
+    "weibull": Weibull,
 }
 
 
@@ -220,8 +271,10 @@ __all__ = [
     "Duration",
     "DurationDistribution",
     "Exponential",
+    "Gamma",
     "Lognormal",
     "ShiftedExponential",
     "Uniform",
+    "Weibull",
     "non_negative",
 ]

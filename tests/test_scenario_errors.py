@@ -211,10 +211,10 @@ CASES: list[tuple[str, list[tuple[str, str]], list[str]]] = [
     ),
     (
         "distribution: unknown kind",
-        [("duration: 10s", "duration: {gamma: {k: 2}}")],
+        [("duration: 10s", "duration: {erlang: {k: 2}}")],
         [
-            "s.yaml:21:17: jobs[0].workload.duration: unknown distribution 'gamma'; expected "
-            "one of: constant, uniform, exponential, lognormal, shiftedExponential"
+            "s.yaml:21:17: jobs[0].workload.duration: unknown distribution 'erlang'; expected "
+            "one of: constant, uniform, exponential, lognormal, shiftedExponential, gamma, weibull"
         ],
     ),
     (

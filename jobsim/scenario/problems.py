@@ -151,7 +151,7 @@ def duplicate_key(path: str, first: Mark, again: Mark) -> Problem:
 # -- pydantic errors in words ----------------------------------------------------------------
 
 DISTRIBUTION_TAGS = frozenset(
-    {"constant", "uniform", "exponential", "lognormal", "shiftedExponential"}
+    {"constant", "uniform", "exponential", "lognormal", "shiftedExponential", "gamma", "weibull"}
 )
 """The one-key mappings that name a distribution: their keys are not field names."""
 

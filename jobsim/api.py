@@ -1,4 +1,5 @@
-"""The Python API: load a scenario, run it, look at the result; sweep and search; compare two.
+"""The Python API: load a scenario, run it, look at the result; sweep and search; compare two;
+import a cluster's dump.
 
 Everything a notebook, a test or the command line needs, and nothing else: ``cli.py`` imports
 only this module. Each name is imported on first use, so a command loads only what it needs;
@@ -46,6 +47,7 @@ if TYPE_CHECKING:  # the names below are imported on first use (``_HOME``), for 
     from jobsim.experiment.progress import ProgressBar
     from jobsim.experiment.search import parse_bound
     from jobsim.experiment.sweep import quantile_name
+    from jobsim.importer import DumpError, GroupFit, Imported, import_dumps
     from jobsim.invariants import InvariantViolation
     from jobsim.k8s.conditions import job_finished_at, job_outcome
     from jobsim.k8s.job import Job
@@ -96,6 +98,7 @@ _HOME: dict[str, str] = {
         ("QUANTILES", "Sweep", "SweepError", "sweep", "quantile_name"), "jobsim.experiment.sweep"
     ),
     "ProgressBar": "jobsim.experiment.progress",
+    **dict.fromkeys(("DumpError", "GroupFit", "Imported", "import_dumps"), "jobsim.importer"),
     **dict.fromkeys(("Line", "explain", "render"), "jobsim.narrate"),
     "InvariantViolation": "jobsim.invariants",
     "job_finished_at": "jobsim.k8s.conditions",
@@ -245,6 +248,9 @@ __all__ = [
     "BareOptions",
     "Comparison",
     "ContainerRun",
+    "DumpError",
+    "GroupFit",
+    "Imported",
     "InvariantViolation",
     "Job",
     "JobComparison",
@@ -282,6 +288,7 @@ __all__ = [
     "draw_sweep",
     "explain",
     "fmt_seconds",
+    "import_dumps",
     "job_finished_at",
     "job_outcome",
     "load_input",

@@ -1,5 +1,5 @@
-"""``jobsim run | validate | plot | explain | report | compare | sweep | search | completion``:
-the command line. The only module that prints."""
+"""``jobsim run | validate | plot | explain | report | compare | sweep | search | import |
+completion``: the command line. The only module that prints."""
 
 from __future__ import annotations
 
@@ -26,6 +26,8 @@ if TYPE_CHECKING:
     from jobsim.api import (
         BareOptions,
         Comparison,
+        DumpError,
+        Imported,
         JobComparison,
         Result,
         Scenario,
@@ -1080,6 +1082,54 @@ def search_command(
     out.print(found.describe(), markup=False)
     for f in found.failures:
         err.print(f"failed run: {f}", markup=False)
+
+
+@app.command("import")
+def import_command(
+    dumps: Annotated[
+        list[Path],
+        typer.Argument(
+            help="Output of kubectl get nodes,jobs,pods -A -o json (or -o yaml): one file or "
+            "several."
+        ),
+    ],
+    output: Annotated[
+        Path, typer.Option("-o", "--output", help="The scenario file to write; - prints it.")
+    ],
+    group_by: Annotated[
+        str | None,
+        typer.Option(
+            "--group-by",
+            help="Fit one workload per value of this label of the Jobs (e.g. app), not per Job.",
+        ),
+    ] = None,
+    name: Annotated[str | None, typer.Option(help="The scenario's name.")] = None,
+    debug: DebugOpt = False,
+) -> None:
+    """Make a scenario of a cluster's dump: its node pools, its Jobs and fitted workloads."""
+
+    def go() -> Imported | DumpError:
+        try:
+            return api.import_dumps(list(dumps), group_by=group_by, name=name)
+        except api.DumpError as e:
+            return e
+
+    imported = _guard(debug, go)
+    if isinstance(imported, api.DumpError):
+        for line in imported.lines:
+            err.print(f"error: {line}", markup=False)
+        raise typer.Exit(1)
+    for w in imported.warnings:
+        err.print(f"warning: {w}", markup=False)
+    to = err if str(output) == "-" else out
+    for line in imported.report():
+        to.print(line, markup=False)
+    text = imported.to_yaml()
+    if str(output) == "-":
+        sys.stdout.write(text)
+        return
+    _write(debug, lambda: output.write_text(text, encoding="utf-8"))
+    out.print(f"wrote {output}: run it with jobsim run {output}", markup=False)
 
 
 @app.command()

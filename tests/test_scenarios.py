@@ -47,6 +47,13 @@ OUTCOMES = {
     ("nightly", "report-3"): ("Complete", "CompletionsReached", 20, 0),
     ("nightly", "report-4"): ("Complete", "CompletionsReached", 20, 0),
     ("nightly", "report-5"): ("Complete", "CompletionsReached", 20, 0),
+    # imported from scenarios/imported/cluster.json: train's runs all exited 137, so p = 1 and
+    # backoffLimit 1 fails it after 2 pods; report has the default workload; the etl Jobs
+    # fail a run with p = 1/15, which seed 0 never draws in their 15 runs.
+    ("imported", "etl-0301"): ("Complete", "CompletionsReached", 12, 0),
+    ("imported", "train"): ("Failed", "BackoffLimitExceeded", 0, 2),
+    ("imported", "etl-0302"): ("Complete", "CompletionsReached", 3, 0),
+    ("imported", "report"): ("Complete", "CompletionsReached", 1, 0),
 }
 
 

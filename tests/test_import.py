@@ -136,7 +136,8 @@ def test_broken_and_partial_dumps_give_located_warnings(imported: Any) -> None:
         "in the dump: left out",
         f"{f}: items[26] (Pod batch/etl-0301-x47bf): state.terminated without startedAt, "
         "finishedAt or exitCode (a container that never started?): its run is left out",
-        "1 pod(s) not created by a Job: left out",
+        f"1 pod(s) not created by a Job (the first: {f}: items[27] (Pod "
+        "batch/web-6d9f8c7b5-58cgk)): left out",
         f"{f}: items[5] (Job batch/etl-0302): not finished at the time of the dump (1 pod(s) "
         "not finished): its finished runs so far are used",
         "batch/report: no finished run: the default workload (10s, no failures)",

@@ -187,11 +187,11 @@ def import_dumps(
     by_key = {j.key: j for j in dump.jobs}
     runs: dict[str, list[Run]] = {j.key: [] for j in dump.jobs}
     running: Counter[str] = Counter()
-    foreign = 0
+    foreign: list[Item] = []
     for pod in dump.pods:
         uid, key = owner_job(pod)
         if key is None:
-            foreign += 1
+            foreign.append(pod)
             continue
         key = by_uid.get(str(uid), key) if uid else key
         if key not in by_key:
@@ -201,7 +201,10 @@ def import_dumps(
         runs[key].extend(found)
         running[key] += still
     if foreign:
-        warnings.append(f"{foreign} pod(s) not created by a Job: left out")
+        warnings.append(
+            f"{len(foreign)} pod(s) not created by a Job (the first: {foreign[0].where}): "
+            "left out"
+        )
     created = {j.key: created_at(j) for j in dump.jobs}
     known = [t for t in created.values() if t is not None]
     start = min(known) if known else None

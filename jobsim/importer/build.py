@@ -202,8 +202,7 @@ def import_dumps(
         running[key] += still
     if foreign:
         warnings.append(
-            f"{len(foreign)} pod(s) not created by a Job (the first: {foreign[0].where}): "
-            "left out"
+            f"{len(foreign)} pod(s) not created by a Job (the first: {foreign[0].where}): left out"
         )
     created = {j.key: created_at(j) for j in dump.jobs}
     known = [t for t in created.values() if t is not None]

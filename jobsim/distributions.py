@@ -3,7 +3,10 @@
 ``{constant: 10s}``, ``{uniform: {min: 5s, max: 15s}}``, ``{exponential: {mean: 30s}}``,
 ``{lognormal: {median: 40s, sigma: 0.6}}``, ``{shiftedExponential: {shift: 10s, mean: 30s}}``,
 ``{gamma: {shape: 2, scale: 20s}}``, ``{weibull: {shape: 1.5, scale: 45s}}`` (numpy's and
-scipy.stats' ``gamma(a=shape, scale=scale)`` and ``weibull_min(c=shape, scale=scale)``).
+scipy.stats' ``gamma(a=shape, scale=scale)`` and ``weibull_min(c=shape, scale=scale)``),
+``{empirical: {samples: [52s, 61s, 75s]}}`` (one of the samples, each as likely) or
+``{empirical: {quantiles: {0: 40s, 0.5: 60s, 0.9: 80s, 1: 2m}}}`` (the inverse of a cumulative
+distribution that is linear between the quantiles given, from 0 to 1).
 A bare duration (``10s`` or ``10``) means ``{constant: ...}``. Each knows its mean, so tests can
 compare simulated means with analytic ones.
 """
@@ -12,6 +15,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from itertools import pairwise
 from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
@@ -231,7 +235,73 @@ class Weibull(_Dist):
         return _capped(self.scale * float(rng.weibull(self.shape)))
 
 
-Distribution = Constant | Uniform | Exponential | Lognormal | ShiftedExponential | Gamma | Weibull
+MAX_EMPIRICAL_POINTS = 100_000
+"""The most samples or quantiles an empirical distribution may list."""
+
+
+class Empirical(_Dist):
+    """Observed run times: ``samples`` (a draw is one of them, each as likely) or
+    ``quantiles`` (probability → duration, from 0 to 1, non-decreasing; a draw is linear
+    between the two quantiles around a uniform probability)."""
+
+    kind: Literal["empirical"] = "empirical"
+    samples: list[Duration] | None = None
+    quantiles: dict[float, Duration] | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> Empirical:
+        if (self.samples is None) == (self.quantiles is None):
+            raise ValueError("empirical: give samples or quantiles (one of them)")
+        if self.samples is not None and not self.samples:
+            raise ValueError("empirical: samples must not be empty")
+        points = self.samples if self.samples is not None else self.quantiles or {}
+        if len(points) > MAX_EMPIRICAL_POINTS:
+            raise ValueError(f"empirical: at most {MAX_EMPIRICAL_POINTS} points")
+        if self.quantiles is not None:
+            ps = sorted(self.quantiles)
+            if not ps or ps[0] != 0 or ps[-1] != 1 or not all(0 <= p <= 1 for p in ps):
+                raise ValueError(
+                    "empirical: quantiles are probabilities from 0 to 1 and must include 0 and 1"
+                )
+            for (p, a), (p2, b) in pairwise(self._points()):
+                if b < a:
+                    raise ValueError(
+                        f"empirical: quantile {p2:g} ({format_duration(b)}) is less than "
+                        f"quantile {p:g} ({format_duration(a)})"
+                    )
+        return self
+
+    def _points(self) -> list[tuple[float, float]]:
+        q = self.quantiles or {}
+        return sorted(q.items())
+
+    @property
+    def mean(self) -> float:
+        if self.samples is not None:
+            return sum(self.samples) / len(self.samples)
+        pts = self._points()
+        return sum((p2 - p) * (a + b) / 2 for (p, a), (p2, b) in pairwise(pts))
+
+    @property
+    def most(self) -> float:
+        if self.samples is not None:
+            return max(self.samples)
+        return self._points()[-1][1]
+
+    def sample(self, rng: np.random.Generator) -> float:
+        if self.samples is not None:
+            return self.samples[int(rng.integers(len(self.samples)))]
+        u = float(rng.random())
+        pts = self._points()
+        for (p, a), (p2, b) in pairwise(pts):
+            if u < p2:
+                return a + (b - a) * (u - p) / (p2 - p)
+        return pts[-1][1]
+
+
+Distribution = (
+    Constant | Uniform | Exponential | Lognormal | ShiftedExponential | Gamma | Weibull | Empirical
+)
 _KINDS: dict[str, type[_Dist]] = {
     "constant": Constant,
     "uniform": Uniform,
@@ -240,6 +310,7 @@ _KINDS: dict[str, type[_Dist]] = {
     "shiftedExponential": ShiftedExponential,
     "gamma": Gamma,
     "weibull": Weibull,
+    "empirical": Empirical,
 }
 
 
@@ -270,6 +341,7 @@ __all__ = [
     "Distribution",
     "Duration",
     "DurationDistribution",
+    "Empirical",
     "Exponential",
     "Gamma",
     "Lognormal",

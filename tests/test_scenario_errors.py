@@ -214,7 +214,8 @@ CASES: list[tuple[str, list[tuple[str, str]], list[str]]] = [
         [("duration: 10s", "duration: {erlang: {k: 2}}")],
         [
             "s.yaml:21:17: jobs[0].workload.duration: unknown distribution 'erlang'; expected "
-            "one of: constant, uniform, exponential, lognormal, shiftedExponential, gamma, weibull"
+            "one of: constant, uniform, exponential, lognormal, shiftedExponential, gamma, "
+            "weibull, empirical"
         ],
     ),
     (

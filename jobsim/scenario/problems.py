@@ -151,7 +151,16 @@ def duplicate_key(path: str, first: Mark, again: Mark) -> Problem:
 # -- pydantic errors in words ----------------------------------------------------------------
 
 DISTRIBUTION_TAGS = frozenset(
-    {"constant", "uniform", "exponential", "lognormal", "shiftedExponential", "gamma", "weibull"}
+    {
+        "constant",
+        "uniform",
+        "exponential",
+        "lognormal",
+        "shiftedExponential",
+        "gamma",
+        "weibull",
+        "empirical",
+    }
 )
 """The one-key mappings that name a distribution: their keys are not field names."""
 

@@ -1104,13 +1104,20 @@ def import_command(
         ),
     ] = None,
     name: Annotated[str | None, typer.Option(help="The scenario's name.")] = None,
+    fit: Annotated[
+        Literal["best", "lognormal", "gamma", "weibull", "exponential", "empirical"],
+        typer.Option(
+            help="The run times' distribution: the family with the least AIC, one family, "
+            "or the runs themselves."
+        ),
+    ] = "best",
     debug: DebugOpt = False,
 ) -> None:
     """Make a scenario of a cluster's dump: its node pools, its Jobs and fitted workloads."""
 
     def go() -> Imported | DumpError:
         try:
-            return api.import_dumps(list(dumps), group_by=group_by, name=name)
+            return api.import_dumps(list(dumps), group_by=group_by, name=name, fit=fit)
         except api.DumpError as e:
             return e
 

@@ -282,3 +282,61 @@ def test_the_shipped_imported_scenario_is_the_fixtures_import(
     monkeypatch.chdir(ROOT)
     got = import_dumps([Path("scenarios/imported/cluster.json")], group_by="app", name="imported")
     assert (ROOT / "scenarios" / "imported.yaml").read_text(encoding="utf-8") == got.to_yaml()
+
+
+def test_fit_empirical_lists_the_runs_themselves(tmp_path: Path) -> None:
+    got = import_dumps([FIXTURE], fit="empirical")
+    work = entry(got.data, "etl-0301")["workload"]
+    # the 12 runs that exited 0, in the dump's order, as durations
+    want = [parse_duration(f"{x}s") for x in ETL_0301_OK]
+    assert [parse_duration(x) for x in work["duration"]["empirical"]["samples"]] == want
+    assert work["failure"]["after"] == {"empirical": {"samples": ["45s"]}}
+    path = tmp_path / "s.yaml"
+    path.write_text(got.to_yaml(), encoding="utf-8")
+    assert simulate(load_scenario(path)).to_dict()["jobs"][0]["podsCreated"] >= 12
+
+
+def test_fit_empirical_of_many_runs_gives_percentiles() -> None:
+    fit = fit_durations([float(x) for x in range(1, 202)], "empirical")  # 1 s … 201 s
+    q = fit.distribution["empirical"]["quantiles"]
+    # 101 percentiles, linear between order statistics: p of 201 evenly spread values
+    # 1…201 is 1 + 200p
+    assert len(q) == 101
+    assert (q[0.0], q[0.5], q[0.99], q[1.0]) == ("1s", "1m41s", "3m19s", "3m21s")
+
+
+def test_fit_one_family_as_asked() -> None:
+    got = import_dumps([FIXTURE], fit="gamma")
+    fit = next(f for f in got.fits if f.group == "batch/etl-0301")
+    assert fit.duration.family == "gamma"
+    assert {c.family for c in fit.duration.others} == {"lognormal", "weibull", "exponential"}
+    assert "gamma" in entry(got.data, "etl-0301")["workload"]["duration"]
+    with pytest.raises(DumpError, match="--fit: unknown fit 'erlang'"):
+        import_dumps([FIXTURE], fit="erlang")
+
+
+def test_restarted_containers_give_their_previous_run(tmp_path: Path) -> None:
+    # restartPolicy OnFailure: the pod's container failed once (lastState.terminated, exit 2
+    # after 30 s) and then succeeded (state.terminated, 40 s): two runs.
+    items = [i for i in dump_items() if i["kind"] == "Job"][:1]
+    pod = next(i for i in dump_items() if i["kind"] == "Pod")
+    status = pod["status"]["containerStatuses"][0]
+    status["restartCount"] = 1
+    status["lastState"] = {
+        "terminated": {
+            "exitCode": 2,
+            "reason": "Error",
+            "startedAt": "2026-03-01T02:00:02Z",
+            "finishedAt": "2026-03-01T02:00:32Z",
+        }
+    }
+    status["state"]["terminated"].update(
+        startedAt="2026-03-01T02:00:45Z", finishedAt="2026-03-01T02:01:25Z"
+    )
+    p = write(tmp_path, "d.json", {"apiVersion": "v1", "kind": "List", "items": [*items, pod]})
+    got = import_dumps([p])
+    (fit,) = got.fits
+    assert (fit.runs, fit.failed) == (2, 1)
+    work = got.data["jobs"][0]["workload"]
+    assert work["duration"] == {"constant": "40s"}
+    assert work["failure"] == {"probability": 0.5, "exitCode": {2: 1}, "after": {"constant": "30s"}}

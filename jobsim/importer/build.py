@@ -28,7 +28,7 @@ import yaml
 
 from jobsim.importer.cluster import node_pools
 from jobsim.importer.dump import DumpError, Item, read_dumps
-from jobsim.importer.fit import Fit, fit_durations, seconds
+from jobsim.importer.fit import METHODS, Fit, fit_durations, seconds
 from jobsim.importer.jobs import Run, clean_manifest, created_at, owner_job, pod_runs
 from jobsim.scenario import ScenarioError
 from jobsim.scenario.loader import load_data
@@ -81,6 +81,7 @@ class Imported:
     fits: list[GroupFit]
     warnings: list[str] = field(default_factory=list)
     sources: tuple[str, ...] = ()
+    method: str = "best by AIC"
 
     def report(self) -> list[str]:
         """What ``jobsim import`` prints: the pools, then each fit."""
@@ -88,7 +89,7 @@ class Imported:
         lines = [
             f"{len(self.data['jobs'])} Job(s); {sum(p['count'] for p in pools)} node(s) in "
             f"{len(pools)} pool(s): " + ", ".join(f"{p['name']} ×{p['count']}" for p in pools),
-            "fits (best by AIC; KS D: the largest gap between the sample's and the fit's "
+            f"fits ({self.method}; KS D: the largest gap between the sample's and the fit's "
             "cumulative distributions):",
         ]
         for f in self.fits:
@@ -99,7 +100,7 @@ class Imported:
         """The scenario file, with a header saying where it comes from."""
         head = [
             "# Imported by `jobsim import` from " + ", ".join(self.sources),
-            "# Workloads fitted to the dump's runs (best by AIC):",
+            f"# Workloads fitted to the dump's runs ({self.method}):",
             *(f"#   {line}" for f in self.fits for line in f.describe()),
         ]
         body = yaml.safe_dump(self.data, sort_keys=False, width=100, allow_unicode=True)
@@ -142,18 +143,18 @@ def _finished(job: Item) -> bool:
 
 
 def _workload(
-    runs: list[Run], containers: list[str]
+    runs: list[Run], containers: list[str], fit: str
 ) -> tuple[dict[str, Any], Fit | None, Fit | None]:
     if not runs:
         return dict(DEFAULT_WORKLOAD), None, None
     ok = [r.seconds for r in runs if r.exit_code == 0]
     failed = [r for r in runs if r.exit_code != 0]
-    duration = fit_durations(ok or [r.seconds for r in runs])
+    duration = fit_durations(ok or [r.seconds for r in runs], fit)
     workload: dict[str, Any] = {"duration": duration.distribution}
     after = None
     if failed:
         codes = Counter(r.exit_code for r in failed)
-        after = fit_durations([r.seconds for r in failed])
+        after = fit_durations([r.seconds for r in failed], fit)
         failure: dict[str, Any] = {
             "probability": round(len(failed) / len(runs), 6),
             "exitCode": dict(sorted(codes.items())),
@@ -168,10 +169,17 @@ def _workload(
 
 
 def import_dumps(
-    paths: list[str | Path], *, group_by: str | None = None, name: str | None = None
+    paths: list[str | Path],
+    *,
+    group_by: str | None = None,
+    name: str | None = None,
+    fit: str = "best",
 ) -> Imported:
-    """The scenario of these dumps. Raises ``DumpError`` for a file that cannot be read, or
-    for dumps with no Job."""
+    """The scenario of these dumps; ``fit`` is one of ``fit.METHODS`` (the best family by
+    AIC, one family, or ``empirical``). Raises ``DumpError`` for a file that cannot be read,
+    for dumps with no Job, or for an unknown ``fit``."""
+    if fit not in METHODS:
+        raise DumpError([f"--fit: unknown fit {fit!r}; expected one of: {', '.join(METHODS)}"])
     files = [Path(p) for p in paths]
     dump = read_dumps(files)
     warnings = dump.warnings
@@ -222,7 +230,9 @@ def import_dumps(
     fits: list[GroupFit] = []
     for group, members in groups.items():
         group_runs = [r for j in members for r in runs[j.key]]
-        workload, duration, after = _workload(group_runs, _containers(clean_manifest(members[0])))
+        workload, duration, after = _workload(
+            group_runs, _containers(clean_manifest(members[0])), fit
+        )
         if duration is None:
             warnings.append(f"{group}: no finished run: the default workload (10s, no failures)")
         reasons: dict[int, set[str]] = {}
@@ -262,7 +272,8 @@ def import_dumps(
         "jobs": entries,
     }
     data["jobs"] = _loadable(data, warnings)
-    return Imported(data, fits, warnings, tuple(map(str, files)))
+    method = {"best": "best by AIC", "empirical": "empirical"}.get(fit, f"{fit}, as asked")
+    return Imported(data, fits, warnings, tuple(map(str, files)), method)
 
 
 _ENTRY = re.compile(r"^jobs\[(\d+)\]")

@@ -7,7 +7,10 @@ shape a, scale), ``weibull_min`` (→ ``weibull``: shape c, scale) and ``expon``
 number of fitted parameters: 2, or 1 for the exponential); its Kolmogorov–Smirnov statistic
 D (the largest distance between the sample's and the fitted cumulative distributions) says
 how well it fits. Fewer than two distinct values give a constant, fewer than ``MIN_FIT`` runs
-a uniform distribution on [least, greatest] (too few to tell one family from another). The
+a uniform distribution on [least, greatest] (too few to tell one family from another). A
+method other than ``best`` fits that family alone (the others' AIC still printed), or, for
+``empirical``, lists the runs themselves (``samples``; past ``MAX_SAMPLES``, the 101
+percentiles 0, 0.01 … 1 as ``quantiles``, linear between order statistics). The
 API writes times to the second, so a run of 0 s counts as 0.5 s (half the resolution) for the
 fit.
 scipy is imported when a fit is made, not before.
@@ -26,6 +29,10 @@ RESOLUTION = 1.0
 """The API's timestamps are whole seconds."""
 
 FAMILIES = ("lognormal", "gamma", "weibull", "exponential")
+METHODS = ("best", *FAMILIES, "empirical")
+"""``--fit``: the best family by AIC, one family, or the runs themselves."""
+MAX_SAMPLES = 100
+"""An ``empirical`` fit lists up to this many runs; more become 101 percentiles."""
 MIN_FIT = 5
 """The fewest runs a family is fitted to."""
 
@@ -57,6 +64,10 @@ class Fit:
         dist = _show(self.distribution)
         if self.family == "constant" and self.aic is None:
             return f"{dist} (n={self.n}: fewer than two distinct values, no fit)"
+        if self.family == "empirical":
+            ((_, params),) = self.distribution.items()
+            what = "the runs themselves" if "samples" in params else "101 percentiles"
+            return f"empirical: {what} (n={self.n})"
         if self.aic is None:
             return f"{dist} (n={self.n}: fewer than {MIN_FIT} runs, no fit: their range)"
         rest = ", ".join(f"{c.family} {c.aic:.1f}" for c in self.others)
@@ -83,13 +94,31 @@ def _sig(x: float) -> float:
     return float(f"{x:.4g}")
 
 
-def fit_durations(samples: list[float]) -> Fit:
-    """The best of ``FAMILIES`` for these run times (seconds), or a constant."""
+def _empirical(samples: list[float]) -> Fit:
+    if len(samples) <= MAX_SAMPLES:
+        return Fit(
+            len(samples), {"empirical": {"samples": [seconds(x) for x in samples]}}, "empirical"
+        )
+    import numpy as np
+
+    ps = [k / 100 for k in range(101)]
+    qs = np.quantile(np.asarray(samples, dtype=float), ps)
+    points = {p: seconds(float(q)) for p, q in zip(ps, qs, strict=True)}
+    return Fit(len(samples), {"empirical": {"quantiles": points}}, "empirical")
+
+
+def fit_durations(samples: list[float], method: str = "best") -> Fit:
+    """The best of ``FAMILIES`` for these run times (seconds), or a constant; ``method``
+    (one of ``METHODS``) forces a family or the empirical distribution."""
     if not samples:
         raise ValueError("no samples to fit")
+    if method not in METHODS:
+        raise ValueError(f"unknown fit {method!r}; expected one of: {', '.join(METHODS)}")
+    if method == "empirical":
+        return _empirical(samples)
     if len(set(samples)) < 2:
         return Fit(len(samples), {"constant": seconds(samples[0])}, "constant")
-    if len(samples) < MIN_FIT:
+    if len(samples) < MIN_FIT and method == "best":
         spread = {"min": seconds(min(samples)), "max": seconds(max(samples))}
         return Fit(len(samples), {"uniform": spread}, "uniform")
     zeros = sum(1 for x in samples if x <= 0)
@@ -98,7 +127,10 @@ def fit_durations(samples: list[float]) -> Fit:
     if not candidates:  # every fit failed: the mean, as a constant
         mean = sum(samples) / len(samples)
         return Fit(len(samples), {"constant": seconds(mean)}, "constant", zeros=zeros)
-    best, *others = sorted(candidates, key=lambda c: (c.aic, FAMILIES.index(c.family)))
+    ranked = sorted(candidates, key=lambda c: (c.aic, FAMILIES.index(c.family)))
+    chosen = [c for c in ranked if c.family == method] or ranked  # a family that did not fit: best
+    best = chosen[0]
+    others = [c for c in ranked if c is not best]
     return Fit(
         len(samples), best.distribution, best.family, best.aic, best.ks, tuple(others), zeros
     )
@@ -147,4 +179,14 @@ def _mapped(family: str, params: tuple[float, ...]) -> dict[str, Any] | None:
     return {family: {"shape": _sig(shape), "scale": seconds(scale)}}
 
 
-__all__ = ["FAMILIES", "MIN_FIT", "RESOLUTION", "Candidate", "Fit", "fit_durations", "seconds"]
+__all__ = [
+    "FAMILIES",
+    "MAX_SAMPLES",
+    "METHODS",
+    "MIN_FIT",
+    "RESOLUTION",
+    "Candidate",
+    "Fit",
+    "fit_durations",
+    "seconds",
+]

@@ -307,9 +307,9 @@ def test_fit_empirical_of_many_runs_gives_percentiles() -> None:
 
 def test_fit_one_family_as_asked() -> None:
     got = import_dumps([FIXTURE], fit="gamma")
-    fit = next(f for f in got.fits if f.group == "batch/etl-0301")
-    assert fit.duration.family == "gamma"
-    assert {c.family for c in fit.duration.others} == {"lognormal", "weibull", "exponential"}
+    duration = next(f for f in got.fits if f.group == "batch/etl-0301").duration
+    assert duration is not None and duration.family == "gamma"
+    assert {c.family for c in duration.others} == {"lognormal", "weibull", "exponential"}
     assert "gamma" in entry(got.data, "etl-0301")["workload"]["duration"]
     with pytest.raises(DumpError, match="--fit: unknown fit 'erlang'"):
         import_dumps([FIXTURE], fit="erlang")

@@ -340,3 +340,22 @@ def test_restarted_containers_give_their_previous_run(tmp_path: Path) -> None:
     work = got.data["jobs"][0]["workload"]
     assert work["duration"] == {"constant": "40s"}
     assert work["failure"] == {"probability": 0.5, "exitCode": {2: 1}, "after": {"constant": "30s"}}
+
+
+def test_an_object_in_two_dumps_is_read_once(tmp_path: Path) -> None:
+    copy = write(tmp_path, "copy.json", FIXTURE.read_text(encoding="utf-8"))
+    got = import_dumps([FIXTURE, copy, FIXTURE])
+    again = [w for w in got.warnings if "also at" in w]
+    assert len(again) == len(dump_items())  # every object of the copy
+    node = "items[0] (Node ip-10-0-1-11.ec2.internal)"
+    assert again[0] == f"{copy}: {node}: also at {FIXTURE}: {node}: the first is kept"
+    assert f"{FIXTURE}: given twice: read once" in got.warnings
+    assert [p["count"] for p in got.data["cluster"]["nodePools"]] == [2, 1]
+
+
+def test_a_binary_file_is_an_error(tmp_path: Path) -> None:
+    p = tmp_path / "d.json"
+    p.write_bytes(b"{\x00\xff")
+    with pytest.raises(DumpError) as err:
+        import_dumps([p])
+    assert err.value.lines == [f"{p}: not UTF-8 text (byte 2): a dump is kubectl's JSON or YAML"]

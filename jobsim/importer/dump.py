@@ -98,12 +98,21 @@ def read_dumps(paths: list[Path]) -> Dump:
     errors: list[str] = []
     seen: dict[tuple[str, str], str] = {}
     skipped: dict[str, int] = {}
+    read: set[Path] = set()
     for path in paths:
+        if path.resolve() in read:
+            out.warnings.append(f"{path}: given twice: read once")
+            continue
+        read.add(path.resolve())
         try:
             text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as e:
-            reason = e.strerror if isinstance(e, OSError) and e.strerror else str(e)
-            errors.append(f"{path}: cannot read the file: {reason}")
+        except UnicodeDecodeError as e:
+            errors.append(
+                f"{path}: not UTF-8 text (byte {e.start}): a dump is kubectl's JSON or YAML"
+            )
+            continue
+        except OSError as e:
+            errors.append(f"{path}: cannot read the file: {e.strerror or e}")
             continue
         try:
             docs = _documents(path, text)
@@ -121,10 +130,11 @@ def read_dumps(paths: list[Path]) -> Dump:
                         f"{item.where}: a {item.kind} without metadata.name: skipped"
                     )
                     continue
-                first = seen.setdefault((item.kind, item.key), item.where)
-                if first != item.where:
+                first = seen.get((item.kind, item.key))
+                if first is not None:
                     out.warnings.append(f"{item.where}: also at {first}: the first is kept")
                     continue
+                seen[(item.kind, item.key)] = item.where
                 {"Node": out.nodes, "Job": out.jobs, "Pod": out.pods}[item.kind].append(item)
     if errors:
         raise DumpError(errors)

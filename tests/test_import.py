@@ -359,3 +359,26 @@ def test_a_binary_file_is_an_error(tmp_path: Path) -> None:
     with pytest.raises(DumpError) as err:
         import_dumps([p])
     assert err.value.lines == [f"{p}: not UTF-8 text (byte 2): a dump is kubectl's JSON or YAML"]
+
+
+def test_a_cronjobs_job_comes_in_as_a_job_with_a_warning(tmp_path: Path) -> None:
+    job = next(i for i in dump_items() if i["kind"] == "Job")
+    job["metadata"]["ownerReferences"] = [
+        {"apiVersion": "batch/v1", "kind": "CronJob", "name": "etl", "uid": "u", "controller": True}
+    ]
+    p = write(tmp_path, "d.json", {"apiVersion": "v1", "kind": "List", "items": [job]})
+    got = import_dumps([p])
+    assert "ownerReferences" not in got.data["jobs"][0]["manifest"]["metadata"]
+    assert (
+        f"{p}: items[0] (Job batch/etl-0301): created by CronJob batch/etl: imported as a Job "
+        "of its own (jobsim does not run CronJobs yet)"
+    ) in got.warnings
+
+
+def test_importing_loads_scipy_only_to_fit() -> None:
+    import subprocess
+    import sys
+
+    code = "import sys, jobsim.importer; print('scipy' in sys.modules)"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert done.stdout.strip() == "False", done.stderr

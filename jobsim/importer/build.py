@@ -131,6 +131,13 @@ def _containers(manifest: dict[str, Any]) -> list[str]:
         return []
 
 
+def _cronjob(job: Item) -> str | None:
+    for ref in job.meta.get("ownerReferences") or []:
+        if isinstance(ref, dict) and ref.get("kind") == "CronJob":
+            return f"{job.namespace}/{ref.get('name')}"
+    return None
+
+
 def _finished(job: Item) -> bool:
     status = job.data.get("status")
     conditions = status.get("conditions") if isinstance(status, dict) else None
@@ -219,6 +226,12 @@ def import_dumps(
     for job in dump.jobs:
         if created[job.key] is None:
             warnings.append(f"{job.where}: no metadata.creationTimestamp: submitted at 0s")
+        owner = _cronjob(job)
+        if owner is not None:
+            warnings.append(
+                f"{job.where}: created by CronJob {owner}: imported as a Job of its own "
+                "(jobsim does not run CronJobs yet)"
+            )
         if not _finished(job):
             active = f" ({running[job.key]} pod(s) not finished)" if running[job.key] else ""
             warnings.append(

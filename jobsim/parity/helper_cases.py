@@ -1,0 +1,262 @@
+"""Helper cases of the upstream-cases format, each run through its ``jobsim.policy`` function.
+
+| upstream test | jobsim function |
+|---|---|
+| TestNewBackoffRecord | ``policy.backoff.new_backoff_record`` |
+| TestGetRemainingBackoffTime | ``policy.backoff.remaining_time`` |
+| TestGetRemainingBackoffTimePerIndex | ``policy.backoff.index_remaining_time`` |
+| TestGetFinishedTime | ``policy.finish_time.pod_finished_time`` |
+| TestMatchPodFailurePolicy | ``policy.pod_failure_policy.match_pod_failure_policy`` |
+| TestMatchSuccessPolicy | ``policy.success_policy.match_success_policy`` |
+| TestFirstPendingIndexes | ``policy.intervals.first_pending_indexes`` |
+| TestCalculateSucceededIndexes | ``policy.intervals.parse_indexes`` (the previous status) and the new succeeded pods |
+
+Each returns the differences from the case's ``expect`` (empty: it passes).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from pydantic import ValidationError
+
+from jobsim.k8s.job import PodFailurePolicy, SuccessPolicy
+from jobsim.parity.compare import diff
+from jobsim.parity.values import CaseInputError, as_index, as_int, as_time
+from jobsim.policy.backoff import (
+    BackoffRecord,
+    index_remaining_time,
+    new_backoff_record,
+    remaining_time,
+)
+from jobsim.policy.finish_time import pod_finished_time
+from jobsim.policy.intervals import first_pending_indexes, parse_indexes
+from jobsim.policy.pod_failure_policy import ContainerExit, FailedPod, match_pod_failure_policy
+from jobsim.policy.success_policy import match_success_policy
+
+__all__ = ["HELPERS"]
+
+Case = Mapping[str, Any]
+
+
+def _expect(case: Case) -> dict[str, Any]:
+    return dict(case.get("expect") or {})
+
+
+def _times(values: Any, where: str) -> list[float]:
+    out: list[float] = []
+    for i, v in enumerate(values or []):
+        t = as_time(v, f"{where}[{i}]")
+        if t is None:
+            raise CaseInputError(f"{where}[{i}]: expected a time")
+        out.append(t)
+    return out
+
+
+def _record(data: Any, where: str) -> BackoffRecord:
+    if data is None:
+        return BackoffRecord()
+    return BackoffRecord(
+        as_int(data.get("failuresAfterLastSuccess"), f"{where}.failuresAfterLastSuccess"),
+        as_time(data.get("lastFailureTime"), f"{where}.lastFailureTime"),
+    )
+
+
+def _time_expect(expect: dict[str, Any], *keys: str) -> dict[str, Any]:
+    for key in keys:
+        if key in expect:
+            expect[key] = as_time(expect[key], f"expect.{key}")
+    return expect
+
+
+def new_backoff_record_case(case: Case) -> list[str]:
+    """``newBackoffRecord`` from the store before and the new pods' finish times."""
+    record = new_backoff_record(
+        _record(case.get("storeBefore"), "storeBefore"),
+        _times(case.get("newSucceededFinishedAt"), "newSucceededFinishedAt"),
+        _times(case.get("newFailedFinishedAt"), "newFailedFinishedAt"),
+    )
+    actual = {
+        "lastFailureTime": record.last_failure_time,
+        "failuresAfterLastSuccess": record.failures_after_last_success,
+    }
+    return diff(_time_expect(_expect(case), "lastFailureTime"), actual)
+
+
+def remaining_time_case(case: Case) -> list[str]:
+    """``getRemainingTime`` of a backoff record at ``currentTime``."""
+    now = as_time(case.get("currentTime"), "currentTime") or 0.0
+    remaining = remaining_time(
+        _record(case.get("backoffRecord"), "backoffRecord"),
+        now,
+        float(as_int(case.get("defaultBackoffSeconds"), "defaultBackoffSeconds", 10)),
+        float(as_int(case.get("maxBackoffSeconds"), "maxBackoffSeconds", 600)),
+    )
+    return diff(_expect(case), {"remainingSeconds": remaining})
+
+
+def _finished_time(pod: Mapping[str, Any], where: str) -> float:
+    """``getFinishedTime`` of a pod written as the helper tests write it."""
+    finished: list[float | None] = []
+    for i, c in enumerate(pod.get("containers") or []):
+        term = c.get("terminated")
+        if term is None:
+            finished.append(None)
+            continue
+        t = as_time(term.get("finishedAt"), f"{where}.containers[{i}].finishedAt")
+        finished.append(None if not t else t)  # a zero finishedAt counts as not terminated
+    ready_false = None
+    for c in pod.get("conditions") or []:
+        if c.get("type") == "Ready" and c.get("status") == "False":
+            ready_false = as_time(c.get("lastTransitionTime"), f"{where}.conditions")
+    deletion = as_time(pod.get("deletionTimestamp"), f"{where}.deletionTimestamp")
+    grace = pod.get("deletionGracePeriodSeconds")
+    return pod_finished_time(
+        container_finished_at=finished,
+        ready_false_since=ready_false,
+        deletion_timestamp=deletion,
+        deletion_grace_period=None if grace is None else float(grace),
+        created_at=as_time(pod.get("creationTimestamp"), f"{where}.creationTimestamp") or 0.0,
+    )
+
+
+def finished_time_case(case: Case) -> list[str]:
+    """``getFinishedTime`` of one pod."""
+    pod = case.get("pod")
+    if not isinstance(pod, Mapping):
+        raise CaseInputError("pod: expected a mapping")
+    actual = {"finishedTime": _finished_time(pod, "pod")}
+    return diff(_time_expect(_expect(case), "finishedTime"), actual)
+
+
+def remaining_time_per_index_case(case: Case) -> list[str]:
+    """``getRemainingTimePerIndex`` from the index's last failed pod."""
+    now = as_time(case.get("currentTime"), "currentTime") or 0.0
+    base = float(as_int(case.get("defaultBackoffSeconds"), "defaultBackoffSeconds", 10))
+    cap = float(as_int(case.get("maxBackoffSeconds"), "maxBackoffSeconds", 600))
+    pod = case.get("lastFailedPod")
+    remaining = 0.0
+    if isinstance(pod, Mapping):
+        remaining = index_remaining_time(
+            as_int(pod.get("indexFailureCount"), "lastFailedPod.indexFailureCount"),
+            as_int(pod.get("indexIgnoredFailureCount"), "lastFailedPod.indexIgnoredFailureCount"),
+            _finished_time(pod, "lastFailedPod"),
+            now,
+            base,
+            cap,
+        )
+    return diff(_expect(case), {"remainingSeconds": remaining})
+
+
+def _exits(entries: Any) -> list[ContainerExit]:
+    out = []
+    for c in entries or []:
+        code = c.get("exitCode")
+        out.append(ContainerExit(str(c.get("name") or ""), None if code is None else int(code)))
+    return out
+
+
+def match_pod_failure_policy_case(case: Case) -> list[str]:
+    """``matchPodFailurePolicy`` for a failed pod ``default/mypod``."""
+    try:
+        policy = PodFailurePolicy.model_validate(case.get("podFailurePolicy"))
+    except ValidationError as e:
+        return [f"podFailurePolicy not accepted: {_first_error(e)}"]
+    pod = case.get("pod") or {}
+    view = FailedPod(
+        "default",
+        str(pod.get("name") or "mypod"),
+        _exits(pod.get("containers")),
+        _exits(pod.get("initContainers")),
+        [(str(c["type"]), str(c.get("status", "True"))) for c in pod.get("conditions") or []],
+    )
+    m = match_pod_failure_policy(policy, view)
+    actual = {"message": m.fail_job_message, "countFailed": m.count_failed, "action": m.action}
+    expect = _expect(case)
+    if "ruleName" in expect:
+        return ["ruleName: jobsim's PodFailurePolicyRule has no name field"]
+    return diff(expect, actual)
+
+
+def _first_error(e: ValidationError) -> str:
+    err = e.errors()[0]
+    return f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}"
+
+
+def _intervals(data: Any, where: str) -> set[int]:
+    out: set[int] = set()
+    for i, pair in enumerate(data or []):
+        first, last = (as_int(v, f"{where}[{i}]") for v in pair)
+        out.update(range(first, last + 1))
+    return out
+
+
+def match_success_policy_case(case: Case) -> list[str]:
+    """``matchSuccessPolicy`` over the succeeded intervals."""
+    data = case.get("successPolicy")
+    try:
+        policy = None if data is None else SuccessPolicy.model_validate(data)
+    except ValidationError as e:
+        return [f"successPolicy not accepted: {_first_error(e)}"]
+    completions = as_int(case.get("completions"), "completions")
+    succeeded = _intervals(case.get("succeededIntervals"), "succeededIntervals")
+    message = match_success_policy(policy, completions, succeeded)
+    actual = {"metSuccessPolicy": message is not None, "message": message or ""}
+    return diff(_expect(case), actual)
+
+
+def first_pending_indexes_case(case: Case) -> list[str]:
+    """``firstPendingIndexes`` over active pods, succeeded and failed intervals."""
+    completions = as_int(case.get("completions"), "completions")
+    done = _intervals(case.get("succeededIntervals"), "succeededIntervals")
+    done |= _intervals(case.get("failedIntervals"), "failedIntervals")
+    for p in case.get("activePods") or []:
+        ix = as_index(p.get("index"))
+        if ix is not None:
+            done.add(ix)
+    got = first_pending_indexes(done, as_int(case.get("cnt"), "cnt"), completions)
+    return diff(_expect(case), {"indexes": got})
+
+
+def _as_intervals(indexes: list[int]) -> list[list[int]] | None:
+    out: list[list[int]] = []
+    for i in indexes:
+        if out and out[-1][1] == i - 1:
+            out[-1][1] = i
+        else:
+            out.append([i, i])
+    return out or None
+
+
+def calculate_succeeded_indexes_case(case: Case) -> list[str]:
+    """``calculateSucceededIndexes``: the status' completed indexes (``parseIndexesFromString``)
+    and those with the new succeeded pods of a valid index added."""
+    completions = as_int(case.get("completions"), "completions")
+    initial = case.get("initialStatus") or {}
+    previous = parse_indexes(str(initial.get("completedIndexes") or ""), completions)
+    new = {
+        ix
+        for p in case.get("pods") or []
+        if p.get("phase") == "Succeeded"
+        and (ix := as_index(p.get("index"))) is not None
+        and ix < completions
+    }
+    actual = {
+        "statusIntervals": _as_intervals(previous),
+        "intervals": _as_intervals(sorted(set(previous) | new)),
+    }
+    return diff(_expect(case), actual)
+
+
+HELPERS: dict[str, Callable[[Case], list[str]]] = {
+    "TestNewBackoffRecord": new_backoff_record_case,
+    "TestGetRemainingBackoffTime": remaining_time_case,
+    "TestGetRemainingBackoffTimePerIndex": remaining_time_per_index_case,
+    "TestGetFinishedTime": finished_time_case,
+    "TestMatchPodFailurePolicy": match_pod_failure_policy_case,
+    "TestMatchSuccessPolicy": match_success_policy_case,
+    "TestFirstPendingIndexes": first_pending_indexes_case,
+    "TestCalculateSucceededIndexes": calculate_succeeded_indexes_case,
+}
+"""The helper tests the runner knows, by upstream test function."""

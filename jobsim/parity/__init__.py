@@ -4,7 +4,7 @@
 its pods, ``now``); ``cases`` runs files of the upstream-cases format (``jobsim parity FILE``).
 """
 
-from jobsim.parity.cases import CaseFileError, Verdict, load_cases, run_cases, summary
+from jobsim.parity.cases import CaseFileError, Verdict, load_cases, run_cases, verdict_counts
 from jobsim.parity.snapshot import CreatedPod, PodSnapshot, SnapshotError, SyncOutcome, sync_once
 
 __all__ = [
@@ -16,6 +16,6 @@ __all__ = [
     "Verdict",
     "load_cases",
     "run_cases",
-    "summary",
     "sync_once",
+    "verdict_counts",
 ]

@@ -37,7 +37,7 @@ __all__ = [
     "load_cases",
     "run_case",
     "run_cases",
-    "summary",
+    "verdict_counts",
 ]
 
 FORMAT = "upstream-controller-cases/v1"
@@ -134,7 +134,7 @@ def run_cases(data: Mapping[str, Any], *, ignore_gates: bool = False) -> list[Ve
     return verdicts
 
 
-def summary(verdicts: Iterable[Verdict]) -> str:
+def verdict_counts(verdicts: Iterable[Verdict]) -> str:
     """``N passed, M failed, K unsupported``."""
     vs = list(verdicts)
     n = {o: sum(1 for v in vs if v.outcome == o) for o in ("PASS", "FAIL", "UNSUPPORTED")}

@@ -9,7 +9,7 @@
 | TestMatchPodFailurePolicy | ``policy.pod_failure_policy.match_pod_failure_policy`` |
 | TestMatchSuccessPolicy | ``policy.success_policy.match_success_policy`` |
 | TestFirstPendingIndexes | ``policy.intervals.first_pending_indexes`` |
-| TestCalculateSucceededIndexes | ``policy.intervals.parse_indexes`` (the previous status) and the new succeeded pods |
+| TestCalculateSucceededIndexes | ``policy.intervals.parse_indexes``, new succeeded pods added |
 
 Each returns the differences from the case's ``expect`` (empty: it passes).
 """
@@ -105,7 +105,7 @@ def _finished_time(pod: Mapping[str, Any], where: str) -> float:
             finished.append(None)
             continue
         t = as_time(term.get("finishedAt"), f"{where}.containers[{i}].finishedAt")
-        finished.append(None if not t else t)  # a zero finishedAt counts as not terminated
+        finished.append(t or None)  # a zero finishedAt counts as not terminated
     ready_false = None
     for c in pod.get("conditions") or []:
         if c.get("type") == "Ready" and c.get("status") == "False":

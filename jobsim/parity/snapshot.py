@@ -186,8 +186,12 @@ def _seed_status(rt: JobRuntime, status: Mapping[str, Any], now: float) -> None:
     rt.status_active = int(status.get("active") or 0)
     rt.status_ready = int(status.get("ready") or 0)
     rt.status_terminating = int(status.get("terminating") or 0)
-    rt.completed_indexes = set(parse_indexes(str(status.get("completedIndexes") or ""), completions))
-    rt.failed_indexes = set(parse_indexes(str(status.get("failedIndexes") or ""), completions))
+    for key in ("completedIndexes", "failedIndexes"):
+        indexes = set(parse_indexes(str(status.get(key) or ""), completions))
+        if key == "completedIndexes":
+            rt.completed_indexes = indexes
+        else:
+            rt.failed_indexes = indexes
     if rt.completed_indexes or rt.failed_indexes:
         rt.indexes_version = 1
     for c in status.get("conditions") or ():

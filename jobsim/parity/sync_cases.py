@@ -215,7 +215,8 @@ def _pods(groups: Any, now: float, harness_pods: str) -> list[PodSnapshot]:
             init_containers=inits,
             finished_at=finished,
             conditions=tuple(
-                (str(c["type"]), str(c.get("status", "True"))) for c in group.get("conditions") or []
+                (str(c["type"]), str(c.get("status", "True")))
+                for c in group.get("conditions") or []
             ),
         )
         restarts = group.get("restartCounts")
@@ -274,8 +275,9 @@ def run_sync_case(case: Mapping[str, Any], harness: Mapping[str, Any]) -> list[s
     backoff = None
     record = case.get("backoffRecord")
     if isinstance(record, Mapping):
+        failures = record.get("failuresAfterLastSuccess")
         backoff = BackoffRecord(
-            as_int(record.get("failuresAfterLastSuccess"), "backoffRecord.failuresAfterLastSuccess"),
+            as_int(failures, "backoffRecord.failuresAfterLastSuccess"),
             as_time(record.get("lastFailureTime"), "backoffRecord.lastFailureTime"),
         )
     test_harness = harness.get(str(case.get("test")), {}) or {}
@@ -291,6 +293,7 @@ def run_sync_case(case: Mapping[str, Any], harness: Mapping[str, Any]) -> list[s
         raise CaseInputError(str(e)) from None
     defaults = test_harness.get("expectDefaults", {}) or {}
     expect = dict(case.get("expect") or {})
+    expected: dict[str, Any]
     if "statusExact" in expect:
         expected = {"statusExact": status_exact_view(expect["statusExact"] or {})}
         expected.update({k: v for k, v in expect.items() if k != "statusExact"})

@@ -25,8 +25,9 @@ from typing import Any, Literal
 
 import yaml
 
-from jobsim.parity.helper_cases import HELPERS
+from jobsim.parity.helper_cases import HELPERS, NOT_MODELLED
 from jobsim.parity.snapshot import SnapshotError
+from jobsim.parity.step_cases import STEPS
 from jobsim.parity.sync_cases import run_sync_case, unsupported_reasons
 from jobsim.parity.values import CaseInputError
 
@@ -103,7 +104,9 @@ def run_case(
     """The verdict of one case under ``harness``; ``ignore_gates`` runs a case that switches
     feature gates off with every gate on instead of calling it UNSUPPORTED."""
     test, name = str(case.get("test", "?")), str(case.get("name", "?"))
-    helper = HELPERS.get(test)
+    helper = HELPERS.get(test) or STEPS.get(test)
+    if test in NOT_MODELLED:
+        return Verdict(test, name, "UNSUPPORTED", (NOT_MODELLED[test],))
     try:
         if helper is not None:
             differences = helper(case)

@@ -31,7 +31,16 @@ from jobsim.sim.jobs import JobRuntime
 from jobsim.sim.objects import FAILED, PENDING, RUNNING, SUCCEEDED, Pod
 from jobsim.sim.syncctx import is_pod_failed
 
-__all__ = ["CreatedPod", "PodSnapshot", "SnapshotError", "SyncOutcome", "sync_once"]
+__all__ = [
+    "CreatedPod",
+    "PodSnapshot",
+    "Seeded",
+    "SnapshotEnv",
+    "SnapshotError",
+    "SyncOutcome",
+    "seed",
+    "sync_once",
+]
 
 PHASES = (PENDING, RUNNING, SUCCEEDED, FAILED)
 
@@ -104,7 +113,7 @@ class SyncOutcome:
 
 
 @dataclass
-class _Env:
+class SnapshotEnv:
     """A ``ControllerEnv`` playing the API server and the work queue by bookkeeping, as
     upstream's fake clientset and fake queue do in the controller's unit tests."""
 
@@ -280,6 +289,41 @@ def _unchanged(status: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
+@dataclass
+class Seeded:
+    """A snapshot built into the controller's objects, before any sync: the Job's runtime
+    state, its pods (in the snapshot's order) and the ``ControllerEnv`` a sync step takes."""
+
+    job: JobRuntime
+    pods: list[Pod]
+    env: SnapshotEnv
+
+
+def seed(
+    job: Job | Mapping[str, Any],
+    status: Mapping[str, Any] | None = None,
+    pods: Sequence[PodSnapshot] = (),
+    now: float = 0.0,
+    *,
+    defaulting: bool = False,
+    timing: Timing | None = None,
+) -> Seeded:
+    """Build a snapshot (as ``sync_once`` takes it) into a ``JobRuntime``, its ``Pod``s and a
+    bookkeeping ``ControllerEnv``, so that one step of a sync can run on it alone."""
+    rt = _runtime(_job(job, defaulting))
+    _seed_status(rt, status or {}, now)
+    names = [p.name for p in pods]
+    if len(set(names)) != len(names):
+        raise SnapshotError("pods: names must be unique")
+    seeded = [_seed_pod(rt, uid, snap) for uid, snap in enumerate(pods, start=1)]
+    recorder = Recorder()
+    env = SnapshotEnv(now=now, timing=timing or Timing(), recorder=recorder, next_uid=len(seeded))
+    recorder.job_submitted(now, rt.key, rt.name, rt.namespace, rt.spec_numbers())
+    for pod in seeded:
+        recorder.pod_created(now, pod.name, rt.key, pod.index)
+    return Seeded(rt, seeded, env)
+
+
 def sync_once(
     job: Job | Mapping[str, Any],
     status: Mapping[str, Any] | None = None,
@@ -301,21 +345,11 @@ def sync_once(
     Job (upstream ``backoffStore``); ``timing`` gives the backoff constants (defaults: 10 s,
     600 s, and the 1 s ``syncJobBatchPeriod``).
     """
-    spec_job = _job(job, defaulting)
-    rt = _runtime(spec_job)
-    _seed_status(rt, status or {}, now)
-    names = [p.name for p in pods]
-    if len(set(names)) != len(names):
-        raise SnapshotError("pods: names must be unique")
-    seeded = [_seed_pod(rt, uid, snap) for uid, snap in enumerate(pods, start=1)]
+    seeded = seed(job, status, pods, now, defaulting=defaulting, timing=timing)
+    rt, env, recorder = seeded.job, seeded.env, seeded.env.recorder
     if backoff is not None:
         rt.backoff = backoff
-    recorder = Recorder()
-    env = _Env(now=now, timing=timing or Timing(), recorder=recorder, next_uid=len(seeded))
-    recorder.job_submitted(now, rt.key, rt.name, rt.namespace, rt.spec_numbers())
-    for pod in seeded:
-        recorder.pod_created(now, pod.name, rt.key, pod.index)
-    tracked = {p.uid for p in seeded if p.tracked}
+    tracked = {p.uid for p in seeded.pods if p.tracked}
     managed_by = rt.spec.managedBy
     if rt.finished or (managed_by is not None and managed_by != JOB_CONTROLLER_NAME):
         # syncJob returns early for a finished Job (IsJobFinished) and for one another
@@ -324,7 +358,7 @@ def sync_once(
     key = rt.status_key()
     sync_job(env, rt)
     written = rt.status_key() != key
-    removed = tuple(p.name for p in seeded if p.uid in tracked and not p.tracked)
+    removed = tuple(p.name for p in seeded.pods if p.uid in tracked and not p.tracked)
     return SyncOutcome(
         created=tuple(env.created),
         deleted=tuple(env.deleted),

@@ -23,10 +23,24 @@ from jobsim.parity.compare import (
     status_exact_view,
 )
 from jobsim.parity.snapshot import PodSnapshot, SnapshotError, SyncOutcome, sync_once
-from jobsim.parity.values import NOW, CaseInputError, as_index, as_int, as_time
+from jobsim.parity.values import (
+    NOW,
+    CaseInputError,
+    as_failure_count,
+    as_index,
+    as_int,
+    as_time,
+)
 from jobsim.policy.backoff import BackoffRecord
 
-__all__ = ["CASE_KEYS", "EXPECT_KEYS", "run_sync_case", "unsupported_reasons"]
+__all__ = [
+    "CASE_KEYS",
+    "EXPECT_KEYS",
+    "case_manifest",
+    "case_pods",
+    "run_sync_case",
+    "unsupported_reasons",
+]
 
 # Keys a sync case may have that the runner understands (the rest makes it UNSUPPORTED).
 CASE_KEYS = frozenset(
@@ -98,7 +112,8 @@ def unsupported_reasons(case: Mapping[str, Any], *, ignore_gates: bool = False) 
     reasons: list[str] = []
     if case.get("apiErrors"):
         kinds = [k for k in ("podControlError", "podCreateLimit", "statusUpdateError") if k in case]
-        reasons.append(f"API errors: the case injects fake-client failures ({', '.join(kinds)})")
+        what = ", ".join(kinds) if kinds else "in its steps"
+        reasons.append(f"API errors: the case injects fake-client failures ({what})")
     if case.get("pendingExpectations"):
         reasons.append(
             "informer expectations: unsatisfied expectations "
@@ -129,7 +144,10 @@ def unsupported_reasons(case: Mapping[str, Any], *, ignore_gates: bool = False) 
     return reasons
 
 
-def _manifest(job: Mapping[str, Any]) -> dict[str, Any]:
+def case_manifest(job: Mapping[str, Any]) -> dict[str, Any]:
+    """The batch/v1 manifest of a case's ``job``: ``harness.common.jobIdentity`` (foobar in
+    default, selector and labels foo=bar, one container foo/bar) and the spec fields given,
+    nothing defaulted."""
     unknown = sorted(k for k in job if k not in _JOB_SPEC_KEYS and k not in _JOB_HARNESS_KEYS)
     if unknown:
         raise CaseInputError(f"job: fields not understood: {', '.join(unknown)}")
@@ -181,7 +199,7 @@ def _exits(entries: Any, where: str) -> tuple[tuple[tuple[str, int | None], ...]
 _POSITION_NAME = re.compile(r"named (\S+)-<position>")
 
 
-def _pods(groups: Any, now: float, harness_pods: str) -> list[PodSnapshot]:
+def case_pods(groups: Any, now: float, harness_pods: str) -> list[PodSnapshot]:
     """The case's pods; named ``<prefix>-<position>`` where the harness says so (e.g.
     "named mypod-<position>"), else by their ``uid`` or ``name``."""
     m = _POSITION_NAME.search(harness_pods)
@@ -207,10 +225,8 @@ def _pods(groups: Any, now: float, harness_pods: str) -> list[PodSnapshot]:
             ready=bool(group.get("ready")),
             deletion_timestamp=deletion,
             tracking_finalizer=group.get("trackingFinalizer") is not False,
-            failure_count=as_int(group.get("indexFailureCount"), f"{where}.indexFailureCount"),
-            ignored_failure_count=as_int(
-                group.get("indexIgnoredFailureCount"), f"{where}.indexIgnoredFailureCount"
-            ),
+            failure_count=as_failure_count(group.get("indexFailureCount")),
+            ignored_failure_count=as_failure_count(group.get("indexIgnoredFailureCount")),
             containers=containers,
             init_containers=inits,
             finished_at=finished,
@@ -283,9 +299,9 @@ def run_sync_case(case: Mapping[str, Any], harness: Mapping[str, Any]) -> list[s
     test_harness = harness.get(str(case.get("test")), {}) or {}
     try:
         outcome = sync_once(
-            _manifest(job),
+            case_manifest(job),
             _status(case.get("initialStatus") or {}, now),
-            _pods(case.get("pods"), now, str(test_harness.get("pods", ""))),
+            case_pods(case.get("pods"), now, str(test_harness.get("pods", ""))),
             now,
             backoff=backoff,
         )

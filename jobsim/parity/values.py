@@ -16,7 +16,15 @@ from typing import Any
 from jobsim.k8s.indexes import go_atoi
 from jobsim.units import UnitError, parse_duration
 
-__all__ = ["NOW", "CaseInputError", "as_index", "as_int", "as_time"]
+__all__ = [
+    "NOW",
+    "CaseInputError",
+    "as_failure_count",
+    "as_index",
+    "as_int",
+    "as_intervals",
+    "as_time",
+]
 
 _ZERO = dt.datetime(1, 1, 1, tzinfo=dt.UTC)
 NOW = (dt.datetime(2009, 11, 10, 23, 0, 0, tzinfo=dt.UTC) - _ZERO).total_seconds()
@@ -80,3 +88,26 @@ def as_index(value: Any) -> int | None:
         return None
     index = go_atoi(str(value))
     return index if index is not None and index >= 0 else None
+
+
+def as_failure_count(value: Any) -> int:
+    """A ``batch.kubernetes.io/job-index-(ignored-)failure-count`` annotation as upstream
+    ``parseInt32`` reads it: 0 when absent, not an int32 or negative."""
+    if value is None or isinstance(value, bool):
+        return 0
+    count = go_atoi(str(value))
+    if count is None or count < 0 or count > 2**31 - 1:
+        return 0
+    return count
+
+
+def as_intervals(indexes: list[int]) -> list[list[int]] | None:
+    """Sorted indexes as upstream's ``orderedIntervals`` (adjacent ones merged); None when
+    there are none, as upstream's nil slice."""
+    out: list[list[int]] = []
+    for i in indexes:
+        if out and out[-1][1] == i - 1:
+            out[-1][1] = i
+        else:
+            out.append([i, i])
+    return out or None

@@ -28,8 +28,8 @@ import yaml
 from jobsim.parity.helper_cases import HELPERS, NOT_MODELLED
 from jobsim.parity.snapshot import SnapshotError
 from jobsim.parity.step_cases import STEPS
-from jobsim.parity.sync_cases import run_sync_case, unsupported_reasons
-from jobsim.parity.values import CaseInputError
+from jobsim.parity.sync_cases import gates_off_reason, run_sync_case, unsupported_reasons
+from jobsim.parity.values import CaseInputError, CaseUnsupported
 
 __all__ = [
     "FORMAT",
@@ -82,7 +82,7 @@ def load_cases(path: str | Path) -> dict[str, Any]:
     except (OSError, UnicodeDecodeError) as e:
         raise CaseFileError(f"{p}: cannot read: {e}") from None
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         where = f"{p}:{mark.line + 1}:{mark.column + 1}" if mark is not None else str(p)
@@ -109,6 +109,9 @@ def run_case(
         return Verdict(test, name, "UNSUPPORTED", (NOT_MODELLED[test],))
     try:
         if helper is not None:
+            gates = None if ignore_gates else gates_off_reason(case)
+            if gates is not None:
+                return Verdict(test, name, "UNSUPPORTED", (gates,))
             differences = helper(case)
         elif "job" in case:
             reasons = unsupported_reasons(case, ignore_gates=ignore_gates)
@@ -118,6 +121,8 @@ def run_case(
         else:
             reason = f"no runner for test function {test} (neither a sync case nor a known helper)"
             return Verdict(test, name, "UNSUPPORTED", (reason,))
+    except CaseUnsupported as e:
+        return Verdict(test, name, "UNSUPPORTED", (str(e),))
     except (CaseInputError, SnapshotError) as e:
         return Verdict(test, name, "FAIL", (f"input not accepted: {e}",))
     if differences:

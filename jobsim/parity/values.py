@@ -19,6 +19,7 @@ from jobsim.units import UnitError, parse_duration
 __all__ = [
     "NOW",
     "CaseInputError",
+    "CaseUnsupported",
     "as_failure_count",
     "as_index",
     "as_int",
@@ -35,6 +36,10 @@ _SYMBOL = re.compile(r"^(now|T0|T)\s*(?:([+-])\s*(\S+))?$")
 
 class CaseInputError(ValueError):
     """A value of a case that the format does not allow."""
+
+
+class CaseUnsupported(Exception):
+    """A case that needs what jobsim does not model; the message is the reason."""
 
 
 def as_time(value: Any, where: str) -> float | None:

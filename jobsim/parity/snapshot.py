@@ -347,6 +347,9 @@ def sync_once(
     """
     seeded = seed(job, status, pods, now, defaulting=defaulting, timing=timing)
     rt, env, recorder = seeded.job, seeded.env, seeded.env.recorder
+    missing = [f for f in ("parallelism", "backoffLimit") if getattr(rt.spec, f) is None]
+    if missing:  # syncJob dereferences both; only API defaulting fills them in
+        raise SnapshotError(f"job: spec.{missing[0]} must be set (or use defaulting=True)")
     if backoff is not None:
         rt.backoff = backoff
     tracked = {p.uid for p in seeded.pods if p.tracked}

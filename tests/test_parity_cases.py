@@ -187,6 +187,38 @@ def test_cases_never_seen_are_judged_by_the_format(tmp_path: Path) -> None:
     assert verdict_counts(verdicts) == "3 passed, 1 failed, 3 unsupported"
 
 
+def test_a_running_sidecar_voids_the_containers_finish_time(tmp_path: Path) -> None:
+    """getFinishedTime with SidecarContainers: the regular container terminated at T-1s but a
+    restartable init container still runs, so the time falls back to deletionTimestamp T."""
+    case = {
+        "test": "TestGetFinishedTime",
+        "name": "running sidecar",
+        "pod": {
+            "containers": [{"terminated": {"finishedAt": "T-1s"}}],
+            "initContainers": [{"restartPolicy": "Always", "running": True}],
+            "deletionTimestamp": "T",
+        },
+        "expect": {"finishedTime": "T"},
+    }
+    (verdict,) = run_cases(load_cases(_file(tmp_path, [case], {})))
+    assert verdict.line() == "PASS TestGetFinishedTime / running sidecar"
+
+
+def test_keys_the_runner_does_not_know_make_a_case_unsupported(tmp_path: Path) -> None:
+    cases = [
+        _sync("pod key", {}, pods=[{"phase": "Running", "nodeName": "n1"}]),
+        _sync("status key", {}, initialStatus={"active": 1, "collisionCount": 2}),
+        _sync("expect key", {"requeued": False}),
+    ]
+    verdicts = run_cases(load_cases(_file(tmp_path, cases, HARNESS)))
+    assert [v.details for v in verdicts] == [
+        ("pod keys not understood: nodeName",),
+        ("initialStatus keys not understood: collisionCount",),
+        ("expectations a single sync does not show: requeued",),
+    ]
+    assert {v.outcome for v in verdicts} == {"UNSUPPORTED"}
+
+
 def test_a_case_whose_input_cannot_be_built_fails_with_the_reason(tmp_path: Path) -> None:
     case = _sync("bad pod", {}, pods=[{"phase": "Sleeping"}])
     (verdict,) = run_cases(load_cases(_file(tmp_path, [case], HARNESS)))
@@ -195,6 +227,12 @@ def test_a_case_whose_input_cannot_be_built_fails_with_the_reason(tmp_path: Path
         "input not accepted: pod pod-0: phase 'Sleeping' is not one of "
         "('Pending', 'Running', 'Succeeded', 'Failed')",
     )
+    shapes = [_sync("pods not mappings", {}, pods=["abc"]), _sync("job a list", {}, job=[1])]
+    verdicts = run_cases(load_cases(_file(tmp_path, shapes, HARNESS)))
+    assert [v.details for v in verdicts] == [
+        ("input not accepted: pods[0]: expected a mapping",),
+        ("input not accepted: job: expected a mapping",),
+    ]
 
 
 # -- the comparison rules ----------------------------------------------------------------

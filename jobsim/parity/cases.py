@@ -125,6 +125,9 @@ def run_case(
         return Verdict(test, name, "UNSUPPORTED", (str(e),))
     except (CaseInputError, SnapshotError) as e:
         return Verdict(test, name, "FAIL", (f"input not accepted: {e}",))
+    except (AttributeError, KeyError, TypeError, ValueError) as e:  # a value of the wrong shape
+        detail = f"input not accepted: {type(e).__name__}: {e}"
+        return Verdict(test, name, "FAIL", (detail,))
     if differences:
         return Verdict(test, name, "FAIL", tuple(differences))
     return Verdict(test, name, "PASS")

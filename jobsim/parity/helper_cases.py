@@ -26,10 +26,12 @@ from jobsim.parity.compare import diff
 from jobsim.parity.values import (
     CaseInputError,
     CaseUnsupported,
+    as_failure_count,
     as_index,
     as_int,
     as_intervals,
     as_time,
+    container_state,
 )
 from jobsim.policy.backoff import (
     BackoffRecord,
@@ -104,15 +106,18 @@ def _remaining_time_case(case: Case) -> list[str]:
 
 
 def _finished_time(pod: Mapping[str, Any], where: str) -> float:
-    """``getFinishedTime`` of a pod written as the helper tests write it."""
-    finished: list[float | None] = []
-    for i, c in enumerate(pod.get("containers") or []):
-        term = c.get("terminated")
-        if term is None:
-            finished.append(None)
-            continue
-        t = as_time(term.get("finishedAt"), f"{where}.containers[{i}].finishedAt")
-        finished.append(t or None)  # a zero finishedAt counts as not terminated
+    """``getFinishedTime`` of a pod written as the helper tests write it. An init container
+    with ``restartPolicy: Always`` is a sidecar, whose status counts (SidecarContainers, GA);
+    a zero (or no) ``finishedAt`` counts as not terminated."""
+    finished = [
+        container_state(c, f"{where}.containers[{i}]")[2] or None
+        for i, c in enumerate(pod.get("containers") or [])
+    ]
+    sidecars = [
+        container_state(c, f"{where}.initContainers[{i}]")[2] or None
+        for i, c in enumerate(pod.get("initContainers") or [])
+        if isinstance(c, Mapping) and c.get("restartPolicy") == "Always"
+    ]
     ready_false = None
     for c in pod.get("conditions") or []:
         if c.get("type") == "Ready" and c.get("status") == "False":
@@ -125,6 +130,7 @@ def _finished_time(pod: Mapping[str, Any], where: str) -> float:
         deletion_timestamp=deletion,
         deletion_grace_period=None if grace is None else float(grace),
         created_at=as_time(pod.get("creationTimestamp"), f"{where}.creationTimestamp") or 0.0,
+        sidecar_finished_at=sidecars,
     )
 
 
@@ -146,8 +152,8 @@ def _remaining_time_per_index_case(case: Case) -> list[str]:
     remaining = 0.0
     if isinstance(pod, Mapping):
         remaining = index_remaining_time(
-            as_int(pod.get("indexFailureCount"), "lastFailedPod.indexFailureCount"),
-            as_int(pod.get("indexIgnoredFailureCount"), "lastFailedPod.indexIgnoredFailureCount"),
+            as_failure_count(pod.get("indexFailureCount")),
+            as_failure_count(pod.get("indexIgnoredFailureCount")),
             _finished_time(pod, "lastFailedPod"),
             now,
             base,
@@ -156,11 +162,11 @@ def _remaining_time_per_index_case(case: Case) -> list[str]:
     return diff(_expect(case), {"remainingSeconds": remaining})
 
 
-def _exits(entries: Any) -> list[ContainerExit]:
+def _exits(entries: Any, where: str) -> list[ContainerExit]:
     out = []
-    for c in entries or []:
-        code = c.get("exitCode")
-        out.append(ContainerExit(str(c.get("name") or ""), None if code is None else int(code)))
+    for i, c in enumerate(entries or []):
+        name, code, _ = container_state(c, f"{where}[{i}]")
+        out.append(ContainerExit(name, code))
     return out
 
 
@@ -177,8 +183,8 @@ def _match_pod_failure_policy_case(case: Case) -> list[str]:
     view = FailedPod(
         "default",
         str(pod.get("name") or "mypod"),
-        _exits(pod.get("containers")),
-        _exits(pod.get("initContainers")),
+        _exits(pod.get("containers"), "pod.containers"),
+        _exits(pod.get("initContainers"), "pod.initContainers"),
         [(str(c["type"]), str(c.get("status", "True"))) for c in pod.get("conditions") or []],
     )
     m = match_pod_failure_policy(policy, view)

@@ -26,10 +26,12 @@ from jobsim.parity.snapshot import PodSnapshot, SnapshotError, SyncOutcome, sync
 from jobsim.parity.values import (
     NOW,
     CaseInputError,
+    CaseUnsupported,
     as_failure_count,
     as_index,
     as_int,
     as_time,
+    container_state,
 )
 from jobsim.policy.backoff import BackoffRecord
 
@@ -91,21 +93,44 @@ EXPECT_KEYS = frozenset(
         "failedConditionStatus",
     }
 )
-_JOB_SPEC_KEYS = (
-    "parallelism",
-    "completions",
-    "backoffLimit",
-    "completionMode",
-    "podFailurePolicy",
-    "backoffLimitPerIndex",
-    "maxFailedIndexes",
-    "podReplacementPolicy",
-    "suspend",
-    "successPolicy",
-    "activeDeadlineSeconds",
-    "managedBy",
-)
+# Keys of a case's job that are not JobSpec fields; every other key is one.
 _JOB_HARNESS_KEYS = frozenset({"name", "restartPolicy", "deleting", "notInInformer"})
+_POD_KEYS = frozenset(
+    {
+        "phase",
+        "count",
+        "uid",
+        "name",
+        "index",
+        "indexFailureCount",
+        "indexIgnoredFailureCount",
+        "ready",
+        "terminating",
+        "deleted",
+        "deletedAgoSeconds",
+        "trackingFinalizer",
+        "containers",
+        "initContainers",
+        "conditions",
+        "restartCounts",
+    }
+)
+_STATUS_KEYS = frozenset(
+    {
+        "active",
+        "ready",
+        "terminating",
+        "succeeded",
+        "failed",
+        "completedIndexes",
+        "failedIndexes",
+        "startTime",
+        "startTimeAgoSeconds",
+        "completionTime",
+        "conditions",
+        "uncountedTerminatedPods",
+    }
+)
 
 
 def unsupported_reasons(case: Mapping[str, Any], *, ignore_gates: bool = False) -> list[str]:
@@ -159,10 +184,7 @@ def case_manifest(job: Mapping[str, Any]) -> dict[str, Any]:
     """The batch/v1 manifest of a case's ``job``: ``harness.common.jobIdentity`` (foobar in
     default, selector and labels foo=bar, one container foo/bar) and the spec fields given,
     nothing defaulted."""
-    unknown = sorted(k for k in job if k not in _JOB_SPEC_KEYS and k not in _JOB_HARNESS_KEYS)
-    if unknown:
-        raise CaseInputError(f"job: fields not understood: {', '.join(unknown)}")
-    spec: dict[str, Any] = {k: job[k] for k in _JOB_SPEC_KEYS if k in job}
+    spec: dict[str, Any] = {k: v for k, v in job.items() if k not in _JOB_HARNESS_KEYS}
     template_spec: dict[str, Any] = {"containers": [{"name": "foo", "image": "foo/bar"}]}
     if job.get("restartPolicy") is not None:
         template_spec["restartPolicy"] = job["restartPolicy"]
@@ -177,7 +199,18 @@ def case_manifest(job: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _status(initial: Mapping[str, Any], now: float) -> dict[str, Any]:
+    unknown = sorted(str(k) for k in initial if k not in _STATUS_KEYS)
+    if unknown:
+        raise CaseUnsupported(f"initialStatus keys not understood: {', '.join(unknown)}")
+    uncounted = initial.get("uncountedTerminatedPods") or {}
+    if any(uncounted.values()):
+        raise CaseUnsupported(
+            "uncounted terminated pods in the initial status: jobsim counts a pod in the sync "
+            "that first sees it finished, and keeps no uncountedTerminatedPods"
+        )
     status: dict[str, Any] = {}
+    if "completionTime" in initial:
+        status["completionTime"] = as_time(initial["completionTime"], "initialStatus")
     for key in ("active", "ready", "terminating", "succeeded", "failed"):
         if initial.get(key) is not None:
             status[key] = as_int(initial[key], f"initialStatus.{key}")
@@ -200,9 +233,9 @@ def _exits(entries: Any, where: str) -> tuple[tuple[tuple[str, int | None], ...]
     exits: list[tuple[str, int | None]] = []
     times: list[float | None] = []
     for i, c in enumerate(entries or []):
-        code = c.get("exitCode")
-        exits.append((str(c.get("name") or ""), None if code is None else as_int(code, where)))
-        times.append(as_time(c.get("finishedAt"), f"{where}[{i}].finishedAt"))
+        name, code, finished_at = container_state(c, f"{where}[{i}]")
+        exits.append((name, code))
+        times.append(finished_at)
     finished = max(t for t in times if t is not None) if times and None not in times else None
     return tuple(exits), finished
 
@@ -219,6 +252,9 @@ def case_pods(groups: Any, now: float, harness_pods: str) -> list[PodSnapshot]:
         where = f"pods[{g}]"
         if not isinstance(group, Mapping):
             raise CaseInputError(f"{where}: expected a mapping")
+        unknown = sorted(str(k) for k in group if k not in _POD_KEYS)
+        if unknown:
+            raise CaseUnsupported(f"pod keys not understood: {', '.join(unknown)}")
         phase = str(group.get("phase") or "Pending")
         deletion: float | None = None
         if group.get("terminating"):

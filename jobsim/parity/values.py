@@ -25,6 +25,7 @@ __all__ = [
     "as_int",
     "as_intervals",
     "as_time",
+    "container_state",
 ]
 
 _ZERO = dt.datetime(1, 1, 1, tzinfo=dt.UTC)
@@ -116,3 +117,21 @@ def as_intervals(indexes: list[int]) -> list[list[int]] | None:
         else:
             out.append([i, i])
     return out or None
+
+
+def container_state(entry: Any, where: str) -> tuple[str, int | None, float | None]:
+    """A container status of a case: (name, exit code, finishedAt), the code and time None
+    while it is not terminated. Written flat (``{name, exitCode, finishedAt}``) or as the API
+    writes it (``{terminated: {exitCode, finishedAt}}``, ``{running: true}``); a
+    ``state`` other than ``terminated`` means not terminated."""
+    if not isinstance(entry, dict):
+        raise CaseInputError(f"{where}: expected a container status (a mapping)")
+    term = entry.get("terminated")
+    source = term if isinstance(term, dict) else entry
+    state = entry.get("state")
+    running = entry.get("running") or (state is not None and state != "terminated")
+    code = source.get("exitCode")
+    if running or (code is None and term is None and "finishedAt" not in source):
+        return str(entry.get("name") or ""), None, None
+    exit_code = 0 if code is None else as_int(code, f"{where}.exitCode")
+    return str(entry.get("name") or ""), exit_code, as_time(source.get("finishedAt"), where)

@@ -126,12 +126,14 @@ class SnapshotEnv:
     deleted: list[str] = field(default_factory=list)
 
     def enqueue(self, job: JobRuntime, delay: float) -> None:
+        """``queue.AddAfter``: noted, in order."""
         self.requeues.append(max(delay, 0.0))
 
     def forget(self, job: JobRuntime) -> None:
-        pass
+        """``queue.Forget``: nothing is pending."""
 
     def create_pod(self, job: JobRuntime, index: int | None) -> Pod:
+        """POST a pod: named as the simulation names it, noted with its index."""
         self.next_uid += 1
         pod = Pod(
             uid=self.next_uid,
@@ -149,17 +151,22 @@ class SnapshotEnv:
         return pod
 
     def delete_pod(self, pod: Pod, reason: str, why: str) -> None:
-        # Simulation.delete_pod and JobController.pod_deleting, without the kubelet behind
+        """A DELETE, as ``Simulation.delete_pod`` and the informer's ``pod_deleting`` see it,
+        with no kubelet behind and no informer resync noted (the sync's own requeues only)."""
         if pod.deletion_ts is not None or pod.terminal:
             return
+        job: JobRuntime = pod.job
         pod.deletion_ts = self.now
         self.deleted.append(pod.name)
-        self.recorder.pod_deleted(self.now, pod.name, reason, False)
-        job: JobRuntime = pod.job
+        failed_at_once = pod.tracked and not job.only_replace_failed
+        self.recorder.pod_deleted(self.now, pod.name, reason, failed_at_once)
         if job.pop_active(pod):
             job.add_terminating(pod)
+        if pod.tracked and is_pod_failed(pod, job):
+            job.finished_tracked[pod.uid] = pod
 
     def pod_gone(self, pod: Pod) -> None:
+        """The pod object is gone."""
         pod.removed = True
 
 

@@ -107,7 +107,15 @@ def test_a_backoff_record_from_earlier_syncs_is_honoured() -> None:
     out = sync_once(_job(), {"startTime": 0.0}, [], now=100.0, backoff=BackoffRecord(2, 85.0))
     assert out.created == ()
     assert out.requeues == (5.0,)
-    assert not out.status_written  # nothing changed
+    assert out.status_written  # ready and terminating, nil before, are now 0 (ptr.Equal)
+    again = sync_once(
+        _job(),
+        {"startTime": 0.0, "ready": 0, "terminating": 0},
+        [],
+        now=100.0,
+        backoff=BackoffRecord(2, 85.0),
+    )
+    assert not again.status_written  # nothing changed
 
 
 def test_the_last_success_completes_the_job() -> None:

@@ -367,7 +367,11 @@ def sync_once(
         return SyncOutcome((), (), (), _unchanged(status or {}), False, None, (), recorder)
     key = rt.status_key()
     sync_job(env, rt)
-    written = rt.status_key() != key
+    # a nil ready or terminating becomes a count: upstream's ptr.Equal sees a change
+    given = status or {}
+    written = (
+        rt.status_key() != key or given.get("ready") is None or given.get("terminating") is None
+    )
     removed = tuple(p.name for p in seeded.pods if p.uid in tracked and not p.tracked)
     return SyncOutcome(
         created=tuple(env.created),

@@ -99,7 +99,8 @@ class SyncOutcome:
     (``failedIndexes`` without ``backoffLimitPerIndex``, ``startTime`` of a suspended Job), so
     None and 0 differ. ``status_written`` says whether the sync changed it (upstream then makes
     its status update). ``requeue_after`` is the earliest ``queue.AddAfter`` the sync asked for
-    (None: none), ``requeues`` every one in order.
+    (None: none), ``requeues`` every one in order. ``recorder`` holds the sync's record: each
+    decision with the numbers behind it, as a simulation records it.
     """
 
     created: tuple[CreatedPod, ...]

@@ -11,6 +11,7 @@ through the sync step that holds it in jobsim.
 | TestAppendDuplicatedIndexPodsForRemoval | ``sim.manage.pods_for_removal`` |
 | TestEnsureJobConditions | ``sim.tracking.ensure_condition`` |
 | TestPodGenerateNameWithIndex | ``sim.jobs.JobRuntime.pod_name`` (its prefix) |
+| TestJobBackoff | ``sim.controller.JobController``'s informer (``pod_updated``/``pod_terminal``) |
 
 Upstream builds these tests' Jobs with only the fields the case gives; a Job with
 ``backoffLimitPerIndex`` is Indexed (the API allows nothing else), so the runner makes it so.
@@ -24,7 +25,17 @@ from typing import Any
 from jobsim.parity.compare import conditions_view, diff
 from jobsim.parity.snapshot import Seeded, seed
 from jobsim.parity.sync_cases import case_manifest, case_pods
-from jobsim.parity.values import NOW, CaseInputError, as_index, as_int, as_intervals, as_time
+from jobsim.parity.values import (
+    NOW,
+    CaseInputError,
+    CaseUnsupported,
+    as_index,
+    as_int,
+    as_intervals,
+    as_time,
+)
+from jobsim.sim.controller import JobController
+from jobsim.sim.engine import Clock
 from jobsim.sim.manage import independent_indexes, new_index_failure_counts, pods_for_removal
 from jobsim.sim.syncctx import SyncCtx, is_index_failed, new_sync_ctx
 from jobsim.sim.terminal import decide_terminal
@@ -154,6 +165,29 @@ def _generate_name_case(case: Case) -> list[str]:
     return diff(_expect(case), {"generateName": name[:-5]})  # 5 random characters follow
 
 
+def _pod_update_case(case: Case) -> list[str]:
+    """A pod update seen by the informer (``updatePod``): the Job's next sync is queued after
+    the batch period, whatever the pod-failure backoff (``enqueueAfterSeconds``)."""
+    event = case.get("event") or {}
+    update = event.get("podUpdate") if isinstance(event, Mapping) else None
+    if not isinstance(update, Mapping):
+        raise CaseUnsupported("event: only a podUpdate is understood")
+    old, new = str(update.get("oldPhase", "Running")), str(update.get("newPhase", "Running"))
+    s = _seeded(case, [{"name": "pod", "phase": old}])
+    clock = Clock()
+    controller = JobController(
+        clock, s.env.timing, s.env.recorder, s.env.create_pod, s.env.delete_pod, s.env.pod_gone
+    )
+    pod = s.pods[0]
+    pod.phase = new
+    if pod.terminal:  # the kubelet's report of a finished pod
+        controller.pod_terminal(pod)
+    else:
+        controller.pod_updated(pod)
+    queued = None if s.job.sync_at is None else s.job.sync_at - clock.now
+    return diff(_expect(case), {"enqueueAfterSeconds": queued})
+
+
 STEPS: dict[str, Callable[[Case], list[str]]] = {
     "TestIsIndexFailed": _is_index_failed_case,
     "TestCalculateFailedIndexes": _calculate_failed_indexes_case,
@@ -163,5 +197,6 @@ STEPS: dict[str, Callable[[Case], list[str]]] = {
     "TestAppendDuplicatedIndexPodsForRemoval": _duplicated_index_pods_case,
     "TestEnsureJobConditions": _ensure_conditions_case,
     "TestPodGenerateNameWithIndex": _generate_name_case,
+    "TestJobBackoff": _pod_update_case,
 }
 """The helper tests run through a sync step, by upstream test function."""

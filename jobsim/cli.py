@@ -1,5 +1,5 @@
-"""``jobsim run | validate | plot | explain | report | compare | sweep | search | import |
-completion``: the command line. The only module that prints."""
+"""``jobsim run | validate | plot | explain | report | parity | compare | sweep | search |
+import | completion``: the command line. The only module that prints."""
 
 from __future__ import annotations
 
@@ -684,6 +684,51 @@ def _print_comparison(c: Comparison) -> None:
             else (" (only in A)" if job.b is None else " (only in B)")
         )
         out.print(_table(f"Job {job.job}{where}", cols, rows, key=("",), left=tuple(cols[1:3])))
+
+
+@app.command()
+def parity(
+    file: Annotated[
+        Path,
+        typer.Argument(help="A file of the upstream-cases format (upstream-controller-cases/v1)."),
+    ],
+    json_out: Annotated[bool, typer.Option("--json", help="Print the verdicts as JSON.")] = False,
+    ignore_gates: Annotated[
+        bool,
+        typer.Option(
+            "--ignore-gates",
+            help="Run cases that switch feature gates off with every gate on, instead of "
+            "calling them UNSUPPORTED (shows which differ only by a gate).",
+        ),
+    ] = False,
+    debug: DebugOpt = False,
+) -> None:
+    """Run upstream Job-controller unit-test cases on jobsim's controller: a line per case
+    (PASS, FAIL with the differing fields, UNSUPPORTED with the reason), then the counts.
+    Exit 1 when a case fails."""
+    try:
+        data = api.load_cases(file)
+    except api.CaseFileError as e:
+        err.print(f"error: {e}", markup=False)
+        raise typer.Exit(1) from None
+    verdicts = _guard(debug, lambda: api.run_cases(data, ignore_gates=ignore_gates))
+    counts = api.verdict_counts(verdicts)
+    if json_out:
+        doc = {
+            "cases": [v.to_dict() for v in verdicts],
+            **{k: sum(1 for v in verdicts if v.outcome == o) for k, o in _VERDICT_KEYS},
+            "summary": counts,
+        }
+        sys.stdout.write(json.dumps(doc, indent=2) + "\n")
+    else:
+        for v in verdicts:
+            out.print(v.line(), markup=False)
+        out.print(counts, markup=False)
+    if any(v.outcome == "FAIL" for v in verdicts):
+        raise typer.Exit(1)
+
+
+_VERDICT_KEYS = (("passed", "PASS"), ("failed", "FAIL"), ("unsupported", "UNSUPPORTED"))
 
 
 @app.command("compare")

@@ -123,7 +123,11 @@ class JobRuntime:
         spec = self.spec = job.spec
         self.indexed = spec.completionMode == "Indexed"
         self.suspended = bool(spec.suspend)
-        self.only_replace_failed = spec.podReplacementPolicy == "Failed"
+        # onlyReplaceFailedPods: a podFailurePolicy implies it even where podReplacementPolicy
+        # was not defaulted (upstream's unit tests; API defaulting sets Failed anyway)
+        self.only_replace_failed = (
+            spec.podReplacementPolicy == "Failed" or spec.podFailurePolicy is not None
+        )
         # Defaulting (SetDefaults_Job) guarantees both are set.
         self.backoff_limit = int(job.spec.backoffLimit or 0)
         self.parallelism = int(job.spec.parallelism or 0)
@@ -170,7 +174,7 @@ class JobRuntime:
     suspended: bool = field(init=False)
     """spec.suspend."""
     only_replace_failed: bool = field(init=False)
-    """``onlyReplaceFailedPods``: podReplacementPolicy Failed."""
+    """``onlyReplaceFailedPods``: podReplacementPolicy Failed, or a podFailurePolicy."""
 
     # -- status --------------------------------------------------------------------------
     def status_key(self) -> tuple[Any, ...]:

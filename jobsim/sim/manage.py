@@ -46,11 +46,13 @@ def pods_for_removal(job: JobRuntime, pods: list[Pod], at_least: int) -> list[Po
                 chosen.append(p)
             else:
                 by_index.setdefault(p.index, []).append(p)
-        chosen.sort(key=lambda p: -1 if p.index is None else p.index)
         for ix in sorted(i for i, g in by_index.items() if len(g) > 1):
             group = sorted(by_index[ix], key=lambda p: removal_key(_rank(p)))
             chosen.extend(group[:-1])
             by_index[ix] = group[-1:]
+        # appendDuplicatedIndexPodsForRemoval: by index (none first), each repeated index's
+        # extra pods in removal order, the out-of-range ones after (the 500-per-sync cut)
+        chosen.sort(key=lambda p: -1 if p.index is None else p.index)
         rest = [g[0] for g in by_index.values()]
         job.indexes_trimmed = bool(chosen)  # after a scale-down, until its pods are gone
     if len(chosen) < at_least:
@@ -137,7 +139,7 @@ def manage_job(env: ControllerEnv, ctx: SyncCtx) -> int:
             busy, diff, completions, job.pending_floor, busy_above=len(job.active_indexes)
         )
         if per_index:
-            ready_now, wait = _independent_indexes(ctx, pending, base, cap)
+            ready_now, wait = independent_indexes(ctx, pending, base, cap)
             if not ready_now:
                 if wait is not None:
                     remaining, ix, failures = wait
@@ -165,7 +167,7 @@ def _backoff_numbers(failures: int, base: float, cap: float) -> dict[str, Any]:
     return {"delay": backoff_duration(failures, base, cap), "base": base, "cap": cap}
 
 
-def _independent_indexes(
+def independent_indexes(
     ctx: SyncCtx, indexes: list[int], base: float, cap: float
 ) -> tuple[list[int], tuple[float, int, int] | None]:
     """``getPodCreationInfoForIndependentIndexes``: the indexes whose own backoff has passed;
@@ -190,6 +192,7 @@ def _independent_indexes(
 __all__ = [
     "MAX_POD_CREATE_DELETE_PER_SYNC",
     "delete_job_pods",
+    "independent_indexes",
     "manage_job",
     "new_index_failure_counts",
     "pods_for_removal",

@@ -1,0 +1,381 @@
+"""Sync cases of the upstream-cases format: a Job, its status and pods, one ``syncJob``.
+
+Each case becomes a ``sync_once`` snapshot as ``harness`` describes upstream's test helpers:
+a Job ``foobar`` in ``default`` with one container and no API defaulting, pods grouped as
+``{phase, count}``, ``terminating`` pods Running with a deletionTimestamp, the tracking
+finalizer on every pod unless ``trackingFinalizer: false``. The outcome is read as the
+``expectMeaning`` of ``harness`` says (``creations``, ``deletions``, ``podPatches`` =
+tracking-finalizer removals, the status counters) and compared with ``expect`` over the test's
+``expectDefaults``, or with ``statusExact``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import replace
+from typing import Any
+
+from jobsim.parity.compare import (
+    conditions_view,
+    diff,
+    merged_expect,
+    status_exact_view,
+)
+from jobsim.parity.snapshot import PodSnapshot, SnapshotError, SyncOutcome, sync_once
+from jobsim.parity.values import (
+    NOW,
+    CaseInputError,
+    CaseUnsupported,
+    as_failure_count,
+    as_index,
+    as_int,
+    as_time,
+    container_state,
+)
+from jobsim.policy.backoff import BackoffRecord
+
+__all__ = [
+    "CASE_KEYS",
+    "EXPECT_KEYS",
+    "case_manifest",
+    "case_pods",
+    "gates_off_reason",
+    "implicit_expect",
+    "run_sync_case",
+    "unsupported_reasons",
+]
+
+# Keys a sync case may have that the runner understands (the rest makes it UNSUPPORTED).
+CASE_KEYS = frozenset(
+    {
+        "test",
+        "name",
+        "gates",
+        "matchesCurrentDefaults",
+        "emulationVersion",
+        "job",
+        "initialStatus",
+        "pods",
+        "expect",
+        "note",
+        "upstreamRef",
+        "backoffRecord",
+        "controllerClock",
+        "harness",
+        "apiErrors",
+        "podControlError",
+        "podCreateLimit",
+        "statusUpdateError",
+        "expectSyncError",
+        "pendingExpectations",
+    }
+)
+# What one sync from a snapshot shows.
+EXPECT_KEYS = frozenset(
+    {
+        "creations",
+        "deletions",
+        "podPatches",
+        "active",
+        "ready",
+        "succeeded",
+        "failed",
+        "terminating",
+        "completedIndexes",
+        "failedIndexes",
+        "conditions",
+        "createdIndexes",
+        "statusExact",
+        "statusUpdated",
+        "conditionCount",
+        "conditionsOfTypeFailed",
+        "failedConditionStatus",
+    }
+)
+# Keys of a case's job that are not JobSpec fields; every other key is one.
+_JOB_HARNESS_KEYS = frozenset({"name", "restartPolicy", "deleting", "notInInformer"})
+_POD_KEYS = frozenset(
+    {
+        "phase",
+        "count",
+        "uid",
+        "name",
+        "index",
+        "indexFailureCount",
+        "indexIgnoredFailureCount",
+        "ready",
+        "terminating",
+        "deleted",
+        "deletedAgoSeconds",
+        "trackingFinalizer",
+        "containers",
+        "initContainers",
+        "conditions",
+        "restartCounts",
+    }
+)
+_STATUS_KEYS = frozenset(
+    {
+        "active",
+        "ready",
+        "terminating",
+        "succeeded",
+        "failed",
+        "completedIndexes",
+        "failedIndexes",
+        "startTime",
+        "startTimeAgoSeconds",
+        "completionTime",
+        "conditions",
+        "uncountedTerminatedPods",
+    }
+)
+
+
+def unsupported_reasons(case: Mapping[str, Any], *, ignore_gates: bool = False) -> list[str]:
+    """Why a sync case cannot run on jobsim today (empty: it can). ``ignore_gates`` runs a
+    case that switches gates off as if they were on (to see which differ only by a gate)."""
+    reasons: list[str] = []
+    if case.get("apiErrors"):
+        kinds = [k for k in ("podControlError", "podCreateLimit", "statusUpdateError") if k in case]
+        what = ", ".join(kinds) if kinds else "in its steps"
+        reasons.append(f"API errors: the case injects fake-client failures ({what})")
+    if case.get("pendingExpectations"):
+        reasons.append(
+            "informer expectations: unsatisfied expectations "
+            f"({case['pendingExpectations']}) are not modelled (jobsim's informer is instantaneous)"
+        )
+    job = case.get("job") or {}
+    if isinstance(job, Mapping):
+        if job.get("deleting"):
+            reasons.append("Job deletion: a Job with a deletionTimestamp is not modelled yet")
+        if job.get("notInInformer"):
+            reasons.append("Job deletion: a Job gone from the informer is not modelled yet")
+    gates = gates_off_reason(case)
+    if gates is not None and not ignore_gates:
+        reasons.append(gates)
+    extra = sorted(str(k) for k in case if k not in CASE_KEYS)
+    if extra:
+        reasons.append(f"case keys not understood by a single sync: {', '.join(extra)}")
+    expect = case.get("expect") or {}
+    if isinstance(expect, Mapping):
+        unknown = sorted(str(k) for k in expect if k not in EXPECT_KEYS)
+        if unknown:
+            reasons.append(f"expectations a single sync does not show: {', '.join(unknown)}")
+    return reasons
+
+
+def gates_off_reason(case: Mapping[str, Any]) -> str | None:
+    """The reason a case that switches feature gates off cannot run; None if it switches
+    none off (``gates: defaults`` or every gate it names on)."""
+    gates = case.get("gates")
+    if not isinstance(gates, Mapping):
+        return None
+    off = sorted(str(g) for g, on in gates.items() if on is False)
+    if not off:
+        return None
+    return (
+        f"feature gates off ({', '.join(off)}): jobsim runs the newest release, every Job gate on"
+    )
+
+
+def case_manifest(job: Mapping[str, Any]) -> dict[str, Any]:
+    """The batch/v1 manifest of a case's ``job``: ``harness.common.jobIdentity`` (foobar in
+    default, selector and labels foo=bar, one container foo/bar) and the spec fields given,
+    nothing defaulted."""
+    spec: dict[str, Any] = {k: v for k, v in job.items() if k not in _JOB_HARNESS_KEYS}
+    template_spec: dict[str, Any] = {"containers": [{"name": "foo", "image": "foo/bar"}]}
+    if job.get("restartPolicy") is not None:
+        template_spec["restartPolicy"] = job["restartPolicy"]
+    spec["selector"] = {"matchLabels": {"foo": "bar"}}
+    spec["template"] = {"metadata": {"labels": {"foo": "bar"}}, "spec": template_spec}
+    return {
+        "apiVersion": "batch/v1",
+        "kind": "Job",
+        "metadata": {"name": str(job.get("name") or "foobar"), "namespace": "default"},
+        "spec": spec,
+    }
+
+
+def _status(initial: Mapping[str, Any], now: float) -> dict[str, Any]:
+    unknown = sorted(str(k) for k in initial if k not in _STATUS_KEYS)
+    if unknown:
+        raise CaseUnsupported(f"initialStatus keys not understood: {', '.join(unknown)}")
+    uncounted = initial.get("uncountedTerminatedPods") or {}
+    if any(uncounted.values()):
+        raise CaseUnsupported(
+            "uncounted terminated pods in the initial status: jobsim counts a pod in the sync "
+            "that first sees it finished, and keeps no uncountedTerminatedPods"
+        )
+    status: dict[str, Any] = {}
+    if "completionTime" in initial:
+        status["completionTime"] = as_time(initial["completionTime"], "initialStatus")
+    for key in ("active", "ready", "terminating", "succeeded", "failed"):
+        if initial.get(key) is not None:
+            status[key] = as_int(initial[key], f"initialStatus.{key}")
+    for key in ("completedIndexes", "failedIndexes"):
+        if key in initial:
+            status[key] = initial[key]
+    if "startTimeAgoSeconds" in initial:
+        ago = as_int(initial["startTimeAgoSeconds"], "initialStatus.startTimeAgoSeconds")
+        status["startTime"] = now - ago
+    elif "startTime" in initial:
+        status["startTime"] = as_time(initial["startTime"], "initialStatus.startTime")
+    status["conditions"] = [
+        {**c, "lastTransitionTime": now} for c in initial.get("conditions") or []
+    ]
+    return status
+
+
+def _exits(entries: Any, where: str) -> tuple[tuple[tuple[str, int | None], ...], float | None]:
+    """Container statuses (name, exit code) and the latest finishedAt if every one has it."""
+    exits: list[tuple[str, int | None]] = []
+    times: list[float | None] = []
+    for i, c in enumerate(entries or []):
+        name, code, finished_at = container_state(c, f"{where}[{i}]")
+        exits.append((name, code))
+        times.append(finished_at)
+    finished = max(t for t in times if t is not None) if times and None not in times else None
+    return tuple(exits), finished
+
+
+_POSITION_NAME = re.compile(r"named (\S+)-<position>")
+
+
+def case_pods(groups: Any, now: float, harness_pods: str) -> list[PodSnapshot]:
+    """The case's pods; named ``<prefix>-<position>`` where the harness says so (e.g.
+    "named mypod-<position>"), else by their ``uid`` or ``name``."""
+    m = _POSITION_NAME.search(harness_pods)
+    pods: list[PodSnapshot] = []
+    for g, group in enumerate(groups or []):
+        where = f"pods[{g}]"
+        if not isinstance(group, Mapping):
+            raise CaseInputError(f"{where}: expected a mapping")
+        unknown = sorted(str(k) for k in group if k not in _POD_KEYS)
+        if unknown:
+            raise CaseUnsupported(f"pod keys not understood: {', '.join(unknown)}")
+        phase = str(group.get("phase") or "Pending")
+        deletion: float | None = None
+        if group.get("terminating"):
+            phase, deletion = "Running", now
+        if group.get("deleted"):
+            deletion = now
+        if group.get("deletedAgoSeconds") is not None:
+            deletion = now - as_int(group["deletedAgoSeconds"], f"{where}.deletedAgoSeconds")
+        containers, finished = _exits(group.get("containers"), f"{where}.containers")
+        inits, _ = _exits(group.get("initContainers"), f"{where}.initContainers")
+        base = PodSnapshot(
+            name="",
+            phase=phase,
+            index=as_index(group.get("index")),
+            ready=bool(group.get("ready")),
+            deletion_timestamp=deletion,
+            tracking_finalizer=group.get("trackingFinalizer") is not False,
+            failure_count=as_failure_count(group.get("indexFailureCount")),
+            ignored_failure_count=as_failure_count(group.get("indexIgnoredFailureCount")),
+            containers=containers,
+            init_containers=inits,
+            finished_at=finished,
+            conditions=tuple(
+                (str(c["type"]), str(c.get("status", "True")))
+                for c in group.get("conditions") or []
+            ),
+        )
+        restarts = group.get("restartCounts")
+        counts = (
+            [as_int(r, f"{where}.restartCounts") for r in restarts]
+            if restarts is not None
+            else [0] * as_int(group.get("count"), f"{where}.count", default=1)
+        )
+        for k, restart in enumerate(counts):
+            if m is not None:
+                name = f"{m.group(1)}-{len(pods)}"
+            else:
+                name = group.get("uid") or group.get("name") or f"pod-{g}"
+                if len(counts) > 1:
+                    name = f"{name}-{k}"
+            pods.append(replace(base, name=str(name), restart_count=restart))
+    return pods
+
+
+def _actual(outcome: SyncOutcome) -> dict[str, Any]:
+    status = outcome.status
+    conditions = status.get("conditions") or []
+    failed_conditions = [c for c in conditions if c["type"] == "Failed"]
+    return {
+        "creations": len(outcome.created),
+        "deletions": len(outcome.deleted),
+        "podPatches": len(outcome.finalizers_removed),
+        "active": status.get("active"),
+        "ready": status.get("ready"),
+        "succeeded": status.get("succeeded"),
+        "failed": status.get("failed"),
+        "terminating": status.get("terminating"),
+        "completedIndexes": status.get("completedIndexes"),
+        "failedIndexes": status.get("failedIndexes"),
+        "conditions": conditions_view(conditions),
+        "startTimeSet": status.get("startTime") is not None,
+        "createdIndexes": sorted(p.index for p in outcome.created if p.index is not None),
+        "statusExact": status_exact_view(status),
+        "statusUpdated": outcome.status_written,
+        "conditionCount": len(conditions),
+        "conditionsOfTypeFailed": len(failed_conditions),
+        "failedConditionStatus": failed_conditions[0]["status"] if failed_conditions else None,
+    }
+
+
+def run_sync_case(case: Mapping[str, Any], harness: Mapping[str, Any]) -> list[str]:
+    """Run one sync case; the differences from its expectations (empty: it passes).
+
+    Raises ``CaseInputError`` or ``SnapshotError`` for a case the snapshot cannot be built from.
+    """
+    job = case.get("job") or {}
+    if not isinstance(job, Mapping):
+        raise CaseInputError("job: expected a mapping")
+    now = NOW
+    if case.get("controllerClock") is not None:
+        now = as_time(case["controllerClock"], "controllerClock") or NOW
+    backoff = None
+    record = case.get("backoffRecord")
+    if isinstance(record, Mapping):
+        failures = record.get("failuresAfterLastSuccess")
+        backoff = BackoffRecord(
+            as_int(failures, "backoffRecord.failuresAfterLastSuccess"),
+            as_time(record.get("lastFailureTime"), "backoffRecord.lastFailureTime"),
+        )
+    test_harness = harness.get(str(case.get("test")), {}) or {}
+    try:
+        outcome = sync_once(
+            case_manifest(job),
+            _status(case.get("initialStatus") or {}, now),
+            case_pods(case.get("pods"), now, str(test_harness.get("pods", ""))),
+            now,
+            backoff=backoff,
+        )
+    except SnapshotError as e:
+        raise CaseInputError(str(e)) from None
+    defaults = test_harness.get("expectDefaults", {}) or {}
+    expect = dict(case.get("expect") or {})
+    expected: dict[str, Any]
+    if "statusExact" in expect:
+        expected = {"statusExact": status_exact_view(expect["statusExact"] or {})}
+        expected.update({k: v for k, v in expect.items() if k != "statusExact"})
+    else:
+        expected = merged_expect(expect, defaults)
+    if "conditions" in expected:
+        expected["conditions"] = conditions_view(expected["conditions"])
+    expected.update(implicit_expect(test_harness, job))
+    return diff(expected, _actual(outcome))
+
+
+def implicit_expect(test_harness: Mapping[str, Any], job: Mapping[str, Any]) -> dict[str, Any]:
+    """What a test asserts of every case without listing it, as its harness says:
+    ``expectMeaning.startTime`` "nil when spec.suspend is true, set otherwise"
+    (TestControllerSyncJob) and ``alsoAsserted: status.startTime != nil``."""
+    meaning = str((test_harness.get("expectMeaning") or {}).get("startTime", ""))
+    if "nil when spec.suspend is true, set otherwise" in meaning:
+        return {"startTimeSet": not job.get("suspend")}
+    if str(test_harness.get("alsoAsserted", "")).strip() == "status.startTime != nil":
+        return {"startTimeSet": True}
+    return {}

@@ -1,0 +1,344 @@
+"""The upstream-cases runner (``jobsim parity``): the case file of ``tests/upstream/``, cases it
+never saw, the comparison rules of the format, and the command line."""
+
+from __future__ import annotations
+
+import collections
+import datetime as dt
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from jobsim.cli import app
+from jobsim.parity import CaseFileError, load_cases, run_cases, verdict_counts
+from jobsim.parity.compare import diff, merged_expect, status_exact_view
+from jobsim.parity.values import (
+    NOW,
+    CaseInputError,
+    as_failure_count,
+    as_index,
+    as_intervals,
+    as_time,
+)
+from tests.helpers import ROOT
+
+CASES = ROOT / "tests" / "upstream" / "upstream-cases.yaml"
+runner = CliRunner()
+
+
+def _kinds(details: tuple[str, ...]) -> tuple[str, ...]:
+    """A reason's kind: its words before the first ':' or '('."""
+    return tuple(re.split(r"[:(]", d)[0].strip() for d in details)
+
+
+def test_the_upstream_cases_verdicts_are_pinned() -> None:
+    """The 202 transcribed cases on the newest release: every case that runs passes; the rest
+    need gates switched off, API errors, informer expectations, Job deletion, a newer API
+    field, or more than one sync (queue and informer tests). A change here is a change of
+    jobsim's agreement with upstream: look at the verdicts before updating the counts."""
+    verdicts = run_cases(load_cases(CASES))
+    assert len(verdicts) == 202
+    assert verdict_counts(verdicts) == "96 passed, 0 failed, 106 unsupported"
+    reasons = collections.Counter(_kinds(v.details) for v in verdicts if v.outcome == "UNSUPPORTED")
+    gates = "feature gates off"
+    one_sync = "expectations a single sync does not show"
+    keys = "case keys not understood by a single sync"
+    assert reasons == {
+        (gates,): 79,
+        ("no jobsim function",): 8,
+        ("API errors", gates): 4,
+        ("Job deletion", gates): 3,
+        ("informer expectations", gates): 3,
+        (one_sync,): 2,
+        (keys, one_sync): 1,
+        ("informer expectations", "Job deletion", gates): 1,
+        ("Job deletion", one_sync): 1,
+        ("API errors", one_sync): 1,
+        ("API errors", keys): 1,
+        (keys,): 1,
+        ("pod-failure-policy rule name",): 1,
+    }
+    passed = collections.Counter(v.test for v in verdicts if v.outcome == "PASS")
+    # the sync tables with every gate on, and every helper test jobsim has a function for
+    assert passed["TestJobBackoffOnRestartPolicyNever"] == 3
+    assert passed["TestSyncJobWhenManagedBy"] == 2
+    assert passed["TestMatchPodFailurePolicy"] == 14
+    assert passed["TestMatchSuccessPolicy"] == 20
+
+
+def test_gated_cases_run_with_every_gate_on_on_request() -> None:
+    """``ignore_gates``: the gate-off cases run on the newest release; those that then differ
+    differ by what the gates change (nil terminating, Failed/Complete without the interim
+    condition, an empty Complete reason, failedIndexes reset), which the pinned count shows."""
+    verdicts = run_cases(load_cases(CASES), ignore_gates=True)
+    assert verdict_counts(verdicts) == "135 passed, 40 failed, 27 unsupported"
+
+
+def _file(tmp_path: Path, cases: list[dict[str, Any]], harness: dict[str, Any]) -> Path:
+    path = tmp_path / "cases.yaml"
+    data = {"format": "upstream-controller-cases/v1", "harness": harness, "cases": cases}
+    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    return path
+
+
+HARNESS = {
+    "MyNewSyncTest": {
+        "expectDefaults": {
+            "creations": 0,
+            "deletions": 0,
+            "active": 0,
+            "succeeded": 0,
+            "failed": 0,
+            "conditions": [],
+        }
+    }
+}
+JOB = {"parallelism": 2, "completions": 4, "backoffLimit": 6}
+PODS = [{"phase": "Running", "count": 1}, {"phase": "Succeeded", "count": 1}]
+
+
+def _sync(name: str, expect: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    return {
+        "test": "MyNewSyncTest",
+        "name": name,
+        "job": JOB,
+        "pods": PODS,
+        "expect": expect,
+        **extra,
+    }
+
+
+def test_cases_never_seen_are_judged_by_the_format(tmp_path: Path) -> None:
+    """completions 4, parallelism 2, one pod running and one succeeded: want
+    min(4 - 1, 2) = 2, so one creation; the success is counted and its finalizer removed
+    (one pod patch). Expectations left out take the test's ``expectDefaults`` (deletions 0,
+    failed 0, no conditions)."""
+    right = {"creations": 1, "active": 2, "succeeded": 1, "podPatches": 1}
+    succeeded_both = [
+        {"uid": "a", "index": "0", "phase": "Succeeded"},
+        {"uid": "b", "index": "1", "phase": "Succeeded"},
+    ]
+    met = "Reached expected number of succeeded pods"
+    cases = [
+        _sync("right", right),
+        _sync("wrong", {**right, "creations": 2, "failed": 1}),
+        _sync("gated", right, gates={"JobManagedBy": False}),
+        _sync("api errors", right, apiErrors=True, podControlError="boom"),
+        {"test": "TestSomethingElse", "name": "no job", "expect": {"x": 1}},
+        {
+            "test": "MyNewSyncTest",
+            "name": "indexed, every index succeeded",
+            "job": {**JOB, "completions": 2, "completionMode": "Indexed"},
+            "pods": succeeded_both,
+            # the whole status but startTime, completionTime and ready: completedIndexes
+            # "0,1" (two adjacent indexes are written with a comma), both conditions
+            "expect": {
+                "statusExact": {
+                    "succeeded": 2,
+                    "terminating": 0,
+                    "completedIndexes": "0,1",
+                    "uncountedTerminatedPods": {},
+                    "conditions": [
+                        {
+                            "type": "SuccessCriteriaMet",
+                            "status": "True",
+                            "reason": "CompletionsReached",
+                            "message": met,
+                        },
+                        {
+                            "type": "Complete",
+                            "status": "True",
+                            "reason": "CompletionsReached",
+                            "message": met,
+                        },
+                    ],
+                }
+            },
+        },
+        {
+            # 2 failures: 10 s doubled once = 20 s after the last failure, 5 s on: 15 s left
+            "test": "TestGetRemainingBackoffTime",
+            "name": "two failures, five seconds on",
+            "backoffRecord": {"lastFailureTime": "T", "failuresAfterLastSuccess": 2},
+            "currentTime": "T+5s",
+            "defaultBackoffSeconds": 10,
+            "maxBackoffSeconds": 600,
+            "expect": {"remainingSeconds": 15},
+        },
+    ]
+    verdicts = run_cases(load_cases(_file(tmp_path, cases, HARNESS)))
+    lines = [v.line() for v in verdicts]
+    assert lines[0] == "PASS MyNewSyncTest / right"
+    assert lines[1] == (
+        "FAIL MyNewSyncTest / wrong: creations: expected 2, got 1; failed: expected 1, got 0"
+    )
+    assert lines[2].startswith(
+        "UNSUPPORTED MyNewSyncTest / gated: feature gates off (JobManagedBy)"
+    )
+    assert lines[3].startswith("UNSUPPORTED MyNewSyncTest / api errors: API errors: the case")
+    assert lines[4].startswith("UNSUPPORTED TestSomethingElse / no job: no runner for test")
+    assert lines[5] == "PASS MyNewSyncTest / indexed, every index succeeded"
+    assert lines[6] == "PASS TestGetRemainingBackoffTime / two failures, five seconds on"
+    assert verdict_counts(verdicts) == "3 passed, 1 failed, 3 unsupported"
+
+
+def test_a_running_sidecar_voids_the_containers_finish_time(tmp_path: Path) -> None:
+    """getFinishedTime with SidecarContainers: the regular container terminated at T-1s but a
+    restartable init container still runs, so the time falls back to deletionTimestamp T."""
+    case = {
+        "test": "TestGetFinishedTime",
+        "name": "running sidecar",
+        "pod": {
+            "containers": [{"terminated": {"finishedAt": "T-1s"}}],
+            "initContainers": [{"restartPolicy": "Always", "running": True}],
+            "deletionTimestamp": "T",
+        },
+        "expect": {"finishedTime": "T"},
+    }
+    (verdict,) = run_cases(load_cases(_file(tmp_path, [case], {})))
+    assert verdict.line() == "PASS TestGetFinishedTime / running sidecar"
+
+
+def test_keys_the_runner_does_not_know_make_a_case_unsupported(tmp_path: Path) -> None:
+    cases = [
+        _sync("pod key", {}, pods=[{"phase": "Running", "nodeName": "n1"}]),
+        _sync("status key", {}, initialStatus={"active": 1, "collisionCount": 2}),
+        _sync("expect key", {"requeued": False}),
+    ]
+    verdicts = run_cases(load_cases(_file(tmp_path, cases, HARNESS)))
+    assert [v.details for v in verdicts] == [
+        ("pod keys not understood: nodeName",),
+        ("initialStatus keys not understood: collisionCount",),
+        ("expectations a single sync does not show: requeued",),
+    ]
+    assert {v.outcome for v in verdicts} == {"UNSUPPORTED"}
+
+
+def test_a_case_whose_input_cannot_be_built_fails_with_the_reason(tmp_path: Path) -> None:
+    case = _sync("bad pod", {}, pods=[{"phase": "Sleeping"}])
+    (verdict,) = run_cases(load_cases(_file(tmp_path, [case], HARNESS)))
+    assert verdict.outcome == "FAIL"
+    assert verdict.details == (
+        "input not accepted: pod pod-0: phase 'Sleeping' is not one of "
+        "('Pending', 'Running', 'Succeeded', 'Failed')",
+    )
+    shapes = [_sync("pods not mappings", {}, pods=["abc"]), _sync("job a list", {}, job=[1])]
+    verdicts = run_cases(load_cases(_file(tmp_path, shapes, HARNESS)))
+    assert [v.details for v in verdicts] == [
+        ("input not accepted: pods[0]: expected a mapping",),
+        ("input not accepted: job: expected a mapping",),
+    ]
+
+
+# -- the comparison rules ----------------------------------------------------------------
+def test_diff_names_each_differing_field_and_keeps_nil_apart_from_zero() -> None:
+    expected = {"terminating": None, "failed": 0, "ready": 1, "statusUpdated": True}
+    actual = {"terminating": 0, "failed": 0.0, "ready": True, "statusUpdated": True, "x": 9}
+    assert diff(expected, actual) == [
+        "terminating: expected None, got 0",
+        "ready: expected 1, got True",  # a bool is not a count
+    ]
+    assert diff({"missing": 0}, {}) == ["missing: expected 0, got None"]
+
+
+def test_conditions_are_an_ordered_list() -> None:
+    a = {"type": "FailureTarget", "status": "True", "reason": "r", "message": "m"}
+    b = {"type": "Failed", "status": "True", "reason": "r", "message": "m"}
+    assert diff({"conditions": [a, b]}, {"conditions": [a, b]}) == []
+    assert diff({"conditions": [a, b]}, {"conditions": [b, a]}) != []
+    assert diff({"conditions": [a]}, {"conditions": [a, b]}) != []
+
+
+def test_status_exact_fills_what_it_leaves_out_and_ignores_times_and_ready() -> None:
+    view = status_exact_view({"failed": 1, "startTime": 5, "ready": 3, "conditions": None})
+    assert view == {
+        "active": 0,
+        "succeeded": 0,
+        "failed": 1,
+        "terminating": None,
+        "completedIndexes": "",
+        "failedIndexes": None,
+        "uncountedTerminatedPods": None,
+        "conditions": [],
+    }
+    nested = diff({"s": status_exact_view({"failed": 1})}, {"s": status_exact_view({})})
+    assert nested == ["s.failed: expected 1, got 0"]
+
+
+def test_a_case_overrides_its_tests_defaults() -> None:
+    assert merged_expect({"active": 2}, {"active": 0, "failed": 0}) == {"active": 2, "failed": 0}
+
+
+# -- the format's values -----------------------------------------------------------------
+def test_symbolic_times() -> None:
+    """Seconds since Go's zero time; ``T``, ``T0`` and ``now`` are 2009-11-10T23:00:00Z."""
+    assert as_time("T-1ms", "t") == pytest.approx(NOW - 0.001)
+    assert as_time("T+6s", "t") == NOW + 6
+    assert as_time("now", "t") == as_time("T0", "t") == NOW
+    assert as_time("zero", "t") == 0.0
+    assert as_time("0001-01-01T00:00:01Z", "t") == 1.0  # the harness' testFinishedAt
+    assert as_time(dt.datetime(1, 1, 1, 0, 0, 1, tzinfo=dt.UTC), "t") == 1.0
+    assert as_time(None, "t") is None
+    with pytest.raises(CaseInputError, match=re.escape("pod.finishedAt: 'yesterday'")):
+        as_time("yesterday", "pod.finishedAt")
+
+
+def test_annotations_read_as_upstream_reads_them() -> None:
+    """getCompletionIndex: -1 (None) when absent, not a number or negative; parseInt32 for the
+    failure counts: 0 when absent, not an int32 or negative."""
+    assert [as_index(v) for v in ("3", "none", "invalid", "-2", None)] == [
+        3,
+        None,
+        None,
+        None,
+        None,
+    ]
+    counts = ("3", None, "2147483648", "-1", "xyz", "2147483647")
+    assert [as_failure_count(v) for v in counts] == [3, 0, 0, 0, 0, 2147483647]
+    assert as_intervals([0, 1, 2, 5]) == [[0, 2], [5, 5]]
+    assert as_intervals([]) is None
+
+
+# -- the command line --------------------------------------------------------------------
+def test_the_command_prints_a_line_per_case_then_the_counts() -> None:
+    res = runner.invoke(app, ["parity", str(CASES)])
+    assert res.exit_code == 0, res.output
+    lines = res.output.splitlines()
+    assert len(lines) == 203
+    assert lines[-1] == "96 passed, 0 failed, 106 unsupported"
+    assert all(line.split(" ", 1)[0] in ("PASS", "FAIL", "UNSUPPORTED") for line in lines[:-1])
+
+
+def test_the_command_exits_1_on_a_failure_and_gives_json(tmp_path: Path) -> None:
+    path = _file(tmp_path, [_sync("wrong", {"creations": 5})], HARNESS)
+    res = runner.invoke(app, ["parity", str(path), "--json"])
+    assert res.exit_code == 1
+    doc = json.loads(res.output)
+    assert (doc["passed"], doc["failed"], doc["unsupported"]) == (0, 1, 0)
+    assert doc["cases"][0]["verdict"] == "FAIL"
+    assert doc["cases"][0]["details"][0] == "creations: expected 5, got 1"
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("cases: [", "not YAML"),
+        ("format: other/v9\ncases: []\n", "format is 'other/v9'"),
+        ("format: upstream-controller-cases/v1\ncases: 3\n", "cases: expected a list"),
+    ],
+)
+def test_a_file_not_of_the_format_is_one_located_error(
+    tmp_path: Path, text: str, message: str
+) -> None:
+    path = tmp_path / "x.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(CaseFileError, match=re.escape(message)):
+        load_cases(path)
+    res = runner.invoke(app, ["parity", str(path)])
+    assert res.exit_code == 1
+    assert res.output.startswith(f"error: {path}")

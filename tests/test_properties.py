@@ -131,6 +131,21 @@ def test_backoff_expiry_in_float_time_default_latency() -> None:
     assert created_times(simulate(load_scenario(data))) == pytest.approx([0, 11.4, 32.8])
 
 
+def test_a_pod_that_runs_is_not_a_failure_for_the_checker() -> None:
+    """Found by test_invariants_hold_at_every_event: the checker took a pod's phase Running for
+    Failed (an ``else`` after the Succeeded test), so a pod deleted by a suspension and
+    replaced at the resume counted as its index's failure, and backoffLimitPerIndex 0 looked
+    exceeded. Upstream deleteJobPods removes the tracking finalizer before the DELETE, so such
+    a pod is no failure: the replacement at 2 s is its index's second try, not a retry."""
+    manifest = job_manifest(completionMode="Indexed", completions=1, backoffLimitPerIndex=0)
+    timing = {"jobSyncDelay": 0, "containerStart": 0, "scheduling": 0, "imagePull": 0}
+    data = scenario((manifest, {"duration": 2}), nodes=1, timing=timing)
+    data["events"] = [{"at": 1, "suspend": "job"}, {"at": 2, "resume": "job"}]
+    result = run_checked(load_scenario(data))
+    assert created_times(result) == [0, 2]
+    assert result.job("job")["status"]["succeeded"] == 1
+
+
 @pytest.mark.parametrize(
     "event",
     [

@@ -551,7 +551,7 @@ class EventChecker(Recorder):
         )
         if phase == PHASE_RUNNING:
             _require(pod.scheduled, t, f"unscheduled pod {name} is Running")
-        if phase == PHASE_SUCCEEDED:
+        elif phase == PHASE_SUCCEEDED:
             _require(not pod.deleted, t, f"deleted pod {name} ended Succeeded")
             # The sync that sees it resets the backoff record (backoff_utils.go
             # newBackoffRecord), and may create pods before recording that it counted it.

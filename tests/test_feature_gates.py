@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,7 +18,9 @@ from jobsim.k8s.features import (
     feature_gates,
 )
 from jobsim.parity import PodSnapshot, sync_once
-from tests.helpers import job_manifest
+from jobsim.run import simulate
+from jobsim.scenario import load_scenario
+from tests.helpers import ROOT, job_manifest, scenario_error, write_file
 
 PFP, BLPI, PRP, SP, MB = (
     "JobPodFailurePolicy",
@@ -144,7 +147,7 @@ def test_without_backoff_limit_per_index_failed_indexes_are_ignored() -> None:
     status = {"startTime": 0.0, "completedIndexes": "1", "succeeded": 1, "failedIndexes": "0"}
     off = sync_once(job, status, [], 20.0, gates=feature_gates("1.32", {BLPI: False}))
     assert off.status["failedIndexes"] is None
-    assert sorted(p.index for p in off.created) == [0, 2]
+    assert {p.index for p in off.created} == {0, 2}
     on = sync_once(job, status, [], 20.0, gates=feature_gates("1.32"))
     assert on.status["failedIndexes"] == "0"
     assert [p.index for p in on.created] == [2]
@@ -170,3 +173,59 @@ def test_without_job_pod_failure_policy_the_policy_is_ignored() -> None:
     off = sync_once(job, {"startTime": 0.0}, [pod], 20.0, gates=feature_gates("1.30", {PFP: False}))
     assert off.status["conditions"] == []
     assert (off.status["failed"], len(off.created)) == (1, 1)
+
+
+# -- the scenario keys ---------------------------------------------------------------------
+def _backoff_on(tmp_path: Path, head: str) -> Path:
+    """scenarios/backoff.yaml (failed = 3 > backoffLimit 2 at 45 s) with ``head`` in front."""
+    text = (ROOT / "scenarios" / "backoff.yaml").read_text(encoding="utf-8")
+    return write_file(tmp_path, head + text)
+
+
+def test_a_scenario_runs_on_its_release_with_its_gates(tmp_path: Path) -> None:
+    """backoff.yaml on 1.33 with JobManagedBy and JobPodReplacementPolicy off: Failed at
+    45 s with no FailureTarget before it, status.terminating nil; on the default release the
+    FailureTarget comes first (both at 45 s: no pod is left to terminate)."""
+    head = (
+        'kubernetesVersion: "1.33"\n'
+        "featureGates: {JobManagedBy: false, JobPodReplacementPolicy: false}\n"
+    )
+    scenario = load_scenario(_backoff_on(tmp_path, head))
+    assert scenario.gates == feature_gates("1.33", {MB: False, PRP: False})
+    status = simulate(scenario).job("flaky")["status"]
+    assert _types(status) == [("Failed", "BackoffLimitExceeded")]
+    assert status["conditions"][0]["lastTransitionTime"] == 45.0
+    assert status["terminating"] is None
+    default = simulate(load_scenario(ROOT / "scenarios" / "backoff.yaml")).job("flaky")["status"]
+    assert [t for t, _ in _types(default)] == ["FailureTarget", "Failed"]
+    assert default["terminating"] == 0
+
+
+@pytest.mark.parametrize(
+    ("head", "message"),
+    [
+        (
+            'kubernetesVersion: "1.35"\nfeatureGates: {JobManagedBy: false}\n',
+            "s.yaml:2:15: featureGates: cannot set feature gate JobManagedBy to false, feature "
+            "is locked to true (in release 1.35)",
+        ),
+        (
+            "kubernetesVersion: 1.30\n",
+            's.yaml:1:20: kubernetesVersion: expected a release in quotes such as "1.30", '
+            "got the number 1.3",
+        ),
+        (
+            'kubernetesVersion: "1.28"\n',
+            "s.yaml:1:20: kubernetesVersion: unknown Kubernetes release '1.28': known are 1.29",
+        ),
+        (
+            "featureGates: {JobSuccessPolicy: false}\n",  # the newest release: locked since 1.33
+            "s.yaml:1:15: featureGates: cannot set feature gate JobSuccessPolicy to false",
+        ),
+    ],
+)
+def test_a_release_or_gate_the_cluster_refuses_is_a_located_error(
+    tmp_path: Path, head: str, message: str
+) -> None:
+    error = str(scenario_error(_backoff_on(tmp_path, head)))
+    assert message in error

@@ -697,8 +697,8 @@ def parity(
         bool,
         typer.Option(
             "--ignore-gates",
-            help="Run cases that switch feature gates off with every gate on, instead of "
-            "calling them UNSUPPORTED (shows which differ only by a gate).",
+            help="Run every case on the newest release with every Job gate on, instead of "
+            "with its own gates and emulationVersion (shows which differ only by a gate).",
         ),
     ] = False,
     debug: DebugOpt = False,

@@ -11,9 +11,12 @@ builds its Job and pods and gives the default of every expectation a case leaves
   function;
 - anything else: ``UNSUPPORTED``, with the reason.
 
-A sync case is UNSUPPORTED, with every reason that applies, when it injects API errors, pre-sets
-informer expectations, syncs a Job being deleted, switches a Job feature gate off (jobsim runs
-the newest release, every gate on), or uses keys or expectations a single sync cannot show.
+A sync case runs with the Job feature gates of its ``emulationVersion`` (default: the newest
+release) and the ``gates`` it sets (``jobsim.k8s.features``); a gate its release has locked is
+refused, as the API server refuses it. It is UNSUPPORTED, with every reason that applies, when
+it injects API errors, pre-sets informer expectations, syncs a Job being deleted, or uses keys
+or expectations a single sync cannot show. A helper case that switches a gate off is
+UNSUPPORTED: the helpers run on the newest release.
 """
 
 from __future__ import annotations
@@ -28,7 +31,12 @@ import yaml
 from jobsim.parity.helper_cases import HELPERS, NOT_MODELLED
 from jobsim.parity.snapshot import SnapshotError
 from jobsim.parity.step_cases import STEPS
-from jobsim.parity.sync_cases import gates_off_reason, run_sync_case, unsupported_reasons
+from jobsim.parity.sync_cases import (
+    case_gates,
+    gates_off_reason,
+    run_sync_case,
+    unsupported_reasons,
+)
 from jobsim.parity.values import CaseInputError, CaseUnsupported
 
 __all__ = [
@@ -101,23 +109,26 @@ def load_cases(path: str | Path) -> dict[str, Any]:
 def run_case(
     case: Mapping[str, Any], harness: Mapping[str, Any], *, ignore_gates: bool = False
 ) -> Verdict:
-    """The verdict of one case under ``harness``; ``ignore_gates`` runs a case that switches
-    feature gates off with every gate on instead of calling it UNSUPPORTED."""
+    """The verdict of one case under ``harness``, run with its ``gates`` on its
+    ``emulationVersion``; ``ignore_gates`` runs it on the newest release with every gate on
+    instead (to see which cases differ only by a gate)."""
     test, name = str(case.get("test", "?")), str(case.get("name", "?"))
     helper = HELPERS.get(test) or STEPS.get(test)
     if test in NOT_MODELLED:
         return Verdict(test, name, "UNSUPPORTED", (NOT_MODELLED[test],))
     try:
         if helper is not None:
+            if not ignore_gates:
+                case_gates(case)  # a gate the release refuses: input not accepted
             gates = None if ignore_gates else gates_off_reason(case)
             if gates is not None:
                 return Verdict(test, name, "UNSUPPORTED", (gates,))
             differences = helper(case)
         elif "job" in case:
-            reasons = unsupported_reasons(case, ignore_gates=ignore_gates)
+            reasons = unsupported_reasons(case)
             if reasons:
                 return Verdict(test, name, "UNSUPPORTED", tuple(reasons))
-            differences = run_sync_case(case, harness)
+            differences = run_sync_case(case, harness, ignore_gates=ignore_gates)
         else:
             reason = f"no runner for test function {test} (neither a sync case nor a known helper)"
             return Verdict(test, name, "UNSUPPORTED", (reason,))

@@ -21,6 +21,7 @@ import numpy as np
 from pydantic import ValidationError
 
 from jobsim.k8s.defaults import JOB_CONTROLLER_NAME
+from jobsim.k8s.features import DEFAULT_GATES, FeatureGates
 from jobsim.k8s.job import Job
 from jobsim.policy.backoff import BackoffRecord
 from jobsim.policy.intervals import format_indexes, parse_indexes
@@ -185,11 +186,12 @@ def _job(job: Job | Mapping[str, Any], defaulting: bool) -> Job:
         raise SnapshotError(f"job: {e}") from None
 
 
-def _runtime(job: Job) -> JobRuntime:
+def _runtime(job: Job, gates: FeatureGates) -> JobRuntime:
     workload = Workload.model_validate({"duration": "1s"})  # never run: one sync only
     meta = job.metadata
     key = f"{meta.namespace or 'default'}/{meta.name}"
-    rt = JobRuntime(key, job, workload, np.random.default_rng(0), np.random.default_rng(1), 0.0)
+    rng, names = np.random.default_rng(0), np.random.default_rng(1)
+    rt = JobRuntime(key, job, workload, rng, names, 0.0, gates=gates)
     rt.namespace = str(meta.namespace or "default")
     return rt
 
@@ -204,6 +206,8 @@ def _seed_status(rt: JobRuntime, status: Mapping[str, Any], now: float) -> None:
     rt.status_ready = int(status.get("ready") or 0)
     rt.status_terminating = int(status.get("terminating") or 0)
     for key in ("completedIndexes", "failedIndexes"):
+        if key == "failedIndexes" and rt.spec.backoffLimitPerIndex is None:
+            continue  # hasBackoffLimitPerIndex false: jobCtx.failedIndexes nil, not read
         indexes = set(parse_indexes(str(status.get(key) or ""), completions))
         if key == "completedIndexes":
             rt.completed_indexes = indexes
@@ -315,10 +319,11 @@ def seed(
     *,
     defaulting: bool = False,
     timing: Timing | None = None,
+    gates: FeatureGates = DEFAULT_GATES,
 ) -> Seeded:
     """Build a snapshot (as ``sync_once`` takes it) into a ``JobRuntime``, its ``Pod``s and a
     bookkeeping ``ControllerEnv``, so that one step of a sync can run on it alone."""
-    rt = _runtime(_job(job, defaulting))
+    rt = _runtime(_job(job, defaulting), gates)
     _seed_status(rt, status or {}, now)
     names = [p.name for p in pods]
     if len(set(names)) != len(names):
@@ -341,6 +346,7 @@ def sync_once(
     backoff: BackoffRecord | None = None,
     defaulting: bool = False,
     timing: Timing | None = None,
+    gates: FeatureGates = DEFAULT_GATES,
 ) -> SyncOutcome:
     """Run exactly one ``syncJob`` of ``job`` at ``now`` and say what it did.
 
@@ -351,9 +357,10 @@ def sync_once(
     ``completedIndexes``, ``failedIndexes``, ``conditions`` …; times on the clock of ``now``).
     ``pods`` are its pods; ``backoff`` is the controller's pod-failure backoff record for the
     Job (upstream ``backoffStore``); ``timing`` gives the backoff constants (defaults: 10 s,
-    600 s, and the 1 s ``syncJobBatchPeriod``).
+    600 s, and the 1 s ``syncJobBatchPeriod``); ``gates`` the cluster's Job feature gates
+    (``jobsim.k8s.features.feature_gates``; default: the newest release, every gate on).
     """
-    seeded = seed(job, status, pods, now, defaulting=defaulting, timing=timing)
+    seeded = seed(job, status, pods, now, defaulting=defaulting, timing=timing, gates=gates)
     rt, env, recorder = seeded.job, seeded.env, seeded.env.recorder
     missing = [f for f in ("parallelism", "backoffLimit") if getattr(rt.spec, f) is None]
     if missing:  # syncJob dereferences both; only API defaulting fills them in
@@ -368,11 +375,11 @@ def sync_once(
         return SyncOutcome((), (), (), _unchanged(status or {}), False, None, (), recorder)
     key = rt.status_key()
     sync_job(env, rt)
-    # a nil ready or terminating becomes a count: upstream's ptr.Equal sees a change
+    # a nil ready becomes a count, and terminating a count (JobPodReplacementPolicy) or nil:
+    # upstream's ptr.Equal sees a change
     given = status or {}
-    written = (
-        rt.status_key() != key or given.get("ready") is None or given.get("terminating") is None
-    )
+    terminating_changed = (given.get("terminating") is None) == rt.report_terminating
+    written = rt.status_key() != key or given.get("ready") is None or terminating_changed
     removed = tuple(p.name for p in seeded.pods if p.uid in tracked and not p.tracked)
     return SyncOutcome(
         created=tuple(env.created),

@@ -28,6 +28,7 @@ from pydantic import (
 )
 
 from jobsim.distributions import Distribution, Duration, DurationDistribution, non_negative
+from jobsim.k8s.features import RELEASES, FeatureGates, feature_gates
 from jobsim.k8s.job import Job
 from jobsim.k8s.validation_core import MAX_INT32
 from jobsim.units import (
@@ -540,7 +541,36 @@ class Scenario(_Model):
     cluster: Cluster
     jobs: list[JobEntry] = Field(default_factory=list)
     events: list[Event] = Field(default_factory=list)
+    kubernetesVersion: str | None = None  # the release the cluster runs (default: the newest)
+    featureGates: dict[str, bool] = Field(default_factory=dict)  # Job gates set on it
     _warnings: tuple[str, ...] = PrivateAttr(default=())
+
+    @field_validator("kubernetesVersion", mode="before")
+    @classmethod
+    def _quoted_release(cls, v: Any) -> Any:
+        if isinstance(v, int | float) and not isinstance(v, bool):
+            raise ValueError(f'expected a release in quotes such as "1.30", got the number {v}')
+        return v
+
+    @field_validator("kubernetesVersion")
+    @classmethod
+    def _known_release(cls, v: str | None) -> str | None:
+        if v is not None and v not in RELEASES:
+            raise ValueError(f"unknown Kubernetes release {v!r}: known are {', '.join(RELEASES)}")
+        return v
+
+    @field_validator("featureGates")
+    @classmethod
+    def _settable_gates(cls, v: dict[str, bool], info: ValidationInfo) -> dict[str, bool]:
+        if v:  # FeatureGateError (a ValueError): unknown or locked in the release
+            feature_gates(info.data.get("kubernetesVersion"), v)
+        return v
+
+    @property
+    def gates(self) -> FeatureGates:
+        """The Job feature gates of ``kubernetesVersion`` with ``featureGates`` set."""
+        return feature_gates(self.kubernetesVersion, self.featureGates)
+
     _bare: bool = PrivateAttr(default=False)
 
     @property

@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from jobsim.k8s.conditions import (
+    COMPLETE,
     MESSAGE_COMPLETIONS,
     MESSAGE_RESUMED,
     MESSAGE_SUSPENDED,
@@ -176,18 +177,20 @@ def sync_job(env: ControllerEnv, job: JobRuntime) -> None:
             if completions is None
             else ctx.succeeded >= completions and active == 0
         )
-        if complete:
+        if complete:  # newSuccessCondition
             numbers = {"succeeded": ctx.succeeded, "completions": completions}
-            ctx.finished = Verdict(
-                SUCCESS_CRITERIA_MET, REASON_COMPLETIONS, MESSAGE_COMPLETIONS, numbers
-            )
+            type_ = SUCCESS_CRITERIA_MET if job.delay_terminal else COMPLETE
+            if job.gates.JobSuccessPolicy:
+                ctx.finished = Verdict(type_, REASON_COMPLETIONS, MESSAGE_COMPLETIONS, numbers)
+            else:  # before JobSuccessPolicy, Complete had no reason
+                ctx.finished = Verdict(type_, "", "", numbers)
         elif job.suspended:
             ensure_condition(env, job, SUSPENDED, "True", REASON_SUSPENDED, MESSAGE_SUSPENDED)
         elif ensure_condition(env, job, SUSPENDED, "False", REASON_RESUMED, MESSAGE_RESUMED):
             job.start_time = ctx.now  # resuming restarts the activeDeadlineSeconds clock
     job.status_active = active
     job.status_ready = ctx.ready
-    job.status_terminating = ctx.terminating
+    job.status_terminating = ctx.terminating if job.report_terminating else 0  # nil: 0 here
     track_and_remove_finalizers(env, ctx)
     if ctx.finished is not None:
         finish(env, ctx)

@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 
 from jobsim.k8s.create import NAME_ALPHABET  # k8s.io/apimachinery/pkg/util/rand
+from jobsim.k8s.features import DEFAULT_GATES, FeatureGates, drop_disabled_fields
 from jobsim.k8s.job import Job, JobSpec
 from jobsim.k8s.resources import pod_requests
 from jobsim.policy.backoff import BackoffRecord
@@ -96,6 +97,7 @@ class JobRuntime:
     preempts: bool = True
     deleted: bool = False
     inert: bool = False
+    gates: FeatureGates = DEFAULT_GATES  # the cluster's Job feature gates (its release)
 
     def __post_init__(self) -> None:
         self.apply_spec(self.job)
@@ -120,7 +122,8 @@ class JobRuntime:
     def apply_spec(self, job: Job) -> None:
         """Take a new version of the Job (an update of its spec)."""
         self.job = job
-        spec = self.spec = job.spec
+        gates = self.gates
+        spec = self.spec = drop_disabled_fields(job.spec, gates)
         self.indexed = spec.completionMode == "Indexed"
         self.suspended = bool(spec.suspend)
         # onlyReplaceFailedPods: a podFailurePolicy implies it even where podReplacementPolicy
@@ -128,6 +131,9 @@ class JobRuntime:
         self.only_replace_failed = (
             spec.podReplacementPolicy == "Failed" or spec.podFailurePolicy is not None
         )
+        # trackTerminatingPods / status.terminating / delayTerminalCondition per the gates
+        self.report_terminating = gates.JobPodReplacementPolicy
+        self.delay_terminal = gates.delay_terminal_condition
         # Defaulting (SetDefaults_Job) guarantees both are set.
         self.backoff_limit = int(job.spec.backoffLimit or 0)
         self.parallelism = int(job.spec.parallelism or 0)
@@ -175,6 +181,11 @@ class JobRuntime:
     """spec.suspend."""
     only_replace_failed: bool = field(init=False)
     """``onlyReplaceFailedPods``: podReplacementPolicy Failed, or a podFailurePolicy."""
+    report_terminating: bool = field(init=False)
+    """``status.terminating`` is written (JobPodReplacementPolicy); else it stays nil."""
+    delay_terminal: bool = field(init=False)
+    """``delayTerminalCondition``: FailureTarget/SuccessCriteriaMet first, the terminal
+    condition once no pod is terminating (JobManagedBy or JobPodReplacementPolicy)."""
 
     # -- status --------------------------------------------------------------------------
     def status_key(self) -> tuple[Any, ...]:
@@ -199,7 +210,7 @@ class JobRuntime:
         status: dict[str, Any] = {
             "active": self.status_active,
             "ready": self.status_ready,
-            "terminating": self.status_terminating,
+            "terminating": self.status_terminating if self.report_terminating else None,
             "succeeded": self.succeeded,
             "failed": self.failed,
             "startTime": self.start_time,

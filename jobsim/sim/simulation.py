@@ -131,6 +131,7 @@ class Simulation:
         self.jobs: dict[str, JobRuntime] = {}
         self._submitted: set[str] = set()
         arrivals: dict[int, list[float]] = {}
+        gates = scenario.gates
         for entry in scenario.jobs:
             manifest, key = entry.job, entry.key
             submit_at = self._submit_time(entry, arrivals)
@@ -141,6 +142,7 @@ class Simulation:
                 rng=stream(self.seed, "job", key),
                 names=stream(self.seed, "names", key),
                 submitted_at=submit_at,
+                gates=gates,
             )
             pc_name = manifest.spec.template.spec.priorityClassName
             pc = classes.get(pc_name) if pc_name else default

@@ -45,7 +45,8 @@ def decide_terminal(env: ControllerEnv, ctx: SyncCtx) -> None:
     FailJob rule, backoffLimit, activeDeadlineSeconds, then (Indexed) maxFailedIndexes,
     failed indexes, successPolicy. Completions are checked after manageJob."""
     job, now, spec = ctx.job, ctx.now, ctx.job.spec
-    met = job.condition(SUCCESS_CRITERIA_MET)
+    # hasSuccessCriteriaMetCondition: only with JobSuccessPolicy
+    met = job.condition(SUCCESS_CRITERIA_MET) if job.gates.JobSuccessPolicy else None
     if met is not None and met["status"] == "True":
         ctx.finished = Verdict(COMPLETE, met["reason"], met["message"])
     if ctx.finished is None:
@@ -71,12 +72,12 @@ def decide_terminal(env: ControllerEnv, ctx: SyncCtx) -> None:
             )
             numbers["backoffLimit"] = job.backoff_limit
             ctx.finished = Verdict(
-                FAILURE_TARGET, REASON_BACKOFF_LIMIT, MESSAGE_BACKOFF_LIMIT, numbers
+                failure_type(job), REASON_BACKOFF_LIMIT, MESSAGE_BACKOFF_LIMIT, numbers
             )
         elif past_active_deadline(job, now):
             assert job.start_time is not None
             ctx.finished = Verdict(
-                FAILURE_TARGET,
+                failure_type(job),
                 REASON_DEADLINE,
                 MESSAGE_DEADLINE,
                 {
@@ -118,7 +119,7 @@ def decide_terminal(env: ControllerEnv, ctx: SyncCtx) -> None:
         if ctx.finished is None:
             if spec.maxFailedIndexes is not None and len(failed_indexes) > spec.maxFailedIndexes:
                 ctx.finished = Verdict(
-                    FAILURE_TARGET,
+                    failure_type(job),
                     REASON_MAX_FAILED_INDEXES,
                     MESSAGE_MAX_FAILED_INDEXES,
                     {
@@ -128,7 +129,7 @@ def decide_terminal(env: ControllerEnv, ctx: SyncCtx) -> None:
                 )
             elif failed_indexes and len(failed_indexes) + ctx.succeeded >= completions:
                 ctx.finished = Verdict(
-                    FAILURE_TARGET,
+                    failure_type(job),
                     REASON_FAILED_INDEXES,
                     MESSAGE_FAILED_INDEXES,
                     {
@@ -142,6 +143,12 @@ def decide_terminal(env: ControllerEnv, ctx: SyncCtx) -> None:
         msg = match_success_policy(spec.successPolicy, completions, set(ctx.succeeded_indexes))
         if msg is not None:
             ctx.finished = Verdict(SUCCESS_CRITERIA_MET, REASON_SUCCESS_POLICY, msg)
+
+
+def failure_type(job: JobRuntime) -> str:
+    """``newFailureCondition``'s type: the interim FailureTarget with
+    ``delayTerminalCondition`` (JobManagedBy or JobPodReplacementPolicy on), else Failed."""
+    return FAILURE_TARGET if job.delay_terminal else FAILED
 
 
 def pods_with_delayed_deletion(ctx: SyncCtx) -> dict[int, Pod]:
@@ -192,6 +199,7 @@ def past_active_deadline(job: JobRuntime, now: float) -> bool:
 
 __all__ = [
     "decide_terminal",
+    "failure_type",
     "past_active_deadline",
     "past_backoff_limit_on_failure",
     "pods_with_delayed_deletion",

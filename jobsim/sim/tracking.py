@@ -121,7 +121,8 @@ def remove_finalizer(env: ControllerEnv, pod: Pod) -> None:
 
 def finish(env: ControllerEnv, ctx: SyncCtx) -> None:
     """Interim ``FailureTarget``/``SuccessCriteriaMet``, then ``enactJobFinished``: the
-    terminal condition only once no pod is terminating."""
+    terminal condition only once no pod is terminating (with ``delayTerminalCondition``;
+    without it, a Failed/Complete verdict is set at once)."""
     assert ctx.finished is not None
     job = ctx.job
     verdict = ctx.finished
@@ -133,10 +134,10 @@ def finish(env: ControllerEnv, ctx: SyncCtx) -> None:
         if job.condition(SUCCESS_CRITERIA_MET) is None:
             append_condition(env, job, SUCCESS_CRITERIA_MET, reason, message, verdict.numbers)
         type_ = COMPLETE
-    if ctx.terminating > 0:
+    if job.delay_terminal and ctx.terminating > 0:  # enactJobFinished
         return
     interim = job.condition(FAILURE_TARGET if type_ == FAILED else SUCCESS_CRITERIA_MET)
-    since = {} if interim is None else {"since": interim["lastTransitionTime"]}
+    since = verdict.numbers if interim is None else {"since": interim["lastTransitionTime"]}
     ensure_condition(env, job, type_, "True", reason, message, since)
     if type_ == COMPLETE:
         job.completion_time = ctx.now

@@ -591,6 +591,13 @@ def _ordinal(n: int) -> str:
     return f"{n}{suffix}"
 
 
+def _because(reason: str, message: str) -> str:
+    """`` (reason: message)`` after a condition; releases before JobSuccessPolicy set
+    ``Complete`` with neither, which then shows nothing."""
+    parts = [p for p in (reason, message) if p]
+    return f" ({': '.join(parts)})" if parts else ""
+
+
 def describe(kind: Kind, subject: str, ref: str, a: int, b: float, text: str) -> str:
     """One event in words, with its rule's numbers."""
     if kind is Kind.JOB_SUBMITTED:
@@ -599,7 +606,7 @@ def describe(kind: Kind, subject: str, ref: str, a: int, b: float, text: str) ->
         return f"Job {subject} is managed by {ref}: the built-in Job controller leaves it alone"
     if kind is Kind.JOB_CONDITION:
         type_, status, reason = ref.split("/")
-        return f"Job {subject} condition {type_}={status} ({reason}: {text})"
+        return f"Job {subject} condition {type_}={status}{_because(reason, text)}"
     if kind is Kind.JOB_BACKOFF:
         return (
             f"Job {subject} waits {fmt_seconds(b)} before creating pods "
@@ -644,7 +651,7 @@ def describe(kind: Kind, subject: str, ref: str, a: int, b: float, text: str) ->
         return f"pod {subject} deleted ({ref})"
     if kind is Kind.POD_CONDITION:
         type_, status, reason = ref.split("/")
-        return f"pod {subject} condition {type_}={status} ({reason}: {text})"
+        return f"pod {subject} condition {type_}={status}{_because(reason, text)}"
     if kind is Kind.POD_COUNTED:
         return f"pod {subject} counted as {ref}"
     if kind is Kind.POD_REMOVED:

@@ -229,3 +229,14 @@ def test_a_release_or_gate_the_cluster_refuses_is_a_located_error(
 ) -> None:
     error = str(scenario_error(_backoff_on(tmp_path, head)))
     assert message in error
+
+
+def test_a_condition_without_reason_or_message_is_narrated_without_them() -> None:
+    """With JobSuccessPolicy off, upstream sets Complete with an empty reason and message
+    (newCondition(JobComplete, True, "", "")): the narration shows neither, not "(: )"."""
+    from jobsim.record import Kind, describe
+
+    line = describe(Kind.JOB_CONDITION, "default/pi", "Complete/True/", 0, 0.0, "")
+    assert line == "Job default/pi condition Complete=True"
+    line = describe(Kind.JOB_CONDITION, "default/pi", "Complete/True/R", 0, 0.0, "m")
+    assert line == "Job default/pi condition Complete=True (R: m)"

@@ -63,6 +63,17 @@ def check_cluster(scenario: Scenario) -> list[Problem]:
         for key in sorted(pool.labels):
             errs = validate_labels({key: pool.labels[key]}, f"{path}.labels")
             out.extend(Problem(f"{path}.labels.{key}", str(e), at_key=e.value == key) for e in errs)
+        for field, value in (
+            ("arch", pool.arch),
+            ("instanceType", pool.instanceType),
+            ("zone", pool.zone),
+            ("region", pool.region),
+        ):
+            if value is not None:  # each becomes a label value (``NodePool.node_labels``)
+                out.extend(
+                    Problem(f"{path}.{field}", f"{path}.{field}: {e.body()}")
+                    for e in validate_labels({"k": value}, f"{path}.{field}")
+                )
         taints = [(t.key, t.value, t.effect) for t in pool.taints]
         out.extend(at_problem(e) for e in validate_node_taints(taints, f"{path}.taints"))
         extra = pool.capacity.model_extra or {}
@@ -336,7 +347,7 @@ def check_fit(scenario: Scenario) -> list[Problem]:
     """A pod whose requests no node can hold, empty (NodeResourcesFit, ``placement``):
     Kubernetes leaves it Pending (a warning)."""
     caps = [
-        p.capacity.as_units()
+        p.allocatable()
         for p in scenario.cluster.nodePools
         if p.count > 0 or (p.autoscaling is not None and p.autoscaling.max > 0)
     ]

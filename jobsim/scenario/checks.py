@@ -32,8 +32,10 @@ from jobsim.scenario.model import (
     DEFAULT_HORIZON,
     JOB_EVENT_KINDS,
     NODE_EVENT_KINDS,
+    RESERVABLE,
     SYSTEM_PRIORITY_CLASSES,
     JobEntry,
+    NodePool,
     Scenario,
     event_job_ref,
     quantity,
@@ -74,6 +76,7 @@ def check_cluster(scenario: Scenario) -> list[Problem]:
                     Problem(f"{path}.{field}", f"{path}.{field}: {e.body()}")
                     for e in validate_labels({"k": value}, f"{path}.{field}")
                 )
+        out.extend(_reserved_problems(pool, f"{path}.reserved"))
         taints = [(t.key, t.value, t.effect) for t in pool.taints]
         out.extend(at_problem(e) for e in validate_node_taints(taints, f"{path}.taints"))
         extra = pool.capacity.model_extra or {}
@@ -106,6 +109,40 @@ def check_cluster(scenario: Scenario) -> list[Problem]:
                 )
             )
         seen.setdefault(pc.name, i)
+    return out
+
+
+def _reserved_problems(pool: NodePool, path: str) -> list[Problem]:
+    """A pool's ``reserved``: only what the kubelet reserves (``RESERVABLE``), and no more than
+    the capacity (kubelet's ``validateNodeAllocatable`` refuses to start otherwise)."""
+    out: list[Problem] = []
+    for name in pool.reserved:
+        if name not in RESERVABLE:
+            out.append(
+                Problem(
+                    f"{path}.{name}",
+                    f"{path}.{name}: only {', '.join(RESERVABLE)} can be reserved (kubelet's "
+                    "system-reserved, kube-reserved and eviction thresholds)",
+                    at_key=True,
+                )
+            )
+    if out:
+        return out
+    try:
+        cap = pool.capacity_units()
+    except ValueError:
+        return out  # a bad capacity amount, reported at it
+    for name, amount in pool.reserved_units().items():
+        if amount > cap.get(name, 0):
+            fmt = format_quantity_millis if name == "cpu" else format_bytes
+            out.append(
+                Problem(
+                    f"{path}.{name}",
+                    f'{path}.{name}: resource "{name}" has a reservation of {fmt(amount)} but '
+                    f"capacity of {fmt(cap.get(name, 0))}; expected capacity >= reservation "
+                    "(the kubelet would not start)",
+                )
+            )
     return out
 
 

@@ -203,28 +203,8 @@ class NodePool(_Model):
             )
         return self
 
-    @model_validator(mode="after")
-    def _reserved_within_capacity(self) -> NodePool:
-        if not self.reserved:
-            return self
-        for name in self.reserved:
-            if name not in RESERVABLE:
-                raise ValueError(
-                    f"reserved.{name}: only {', '.join(RESERVABLE)} can be reserved "
-                    "(kubelet's system-reserved, kube-reserved and eviction thresholds)"
-                )
-        try:
-            cap = self.capacity_units()
-        except ValueError:
-            return self  # a bad capacity amount: check_cluster says where
-        for name, amount in self._reserved_units().items():
-            if amount > cap.get(name, 0):
-                raise ValueError(
-                    f"reserved.{name} is more than capacity.{name}: nothing would be allocatable"
-                )
-        return self
-
-    def _reserved_units(self) -> dict[str, int]:
+    def reserved_units(self) -> dict[str, int]:
+        """``reserved`` in units (cpu in millicores)."""
         return {k: milli_value(v) if k == "cpu" else value(v) for k, v in self.reserved.items()}
 
     def capacity_units(self) -> dict[str, int]:
@@ -235,10 +215,11 @@ class NodePool(_Model):
         return units
 
     def allocatable(self) -> dict[str, int]:
-        """A node's ``status.allocatable`` in units: capacity minus ``reserved``."""
+        """A node's ``status.allocatable`` in units: capacity minus ``reserved``, never below 0
+        (``check_cluster`` refuses a reservation above capacity, as the kubelet does)."""
         units = self.capacity_units()
-        for name, amount in self._reserved_units().items():
-            units[name] -= amount
+        for name, amount in self.reserved_units().items():
+            units[name] = max(units.get(name, 0) - amount, 0)
         return units
 
     def node_labels(self, node: str) -> dict[str, str]:

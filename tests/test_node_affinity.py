@@ -357,3 +357,74 @@ def test_invalid_node_affinity_is_refused_as_the_api_server_does(
     with pytest.raises(ScenarioError) as err:
         load_input("job.yaml", text=HEAD + text)
     assert err.value.lines == [f"job.yaml:{row}:{col}: {message}"]
+
+
+# -- the load's warning ---------------------------------------------------------------------------
+
+
+def hostname_job(node: str) -> dict[str, Any]:
+    term = {"key": "kubernetes.io/hostname", "operator": "In", "values": [node]}
+    aff = {
+        "nodeAffinity": {
+            "requiredDuringSchedulingIgnoredDuringExecution": {
+                "nodeSelectorTerms": [{"matchExpressions": [term]}]
+            }
+        }
+    }
+    return job_manifest(podSpec={"affinity": aff})
+
+
+NO_NODE = (
+    "matches no node any pool has or could add (by their labels and names); Kubernetes would "
+    "leave the pods Pending (node(s) didn't match Pod's node affinity/selector)"
+)
+
+
+@pytest.mark.parametrize(
+    ("pools", "job", "warning"),
+    [
+        # every node is linux: no warning; no node is windows: the nodeSelector is named
+        pytest.param(
+            [pool()],
+            job_manifest(podSpec={"nodeSelector": {"kubernetes.io/os": "linux"}}),
+            None,
+            id="linux",
+        ),
+        pytest.param(
+            [pool()],
+            job_manifest(podSpec={"nodeSelector": {"kubernetes.io/os": "windows"}}),
+            f"jobs[0].manifest: spec.template.spec.nodeSelector: {NO_NODE}",
+            id="windows",
+        ),
+        # the selector matches, the affinity does not: the affinity is named
+        pytest.param(
+            [pool()],
+            arch_job("arm64"),
+            f"jobs[0].manifest: spec.template.spec.affinity: {NO_NODE}",
+            id="arch",
+        ),
+        pytest.param(
+            [pool(), pool(name="arm", arch="arm64")], arch_job("arm64"), None, id="arm-pool"
+        ),
+        # hostname differs node by node: n-1 exists with count 2, n-2 does not …
+        pytest.param([pool(count=2)], hostname_job("n-1"), None, id="hostname"),
+        pytest.param(
+            [pool(count=2)],
+            hostname_job("n-2"),
+            f"jobs[0].manifest: spec.template.spec.affinity: {NO_NODE}",
+            id="hostname-missing",
+        ),
+        # … unless the autoscaler may add it (max 3: n-0, n-1, n-2)
+        pytest.param(
+            [pool(count=2, autoscaling={"min": 0, "max": 3})],
+            hostname_job("n-2"),
+            None,
+            id="hostname-autoscaled",
+        ),
+    ],
+)
+def test_a_selector_no_node_matches_is_a_warning(
+    pools: list[dict[str, Any]], job: dict[str, Any], warning: str | None
+) -> None:
+    loaded = load_scenario(scenario_with(*pools, job=job))
+    assert loaded.warnings == ([f"<scenario>: {warning}"] if warning else [])

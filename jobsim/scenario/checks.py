@@ -9,7 +9,8 @@ name each problem after the entry of the file (``jobs[i]``) its Job comes from.
 from __future__ import annotations
 
 import re
-from typing import Any
+from collections.abc import Iterator
+from typing import Any, Final
 
 from jobsim.k8s.content import is_qualified_name
 from jobsim.k8s.errors import FieldError, invalid
@@ -27,7 +28,13 @@ from jobsim.k8s.validation_resources import (
     validate_quantity_value,
 )
 from jobsim.locate import did_you_mean
-from jobsim.policy.placement import insufficient_resource
+from jobsim.policy.node_affinity import matches_node_affinity
+from jobsim.policy.placement import (
+    PodNeeds,
+    insufficient_resource,
+    matches_node_selector,
+    pod_needs,
+)
 from jobsim.scenario.model import (
     DEFAULT_HORIZON,
     JOB_EVENT_KINDS,
@@ -412,6 +419,54 @@ def check_fit(scenario: Scenario) -> list[Problem]:
     return out
 
 
+_PER_NODE: Final = frozenset({"kubernetes.io/hostname"})  # labels that differ node by node
+
+
+def check_node_affinity(scenario: Scenario) -> list[Problem]:
+    """A pod whose ``nodeSelector`` or required node affinity matches no node a pool has or
+    could add (NodeAffinity, ``placement``): Kubernetes leaves it Pending (a warning)."""
+    out: list[Problem] = []
+    for entry in _firsts(scenario):
+        spec = entry.job.spec.template.spec
+        needs = pod_needs({}, spec.nodeSelector, None, spec.affinity)
+        if not needs.node_selector and needs.node_affinity is None:
+            continue
+        views = list(_node_views(scenario, needs))
+        selected = [(n, ls) for n, ls in views if matches_node_selector(ls, needs.node_selector)]
+        if needs.node_affinity is None and selected:
+            continue
+        if any(matches_node_affinity(needs.node_affinity, n, ls) for n, ls in selected):
+            continue
+        by_selector = not selected
+        field = "nodeSelector" if by_selector else "affinity"
+        i = entry.source
+        out.append(
+            Problem(
+                f"jobs[{i}].manifest.spec.template.spec.{field}",
+                f"jobs[{i}].manifest: spec.template.spec.{field}: matches no node any pool has "
+                "or could add (by their labels and names); Kubernetes would leave the pods "
+                "Pending (node(s) didn't match Pod's node affinity/selector)",
+            )
+        )
+    return out
+
+
+def _node_views(scenario: Scenario, needs: PodNeeds) -> Iterator[tuple[str, dict[str, str]]]:
+    """The nodes each pool has or could add (``autoscaling.max``); one per pool when the pod
+    reads neither node names nor a per-node label."""
+    keys = {k for k, _ in needs.node_selector}
+    per_node = False
+    for exprs, fields in needs.node_affinity or ():
+        keys.update(k for k, _, _ in exprs)
+        per_node = per_node or bool(fields)
+    per_node = per_node or not keys.isdisjoint(_PER_NODE)
+    for pool in scenario.cluster.nodePools:
+        n = max(pool.count, pool.autoscaling.max if pool.autoscaling is not None else 0)
+        for k in range(n if per_node else min(n, 1)):
+            name = f"{pool.name}-{k}"
+            yield name, pool.node_labels(name)
+
+
 def check_endless(scenario: Scenario) -> list[Problem]:
     """Runs that may not end by themselves: random node failures without a ``horizon`` (the
     run then stops when no Job can change, or at ``DEFAULT_HORIZON``), and an ``OnFailure``
@@ -481,6 +536,7 @@ __all__ = [
     "check_endless",
     "check_event_times",
     "check_fit",
+    "check_node_affinity",
     "check_priority_classes",
     "check_references",
 ]

@@ -414,12 +414,20 @@ NO_NODE = (
             f"jobs[0].manifest: spec.template.spec.affinity: {NO_NODE}",
             id="hostname-missing",
         ),
-        # … unless the autoscaler may add it (max 3: n-0, n-1, n-2)
+        # … nor would the autoscaler add it: it fits pods to a template node, whose hostname
+        # is its own, not a future node's
         pytest.param(
             [pool(count=2, autoscaling={"min": 0, "max": 3})],
             hostname_job("n-2"),
-            None,
+            f"jobs[0].manifest: spec.template.spec.affinity: {NO_NODE}",
             id="hostname-autoscaled",
+        ),
+        # a pool with no node yet but room to scale matches by its labels
+        pytest.param(
+            [pool(count=0, arch="arm64", autoscaling={"min": 0, "max": 3})],
+            arch_job("arm64"),
+            None,
+            id="autoscaled-arm",
         ),
     ],
 )
@@ -428,3 +436,12 @@ def test_a_selector_no_node_matches_is_a_warning(
 ) -> None:
     loaded = load_scenario(scenario_with(*pools, job=job))
     assert loaded.warnings == ([f"<scenario>: {warning}"] if warning else [])
+
+
+def test_the_autoscaler_adds_a_node_of_the_pool_whose_labels_match() -> None:
+    """One amd64 node, an empty arm64 pool that may grow to 1 (provisionDelay 60 s): a pod
+    requiring arm64 fits no node at 0, fits the arm pool's template (arm64 labels), so a node
+    arm-0 is provisioned and joins at 0 + 60 = 60, where the pod binds."""
+    arm = pool(name="arm", count=0, arch="arm64", autoscaling={"min": 0, "max": 1})
+    r = run(scenario_with(pool(), arm, job=arch_job("arm64", completions=1)))
+    assert [(p["node"], p["scheduledAt"]) for p in r.pods()] == [("arm-0", 60)]

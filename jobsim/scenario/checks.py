@@ -452,8 +452,9 @@ def check_node_affinity(scenario: Scenario) -> list[Problem]:
 
 
 def _node_views(scenario: Scenario, needs: PodNeeds) -> Iterator[tuple[str, dict[str, str]]]:
-    """The nodes each pool has or could add (``autoscaling.max``); one per pool when the pod
-    reads neither node names nor a per-node label."""
+    """The nodes each pool has or could add (``autoscaling.max``), one per pool, when the pod
+    reads neither node names nor a per-node label; else each node a pool has (the autoscaler
+    fits a pod to its template node, whose name and hostname are no future node's)."""
     keys = {k for k, _ in needs.node_selector}
     per_node = False
     for exprs, fields in needs.node_affinity or ():
@@ -462,7 +463,7 @@ def _node_views(scenario: Scenario, needs: PodNeeds) -> Iterator[tuple[str, dict
     per_node = per_node or not keys.isdisjoint(_PER_NODE)
     for pool in scenario.cluster.nodePools:
         n = max(pool.count, pool.autoscaling.max if pool.autoscaling is not None else 0)
-        for k in range(n if per_node else min(n, 1)):
+        for k in range(pool.count if per_node else min(n, 1)):
             name = f"{pool.name}-{k}"
             yield name, pool.node_labels(name)
 

@@ -176,6 +176,43 @@ def test_the_docs_pi_job_runs_on_the_default_cluster(tmp_path: Path) -> None:
     assert res.stdout.splitlines()[-1].startswith("t=12s  Job default/pi condition Complete=True")
 
 
+# The docs' pi Job with what real pod templates carry: the docs' nodeSelector on a well-known
+# label (concepts/scheduling-eviction/assign-pod-node), an arch node affinity (required and
+# preferred) and an ephemeral-storage request (concepts/configuration/manage-resources-containers).
+PI_ON_LINUX = PI.replace(
+    "    spec:\n      containers:",
+    """    spec:
+      nodeSelector:
+        kubernetes.io/os: linux
+      affinity:
+        nodeAffinity:
+          requiredDuringSchedulingIgnoredDuringExecution:
+            nodeSelectorTerms:
+            - matchExpressions:
+              - key: kubernetes.io/arch
+                operator: In
+                values: [amd64, arm64]
+          preferredDuringSchedulingIgnoredDuringExecution:
+          - weight: 1
+            preference:
+              matchExpressions:
+              - {key: kubernetes.io/arch, operator: In, values: [arm64]}
+      containers:""",
+).replace(
+    "      restartPolicy: Never",
+    "        resources:\n          requests: {ephemeral-storage: 2Gi}\n      restartPolicy: Never",
+)
+
+
+def test_a_template_on_well_known_labels_runs_as_the_docs_pi_job(tmp_path: Path) -> None:
+    """Every default node is linux/amd64 with 100Gi of ephemeral-storage, so the pod fits the
+    first node as the pi Job's does and the Job completes at the same 12 s (see above)."""
+    assert "kubernetes.io/os: linux" in PI_ON_LINUX and "ephemeral-storage: 2Gi" in PI_ON_LINUX
+    data = run_json(str(write(tmp_path, PI_ON_LINUX)))
+    assert outcomes(data) == {"pi": ("Complete", "CompletionsReached", 12.0, 1)}
+    assert [p["node"] for p in data["pods"]] == ["node-0"]
+
+
 def test_a_multi_document_file_runs_every_job_and_notes_what_it_skips(tmp_path: Path) -> None:
     text = f"{CONFIGMAP}---\n{job('one')}---\n{job('two', completions=2)}---\n"
     path = write(tmp_path, text, "multi.yaml")

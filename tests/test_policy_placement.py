@@ -48,6 +48,7 @@ CAP = {"cpu": 4000, "memory": 8 * Gi, "pods": 110}
 class FakeNode:
     """A ``NodeView``: just the fields the filters read."""
 
+    name: str = "node-0"
     capacity: dict[str, int] = field(default_factory=lambda: dict(CAP))
     requested: dict[str, int] = field(default_factory=dict)
     labels: dict[str, str] = field(default_factory=dict)

@@ -19,10 +19,16 @@ from pydantic import BaseModel
 
 from jobsim.api import ScenarioError, load_input
 from jobsim.k8s.job import (
+    Affinity,
     Container,
     Job,
+    NodeAffinity,
+    NodeSelector,
+    NodeSelectorRequirement,
+    NodeSelectorTerm,
     ObjectMeta,
     PodSpec,
+    PreferredSchedulingTerm,
     ResourceRequirements,
     Toleration,
     unmodelled_fields,
@@ -238,6 +244,15 @@ UPSTREAM: dict[type[BaseModel], set[str]] = {
     ),
     ResourceRequirements: {"limits", "requests", "claims"},
     Toleration: {"key", "operator", "value", "effect", "tolerationSeconds"},
+    Affinity: {"nodeAffinity", "podAffinity", "podAntiAffinity"},
+    NodeAffinity: {
+        "requiredDuringSchedulingIgnoredDuringExecution",
+        "preferredDuringSchedulingIgnoredDuringExecution",
+    },
+    NodeSelector: {"nodeSelectorTerms"},
+    NodeSelectorTerm: {"matchExpressions", "matchFields"},
+    NodeSelectorRequirement: {"key", "operator", "values"},
+    PreferredSchedulingTerm: {"weight", "preference"},
 }
 
 
@@ -320,6 +335,7 @@ def test_real_unmodelled_fields_load_and_are_dropped() -> None:
     assert main.command == ["perl", "-Mbignum=bpi", "-wle", "print bpi(2000)"]
     assert main.args == []
     assert pod.nodeSelector == {"disktype": "ssd"}
+    assert pod.affinity is not None and pod.affinity.nodeAffinity is not None
     assert job.metadata.annotations == {"owner": "class-a"}
     assert "env" not in main.model_dump() and "volumes" not in pod.model_dump()
 

@@ -173,6 +173,51 @@ class Toleration(_Strict):
     tolerationSeconds: Int64 | None = None
 
 
+class NodeSelectorRequirement(_Strict):
+    """``core/v1 NodeSelectorRequirement``."""
+
+    GO_TYPES: ClassVar[dict[str, str]] = {"operator": "v1.NodeSelectorOperator"}
+
+    key: str
+    operator: str
+    values: list[str] | None = None
+
+
+class NodeSelectorTerm(_Strict):
+    """``core/v1 NodeSelectorTerm``: its requirements all hold (an empty term matches none)."""
+
+    matchExpressions: list[NodeSelectorRequirement] | None = None
+    matchFields: list[NodeSelectorRequirement] | None = None
+
+
+class NodeSelector(_Strict):
+    """``core/v1 NodeSelector``: some term matches."""
+
+    nodeSelectorTerms: list[NodeSelectorTerm] | None = None
+
+
+class PreferredSchedulingTerm(_Strict):
+    """``core/v1 PreferredSchedulingTerm``."""
+
+    weight: Int32
+    preference: NodeSelectorTerm
+
+
+class NodeAffinity(_Strict):
+    """``core/v1 NodeAffinity``."""
+
+    requiredDuringSchedulingIgnoredDuringExecution: NodeSelector | None = None
+    preferredDuringSchedulingIgnoredDuringExecution: list[PreferredSchedulingTerm] | None = None
+
+
+class Affinity(_Partial):
+    """``core/v1 Affinity``: node affinity; pod (anti-)affinity is not modelled."""
+
+    UNMODELLED = frozenset({"podAffinity", "podAntiAffinity"})
+
+    nodeAffinity: NodeAffinity | None = None
+
+
 class PodSpec(_Partial):
     """``core/v1 PodSpec``: the fields the scheduler, kubelet and controller read."""
 
@@ -196,7 +241,6 @@ class PodSpec(_Partial):
             "imagePullSecrets",
             "hostname",
             "subdomain",
-            "affinity",
             "hostAliases",
             "dnsConfig",
             "readinessGates",
@@ -227,6 +271,7 @@ class PodSpec(_Partial):
     nodeSelector: dict[str, str] | None = None
     nodeName: str | None = None
     tolerations: list[Toleration] | None = None
+    affinity: Affinity | None = None
     ephemeralContainers: list[dict[str, object]] | None = None  # rejected in templates (V-T5)
 
 
@@ -345,6 +390,7 @@ class Job(_Strict):
 
 __all__ = [
     "GO_INT_RANGE",
+    "Affinity",
     "Container",
     "Int32",
     "Int64",
@@ -352,6 +398,10 @@ __all__ = [
     "JobSpec",
     "LabelSelector",
     "LabelSelectorRequirement",
+    "NodeAffinity",
+    "NodeSelector",
+    "NodeSelectorRequirement",
+    "NodeSelectorTerm",
     "ObjectMeta",
     "PodFailurePolicy",
     "PodFailurePolicyOnExitCodesRequirement",
@@ -359,6 +409,7 @@ __all__ = [
     "PodFailurePolicyRule",
     "PodSpec",
     "PodTemplateSpec",
+    "PreferredSchedulingTerm",
     "QuantityValue",
     "ResourceRequirements",
     "SuccessPolicy",

@@ -43,6 +43,7 @@ from jobsim.k8s.job import (
     PodTemplateSpec,
     Toleration,
 )
+from jobsim.k8s.validation_affinity import validate_affinity
 from jobsim.k8s.validation_resources import validate_resource_requirements
 
 MAX_INT32: Final = 2147483647
@@ -257,6 +258,7 @@ def _validate_pod_spec(spec: PodSpec, path: str) -> list[FieldError]:
     )
     errs.extend(_validate_restart_policy(spec.restartPolicy or "", f"{path}.restartPolicy"))
     errs.extend(validate_labels(spec.nodeSelector, f"{path}.nodeSelector"))
+    errs.extend(validate_affinity(spec.affinity, f"{path}.affinity"))
     if spec.nodeName:
         errs.extend(
             invalid(f"{path}.nodeName", spec.nodeName, m)

@@ -10,9 +10,11 @@ templates) and the ``FailedScheduling`` message alike:
   over the ``NoSchedule`` and ``NoExecute`` taints (``helper.DoNotScheduleTaintsFilterFunc``),
   each tried against the tolerations with ``Toleration.ToleratesTaint``
   (``staging/src/k8s.io/api/core/v1/toleration.go``) — "node(s) had untolerated taint {k: v}";
-- ``nodeaffinity/node_affinity.go`` ``Filter``: the pod's ``nodeSelector`` (the only node
-  affinity jobsim reads) must match the node's labels — "node(s) didn't match Pod's node
-  affinity/selector";
+- ``nodeaffinity/node_affinity.go`` ``Filter``: the pod's ``nodeSelector`` must match the
+  node's labels, and its required node affinity (``affinity.nodeAffinity.requiredDuring
+  SchedulingIgnoredDuringExecution``, ``jobsim.policy.node_affinity``) the node's labels and
+  name — "node(s) didn't match Pod's node affinity/selector". Preferred node affinity (a
+  score) is not modelled;
 - ``noderesources/fit.go`` ``fitsRequest``: one more pod within allocatable ``pods``, and every
   non-zero request within allocatable minus what is requested — "Too many pods",
   "Insufficient <resource>";
@@ -50,6 +52,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Final, NamedTuple, Protocol
 
 from jobsim.k8s import job as k8s
+from jobsim.policy.node_affinity import NodeAffinityTerms, matches_node_affinity, required_terms
 
 __all__ = [
     "DEFAULT_MEMORY_REQUEST",
@@ -67,6 +70,7 @@ __all__ = [
     "insufficient_reason",
     "insufficient_resource",
     "least_allocated",
+    "matches_node_affinity_filter",
     "matches_node_selector",
     "most_allocated",
     "nonzero_requests",
@@ -102,11 +106,14 @@ class PodNeeds(NamedTuple):
     requests: tuple[tuple[str, int], ...]  # (resource, amount), by resource; cpu in millicores
     node_selector: tuple[tuple[str, str], ...]  # (label, value), by label
     tolerations: tuple[Toleration, ...]  # in the pod's order
+    node_affinity: NodeAffinityTerms = None  # required nodeSelectorTerms; None: none
 
 
 class NodeView(Protocol):
     """What the filters read of a node."""
 
+    @property
+    def name(self) -> str: ...
     @property
     def ready(self) -> bool: ...
     @property
@@ -133,12 +140,15 @@ def pod_needs(
     requests: Mapping[str, int],
     node_selector: Mapping[str, str] | None,
     tolerations: Iterable[k8s.Toleration] | None,
+    affinity: k8s.Affinity | None = None,
 ) -> PodNeeds:
-    """A pod's ``PodNeeds`` from its effective requests and its spec's selector and tolerations."""
+    """A pod's ``PodNeeds`` from its effective requests and its spec's selector, tolerations
+    and affinity."""
     return PodNeeds(
         tuple(sorted(requests.items())),
         tuple(sorted((node_selector or {}).items())),
         tuple(toleration(t) for t in tolerations or ()),
+        required_terms(affinity),
     )
 
 
@@ -183,6 +193,15 @@ def untolerated_taint(taints: Iterable[Taint], tolerations: Sequence[Toleration]
     return None
 
 
+def matches_node_affinity_filter(node: NodeView, needs: PodNeeds) -> bool:
+    """NodeAffinity's ``Filter`` (``RequiredNodeAffinity.Match``): the nodeSelector, then the
+    required node affinity terms."""
+    return matches_node_selector(node.labels, needs.node_selector) and (
+        needs.node_affinity is None
+        or matches_node_affinity(needs.node_affinity, node.name, node.labels)
+    )
+
+
 def matches_node_selector(labels: Mapping[str, str], selector: Iterable[tuple[str, str]]) -> bool:
     """NodeAffinity, ``nodeSelector`` part: the node has every selected label, with that value."""
     for key, value in selector:  # noqa: SIM110 (a loop, no generator: called per node change)
@@ -225,12 +244,12 @@ def insufficient_reason(resource: str) -> str:
 
 
 def placeable(node: NodeView, needs: PodNeeds) -> bool:
-    """The filters other than resources pass: Ready, not cordoned, nodeSelector, taints (what
-    preemption cannot change)."""
+    """The filters other than resources pass: Ready, not cordoned, node affinity, taints
+    (what preemption cannot change)."""
     return (
         node.ready
         and not node.cordoned
-        and matches_node_selector(node.labels, needs.node_selector)
+        and matches_node_affinity_filter(node, needs)
         and untolerated_taint(node.taints, needs.tolerations) is None
     )
 
@@ -251,7 +270,7 @@ def filter_reason(node: NodeView, needs: PodNeeds) -> str | None:
         return untolerated_taint_reason((UNREACHABLE_TAINT, "", "NoSchedule"))
     if node.cordoned:
         return REASON_UNSCHEDULABLE
-    if not matches_node_selector(node.labels, needs.node_selector):
+    if not matches_node_affinity_filter(node, needs):
         return REASON_NODE_AFFINITY
     taint = untolerated_taint(node.taints, needs.tolerations)
     if taint is not None:

@@ -9,7 +9,8 @@ name each problem after the entry of the file (``jobs[i]``) its Job comes from.
 from __future__ import annotations
 
 import re
-from typing import Any
+from collections.abc import Iterator
+from typing import Any, Final
 
 from jobsim.k8s.content import is_qualified_name
 from jobsim.k8s.errors import FieldError, invalid
@@ -27,13 +28,21 @@ from jobsim.k8s.validation_resources import (
     validate_quantity_value,
 )
 from jobsim.locate import did_you_mean
-from jobsim.policy.placement import insufficient_resource
+from jobsim.policy.node_affinity import matches_node_affinity
+from jobsim.policy.placement import (
+    PodNeeds,
+    insufficient_resource,
+    matches_node_selector,
+    pod_needs,
+)
 from jobsim.scenario.model import (
     DEFAULT_HORIZON,
     JOB_EVENT_KINDS,
     NODE_EVENT_KINDS,
+    RESERVABLE,
     SYSTEM_PRIORITY_CLASSES,
     JobEntry,
+    NodePool,
     Scenario,
     event_job_ref,
     quantity,
@@ -63,6 +72,18 @@ def check_cluster(scenario: Scenario) -> list[Problem]:
         for key in sorted(pool.labels):
             errs = validate_labels({key: pool.labels[key]}, f"{path}.labels")
             out.extend(Problem(f"{path}.labels.{key}", str(e), at_key=e.value == key) for e in errs)
+        for field, value in (
+            ("arch", pool.arch),
+            ("instanceType", pool.instanceType),
+            ("zone", pool.zone),
+            ("region", pool.region),
+        ):
+            if value is not None:  # each becomes a label value (``NodePool.node_labels``)
+                out.extend(
+                    Problem(f"{path}.{field}", f"{path}.{field}: {e.body()}")
+                    for e in validate_labels({"k": value}, f"{path}.{field}")
+                )
+        out.extend(_reserved_problems(pool, f"{path}.reserved"))
         taints = [(t.key, t.value, t.effect) for t in pool.taints]
         out.extend(at_problem(e) for e in validate_node_taints(taints, f"{path}.taints"))
         extra = pool.capacity.model_extra or {}
@@ -95,6 +116,40 @@ def check_cluster(scenario: Scenario) -> list[Problem]:
                 )
             )
         seen.setdefault(pc.name, i)
+    return out
+
+
+def _reserved_problems(pool: NodePool, path: str) -> list[Problem]:
+    """A pool's ``reserved``: only what the kubelet reserves (``RESERVABLE``), and no more than
+    the capacity (kubelet's ``validateNodeAllocatable`` refuses to start otherwise)."""
+    out: list[Problem] = []
+    for name in pool.reserved:
+        if name not in RESERVABLE:
+            out.append(
+                Problem(
+                    f"{path}.{name}",
+                    f"{path}.{name}: only {', '.join(RESERVABLE)} can be reserved (kubelet's "
+                    "system-reserved, kube-reserved and eviction thresholds)",
+                    at_key=True,
+                )
+            )
+    if out:
+        return out
+    try:
+        cap = pool.capacity_units()
+    except ValueError:
+        return out  # a bad capacity amount, reported at it
+    for name, amount in pool.reserved_units().items():
+        if amount > cap.get(name, 0):
+            fmt = format_quantity_millis if name == "cpu" else format_bytes
+            out.append(
+                Problem(
+                    f"{path}.{name}",
+                    f'{path}.{name}: resource "{name}" has a reservation of {fmt(amount)} but '
+                    f"capacity of {fmt(cap.get(name, 0))}; expected capacity >= reservation "
+                    "(the kubelet would not start)",
+                )
+            )
     return out
 
 
@@ -336,7 +391,7 @@ def check_fit(scenario: Scenario) -> list[Problem]:
     """A pod whose requests no node can hold, empty (NodeResourcesFit, ``placement``):
     Kubernetes leaves it Pending (a warning)."""
     caps = [
-        p.capacity.as_units()
+        p.allocatable()
         for p in scenario.cluster.nodePools
         if p.count > 0 or (p.autoscaling is not None and p.autoscaling.max > 0)
     ]
@@ -362,6 +417,55 @@ def check_fit(scenario: Scenario) -> list[Problem]:
             )
         )
     return out
+
+
+_PER_NODE: Final = frozenset({"kubernetes.io/hostname"})  # labels that differ node by node
+
+
+def check_node_affinity(scenario: Scenario) -> list[Problem]:
+    """A pod whose ``nodeSelector`` or required node affinity matches no node a pool has or
+    could add (NodeAffinity, ``placement``): Kubernetes leaves it Pending (a warning)."""
+    out: list[Problem] = []
+    for entry in _firsts(scenario):
+        spec = entry.job.spec.template.spec
+        needs = pod_needs({}, spec.nodeSelector, None, spec.affinity)
+        if not needs.node_selector and needs.node_affinity is None:
+            continue
+        views = list(_node_views(scenario, needs))
+        selected = [(n, ls) for n, ls in views if matches_node_selector(ls, needs.node_selector)]
+        if needs.node_affinity is None and selected:
+            continue
+        if any(matches_node_affinity(needs.node_affinity, n, ls) for n, ls in selected):
+            continue
+        by_selector = not selected
+        field = "nodeSelector" if by_selector else "affinity"
+        i = entry.source
+        out.append(
+            Problem(
+                f"jobs[{i}].manifest.spec.template.spec.{field}",
+                f"jobs[{i}].manifest: spec.template.spec.{field}: matches no node any pool has "
+                "or could add (by their labels and names); Kubernetes would leave the pods "
+                "Pending (node(s) didn't match Pod's node affinity/selector)",
+            )
+        )
+    return out
+
+
+def _node_views(scenario: Scenario, needs: PodNeeds) -> Iterator[tuple[str, dict[str, str]]]:
+    """The nodes each pool has or could add (``autoscaling.max``), one per pool, when the pod
+    reads neither node names nor a per-node label; else each node a pool has (the autoscaler
+    fits a pod to its template node, whose name and hostname are no future node's)."""
+    keys = {k for k, _ in needs.node_selector}
+    per_node = False
+    for exprs, fields in needs.node_affinity or ():
+        keys.update(k for k, _, _ in exprs)
+        per_node = per_node or bool(fields)
+    per_node = per_node or not keys.isdisjoint(_PER_NODE)
+    for pool in scenario.cluster.nodePools:
+        n = max(pool.count, pool.autoscaling.max if pool.autoscaling is not None else 0)
+        for k in range(pool.count if per_node else min(n, 1)):
+            name = f"{pool.name}-{k}"
+            yield name, pool.node_labels(name)
 
 
 def check_endless(scenario: Scenario) -> list[Problem]:
@@ -433,6 +537,7 @@ __all__ = [
     "check_endless",
     "check_event_times",
     "check_fit",
+    "check_node_affinity",
     "check_priority_classes",
     "check_references",
 ]

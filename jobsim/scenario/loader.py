@@ -39,6 +39,7 @@ from jobsim.scenario.checks import (
     check_endless,
     check_event_times,
     check_fit,
+    check_node_affinity,
     check_priority_classes,
     check_references,
 )
@@ -298,7 +299,10 @@ def load_data(data: Any, marks: Marks | None, name: str, base: Path) -> Scenario
         raise ScenarioError(name, placed([at_path(c) for c in checks], marks))
     warnings = [
         in_file(name, line)
-        for line in placed([*notes, *check_fit(loaded), *check_endless(loaded)], marks)
+        for line in placed(
+            [*notes, *check_fit(loaded), *check_node_affinity(loaded), *check_endless(loaded)],
+            marks,
+        )
     ]
     return scenario.with_entries(entries, warnings)
 

@@ -166,16 +166,34 @@ class Autoscaling(_Model):
         return self
 
 
+DEFAULT_EPHEMERAL_STORAGE = 100 * 1024**3
+"""A node's ``ephemeral-storage`` when its pool's capacity names none: 100Gi, a common root
+disk of a cloud node."""
+
+RESERVABLE = ("cpu", "memory", "ephemeral-storage")
+"""What a pool's ``reserved`` may hold back: the resources of kubelet's ``--system-reserved``,
+``--kube-reserved`` and hard eviction thresholds."""
+
+
 class NodePool(_Model):
-    """``count`` identical nodes named ``<name>-0``, ``<name>-1``, …"""
+    """``count`` identical nodes named ``<name>-0``, ``<name>-1``, …
+
+    Each node carries the well-known labels a real node has (``node_labels``), the pool's
+    ``labels`` winning, and ``allocatable`` = ``capacity`` − ``reserved`` (``allocatable``).
+    """
 
     name: str = Field(pattern=r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
     count: int = Field(ge=0, le=MAX_POOL_NODES)
     capacity: Capacity
+    reserved: dict[str, Quantity] = Field(default_factory=dict)
     labels: dict[str, str] = Field(default_factory=dict)
     taints: list[Taint] = Field(default_factory=list)
     failures: NodeFailures | None = None
     autoscaling: Autoscaling | None = None
+    arch: str = "amd64"
+    instanceType: str | None = None
+    zone: str | None = None
+    region: str | None = None
 
     @model_validator(mode="after")
     def _count_in_range(self) -> NodePool:
@@ -185,6 +203,41 @@ class NodePool(_Model):
                 f"count ({self.count}) must be within autoscaling min..max ({a.min}..{a.max})"
             )
         return self
+
+    def reserved_units(self) -> dict[str, int]:
+        """``reserved`` in units (cpu in millicores)."""
+        return {k: milli_value(v) if k == "cpu" else value(v) for k, v in self.reserved.items()}
+
+    def capacity_units(self) -> dict[str, int]:
+        """A node's ``status.capacity`` in units (``Capacity.as_units``), ``ephemeral-storage``
+        ``DEFAULT_EPHEMERAL_STORAGE`` unless the pool names it."""
+        units = self.capacity.as_units()
+        units.setdefault("ephemeral-storage", DEFAULT_EPHEMERAL_STORAGE)
+        return units
+
+    def allocatable(self) -> dict[str, int]:
+        """A node's ``status.allocatable`` in units: capacity minus ``reserved``, never below 0
+        (``check_cluster`` refuses a reservation above capacity, as the kubelet does)."""
+        units = self.capacity_units()
+        for name, amount in self.reserved_units().items():
+            units[name] = max(units.get(name, 0) - amount, 0)
+        return units
+
+    def node_labels(self, node: str) -> dict[str, str]:
+        """The labels of node ``node``: the well-known ones the kubelet and cloud provider set
+        (hostname, ``linux``, the pool's ``arch``, its ``instanceType`` or else its name, and
+        its ``zone``/``region`` when given), then the pool's ``labels``, which win."""
+        labels = {
+            "kubernetes.io/hostname": node,
+            "kubernetes.io/os": "linux",
+            "kubernetes.io/arch": self.arch,
+            "node.kubernetes.io/instance-type": self.instanceType or self.name,
+        }
+        if self.zone is not None:
+            labels["topology.kubernetes.io/zone"] = self.zone
+        if self.region is not None:
+            labels["topology.kubernetes.io/region"] = self.region
+        return {**labels, **self.labels}
 
 
 class PriorityClass(_Model):
@@ -658,12 +711,14 @@ SYSTEM_PRIORITY_CLASSES = {
 
 __all__ = [
     "ARRIVAL_KINDS",
+    "DEFAULT_EPHEMERAL_STORAGE",
     "EVENT_KINDS",
     "EXIT_CODE_RANGE",
     "JOB_EVENT_KINDS",
     "MAX_EXIT_CODE",
     "MAX_REPLICAS",
     "NODE_EVENT_KINDS",
+    "RESERVABLE",
     "SPEC_EVENT_KINDS",
     "SYSTEM_PRIORITY_CLASSES",
     "Arrival",

@@ -62,7 +62,7 @@ class Autoscaler:
             -1,
             spec.name,
             dict(capacity),
-            {"kubernetes.io/hostname": "template", **spec.labels},
+            spec.node_labels("template"),
             [(t.key, t.value, t.effect) for t in spec.taints],
         )
         pool = _Pool(spec, capacity, template, list(nodes), spec.count)

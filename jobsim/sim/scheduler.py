@@ -53,9 +53,9 @@ QueueKey = tuple[PodNeeds, int]  # (fit key, priority)
 
 
 def fit_key(pod: Pod) -> PodNeeds:
-    """What decides where a pod may go: requests, nodeSelector, tolerations."""
+    """What decides where a pod may go: requests, nodeSelector, tolerations, node affinity."""
     spec = pod.job.template_spec
-    return pod_needs(pod.requests, spec.nodeSelector, spec.tolerations)
+    return pod_needs(pod.requests, spec.nodeSelector, spec.tolerations, spec.affinity)
 
 
 def _least_allocated(node: Node) -> int:

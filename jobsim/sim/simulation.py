@@ -110,7 +110,7 @@ class Simulation:
             with _gc_paused():  # a pool of 100,000 nodes: no collector passes while it grows
                 created = [self._new_node(pool, i, initial=True) for i in range(pool.count)]
             if pool.autoscaling is not None:
-                self.autoscaler.add_pool(pool, pool.capacity.as_units(), created)
+                self.autoscaler.add_pool(pool, pool.allocatable(), created)
         self.failures = [
             NodeFailures(
                 self.clock,
@@ -188,8 +188,8 @@ class Simulation:
         name = f"{pool.name}-{number}"
         units = self._pool_units.get(pool.name)
         if units is None:
-            units = self._pool_units[pool.name] = pool.capacity.as_units()
-        labels = {"kubernetes.io/hostname": name, **pool.labels}
+            units = self._pool_units[pool.name] = pool.allocatable()
+        labels = pool.node_labels(name)
         taints: list[tuple[str, str, str]] = [(t.key, t.value, t.effect) for t in pool.taints]
         node = Node(
             name,

@@ -146,6 +146,21 @@ def test_a_pod_that_runs_is_not_a_failure_for_the_checker() -> None:
     assert result.job("job")["status"]["succeeded"] == 1
 
 
+def test_a_finished_indexed_job_keeps_its_completed_indexes_after_a_scale() -> None:
+    """Found by test_invariants_hold_at_every_event: the checker dropped the completed indexes
+    a scale-down puts out of range even for a finished Job, whose status no sync rewrites
+    (upstream syncJob returns early for a finished Job), so "completedIndexes: 0" looked
+    wrong, in the replay, after completions went to 0 at 1 s."""
+    manifest = job_manifest(completionMode="Indexed", completions=1)
+    timing = {"jobSyncDelay": 0, "containerStart": 0, "scheduling": 0, "imagePull": 0}
+    data = scenario((manifest, {"duration": 0}), nodes=1, timing=timing)
+    data["events"] = [{"at": 1, "scale": {"job": "job", "parallelism": 0, "completions": 0}}]
+    result = run_checked(load_scenario(data))
+    assert check_record(result.recorder) > 0  # the replay saw the scale at 1 s after the end
+    assert result.job("job")["status"]["completedIndexes"] == "0"
+    assert result.job("job")["status"]["completionTime"] == 0
+
+
 @pytest.mark.parametrize(
     "event",
     [

@@ -239,7 +239,9 @@ class EventChecker(Recorder):
             job.completions_shrank |= new.completions < old
             # An elastic scale-down forgets the completed indexes it drops
             # (parseIndexesFromString keeps those < completions): a scale-up re-runs them.
-            job.done = {i for i in job.done if i < new.completions}
+            # A finished Job is not synced again, so its status keeps them.
+            if not job.has((COMPLETE, FAILED)):
+                job.done = {i for i in job.done if i < new.completions}
         job.spec = new
 
     def _check_delay(
@@ -365,7 +367,8 @@ class EventChecker(Recorder):
         completions = spec.completions
         if spec.indexed:
             assert completions is not None
-            job.done = {i for i in job.done if i < completions}  # elastic scale-down
+            if not job.has((COMPLETE, FAILED)):  # a finished Job's status stays as written
+                job.done = {i for i in job.done if i < completions}  # elastic scale-down
             shown = _indexes(status.get("completedIndexes", ""))
             _require(shown == job.done, t, f"completedIndexes != {sorted(job.done)}: {where}")
             _require(

@@ -19,7 +19,7 @@ test: $(STAMP) lint typecheck pytest
 
 # The fast loop: lint, types and every test not marked slow (under a minute on 2 cores).
 check: $(STAMP) lint typecheck
-	$(BIN)/pytest -q -m "not slow"
+	$(BIN)/pytest -q -m "not slow" -n 2  # two workers (pytest-xdist): under a minute
 
 lint: $(STAMP)
 	$(BIN)/ruff check jobsim tests benchmarks examples

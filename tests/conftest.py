@@ -18,3 +18,7 @@ import os
 from hypothesis import settings
 
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+# pytest-xdist's workers (make check runs two) set COLUMNS=80; the CLI sizes its tables by it,
+# and the tests expect the width a pipe gets (160), as in a serial run.
+os.environ.pop("COLUMNS", None)

@@ -137,17 +137,7 @@ class SnapshotEnv:
     def create_pod(self, job: JobRuntime, index: int | None) -> Pod:
         """POST a pod: named as the simulation names it, noted with its index."""
         self.next_uid += 1
-        pod = Pod(
-            uid=self.next_uid,
-            name=job.pod_name(index),
-            job=job,
-            index=index,
-            created_at=self.now,
-            requests=job.requests,
-            grace=job.grace,
-            restart_policy=job.restart_policy,
-            images=job.images,
-        )
+        pod = job.new_pod(self.next_uid, index, self.now)
         self.recorder.pod_created(self.now, pod.name, job.key, index)
         self.created.append(CreatedPod(pod.name, index))
         return pod

@@ -138,6 +138,23 @@ class JobRuntime:
         self.backoff_limit = int(job.spec.backoffLimit or 0)
         self.parallelism = int(job.spec.parallelism or 0)
 
+    def new_pod(self, uid: int, index: int | None, now: float) -> Pod:
+        """A new pod of this Job (the API server's POST of its template), named as
+        ``generateName`` names it."""
+        return Pod(
+            priority=self.priority,
+            preempts=self.preempts,
+            uid=uid,
+            name=self.pod_name(index),
+            job=self,
+            index=index,
+            created_at=now,
+            requests=self.requests,
+            grace=self.grace,
+            restart_policy=self.restart_policy,
+            images=self.images,
+        )
+
     # -- the pods the controller counts -----------------------------------------------------
     def add_active(self, pod: Pod) -> None:
         """A new pod is active."""

@@ -358,19 +358,7 @@ class Simulation:
     def _create_pod(self, job: JobRuntime, index: int | None) -> Pod:
         self._uid += 1
         now = self.clock.now
-        pod = Pod(
-            priority=job.priority,
-            preempts=job.preempts,
-            uid=self._uid,
-            name=job.pod_name(index),
-            job=job,
-            index=index,
-            created_at=now,
-            requests=job.requests,
-            grace=job.grace,
-            restart_policy=job.restart_policy,
-            images=job.images,
-        )
+        pod = job.new_pod(self._uid, index, now)
         if job.spec.ttlSecondsAfterFinished is not None:
             job.pods.append(pod)  # the TTL controller deletes them with the Job
         self.recorder.pod_created(now, pod.name, job.key, index)

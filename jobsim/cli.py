@@ -39,6 +39,10 @@ app = typer.Typer(
     add_completion=True,  # --install-completion, --show-completion; `jobsim completion SHELL`
     no_args_is_help=True,
     help="jobsim: replay Kubernetes Jobs on a simulated cluster, in virtual time.",
+    # click's plain help: typer's rich help imports rich's Markdown, Syntax and their
+    # parsers (markdown-it, pygments) on every --help, 30 % of its start-up
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,  # errors are jobsim's own messages; --debug shows more
 )
 out = Console(
     highlight=False, emoji=False, soft_wrap=True, width=None if sys.stdout.isatty() else 160

@@ -24,6 +24,8 @@ WATCHED = (
     "distributed",
     "plotly",
     "hypothesis",
+    "markdown_it",  # typer's rich help (rich.markdown): click's plain help is used instead
+    "pygments",  # likewise (rich.syntax)
     "jobsim.scenario",
     "jobsim.sim",
     "jobsim.run",

@@ -9,6 +9,7 @@ expected creations, deletions, counters and conditions follow upstream
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,8 +20,9 @@ from jobsim.record import Kind, Recorder
 from jobsim.scenario import Timing, Workload, decode_job
 from jobsim.sim.controller import sync_job
 from jobsim.sim.jobs import JobRuntime
+from jobsim.sim.manage import create_pod_now
 from jobsim.sim.objects import FAILED, RUNNING, SUCCEEDED, Pod
-from jobsim.sim.syncctx import ControllerEnv
+from jobsim.sim.syncctx import ControllerEnv, PodPlan
 from tests.helpers import job_manifest
 
 
@@ -48,6 +50,13 @@ class FakeEnv:
         pod = make_pod(job, 100 + len(self.created), index=index, created_at=self.now)
         self.recorder.pod_created(self.now, pod.name, job.key, index)
         return pod
+
+    def create_pods(self, job: JobRuntime, plans: list[PodPlan]) -> None:
+        for plan in plans:
+            create_pod_now(self, job, plan)
+
+    def after_creations(self, job: JobRuntime, then: Callable[[], None]) -> None:
+        then()
 
     def delete_pod(self, pod: Pod, reason: str, why: str) -> None:
         pod.deletion_ts = self.now

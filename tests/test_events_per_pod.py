@@ -72,6 +72,7 @@ def wave_scenario() -> dict[str, object]:
             "nodePools": [{"name": "n", "count": 5, "capacity": {"cpu": "4", "memory": "16Gi"}}]
         },
         "jobs": [{"manifest": manifest, "workload": {"duration": "10s"}}],
+        "timing": {"kubeAPIQPS": 0},  # no client rate limit: all 200 created by one sync at 0
     }
 
 

@@ -13,7 +13,7 @@ Times are seconds on any clock the caller likes (``now`` and every timestamp on 
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,8 +29,9 @@ from jobsim.record import Recorder
 from jobsim.scenario import Timing, Workload, decode_job
 from jobsim.sim.controller import sync_job
 from jobsim.sim.jobs import JobRuntime
+from jobsim.sim.manage import create_pod_now
 from jobsim.sim.objects import FAILED, PENDING, RUNNING, SUCCEEDED, Pod
-from jobsim.sim.syncctx import is_pod_failed
+from jobsim.sim.syncctx import PodPlan, is_pod_failed
 
 __all__ = [
     "CreatedPod",
@@ -141,6 +142,15 @@ class SnapshotEnv:
         self.recorder.pod_created(self.now, pod.name, job.key, index)
         self.created.append(CreatedPod(pod.name, index))
         return pod
+
+    def create_pods(self, job: JobRuntime, plans: list[PodPlan]) -> None:
+        """``manageJob``'s creations, all at once (a fake clientset has no rate limit)."""
+        for plan in plans:
+            create_pod_now(self, job, plan)
+
+    def after_creations(self, job: JobRuntime, then: Callable[[], None]) -> None:
+        """The creations are done: the rest of the sync runs now."""
+        then()
 
     def delete_pod(self, pod: Pod, reason: str, why: str) -> None:
         """A DELETE, as ``Simulation.delete_pod`` and the informer's ``pod_deleting`` see it,

@@ -82,6 +82,12 @@ class Timing(_Model):
     crashLoopBackoffMax: Duration = 300.0
     crashLoopBackoffReset: Duration = 600.0
     podGCPeriod: Duration = 20.0
+    kubeAPIQPS: float = Field(default=20.0, ge=0, allow_inf_nan=False)
+    """The Job controller's client rate (kube-controller-manager ``--kube-api-qps``); 0: none."""
+    kubeAPIBurst: StrictInt = Field(default=30, ge=1, le=MAX_INT32)
+    """Its token bucket's size (``--kube-api-burst``)."""
+    apiRequestLatency: Duration = 0.0
+    """How long one pod creation request takes once it leaves the client."""
 
     def image_pull(self, image: str) -> float:
         """Pull time of ``image`` on a node that does not have it yet."""

@@ -3,8 +3,9 @@
 Upstream: ``pkg/controller/job/job_controller.go``. Event-driven like upstream: a Job is synced
 right after it is created or its spec changes, and ``jobSyncDelay`` (upstream
 ``syncJobBatchPeriod``, 1 s) after any pod change or status write; the work queue keeps at most
-one pending sync per Job, at the earliest requested time. The informer is instantaneous, so
-expectations are always satisfied and are not modelled.
+one pending sync per Job, at the earliest requested time. A sync whose pod creations wait for
+the API client (``jobsim.sim.apiclient``) finishes once they have returned, and the Job's syncs
+asked for meanwhile wait for it, as the work queue and the expectations make upstream wait.
 
 ``sync_job`` is one pass over one Job. It calls its steps in upstream order, each in its own
 module and each taking the same narrow ``ControllerEnv``: ``syncctx.new_sync_ctx`` (list the
@@ -16,6 +17,7 @@ pods), ``terminal.decide_terminal``, ``manage.manage_job``, then
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from jobsim.k8s.conditions import (
     COMPLETE,
@@ -31,11 +33,20 @@ from jobsim.k8s.conditions import (
 from jobsim.policy.backoff import new_backoff_record
 from jobsim.record import Recorder
 from jobsim.scenario.model import Timing
+from jobsim.sim.apiclient import TokenBucket, batch_sizes
 from jobsim.sim.engine import Clock, Prio
 from jobsim.sim.jobs import JobRuntime
-from jobsim.sim.manage import manage_job
+from jobsim.sim.manage import create_pod_now, manage_job
 from jobsim.sim.objects import Pod
-from jobsim.sim.syncctx import ControllerEnv, Verdict, finished_time, is_pod_failed, new_sync_ctx
+from jobsim.sim.syncctx import (
+    ControllerEnv,
+    PodPlan,
+    SyncCtx,
+    Verdict,
+    finished_time,
+    is_pod_failed,
+    new_sync_ctx,
+)
 from jobsim.sim.terminal import decide_terminal
 from jobsim.sim.tracking import ensure_condition, finish, track_and_remove_finalizers
 
@@ -61,6 +72,7 @@ class JobController:
         self._pod_gone = pod_gone
         self.job_finished = job_finished
         self.syncs = 0
+        self.client = TokenBucket(timing.kubeAPIQPS, timing.kubeAPIBurst)
 
     @property
     def now(self) -> float:
@@ -71,6 +83,59 @@ class JobController:
     def create_pod(self, job: JobRuntime, index: int | None) -> Pod:
         """POST a pod of ``job``."""
         return self._create_pod(job, index)
+
+    def create_pods(self, job: JobRuntime, plans: list[PodPlan]) -> None:
+        """``manageJob``'s slow-start batches (``jobsim.sim.apiclient``): each request when
+        the client's bucket lets it go, its pod ``apiRequestLatency`` later; the next batch
+        once the whole batch has returned. A pod whose request waits nothing is created at
+        once; while any is waiting the Job is ``creating`` and its syncs are held."""
+        self._send(job, plans, batch_sizes(len(plans)))
+
+    def _send(self, job: JobRuntime, plans: list[PodPlan], sizes: list[int]) -> None:
+        now = self.clock.now
+        latency = self.timing.apiRequestLatency
+        sent = 0
+        for k, size in enumerate(sizes):
+            returned = now
+            for plan in plans[sent : sent + size]:
+                at = self.client.reserve(now) + latency
+                if at == now:
+                    create_pod_now(self, job, plan)
+                else:
+                    job.creating = True
+                    self.clock.call_at(at, Prio.CONTROLLER, self._create_later, job, plan)
+                    returned = max(returned, at)
+            sent += size
+            if returned > now:  # this batch is out: the next goes when it has returned
+                rest, later = plans[sent:], sizes[k + 1 :]
+                if later:
+                    self.clock.call_at(returned, Prio.CONTROLLER, self._send, job, rest, later)
+                else:
+                    self.clock.call_at(returned, Prio.CONTROLLER, self._creations_done, job)
+                return
+
+    def _create_later(self, job: JobRuntime, plan: PodPlan) -> None:
+        if not job.deleted:
+            create_pod_now(self, job, plan)
+
+    def _creations_done(self, job: JobRuntime) -> None:
+        """The sync's last creation returned: its rest runs, then any sync held meanwhile."""
+        job.creating = False
+        then, job.then = job.then, None
+        if then is not None and not job.deleted:
+            then()
+            if job.finished:
+                self.job_finished(job)
+        held, job.held_sync = job.held_sync, None
+        if held is not None:
+            self.enqueue(job, held - self.clock.now)
+
+    def after_creations(self, job: JobRuntime, then: Callable[[], None]) -> None:
+        """Run the rest of the sync now, or once its creations have returned."""
+        if job.creating:
+            job.then = then
+        else:
+            then()
 
     def delete_pod(self, pod: Pod, reason: str, why: str) -> None:
         """A graceful DELETE of ``pod``."""
@@ -87,12 +152,20 @@ class JobController:
             return
         now = self.clock.now
         at = now + delay if delay > 0.0 else now
+        if job.creating:  # its key is being processed: synced again once that is done
+            self._hold(job, at)
+            return
         if job.sync_at is not None and job.sync_at <= at:
             return
         if job.sync_call is not None:
             job.sync_call.cancel()
         job.sync_at = at
         job.sync_call = self.clock.call(at - now, Prio.CONTROLLER, self.sync, job)
+
+    @staticmethod
+    def _hold(job: JobRuntime, at: float) -> None:
+        if job.held_sync is None or at < job.held_sync:
+            job.held_sync = at
 
     def forget(self, job: JobRuntime) -> None:
         """Drop the Job's pending sync: it is finished."""
@@ -141,6 +214,9 @@ class JobController:
         job.sync_call = None
         if job.deleted or job.finished or job.inert:
             return
+        if job.creating:  # asked for before the creations went out: held like the rest
+            self._hold(job, self.clock.now)
+            return
         self.syncs += 1
         sync_job(self, job)
         if job.finished:
@@ -148,7 +224,8 @@ class JobController:
 
 
 def sync_job(env: ControllerEnv, job: JobRuntime) -> None:
-    """``syncJob``: one pass of the controller over one Job."""
+    """``syncJob``: one pass of the controller over one Job. The part after ``manageJob``
+    runs once the pods it creates exist (``ControllerEnv.after_creations``)."""
     before = job.status_key()
     ctx = new_sync_ctx(job, env.now)
     if job.start_time is None and not job.suspended:
@@ -167,27 +244,41 @@ def sync_job(env: ControllerEnv, job: JobRuntime) -> None:
         for pod in ctx.active_pods:  # deleteActivePods: finalizers kept
             env.delete_pod(pod, ctx.finished.reason, "Job finished")
         ctx.terminating += active
-        active = 0
         ctx.ready = 0
-    else:
-        active = manage_job(env, ctx)
-        completions = job.spec.completions
-        complete = (
-            ctx.succeeded > 0 and active == 0
-            if completions is None
-            else ctx.succeeded >= completions and active == 0
-        )
-        if complete:  # newSuccessCondition
-            numbers = {"succeeded": ctx.succeeded, "completions": completions}
-            type_ = SUCCESS_CRITERIA_MET if job.delay_terminal else COMPLETE
-            if job.gates.JobSuccessPolicy:
-                ctx.finished = Verdict(type_, REASON_COMPLETIONS, MESSAGE_COMPLETIONS, numbers)
-            else:  # before JobSuccessPolicy, Complete had no reason
-                ctx.finished = Verdict(type_, "", "", numbers)
-        elif job.suspended:
-            ensure_condition(env, job, SUSPENDED, "True", REASON_SUSPENDED, MESSAGE_SUSPENDED)
-        elif ensure_condition(env, job, SUSPENDED, "False", REASON_RESUMED, MESSAGE_RESUMED):
-            job.start_time = ctx.now  # resuming restarts the activeDeadlineSeconds clock
+        _write_status(env, ctx, 0, before)
+        return
+    active = manage_job(env, ctx)
+    env.after_creations(job, lambda: _after_manage(env, ctx, active, before))
+
+
+def _after_manage(env: ControllerEnv, ctx: SyncCtx, active: int, before: tuple[Any, ...]) -> None:
+    """``syncJob`` after ``manageJob``: the success check, ``Suspended``, the status."""
+    job = ctx.job
+    ctx.now = env.now  # later than the sync's start if its creations waited for the client
+    completions = job.spec.completions
+    complete = (
+        ctx.succeeded > 0 and active == 0
+        if completions is None
+        else ctx.succeeded >= completions and active == 0
+    )
+    if complete:  # newSuccessCondition
+        numbers = {"succeeded": ctx.succeeded, "completions": completions}
+        type_ = SUCCESS_CRITERIA_MET if job.delay_terminal else COMPLETE
+        if job.gates.JobSuccessPolicy:
+            ctx.finished = Verdict(type_, REASON_COMPLETIONS, MESSAGE_COMPLETIONS, numbers)
+        else:  # before JobSuccessPolicy, Complete had no reason
+            ctx.finished = Verdict(type_, "", "", numbers)
+    elif job.suspended:
+        ensure_condition(env, job, SUSPENDED, "True", REASON_SUSPENDED, MESSAGE_SUSPENDED)
+    elif ensure_condition(env, job, SUSPENDED, "False", REASON_RESUMED, MESSAGE_RESUMED):
+        job.start_time = ctx.now  # resuming restarts the activeDeadlineSeconds clock
+    _write_status(env, ctx, active, before)
+
+
+def _write_status(env: ControllerEnv, ctx: SyncCtx, active: int, before: tuple[Any, ...]) -> None:
+    """The status counts, the finalizers of finished pods, the terminal condition, and the
+    status write (with its batched resync) if anything changed."""
+    job = ctx.job
     job.status_active = active
     job.status_ready = ctx.ready
     job.status_terminating = ctx.terminating if job.report_terminating else 0  # nil: 0 here

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -91,6 +92,9 @@ class JobRuntime:
     indexes_text: tuple[int, str, str] = (0, "", "")  # (version, completed, failed) text
     sync_at: float | None = None
     sync_call: Call | None = None
+    creating: bool = False  # a sync's pod creations wait for the API client
+    then: Callable[[], None] | None = None  # the rest of that sync, once they have returned
+    held_sync: float | None = None  # the earliest sync asked for meanwhile
     finished: bool = False
     finished_at: float | None = None
     priority: int = 0

@@ -16,7 +16,14 @@ from jobsim.policy.backoff import backoff_duration, index_remaining_time, remain
 from jobsim.policy.intervals import first_pending_indexes
 from jobsim.sim.jobs import JobRuntime
 from jobsim.sim.objects import PENDING, RUNNING, Pod
-from jobsim.sim.syncctx import ControllerEnv, IndexUnion, SyncCtx, finished_time, policy_match
+from jobsim.sim.syncctx import (
+    ControllerEnv,
+    IndexUnion,
+    PodPlan,
+    SyncCtx,
+    finished_time,
+    policy_match,
+)
 
 MAX_POD_CREATE_DELETE_PER_SYNC = 500
 
@@ -153,13 +160,21 @@ def manage_job(env: ControllerEnv, ctx: SyncCtx) -> int:
         indexes = list(pending)
     else:
         indexes = [None] * diff
+    plans: list[PodPlan] = []
     for index in indexes:
         replaced = ctx.delayed.get(index) if index is not None else None
         failures, ignored = new_index_failure_counts(job, replaced) if per_index else (0, 0)
-        pod = env.create_pod(job, index)
-        pod.failure_count, pod.ignored_failure_count = failures, ignored
-        job.add_active(pod)
+        plans.append(PodPlan(index, failures, ignored))
+    env.create_pods(job, plans)  # active += diff: counted before they exist, as upstream
     return active + len(indexes)
+
+
+def create_pod_now(env: ControllerEnv, job: JobRuntime, plan: PodPlan) -> Pod:
+    """POST one pod of ``plan``; it is active from now on."""
+    pod = env.create_pod(job, plan.index)
+    pod.failure_count, pod.ignored_failure_count = plan.failures, plan.ignored
+    job.add_active(pod)
+    return pod
 
 
 def _backoff_numbers(failures: int, base: float, cap: float) -> dict[str, Any]:
@@ -191,6 +206,7 @@ def independent_indexes(
 
 __all__ = [
     "MAX_POD_CREATE_DELETE_PER_SYNC",
+    "create_pod_now",
     "delete_job_pods",
     "independent_indexes",
     "manage_job",

@@ -7,7 +7,7 @@ Upstream: ``pkg/controller/job/job_controller.go`` (``syncJobCtx``, ``getNewFini
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -26,6 +26,16 @@ from jobsim.record import Recorder
 from jobsim.scenario.model import Timing
 from jobsim.sim.jobs import JobRuntime
 from jobsim.sim.objects import FAILED, SUCCEEDED, Pod
+
+
+@dataclass(frozen=True, slots=True)
+class PodPlan:
+    """A pod ``manageJob`` creates: its completion index (Indexed Jobs) and the failure
+    counts it carries (``backoffLimitPerIndex``'s annotations)."""
+
+    index: int | None
+    failures: int
+    ignored: int
 
 
 class ControllerEnv(Protocol):
@@ -57,6 +67,13 @@ class ControllerEnv(Protocol):
     def create_pod(self, job: JobRuntime, index: int | None) -> Pod:
         """POST a pod of ``job`` (of completion ``index``, Indexed Jobs)."""
         ...
+
+    def create_pods(self, job: JobRuntime, plans: list[PodPlan]) -> None:
+        """``manageJob``'s creations: each plan's pod, made active once it exists
+        (``manage.create_pod_now``), at once or as the API client lets it."""
+
+    def after_creations(self, job: JobRuntime, then: Callable[[], None]) -> None:
+        """Run ``then`` (the rest of the sync) once the pods it creates exist."""
 
     def delete_pod(self, pod: Pod, reason: str, why: str) -> None:
         """A graceful DELETE of ``pod``."""
@@ -197,6 +214,7 @@ def new_sync_ctx(job: JobRuntime, now: float) -> SyncCtx:
 __all__ = [
     "ControllerEnv",
     "IndexUnion",
+    "PodPlan",
     "SyncCtx",
     "Verdict",
     "finished_time",

@@ -15,6 +15,7 @@ from pydantic import (
 )
 
 from jobsim.k8s.create import Names, admit_create, ignored_note
+from jobsim.k8s.cronjob import CronJob, job_manifest, set_cronjob_defaults, validate_cronjob
 from jobsim.k8s.decoding import as_sent, is_quantity, quantity_error
 from jobsim.k8s.defaults import set_defaults
 from jobsim.k8s.errors import FieldError, not_supported, required
@@ -132,6 +133,67 @@ def _decode_job(
     return problems or job
 
 
+TEMPLATE_JOB_NAME = "{name}-00000000"
+"""The Job a CronJob's template is checked as at load (its real Jobs are named by their
+scheduled minute, ``<name>-<minutes since the epoch>``: the same length)."""
+
+
+def _decode_cronjob(
+    data: dict[str, Any], names: Names | None = None, notes: list[Problem] | None = None
+) -> tuple[CronJob, Job] | list[Problem]:
+    """Decode, default and validate a ``batch/v1`` CronJob as the API server creates it
+    (``ValidateCronJobCreate``): the CronJob, and the Job its template makes, as checked."""
+    problems: list[Problem] = []
+    if data.get("apiVersion") != "batch/v1":
+        if "apiVersion" not in data:
+            problems.append(Problem("", str(required("apiVersion", 'expected "batch/v1"'))))
+        else:
+            value = _jsonable(data["apiVersion"])
+            problems.append(
+                Problem("apiVersion", str(not_supported("apiVersion", value, ["batch/v1"])))
+            )
+    problems += [
+        Problem(path, f"{path}: a map key is null; kubectl refuses it before sending")
+        for path in _null_keys(data, "")
+    ]
+    if problems:
+        return problems
+    admitted = admit(data, names, notes)
+    if isinstance(admitted, list):
+        return admitted
+    sent = as_sent(CronJob, admitted)
+    try:
+        cj = CronJob.model_validate(sent)
+    except ValidationError as e:
+        return pydantic_items(e, sent, CronJob)
+    cj = set_cronjob_defaults(cj)
+    name = cj.metadata.name or ""
+    spec = cj.spec.jobTemplate.spec.model_copy(update={"selector": None, "manualSelector": None})
+    template = cj.model_copy(
+        update={
+            "spec": cj.spec.model_copy(
+                update={"jobTemplate": cj.spec.jobTemplate.model_copy(update={"spec": spec})}
+            )
+        }
+    )
+    decoded = _decode_job(job_manifest(template, TEMPLATE_JOB_NAME.format(name=name), {}))
+    where = "spec.jobTemplate."
+    template_problems = (
+        []
+        if isinstance(decoded, Job)
+        else [
+            Problem(where + p.where, where + p.text, p.at_key)
+            for p in decoded
+            if p.where.startswith("spec")
+        ]
+    )
+    problems.extend(Problem(e.field, str(e)) for e in validate_cronjob(cj, []))
+    problems.extend(template_problems)
+    if problems or not isinstance(decoded, Job):
+        return problems or [Problem("", "(top level): not a valid CronJob")]
+    return cj, decoded
+
+
 def _null_keys(data: Any, path: str) -> list[str]:
     """Where a mapping of the manifest has a ``null`` key (``{null: x}``, ``{~: x}``)."""
     out: list[str] = []
@@ -234,6 +296,7 @@ def load_data(data: Any, marks: Marks | None, name: str, base: Path) -> Scenario
         raise ScenarioError(name, placed([Problem("", text)], marks))
     problems = [duplicate_key(*d) for d in (marks.duplicates if marks is not None else [])]
     bases: dict[int, tuple[dict[str, Any], Job]] = {}  # entry -> its manifest, as read and decoded
+    crons: dict[int, CronJob] = {}  # entry -> the CronJob its manifest is
     seed = data.get("seed", 0)
     names = Names(seed if isinstance(seed, int) and not isinstance(seed, bool) else 0)
     notes: list[Problem] = []
@@ -253,7 +316,11 @@ def load_data(data: Any, marks: Marks | None, name: str, base: Path) -> Scenario
         if not isinstance(raw, dict):
             continue  # absent, or not a mapping: the Scenario model says so
         found_notes: list[Problem] = []
-        decoded = _decode_job(raw, names, found_notes)
+        decoded: Job | tuple[CronJob, Job] | list[Problem]
+        if raw.get("kind") == "CronJob":
+            decoded = _decode_cronjob(raw, names, found_notes)
+        else:
+            decoded = _decode_job(raw, names, found_notes)
         where = f"jobs[{i}].manifest"
         notes.extend(
             Problem(join_path(where, p.where), f"{where}: {p.text}", p.at_key) for p in found_notes
@@ -262,6 +329,8 @@ def load_data(data: Any, marks: Marks | None, name: str, base: Path) -> Scenario
             problems.extend(
                 Problem(join_path(where, p.where), f"{where}: {p.text}", p.at_key) for p in decoded
             )
+        elif isinstance(decoded, tuple):
+            crons[i], bases[i] = decoded[0], (raw, decoded[1])
         else:
             bases[i] = (raw, decoded)
     try:
@@ -275,10 +344,24 @@ def load_data(data: Any, marks: Marks | None, name: str, base: Path) -> Scenario
     if problems:
         raise ScenarioError(name, placed(problems, marks))
     entries: list[JobEntry] = []
+    cron_entries: list[JobEntry] = []
     for i, entry in enumerate(scenario.jobs):
+        if i in crons:
+            for key in ("replicas", "arrival"):
+                if getattr(entry, key) is not None:
+                    problems.append(
+                        Problem(
+                            f"jobs[{i}].{key}",
+                            f"jobs[{i}].{key}: a CronJob makes its Jobs by its schedule; "
+                            f"{key} applies to Jobs only",
+                        )
+                    )
+            cron_entries.append(entry.with_job(bases[i][1], i).with_cronjob(crons[i]))
+            continue
         expanded, refused = _expand(i, entry, *bases[i], names)
         entries.extend(expanded)
         problems.extend(refused)
+    problems.extend(_check_cron_names(cron_entries, entries))
     if problems:
         raise ScenarioError(name, placed(problems, marks))
     loaded = scenario.with_entries(entries, [])
@@ -304,7 +387,27 @@ def load_data(data: Any, marks: Marks | None, name: str, base: Path) -> Scenario
             marks,
         )
     ]
-    return scenario.with_entries(entries, warnings)
+    return scenario.with_entries(entries, warnings).with_cronjobs(cron_entries)
+
+
+def _check_cron_names(crons: list[JobEntry], jobs: list[JobEntry]) -> list[Problem]:
+    """Two CronJobs of one ``namespace/name`` are one object: the second is AlreadyExists."""
+    seen: dict[str, int] = {}
+    problems: list[Problem] = []
+    for entry in crons:
+        cj = entry.cronjob
+        assert cj is not None
+        key = f"{cj.metadata.namespace}/{cj.metadata.name}"
+        if key in seen:
+            where = f"jobs[{entry.source}].manifest.metadata.name"
+            problems.append(
+                Problem(
+                    where,
+                    f"{where}: Duplicate value: cronjob {key} is also jobs[{seen[key]}]",
+                )
+            )
+        seen.setdefault(key, entry.source)
+    return problems
 
 
 def _expand(

@@ -345,6 +345,23 @@ def _pct(x: float) -> str:
     return f"{100 * x:.0f}%"
 
 
+def _cronjob_stats(groups: list[Any]) -> None:
+    """The Jobs of each CronJob taken together (``stats.cronJobs``)."""
+    cols = ["cronjob", "jobs", "outcomes", "mean wall time", "max wall time", "wasted pod-s"]
+    rows = [
+        [
+            c.cronJob,
+            _n(c.jobs),
+            ", ".join(f"{k} {_n(v)}" for k, v in c.jobsByOutcome.items()),
+            _t(c.meanWallTime),
+            _t(c.maxWallTime),
+            _n(c.wastedPodSeconds),
+        ]
+        for c in groups
+    ]
+    out.print(_table("by CronJob", cols, rows, ("cronjob",), (), ("outcomes",)))
+
+
 def _stats(result: Result) -> None:
     """Per-Job and per-run statistics, and warnings (overlapping executions)."""
     st = result.stats
@@ -385,6 +402,8 @@ def _stats(result: Result) -> None:
         "failures (exit code×n)",
     )
     out.print(_table(title, cols, rows, ("job",), optional, ("failures (exit code×n)",)))
+    if st.cronJobs:
+        _cronjob_stats(st.cronJobs)
     by_outcome = ", ".join(f"{k} {_n(v)}" for k, v in st.jobsByOutcome.items()) or "none"
     parts = [f"makespan {fmt_seconds(st.makespan)}", f"jobs: {by_outcome}"]
     if st.nodeHours is not None:

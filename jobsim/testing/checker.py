@@ -722,6 +722,11 @@ def _replay_one(
         into.node_added(t, subject, ref, capacity)
     elif kind is Kind.NODE_REMOVED:
         into.node_removed(t, subject)
+    elif kind is Kind.CRONJOB_CREATED:
+        cj = record.cronjobs.get(subject, {})
+        into.cronjob_created(t, subject, str(cj.get("name")), str(cj.get("namespace")), text)
+    elif kind is Kind.CRONJOB_EVENT:
+        into.cronjob_event(t, subject, ref, text, bool(a))
     else:  # pragma: no cover - every Kind is handled above
         raise ValueError(f"event {kind!r} cannot be replayed")
 

@@ -126,6 +126,19 @@ def next_schedule_time_duration(
 ) -> float | None:
     """``nextScheduleTimeDuration``: how long until the next sync, ``nextScheduleDelta``
     after the next schedule time (None: the schedule never fires again)."""
+    nxt = next_schedule_after(schedule, created, last_schedule, starting_deadline, now)
+    return None if nxt is None else nxt + NEXT_SCHEDULE_DELTA - now
+
+
+def next_schedule_after(
+    schedule: Schedule,
+    created: float,
+    last_schedule: float | None,
+    starting_deadline: int | None,
+    now: float,
+) -> float | None:
+    """The schedule time ``nextScheduleTimeDuration`` requeues after (the sync comes
+    ``NEXT_SCHEDULE_DELTA`` later), exact; None if the schedule never fires again."""
     try:
         earliest, most_recent, missed = most_recent_schedule_time(
             schedule, created, last_schedule, starting_deadline, now, False
@@ -135,8 +148,7 @@ def next_schedule_time_duration(
     else:
         if most_recent is None:
             most_recent = earliest if missed is Missed.NONE else now
-    nxt = schedule.next(most_recent)
-    return None if nxt is None else nxt + NEXT_SCHEDULE_DELTA - now
+    return schedule.next(most_recent)
 
 
 def job_name(cronjob: str, scheduled: float) -> str:
@@ -167,6 +179,7 @@ __all__ = [
     "Schedule",
     "job_name",
     "most_recent_schedule_time",
+    "next_schedule_after",
     "next_schedule_time_duration",
     "rfc1123z",
     "scheduled_timestamp",

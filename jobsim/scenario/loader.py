@@ -43,6 +43,7 @@ from jobsim.scenario.checks import (
     check_node_affinity,
     check_priority_classes,
     check_references,
+    cronjob_event,
 )
 from jobsim.scenario.model import (
     SPEC_EVENT_KINDS,
@@ -361,10 +362,10 @@ def load_data(data: Any, marks: Marks | None, name: str, base: Path) -> Scenario
         expanded, refused = _expand(i, entry, *bases[i], names)
         entries.extend(expanded)
         problems.extend(refused)
-    problems.extend(_check_cron_names(cron_entries, entries))
+    problems.extend(_check_cron_names(cron_entries))
     if problems:
         raise ScenarioError(name, placed(problems, marks))
-    loaded = scenario.with_entries(entries, [])
+    loaded = scenario.with_entries(entries, []).with_cronjobs(cron_entries)
     checks = check_references(loaded)
     checks.extend(check_priority_classes(loaded))
     if not checks:
@@ -375,7 +376,7 @@ def load_data(data: Any, marks: Marks | None, name: str, base: Path) -> Scenario
         changes = [
             (i, ev, resolve_job(manifests, event_job_ref(ev)))
             for i, ev in enumerate(scenario.events)
-            if ev.kind in SPEC_EVENT_KINDS
+            if ev.kind in SPEC_EVENT_KINDS and cronjob_event(loaded, ev) is None
         ]
         checks.extend(check_updates(by_key, changes))
     if checks:
@@ -390,7 +391,7 @@ def load_data(data: Any, marks: Marks | None, name: str, base: Path) -> Scenario
     return scenario.with_entries(entries, warnings).with_cronjobs(cron_entries)
 
 
-def _check_cron_names(crons: list[JobEntry], jobs: list[JobEntry]) -> list[Problem]:
+def _check_cron_names(crons: list[JobEntry]) -> list[Problem]:
     """Two CronJobs of one ``namespace/name`` are one object: the second is AlreadyExists."""
     seen: dict[str, int] = {}
     problems: list[Problem] = []

@@ -735,6 +735,19 @@ class Scenario(_Model):
         """The ``namespace/name`` key of the Job an event names (by key or unique name)."""
         return resolve_job(self.manifests, ref)
 
+    def resolve_cronjob(self, ref: str) -> str | None:
+        """The ``namespace/name`` key of the CronJob an event names, if it names one and no
+        Job (``suspend``/``resume`` of a CronJob)."""
+        if any(ref in (job_key(j), j.metadata.name) for j in self.manifests):
+            return None
+        for entry in self._cronjobs:
+            cj = entry.cronjob
+            assert cj is not None
+            key = f"{cj.metadata.namespace}/{cj.metadata.name}"
+            if ref in (key, cj.metadata.name):
+                return key
+        return None
+
 
 def job_key(job: Job) -> str:
     """``namespace/name``."""

@@ -16,6 +16,7 @@ seconds, ``wall + t``.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -29,8 +30,9 @@ from jobsim.policy.cron import (
     Missed,
     Schedule,
     job_name,
+    NEXT_SCHEDULE_DELTA,
     most_recent_schedule_time,
-    next_schedule_time_duration,
+    next_schedule_after,
     rfc1123z,
 )
 from jobsim.record import Recorder
@@ -66,6 +68,19 @@ class CronJobRuntime:
             "lastScheduleTime": last,
             "lastSuccessfulTime": self.last_successful,
         }
+
+
+def _delay_to(now: float, when: float) -> float:
+    """The delay that ``Clock.call`` turns back into exactly ``when`` (``now + delay``), 0 if
+    ``when`` has passed."""
+    if when <= now:
+        return 0.0
+    delay = when - now
+    while now + delay < when:
+        delay = math.nextafter(delay, math.inf)
+    while now + delay > when:
+        delay = math.nextafter(delay, 0.0)
+    return delay
 
 
 def _finished_type(job: JobRuntime) -> str | None:
@@ -127,11 +142,11 @@ class CronJobController:
         """Upstream ``sync``: cleanup, ``syncCronJob``, the status write, the requeue."""
         jobs = [j for j in cj.jobs if not j.deleted]
         self._cleanup_finished(cj, jobs)
-        requeue = self._sync_cronjob(cj, jobs)
+        requeue_at = self._sync_cronjob(cj, jobs)
         cj.jobs = [j for j in cj.jobs if not j.deleted]
         self.recorder.cronjob_status(self.clock.now, cj.key, cj.status(self.wall))
-        if requeue is not None:
-            self.enqueue(cj, max(requeue, 0.0))
+        if requeue_at is not None:
+            self.enqueue(cj, _delay_to(self.clock.now, requeue_at))
 
     def _cleanup_finished(self, cj: CronJobRuntime, jobs: list[JobRuntime]) -> None:
         """``cleanupFinishedJobs`` and ``removeOldestJobs``."""
@@ -155,7 +170,7 @@ class CronJobController:
         self._event(cj, False, "SuccessfulDelete", f"Deleted job {job.name}")
 
     def _sync_cronjob(self, cj: CronJobRuntime, jobs: list[JobRuntime]) -> float | None:
-        """``syncCronJob``: the requeue delay, or None for no requeue."""
+        """``syncCronJob``: the virtual time to requeue at, or None for no requeue."""
         now = self.clock.now
         wall_now = self.wall + now
         for j in jobs:
@@ -185,7 +200,10 @@ class CronJobController:
         deadline = spec.startingDeadlineSeconds
 
         def requeue() -> float | None:
-            return next_schedule_time_duration(sched, created, cj.last_schedule, deadline, wall_now)
+            """The virtual time of the next sync: ``nextScheduleDelta`` after the next
+            schedule time (computed from wall-clock seconds, then made virtual exactly)."""
+            nxt = next_schedule_after(sched, created, cj.last_schedule, deadline, wall_now)
+            return None if nxt is None else (nxt - self.wall) + NEXT_SCHEDULE_DELTA
 
         try:
             _, scheduled, missed = most_recent_schedule_time(

@@ -151,8 +151,6 @@ class Simulation:
             self._set_priority(job, classes, default)
             self.jobs[key] = job
             self.clock.call(submit_at, Prio.EXTERNAL, self._submit, job)
-        for ev in scenario.events:
-            self.clock.call(ev.at, Prio.EXTERNAL, self._inject, ev)
         self._classes, self._default_class = classes, default
         self.cronjobs: dict[str, CronJobRuntime] = {}
         self._cron_entries: dict[str, JobEntry] = {}
@@ -165,6 +163,8 @@ class Simulation:
             key = f"{cj.metadata.namespace}/{cj.metadata.name}"
             self._cron_entries[key] = entry
             self.clock.call(entry.submitAt, Prio.EXTERNAL, self._create_cronjob, key, cj)
+        for ev in scenario.events:
+            self.clock.call(ev.at, Prio.EXTERNAL, self._inject, ev)
 
     @staticmethod
     def _set_priority(job: JobRuntime, classes: dict[str, Any], default: Any) -> None:
@@ -367,7 +367,11 @@ class Simulation:
         if kind in node_actions:
             node_actions[kind](self.node_by_name[str(getattr(ev, kind))])
             return
-        job = self.job(event_job_ref(ev))
+        ref = event_job_ref(ev)
+        if self.scenario.resolve_cronjob(ref) is not None:
+            self._update_cronjob(ev)
+            return
+        job = self.job(ref)
         if job.key not in self._submitted:
             # Only a Job with a random arrival can get here (the loader refuses the others):
             # the API server would answer NotFound.
@@ -399,6 +403,25 @@ class Simulation:
         if job.finished:
             return  # updateJob of a finished Job does not sync it
         self.controller.job_spec_changed(job)
+
+    def _update_cronjob(self, ev: Event) -> None:
+        """``suspend``/``resume`` of a CronJob (``spec.suspend``): the informer's
+        ``updateCronJob`` syncs it at once."""
+        key = self.scenario.resolve_cronjob(event_job_ref(ev))
+        assert key is not None
+        cj = self.cronjobs[key]
+        suspend = ev.kind == "suspend"
+        old = bool(cj.cronjob.spec.suspend)
+        spec = cj.cronjob.spec.model_copy(update={"suspend": suspend})
+        cj.cronjob = cj.cronjob.model_copy(update={"spec": spec})
+        self.recorder.cronjob_event(
+            self.clock.now,
+            key,
+            "SpecChanged",
+            f"suspend {str(old).lower()} -> {str(suspend).lower()}",
+            False,
+        )
+        self.cron.enqueue(cj)
 
     def _kubectl_delete_pod(self, job: JobRuntime, index: int | None) -> None:
         """``kubectl delete pod`` of the oldest active pod of the Job (or of one index)."""

@@ -38,6 +38,9 @@ Definitions (every time is seconds of virtual time):
   finished (``Complete``/``Failed``), or the end of the run if a Job never finished.
   **makespan** is ``horizon`` minus the first submission. Time-weighted means are taken over
   the window.
+- **by CronJob** (``RunStats.cronJobs``): the Jobs a CronJob created (``JobStats.cronJob``),
+  taken together: their number and outcomes, the mean and longest wall time of the finished
+  ones, and their wasted and useful pod-seconds.
 - **pending pods**: created and not yet bound to a node (the scheduler's queue).
 - **requested resources**: the requests of the pods bound to nodes, from binding until the pod
   is ``Succeeded``/``Failed`` (when the kubelet releases them); **allocatable**: the capacity of

@@ -461,3 +461,15 @@ def test_bare_cronjob_manifest(tmp_path: Path) -> None:
     loaded = load_input(path)
     assert [e.cronjob.metadata.name for e in loaded.cronjobs if e.cronjob] == ["nightly"]
     assert loaded.jobs == []
+
+
+def test_too_many_jobs_before_the_run_stops() -> None:
+    """``@every 1s`` over the default 30 days would be 2,592,000 Jobs: refused at load, as
+    more than an entry's 100,000 replicas."""
+    d = data(cronjob(schedule="@every 1s"))
+    del d["horizon"]
+    e = scenario_error(d)
+    assert e.lines == [
+        "<scenario>: jobs[0].manifest.spec.schedule: the schedule fires about 2,592,000 times "
+        "before the run stops at 720h0m0s, more than 100,000 Jobs; set a shorter horizon"
+    ]

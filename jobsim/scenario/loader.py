@@ -16,6 +16,7 @@ from pydantic import (
 
 from jobsim.k8s.create import Names, admit_create, ignored_note
 from jobsim.k8s.cronjob import CronJob, job_manifest, set_cronjob_defaults, validate_cronjob
+from jobsim.k8s.cronparse import parse_standard
 from jobsim.k8s.decoding import as_sent, is_quantity, quantity_error
 from jobsim.k8s.defaults import set_defaults
 from jobsim.k8s.errors import FieldError, not_supported, required
@@ -33,6 +34,7 @@ from jobsim.locate import (
     read_yaml_documents,
     read_yaml_file,
 )
+from jobsim.policy.cron import Schedule
 from jobsim.scenario.changes import check_updates
 from jobsim.scenario.checks import (
     check_arrivals,
@@ -46,6 +48,7 @@ from jobsim.scenario.checks import (
     cronjob_event,
 )
 from jobsim.scenario.model import (
+    MAX_REPLICAS,
     SPEC_EVENT_KINDS,
     JobEntry,
     Replica,
@@ -67,6 +70,7 @@ from jobsim.scenario.problems import (
     placed,
     pydantic_items,
 )
+from jobsim.units import format_duration
 
 
 def decode_job(data: Any, *, marks: Marks | None = None) -> Job | list[str]:
@@ -363,6 +367,7 @@ def load_data(data: Any, marks: Marks | None, name: str, base: Path) -> Scenario
         entries.extend(expanded)
         problems.extend(refused)
     problems.extend(_check_cron_names(cron_entries))
+    problems.extend(_check_cron_counts(cron_entries, scenario))
     if problems:
         raise ScenarioError(name, placed(problems, marks))
     loaded = scenario.with_entries(entries, []).with_cronjobs(cron_entries)
@@ -389,6 +394,37 @@ def load_data(data: Any, marks: Marks | None, name: str, base: Path) -> Scenario
         )
     ]
     return scenario.with_entries(entries, warnings).with_cronjobs(cron_entries)
+
+
+MAX_CRONJOB_JOBS = MAX_REPLICAS
+"""The most Jobs one CronJob may be scheduled to create before the run stops (as an entry's
+``replicas``): an every-second schedule over the default 30 days would never finish."""
+
+
+def _check_cron_counts(crons: list[JobEntry], scenario: Scenario) -> list[Problem]:
+    """A CronJob that would create more than ``MAX_CRONJOB_JOBS`` Jobs before the run
+    stops: estimated from its first two schedule times after its creation."""
+    problems: list[Problem] = []
+    for entry in crons:
+        cj = entry.cronjob
+        assert cj is not None
+        schedule = Schedule(parse_standard(cj.spec.schedule), cj.spec.timeZone)
+        start = scenario.wallClock + entry.submitAt
+        stop = scenario.wallClock + scenario.stop_time
+        t1 = schedule.next(start)
+        t2 = None if t1 is None else schedule.next(t1)
+        if t1 is None or t2 is None or t1 > stop:
+            continue
+        count = 1 + int((stop - t1) // (t2 - t1))
+        if count > MAX_CRONJOB_JOBS:
+            where = f"jobs[{entry.source}].manifest.spec.schedule"
+            text = (
+                f"{where}: the schedule fires about {count:,} times before the run stops at "
+                f"{format_duration(scenario.stop_time)}, more than {MAX_CRONJOB_JOBS:,} Jobs; "
+                "set a shorter horizon"
+            )
+            problems.append(Problem(where, text))
+    return problems
 
 
 def _check_cron_names(crons: list[JobEntry]) -> list[Problem]:

@@ -26,11 +26,11 @@ from jobsim.k8s.conditions import FAILED as FAILED_CONDITION
 from jobsim.k8s.cronjob import FORBID, REPLACE, CronJob
 from jobsim.k8s.cronparse import parse_standard
 from jobsim.policy.cron import (
+    NEXT_SCHEDULE_DELTA,
     InvalidSchedule,
     Missed,
     Schedule,
     job_name,
-    NEXT_SCHEDULE_DELTA,
     most_recent_schedule_time,
     next_schedule_after,
     rfc1123z,

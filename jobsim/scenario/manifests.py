@@ -8,7 +8,8 @@ A file (or standard input) holding ``batch/v1`` Job manifests, one or several do
 - every container runs ``duration`` (10s) and exits 0; with ``fail_rate`` a run fails
   instead, with ``exit_code`` (1), at the end of its duration.
 
-A ``batch/v1`` CronJob runs by its schedule, its Jobs on the same workload. Documents of
+A ``batch/v1`` CronJob runs by its schedule, its Jobs on the same workload, for a day of
+virtual time (``BARE_CRONJOB_HORIZON``). Documents of
 other kinds (a ConfigMap, a Service) are skipped with a one-line note (the scenario's
 ``warnings``). Problems of a manifest are located in its file (``FILE:LINE:COL``)
 as a scenario's are. ``load_input`` tells a scenario file from a manifest file and loads either.
@@ -36,6 +37,9 @@ from jobsim.scenario.problems import (
     placed,
 )
 from jobsim.units import UnitError, parse_duration, parse_quantity
+
+BARE_CRONJOB_HORIZON = "24h"
+"""How long a file of bare manifests holding a CronJob runs: a day of its schedule."""
 
 STDIN = "-"
 """The source name that means standard input."""
@@ -277,6 +281,12 @@ def scenario_from_manifests(
             {"manifest": item, "workload": {"duration": duration, **failure}} for item in admitted
         ],
     }
+    if any(item.get("kind") == "CronJob" for item, _, _ in found):
+        data["horizon"] = BARE_CRONJOB_HORIZON
+        notes.append(
+            f"CronJobs run for {BARE_CRONJOB_HORIZON} of virtual time here (a scenario sets "
+            "its own horizon)"
+        )
     combined = _combine([(f"jobs[{i}].manifest", m, p) for i, (_, m, p) in enumerate(found)])
     if edit is not None:
         data = edit(data)
@@ -335,6 +345,7 @@ def _check_options(
 
 
 __all__ = [
+    "BARE_CRONJOB_HORIZON",
     "OPTION_FLAGS",
     "STDIN",
     "BareOptions",

@@ -535,12 +535,28 @@ def validate(
     s = _load(file, debug, bare)
     name = "<stdin>" if str(file) == "-" else str(file)
     keys = [f"{m.metadata.namespace}/{m.metadata.name}" for m in s.manifests]
+    crons = [
+        f"{e.cronjob.metadata.namespace}/{e.cronjob.metadata.name}"
+        for e in s.cronjobs
+        if e.cronjob is not None
+    ]
     if s.bare:
-        jobs = f"Job {keys[0]}" if len(keys) == 1 else f"{len(keys)} Jobs: {', '.join(keys)}"
-        out.print(f"{name}: OK ({jobs})", markup=False)
+        parts = []
+        if keys:
+            parts.append(
+                f"Job {keys[0]}" if len(keys) == 1 else f"{len(keys)} Jobs: {', '.join(keys)}"
+            )
+        if crons:
+            parts.append(
+                f"CronJob {crons[0]}"
+                if len(crons) == 1
+                else f"{len(crons)} CronJobs: {', '.join(crons)}"
+            )
+        out.print(f"{name}: OK ({'; '.join(parts)})", markup=False)
         return
+    cron_text = f"{len(crons)} cronjob(s), " if crons else ""
     out.print(
-        f"{name}: OK (scenario {s.name}: {len(s.manifests)} job(s), "
+        f"{name}: OK (scenario {s.name}: {len(s.manifests)} job(s), {cron_text}"
         f"{len(s.cluster.node_names())} node(s), {len(s.events)} event(s))",
         markup=False,
     )

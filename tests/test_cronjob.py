@@ -473,3 +473,32 @@ def test_too_many_jobs_before_the_run_stops() -> None:
         "<scenario>: jobs[0].manifest.spec.schedule: the schedule fires about 2,592,000 times "
         "before the run stops at 720h0m0s, more than 100,000 Jobs; set a shorter horizon"
     ]
+
+
+def test_decode_errors_are_the_json_decoders() -> None:
+    """A value of the wrong JSON type, in the decoder's words, and an unknown field with
+    jobsim's "did you mean", located under the entry."""
+    manifest = cronjob(startingDeadlineSeconds="x", job={"paralelism": 2})
+    e = scenario_error(data(manifest))
+    assert e.lines == [
+        "<scenario>: jobs[0].manifest: spec.startingDeadlineSeconds: json: cannot unmarshal "
+        "string into Go struct field CronJobSpec.spec.startingDeadlineSeconds of type int64",
+        "<scenario>: jobs[0].manifest: spec.jobTemplate.spec.paralelism: unknown field "
+        "'paralelism' (did you mean 'parallelism'?)",
+    ]
+
+
+def test_validate_names_the_cronjobs(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from jobsim.cli import app
+
+    path = tmp_path / "s.yaml"
+    import yaml
+
+    path.write_text(yaml.safe_dump(data(cronjob())), encoding="utf-8")
+    res = CliRunner().invoke(app, ["validate", str(path)])
+    assert (res.exit_code, res.stdout) == (
+        0,
+        f"{path}: OK (scenario cron: 0 job(s), 1 cronjob(s), 2 node(s), 0 event(s))\n",
+    )

@@ -702,6 +702,7 @@ TIMELINE_KINDS = frozenset(
         Kind.NODE_NOT_READY,
         Kind.POD_UNSCHEDULABLE,
         Kind.IMAGE_PULLED,
+        Kind.CRONJOB_EVENT,
     }
 )
 

@@ -62,14 +62,14 @@ class Schedule:
         if self.spec.every is not None:
             return base + self.spec.every
         name = self.time_zone or self.spec.location
-        tz: dt.tzinfo = _UTC if name in (None, "", "UTC", "Local") else zoneinfo.ZoneInfo(name)
-        start = dt.datetime.fromtimestamp(base, tz)
         expr, day_or = self._expression()
         try:
+            tz: dt.tzinfo = _UTC if name in (None, "", "UTC", "Local") else zoneinfo.ZoneInfo(name)
+            start = dt.datetime.fromtimestamp(base, tz)
             nxt = croniter(expr, start, day_or=day_or).get_next(dt.datetime)
-        except Exception:  # croniter's CroniterBadDateError: no such day (Feb 31)
+            return float(nxt.timestamp())
+        except Exception:  # no such day (Feb 31: CroniterBadDateError), or past year 9999
             return None
-        return float(nxt.timestamp())
 
 
 class Missed(Enum):

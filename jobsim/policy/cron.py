@@ -19,8 +19,6 @@ import zoneinfo
 from dataclasses import dataclass
 from enum import Enum
 
-from croniter import croniter
-
 from jobsim.k8s.cronparse import CronSpec, Field
 
 NEXT_SCHEDULE_DELTA = 0.1
@@ -61,6 +59,8 @@ class Schedule:
         base = math.floor(t)
         if self.spec.every is not None:
             return base + self.spec.every
+        from croniter import croniter  # on the first schedule: loading a scenario needs none
+
         name = self.time_zone or self.spec.location
         expr, day_or = self._expression()
         try:

@@ -289,6 +289,11 @@ def test_defaults() -> None:
             "equal to 0",
         ),
         (
+            {"job": {"selector": {"matchLabels": {"a": "b"}}}},
+            'spec.jobTemplate.spec.selector: Invalid value: {"matchLabels":{"a":"b"}}: '
+            "`selector` will be auto-generated",
+        ),
+        (
             {"job": {"manualSelector": True}},
             "spec.jobTemplate.spec.manualSelector: Unsupported value: true: supported values: "
             '"nil", "false"',

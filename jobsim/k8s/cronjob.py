@@ -18,7 +18,11 @@ from typing import Any, ClassVar, Final
 from jobsim.k8s.cronparse import CronSyntaxError, parse_standard
 from jobsim.k8s.errors import FieldError, invalid, not_supported, required
 from jobsim.k8s.job import Int32, Int64, JobSpec, ObjectMeta, _Strict
-from jobsim.k8s.validation_core import validate_nonnegative, validate_object_meta
+from jobsim.k8s.validation_core import (
+    label_selector_json,
+    validate_nonnegative,
+    validate_object_meta,
+)
 
 ALLOW: Final = "Allow"
 FORBID: Final = "Forbid"
@@ -168,7 +172,9 @@ def validate_cronjob(cj: CronJob, template_errors: list[FieldError]) -> list[Fie
     if job_spec.selector is not None:
         errs.append(
             invalid(
-                f"{tpath}.selector", _selector_json(job_spec), "`selector` will be auto-generated"
+                f"{tpath}.selector",
+                label_selector_json(job_spec.selector),
+                "`selector` will be auto-generated",
             )
         )
     if job_spec.manualSelector:
@@ -181,12 +187,6 @@ def validate_cronjob(cj: CronJob, template_errors: list[FieldError]) -> list[Fie
     if len(name) > MAX_CRONJOB_NAME_LENGTH:
         errs.append(invalid("metadata.name", name, "must be no more than 52 characters"))
     return errs
-
-
-def _selector_json(spec: JobSpec) -> Any:
-    from jobsim.k8s.validation_core import label_selector_json
-
-    return label_selector_json(spec.selector)
 
 
 def job_manifest(cj: CronJob, name: str, annotations: dict[str, str]) -> dict[str, Any]:

@@ -507,3 +507,9 @@ def test_validate_names_the_cronjobs(tmp_path: Path) -> None:
         0,
         f"{path}: OK (scenario cron: 0 job(s), 1 cronjob(s), 2 node(s), 0 event(s))\n",
     )
+
+
+def test_scenarios_differing_in_a_cronjob_differ() -> None:
+    a = load_scenario(data(cronjob()))
+    b = load_scenario(data(cronjob(schedule="0 3 * * *")))
+    assert a == load_scenario(data(cronjob())) and a != b

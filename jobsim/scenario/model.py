@@ -707,10 +707,15 @@ class Scenario(_Model):
         return list(self._warnings)
 
     def __eq__(self, other: object) -> bool:
-        """Equal fields and decoded Jobs; the load warnings are not part of equality."""
+        """Equal fields, decoded Jobs and CronJobs; the load warnings are not part of
+        equality."""
         if not isinstance(other, Scenario):
             return NotImplemented
-        return type(self) is type(other) and self.__dict__ == other.__dict__
+        return (
+            type(self) is type(other)
+            and self.__dict__ == other.__dict__
+            and self._cronjobs == other._cronjobs
+        )
 
     __hash__ = None  # type: ignore[assignment]  # lists inside: never hashable
 

@@ -349,6 +349,23 @@ def _pct(x: float) -> str:
     return f"{100 * x:.0f}%"
 
 
+def _cronjob_stats(groups: list[Any]) -> None:
+    """The Jobs of each CronJob taken together (``stats.cronJobs``)."""
+    cols = ["cronjob", "jobs", "outcomes", "mean wall time", "max wall time", "wasted pod-s"]
+    rows = [
+        [
+            c.cronJob,
+            _n(c.jobs),
+            ", ".join(f"{k} {_n(v)}" for k, v in c.jobsByOutcome.items()),
+            _t(c.meanWallTime),
+            _t(c.maxWallTime),
+            _n(c.wastedPodSeconds),
+        ]
+        for c in groups
+    ]
+    out.print(_table("by CronJob", cols, rows, ("cronjob",), (), ("outcomes",)))
+
+
 def _stats(result: Result) -> None:
     """Per-Job and per-run statistics, and warnings (overlapping executions)."""
     st = result.stats
@@ -389,6 +406,8 @@ def _stats(result: Result) -> None:
         "failures (exit code×n)",
     )
     out.print(_table(title, cols, rows, ("job",), optional, ("failures (exit code×n)",)))
+    if st.cronJobs:
+        _cronjob_stats(st.cronJobs)
     by_outcome = ", ".join(f"{k} {_n(v)}" for k, v in st.jobsByOutcome.items()) or "none"
     parts = [f"makespan {fmt_seconds(st.makespan)}", f"jobs: {by_outcome}"]
     if st.nodeHours is not None:
@@ -520,12 +539,28 @@ def validate(
     s = _load(file, debug, bare)
     name = "<stdin>" if str(file) == "-" else str(file)
     keys = [f"{m.metadata.namespace}/{m.metadata.name}" for m in s.manifests]
+    crons = [
+        f"{e.cronjob.metadata.namespace}/{e.cronjob.metadata.name}"
+        for e in s.cronjobs
+        if e.cronjob is not None
+    ]
     if s.bare:
-        jobs = f"Job {keys[0]}" if len(keys) == 1 else f"{len(keys)} Jobs: {', '.join(keys)}"
-        out.print(f"{name}: OK ({jobs})", markup=False)
+        parts = []
+        if keys:
+            parts.append(
+                f"Job {keys[0]}" if len(keys) == 1 else f"{len(keys)} Jobs: {', '.join(keys)}"
+            )
+        if crons:
+            parts.append(
+                f"CronJob {crons[0]}"
+                if len(crons) == 1
+                else f"{len(crons)} CronJobs: {', '.join(crons)}"
+            )
+        out.print(f"{name}: OK ({'; '.join(parts)})", markup=False)
         return
+    cron_text = f"{len(crons)} cronjob(s), " if crons else ""
     out.print(
-        f"{name}: OK (scenario {s.name}: {len(s.manifests)} job(s), "
+        f"{name}: OK (scenario {s.name}: {len(s.manifests)} job(s), {cron_text}"
         f"{len(s.cluster.node_names())} node(s), {len(s.events)} event(s))",
         markup=False,
     )

@@ -52,6 +52,8 @@ class Kind(IntEnum):
     NODE_CORDONED = 34  # subject node, a 1 cordoned / 0 uncordoned
     NODE_ADDED = 35  # subject node, ref pool
     NODE_REMOVED = 36  # subject node
+    CRONJOB_CREATED = 40  # subject cronjob, text schedule (and timeZone)
+    CRONJOB_EVENT = 41  # subject cronjob, ref reason, a 1 for a Warning, text message
 
 
 @dataclass(slots=True)
@@ -144,6 +146,8 @@ class JobRecord:
     requests: dict[str, int] | None = None
     """Each pod's effective requests (cpu in millicores, the rest in units); None if unknown."""
     written: dict[str, Any] = field(default_factory=dict)
+    cronJob: str | None = None
+    """``namespace/name`` of the CronJob that created the Job (its controller owner)."""
 
     @property
     def status(self) -> dict[str, Any]:
@@ -185,6 +189,7 @@ _JOB_FIELDS = (
     "managedBy",
     "podsCreated",
     "requests",
+    "cronJob",
 )
 
 
@@ -210,6 +215,9 @@ class Recorder:
         self.pods: dict[str, PodRecord] = {}
         self.jobs: dict[str, JobRecord] = {}
         self.nodes: dict[str, NodeRecord] = {}
+        self.cronjobs: dict[str, dict[str, Any]] = {}
+        """Each CronJob's last status (batch/v1 CronJobStatus shape, virtual times) and
+        spec summary, by ``namespace/name``."""
 
     # -- storage -------------------------------------------------------------------------
     def _id(self, s: str) -> int:
@@ -271,6 +279,7 @@ class Recorder:
                 for j in self.jobs.values()
             ],
             "nodes": seq(asdict(n) for n in self.nodes.values()),
+            **({"cronJobs": self.cronjobs} if self.cronjobs else {}),
         }
 
     @classmethod
@@ -284,9 +293,10 @@ class Recorder:
         rec.numbers = {int(i): n for i, n in data["numbers"]}
         rec.pods = {p["name"]: PodRecord(**p) for p in data["pods"]}
         for j in data["jobs"]:
-            fields = {f: j[f] for f in _JOB_FIELDS}
+            fields = {f: j.get(f) for f in _JOB_FIELDS}
             rec.jobs[j["key"]] = JobRecord(**fields, written=j["status"])
         rec.nodes = {n["name"]: NodeRecord(**n) for n in data["nodes"]}
+        rec.cronjobs = dict(data.get("cronJobs", {}))
         return rec
 
     def select(self, *kinds: Kind) -> Iterator[tuple[int, float, Kind, str, str, int, float, str]]:
@@ -393,6 +403,24 @@ class Recorder:
     def job_deleted(self, t: float, key: str) -> None:
         self.jobs[key].deletedAt = t
         self._log(t, Kind.JOB_DELETED, key)
+
+    def job_owned(self, key: str, cronjob: str) -> None:
+        """The Job ``key`` was created by CronJob ``cronjob`` (its controller owner)."""
+        self.jobs[key].cronJob = cronjob
+
+    # -- cronjobs --------------------------------------------------------------------------
+    def cronjob_created(self, t: float, key: str, name: str, namespace: str, spec: str) -> None:
+        """A CronJob is created; ``spec`` is its schedule in words."""
+        self.cronjobs[key] = {"name": name, "namespace": namespace, "createdAt": t, "status": {}}
+        self._log(t, Kind.CRONJOB_CREATED, key, text=spec)
+
+    def cronjob_event(self, t: float, key: str, reason: str, message: str, warning: bool) -> None:
+        """An Event the CronJob controller records on the CronJob (``reason``, ``message``)."""
+        self._log(t, Kind.CRONJOB_EVENT, key, reason, a=int(warning), text=message)
+
+    def cronjob_status(self, t: float, key: str, status: dict[str, Any]) -> None:
+        """The CronJob's status after a sync."""
+        self.cronjobs[key]["status"] = status
 
     # -- pods ----------------------------------------------------------------------------
     def pod_created(self, t: float, name: str, job: str, index: int | None) -> None:
@@ -568,6 +596,17 @@ class NullRecorder(JobRecorder):
     def job_skipped(self, t: float, key: str, managed_by: str) -> None:
         return None
 
+    def job_owned(self, key: str, cronjob: str) -> None:
+        job = self.jobs.get(key)
+        if job is not None:
+            job.cronJob = cronjob
+
+    def cronjob_created(self, t: float, key: str, name: str, namespace: str, spec: str) -> None:
+        return None
+
+    def cronjob_status(self, t: float, key: str, status: dict[str, Any]) -> None:
+        return None
+
     def job_status(self, t: float, key: str, status: StatusSource) -> None:
         self.jobs.setdefault(key, JobRecord(key, key, "", t)).source = status
 
@@ -668,6 +707,10 @@ def describe(kind: Kind, subject: str, ref: str, a: int, b: float, text: str) ->
         return f"node {subject} added to pool {ref}"
     if kind is Kind.NODE_REMOVED:
         return f"node {subject} removed"
+    if kind is Kind.CRONJOB_CREATED:
+        return f"CronJob {subject} created ({text})"
+    if kind is Kind.CRONJOB_EVENT:
+        return f"CronJob {subject} {'Warning' if a else 'Normal'} {ref}: {text}"
     return f"node {subject} tainted {ref}"
 
 

@@ -49,6 +49,7 @@ JOB_COLUMNS: dict[str, str] = {
     "finishedAt": "float64",  # time of the Complete or Failed condition
     "completionTime": "float64",  # status.completionTime (Complete only)
     "deletedAt": "float64",
+    "cronJob": "string",  # namespace/name of the CronJob that created it, if any
     "waitUntilRunning": "float64",  # first run start - submittedAt
     "wallTime": "float64",  # finishedAt - submittedAt
     "podsCreated": "int64",
@@ -291,8 +292,15 @@ class Result:
             }
             if rec.managedBy is not None:
                 item["managedBy"] = rec.managedBy
+            if rec.cronJob is not None:
+                item["cronJob"] = rec.cronJob
             out.append(item)
         return out
+
+    def cronjobs(self) -> list[dict[str, Any]]:
+        """``cronJobs[]``: name, namespace, createdAt, status shaped like batch/v1
+        CronJobStatus (``active`` the names of its active Jobs; times in virtual seconds)."""
+        return [dict(c) for c in self.recorder.cronjobs.values()]
 
     def pods(self) -> list[dict[str, Any]]:
         """``pods[]``, in creation order."""
@@ -353,6 +361,7 @@ class Result:
             "jobsimVersion": __version__,
             "end": self.end,
             "jobs": self.jobs(),
+            **({"cronJobs": self.cronjobs()} if self.recorder.cronjobs else {}),
             "pods": Rows(_POD_KEYS, (_pod_row(p) for p in self.recorder.pods.values())),
             "nodes": Rows(
                 _NODE_KEYS,
@@ -411,6 +420,7 @@ class Result:
                 "finishedAt": js.finishedAt,
                 "completionTime": st.get("completionTime"),
                 "deletedAt": rec.deletedAt,
+                "cronJob": rec.cronJob,
                 "waitUntilRunning": js.waitUntilRunning,
                 "wallTime": js.wallTime,
                 "podsCreated": rec.podsCreated,
@@ -692,6 +702,7 @@ TIMELINE_KINDS = frozenset(
         Kind.NODE_NOT_READY,
         Kind.POD_UNSCHEDULABLE,
         Kind.IMAGE_PULLED,
+        Kind.CRONJOB_EVENT,
     }
 )
 

@@ -38,6 +38,9 @@ Definitions (every time is seconds of virtual time):
   finished (``Complete``/``Failed``), or the end of the run if a Job never finished.
   **makespan** is ``horizon`` minus the first submission. Time-weighted means are taken over
   the window.
+- **by CronJob** (``RunStats.cronJobs``): the Jobs a CronJob created (``JobStats.cronJob``),
+  taken together: their number and outcomes, the mean and longest wall time of the finished
+  ones, and their wasted and useful pod-seconds.
 - **pending pods**: created and not yet bound to a node (the scheduler's queue).
 - **requested resources**: the requests of the pods bound to nodes, from binding until the pod
   is ``Succeeded``/``Failed`` (when the kubelet releases them); **allocatable**: the capacity of
@@ -87,6 +90,7 @@ __all__ = [
     "BackoffGap",
     "ConditionMark",
     "ContainerRun",
+    "CronJobStats",
     "JobStats",
     "Lives",
     "NodeDown",
@@ -97,6 +101,7 @@ __all__ = [
     "RunSpan",
     "RunStats",
     "Utilisation",
+    "by_cronjob",
     "compute",
     "container_runs",
     "lives",
@@ -583,9 +588,17 @@ class JobStats:
     usefulPodSeconds: float
     reExecutions: int
     overlappingExecutions: list[Overlap]
+    cronJob: str | None = None
+    """``namespace/name`` of the CronJob that created the Job, if one did."""
 
     def to_dict(self) -> dict[str, Any]:
-        """Its ``stats.jobs[]`` entry."""
+        """Its ``stats.jobs[]`` entry (``cronJob`` only for a CronJob's Job)."""
+        out = self._dict()
+        if self.cronJob is not None:
+            out["cronJob"] = self.cronJob
+        return out
+
+    def _dict(self) -> dict[str, Any]:
         return {
             "job": self.job,
             "name": self.name,
@@ -644,6 +657,58 @@ class ResourceStats:
 
 
 @dataclass(frozen=True, slots=True)
+class CronJobStats:
+    """The Jobs of one CronJob, taken together: how many, their outcomes, their wall times
+    (of the finished ones) and pod-seconds."""
+
+    cronJob: str
+    jobs: int
+    jobsByOutcome: dict[str, int]
+    meanWallTime: float | None
+    maxWallTime: float | None
+    wastedPodSeconds: float
+    usefulPodSeconds: float
+
+    def to_dict(self) -> dict[str, Any]:
+        """Its ``stats.cronJobs[]`` entry."""
+        return {
+            "cronJob": self.cronJob,
+            "jobs": self.jobs,
+            "jobsByOutcome": dict(self.jobsByOutcome),
+            "meanWallTime": self.meanWallTime,
+            "maxWallTime": self.maxWallTime,
+            "wastedPodSeconds": self.wastedPodSeconds,
+            "usefulPodSeconds": self.usefulPodSeconds,
+        }
+
+
+def by_cronjob(jobs: list[JobStats]) -> list[CronJobStats]:
+    """The Jobs grouped by the CronJob that created them, in order of its first Job."""
+    groups: dict[str, list[JobStats]] = {}
+    for j in jobs:
+        if j.cronJob is not None:
+            groups.setdefault(j.cronJob, []).append(j)
+    out = []
+    for key, members in groups.items():
+        outcomes: dict[str, int] = {}
+        for j in members:
+            outcomes[j.outcome] = outcomes.get(j.outcome, 0) + 1
+        walls = [j.wallTime for j in members if j.wallTime is not None]
+        out.append(
+            CronJobStats(
+                cronJob=key,
+                jobs=len(members),
+                jobsByOutcome=dict(sorted(outcomes.items())),
+                meanWallTime=sum(walls) / len(walls) if walls else None,
+                maxWallTime=max(walls) if walls else None,
+                wastedPodSeconds=sum(j.wastedPodSeconds for j in members),
+                usefulPodSeconds=sum(j.usefulPodSeconds for j in members),
+            )
+        )
+    return out
+
+
+@dataclass(frozen=True, slots=True)
 class RunStats:
     """Statistics of one run: per Job (``jobs``) and for the whole run.
 
@@ -668,6 +733,8 @@ class RunStats:
     allocatable)``, cpu in cores and memory in bytes."""
     pending: Series
     jobs: list[JobStats]
+    cronJobs: list[CronJobStats] = field(default_factory=list)
+    """The Jobs of each CronJob taken together (``by_cronjob``)."""
 
     def job(self, name: str) -> JobStats:
         """One Job's statistics, by name or ``namespace/name``."""
@@ -712,6 +779,7 @@ class RunStats:
                 "pending": [list(p) for p in self.pending],
             },
             "jobs": [j.to_dict() for j in self.jobs],
+            **({"cronJobs": [c.to_dict() for c in self.cronJobs]} if self.cronJobs else {}),
         }
 
 
@@ -779,6 +847,7 @@ def _job_stats(result: RunRecord, lv: Lives, key: str) -> JobStats:
         usefulPodSeconds=useful,
         reExecutions=len(redo),
         overlappingExecutions=overlaps,
+        cronJob=rec.cronJob,
     )
 
 
@@ -890,4 +959,5 @@ def compute(result: RunRecord, lv: Lives | None = None) -> RunStats:
         utilisation=util,
         pending=pending,
         jobs=jobs,
+        cronJobs=by_cronjob(jobs),
     )

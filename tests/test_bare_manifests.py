@@ -218,7 +218,10 @@ def test_a_multi_document_file_runs_every_job_and_notes_what_it_skips(tmp_path: 
     path = write(tmp_path, text, "multi.yaml")
     res = runner.invoke(app, ["run", str(path), "--json"])
     assert res.exit_code == 0, res.output
-    assert res.stderr == f"warning: {path}:1:1: skipped ConfigMap settings: jobsim runs only Jobs\n"
+    assert (
+        res.stderr
+        == f"warning: {path}:1:1: skipped ConfigMap settings: jobsim runs only Jobs and CronJobs\n"
+    )
     assert outcomes(json.loads(res.stdout)) == {
         "one": ("Complete", "CompletionsReached", 12.0, 1),
         "two": ("Complete", "CompletionsReached", 24.0, 2),
@@ -237,7 +240,8 @@ def test_a_list_runs_its_items(tmp_path: Path) -> None:
     assert res.exit_code == 0, res.output
     assert set(outcomes(json.loads(res.stdout))) == {"one", "two"}
     assert (
-        res.stderr == f"warning: {path}:13:3: skipped ConfigMap settings: jobsim runs only Jobs\n"
+        res.stderr
+        == f"warning: {path}:13:3: skipped ConfigMap settings: jobsim runs only Jobs and CronJobs\n"
     )
 
 
@@ -249,22 +253,30 @@ def test_standard_input() -> None:
     assert (res.exit_code, res.stdout) == (0, "<stdin>: OK (Job default/pi)\n")
 
 
-def test_a_cronjob_alone_is_refused(tmp_path: Path) -> None:
+def test_a_cronjob_runs_for_a_day(tmp_path: Path) -> None:
+    """The docs' every-minute CronJob runs bare for a day of virtual time: a Job at each
+    minute from 00:01 to 23:59 (the one at 24:00:00.1 is past the horizon), named after its
+    scheduled minute since the epoch (the default wall clock, 2026-01-05T00:00:00Z, is minute
+    29459520)."""
     path = write(tmp_path, CRONJOB, "cron.yaml")
-    res = runner.invoke(app, ["run", str(path)])
-    assert res.exit_code == 1
+    res = runner.invoke(app, ["run", str(path), "--json"])
+    assert res.exit_code == 0, res.output
     assert res.stderr == (
-        f"{path}:1:1: CronJob hello: CronJobs are not supported yet; jobsim runs Jobs "
-        "(a CronJob's spec.jobTemplate, as a Job manifest, runs)\n"
+        f"warning: {path}: CronJobs run for 24h of virtual time here (a scenario sets its own "
+        "horizon)\n"
     )
+    jobs = json.loads(res.stdout)["jobs"]
+    assert len(jobs) == 1439
+    assert (jobs[0]["name"], jobs[0]["submittedAt"]) == ("hello-29459521", 60.1)
+    assert {j["cronJob"] for j in jobs} == {"default/hello"}
 
 
-def test_a_cronjob_beside_a_job_is_a_note(tmp_path: Path) -> None:
+def test_a_cronjob_beside_a_job_runs_too(tmp_path: Path) -> None:
     path = write(tmp_path, f"{CRONJOB}---\n{job('one')}", "both.yaml")
     res = runner.invoke(app, ["run", str(path), "--json"])
     assert res.exit_code == 0, res.output
-    assert res.stderr.startswith(f"warning: {path}:1:1: CronJob hello: CronJobs are not supported")
-    assert set(outcomes(json.loads(res.stdout))) == {"one"}
+    names = set(outcomes(json.loads(res.stdout)))
+    assert "one" in names and "hello-29459521" in names
 
 
 def test_nothing_runnable(tmp_path: Path) -> None:
@@ -272,7 +284,8 @@ def test_nothing_runnable(tmp_path: Path) -> None:
     res = runner.invoke(app, ["run", str(path)])
     assert res.exit_code == 1
     assert res.stderr == (
-        f"{path}: no Job to run (1:1: skipped ConfigMap settings: jobsim runs only Jobs)\n"
+        f"{path}: no Job to run (1:1: skipped ConfigMap settings: jobsim runs only Jobs and "
+        "CronJobs)\n"
     )
 
 
@@ -357,9 +370,9 @@ def test_the_library_builds_the_same_scenario() -> None:
     assert s.cluster.node_names() == ["node-0", "node-1"]
     [job_] = simulate(s).jobs()
     assert job_["status"]["completionTime"] == 7.0
-    with pytest.raises(ScenarioError) as e:
-        scenario_from_manifests([yaml.safe_load(CRONJOB)], source="x.yaml")
-    assert e.value.lines[0].startswith("x.yaml: CronJob hello: CronJobs are not supported yet")
+    cron = scenario_from_manifests([yaml.safe_load(CRONJOB)], source="x.yaml")
+    assert [e.cronjob.metadata.name for e in cron.cronjobs if e.cronjob] == ["hello"]
+    assert cron.horizon == 24 * 3600
 
 
 def test_a_manifest_file_may_hold_other_documents_but_one_job(tmp_path: Path) -> None:

@@ -371,7 +371,8 @@ def test_a_cronjobs_job_comes_in_as_a_job_with_a_warning(tmp_path: Path) -> None
     assert "ownerReferences" not in got.data["jobs"][0]["manifest"]["metadata"]
     assert (
         f"{p}: items[0] (Job batch/etl-0301): created by CronJob batch/etl: imported as a Job "
-        "of its own (jobsim does not run CronJobs yet)"
+        "of its own (the import does not read CronJobs: to run it by its schedule, put the "
+        "CronJob in the scenario)"
     ) in got.warnings
 
 

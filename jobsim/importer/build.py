@@ -230,7 +230,8 @@ def import_dumps(
         if owner is not None:
             warnings.append(
                 f"{job.where}: created by CronJob {owner}: imported as a Job of its own "
-                "(jobsim does not run CronJobs yet)"
+                "(the import does not read CronJobs: to run it by its schedule, put the CronJob "
+                "in the scenario)"
             )
         if not _finished(job):
             active = f" ({running[job.key]} pod(s) not finished)" if running[job.key] else ""

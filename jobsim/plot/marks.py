@@ -42,6 +42,7 @@ MARK_STYLES: dict[str, dict[str, object]] = {
     "suspend": {"colors": "#555555", "linestyles": "solid", "linewidth": 1.5},
     "resume": {"colors": "#555555", "linestyles": (0, (1, 1)), "linewidth": 1.8},
     "ttl": {"colors": "#000000", "linestyles": "solid", "linewidth": 2.5},
+    "cronjob": {"colors": "#000000", "linestyles": (0, (3, 1)), "linewidth": 2.0},
     "node": {"colors": "#7F7F7F", "linestyles": (0, (1, 2)), "linewidth": 1.2},
 }
 MARK_LABELS = {
@@ -49,9 +50,10 @@ MARK_LABELS = {
     "suspend": "suspend",
     "resume": "resume",
     "ttl": "TTL-after-finished deletion",
+    "cronjob": "deleted by its CronJob (history limit, Replace)",
     "node": "node event",
 }
-MARKERS = {"scale": "^", "suspend": "s", "resume": "s", "ttl": "X", "node": "o"}
+MARKERS = {"scale": "^", "suspend": "s", "resume": "s", "ttl": "X", "cronjob": "X", "node": "o"}
 _NODE_TEXT = {
     Kind.NODE_DOWN: "down",
     Kind.NODE_UP: "up",
@@ -82,7 +84,11 @@ def marks(rec: Recorder) -> list[Mark]:
             elif text != "no change":
                 out.append(Mark(t, "scale", subject, "scaled: " + text.replace(" -> ", "→")))
         elif kind is Kind.JOB_DELETED:
-            out.append(Mark(t, "ttl", subject, "TTL: Job deleted"))
+            job = rec.jobs.get(subject)
+            if job is not None and job.cronJob is not None:
+                out.append(Mark(t, "cronjob", subject, "CronJob: Job deleted"))
+            else:
+                out.append(Mark(t, "ttl", subject, "TTL: Job deleted"))
         elif kind is Kind.NODE_CORDONED:
             out.append(Mark(t, "node", subject, f"{subject} {'cordoned' if a else 'uncordoned'}"))
         elif kind is Kind.NODE_TAINTED:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from matplotlib.patches import Rectangle
@@ -65,6 +65,15 @@ class View:
     colours: dict[str, str]
     names: dict[str, str]
     overlaps: list[Overlap]
+    group: dict[str, int] = field(default_factory=dict)
+    """Each Job's group: its CronJob's (shared by all its Jobs), else its own."""
+    legend_names: dict[str, str] = field(default_factory=dict)
+    """What the colour legend calls a Job: ``CronJob <name>`` for a CronJob's Jobs."""
+
+    def colour_legend(self, jobs: list[str]) -> list[tuple[str, str]]:
+        """The legend's (name, colour) of these Jobs: one entry per CronJob."""
+        pairs = [(self.legend_names.get(j, self.names[j]), self.colours[j]) for j in jobs]
+        return list(dict.fromkeys(pairs))
 
     @property
     def several(self) -> bool:
@@ -80,10 +89,20 @@ def view(result: Result) -> View:
     managed = [j for j in lv.jobs if rec.jobs[j].managedBy is None]
     open_jobs = any(j not in lv.finished for j in managed)
     end = view_end(lv, [m.t for m in ms if m.kind != "node"], open_jobs=open_jobs)
-    colours = {j: job_colour(i) for i, j in enumerate(lv.jobs)}
+    # The Jobs of one CronJob share its colour, and their lanes sit together (``_job_lanes``).
+    groups: dict[str, int] = {}
+    for j in lv.jobs:
+        groups.setdefault(rec.jobs[j].cronJob or j, len(groups))
+    group = {j: groups[rec.jobs[j].cronJob or j] for j in lv.jobs}
+    colours = {j: job_colour(group[j]) for j in lv.jobs}
     names = {j: rec.jobs[j].name for j in lv.jobs}
     overlaps = [o for j in result.stats.jobs for o in j.overlappingExecutions]
-    return View(lv, ms, end, colours, names, overlaps)
+    legend_names = {
+        j: f"CronJob {cron.split('/', 1)[1]}"
+        for j in lv.jobs
+        if (cron := rec.jobs[j].cronJob) is not None
+    }
+    return View(lv, ms, end, colours, names, overlaps, group, legend_names)
 
 
 @dataclass
@@ -96,8 +115,9 @@ class _Lane:
 def _job_lanes(v: View, max_lanes: int) -> tuple[list[_Lane], bool]:
     """One lane per pod (grouped by Job, by index) or, past ``max_lanes``, one per Job."""
     lv = v.lv
+    jobs = sorted(lv.jobs, key=lambda j: v.group.get(j, 0))  # a CronJob's Jobs together
     by_job = {
-        j: sorted(lv.pods_of(j), key=lambda p: -1 if p.index is None else p.index) for j in lv.jobs
+        j: sorted(lv.pods_of(j), key=lambda p: -1 if p.index is None else p.index) for j in jobs
     }
     per_pod = sum(max(len(ps), 1) for ps in by_job.values()) <= max_lanes
     lanes: list[_Lane] = []
@@ -350,7 +370,7 @@ def timeline_by_job(
     )
     ax.grid(axis="x", color="#EEEEEE", linewidth=0.6)
     ax.set_axisbelow(True)
-    legend(ax, [(v.names[j], v.colours[j]) for j in lanes_of_job] if v.several else None)
+    legend(ax, v.colour_legend(list(lanes_of_job)) if v.several else None)
     return ax
 
 
@@ -494,6 +514,6 @@ def timeline_by_node(result: Result, ax: Axes | None = None, *, max_rows: int = 
     ax.set_title(f"{result.scenario}: pods by node (seed {result.seed})", pad=6 + 10 * levels)
     ax.grid(axis="x", color="#EEEEEE", linewidth=0.6)
     ax.set_axisbelow(True)
-    jobs = [(v.names[j], v.colours[j]) for j in lv.jobs if j in ribbons]
+    jobs = v.colour_legend([j for j in lv.jobs if j in ribbons])
     legend(ax, jobs if len(jobs) > 1 else None, "ribbon under a pod: its Job")
     return ax

@@ -41,6 +41,7 @@ from jobsim.scenario.model import (
     NODE_EVENT_KINDS,
     RESERVABLE,
     SYSTEM_PRIORITY_CLASSES,
+    Event,
     JobEntry,
     NodePool,
     Scenario,
@@ -210,6 +211,22 @@ def _which(entry: JobEntry) -> str:
     return "" if r is None or entry.replicas is None else f" (replica {r.index})"
 
 
+def cronjob_event(scenario: Scenario, ev: Event) -> JobEntry | None:
+    """The CronJob entry an event about a Job names (by ``namespace/name`` or name), if it
+    names a CronJob and no Job: ``suspend`` and ``resume`` set its ``spec.suspend``."""
+    if ev.kind not in JOB_EVENT_KINDS:
+        return None
+    ref = event_job_ref(ev)
+    if any(ref in (e.key, e.job.metadata.name) for e in scenario.jobs):
+        return None
+    for entry in scenario.cronjobs:
+        cj = entry.cronjob
+        assert cj is not None
+        if ref in (f"{cj.metadata.namespace}/{cj.metadata.name}", cj.metadata.name):
+            return entry
+    return None
+
+
 def check_event_times(scenario: Scenario) -> list[str]:
     """An event about a Job before the Job is submitted would get NotFound from the API.
 
@@ -219,7 +236,7 @@ def check_event_times(scenario: Scenario) -> list[str]:
     entries = {e.key: e for e in scenario.jobs}
     problems: list[str] = []
     for i, ev in enumerate(scenario.events):
-        if ev.kind not in JOB_EVENT_KINDS:
+        if ev.kind not in JOB_EVENT_KINDS or cronjob_event(scenario, ev) is not None:
             continue
         key = scenario.resolve_job(event_job_ref(ev))
         entry = entries[key]
@@ -292,6 +309,16 @@ def check_references(scenario: Scenario) -> list[str]:
             continue
         ref = event_job_ref(ev)
         path = f"events[{i}].{kind}" + ("" if isinstance(target, str) else ".job")
+        cron = cronjob_event(scenario, ev)
+        if cron is not None:
+            if kind not in ("suspend", "resume"):
+                problems.append(f"{path}: {ref!r} is a CronJob: only suspend and resume apply")
+            elif ev.at < cron.submitAt:
+                problems.append(
+                    f"{path}: CronJob {ref!r} does not exist yet at {format_duration(ev.at)} "
+                    f"(it is created at {format_duration(cron.submitAt)})"
+                )
+            continue
         if ref not in keys and len(names.get(ref, [])) != 1:
             if names.get(ref):
                 why = f"is ambiguous: write one of {', '.join(names[ref])}"
@@ -540,4 +567,5 @@ __all__ = [
     "check_node_affinity",
     "check_priority_classes",
     "check_references",
+    "cronjob_event",
 ]

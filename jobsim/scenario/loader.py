@@ -15,6 +15,8 @@ from pydantic import (
 )
 
 from jobsim.k8s.create import Names, admit_create, ignored_note
+from jobsim.k8s.cronjob import CronJob, job_manifest, set_cronjob_defaults, validate_cronjob
+from jobsim.k8s.cronparse import parse_standard
 from jobsim.k8s.decoding import as_sent, is_quantity, quantity_error
 from jobsim.k8s.defaults import set_defaults
 from jobsim.k8s.errors import FieldError, not_supported, required
@@ -32,6 +34,7 @@ from jobsim.locate import (
     read_yaml_documents,
     read_yaml_file,
 )
+from jobsim.policy.cron import Schedule
 from jobsim.scenario.changes import check_updates
 from jobsim.scenario.checks import (
     check_arrivals,
@@ -42,8 +45,10 @@ from jobsim.scenario.checks import (
     check_node_affinity,
     check_priority_classes,
     check_references,
+    cronjob_event,
 )
 from jobsim.scenario.model import (
+    MAX_REPLICAS,
     SPEC_EVENT_KINDS,
     JobEntry,
     Replica,
@@ -65,6 +70,7 @@ from jobsim.scenario.problems import (
     placed,
     pydantic_items,
 )
+from jobsim.units import format_duration
 
 
 def decode_job(data: Any, *, marks: Marks | None = None) -> Job | list[str]:
@@ -130,6 +136,67 @@ def _decode_job(
     errors: list[FieldError] = validate_job(job)
     problems = [Problem(e.field, str(e) + _hint(e)) for e in [*errors, *_quantity_errors(job)]]
     return problems or job
+
+
+TEMPLATE_JOB_NAME = "{name}-00000000"
+"""The Job a CronJob's template is checked as at load (its real Jobs are named by their
+scheduled minute, ``<name>-<minutes since the epoch>``: the same length)."""
+
+
+def _decode_cronjob(
+    data: dict[str, Any], names: Names | None = None, notes: list[Problem] | None = None
+) -> tuple[CronJob, Job] | list[Problem]:
+    """Decode, default and validate a ``batch/v1`` CronJob as the API server creates it
+    (``ValidateCronJobCreate``): the CronJob, and the Job its template makes, as checked."""
+    problems: list[Problem] = []
+    if data.get("apiVersion") != "batch/v1":
+        if "apiVersion" not in data:
+            problems.append(Problem("", str(required("apiVersion", 'expected "batch/v1"'))))
+        else:
+            value = _jsonable(data["apiVersion"])
+            problems.append(
+                Problem("apiVersion", str(not_supported("apiVersion", value, ["batch/v1"])))
+            )
+    problems += [
+        Problem(path, f"{path}: a map key is null; kubectl refuses it before sending")
+        for path in _null_keys(data, "")
+    ]
+    if problems:
+        return problems
+    admitted = admit(data, names, notes)
+    if isinstance(admitted, list):
+        return admitted
+    sent = as_sent(CronJob, admitted)
+    try:
+        cj = CronJob.model_validate(sent)
+    except ValidationError as e:
+        return pydantic_items(e, sent, CronJob)
+    cj = set_cronjob_defaults(cj)
+    name = cj.metadata.name or ""
+    spec = cj.spec.jobTemplate.spec.model_copy(update={"selector": None, "manualSelector": None})
+    template = cj.model_copy(
+        update={
+            "spec": cj.spec.model_copy(
+                update={"jobTemplate": cj.spec.jobTemplate.model_copy(update={"spec": spec})}
+            )
+        }
+    )
+    decoded = _decode_job(job_manifest(template, TEMPLATE_JOB_NAME.format(name=name), {}))
+    where = "spec.jobTemplate."
+    template_problems = (
+        []
+        if isinstance(decoded, Job)
+        else [
+            Problem(where + p.where, where + p.text, p.at_key)
+            for p in decoded
+            if p.where.startswith("spec")
+        ]
+    )
+    problems.extend(Problem(e.field, str(e)) for e in validate_cronjob(cj, []))
+    problems.extend(template_problems)
+    if problems or not isinstance(decoded, Job):
+        return problems or [Problem("", "(top level): not a valid CronJob")]
+    return cj, decoded
 
 
 def _null_keys(data: Any, path: str) -> list[str]:
@@ -234,6 +301,7 @@ def load_data(data: Any, marks: Marks | None, name: str, base: Path) -> Scenario
         raise ScenarioError(name, placed([Problem("", text)], marks))
     problems = [duplicate_key(*d) for d in (marks.duplicates if marks is not None else [])]
     bases: dict[int, tuple[dict[str, Any], Job]] = {}  # entry -> its manifest, as read and decoded
+    crons: dict[int, CronJob] = {}  # entry -> the CronJob its manifest is
     seed = data.get("seed", 0)
     names = Names(seed if isinstance(seed, int) and not isinstance(seed, bool) else 0)
     notes: list[Problem] = []
@@ -253,7 +321,11 @@ def load_data(data: Any, marks: Marks | None, name: str, base: Path) -> Scenario
         if not isinstance(raw, dict):
             continue  # absent, or not a mapping: the Scenario model says so
         found_notes: list[Problem] = []
-        decoded = _decode_job(raw, names, found_notes)
+        decoded: Job | tuple[CronJob, Job] | list[Problem]
+        if raw.get("kind") == "CronJob":
+            decoded = _decode_cronjob(raw, names, found_notes)
+        else:
+            decoded = _decode_job(raw, names, found_notes)
         where = f"jobs[{i}].manifest"
         notes.extend(
             Problem(join_path(where, p.where), f"{where}: {p.text}", p.at_key) for p in found_notes
@@ -262,6 +334,8 @@ def load_data(data: Any, marks: Marks | None, name: str, base: Path) -> Scenario
             problems.extend(
                 Problem(join_path(where, p.where), f"{where}: {p.text}", p.at_key) for p in decoded
             )
+        elif isinstance(decoded, tuple):
+            crons[i], bases[i] = decoded[0], (raw, decoded[1])
         else:
             bases[i] = (raw, decoded)
     try:
@@ -275,13 +349,28 @@ def load_data(data: Any, marks: Marks | None, name: str, base: Path) -> Scenario
     if problems:
         raise ScenarioError(name, placed(problems, marks))
     entries: list[JobEntry] = []
+    cron_entries: list[JobEntry] = []
     for i, entry in enumerate(scenario.jobs):
+        if i in crons:
+            for key in ("replicas", "arrival"):
+                if getattr(entry, key) is not None:
+                    problems.append(
+                        Problem(
+                            f"jobs[{i}].{key}",
+                            f"jobs[{i}].{key}: a CronJob makes its Jobs by its schedule; "
+                            f"{key} applies to Jobs only",
+                        )
+                    )
+            cron_entries.append(entry.with_job(bases[i][1], i).with_cronjob(crons[i]))
+            continue
         expanded, refused = _expand(i, entry, *bases[i], names)
         entries.extend(expanded)
         problems.extend(refused)
+    problems.extend(_check_cron_names(cron_entries))
+    problems.extend(_check_cron_counts(cron_entries, scenario))
     if problems:
         raise ScenarioError(name, placed(problems, marks))
-    loaded = scenario.with_entries(entries, [])
+    loaded = scenario.with_entries(entries, []).with_cronjobs(cron_entries)
     checks = check_references(loaded)
     checks.extend(check_priority_classes(loaded))
     if not checks:
@@ -292,7 +381,7 @@ def load_data(data: Any, marks: Marks | None, name: str, base: Path) -> Scenario
         changes = [
             (i, ev, resolve_job(manifests, event_job_ref(ev)))
             for i, ev in enumerate(scenario.events)
-            if ev.kind in SPEC_EVENT_KINDS
+            if ev.kind in SPEC_EVENT_KINDS and cronjob_event(loaded, ev) is None
         ]
         checks.extend(check_updates(by_key, changes))
     if checks:
@@ -304,7 +393,58 @@ def load_data(data: Any, marks: Marks | None, name: str, base: Path) -> Scenario
             marks,
         )
     ]
-    return scenario.with_entries(entries, warnings)
+    return scenario.with_entries(entries, warnings).with_cronjobs(cron_entries)
+
+
+MAX_CRONJOB_JOBS = MAX_REPLICAS
+"""The most Jobs one CronJob may be scheduled to create before the run stops (as an entry's
+``replicas``): an every-second schedule over the default 30 days would never finish."""
+
+
+def _check_cron_counts(crons: list[JobEntry], scenario: Scenario) -> list[Problem]:
+    """A CronJob that would create more than ``MAX_CRONJOB_JOBS`` Jobs before the run
+    stops: estimated from its first two schedule times after its creation."""
+    problems: list[Problem] = []
+    for entry in crons:
+        cj = entry.cronjob
+        assert cj is not None
+        schedule = Schedule(parse_standard(cj.spec.schedule), cj.spec.timeZone)
+        start = scenario.wallClock + entry.submitAt
+        stop = scenario.wallClock + scenario.stop_time
+        t1 = schedule.next(start)
+        t2 = None if t1 is None else schedule.next(t1)
+        if t1 is None or t2 is None or t1 > stop:
+            continue
+        count = 1 + int((stop - t1) // (t2 - t1))
+        if count > MAX_CRONJOB_JOBS:
+            where = f"jobs[{entry.source}].manifest.spec.schedule"
+            text = (
+                f"{where}: the schedule fires about {count:,} times before the run stops at "
+                f"{format_duration(scenario.stop_time)}, more than {MAX_CRONJOB_JOBS:,} Jobs; "
+                "set a shorter horizon"
+            )
+            problems.append(Problem(where, text))
+    return problems
+
+
+def _check_cron_names(crons: list[JobEntry]) -> list[Problem]:
+    """Two CronJobs of one ``namespace/name`` are one object: the second is AlreadyExists."""
+    seen: dict[str, int] = {}
+    problems: list[Problem] = []
+    for entry in crons:
+        cj = entry.cronjob
+        assert cj is not None
+        key = f"{cj.metadata.namespace}/{cj.metadata.name}"
+        if key in seen:
+            where = f"jobs[{entry.source}].manifest.metadata.name"
+            problems.append(
+                Problem(
+                    where,
+                    f"{where}: Duplicate value: cronjob {key} is also jobs[{seen[key]}]",
+                )
+            )
+        seen.setdefault(key, entry.source)
+    return problems
 
 
 def _expand(

@@ -8,9 +8,10 @@ A file (or standard input) holding ``batch/v1`` Job manifests, one or several do
 - every container runs ``duration`` (10s) and exits 0; with ``fail_rate`` a run fails
   instead, with ``exit_code`` (1), at the end of its duration.
 
-Documents of other kinds (a ConfigMap, a Service) are skipped with a one-line note (the
-scenario's ``warnings``); a CronJob is not supported yet: a note beside runnable Jobs, an error
-when nothing runnable is left. Problems of a manifest are located in its file (``FILE:LINE:COL``)
+A ``batch/v1`` CronJob runs by its schedule, its Jobs on the same workload, for a day of
+virtual time (``BARE_CRONJOB_HORIZON``). Documents of
+other kinds (a ConfigMap, a Service) are skipped with a one-line note (the scenario's
+``warnings``). Problems of a manifest are located in its file (``FILE:LINE:COL``)
 as a scenario's are. ``load_input`` tells a scenario file from a manifest file and loads either.
 """
 
@@ -24,7 +25,7 @@ from typing import Any
 from jobsim.k8s.create import Names
 from jobsim.k8s.job import Job
 from jobsim.locate import Marks, YAMLProblem, read_text, read_yaml_documents, with_mark
-from jobsim.scenario.loader import _decode_job, admit, load_data
+from jobsim.scenario.loader import _decode_cronjob, _decode_job, admit, load_data
 from jobsim.scenario.model import Scenario
 from jobsim.scenario.problems import (
     DISTRIBUTION_TAGS,
@@ -36,6 +37,9 @@ from jobsim.scenario.problems import (
     placed,
 )
 from jobsim.units import UnitError, parse_duration, parse_quantity
+
+BARE_CRONJOB_HORIZON = "24h"
+"""How long a file of bare manifests holding a CronJob runs: a day of its schedule."""
 
 STDIN = "-"
 """The source name that means standard input."""
@@ -179,7 +183,6 @@ def scenario_from_manifests(
     all_marks = list(marks) if marks is not None else [None] * len(docs)
     found: list[tuple[dict[str, Any], Marks | None, str]] = []  # manifest, marks, its path
     notes: list[str] = []
-    unsupported: list[str] = []
     problems: list[str] = []
     for doc, m in zip(docs, all_marks, strict=True):
         items: list[tuple[Any, str]] = [(doc, "")]
@@ -197,15 +200,11 @@ def scenario_from_manifests(
                 problems.append(with_mark(where, text))
                 continue
             kind = item.get("kind")
-            if kind == "CronJob":
-                unsupported.append(
-                    with_mark(
-                        where,
-                        f"{_describe(item)}: CronJobs are not supported yet; jobsim runs "
-                        "Jobs (a CronJob's spec.jobTemplate, as a Job manifest, runs)",
-                    )
-                )
-            elif isinstance(kind, str) and kind != "Job" and kind.lower() in ("job", "cronjob"):
+            if (
+                isinstance(kind, str)
+                and kind not in ("Job", "CronJob")
+                and kind.lower() in ("job", "cronjob")
+            ):
                 right = "Job" if kind.lower() == "job" else "CronJob"
                 at = f"{path}.kind" if path else "kind"
                 problems.append(
@@ -215,8 +214,12 @@ def scenario_from_manifests(
                         f"{right!r}?",
                     )
                 )
-            elif kind != "Job":
-                notes.append(with_mark(where, f"skipped {_describe(item)}: jobsim runs only Jobs"))
+            elif kind not in ("Job", "CronJob"):
+                notes.append(
+                    with_mark(
+                        where, f"skipped {_describe(item)}: jobsim runs only Jobs and CronJobs"
+                    )
+                )
             else:
                 found.append((item, m, path))
     names = Names(seed)
@@ -224,7 +227,13 @@ def scenario_from_manifests(
     for item, m, path in found:
         found_notes: list[Problem] = []
         taken = admit(item, names, found_notes) if isinstance(item.get("metadata"), dict) else item
-        decoded = taken if isinstance(taken, list) else _decode_job(taken)
+        decoded: Any
+        if isinstance(taken, list):
+            decoded = taken
+        elif taken.get("kind") == "CronJob":
+            decoded = _decode_cronjob(taken)
+        else:
+            decoded = _decode_job(taken)
         notes.extend(
             placed(
                 [
@@ -235,7 +244,7 @@ def scenario_from_manifests(
             )
         )
         admitted.append(taken if isinstance(taken, dict) else item)
-        if isinstance(decoded, Job):
+        if isinstance(decoded, Job | tuple):
             dups = [] if m is None else [duplicate_key(*d) for d in m.duplicates]
             problems.extend(placed([d for d in dups if d.where.startswith(path)], m))
             continue
@@ -251,8 +260,6 @@ def scenario_from_manifests(
     if problems:
         raise ScenarioError(source, problems)
     if not found:
-        if unsupported:
-            raise ScenarioError(source, unsupported)
         what = "; ".join(notes) if notes else "no documents"
         raise ScenarioError(source, [f"no Job to run ({what})"])
     failure = (
@@ -274,11 +281,17 @@ def scenario_from_manifests(
             {"manifest": item, "workload": {"duration": duration, **failure}} for item in admitted
         ],
     }
+    if any(item.get("kind") == "CronJob" for item, _, _ in found):
+        data["horizon"] = BARE_CRONJOB_HORIZON
+        notes.append(
+            f"CronJobs run for {BARE_CRONJOB_HORIZON} of virtual time here (a scenario sets "
+            "its own horizon)"
+        )
     combined = _combine([(f"jobs[{i}].manifest", m, p) for i, (_, m, p) in enumerate(found)])
     if edit is not None:
         data = edit(data)
     scenario = load_data(data, combined, source, Path.cwd())
-    warnings = [in_file(source, n) for n in [*notes, *unsupported]]
+    warnings = [in_file(source, n) for n in notes]
     return scenario.with_entries(scenario.jobs, [*warnings, *scenario.warnings], bare=True)
 
 
@@ -332,6 +345,7 @@ def _check_options(
 
 
 __all__ = [
+    "BARE_CRONJOB_HORIZON",
     "OPTION_FLAGS",
     "STDIN",
     "BareOptions",

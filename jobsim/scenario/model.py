@@ -28,6 +28,7 @@ from pydantic import (
 )
 
 from jobsim.distributions import Distribution, Duration, DurationDistribution, non_negative
+from jobsim.k8s.cronjob import CronJob
 from jobsim.k8s.features import RELEASES, FeatureGates, feature_gates
 from jobsim.k8s.job import Job
 from jobsim.k8s.validation_core import MAX_INT32
@@ -339,6 +340,7 @@ class ScriptEntry(_Model):
 
     index: int | None = Field(default=None, ge=0)
     attempt: int | None = Field(default=None, ge=0)
+    cronRun: int | None = Field(default=None, ge=0)  # a CronJob's Jobs, counted from 0
     exitCode: ExitCode = 0
     after: Duration | None = None
     container: str | None = None  # who exits with exitCode: a container or init container
@@ -467,6 +469,7 @@ class JobEntry(_Model):
     _job: Job | None = PrivateAttr(default=None)
     _source: int | None = PrivateAttr(default=None)
     _replica: Replica | None = PrivateAttr(default=None)
+    _cronjob: CronJob | None = PrivateAttr(default=None)
 
     @model_validator(mode="after")
     def _one_manifest(self) -> JobEntry:
@@ -507,6 +510,18 @@ class JobEntry(_Model):
             return self.submitAt
         return self.submitAt + self.arrival.earliest(self._replica.index)
 
+    @property
+    def cronjob(self) -> CronJob | None:
+        """The CronJob of an entry whose manifest is one (decoded, defaulted, validated);
+        its ``job`` is then the Job its template makes, as checked at load."""
+        return self._cronjob
+
+    def with_cronjob(self, cronjob: CronJob) -> JobEntry:
+        """A copy of this loaded entry holding the ``cronjob`` its manifest is."""
+        entry = self.model_copy()
+        entry._cronjob = cronjob
+        return entry
+
     def with_job(self, job: Job, source: int = 0, replica: Replica | None = None) -> JobEntry:
         """A copy of this entry holding its decoded ``job``: entry ``source`` of the file,
         and its ``replica`` place if it has one."""
@@ -514,6 +529,7 @@ class JobEntry(_Model):
         entry._job = job
         entry._source = source
         entry._replica = replica
+        entry._cronjob = self._cronjob
         return entry
 
 
@@ -585,6 +601,34 @@ class Event(_Model):
         return next(k for k in EVENT_KINDS if getattr(self, k) is not None)
 
 
+DEFAULT_WALL_CLOCK = "2026-01-05T00:00:00Z"
+"""The wall-clock time of virtual time 0 when a scenario names none (a Monday, midnight UTC):
+CronJob schedules fire by it."""
+
+
+def _wall_clock(v: Any) -> Any:
+    """An RFC 3339 time (or the timestamp YAML reads from one) as seconds since the epoch."""
+    import datetime as dt
+
+    if isinstance(v, dt.datetime):
+        when = v
+    elif isinstance(v, str):
+        try:
+            when = dt.datetime.fromisoformat(v.replace("Z", "+00:00").replace("z", "+00:00"))
+        except ValueError:
+            raise ValueError(
+                f"expected an RFC 3339 time such as 2026-01-05T00:00:00Z, got {v!r}"
+            ) from None
+    else:
+        raise ValueError(f"expected an RFC 3339 time such as 2026-01-05T00:00:00Z, got {v!r}")
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=dt.UTC)
+    return float(when.timestamp())
+
+
+WallClock = Annotated[float, BeforeValidator(_wall_clock)]
+"""A wall-clock time, written in RFC 3339, held as seconds since the Unix epoch."""
+
 DEFAULT_HORIZON = 30 * 24 * 3600.0
 """Where a run stops when the scenario sets no ``horizon`` (30 days of virtual time): a Job
 that would retry for ever (``backoffLimit: 2147483647``) still ends."""
@@ -602,7 +646,9 @@ class Scenario(_Model):
     events: list[Event] = Field(default_factory=list)
     kubernetesVersion: str | None = None  # the release the cluster runs (default: the newest)
     featureGates: dict[str, bool] = Field(default_factory=dict)  # Job gates set on it
+    wallClock: WallClock = Field(default_factory=lambda: _wall_clock(DEFAULT_WALL_CLOCK))
     _warnings: tuple[str, ...] = PrivateAttr(default=())
+    _cronjobs: tuple[JobEntry, ...] = PrivateAttr(default=())
 
     @field_validator("kubernetesVersion", mode="before")
     @classmethod
@@ -644,6 +690,18 @@ class Scenario(_Model):
         return DEFAULT_HORIZON if self.horizon is None else self.horizon
 
     @property
+    def cronjobs(self) -> list[JobEntry]:
+        """The entries whose manifest is a CronJob (``entry.cronjob``), in file order; they
+        are not among ``jobs``: their Jobs are created as the schedule fires."""
+        return list(self._cronjobs)
+
+    def with_cronjobs(self, entries: list[JobEntry]) -> Scenario:
+        """A copy holding these loaded CronJob ``entries``."""
+        out = self.model_copy()
+        out._cronjobs = tuple(entries)
+        return out
+
+    @property
     def manifests(self) -> list[Job]:
         """The decoded Jobs, in ``jobs`` order."""
         return [entry.job for entry in self.jobs]
@@ -655,10 +713,15 @@ class Scenario(_Model):
         return list(self._warnings)
 
     def __eq__(self, other: object) -> bool:
-        """Equal fields and decoded Jobs; the load warnings are not part of equality."""
+        """Equal fields, decoded Jobs and CronJobs; the load warnings are not part of
+        equality."""
         if not isinstance(other, Scenario):
             return NotImplemented
-        return type(self) is type(other) and self.__dict__ == other.__dict__
+        return (
+            type(self) is type(other)
+            and self.__dict__ == other.__dict__
+            and self._cronjobs == other._cronjobs
+        )
 
     __hash__ = None  # type: ignore[assignment]  # lists inside: never hashable
 
@@ -682,6 +745,19 @@ class Scenario(_Model):
     def resolve_job(self, ref: str) -> str:
         """The ``namespace/name`` key of the Job an event names (by key or unique name)."""
         return resolve_job(self.manifests, ref)
+
+    def resolve_cronjob(self, ref: str) -> str | None:
+        """The ``namespace/name`` key of the CronJob an event names, if it names one and no
+        Job (``suspend``/``resume`` of a CronJob)."""
+        if any(ref in (job_key(j), j.metadata.name) for j in self.manifests):
+            return None
+        for entry in self._cronjobs:
+            cj = entry.cronjob
+            assert cj is not None
+            key = f"{cj.metadata.namespace}/{cj.metadata.name}"
+            if ref in (key, cj.metadata.name):
+                return key
+        return None
 
 
 def job_key(job: Job) -> str:
@@ -718,6 +794,7 @@ SYSTEM_PRIORITY_CLASSES = {
 __all__ = [
     "ARRIVAL_KINDS",
     "DEFAULT_EPHEMERAL_STORAGE",
+    "DEFAULT_WALL_CLOCK",
     "EVENT_KINDS",
     "EXIT_CODE_RANGE",
     "JOB_EVENT_KINDS",

@@ -15,6 +15,7 @@ from pydantic import (
     ValidationError,
 )
 
+from jobsim.k8s.cronjob import CronJob
 from jobsim.k8s.decoding import QUANTITY_GO_TYPE, go_field, quantity_error, unmarshal_message
 from jobsim.k8s.job import GO_INT_RANGE, Job, unmodelled_fields
 from jobsim.locate import Mark, Marks, did_you_mean, with_mark
@@ -284,8 +285,8 @@ def pydantic_items(err: ValidationError, data: Any, model: type[BaseModel]) -> l
     for e, parts, tag in found:
         if tag is not None and branches[tuple(e["loc"])[:tag]] != e["loc"][tag]:
             continue
-        if model is Job and (e["type"] == GO_INT_RANGE or e["type"] in _EXPECTED):
-            out.append(_go_decode(e, parts))
+        if model in (Job, CronJob) and (e["type"] == GO_INT_RANGE or e["type"] in _EXPECTED):
+            out.append(_go_decode(e, parts, model))
             continue
         path = _path(parts)
         message, at_key = _message(e, parts, data, model)
@@ -332,12 +333,12 @@ def _message(e: Any, parts: list[str | int], data: Any, model: type[BaseModel]) 
     return str(e["msg"]).removeprefix("Value error, "), False
 
 
-def _go_decode(e: Any, parts: list[str | int]) -> Problem:
+def _go_decode(e: Any, parts: list[str | int], model: type[BaseModel] = Job) -> Problem:
     """The API server's decode error for a manifest value its Go field cannot hold
     (``jobsim.k8s.decoding``); a quantity's is ``ParseQuantity``'s, placed at the amount as
     jobsim places a quantity string that does not parse."""
     value = (e.get("ctx") or {}).get("value") if e["type"] == GO_INT_RANGE else e.get("input")
-    field = go_field(Job, parts)
+    field = go_field(model, parts)
     if field.go_type != QUANTITY_GO_TYPE or not parts or isinstance(parts[-1], int):
         path = _path(parts)
         return Problem(path, f"{path or '(top level)'}: {unmarshal_message(value, field)}")

@@ -24,6 +24,7 @@ class Prio(IntEnum):
     SCHEDULER = 3  # binding pending pods
     CONTROLLER = 4  # Job controller syncs
     TTL = 5  # TTL-after-finished controller
+    CRONJOB = 6  # CronJob controller syncs
 
 
 class Call:

@@ -102,6 +102,7 @@ class JobRuntime:
     deleted: bool = False
     inert: bool = False
     gates: FeatureGates = DEFAULT_GATES  # the cluster's Job feature gates (its release)
+    cron_run: int = 0  # the how-manieth Job its CronJob made (the workload's ``cronRun``)
 
     def __post_init__(self) -> None:
         self.apply_spec(self.job)
@@ -317,8 +318,10 @@ class JobRuntime:
         if f is not None and not isinstance(f.after, float):
             after_draw = f.after.sample(self.rng)
         for entry in w.script:
-            if (entry.index is None or entry.index == index) and (
-                entry.attempt is None or entry.attempt == attempt
+            if (
+                (entry.index is None or entry.index == index)
+                and (entry.attempt is None or entry.attempt == attempt)
+                and (entry.cronRun is None or entry.cronRun == self.cron_run)
             ):
                 run = duration if entry.after is None else entry.after
                 return self._result(run, entry.exitCode, entry.container, entry.containers)

@@ -11,10 +11,13 @@ from __future__ import annotations
 import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from jobsim.k8s.conditions import DISRUPTION_TARGET
-from jobsim.k8s.defaults import JOB_CONTROLLER_NAME
+from jobsim.k8s.cronjob import SCHEDULED_TIMESTAMP_ANNOTATION, CronJob, job_manifest
+from jobsim.k8s.defaults import JOB_CONTROLLER_NAME, set_defaults
 from jobsim.k8s.job import Job
+from jobsim.policy.cron import scheduled_timestamp
 from jobsim.record import Recorder
 from jobsim.scenario.changes import changed_spec
 from jobsim.scenario.model import (
@@ -28,6 +31,7 @@ from jobsim.scenario.model import (
 )
 from jobsim.sim.autoscaler import Autoscaler
 from jobsim.sim.controller import JobController
+from jobsim.sim.cronjob import CronJobController, CronJobRuntime
 from jobsim.sim.engine import STALL_LIMIT, Clock, Prio, Stalled
 from jobsim.sim.jobs import JobRuntime, RunOutcome, set_ready, stream
 from jobsim.sim.kubelet import Kubelets
@@ -144,16 +148,91 @@ class Simulation:
                 submitted_at=submit_at,
                 gates=gates,
             )
-            pc_name = manifest.spec.template.spec.priorityClassName
-            pc = classes.get(pc_name) if pc_name else default
-            if pc is not None:
-                job.priority, job.preempts = pc.value, pc.preemptionPolicy != "Never"
-            elif pc_name in SYSTEM_PRIORITY_CLASSES:
-                job.priority = SYSTEM_PRIORITY_CLASSES[pc_name]
+            self._set_priority(job, classes, default)
             self.jobs[key] = job
             self.clock.call(submit_at, Prio.EXTERNAL, self._submit, job)
+        self._classes, self._default_class = classes, default
+        self.cronjobs: dict[str, CronJobRuntime] = {}
+        self._cron_entries: dict[str, JobEntry] = {}
+        self.cron = CronJobController(
+            self.clock, recorder, scenario.wallClock, self._create_cron_job, self._delete_job
+        )
+        for entry in scenario.cronjobs:
+            cj = entry.cronjob
+            assert cj is not None
+            key = f"{cj.metadata.namespace}/{cj.metadata.name}"
+            self._cron_entries[key] = entry
+            self.clock.call(entry.submitAt, Prio.EXTERNAL, self._create_cronjob, key, cj)
         for ev in scenario.events:
             self.clock.call(ev.at, Prio.EXTERNAL, self._inject, ev)
+
+    @staticmethod
+    def _set_priority(job: JobRuntime, classes: dict[str, Any], default: Any) -> None:
+        """The priority of the Job's pods, from its template's PriorityClass."""
+        pc_name = job.job.spec.template.spec.priorityClassName
+        pc = classes.get(pc_name) if pc_name else default
+        if pc is not None:
+            job.priority, job.preempts = pc.value, pc.preemptionPolicy != "Never"
+        elif pc_name in SYSTEM_PRIORITY_CLASSES:
+            job.priority = SYSTEM_PRIORITY_CLASSES[pc_name]
+
+    # -- cronjobs --------------------------------------------------------------------------
+    def _create_cronjob(self, key: str, cj: CronJob) -> None:
+        """The CronJob is created: the controller's informer syncs it at once."""
+        now = self.clock.now
+        spec = cj.spec
+        words = f"schedule {spec.schedule!r}" + (
+            f" in {spec.timeZone}" if spec.timeZone is not None else ""
+        )
+        self.recorder.cronjob_created(
+            now, key, str(cj.metadata.name), str(cj.metadata.namespace), words
+        )
+        runtime = CronJobRuntime(key, cj, now)
+        self.cronjobs[key] = runtime
+        self.cron.enqueue(runtime)
+
+    def _create_cron_job(
+        self, cj: CronJobRuntime, name: str, scheduled: float
+    ) -> JobRuntime | None:
+        """The API server's create of a CronJob's Job (``getJobFromTemplate2``): defaulted
+        as any Job, submitted now; None if a Job of that name exists (AlreadyExists)."""
+        namespace = str(cj.cronjob.metadata.namespace)
+        key = f"{namespace}/{name}"
+        if key in self.jobs:
+            return None
+        annotation = scheduled_timestamp(scheduled, cj.cronjob.spec.timeZone)
+        manifest = job_manifest(cj.cronjob, name, {SCHEDULED_TIMESTAMP_ANNOTATION: annotation})
+        manifest_job = set_defaults(Job.model_validate(manifest))
+        entry = self._cron_entries[cj.key]
+        job = JobRuntime(
+            key=key,
+            job=manifest_job,
+            workload=entry.workload,
+            rng=stream(self.seed, "job", key),
+            names=stream(self.seed, "names", key),
+            submitted_at=self.clock.now,
+            gates=self.scenario.gates,
+            cron_run=cj.made,
+        )
+        self._set_priority(job, self._classes, self._default_class)
+        self.jobs[key] = job
+        self._unsubmitted += 1
+        self._submit(job)
+        self.recorder.job_owned(key, cj.key)
+        return job
+
+    def _delete_job(self, job: JobRuntime, why: str) -> None:
+        """DELETE of a Job with Background propagation: the Job goes at once, then the
+        garbage collector deletes its pods (gracefully: running ones get SIGTERM)."""
+        if job.deleted:
+            return
+        now = self.clock.now
+        job.deleted = True
+        self.controller.forget(job)
+        self.recorder.job_deleted(now, job.key)
+        for pod in [*job.active.values(), *job.terminating.values()]:
+            self.delete_pod(pod, "garbage collector", f"Job deleted ({why})")
+        self.cron.job_changed(job)
 
     def _submit_time(self, entry: JobEntry, arrivals: dict[int, list[float]]) -> float:
         """When the entry's Job is submitted: ``submitAt``, or its replica's arrival.
@@ -222,6 +301,8 @@ class Simulation:
         return (
             self._unsubmitted > 0
             or self._events_left > 0
+            or any(not cj.cronjob.spec.suspend for cj in self.cronjobs.values())
+            or len(self.cronjobs) < len(self.scenario.cronjobs)
             or any(
                 not (
                     j.finished
@@ -286,7 +367,11 @@ class Simulation:
         if kind in node_actions:
             node_actions[kind](self.node_by_name[str(getattr(ev, kind))])
             return
-        job = self.job(event_job_ref(ev))
+        ref = event_job_ref(ev)
+        if self.scenario.resolve_cronjob(ref) is not None:
+            self._update_cronjob(ev)
+            return
+        job = self.job(ref)
         if job.key not in self._submitted:
             # Only a Job with a random arrival can get here (the loader refuses the others):
             # the API server would answer NotFound.
@@ -319,6 +404,25 @@ class Simulation:
             return  # updateJob of a finished Job does not sync it
         self.controller.job_spec_changed(job)
 
+    def _update_cronjob(self, ev: Event) -> None:
+        """``suspend``/``resume`` of a CronJob (``spec.suspend``): the informer's
+        ``updateCronJob`` syncs it at once."""
+        key = self.scenario.resolve_cronjob(event_job_ref(ev))
+        assert key is not None
+        cj = self.cronjobs[key]
+        suspend = ev.kind == "suspend"
+        old = bool(cj.cronjob.spec.suspend)
+        spec = cj.cronjob.spec.model_copy(update={"suspend": suspend})
+        cj.cronjob = cj.cronjob.model_copy(update={"spec": spec})
+        self.recorder.cronjob_event(
+            self.clock.now,
+            key,
+            "SpecChanged",
+            f"suspend {str(old).lower()} -> {str(suspend).lower()}",
+            False,
+        )
+        self.cron.enqueue(cj)
+
     def _kubectl_delete_pod(self, job: JobRuntime, index: int | None) -> None:
         """``kubectl delete pod`` of the oldest active pod of the Job (or of one index)."""
         candidates = [p for p in job.active.values() if index is None or p.index == index]
@@ -329,7 +433,8 @@ class Simulation:
         self.delete_pod(min(candidates, key=lambda p: p.uid), "kubectl delete pod", "user")
 
     def _job_finished(self, job: JobRuntime) -> None:
-        """The TTL-after-finished controller watches finished Jobs."""
+        """The TTL-after-finished and CronJob controllers watch finished Jobs."""
+        self.cron.job_changed(job)
         ttl = job.spec.ttlSecondsAfterFinished
         if ttl is None or job.finished_at is None:
             return
@@ -349,6 +454,7 @@ class Simulation:
             self._pod_gone(pod)
         job.deleted = True
         self.recorder.job_deleted(now, job.key)
+        self.cron.job_changed(job)
 
     def job(self, ref: str) -> JobRuntime:
         """The Job an event names."""

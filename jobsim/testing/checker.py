@@ -626,8 +626,9 @@ def replay(record: Recorder, into: Recorder, *, start: int = 0, stop: int | None
     """Call ``into``'s method for each event of ``record`` at positions ``start`` to ``stop``
     (exclusive; None: to the end), in order, with the numbers recorded with it.
 
-    A record keeps no status but each Job's last: when the replay reaches the end, ``into``
-    is given that one (``job_status``, at the time of the record's last event). Replaying a
+    A record keeps no status but each Job's (and CronJob's) last: when the replay reaches the
+    end, ``into`` is given that one (``job_status``, at the time of the record's last event),
+    and each Job's CronJob owner. Replaying a
     whole record into a fresh :class:`Recorder` rebuilds it (``to_data`` is equal). ``record``
     must hold every event (``level`` ``full``); ``ValueError`` if not.
     """
@@ -647,6 +648,11 @@ def replay(record: Recorder, into: Recorder, *, start: int = 0, stop: int | None
             status = job.status
             if status:
                 into.job_status(end, key, frozen(status))
+            if job.cronJob is not None:  # its owner: no event of its own
+                into.job_owned(key, job.cronJob)
+        for key, cj in record.cronjobs.items():
+            if cj.get("status"):
+                into.cronjob_status(end, key, dict(cj["status"]))
 
 
 def _replay_one(
@@ -722,6 +728,11 @@ def _replay_one(
         into.node_added(t, subject, ref, capacity)
     elif kind is Kind.NODE_REMOVED:
         into.node_removed(t, subject)
+    elif kind is Kind.CRONJOB_CREATED:
+        cj = record.cronjobs.get(subject, {})
+        into.cronjob_created(t, subject, str(cj.get("name")), str(cj.get("namespace")), text)
+    elif kind is Kind.CRONJOB_EVENT:
+        into.cronjob_event(t, subject, ref, text, bool(a))
     else:  # pragma: no cover - every Kind is handled above
         raise ValueError(f"event {kind!r} cannot be replayed")
 

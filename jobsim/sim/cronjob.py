@@ -1,0 +1,260 @@
+"""The CronJob controller in virtual time: upstream ``cronjob_controllerv2.go``.
+
+One sync (``CronJobController.sync``) is upstream's ``sync``: ``cleanupFinishedJobs`` (the
+oldest finished Jobs over ``successfulJobsHistoryLimit``/``failedJobsHistoryLimit`` deleted,
+ordered by ``byJobStartTime``), then ``syncCronJob`` (finished Jobs leave ``status.active``
+with ``SawCompletedJob``, ``lastSuccessfulTime`` kept, vanished ones ``MissingJob``; nothing
+more while suspended; the most recent unmet schedule time, ``TooManyMissedTimes``,
+``MissSchedule`` past ``startingDeadlineSeconds``, ``JobAlreadyActive`` under Forbid, the
+active Jobs deleted under Replace, then ``SuccessfulCreate`` of ``<name>-<minutes>``), and a
+requeue ``nextScheduleDelta`` after the next schedule time. A sync runs when the CronJob is
+created, at each requeue, and when one of its Jobs finishes or is deleted (the Job
+informer's ``updateJob``/``deleteJob``): never once a minute, so a week of nightly runs is a
+handful of calls. Times on the record are virtual seconds; the schedule reads wall-clock
+seconds, ``wall + t``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from jobsim.k8s.conditions import COMPLETE
+from jobsim.k8s.conditions import FAILED as FAILED_CONDITION
+from jobsim.k8s.cronjob import FORBID, REPLACE, CronJob
+from jobsim.k8s.cronparse import parse_standard
+from jobsim.policy.cron import (
+    NEXT_SCHEDULE_DELTA,
+    InvalidSchedule,
+    Missed,
+    Schedule,
+    job_name,
+    most_recent_schedule_time,
+    next_schedule_after,
+    rfc1123z,
+)
+from jobsim.record import Recorder
+from jobsim.sim.engine import Call, Clock, Prio
+from jobsim.sim.jobs import JobRuntime
+
+
+@dataclass(eq=False)
+class CronJobRuntime:
+    """One CronJob in a run: its spec, its status and the Jobs it made."""
+
+    key: str
+    cronjob: CronJob
+    created: float  # virtual time of creation (creationTimestamp)
+    last_schedule: float | None = None  # status.lastScheduleTime, wall-clock seconds
+    last_successful: float | None = None  # status.lastSuccessfulTime, virtual seconds
+    active: list[JobRuntime] = field(default_factory=list)  # status.active, in order
+    jobs: list[JobRuntime] = field(default_factory=list)  # its Jobs that still exist
+    made: int = 0  # Jobs created so far (the workload's ``cronRun``)
+    call: Call | None = None
+    call_at: float | None = None
+
+    def __post_init__(self) -> None:
+        spec = self.cronjob.spec
+        self.name = str(self.cronjob.metadata.name)
+        self.schedule = Schedule(parse_standard(spec.schedule), spec.timeZone)
+
+    def status(self, wall: float) -> dict[str, Any]:
+        """``status`` shaped like batch/v1 CronJobStatus, times in virtual seconds."""
+        last = None if self.last_schedule is None else self.last_schedule - wall
+        return {
+            "active": [j.name for j in self.active],
+            "lastScheduleTime": last,
+            "lastSuccessfulTime": self.last_successful,
+        }
+
+
+def _delay_to(now: float, when: float) -> float:
+    """The delay that ``Clock.call`` turns back into exactly ``when`` (``now + delay``), 0 if
+    ``when`` has passed."""
+    if when <= now:
+        return 0.0
+    delay = when - now
+    while now + delay < when:
+        delay = math.nextafter(delay, math.inf)
+    while now + delay > when:
+        delay = math.nextafter(delay, 0.0)
+    return delay
+
+
+def _finished_type(job: JobRuntime) -> str | None:
+    """``getFinishedStatus``: Complete or Failed, if one is True."""
+    for c in job.conditions:
+        if c["type"] in (COMPLETE, FAILED_CONDITION) and c["status"] == "True":
+            return str(c["type"])
+    return None
+
+
+def _by_start_time(job: JobRuntime) -> tuple[bool, float, str]:
+    """``byJobStartTime``: by status.startTime (none last), then name."""
+    return (job.start_time is None, job.start_time or 0.0, job.name)
+
+
+class CronJobController:
+    """``ControllerV2``: a work queue of CronJobs, each with at most one pending sync."""
+
+    def __init__(
+        self,
+        clock: Clock,
+        recorder: Recorder,
+        wall: float,
+        create_job: Callable[[CronJobRuntime, str, float], JobRuntime | None],
+        delete_job: Callable[[JobRuntime, str], None],
+    ) -> None:
+        self.clock = clock
+        self.recorder = recorder
+        self.wall = wall
+        self.create_job = create_job
+        self.delete_job = delete_job
+        self.by_job: dict[str, CronJobRuntime] = {}  # Job key -> its CronJob
+
+    def _event(self, cj: CronJobRuntime, warning: bool, reason: str, message: str) -> None:
+        self.recorder.cronjob_event(self.clock.now, cj.key, reason, message, warning)
+
+    def enqueue(self, cj: CronJobRuntime, delay: float = 0.0) -> None:
+        """``queue.AddAfter`` (``queue.Add`` for 0): one pending sync, the earliest."""
+        at = self.clock.now + delay
+        if cj.call is not None and not cj.call.cancelled and cj.call_at is not None:
+            if cj.call_at <= at:
+                return
+            cj.call.cancel()
+        cj.call_at = at
+        cj.call = self.clock.call(delay, Prio.CRONJOB, self._run, cj)
+
+    def _run(self, cj: CronJobRuntime) -> None:
+        cj.call = None
+        self.sync(cj)
+
+    def job_changed(self, job: JobRuntime) -> None:
+        """The Job informer: a Job of a CronJob finished or was deleted."""
+        cj = self.by_job.get(job.key)
+        if cj is not None:
+            self.enqueue(cj)
+
+    # -- one sync --------------------------------------------------------------------------
+    def sync(self, cj: CronJobRuntime) -> None:
+        """Upstream ``sync``: cleanup, ``syncCronJob``, the status write, the requeue."""
+        jobs = [j for j in cj.jobs if not j.deleted]
+        self._cleanup_finished(cj, jobs)
+        requeue_at = self._sync_cronjob(cj, jobs)
+        cj.jobs = [j for j in cj.jobs if not j.deleted]
+        self.recorder.cronjob_status(self.clock.now, cj.key, cj.status(self.wall))
+        if requeue_at is not None:
+            self.enqueue(cj, _delay_to(self.clock.now, requeue_at))
+
+    def _cleanup_finished(self, cj: CronJobRuntime, jobs: list[JobRuntime]) -> None:
+        """``cleanupFinishedJobs`` and ``removeOldestJobs``."""
+        spec = cj.cronjob.spec
+        done = [(j, _finished_type(j)) for j in jobs]
+        for kind, limit in (
+            (COMPLETE, spec.successfulJobsHistoryLimit),
+            (FAILED_CONDITION, spec.failedJobsHistoryLimit),
+        ):
+            if limit is None:
+                continue
+            finished = sorted((j for j, t in done if t == kind), key=_by_start_time)
+            for job in finished[: max(len(finished) - limit, 0)]:
+                self._delete(cj, job, "history limit")
+
+    def _delete(self, cj: CronJobRuntime, job: JobRuntime, why: str) -> None:
+        """``deleteJob``: DELETE with Background propagation, out of ``status.active``."""
+        self.delete_job(job, why)
+        if job in cj.active:
+            cj.active.remove(job)
+        self._event(cj, False, "SuccessfulDelete", f"Deleted job {job.name}")
+
+    def _sync_cronjob(self, cj: CronJobRuntime, jobs: list[JobRuntime]) -> float | None:
+        """``syncCronJob``: the virtual time to requeue at, or None for no requeue."""
+        now = self.clock.now
+        wall_now = self.wall + now
+        for j in jobs:
+            finished = _finished_type(j)
+            if finished is None:
+                continue
+            if j in cj.active:
+                cj.active.remove(j)
+                self._event(
+                    cj,
+                    False,
+                    "SawCompletedJob",
+                    f"Saw completed job: {j.name}, condition: {finished}",
+                )
+            done_at = j.completion_time if finished == COMPLETE else None
+            if done_at is not None and (cj.last_successful is None or done_at > cj.last_successful):
+                cj.last_successful = done_at
+        for j in list(cj.active):
+            if j.deleted:
+                self._event(cj, False, "MissingJob", f"Active job went missing: {j.name}")
+                cj.active.remove(j)
+        spec = cj.cronjob.spec
+        if spec.suspend:
+            return None
+        sched = cj.schedule
+        created = self.wall + cj.created
+        deadline = spec.startingDeadlineSeconds
+
+        def requeue() -> float | None:
+            """The virtual time of the next sync: ``nextScheduleDelta`` after the next
+            schedule time (computed from wall-clock seconds, then made virtual exactly)."""
+            nxt = next_schedule_after(sched, created, cj.last_schedule, deadline, wall_now)
+            return None if nxt is None else (nxt - self.wall) + NEXT_SCHEDULE_DELTA
+
+        try:
+            _, scheduled, missed = most_recent_schedule_time(
+                sched, created, cj.last_schedule, deadline, wall_now, True
+            )
+        except InvalidSchedule as e:
+            self._event(cj, True, "InvalidSchedule", f"invalid schedule: {spec.schedule} : {e}")
+            return None
+        if scheduled is None:
+            return requeue()
+        if missed is Missed.MANY:
+            self._event(
+                cj,
+                True,
+                "TooManyMissedTimes",
+                "too many missed start times. Set or decrease .spec.startingDeadlineSeconds "
+                "or check clock skew",
+            )
+        if deadline is not None and scheduled + deadline < wall_now:
+            self._event(
+                cj,
+                True,
+                "MissSchedule",
+                f"Missed scheduled time to start a job: {rfc1123z(scheduled)}",
+            )
+            return requeue()
+        name = job_name(cj.name, scheduled)
+        if any(j.name == name for j in cj.active) or cj.last_schedule == scheduled:
+            return requeue()
+        if spec.concurrencyPolicy == FORBID and cj.active:
+            self._event(
+                cj,
+                False,
+                "JobAlreadyActive",
+                "Not starting job because prior execution is running and concurrency policy "
+                "is Forbid",
+            )
+            return requeue()
+        if spec.concurrencyPolicy == REPLACE:
+            for j in list(cj.active):
+                self._delete(cj, j, "concurrencyPolicy Replace")
+        job = self.create_job(cj, name, scheduled)
+        if job is None:  # AlreadyExists, not ours: another actor keeps the status
+            return None
+        cj.made += 1
+        cj.jobs.append(job)
+        self.by_job[job.key] = cj
+        self._event(cj, False, "SuccessfulCreate", f"Created job {name}")
+        cj.active.append(job)
+        cj.last_schedule = scheduled
+        return requeue()
+
+
+__all__ = ["CronJobController", "CronJobRuntime"]

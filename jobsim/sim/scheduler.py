@@ -190,7 +190,7 @@ class Scheduler:
         self._job_terms: dict[int, _JobTerms] = {}  # id(JobRuntime) -> its terms
         self._labels: dict[int, dict[str, str]] = {}  # pod uid -> labels (indexed pods)
         self._scan_waiting: list[Pod] = []  # pending pods placed by the scan
-        self._with_terms = 0  # bound pods with inter-pod (anti-)affinity terms
+        self._with_terms: dict[int, Pod] = {}  # bound pods with inter-pod terms, by uid
         self._with_anti = 0  # bound pods with required anti-affinity terms
         self._prefer_seen = 0  # nodes checked for PreferNoSchedule taints
         self._prefer_taints = False  # some node has a PreferNoSchedule taint
@@ -259,7 +259,7 @@ class Scheduler:
         self._bound_priorities[pod.priority] = self._bound_priorities.get(pod.priority, 0) + 1
         terms = self._terms_of(pod.job).terms
         if terms:
-            self._with_terms += 1
+            self._with_terms[pod.uid] = pod
             if terms.anti_affinity:
                 self._with_anti += 1
                 if self._with_anti == 1:
@@ -280,7 +280,7 @@ class Scheduler:
         self._labels.pop(pod.uid, None)
         terms = self._terms_of(pod.job).terms
         if terms:
-            self._with_terms -= 1
+            del self._with_terms[pod.uid]
             self._with_anti -= bool(terms.anti_affinity)
         self._bound_priorities[pod.priority] -= 1
         if not self._bound_priorities[pod.priority]:
@@ -393,7 +393,7 @@ class Scheduler:
             taints = nodes[self._prefer_seen].taints
             self._prefer_taints |= any(t[2] == "PreferNoSchedule" for t in taints)
             self._prefer_seen += 1
-        return self._with_terms > 0 or self._prefer_taints or self._terms_of(pod.job).scanned
+        return bool(self._with_terms) or self._prefer_taints or self._terms_of(pod.job).scanned
 
     def _scan_all_waiting(self) -> None:
         """Placed pods now have anti-affinity, which the fit-key queues do not check: move
@@ -467,7 +467,14 @@ class Scheduler:
         terms = self._terms_of(pod.job)
         me = self._placed(pod)
         nodes = [n for n in self.nodes if not n.removed]
-        placed = [[self._placed(p) for p in n.pods.values()] for n in nodes]
+        if me.terms or terms.spread:
+            placed = [[self._placed(p) for p in n.pods.values()] for n in nodes]
+        else:  # only placed pods' own terms concern the pod (upstream's PodsWithAffinity)
+            by_node: dict[int, list[PlacedPod]] = {}
+            for p in self._with_terms.values():
+                assert p.node is not None
+                by_node.setdefault(p.node.seq, []).append(self._placed(p))
+            placed = [by_node.get(n.seq, []) for n in nodes]
         hard = spread_constraints(terms.spread, me.labels, "DoNotSchedule")
         soft = spread_constraints(terms.spread, me.labels, "ScheduleAnyway")
         spread_nodes = (

@@ -512,3 +512,26 @@ def test_a_repeated_spread_constraint_is_a_duplicate() -> None:
     assert line.split(": ", 1)[1] == (
         f'{TSC}.{{topologyKey, whenUnsatisfiable}}: Duplicate value: "{{zone, DoNotSchedule}}"'
     )
+
+
+def test_balanced_allocation_breaks_a_least_allocated_tie() -> None:
+    """Plain pods (the fit-key index) are scored NodeResourcesFit + BalancedAllocation. On two
+    4-cpu/16Gi nodes, A (2 cpu, 4Gi) takes n-0 at 0 and B (1 cpu, 8Gi) n-1 at 1 (LeastAllocated
+    62 vs 100). C (1 cpu, 512Mi) at 2: LeastAllocated ties, (50 + 75) // 2 = (75 + 50) // 2 = 62;
+    BalancedAllocation with C placed: n-0 |3/4 − 4.5/16| / 2 → int(76.6) = 76, n-1
+    |2/4 − 8.5/16| / 2 → int(98.4) = 98: n-1, not the first node."""
+
+    def sized(name: str, cpu: str, memory: str) -> dict[str, Any]:
+        m = job(name)
+        requests = {"cpu": cpu, "memory": memory}
+        m["spec"]["template"]["spec"]["containers"][0]["resources"] = {"requests": requests}
+        return m
+
+    r = simulate(
+        [pool("n", 2)],
+        sized("a", "2", "4Gi"),
+        sized("b", "1", "8Gi"),
+        sized("c", "1", "512Mi"),
+        at=[0, 1, 2],
+    )
+    assert [placements(r, j) for j in "abc"] == [[("n-0", 0)], [("n-1", 1)], [("n-1", 2)]]

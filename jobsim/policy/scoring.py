@@ -83,13 +83,13 @@ def balanced_allocation(
     pod_cpu: int, pod_memory: int, requested: Mapping[str, int], allocatable: Mapping[str, int]
 ) -> int:
     """NodeResourcesBalancedAllocation's score (0–100) of placing a pod requesting ``pod_cpu``
-    millicores and ``pod_memory`` bytes on a node; 0 for a best-effort pod."""
+    millicores and ``pod_memory`` bytes on a node; 0 for a best-effort pod. A resource of
+    allocatable 0 has no fraction; with fewer than two fractions the deviation is 0."""
     if not pod_cpu and not pod_memory:
         return 0
-    fractions = []
-    for resource, amount in (("cpu", pod_cpu), ("memory", pod_memory)):
-        cap = allocatable.get(resource, 0)
-        if cap:
-            fractions.append(min((requested.get(resource, 0) + amount) / cap, 1.0))
-    std = abs(fractions[0] - fractions[1]) / 2 if len(fractions) == 2 else 0.0
-    return int((1 - std) * MAX_NODE_SCORE)
+    cap_cpu, cap_mem = allocatable.get("cpu", 0), allocatable.get("memory", 0)
+    if not cap_cpu or not cap_mem:
+        return MAX_NODE_SCORE
+    f_cpu = min((requested.get("cpu", 0) + pod_cpu) / cap_cpu, 1.0)
+    f_mem = min((requested.get("memory", 0) + pod_memory) / cap_mem, 1.0)
+    return int((1 - abs(f_cpu - f_mem) / 2) * MAX_NODE_SCORE)

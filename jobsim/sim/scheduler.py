@@ -200,9 +200,24 @@ class Scheduler:
     def _index(self, key: PodNeeds) -> _FitIndex:
         idx = self._indexes.get(key)
         if idx is None:
-            idx = _FitIndex(key, self.nodes, self.score)
+            idx = _FitIndex(key, self.nodes, self._fast_score(key))
             self._indexes[key] = idx
         return idx
+
+    def _fast_score(self, key: PodNeeds) -> Callable[[Node], int]:
+        """The index's score of a node for pods of ``key``: NodeResourcesFit plus
+        NodeResourcesBalancedAllocation (weight 1 each), the default scores that do not depend
+        on other nodes or pods."""
+        requests = dict(key.requests)
+        cpu, memory = requests.get("cpu", 0), requests.get("memory", 0)
+        fit = self.score
+        if not cpu and not memory:
+            return fit  # a best-effort pod: BalancedAllocation does not score it
+
+        def score(node: Node) -> int:
+            return fit(node) + balanced_allocation(cpu, memory, node.requested, node.capacity)
+
+        return score
 
     def add_node(self, node: Node) -> None:
         """A new node joined the cluster."""

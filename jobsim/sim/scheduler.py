@@ -1,15 +1,24 @@
 """kube-scheduler, in outline: filter nodes, score them, bind; preempt lower priorities.
 
-The filters (Ready, NodeUnschedulable, nodeSelector, TaintToleration, NodeResourcesFit), the
-scores (``LeastAllocated``, the default, or ``MostAllocated``, bin packing) and the
-``FailedScheduling`` message are ``jobsim.policy.placement``'s. Ties go to the first node in
-scenario order, where kube-scheduler picks at random.
+The filters (Ready, NodeUnschedulable, nodeSelector and node affinity, TaintToleration,
+NodeResourcesFit, PodTopologySpread, InterPodAffinity), the scores (``LeastAllocated``, the
+default, or ``MostAllocated``, bin packing; BalancedAllocation, TaintToleration, NodeAffinity,
+PodTopologySpread, InterPodAffinity, with upstream's weights) and the ``FailedScheduling``
+message are ``jobsim.policy``'s. Ties go to the first node in scenario order, where
+kube-scheduler picks at random.
 
-Pods with the same scheduling needs (requests, nodeSelector, tolerations) share a *fit key*.
-For each fit key an index keeps the nodes where such a pod fits, sorted by score, so placing a
-pod reads the first entry instead of scanning nodes; a node's change updates its entry in
-each index. Pending pods wait per (fit key, priority) in creation order; when a node changes
-only that node is tried for the waiting queues, highest priority first.
+Pods with the same scheduling needs (requests, nodeSelector, tolerations, required node
+affinity) share a *fit key*. For each fit key an index keeps the nodes where such a pod fits,
+sorted by score (NodeResourcesFit + BalancedAllocation), so placing a pod reads the first entry
+instead of scanning nodes; a node's change updates its entry in each index. Pending pods wait
+per (fit key, priority) in creation order; when a node changes only that node is tried for the
+waiting queues, highest priority first.
+
+The *scan* places a pod whose place depends on other pods or on other nodes' scores: one with
+inter-pod (anti-)affinity, spread constraints or preferred node affinity, and every pod while
+placed pods have inter-pod terms or a node has a ``PreferNoSchedule`` taint. It filters and
+scores every node for that pod; its pending pods are retried when a node changes and after each
+binding.
 
 Preemption (``DefaultPreemption``): a pod that fits nowhere and may preempt looks for a node
 where deleting lower-priority pods makes it fit, keeping back ("reprieving") as many of them as

@@ -213,6 +213,27 @@ def test_namespaces_limit_which_pods_a_term_sees() -> None:
     assert placements(r, "web2") == [("n-0", 0)]
 
 
+def test_the_generated_labels_are_pod_labels() -> None:
+    """The API server's ``batch.kubernetes.io/job-name`` label (defaulting) selects the Job's
+    pods: one per node on two nodes, the third when n-0's pod ends. In an Indexed Job the
+    controller's ``batch.kubernetes.io/job-completion-index`` label does too: pods 1 and 2
+    require the node of index 0, which, the first of the group, went to n-0."""
+    by_name = {"batch.kubernetes.io/job-name": "job"}
+    anti = {"podAntiAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": [
+        {"labelSelector": {"matchLabels": by_name}, "topologyKey": HOST}
+    ]}}  # fmt: skip
+    r = simulate([pool("n", 2)], job(pods=3, affinity=anti))
+    assert placements(r) == [("n-0", 0), ("n-1", 0), ("n-0", 10)]
+    index0 = {"batch.kubernetes.io/job-completion-index": "0"}
+    aff = {"podAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": [
+        {"labelSelector": {"matchLabels": index0}, "topologyKey": HOST}
+    ]}}  # fmt: skip
+    indexed = job(pods=3, affinity=aff)
+    indexed["spec"]["completionMode"] = "Indexed"
+    r = simulate([pool("n", 2)], indexed)
+    assert placements(r) == [("n-0", 0), ("n-0", 0), ("n-0", 0)]
+
+
 # -- topology spread ----------------------------------------------------------------------------
 
 
@@ -397,6 +418,127 @@ def test_well_known_label_affinity_templates_schedule() -> None:
     pools = [pool("a", 2, zone="z-a"), pool("b", 2, zone="z-b")]
     r = simulate(pools, job(pods=4, **spec))
     assert sorted(str(n) for n, _ in placements(r)) == ["a-0", "a-1", "b-0", "b-1"]
+
+
+# The Kubernetes docs' templates (kubernetes/website content/en/examples/pods/), in a Job.
+DOCS_TWO_CONSTRAINTS = [  # topology-spread-constraints/two-constraints.yaml
+    {
+        "maxSkew": 1,
+        "topologyKey": "zone",
+        "whenUnsatisfiable": "DoNotSchedule",
+        "labelSelector": {"matchLabels": {"foo": "bar"}},
+    },
+    {
+        "maxSkew": 1,
+        "topologyKey": "node",
+        "whenUnsatisfiable": "DoNotSchedule",
+        "labelSelector": {"matchLabels": {"foo": "bar"}},
+    },
+]
+DOCS_POD_AFFINITY = {  # pod-with-pod-affinity.yaml
+    "podAffinity": {
+        "requiredDuringSchedulingIgnoredDuringExecution": [
+            {
+                "labelSelector": {
+                    "matchExpressions": [{"key": "security", "operator": "In", "values": ["S1"]}]
+                },
+                "topologyKey": "topology.kubernetes.io/zone",
+            }
+        ]
+    },
+    "podAntiAffinity": {
+        "preferredDuringSchedulingIgnoredDuringExecution": [
+            {
+                "weight": 100,
+                "podAffinityTerm": {
+                    "labelSelector": {
+                        "matchExpressions": [
+                            {"key": "security", "operator": "In", "values": ["S2"]}
+                        ]
+                    },
+                    "topologyKey": "topology.kubernetes.io/zone",
+                },
+            }
+        ]
+    },
+}
+DOCS_NODE_AFFINITY = {  # pod-with-node-affinity.yaml
+    "nodeAffinity": {
+        "requiredDuringSchedulingIgnoredDuringExecution": {
+            "nodeSelectorTerms": [
+                {
+                    "matchExpressions": [
+                        {
+                            "key": "topology.kubernetes.io/zone",
+                            "operator": "In",
+                            "values": ["antarctica-east1", "antarctica-west1"],
+                        }
+                    ]
+                }
+            ]
+        },
+        "preferredDuringSchedulingIgnoredDuringExecution": [
+            {
+                "weight": 1,
+                "preference": {
+                    "matchExpressions": [
+                        {
+                            "key": "another-node-label-key",
+                            "operator": "In",
+                            "values": ["another-node-label-value"],
+                        }
+                    ]
+                },
+            }
+        ],
+    }
+}
+
+
+def test_the_docs_topology_spread_example() -> None:
+    """The docs' cluster: zoneA = node1, node2; zoneB = node3, node4; one ``foo: bar`` pod on
+    each of node1–node3 (placed by a one-per-node anti-affinity on their own label). With the
+    zone constraint alone mypod may only go to zoneB (zoneA would make skew 2), and node4, empty,
+    outscores node3; with both constraints node4 is the only node allowed, as the docs say."""
+    pools = [
+        pool(f"node{i}", labels={"zone": "zoneA" if i < 3 else "zoneB", "node": f"node{i}"})
+        for i in range(1, 5)
+    ]
+    one_per_node = {"podAntiAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": [
+        term(HOST, group="existing")
+    ]}}  # fmt: skip
+    existing = job("existing", pods=3, labels={"foo": "bar", "group": "existing"})
+    existing["spec"]["template"]["spec"]["affinity"] = one_per_node
+    for constraints in (DOCS_TWO_CONSTRAINTS[:1], DOCS_TWO_CONSTRAINTS):
+        mypod = job("mypod", labels={"foo": "bar"}, topologySpreadConstraints=constraints)
+        r = simulate(pools, existing, mypod, at=[0, 1])
+        assert placements(r, "existing") == [("node1-0", 0), ("node2-0", 0), ("node3-0", 0)]
+        assert placements(r, "mypod") == [("node4-0", 1)]
+
+
+def test_the_docs_affinity_examples_schedule() -> None:
+    """pod-with-node-affinity: the two antarctica zones are allowed, the node labelled
+    ``another-node-label-key`` preferred. pod-with-pod-affinity: it must share a zone with a
+    ``security: S1`` pod (east), and prefers a zone without S2 pods; the only S2 pod is in the
+    other zone (west), so east it is, on the emptier east node."""
+    label = {"another-node-label-key": "another-node-label-value"}
+    pools = [
+        pool("east", 2, zone="antarctica-east1"),
+        pool("west", 1, zone="antarctica-west1", labels=label),
+        pool("north", 1, zone="arctic-1"),
+    ]
+    r = simulate(
+        pools,
+        job("s1", labels={"security": "S1"}, nodeSelector={ZONE: "antarctica-east1"}),
+        job("s2", labels={"security": "S2"}, nodeSelector={ZONE: "antarctica-west1"}),
+        job("with-node-affinity", affinity=DOCS_NODE_AFFINITY),
+        job("with-pod-affinity", affinity=DOCS_POD_AFFINITY),
+        at=[0, 0, 1, 2],
+    )
+    assert placements(r, "s1") == [("east-0", 0)]
+    assert placements(r, "s2") == [("west-0", 0)]
+    assert placements(r, "with-node-affinity") == [("west-0", 1)]
+    assert placements(r, "with-pod-affinity") == [("east-1", 2)]
 
 
 # -- the API server's validation --------------------------------------------------------------

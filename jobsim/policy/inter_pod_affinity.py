@@ -188,17 +188,29 @@ def affinity_prefilter(
     aff: Counter[Pair] = Counter()
     anti: Counter[Pair] = Counter()
     existing: Counter[Pair] = Counter()
+    own = bool(terms.affinity or terms.anti_affinity)
+    # the pod's terms' verdicts by (labels object, namespace): pods of a Job share them
+    memo: dict[tuple[int, str], tuple[bool, tuple[bool, ...]]] = {}
     for labels, pods in nodes:
         for other in pods:
             for t in other.terms.anti_affinity:
                 if t.topology_key in labels and t.matches(pod.labels, pod.namespace):
                     existing[t.topology_key, labels[t.topology_key]] += 1
-            if _matches_all(terms.affinity, other):
+            if not own:
+                continue
+            key = (id(other.labels), other.namespace)
+            verdict = memo.get(key)
+            if verdict is None:
+                verdict = memo[key] = (
+                    _matches_all(terms.affinity, other),
+                    tuple(t.matches(other.labels, other.namespace) for t in terms.anti_affinity),
+                )
+            if verdict[0]:
                 for t in terms.affinity:
                     if t.topology_key in labels:
                         aff[t.topology_key, labels[t.topology_key]] += 1
-            for t in terms.anti_affinity:
-                if t.topology_key in labels and t.matches(other.labels, other.namespace):
+            for t, hit in zip(terms.anti_affinity, verdict[1], strict=True):
+                if hit and t.topology_key in labels:
                     anti[t.topology_key, labels[t.topology_key]] += 1
     return AffinityState(aff, anti, existing)
 
@@ -255,12 +267,24 @@ def affinity_scores(
     0–100, from the placed pods on ``nodes``."""
     terms = pod.terms
     topo: dict[Pair, int] = {}
+    preferred = [(t, 1) for t in terms.preferred_affinity]
+    preferred.extend((t, -1) for t in terms.preferred_anti_affinity)
+    memo: dict[tuple[int, str], tuple[bool, ...]] = {}  # as in affinity_prefilter
     for labels, pods in nodes:
         if not labels:
             continue
         for other in pods:
-            _add(topo, terms.preferred_affinity, other, labels, 1)
-            _add(topo, terms.preferred_anti_affinity, other, labels, -1)
+            if preferred:
+                key = (id(other.labels), other.namespace)
+                hits = memo.get(key)
+                if hits is None:
+                    hits = memo[key] = tuple(
+                        t.matches(other.labels, other.namespace) for t, _ in preferred
+                    )
+                for (t, sign), hit in zip(preferred, hits, strict=True):
+                    if hit and t.topology_key in labels:
+                        pair = (t.topology_key, labels[t.topology_key])
+                        topo[pair] = topo.get(pair, 0) + sign * t.weight
             _add(topo, other.terms.affinity, pod, labels, 1, HARD_POD_AFFINITY_WEIGHT)
             _add(topo, other.terms.preferred_affinity, pod, labels, 1)
             _add(topo, other.terms.preferred_anti_affinity, pod, labels, -1)

@@ -106,15 +106,22 @@ def spread_constraints(
     return tuple(out)
 
 
-def _count(pods: Iterable[PlacedPod], selector: Selector, namespace: str) -> int:
-    """``countPodsMatchSelector``."""
+def _count(
+    pods: Iterable[PlacedPod], selector: Selector, namespace: str, memo: dict[int, bool]
+) -> int:
+    """``countPodsMatchSelector``; ``memo`` keeps the selector's verdict by labels object (pods
+    of one Job share theirs), for one call's pods."""
     if not selector:
         return 0
-    return sum(
-        1
-        for p in pods
-        if not p.terminating and p.namespace == namespace and selector_matches(selector, p.labels)
-    )
+    n = 0
+    for p in pods:
+        if p.terminating or p.namespace != namespace:
+            continue
+        hit = memo.get(id(p.labels))
+        if hit is None:
+            hit = memo[id(p.labels)] = selector_matches(selector, p.labels)
+        n += hit
+    return n
 
 
 def _included(c: SpreadConstraint, node: SpreadNode) -> bool:
@@ -141,16 +148,16 @@ def spread_prefilter(
 ) -> SpreadState:
     """``calPreFilterState`` over every node."""
     counts: dict[tuple[str, str], int] = {}
+    memos: list[dict[int, bool]] = [{} for _ in constraints]
     if constraints:
         for node in nodes:
             if not _has_keys(node.labels, constraints):
                 continue
-            for c in constraints:
+            for c, memo in zip(constraints, memos, strict=True):
                 if _included(c, node):
                     pair = (c.topology_key, node.labels[c.topology_key])
-                    counts[pair] = counts.get(pair, 0) + _count(
-                        node.pods, c.selector, pod.namespace
-                    )
+                    count = _count(node.pods, c.selector, pod.namespace, memo)
+                    counts[pair] = counts.get(pair, 0) + count
     domains: dict[str, int] = {}
     minimum: dict[str, int] = {}
     for (key, _), n in counts.items():
@@ -199,13 +206,14 @@ def spread_scores(
         math.log((scored if c.topology_key == HOSTNAME_LABEL else len(counts[i])) + 2)
         for i, c in enumerate(constraints)
     ]
+    memos: list[dict[int, bool]] = [{} for _ in constraints]
     for node in nodes:
         if not _has_keys(node.labels, constraints):
             continue
         for i, c in enumerate(constraints):
             value = node.labels[c.topology_key]
             if _included(c, node) and value in counts[i]:
-                counts[i][value] += _count(node.pods, c.selector, pod.namespace)
+                counts[i][value] += _count(node.pods, c.selector, pod.namespace, memos[i])
     raw: list[int | None] = []
     for n, skip in zip(candidates, ignored, strict=True):
         if skip:
@@ -215,7 +223,7 @@ def spread_scores(
         for i, c in enumerate(constraints):
             value = n.labels[c.topology_key]
             if c.topology_key == HOSTNAME_LABEL:
-                cnt = _count(n.pods, c.selector, pod.namespace)
+                cnt = _count(n.pods, c.selector, pod.namespace, memos[i])
             else:
                 cnt = counts[i][value]
             score += cnt * weights[i] + (c.max_skew - 1)

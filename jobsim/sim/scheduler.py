@@ -198,6 +198,7 @@ class Scheduler:
         self._bound_priorities: dict[int, int] = {}  # priority -> bound pods
         self._job_terms: dict[int, _JobTerms] = {}  # id(JobRuntime) -> its terms
         self._labels: dict[int, dict[str, str]] = {}  # pod uid -> labels (indexed pods)
+        self._placed_pods: dict[int, PlacedPod] = {}  # bound pods' views, by uid
         self._scan_waiting: list[Pod] = []  # pending pods placed by the scan
         self._with_terms: dict[int, Pod] = {}  # bound pods with inter-pod terms, by uid
         self._with_anti = 0  # bound pods with required anti-affinity terms
@@ -302,6 +303,7 @@ class Scheduler:
             return
         del node.pods[pod.uid]
         self._labels.pop(pod.uid, None)
+        self._placed_pods.pop(pod.uid, None)
         terms = self._terms_of(pod.job).terms
         if terms:
             del self._with_terms[pod.uid]
@@ -329,6 +331,7 @@ class Scheduler:
         if pod.node is not None:
             return
         self._labels.pop(pod.uid, None)
+        self._placed_pods.pop(pod.uid, None)
         if pod in self._scan_waiting:
             self._scan_waiting.remove(pod)
             return
@@ -402,10 +405,16 @@ class Scheduler:
         return labels
 
     def _placed(self, pod: Pod) -> PlacedPod:
-        terms = self._terms_of(pod.job)
-        return PlacedPod(
-            self._pod_labels(pod, terms), terms.namespace, terms.terms, pod.deletion_ts is not None
-        )
+        """What the inter-pod and spread plugins read of a pod (kept while it is bound)."""
+        placed = self._placed_pods.get(pod.uid)
+        terminating = pod.deletion_ts is not None
+        if placed is None or placed.terminating is not terminating:
+            terms = self._terms_of(pod.job)
+            labels = self._pod_labels(pod, terms)
+            placed = PlacedPod(labels, terms.namespace, terms.terms, terminating)
+            if pod.node is not None:
+                self._placed_pods[pod.uid] = placed
+        return placed
 
     def _needs_scan(self, pod: Pod) -> bool:
         """Whether the pod is placed by the scan rather than its fit key's index: it has
@@ -428,7 +437,7 @@ class Scheduler:
         self._scan_waiting.sort(key=lambda p: (-p.priority, p.uid))
 
     def _schedule_scanned(self, pod: Pod, key: PodNeeds) -> None:
-        if any(self._same(pod, key, other) for other in self._scan_waiting):
+        if any(self._same(pod, other) for other in self._scan_waiting):
             self._scan_waiting.append(pod)  # never overtake an earlier pod with the same needs
             self._scan_waiting.sort(key=lambda p: (-p.priority, p.uid))
             self.on_unschedulable(pod)
@@ -446,14 +455,15 @@ class Scheduler:
         if pod.nominated is None:
             self.on_unschedulable(pod)
 
-    def _same(self, pod: Pod, key: PodNeeds, other: Pod) -> bool:
-        """Two pods the scan places alike."""
+    @staticmethod
+    def _same(pod: Pod, other: Pod) -> bool:
+        """Two pods the scan places alike: of one Job (one template, the same requests and
+        labels), not indexed, of one priority."""
         return (
-            other.priority == pod.priority
-            and other.job is pod.job
+            other.job is pod.job
+            and other.priority == pod.priority
             and other.index is None
             and pod.index is None
-            and fit_key(other) == key
         )
 
     def _retry_scanned(self) -> None:
@@ -466,17 +476,16 @@ class Scheduler:
             progress = True
             while progress:
                 progress = False
-                failed: list[tuple[Pod, PodNeeds]] = []
+                failed: list[Pod] = []
                 for pod in list(self._scan_waiting):
                     if pod.deletion_ts is not None or pod.node is not None:
                         self._scan_waiting.remove(pod)
                         continue
-                    key = fit_key(pod)
-                    if any(self._same(pod, key, f) for f, _ in failed):
+                    if any(self._same(pod, f) for f in failed):
                         continue
-                    scan = self._scan(pod, key)
+                    scan = self._scan(pod, fit_key(pod))
                     if scan.best is None:
-                        failed.append((pod, key))
+                        failed.append(pod)
                         continue
                     self._scan_waiting.remove(pod)
                     self._bind(pod, scan.best)

@@ -36,7 +36,7 @@ from collections.abc import Callable
 from heapq import heappop, heappush
 from typing import Any, NamedTuple
 
-from jobsim.k8s.job import TopologySpreadConstraint
+from jobsim.k8s.job import PodSpec, TopologySpreadConstraint
 from jobsim.policy.inter_pod_affinity import (
     InterPodTerms,
     PlacedPod,
@@ -103,11 +103,19 @@ class _JobTerms(NamedTuple):
     terms: InterPodTerms
     spread: tuple[TopologySpreadConstraint, ...]
     preferred: tuple[tuple[int, Term], ...]  # preferred node affinity
+    index_free: bool  # no term or constraint names the completion-index label
 
     @property
     def scanned(self) -> bool:
         """The pod needs the per-pod scan of every node."""
         return bool(self.terms or self.spread or self.preferred)
+
+
+def _index_free(spec: PodSpec) -> bool:
+    """No pod (anti-)affinity term or spread constraint of the spec names the completion-index
+    label (then an Indexed Job's pods place alike)."""
+    parts = [spec.affinity, *(spec.topologySpreadConstraints or ())]
+    return not any(p is not None and COMPLETION_INDEX_LABEL in p.model_dump_json() for p in parts)
 
 
 class _Scan(NamedTuple):
@@ -199,7 +207,8 @@ class Scheduler:
         self._job_terms: dict[int, _JobTerms] = {}  # id(JobRuntime) -> its terms
         self._labels: dict[int, dict[str, str]] = {}  # pod uid -> labels (indexed pods)
         self._placed_pods: dict[int, PlacedPod] = {}  # bound pods' views, by uid
-        self._scan_waiting: list[Pod] = []  # pending pods placed by the scan
+        self._scan_waiting: dict[int, Pod] = {}  # pending pods placed by the scan, by uid
+        self._scan_groups: dict[tuple[int, int], int] = {}  # waiting pods by _group
         self._with_terms: dict[int, Pod] = {}  # bound pods with inter-pod terms, by uid
         self._with_anti = 0  # bound pods with required anti-affinity terms
         self._prefer_seen = 0  # nodes checked for PreferNoSchedule taints
@@ -332,8 +341,7 @@ class Scheduler:
             return
         self._labels.pop(pod.uid, None)
         self._placed_pods.pop(pod.uid, None)
-        if pod in self._scan_waiting:
-            self._scan_waiting.remove(pod)
+        if self._unwait_scanned(pod):
             return
         queue = self._waiting.get((fit_key(pod), pod.priority))
         if queue and pod in queue:
@@ -372,7 +380,7 @@ class Scheduler:
     def pending(self) -> list[Pod]:
         """Every waiting pod, in priority then creation order."""
         pods = [p for q in self._waiting.values() for p in q if p.node is None]
-        pods.extend(p for p in self._scan_waiting if p.node is None)
+        pods.extend(p for p in self._scan_waiting.values() if p.node is None)
         return sorted(pods, key=lambda p: (-p.priority, p.uid))
 
     # -- the scan: pods with inter-pod affinity, spread constraints or preferences --------
@@ -390,6 +398,7 @@ class Scheduler:
                 inter_pod_terms(spec.affinity, namespace),
                 tuple(spec.topologySpreadConstraints or ()),
                 preferred_terms(spec.affinity),
+                _index_free(spec),
             )
             self._job_terms[id(job)] = terms
         return terms
@@ -432,22 +441,49 @@ class Scheduler:
         """Placed pods now have anti-affinity, which the fit-key queues do not check: move
         their pods to the scan's waiting list."""
         for queue in self._waiting.values():
-            self._scan_waiting.extend(p for p in queue if p.node is None)
+            for pod in queue:
+                if pod.node is None:
+                    self._wait_scanned(pod)
         self._waiting.clear()
-        self._scan_waiting.sort(key=lambda p: (-p.priority, p.uid))
+
+    def _group(self, pod: Pod) -> tuple[int, int] | None:
+        """Pods the scan places alike share a group: one Job's pods of one priority (one
+        template, the same requests and labels), an Indexed Job's only while no term or spread
+        constraint of it names the completion-index label; ``None``: a group of its own."""
+        if pod.index is not None and not self._terms_of(pod.job).index_free:
+            return None
+        return (id(pod.job), pod.priority)
+
+    def _wait_scanned(self, pod: Pod) -> None:
+        self._scan_waiting[pod.uid] = pod
+        group = self._group(pod)
+        if group is not None:
+            self._scan_groups[group] = self._scan_groups.get(group, 0) + 1
+
+    def _unwait_scanned(self, pod: Pod) -> bool:
+        """Stop waiting for ``pod``; whether it was waiting."""
+        if self._scan_waiting.pop(pod.uid, None) is None:
+            return False
+        group = self._group(pod)
+        if group is not None:
+            left = self._scan_groups[group] - 1
+            if left:
+                self._scan_groups[group] = left
+            else:
+                del self._scan_groups[group]
+        return True
 
     def _schedule_scanned(self, pod: Pod, key: PodNeeds) -> None:
-        if any(self._same(pod, other) for other in self._scan_waiting):
-            self._scan_waiting.append(pod)  # never overtake an earlier pod with the same needs
-            self._scan_waiting.sort(key=lambda p: (-p.priority, p.uid))
+        group = self._group(pod)
+        if group is not None and group in self._scan_groups:
+            self._wait_scanned(pod)  # never overtake an earlier pod with the same needs
             self.on_unschedulable(pod)
             return
         scan = self._scan(pod, key)
         if scan.best is not None:
             self._bind(pod, scan.best)
             return
-        self._scan_waiting.append(pod)
-        self._scan_waiting.sort(key=lambda p: (-p.priority, p.uid))
+        self._wait_scanned(pod)
         self.recorder.pod_unschedulable(
             self.clock.now, pod.name, unschedulable_message(scan.reasons)
         )
@@ -455,20 +491,9 @@ class Scheduler:
         if pod.nominated is None:
             self.on_unschedulable(pod)
 
-    @staticmethod
-    def _same(pod: Pod, other: Pod) -> bool:
-        """Two pods the scan places alike: of one Job (one template, the same requests and
-        labels), not indexed, of one priority."""
-        return (
-            other.job is pod.job
-            and other.priority == pod.priority
-            and other.index is None
-            and pod.index is None
-        )
-
     def _retry_scanned(self) -> None:
         """Try the scan's waiting pods again, highest priority first, then oldest; a pod that
-        fits nowhere stops the later pods that place alike."""
+        fits nowhere stops the later pods of its group."""
         if self._retrying:
             return
         self._retrying = True
@@ -476,18 +501,21 @@ class Scheduler:
             progress = True
             while progress:
                 progress = False
-                failed: list[Pod] = []
-                for pod in list(self._scan_waiting):
+                failed: set[tuple[int, int]] = set()
+                waiting = sorted(self._scan_waiting.values(), key=lambda p: (-p.priority, p.uid))
+                for pod in waiting:
                     if pod.deletion_ts is not None or pod.node is not None:
-                        self._scan_waiting.remove(pod)
+                        self._unwait_scanned(pod)
                         continue
-                    if any(self._same(pod, f) for f in failed):
+                    group = self._group(pod)
+                    if group in failed:
                         continue
                     scan = self._scan(pod, fit_key(pod))
                     if scan.best is None:
-                        failed.append(pod)
+                        if group is not None:
+                            failed.add(group)
                         continue
-                    self._scan_waiting.remove(pod)
+                    self._unwait_scanned(pod)
                     self._bind(pod, scan.best)
                     progress = True
         finally:

@@ -37,6 +37,8 @@ OUTCOMES = {
     ("drain", "render"): ("Complete", "CompletionsReached", 4, 2),
     ("placement", "train"): ("Complete", "CompletionsReached", 6, 0),
     ("placement", "preprocess"): ("Complete", "CompletionsReached", 8, 0),
+    ("spread", "shards"): ("Complete", "CompletionsReached", 6, 0),
+    ("spread", "exclusive"): ("Complete", "CompletionsReached", 4, 0),
     ("preemption", "backfill"): ("Complete", "CompletionsReached", 12, 3),
     ("preemption", "hotfix"): ("Complete", "CompletionsReached", 3, 0),
     ("autoscaling", "wave-1"): ("Complete", "CompletionsReached", 12, 0),
@@ -145,6 +147,33 @@ def test_placement() -> None:
     assert sorted(p["startedAt"] for p in train) == [31, 31, 31, 31, 662, 662]
     prep = [p for p in result.pods() if p["job"] == "default/preprocess"]
     assert sorted({p["node"] for p in prep}) == ["cpu-0", "cpu-1"]
+
+
+def test_spread() -> None:
+    """shards: six pods, zone maxSkew 1, one per zone in turn, each zone's emptier node second
+    (a-0, b-0, c-0, a-1, b-1, c-1). exclusive (at 10 s): one pod per zone (a-0, b-0, c-0, every
+    node equally loaded, the first of each zone); the fourth waits, Pending with the
+    anti-affinity reason on all six nodes, until the first of them ends and joins its node."""
+    result = simulate(load_scenario("scenarios/spread.yaml"))
+    shards = [p["node"] for p in result.pods() if p["job"] == "default/shards"]
+    assert shards == ["a-0", "b-0", "c-0", "a-1", "b-1", "c-1"]
+    exclusive = [p for p in result.pods() if p["job"] == "default/exclusive"]
+    assert [(p["node"], p["scheduledAt"]) for p in exclusive[:3]] == [
+        ("a-0", 10),
+        ("b-0", 10),
+        ("c-0", 10),
+    ]
+    first = min(exclusive[:3], key=lambda p: p["finishedAt"])
+    assert (exclusive[3]["node"], exclusive[3]["scheduledAt"]) == (
+        first["node"],
+        first["finishedAt"],
+    )
+    messages = [
+        e["message"].split(": ", 1)[1]
+        for e in result.to_dict()["events"]
+        if e["kind"] == "POD_UNSCHEDULABLE"
+    ]
+    assert messages == ["0/6 nodes are available: 6 node(s) didn't match pod anti-affinity rules."]
 
 
 def test_pi_timeline() -> None:

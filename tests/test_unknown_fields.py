@@ -22,15 +22,20 @@ from jobsim.k8s.job import (
     Affinity,
     Container,
     Job,
+    LabelSelector,
     NodeAffinity,
     NodeSelector,
     NodeSelectorRequirement,
     NodeSelectorTerm,
     ObjectMeta,
+    PodAffinity,
+    PodAffinityTerm,
     PodSpec,
     PreferredSchedulingTerm,
     ResourceRequirements,
     Toleration,
+    TopologySpreadConstraint,
+    WeightedPodAffinityTerm,
     unmodelled_fields,
 )
 from jobsim.locate import read_yaml
@@ -253,6 +258,30 @@ UPSTREAM: dict[type[BaseModel], set[str]] = {
     NodeSelectorTerm: {"matchExpressions", "matchFields"},
     NodeSelectorRequirement: {"key", "operator", "values"},
     PreferredSchedulingTerm: {"weight", "preference"},
+    PodAffinity: {
+        "requiredDuringSchedulingIgnoredDuringExecution",
+        "preferredDuringSchedulingIgnoredDuringExecution",
+    },
+    WeightedPodAffinityTerm: {"weight", "podAffinityTerm"},
+    PodAffinityTerm: {
+        "labelSelector",
+        "namespaces",
+        "topologyKey",
+        "namespaceSelector",
+        "matchLabelKeys",
+        "mismatchLabelKeys",
+    },
+    TopologySpreadConstraint: {
+        "maxSkew",
+        "topologyKey",
+        "whenUnsatisfiable",
+        "labelSelector",
+        "minDomains",
+        "nodeAffinityPolicy",
+        "nodeTaintsPolicy",
+        "matchLabelKeys",
+    },
+    LabelSelector: {"matchLabels", "matchExpressions"},
 }
 
 

@@ -210,12 +210,75 @@ class NodeAffinity(_Strict):
     preferredDuringSchedulingIgnoredDuringExecution: list[PreferredSchedulingTerm] | None = None
 
 
-class Affinity(_Partial):
-    """``core/v1 Affinity``: node affinity; pod (anti-)affinity is not modelled."""
+class LabelSelectorRequirement(_Strict):
+    """``metav1.LabelSelectorRequirement``."""
 
-    UNMODELLED = frozenset({"podAffinity", "podAntiAffinity"})
+    GO_TYPES: ClassVar[dict[str, str]] = {"operator": "v1.LabelSelectorOperator"}
+
+    key: str
+    operator: str
+    values: list[str] | None = None
+
+
+class LabelSelector(_Strict):
+    """``metav1.LabelSelector``."""
+
+    matchLabels: dict[str, str] | None = None
+    matchExpressions: list[LabelSelectorRequirement] | None = None
+
+
+class PodAffinityTerm(_Partial):
+    """``core/v1 PodAffinityTerm``: the pods (by label and namespace) a pod wants near (or
+    away from) it, in the node topology named by ``topologyKey``. ``matchLabelKeys`` and
+    ``mismatchLabelKeys`` are not modelled."""
+
+    UNMODELLED = frozenset({"matchLabelKeys", "mismatchLabelKeys"})
+
+    labelSelector: LabelSelector | None = None
+    namespaces: list[str] | None = None
+    topologyKey: str = ""
+    namespaceSelector: LabelSelector | None = None
+
+
+class WeightedPodAffinityTerm(_Strict):
+    """``core/v1 WeightedPodAffinityTerm``."""
+
+    weight: Int32
+    podAffinityTerm: PodAffinityTerm
+
+
+class PodAffinity(_Strict):
+    """``core/v1 PodAffinity`` (also the shape of ``PodAntiAffinity``)."""
+
+    requiredDuringSchedulingIgnoredDuringExecution: list[PodAffinityTerm] | None = None
+    preferredDuringSchedulingIgnoredDuringExecution: list[WeightedPodAffinityTerm] | None = None
+
+
+class Affinity(_Strict):
+    """``core/v1 Affinity``."""
 
     nodeAffinity: NodeAffinity | None = None
+    podAffinity: PodAffinity | None = None
+    podAntiAffinity: PodAffinity | None = None
+
+
+class TopologySpreadConstraint(_Strict):
+    """``core/v1 TopologySpreadConstraint``."""
+
+    GO_TYPES: ClassVar[dict[str, str]] = {
+        "whenUnsatisfiable": "v1.UnsatisfiableConstraintAction",
+        "nodeAffinityPolicy": "v1.NodeInclusionPolicy",
+        "nodeTaintsPolicy": "v1.NodeInclusionPolicy",
+    }
+
+    maxSkew: Int32
+    topologyKey: str
+    whenUnsatisfiable: str
+    labelSelector: LabelSelector | None = None
+    minDomains: Int32 | None = None
+    nodeAffinityPolicy: str | None = None
+    nodeTaintsPolicy: str | None = None
+    matchLabelKeys: list[str] | None = None
 
 
 class PodSpec(_Partial):
@@ -248,7 +311,6 @@ class PodSpec(_Partial):
             "enableServiceLinks",
             "preemptionPolicy",
             "overhead",
-            "topologySpreadConstraints",
             "setHostnameAsFQDN",
             "os",
             "hostUsers",
@@ -272,6 +334,7 @@ class PodSpec(_Partial):
     nodeName: str | None = None
     tolerations: list[Toleration] | None = None
     affinity: Affinity | None = None
+    topologySpreadConstraints: list[TopologySpreadConstraint] | None = None
     ephemeralContainers: list[dict[str, object]] | None = None  # rejected in templates (V-T5)
 
 
@@ -280,23 +343,6 @@ class PodTemplateSpec(_Strict):
 
     metadata: ObjectMeta | None = None
     spec: PodSpec
-
-
-class LabelSelectorRequirement(_Strict):
-    """``metav1.LabelSelectorRequirement``."""
-
-    GO_TYPES: ClassVar[dict[str, str]] = {"operator": "v1.LabelSelectorOperator"}
-
-    key: str
-    operator: str
-    values: list[str] | None = None
-
-
-class LabelSelector(_Strict):
-    """``metav1.LabelSelector``."""
-
-    matchLabels: dict[str, str] | None = None
-    matchExpressions: list[LabelSelectorRequirement] | None = None
 
 
 class PodFailurePolicyOnExitCodesRequirement(_Strict):
@@ -403,6 +449,8 @@ __all__ = [
     "NodeSelectorRequirement",
     "NodeSelectorTerm",
     "ObjectMeta",
+    "PodAffinity",
+    "PodAffinityTerm",
     "PodFailurePolicy",
     "PodFailurePolicyOnExitCodesRequirement",
     "PodFailurePolicyOnPodConditionsPattern",
@@ -415,5 +463,7 @@ __all__ = [
     "SuccessPolicy",
     "SuccessPolicyRule",
     "Toleration",
+    "TopologySpreadConstraint",
+    "WeightedPodAffinityTerm",
     "unmodelled_fields",
 ]

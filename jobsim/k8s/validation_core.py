@@ -43,7 +43,7 @@ from jobsim.k8s.job import (
     PodTemplateSpec,
     Toleration,
 )
-from jobsim.k8s.validation_affinity import validate_affinity
+from jobsim.k8s.validation_affinity import validate_affinity, validate_topology_spread_constraints
 from jobsim.k8s.validation_resources import validate_resource_requirements
 
 MAX_INT32: Final = 2147483647
@@ -281,6 +281,11 @@ def _validate_pod_spec(spec: PodSpec, path: str) -> list[FieldError]:
             invalid(f"{path}.priorityClassName", spec.priorityClassName, m)
             for m in name_is_dns_subdomain(spec.priorityClassName, False)
         )
+    errs.extend(
+        validate_topology_spread_constraints(
+            spec.topologySpreadConstraints, f"{path}.topologySpreadConstraints"
+        )
+    )
     return errs
 
 

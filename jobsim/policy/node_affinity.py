@@ -30,7 +30,9 @@ __all__ = [
     "Requirement",
     "Term",
     "matches_node_affinity",
+    "preferred_terms",
     "required_terms",
+    "requirement_matches",
 ]
 
 Requirement = tuple[str, str, tuple[str, ...]]
@@ -64,6 +66,22 @@ def required_terms(affinity: k8s.Affinity | None) -> NodeAffinityTerms:
     )
 
 
+def preferred_terms(affinity: k8s.Affinity | None) -> tuple[tuple[int, Term], ...]:
+    """``affinity.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution`` as
+    ``(weight, term)``, without the terms upstream's ``NewPreferredSchedulingTerms`` skips
+    (weight 0, or neither matchExpressions nor matchFields)."""
+    na = affinity.nodeAffinity if affinity is not None else None
+    prefs = na.preferredDuringSchedulingIgnoredDuringExecution if na is not None else None
+    return tuple(
+        (
+            p.weight,
+            (_requirements(p.preference.matchExpressions), _requirements(p.preference.matchFields)),
+        )
+        for p in prefs or ()
+        if p.weight and (p.preference.matchExpressions or p.preference.matchFields)
+    )
+
+
 def _int64(text: str) -> int | None:
     """``strconv.ParseInt(text, 10, 64)``, ``None`` on an error."""
     if not _INT64.fullmatch(text):
@@ -72,7 +90,7 @@ def _int64(text: str) -> int | None:
     return n if n in _INT64_RANGE else None
 
 
-def _matches(req: Requirement, values: Mapping[str, str]) -> bool:
+def requirement_matches(req: Requirement, values: Mapping[str, str]) -> bool:
     """``labels.Requirement.Matches`` of one requirement against a label (or field) set."""
     key, op, wanted = req
     present = key in values
@@ -109,6 +127,8 @@ def matches_node_affinity(terms: NodeAffinityTerms, name: str, labels: Mapping[s
     for exprs, fields in terms:
         if not exprs and not fields:
             continue
-        if all(_matches(r, labels) for r in exprs) and all(_field_matches(r, name) for r in fields):
+        if all(requirement_matches(r, labels) for r in exprs) and all(
+            _field_matches(r, name) for r in fields
+        ):
             return True
     return False

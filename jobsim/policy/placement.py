@@ -13,8 +13,8 @@ templates) and the ``FailedScheduling`` message alike:
 - ``nodeaffinity/node_affinity.go`` ``Filter``: the pod's ``nodeSelector`` must match the
   node's labels, and its required node affinity (``affinity.nodeAffinity.requiredDuring
   SchedulingIgnoredDuringExecution``, ``jobsim.policy.node_affinity``) the node's labels and
-  name — "node(s) didn't match Pod's node affinity/selector". Preferred node affinity (a
-  score) is not modelled;
+  name — "node(s) didn't match Pod's node affinity/selector". Preferred node affinity is a
+  score (``jobsim.policy.scoring``);
 - ``noderesources/fit.go`` ``fitsRequest``: one more pod within allocatable ``pods``, and every
   non-zero request within allocatable minus what is requested — "Too many pods",
   "Insufficient <resource>";
@@ -38,8 +38,22 @@ Where jobsim simplifies (its golden results rest on these):
   name) where upstream lists them all;
 - the message sorts the reasons by their text; upstream sorts the ``"<count> <reason>"``
   strings;
-- a node is scored as it is, without the pod being placed (upstream adds the pod's non-zero
-  request to the node's before scoring).
+- NodeResourcesFit's score reads a node as it is, without the pod being placed (upstream adds
+  the pod's non-zero request to the node's before scoring); BalancedAllocation's does add it,
+  as upstream;
+- ties of the total score go to the first node in scenario order, where upstream's
+  ``selectHost`` picks one of the best at random;
+- every node is filtered and the best of all feasible nodes taken: upstream stops looking after
+  ``percentageOfNodesToScore`` feasible nodes (all of them up to 100 nodes);
+- ImageLocality (weight 1) is not scored;
+- PodTopologySpread then InterPodAffinity (``jobsim.policy.topology_spread``,
+  ``jobsim.policy.inter_pod_affinity``) filter after NodeResourcesFit, as upstream; a pod
+  affinity term's ``matchLabelKeys``/``mismatchLabelKeys`` are not modelled; a namespace's only
+  label is ``kubernetes.io/metadata.name``;
+- no system default spread constraints: upstream applies them only to pods a Service,
+  ReplicationController, ReplicaSet or StatefulSet selects, which a Job's pods are not;
+- the cluster autoscaler fits a pending pod to a template node with the filters above only, not
+  the inter-pod and spread ones.
 
 Pure functions of plain values (resource, label and taint mappings and tuples), no clock, no
 SimPy. The node-level functions read a node through ``NodeView``.

@@ -1,15 +1,24 @@
 """kube-scheduler, in outline: filter nodes, score them, bind; preempt lower priorities.
 
-The filters (Ready, NodeUnschedulable, nodeSelector, TaintToleration, NodeResourcesFit), the
-scores (``LeastAllocated``, the default, or ``MostAllocated``, bin packing) and the
-``FailedScheduling`` message are ``jobsim.policy.placement``'s. Ties go to the first node in
-scenario order, where kube-scheduler picks at random.
+The filters (Ready, NodeUnschedulable, nodeSelector and node affinity, TaintToleration,
+NodeResourcesFit, PodTopologySpread, InterPodAffinity), the scores (``LeastAllocated``, the
+default, or ``MostAllocated``, bin packing; BalancedAllocation, TaintToleration, NodeAffinity,
+PodTopologySpread, InterPodAffinity, with upstream's weights) and the ``FailedScheduling``
+message are ``jobsim.policy``'s. Ties go to the first node in scenario order, where
+kube-scheduler picks at random.
 
-Pods with the same scheduling needs (requests, nodeSelector, tolerations) share a *fit key*.
-For each fit key an index keeps the nodes where such a pod fits, sorted by score, so placing a
-pod reads the first entry instead of scanning nodes; a node's change updates its entry in
-each index. Pending pods wait per (fit key, priority) in creation order; when a node changes
-only that node is tried for the waiting queues, highest priority first.
+Pods with the same scheduling needs (requests, nodeSelector, tolerations, required node
+affinity) share a *fit key*. For each fit key an index keeps the nodes where such a pod fits,
+sorted by score (NodeResourcesFit + BalancedAllocation), so placing a pod reads the first entry
+instead of scanning nodes; a node's change updates its entry in each index. Pending pods wait
+per (fit key, priority) in creation order; when a node changes only that node is tried for the
+waiting queues, highest priority first.
+
+The *scan* places a pod whose place depends on other pods or on other nodes' scores: one with
+inter-pod (anti-)affinity, spread constraints or preferred node affinity, and every pod while
+placed pods have inter-pod terms or a node has a ``PreferNoSchedule`` taint. It filters and
+scores every node for that pod; its pending pods are retried when a node changes and after each
+binding.
 
 Preemption (``DefaultPreemption``): a pod that fits nowhere and may preempt looks for a node
 where deleting lower-priority pods makes it fit, keeping back ("reprieving") as many of them as
@@ -25,18 +34,50 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Callable
 from heapq import heappop, heappush
+from typing import Any, NamedTuple
 
+from jobsim.k8s.job import PodSpec, TopologySpreadConstraint
+from jobsim.policy.inter_pod_affinity import (
+    InterPodTerms,
+    PlacedPod,
+    affinity_filter_reason,
+    affinity_prefilter,
+    affinity_scores,
+    inter_pod_terms,
+)
+from jobsim.policy.node_affinity import Term, preferred_terms
 from jobsim.policy.placement import (
     PodNeeds,
     feasible,
     filter_reason,
     insufficient_resource,
     least_allocated,
+    matches_node_affinity_filter,
     most_allocated,
     nonzero_requests,
     placeable,
     pod_needs,
     unschedulable_message,
+    untolerated_taint,
+)
+from jobsim.policy.scoring import (
+    WEIGHT_BALANCED_ALLOCATION,
+    WEIGHT_INTER_POD_AFFINITY,
+    WEIGHT_NODE_AFFINITY,
+    WEIGHT_NODE_RESOURCES_FIT,
+    WEIGHT_POD_TOPOLOGY_SPREAD,
+    WEIGHT_TAINT_TOLERATION,
+    balanced_allocation,
+    default_normalize,
+    intolerable_prefer_no_schedule,
+    preferred_node_affinity,
+)
+from jobsim.policy.topology_spread import (
+    SpreadNode,
+    spread_constraints,
+    spread_filter_reason,
+    spread_prefilter,
+    spread_scores,
 )
 from jobsim.record import Recorder
 from jobsim.sim.engine import Clock, Prio
@@ -50,6 +91,39 @@ PREEMPTION_REASON = "PreemptionByScheduler"
 PREEMPTION_MESSAGE = "default-scheduler: preempting to accommodate a higher priority pod"
 
 QueueKey = tuple[PodNeeds, int]  # (fit key, priority)
+COMPLETION_INDEX_LABEL = "batch.kubernetes.io/job-completion-index"
+
+
+class _JobTerms(NamedTuple):
+    """What the scan reads of a Job's pod template, computed once per Job."""
+
+    job: Any  # sim.jobs.JobRuntime (kept so that its id stays unique)
+    labels: dict[str, str]  # the template's labels
+    namespace: str
+    terms: InterPodTerms
+    spread: tuple[TopologySpreadConstraint, ...]
+    preferred: tuple[tuple[int, Term], ...]  # preferred node affinity
+    index_free: bool  # no term or constraint names the completion-index label
+
+    @property
+    def scanned(self) -> bool:
+        """The pod needs the per-pod scan of every node."""
+        return bool(self.terms or self.spread or self.preferred)
+
+
+def _index_free(spec: PodSpec) -> bool:
+    """No pod (anti-)affinity term or spread constraint of the spec names the completion-index
+    label (then an Indexed Job's pods place alike)."""
+    parts = [spec.affinity, *(spec.topologySpreadConstraints or ())]
+    return not any(p is not None and COMPLETION_INDEX_LABEL in p.model_dump_json() for p in parts)
+
+
+class _Scan(NamedTuple):
+    """One scan of the nodes for a pod."""
+
+    best: Node | None
+    reasons: list[str | None]  # per live node, the first failing filter
+    unblocked: set[int]  # seqs of the nodes the inter-pod and spread filters let through
 
 
 def fit_key(pod: Pod) -> PodNeeds:
@@ -130,14 +204,39 @@ class Scheduler:
         self.evict: Callable[[Pod, str, str], None] = lambda pod, reason, message: None
         self.on_unschedulable: Callable[[Pod], None] = lambda pod: None
         self._bound_priorities: dict[int, int] = {}  # priority -> bound pods
+        self._job_terms: dict[int, _JobTerms] = {}  # id(JobRuntime) -> its terms
+        self._labels: dict[int, dict[str, str]] = {}  # pod uid -> labels (indexed pods)
+        self._placed_pods: dict[int, PlacedPod] = {}  # bound pods' views, by uid
+        self._scan_waiting: dict[int, Pod] = {}  # pending pods placed by the scan, by uid
+        self._scan_groups: dict[tuple[int, int], int] = {}  # waiting pods by _group
+        self._with_terms: dict[int, Pod] = {}  # bound pods with inter-pod terms, by uid
+        self._with_anti = 0  # bound pods with required anti-affinity terms
+        self._prefer_seen = 0  # nodes checked for PreferNoSchedule taints
+        self._prefer_taints = False  # some node has a PreferNoSchedule taint
+        self._retrying = False
 
     # -- indexes -------------------------------------------------------------------------
     def _index(self, key: PodNeeds) -> _FitIndex:
         idx = self._indexes.get(key)
         if idx is None:
-            idx = _FitIndex(key, self.nodes, self.score)
+            idx = _FitIndex(key, self.nodes, self._fast_score(key))
             self._indexes[key] = idx
         return idx
+
+    def _fast_score(self, key: PodNeeds) -> Callable[[Node], int]:
+        """The index's score of a node for pods of ``key``: NodeResourcesFit plus
+        NodeResourcesBalancedAllocation (weight 1 each), the default scores that do not depend
+        on other nodes or pods."""
+        requests = dict(key.requests)
+        cpu, memory = requests.get("cpu", 0), requests.get("memory", 0)
+        fit = self.score
+        if not cpu and not memory:
+            return fit  # a best-effort pod: BalancedAllocation does not score it
+
+        def score(node: Node) -> int:
+            return fit(node) + balanced_allocation(cpu, memory, node.requested, node.capacity)
+
+        return score
 
     def add_node(self, node: Node) -> None:
         """A new node joined the cluster."""
@@ -159,6 +258,9 @@ class Scheduler:
         if pod.deletion_ts is not None or pod.node is not None:
             return
         key = fit_key(pod)
+        if self._needs_scan(pod):
+            self._schedule_scanned(pod, key)
+            return
         qkey = (key, pod.priority)
         queue = self._waiting.get(qkey)
         if queue:
@@ -189,10 +291,19 @@ class Scheduler:
         pod.node = node
         self._denominate(pod)
         self._bound_priorities[pod.priority] = self._bound_priorities.get(pod.priority, 0) + 1
+        terms = self._terms_of(pod.job).terms
+        if terms:
+            self._with_terms[pod.uid] = pod
+            if terms.anti_affinity:
+                self._with_anti += 1
+                if self._with_anti == 1:
+                    self._scan_all_waiting()
         for idx in self._indexes.values():
             idx.update(node)
         self.recorder.pod_scheduled(self.clock.now, pod.name, node.name)
         self._bind_cb(pod, node)
+        if self._scan_waiting:
+            self._retry_scanned()  # a new pod can satisfy an affinity or a spread
 
     def release(self, pod: Pod) -> None:
         """A bound pod stopped using its node (terminal or gone): free it, retry waiters."""
@@ -200,6 +311,12 @@ class Scheduler:
         if node is None or pod.uid not in node.pods:
             return
         del node.pods[pod.uid]
+        self._labels.pop(pod.uid, None)
+        self._placed_pods.pop(pod.uid, None)
+        terms = self._terms_of(pod.job).terms
+        if terms:
+            del self._with_terms[pod.uid]
+            self._with_anti -= bool(terms.anti_affinity)
         self._bound_priorities[pod.priority] -= 1
         if not self._bound_priorities[pod.priority]:
             del self._bound_priorities[pod.priority]
@@ -222,12 +339,22 @@ class Scheduler:
         self._denominate(pod)
         if pod.node is not None:
             return
+        self._labels.pop(pod.uid, None)
+        self._placed_pods.pop(pod.uid, None)
+        if self._unwait_scanned(pod):
+            return
         queue = self._waiting.get((fit_key(pod), pod.priority))
         if queue and pod in queue:
             queue.remove(pod)
 
     def _place_waiting_on(self, node: Node) -> None:
-        """Place waiting pods on ``node``, highest priority first, then oldest."""
+        """Place waiting pods on ``node``, highest priority first, then oldest; then retry
+        the pods the scan places."""
+        self._place_queued_on(node)
+        if self._scan_waiting:
+            self._retry_scanned()
+
+    def _place_queued_on(self, node: Node) -> None:
         while self._waiting:
             best: tuple[int, int, QueueKey] | None = None
             for qkey, queue in list(self._waiting.items()):
@@ -253,11 +380,239 @@ class Scheduler:
     def pending(self) -> list[Pod]:
         """Every waiting pod, in priority then creation order."""
         pods = [p for q in self._waiting.values() for p in q if p.node is None]
+        pods.extend(p for p in self._scan_waiting.values() if p.node is None)
         return sorted(pods, key=lambda p: (-p.priority, p.uid))
 
+    # -- the scan: pods with inter-pod affinity, spread constraints or preferences --------
+    def _terms_of(self, job: Any) -> _JobTerms:
+        """A Job's scheduling terms, parsed once."""
+        terms = self._job_terms.get(id(job))
+        if terms is None or terms.job is not job:
+            spec = job.template_spec
+            meta = job.job.spec.template.metadata
+            namespace = str(job.namespace)
+            terms = _JobTerms(
+                job,
+                dict(meta.labels or {}) if meta is not None else {},
+                namespace,
+                inter_pod_terms(spec.affinity, namespace),
+                tuple(spec.topologySpreadConstraints or ()),
+                preferred_terms(spec.affinity),
+                _index_free(spec),
+            )
+            self._job_terms[id(job)] = terms
+        return terms
+
+    def _pod_labels(self, pod: Pod, terms: _JobTerms) -> dict[str, str]:
+        """The pod's labels: the template's, and its completion index (``PodIndexLabel``)."""
+        if pod.index is None:
+            return terms.labels
+        labels = self._labels.get(pod.uid)
+        if labels is None:
+            labels = {**terms.labels, COMPLETION_INDEX_LABEL: str(pod.index)}
+            self._labels[pod.uid] = labels
+        return labels
+
+    def _placed(self, pod: Pod) -> PlacedPod:
+        """What the inter-pod and spread plugins read of a pod (kept while it is bound)."""
+        placed = self._placed_pods.get(pod.uid)
+        terminating = pod.deletion_ts is not None
+        if placed is None or placed.terminating is not terminating:
+            terms = self._terms_of(pod.job)
+            labels = self._pod_labels(pod, terms)
+            placed = PlacedPod(labels, terms.namespace, terms.terms, terminating)
+            if pod.node is not None:
+                self._placed_pods[pod.uid] = placed
+        return placed
+
+    def _needs_scan(self, pod: Pod) -> bool:
+        """Whether the pod is placed by the scan rather than its fit key's index: it has
+        inter-pod terms, spread constraints or preferred node affinity, or placed pods have
+        inter-pod terms, or some node has a ``PreferNoSchedule`` taint (scores the index does
+        not keep)."""
+        nodes = self.nodes
+        while self._prefer_seen < len(nodes):
+            taints = nodes[self._prefer_seen].taints
+            self._prefer_taints |= any(t[2] == "PreferNoSchedule" for t in taints)
+            self._prefer_seen += 1
+        return bool(self._with_terms) or self._prefer_taints or self._terms_of(pod.job).scanned
+
+    def _scan_all_waiting(self) -> None:
+        """Placed pods now have anti-affinity, which the fit-key queues do not check: move
+        their pods to the scan's waiting list."""
+        for queue in self._waiting.values():
+            for pod in queue:
+                if pod.node is None:
+                    self._wait_scanned(pod)
+        self._waiting.clear()
+
+    def _group(self, pod: Pod) -> tuple[int, int] | None:
+        """Pods the scan places alike share a group: one Job's pods of one priority (one
+        template, the same requests and labels), an Indexed Job's only while no term or spread
+        constraint of it names the completion-index label; ``None``: a group of its own."""
+        if pod.index is not None and not self._terms_of(pod.job).index_free:
+            return None
+        return (id(pod.job), pod.priority)
+
+    def _wait_scanned(self, pod: Pod) -> None:
+        self._scan_waiting[pod.uid] = pod
+        group = self._group(pod)
+        if group is not None:
+            self._scan_groups[group] = self._scan_groups.get(group, 0) + 1
+
+    def _unwait_scanned(self, pod: Pod) -> bool:
+        """Stop waiting for ``pod``; whether it was waiting."""
+        if self._scan_waiting.pop(pod.uid, None) is None:
+            return False
+        group = self._group(pod)
+        if group is not None:
+            left = self._scan_groups[group] - 1
+            if left:
+                self._scan_groups[group] = left
+            else:
+                del self._scan_groups[group]
+        return True
+
+    def _schedule_scanned(self, pod: Pod, key: PodNeeds) -> None:
+        group = self._group(pod)
+        if group is not None and group in self._scan_groups:
+            self._wait_scanned(pod)  # never overtake an earlier pod with the same needs
+            self.on_unschedulable(pod)
+            return
+        scan = self._scan(pod, key)
+        if scan.best is not None:
+            self._bind(pod, scan.best)
+            return
+        self._wait_scanned(pod)
+        self.recorder.pod_unschedulable(
+            self.clock.now, pod.name, unschedulable_message(scan.reasons)
+        )
+        self._preempt(pod, key, scan.unblocked)
+        if pod.nominated is None:
+            self.on_unschedulable(pod)
+
+    def _retry_scanned(self) -> None:
+        """Try the scan's waiting pods again, highest priority first, then oldest; a pod that
+        fits nowhere stops the later pods of its group."""
+        if self._retrying:
+            return
+        self._retrying = True
+        try:
+            progress = True
+            while progress:
+                progress = False
+                failed: set[tuple[int, int]] = set()
+                waiting = sorted(self._scan_waiting.values(), key=lambda p: (-p.priority, p.uid))
+                for pod in waiting:
+                    if pod.deletion_ts is not None or pod.node is not None:
+                        self._unwait_scanned(pod)
+                        continue
+                    group = self._group(pod)
+                    if group in failed:
+                        continue
+                    scan = self._scan(pod, fit_key(pod))
+                    if scan.best is None:
+                        if group is not None:
+                            failed.add(group)
+                        continue
+                    self._unwait_scanned(pod)
+                    self._bind(pod, scan.best)
+                    progress = True
+        finally:
+            self._retrying = False
+
+    def _scan(self, pod: Pod, key: PodNeeds) -> _Scan:
+        """Filter every node as kube-scheduler does (the fit-key filters, then
+        PodTopologySpread, then InterPodAffinity), then score the feasible ones with the
+        default plugins and weights; ties go to the first node in scenario order."""
+        terms = self._terms_of(pod.job)
+        me = self._placed(pod)
+        nodes = [n for n in self.nodes if not n.removed]
+        if me.terms or terms.spread:
+            placed = [[self._placed(p) for p in n.pods.values()] for n in nodes]
+        else:  # only placed pods' own terms concern the pod (upstream's PodsWithAffinity)
+            by_node: dict[int, list[PlacedPod]] = {}
+            for p in self._with_terms.values():
+                assert p.node is not None
+                by_node.setdefault(p.node.seq, []).append(self._placed(p))
+            placed = [by_node.get(n.seq, []) for n in nodes]
+        hard = spread_constraints(terms.spread, me.labels, "DoNotSchedule")
+        soft = spread_constraints(terms.spread, me.labels, "ScheduleAnyway")
+        spread_nodes = (
+            [
+                SpreadNode(
+                    n.labels,
+                    matches_node_affinity_filter(n, key),
+                    untolerated_taint(n.taints, key.tolerations) is None,
+                    pods,
+                )
+                for n, pods in zip(nodes, placed, strict=True)
+            ]
+            if hard or soft
+            else []
+        )
+        spread = spread_prefilter(me, hard, spread_nodes) if hard else None
+        by_labels = [(n.labels, pods) for n, pods in zip(nodes, placed, strict=True)]
+        affinity = (
+            affinity_prefilter(me, by_labels)
+            if me.terms.affinity or me.terms.anti_affinity or self._with_anti
+            else None
+        )
+        reasons: list[str | None] = []
+        unblocked: set[int] = set()
+        feasible_at: list[int] = []
+        for i, n in enumerate(nodes):
+            extra = None
+            if spread is not None:
+                extra = spread_filter_reason(spread, me, n.labels)
+            if extra is None and affinity is not None:
+                extra = affinity_filter_reason(affinity, me, n.labels)
+            if extra is None:
+                unblocked.add(n.seq)
+            reason = filter_reason(n, key) or extra
+            reasons.append(reason)
+            if reason is None:
+                feasible_at.append(i)
+        if len(feasible_at) <= 1:
+            best = nodes[feasible_at[0]] if feasible_at else None
+            return _Scan(best, reasons, unblocked)
+        cands = [nodes[i] for i in feasible_at]
+        totals = [WEIGHT_NODE_RESOURCES_FIT * self.score(n) for n in cands]
+        cpu, memory = pod.requests.get("cpu", 0), pod.requests.get("memory", 0)
+        parts: list[tuple[int, list[int]]] = [
+            (
+                WEIGHT_BALANCED_ALLOCATION,
+                [balanced_allocation(cpu, memory, n.requested, n.capacity) for n in cands],
+            ),
+            (
+                WEIGHT_TAINT_TOLERATION,
+                default_normalize(
+                    [intolerable_prefer_no_schedule(n.taints, key.tolerations) for n in cands],
+                    reverse=True,
+                ),
+            ),
+        ]
+        if terms.preferred:
+            raw = [preferred_node_affinity(terms.preferred, n.name, n.labels) for n in cands]
+            parts.append((WEIGHT_NODE_AFFINITY, default_normalize(raw)))
+        if soft:
+            chosen = [spread_nodes[i] for i in feasible_at]
+            parts.append(
+                (WEIGHT_POD_TOPOLOGY_SPREAD, spread_scores(me, soft, spread_nodes, chosen))
+            )
+        if me.terms.preferred_affinity or me.terms.preferred_anti_affinity or self._with_terms:
+            scores = affinity_scores(me, by_labels, [n.labels for n in cands])
+            parts.append((WEIGHT_INTER_POD_AFFINITY, scores))
+        for weight, scores in parts:
+            for j, score in enumerate(scores):
+                totals[j] += weight * score
+        top = max(totals)
+        return _Scan(cands[totals.index(top)], reasons, unblocked)
+
     # -- preemption ----------------------------------------------------------------------
-    def _preempt(self, pod: Pod, key: PodNeeds) -> None:
-        """``DefaultPreemption`` PostFilter, in outline (see the module docstring)."""
+    def _preempt(self, pod: Pod, key: PodNeeds, allowed: set[int] | None = None) -> None:
+        """``DefaultPreemption`` PostFilter, in outline (see the module docstring); only the
+        nodes in ``allowed`` (seqs), if given."""
         if not pod.preempts or pod.nominated is not None:
             return
         if not any(p < pod.priority for p in self._bound_priorities):
@@ -269,6 +624,8 @@ class Scheduler:
         found = 0
         for node in self.nodes:
             if node.removed or not placeable(node, key):
+                continue
+            if allowed is not None and node.seq not in allowed:
                 continue
             lower = [p for p in node.pods.values() if p.priority < pod.priority]
             if not lower:

@@ -35,7 +35,14 @@ from jobsim.sim.engine import Clock, Prio
 from jobsim.sim.jobs import JobRuntime
 from jobsim.sim.manage import manage_job
 from jobsim.sim.objects import Pod
-from jobsim.sim.syncctx import ControllerEnv, Verdict, finished_time, is_pod_failed, new_sync_ctx
+from jobsim.sim.syncctx import (
+    ControllerEnv,
+    SyncCtx,
+    Verdict,
+    finished_time,
+    is_pod_failed,
+    new_sync_ctx,
+)
 from jobsim.sim.terminal import decide_terminal
 from jobsim.sim.tracking import ensure_condition, finish, track_and_remove_finalizers
 
@@ -109,6 +116,11 @@ class JobController:
         """``updateJob`` with a new generation: sync immediately."""
         self.enqueue(job, 0.0)
 
+    def job_status_changed(self, job: JobRuntime) -> None:
+        """``updateJob`` with the generation unchanged (a status write):
+        ``enqueueSyncJobBatched``."""
+        self.enqueue(job, self.timing.jobSyncDelay)
+
     # -- pod informer --------------------------------------------------------------------
     def pod_updated(self, pod: Pod) -> None:
         """A pod's status changed: ``enqueueSyncJobBatched``."""
@@ -170,20 +182,19 @@ def sync_job(env: ControllerEnv, job: JobRuntime) -> None:
         active = 0
         ctx.ready = 0
     else:
-        active = manage_job(env, ctx)
+        deleting = job.deleting is not None
+        if not deleting:  # a Job being deleted: no manageJob, no Suspended change
+            active = manage_job(env, ctx)
         completions = job.spec.completions
         complete = (
             ctx.succeeded > 0 and active == 0
             if completions is None
             else ctx.succeeded >= completions and active == 0
         )
-        if complete:  # newSuccessCondition
-            numbers = {"succeeded": ctx.succeeded, "completions": completions}
-            type_ = SUCCESS_CRITERIA_MET if job.delay_terminal else COMPLETE
-            if job.gates.JobSuccessPolicy:
-                ctx.finished = Verdict(type_, REASON_COMPLETIONS, MESSAGE_COMPLETIONS, numbers)
-            else:  # before JobSuccessPolicy, Complete had no reason
-                ctx.finished = Verdict(type_, "", "", numbers)
+        if complete:
+            ctx.finished = _success(job, ctx)
+        elif deleting:
+            pass
         elif job.suspended:
             ensure_condition(env, job, SUSPENDED, "True", REASON_SUSPENDED, MESSAGE_SUSPENDED)
         elif ensure_condition(env, job, SUSPENDED, "False", REASON_RESUMED, MESSAGE_RESUMED):
@@ -197,6 +208,17 @@ def sync_job(env: ControllerEnv, job: JobRuntime) -> None:
     if job.status_key() != before:
         env.recorder.job_status(ctx.now, job.key, job.status)
         env.enqueue(job, env.timing.jobSyncDelay)  # own status write: batched resync
+
+
+def _success(job: JobRuntime, ctx: SyncCtx) -> Verdict:
+    """``newSuccessCondition``: SuccessCriteriaMet first where the release delays the
+    terminal condition; before JobSuccessPolicy, Complete had no reason."""
+    completions = job.spec.completions
+    numbers = {"succeeded": ctx.succeeded, "completions": completions}
+    type_ = SUCCESS_CRITERIA_MET if job.delay_terminal else COMPLETE
+    if job.gates.JobSuccessPolicy:
+        return Verdict(type_, REASON_COMPLETIONS, MESSAGE_COMPLETIONS, numbers)
+    return Verdict(type_, "", "", numbers)
 
 
 __all__ = ["JobController", "sync_job"]

@@ -96,6 +96,7 @@ class JobRuntime:
     priority: int = 0
     preempts: bool = True
     deleted: bool = False
+    deleting: float | None = None  # metadata.deletionTimestamp (a Foreground delete)
     inert: bool = False
     gates: FeatureGates = DEFAULT_GATES  # the cluster's Job feature gates (its release)
 

@@ -1,5 +1,6 @@
 """What happened at an instant, read from the record and drawn over the bars: scale, suspend,
-resume and TTL deletion of a Job, node events; and labels above the plot that do not overlap."""
+resume and deletion (TTL or kubectl delete job) of a Job, node events; and labels above the
+plot that do not overlap."""
 
 from __future__ import annotations
 
@@ -61,13 +62,14 @@ _NODE_TEXT = {
 
 
 def marks(rec: Recorder) -> list[Mark]:
-    """The record's scale, suspend, resume, TTL deletion and node events, in order: node
-    down, up, removed, added (after time 0), cordoned (drained), uncordoned, and tainted
+    """The record's scale, suspend, resume, deletion (TTL, kubectl) and node events, in order:
+    node down, up, removed, added (after time 0), cordoned (drained), uncordoned, and tainted
     out-of-service; a node's own unreachable taint follows its going down and is left out."""
     out = []
     kinds = (
         Kind.JOB_SPEC_CHANGED,
         Kind.JOB_DELETED,
+        Kind.JOB_DELETING,
         *_NODE_TEXT,
         Kind.NODE_CORDONED,
         Kind.NODE_TAINTED,
@@ -82,7 +84,10 @@ def marks(rec: Recorder) -> list[Mark]:
             elif text != "no change":
                 out.append(Mark(t, "scale", subject, "scaled: " + text.replace(" -> ", "→")))
         elif kind is Kind.JOB_DELETED:
-            out.append(Mark(t, "ttl", subject, "TTL: Job deleted"))
+            label = f"Job deleted ({text})" if text else "TTL: Job deleted"
+            out.append(Mark(t, "ttl", subject, label))
+        elif kind is Kind.JOB_DELETING:
+            out.append(Mark(t, "ttl", subject, f"Job deleting ({text})"))
         elif kind is Kind.NODE_CORDONED:
             out.append(Mark(t, "node", subject, f"{subject} {'cordoned' if a else 'uncordoned'}"))
         elif kind is Kind.NODE_TAINTED:

@@ -79,7 +79,8 @@ class JobRuntime:
     live_restarts: int = 0  # restartCount summed over active and terminating pods
     finished_tracked: dict[int, Pod] = field(default_factory=dict)
     attempts: dict[int | None, int] = field(default_factory=dict)
-    pods: list[Pod] = field(default_factory=list)  # its pods, kept only for ttlSeconds...
+    pods: list[Pod] = field(default_factory=list)  # its pods, kept only if keeps_pods
+    keeps_pods: bool = False  # ttlSecondsAfterFinished or a deleteJob event deletes them
     used_names: set[str] = field(default_factory=set)
     # controller
     backoff: BackoffRecord = field(default_factory=BackoffRecord)

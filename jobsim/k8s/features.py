@@ -28,6 +28,7 @@ __all__ = [
     "drop_disabled_fields",
     "feature_gates",
     "gate_spec",
+    "parse_feature_gates",
 ]
 
 RELEASES = ("1.29", "1.30", "1.31", "1.32", "1.33", "1.34", "1.35", "1.36")
@@ -174,3 +175,31 @@ def drop_disabled_fields(spec: Any, gates: FeatureGates) -> Any:
     if not gates.JobManagedBy and spec.managedBy is not None:
         drop["managedBy"] = None
     return spec.model_copy(update=drop) if drop else spec
+
+
+_GO_BOOLS = {
+    **dict.fromkeys(("1", "t", "T", "TRUE", "true", "True"), True),
+    **dict.fromkeys(("0", "f", "F", "FALSE", "false", "False"), False),
+}
+
+
+def parse_feature_gates(text: str) -> dict[str, bool]:
+    """``--feature-gates`` as component-base reads it: ``Key=value`` pairs separated by
+    commas, each value as Go ``strconv.ParseBool`` reads it; ``FeatureGateError`` otherwise.
+    Which gates a release knows is ``feature_gates``' check."""
+    out: dict[str, bool] = {}
+    for part in text.split(","):
+        part = part.strip()
+        if not part:
+            continue
+        key, sep, value = part.partition("=")
+        key, value = key.strip(), value.strip()
+        if not sep or not key:
+            raise FeatureGateError(f"missing bool value for {key or part!r}: expected Key=true")
+        if value not in _GO_BOOLS:
+            raise FeatureGateError(
+                f'invalid value of {key}: {value}, err: strconv.ParseBool: parsing "{value}": '
+                "invalid syntax"
+            )
+        out[key] = _GO_BOOLS[value]
+    return out

@@ -16,7 +16,7 @@ as a scenario's are. ``load_input`` tells a scenario file from a manifest file a
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,7 +24,7 @@ from typing import Any
 from jobsim.k8s.create import Names
 from jobsim.k8s.job import Job
 from jobsim.locate import Marks, YAMLProblem, read_text, read_yaml_documents, with_mark
-from jobsim.scenario.loader import _decode_job, admit, load_data
+from jobsim.scenario.loader import _decode_job, _release_gates, admit, load_data, set_release
 from jobsim.scenario.model import Scenario
 from jobsim.scenario.problems import (
     DISTRIBUTION_TAGS,
@@ -94,11 +94,15 @@ def load_input(
     text: str | None = None,
     options: BareOptions | None = None,
     edit: Edit | None = None,
+    kubernetes_version: str | None = None,
+    feature_gates: Mapping[str, bool] | None = None,
 ) -> Scenario:
     """A scenario file or a file of bare manifests (``text``: its content, e.g. standard
     input, named ``source``), loaded. ``options`` apply to bare manifests only: a scenario
     file with ``options.given`` is an error naming the flags. ``edit`` changes the scenario's
-    data (for bare manifests, the scenario built around them) before it is validated."""
+    data (for bare manifests, the scenario built around them) before it is validated;
+    ``kubernetes_version`` and ``feature_gates`` set the cluster's release and gates over the
+    file's (``loader.set_release``)."""
     name = "<stdin>" if str(source) == STDIN else str(source)
     docs = read_documents(name, text)
     options = options or BareOptions()
@@ -110,6 +114,8 @@ def load_input(
             source=name,
             name=stem or "manifests",
             edit=edit,
+            kubernetes_version=kubernetes_version,
+            feature_gates=feature_gates,
             **_fields(options),
         )
     flags = [OPTION_FLAGS[g] for g in options.given if g in OPTION_FLAGS]
@@ -131,6 +137,8 @@ def load_input(
     base = Path.cwd() if str(source) == STDIN else Path(source).parent
     if edit is not None and isinstance(data, dict):
         data = edit(data)
+    if isinstance(data, dict):
+        data = set_release(data, kubernetes_version, feature_gates)
     return load_data(data, marks, name, base)
 
 
@@ -167,6 +175,8 @@ def scenario_from_manifests(
     seed: int = 0,
     name: str = "manifests",
     edit: Edit | None = None,
+    kubernetes_version: str | None = None,
+    feature_gates: Mapping[str, bool] | None = None,
 ) -> Scenario:
     """A scenario running each Job of ``docs`` (manifests as read; ``marks``: their places
     in ``source``) on the default cluster and workload, or those the options set; ``edit``
@@ -220,11 +230,12 @@ def scenario_from_manifests(
             else:
                 found.append((item, m, path))
     names = Names(seed)
+    gates = _release_gates(set_release({}, kubernetes_version, feature_gates))
     admitted: list[dict[str, Any]] = []  # as the API server takes them: the scenario's Jobs
     for item, m, path in found:
         found_notes: list[Problem] = []
         taken = admit(item, names, found_notes) if isinstance(item.get("metadata"), dict) else item
-        decoded = taken if isinstance(taken, list) else _decode_job(taken)
+        decoded = taken if isinstance(taken, list) else _decode_job(taken, gates=gates)
         notes.extend(
             placed(
                 [
@@ -277,6 +288,7 @@ def scenario_from_manifests(
     combined = _combine([(f"jobs[{i}].manifest", m, p) for i, (_, m, p) in enumerate(found)])
     if edit is not None:
         data = edit(data)
+    data = set_release(data, kubernetes_version, feature_gates)
     scenario = load_data(data, combined, source, Path.cwd())
     warnings = [in_file(source, n) for n in [*notes, *unsupported]]
     return scenario.with_entries(scenario.jobs, [*warnings, *scenario.warnings], bare=True)

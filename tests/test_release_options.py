@@ -51,9 +51,10 @@ def test_simulate_on_1_30_drops_the_success_policy() -> None:
     the workers run an hour. On 1.36 the leader's success meets the rule: SuccessCriteriaMet
     at 2m2s (the 1 s batched sync after the pod ended), then Complete once the workers have
     stopped (10 s). On 1.30 JobSuccessPolicy is Alpha and off: the field is dropped at
-    admission, so the Job waits for every index (1h0m1s + the 1 s batch) and Complete has
-    no reason (newSuccessCondition before JobSuccessPolicy); JobPodReplacementPolicy (Beta,
-    on) still delays it behind SuccessCriteriaMet."""
+    admission, so the Job waits for every index (1h0m1s + the 1 s batch), and 1.30 has no
+    delayTerminalCondition (1.31): Complete at once, without reason (before
+    JobSuccessPolicy). 1.31 delays it (JobPodReplacementPolicy is on): SuccessCriteriaMet
+    first."""
     loaded = load_scenario(SUCCESS)
     new = simulate(loaded).job("leader-worker")["status"]
     assert _conditions(new) == [
@@ -61,11 +62,17 @@ def test_simulate_on_1_30_drops_the_success_policy() -> None:
         ("Complete", "SuccessPolicy", 133.0),
     ]
     old = simulate(loaded, kubernetes_version="1.30").job("leader-worker")["status"]
-    assert _conditions(old) == [("SuccessCriteriaMet", "", 3602.0), ("Complete", "", 3602.0)]
+    assert _conditions(old) == [("Complete", "", 3602.0)]
     assert old["succeeded"] == 4
-    # a gate set over the release's defaults, as featureGates does
+    # a gate set over the release's defaults, as featureGates does: the rule is met, and
+    # Complete follows at once (no delayTerminalCondition before 1.31)
     on = simulate(loaded, kubernetes_version="1.30", feature_gates={"JobSuccessPolicy": True})
-    assert _conditions(on.job("leader-worker")["status"]) == _conditions(new)
+    assert _conditions(on.job("leader-worker")["status"]) == [
+        ("SuccessCriteriaMet", "SuccessPolicy", 122.0),
+        ("Complete", "SuccessPolicy", 122.0),
+    ]
+    later = simulate(loaded, kubernetes_version="1.31").job("leader-worker")["status"]
+    assert _conditions(later) == _conditions(new)
 
 
 def test_simulate_refuses_what_the_cluster_refuses() -> None:

@@ -33,6 +33,8 @@ __all__ = [
 
 RELEASES = ("1.29", "1.30", "1.31", "1.32", "1.33", "1.34", "1.35", "1.36")
 NEWEST_RELEASE = RELEASES[-1]
+DELAY_TERMINAL_SINCE = (1, 31)
+"""The first release with ``delayTerminalCondition`` in job_controller.go."""
 
 
 @dataclass(frozen=True)
@@ -111,8 +113,13 @@ class FeatureGates:
     @property
     def delay_terminal_condition(self) -> bool:
         """``delayTerminalCondition``: FailureTarget/SuccessCriteriaMet first, the terminal
-        condition once no pod is terminating (JobManagedBy or JobPodReplacementPolicy)."""
-        return self.JobManagedBy or self.JobPodReplacementPolicy
+        condition once no pod is terminating (JobManagedBy or JobPodReplacementPolicy), from
+        1.31 on, the release that added it (kubernetes#125510, "delay setting terminal Job
+        conditions until all pods are terminal"); 1.29 and 1.30 set Failed and Complete at
+        once whatever the gates."""
+        return _version(self.release) >= DELAY_TERMINAL_SINCE and (
+            self.JobManagedBy or self.JobPodReplacementPolicy
+        )
 
     def off(self) -> tuple[str, ...]:
         """The Job gates that are off."""

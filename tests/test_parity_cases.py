@@ -253,7 +253,7 @@ def test_keys_the_runner_does_not_know_make_a_case_unsupported(tmp_path: Path) -
     assert [v.details for v in verdicts] == [
         ("pod keys not understood: nodeName",),
         ("initialStatus keys not understood: collisionCount",),
-        ("expectations a single sync does not show: queueLen",),
+        ("expectations jobsim does not show: queueLen",),
     ]
     assert {v.outcome for v in verdicts} == {"UNSUPPORTED"}
 

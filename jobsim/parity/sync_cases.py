@@ -164,7 +164,7 @@ def unsupported_reasons(case: Mapping[str, Any]) -> list[str]:
     if isinstance(expect, Mapping):
         unknown = sorted(str(k) for k in expect if k not in EXPECT_KEYS)
         if unknown:
-            reasons.append(f"expectations a single sync does not show: {', '.join(unknown)}")
+            reasons.append(f"expectations jobsim does not show: {', '.join(unknown)}")
     return reasons
 
 

@@ -146,3 +146,19 @@ def test_a_bad_policy_is_a_located_error() -> None:
     assert "'Background', 'Foreground' or 'Orphan'" in str(err)
     missing = scenario((job_manifest("j"), WORK), events=[{"at": "1s", "deleteJob": {"job": "x"}}])
     assert "job 'x' does not exist" in str(scenario_error(missing))
+
+
+def test_the_timeline_marks_each_deletion() -> None:
+    """kubectl deletions are their own mark (dashed), the TTL controller's keep theirs."""
+    from jobsim.plot.marks import marks
+
+    rec = simulate(load_scenario(ROOT / "scenarios" / "delete-job.yaml")).recorder
+    got = [(m.t, m.kind, m.subject) for m in marks(rec)]
+    assert got == [
+        (90.0, "delete", "default/background"),
+        (90.0, "delete", "default/foreground"),
+        (90.0, "delete", "default/orphan"),
+        (100.0, "delete", "default/foreground"),
+    ]
+    ttl = simulate(load_scenario(ROOT / "scenarios" / "ttl.yaml")).recorder
+    assert [(m.kind, m.text) for m in marks(ttl)] == [("ttl", "TTL: Job deleted")]

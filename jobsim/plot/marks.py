@@ -29,8 +29,8 @@ __all__ = [
 
 @dataclass(frozen=True, slots=True)
 class Mark:
-    """An event at ``t``: ``kind`` scale, suspend, resume, ttl (of the Job ``subject``) or node
-    (of the node ``subject``), with a short text."""
+    """An event at ``t``: ``kind`` scale, suspend, resume, ttl, delete (of the Job
+    ``subject``) or node (of the node ``subject``), with a short text."""
 
     t: float
     kind: str
@@ -43,6 +43,7 @@ MARK_STYLES: dict[str, dict[str, object]] = {
     "suspend": {"colors": "#555555", "linestyles": "solid", "linewidth": 1.5},
     "resume": {"colors": "#555555", "linestyles": (0, (1, 1)), "linewidth": 1.8},
     "ttl": {"colors": "#000000", "linestyles": "solid", "linewidth": 2.5},
+    "delete": {"colors": "#000000", "linestyles": (0, (4, 2)), "linewidth": 2.0},
     "node": {"colors": "#7F7F7F", "linestyles": (0, (1, 2)), "linewidth": 1.2},
 }
 MARK_LABELS = {
@@ -50,9 +51,10 @@ MARK_LABELS = {
     "suspend": "suspend",
     "resume": "resume",
     "ttl": "TTL-after-finished deletion",
+    "delete": "kubectl delete job",
     "node": "node event",
 }
-MARKERS = {"scale": "^", "suspend": "s", "resume": "s", "ttl": "X", "node": "o"}
+MARKERS = {"scale": "^", "suspend": "s", "resume": "s", "ttl": "X", "delete": "X", "node": "o"}
 _NODE_TEXT = {
     Kind.NODE_DOWN: "down",
     Kind.NODE_UP: "up",
@@ -84,10 +86,12 @@ def marks(rec: Recorder) -> list[Mark]:
             elif text != "no change":
                 out.append(Mark(t, "scale", subject, "scaled: " + text.replace(" -> ", "→")))
         elif kind is Kind.JOB_DELETED:
-            label = f"Job deleted ({text})" if text else "TTL: Job deleted"
-            out.append(Mark(t, "ttl", subject, label))
+            if text:
+                out.append(Mark(t, "delete", subject, f"Job deleted ({text})"))
+            else:
+                out.append(Mark(t, "ttl", subject, "TTL: Job deleted"))
         elif kind is Kind.JOB_DELETING:
-            out.append(Mark(t, "ttl", subject, f"Job deleting ({text})"))
+            out.append(Mark(t, "delete", subject, f"Job deleting ({text})"))
         elif kind is Kind.NODE_CORDONED:
             out.append(Mark(t, "node", subject, f"{subject} {'cordoned' if a else 'uncordoned'}"))
         elif kind is Kind.NODE_TAINTED:

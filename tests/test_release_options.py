@@ -185,3 +185,27 @@ def test_the_options_apply_to_bare_manifests(tmp_path: Path) -> None:
     assert res.exit_code == 1 and "succeededIndexes" in res.output
     res = runner.invoke(app, ["validate", str(path), "--kubernetes-version", "1.30"])
     assert res.exit_code == 0, res.output
+
+
+def test_a_field_the_release_does_not_have_is_an_unknown_field() -> None:
+    """successPolicy and managedBy came with their gates in 1.30: 1.29's API server refuses
+    them as unknown fields (strict decoding), 1.30's drops them (Alpha, off) and admits the
+    Job."""
+    manifest = job_manifest(
+        "j",
+        completionMode="Indexed",
+        completions=2,
+        parallelism=2,
+        managedBy="kueue.x-k8s.io/multikueue",
+        successPolicy={"rules": [{"succeededIndexes": "0"}]},
+    )
+    data = scenario((manifest, {"duration": "10s"}))
+    lines = scenario_error({**data, "kubernetesVersion": "1.29"}).lines
+    assert sorted(lines) == [
+        "<scenario>: jobs[0].manifest: spec.managedBy: unknown field 'managedBy' (Kubernetes "
+        "1.29 has no such field)",
+        "<scenario>: jobs[0].manifest: spec.successPolicy: unknown field 'successPolicy' "
+        "(Kubernetes 1.29 has no such field)",
+    ]
+    spec = load_scenario(data, kubernetes_version="1.30").manifests[0].spec
+    assert (spec.managedBy, spec.successPolicy) == (None, None)

@@ -25,6 +25,7 @@ from jobsim.k8s.features import (
     FeatureGates,
     drop_disabled_fields,
     feature_gates,
+    gate_spec,
 )
 from jobsim.k8s.job import Job
 from jobsim.k8s.validation import validate_job
@@ -139,6 +140,9 @@ def _decode_job(
         job = Job.model_validate(data)
     except ValidationError as e:
         return pydantic_items(e, data, Job)
+    unknown = _fields_of_later_releases(job, gates)
+    if unknown:
+        return unknown
     job = set_defaults(job)
     if gates is not DEFAULT_GATES:
         spec = drop_disabled_fields(job.spec, gates)
@@ -147,6 +151,23 @@ def _decode_job(
     errors: list[FieldError] = validate_job(job)
     problems = [Problem(e.field, str(e) + _hint(e)) for e in [*errors, *_quantity_errors(job)]]
     return problems or job
+
+
+# The JobSpec fields a gate brought (``pkg/apis/batch/types.go`` of the release that added it).
+_GATE_FIELDS = {"JobSuccessPolicy": "successPolicy", "JobManagedBy": "managedBy"}
+
+
+def _fields_of_later_releases(job: Job, gates: FeatureGates) -> list[Problem]:
+    """A field the release's API does not have yet is an unknown field to its API server's
+    strict decoding (``kubectl``'s default ``--validate=strict``): successPolicy and managedBy
+    came with their gates in 1.30."""
+    out = []
+    for gate, name in _GATE_FIELDS.items():
+        if getattr(job.spec, name) is not None and gate_spec(gate, gates.release) is None:
+            path = f"spec.{name}"
+            text = f"{path}: unknown field {name!r} (Kubernetes {gates.release} has no such field)"
+            out.append(Problem(path, text, at_key=True))
+    return out
 
 
 def _null_keys(data: Any, path: str) -> list[str]:

@@ -50,6 +50,13 @@ if TYPE_CHECKING:  # the names below are imported on first use (``_HOME``), for 
     from jobsim.importer import DumpError, GroupFit, Imported, import_dumps
     from jobsim.invariants import InvariantViolation
     from jobsim.k8s.conditions import job_finished_at, job_outcome
+    from jobsim.k8s.features import (
+        RELEASES,
+        FeatureGateError,
+        FeatureGates,
+        feature_gates,
+        parse_feature_gates,
+    )
     from jobsim.k8s.job import Job
     from jobsim.locate import YAMLProblem, read_stream, read_yaml_file
     from jobsim.narrate import Line, explain, render
@@ -128,6 +135,10 @@ _HOME: dict[str, str] = {
         "jobsim.parity",
     ),
     "InvariantViolation": "jobsim.invariants",
+    **dict.fromkeys(
+        ("FeatureGateError", "FeatureGates", "RELEASES", "feature_gates", "parse_feature_gates"),
+        "jobsim.k8s.features",
+    ),
     "job_finished_at": "jobsim.k8s.conditions",
     "job_outcome": "jobsim.k8s.conditions",
     "Job": "jobsim.k8s.job",
@@ -272,12 +283,15 @@ __all__ = [
     "MEASURES",
     "METRICS",
     "QUANTILES",
+    "RELEASES",
     "BareOptions",
     "CaseFileError",
     "Comparison",
     "ContainerRun",
     "CreatedPod",
     "DumpError",
+    "FeatureGateError",
+    "FeatureGates",
     "GroupFit",
     "Imported",
     "InvariantViolation",
@@ -320,6 +334,7 @@ __all__ = [
     "draw_comparison",
     "draw_sweep",
     "explain",
+    "feature_gates",
     "fmt_seconds",
     "import_dumps",
     "job_finished_at",
@@ -330,6 +345,7 @@ __all__ = [
     "load_side",
     "narrate",
     "parse_bound",
+    "parse_feature_gates",
     "parse_settings",
     "parse_values",
     "parse_vary",

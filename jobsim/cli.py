@@ -9,6 +9,7 @@ import os
 import sys
 import traceback
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal, NoReturn, TypeVar
 
@@ -106,6 +107,46 @@ ExitCodeOpt = Annotated[
     typer.Option("--exit-code", help=f"{_BARE}: the failing runs' exit code [default: 1]"),
 ]
 
+ReleaseOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--kubernetes-version",
+        help="Run on this Kubernetes release (1.29-1.36): its Job feature gates, admission and "
+        "validation; as the scenario key kubernetesVersion [default: the scenario's, else the "
+        "newest].",
+    ),
+]
+GatesOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--feature-gates",
+        help="Job feature gates set over the scenario's featureGates, as kube-apiserver's flag: "
+        "JobManagedBy=false,JobSuccessPolicy=true (a gate locked in the release is refused).",
+    ),
+]
+
+
+@dataclass(frozen=True)
+class Release:
+    """``--kubernetes-version`` and ``--feature-gates``, read."""
+
+    version: str | None = None
+    gates: dict[str, bool] | None = None
+
+
+def _release(version: str | None, gates: str | None) -> Release:
+    """The release options, checked as far as they go alone; a bad one: its problem, exit 2."""
+    try:
+        parsed = None if gates is None else api.parse_feature_gates(gates)
+        if version is not None or parsed:
+            api.feature_gates(version, parsed if version is not None else None)
+    except api.FeatureGateError as e:
+        bad_release = str(e).startswith("unknown Kubernetes release")
+        flag = "--kubernetes-version" if bad_release else "--feature-gates"
+        err.print(f"{flag}: {e}", markup=False)
+        raise typer.Exit(2) from None
+    return Release(version, parsed or None)
+
 
 def _guard(debug: bool, fn: Callable[[], T]) -> T:
     """Bad input: its problems and exit 1. An internal error: one line and exit 70."""
@@ -115,6 +156,11 @@ def _guard(debug: bool, fn: Callable[[], T]) -> T:
         for line in e.lines:
             err.print(line, markup=False)
         raise typer.Exit(1) from None
+    except api.FeatureGateError as e:  # --kubernetes-version/--feature-gates with the file's
+        bad_release = str(e).startswith("unknown Kubernetes release")
+        flag = "--kubernetes-version" if bad_release else "--feature-gates"
+        err.print(f"{flag}: {e}", markup=False)
+        raise typer.Exit(2) from None
     except api.RunStuck as e:  # zero delays all round: the run would never end
         err.print(f"error: {e}", markup=False)
         raise typer.Exit(1) from None
@@ -300,10 +346,19 @@ def _stdin() -> str:
         raise typer.Exit(1) from None
 
 
-def _load(file: Path, debug: bool, bare: BareOptions | None = None) -> Scenario:
-    """A scenario file or bare manifests (``-``: standard input), loaded; warnings printed."""
+def _load(
+    file: Path, debug: bool, bare: BareOptions | None = None, release: Release | None = None
+) -> Scenario:
+    """A scenario file or bare manifests (``-``: standard input), loaded on the ``release``
+    options; warnings printed."""
     text = _stdin() if str(file) == "-" else None
-    scenario: Scenario = _guard(debug, lambda: api.load_input(file, text=text, options=bare))
+    r = release or Release()
+    scenario: Scenario = _guard(
+        debug,
+        lambda: api.load_input(
+            file, text=text, options=bare, kubernetes_version=r.version, feature_gates=r.gates
+        ),
+    )
     _warn(scenario)
     return scenario
 
@@ -314,10 +369,11 @@ def _simulate(
     debug: bool,
     check: bool = False,
     bare: BareOptions | None = None,
+    release: Release | None = None,
 ) -> Result:
     """Load and run a scenario or bare manifests (``check``: the invariant-checking debug
-    mode)."""
-    scenario = _load(file, debug, bare)
+    mode) on the ``release`` options."""
+    scenario = _load(file, debug, bare, release)
     result: Result = _guard(debug, lambda: api.simulate(scenario, seed, check=check))
     if scenario.horizon is None and result.end >= api.DEFAULT_HORIZON:
         err.print(
@@ -481,6 +537,8 @@ def run(
     duration: DurationOpt = None,
     fail_rate: FailRateOpt = None,
     exit_code: ExitCodeOpt = None,
+    kubernetes_version: ReleaseOpt = None,
+    feature_gates: GatesOpt = None,
     debug: DebugOpt = False,
 ) -> None:
     """Run a scenario (or bare Job manifests) and print its summary, timeline and statistics
@@ -495,7 +553,8 @@ def run(
         except api.MissingExtra as e:
             err.print(f"error: {e}", markup=False)
             raise typer.Exit(1) from None
-    result = _simulate(file, seed, debug, check, bare)
+    release = _release(kubernetes_version, feature_gates)
+    result = _simulate(file, seed, debug, check, bare, release)
     if events is not None:
         ev_path = events
 
@@ -532,11 +591,13 @@ def validate(
     duration: DurationOpt = None,
     fail_rate: FailRateOpt = None,
     exit_code: ExitCodeOpt = None,
+    kubernetes_version: ReleaseOpt = None,
+    feature_gates: GatesOpt = None,
     debug: DebugOpt = False,
 ) -> None:
     """Check a scenario or Job manifests the way the API server would."""
     bare = _bare(nodes, node_cpu, node_memory, duration, fail_rate, exit_code)
-    s = _load(file, debug, bare)
+    s = _load(file, debug, bare, _release(kubernetes_version, feature_gates))
     name = "<stdin>" if str(file) == "-" else str(file)
     keys = [f"{m.metadata.namespace}/{m.metadata.name}" for m in s.manifests]
     crons = [
@@ -596,6 +657,8 @@ def plot(
     duration: DurationOpt = None,
     fail_rate: FailRateOpt = None,
     exit_code: ExitCodeOpt = None,
+    kubernetes_version: ReleaseOpt = None,
+    feature_gates: GatesOpt = None,
     debug: DebugOpt = False,
 ) -> None:
     """Draw a run's timeline (by Job or by node) or its summary charts; --animate writes it
@@ -610,7 +673,8 @@ def plot(
         err.print(f"--animate {problem}", markup=False)
         raise typer.Exit(2)
     bare = _bare(nodes, node_cpu, node_memory, duration, fail_rate, exit_code)
-    result = _simulate(file, seed, debug, bare=bare)
+    release = _release(kubernetes_version, feature_gates)
+    result = _simulate(file, seed, debug, bare=bare, release=release)
     if output is not None:
         _save_plot(debug, result, output, by, max_lanes)
         err.print(f"wrote {output}", markup=False)
@@ -635,11 +699,14 @@ def explain(
     duration: DurationOpt = None,
     fail_rate: FailRateOpt = None,
     exit_code: ExitCodeOpt = None,
+    kubernetes_version: ReleaseOpt = None,
+    feature_gates: GatesOpt = None,
     debug: DebugOpt = False,
 ) -> None:
     """Narrate a run: one line per decision, with its rule and numbers."""
     bare = _bare(nodes, node_cpu, node_memory, duration, fail_rate, exit_code)
-    result = _simulate(file, seed, debug, bare=bare)
+    release = _release(kubernetes_version, feature_gates)
+    result = _simulate(file, seed, debug, bare=bare, release=release)
     jobs = result.recorder.jobs
     if job is not None and not any(job in (key, j.name) for key, j in jobs.items()):
         names = ", ".join(j.name for j in jobs.values())
@@ -660,6 +727,8 @@ def report(
     duration: DurationOpt = None,
     fail_rate: FailRateOpt = None,
     exit_code: ExitCodeOpt = None,
+    kubernetes_version: ReleaseOpt = None,
+    feature_gates: GatesOpt = None,
     debug: DebugOpt = False,
 ) -> None:
     """Write a run's report: one self-contained HTML page (the scenario, each Job's outcome,
@@ -670,7 +739,13 @@ def report(
     bare = _bare(nodes, node_cpu, node_memory, duration, fail_rate, exit_code)
     stdin = str(file) == "-"
     text = _stdin() if stdin else None
-    scenario: Scenario = _guard(debug, lambda: api.load_input(file, text=text, options=bare))
+    r = _release(kubernetes_version, feature_gates)
+    scenario: Scenario = _guard(
+        debug,
+        lambda: api.load_input(
+            file, text=text, options=bare, kubernetes_version=r.version, feature_gates=r.gates
+        ),
+    )
     _warn(scenario)
     result = _guard(debug, lambda: api.simulate(scenario, seed))
     source = text if text is not None else _guard(debug, lambda: file.read_text("utf-8"))

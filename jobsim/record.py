@@ -28,11 +28,12 @@ class Kind(IntEnum):
     JOB_SUBMITTED = 1  # subject job
     JOB_CONDITION = 2  # subject job, ref "Type/Status/Reason", text message
     JOB_BACKOFF = 3  # subject job, a failures since last success, b remaining seconds
-    JOB_DELETED = 4  # subject job
+    JOB_DELETED = 4  # subject job, text how ("" for the TTL controller)
     JOB_SKIPPED = 5  # subject job, ref managedBy
     JOB_INDEX_BACKOFF = 6  # subject job, a index, ref failures, b remaining seconds
     JOB_SPEC_CHANGED = 7  # subject job, text what changed
     EVENT_IGNORED = 8  # subject job, text why an outside event did nothing
+    JOB_DELETING = 9  # subject job, text how: it has a deletionTimestamp, finalizers hold it
     POD_CREATED = 10  # subject pod, ref job, a index (-1 NonIndexed), b attempt
     POD_SCHEDULED = 11  # subject pod, ref node
     POD_UNSCHEDULABLE = 12  # subject pod, text message
@@ -159,6 +160,10 @@ class JobRecord:
         if self.source is not None:
             self.written = self.source()
             self.source = None
+
+
+CRONJOB_DELETE = "by its CronJob"
+"""How a ``JOB_DELETED`` event's text begins when the Job's CronJob deleted it."""
 
 
 class _Interned(dict[str, int]):
@@ -400,9 +405,14 @@ class Recorder:
     def event_ignored(self, t: float, key: str, why: str) -> None:
         self._log(t, Kind.EVENT_IGNORED, key, text=why)
 
-    def job_deleted(self, t: float, key: str) -> None:
+    def job_deleting(self, t: float, key: str, how: str) -> None:
+        """The Job got a deletionTimestamp; a finalizer (``foregroundDeletion``) keeps it."""
+        self._log(t, Kind.JOB_DELETING, key, text=how)
+
+    def job_deleted(self, t: float, key: str, how: str = "") -> None:
+        """The Job object is gone (``how``: by whom and with which propagation)."""
         self.jobs[key].deletedAt = t
-        self._log(t, Kind.JOB_DELETED, key)
+        self._log(t, Kind.JOB_DELETED, key, text=how)
 
     def job_owned(self, key: str, cronjob: str) -> None:
         """The Job ``key`` was created by CronJob ``cronjob`` (its controller owner)."""
@@ -610,7 +620,7 @@ class NullRecorder(JobRecorder):
     def job_status(self, t: float, key: str, status: StatusSource) -> None:
         self.jobs.setdefault(key, JobRecord(key, key, "", t)).source = status
 
-    def job_deleted(self, t: float, key: str) -> None:
+    def job_deleted(self, t: float, key: str, how: str = "") -> None:
         return None
 
     def pod_created(self, t: float, name: str, job: str, index: int | None) -> None:
@@ -661,7 +671,9 @@ def describe(kind: Kind, subject: str, ref: str, a: int, b: float, text: str) ->
     if kind is Kind.EVENT_IGNORED:
         return f"Job {subject}: outside event had no effect ({text})"
     if kind is Kind.JOB_DELETED:
-        return f"Job {subject} deleted"
+        return f"Job {subject} deleted" + (f" ({text})" if text else "")
+    if kind is Kind.JOB_DELETING:
+        return f"Job {subject} is being deleted ({text}): deletionTimestamp set"
     if kind is Kind.POD_CREATED:
         idx = "" if a < 0 else f" for index {a}"
         return f"pod {subject} created by Job {ref}{idx}"

@@ -689,6 +689,7 @@ TIMELINE_KINDS = frozenset(
         Kind.JOB_CONDITION,
         Kind.JOB_BACKOFF,
         Kind.JOB_DELETED,
+        Kind.JOB_DELETING,
         Kind.JOB_SKIPPED,
         Kind.POD_CREATED,
         Kind.POD_SCHEDULED,

@@ -8,6 +8,7 @@ backoffs are read as they were last recorded.
 
 The reasons, in the order they are given:
 
+- ``deleted``: the Job was deleted (``deleteJob``) before it finished: nothing else is said;
 - ``managed``: another controller (``managedBy``) owns the Job;
 - ``suspended``: its ``Suspended`` condition is True;
 - ``backoff``: a pod-failure (or per-index) backoff recorded to end after the run;
@@ -36,6 +37,7 @@ from jobsim.results import Result
 __all__ = ["OUT_OF_SERVICE", "Reason", "ReasonKind", "Unfinished", "unfinished"]
 
 ReasonKind = Literal[
+    "deleted",
     "managed",
     "suspended",
     "backoff",
@@ -178,6 +180,10 @@ def unfinished(result: Result, *, job: str | None = None) -> list[Unfinished]:
         status = j.status
         what, _reason = job_outcome(status)
         if what in ("Complete", "Failed"):
+            continue
+        if j.deletedAt is not None:
+            gone = Reason("deleted", f"deleted at {fmt_seconds(j.deletedAt)}")
+            out.append(Unfinished(key, end, "deleted", (gone,)))
             continue
         if j.managedBy is not None:
             managed = Reason("managed", f"managed by {j.managedBy}, not the built-in controller")

@@ -170,3 +170,52 @@ def test_a_snapshot_that_cannot_be_built_says_why(
 def test_the_public_api_exports_it() -> None:
     assert api.sync_once is sync_once
     assert api.CreatedPod is CreatedPod
+
+
+# -- a Job being deleted (metadata.deletionTimestamp) -------------------------------------
+def test_a_job_being_deleted_creates_nothing_and_lets_every_pod_go() -> None:
+    """syncJob of a Job with a deletionTimestamp: manageJob is not called
+    (``satisfiedExpectations && job.DeletionTimestamp == nil``), so completions 5 with one
+    success, parallelism 3 and two active pods creates nothing; canRemoveFinalizer is true
+    for every pod (``jobCtx.job.DeletionTimestamp != nil``): the Pending and Running pods
+    lose their finalizer too, without being counted (neither Succeeded nor failed)."""
+    pods = [
+        PodSnapshot("pending"),
+        PodSnapshot("running", phase="Running"),
+        PodSnapshot("done", phase="Succeeded", finished_at=50.0),
+    ]
+    job = _job(parallelism=3, completions=5)
+    out = sync_once(job, {"startTime": 0.0}, pods, now=60.0, deletion_timestamp=55.0)
+    assert out.created == () and out.deleted == ()
+    assert out.finalizers_removed == ("pending", "running", "done")
+    status = out.status
+    assert (status["active"], status["succeeded"], status["failed"]) == (2, 1, 0)
+    assert status["conditions"] == []
+    # the same Job not being deleted: min(5 - 1, 3) = 3 pods wanted, two active: one created
+    alive = sync_once(job, {"startTime": 0.0}, pods, now=60.0)
+    assert len(alive.created) == 1 and alive.finalizers_removed == ("done",)
+
+
+def test_a_suspended_job_being_deleted_keeps_its_pods_and_gets_no_condition() -> None:
+    """Suspended and being deleted: no manageJob, so no suspension deletions, and the
+    Suspended condition is set only where manageJob ran (``manageJobCalled``)."""
+    pods = [PodSnapshot("a", phase="Running"), PodSnapshot("b", phase="Running")]
+    job = _job(parallelism=2, completions=4, suspend=True)
+    out = sync_once(job, {}, pods, now=60.0, deletion_timestamp=60.0)
+    assert out.deleted == ()
+    assert out.finalizers_removed == ("a", "b")
+    assert out.status["active"] == 2 and out.status["conditions"] == []
+    assert out.status["startTime"] is None  # suspended: never started
+    suspended = sync_once(job, {}, pods, now=60.0)
+    assert suspended.deleted == ("a", "b")
+    assert [c["type"] for c in suspended.status["conditions"]] == ["Suspended"]
+
+
+def test_a_job_being_deleted_still_completes() -> None:
+    """The success check runs whether or not manageJob did: both pods succeeded, none
+    active: SuccessCriteriaMet and Complete (no pod left terminating)."""
+    pods = [PodSnapshot(n, phase="Succeeded", finished_at=50.0) for n in ("a", "b")]
+    job = _job(parallelism=2, completions=2)
+    out = sync_once(job, {"startTime": 0.0}, pods, now=60.0, deletion_timestamp=55.0)
+    assert [c["type"] for c in out.status["conditions"]] == ["SuccessCriteriaMet", "Complete"]
+    assert out.status["succeeded"] == 2

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from jobsim.policy.backoff import (
     BackoffRecord,
     backoff_duration,
+    index_failure_count,
     index_remaining_time,
     new_backoff_record,
     remaining_time,
@@ -266,3 +267,24 @@ def test_remaining_time_is_exact_in_nanoseconds() -> None:
     record = BackoffRecord(failures_after_last_success=1, last_failure_time=1.4)
     assert remaining_time(record, 1.4 + 10.0, 10.0, 600.0) == 0.0
     assert remaining_time(record, 11.4 - 1e-9, 10.0, 600.0) == pytest.approx(1e-9)
+
+
+@pytest.mark.parametrize(
+    ("annotation", "count"),
+    [
+        (None, 0),  # no annotation
+        ("3", 3),
+        ("2147483647", 2147483647),  # the largest int32
+        ("2147483648", 0),  # beyond int32
+        ("-1", 0),  # negative
+        ("xyz", 0),  # not a number
+        (" 3", 0),  # strconv.Atoi takes no spaces
+        ("+3", 3),  # but a sign
+    ],
+)
+def test_index_failure_count_reads_the_annotation_as_upstream(
+    annotation: str | None, count: int
+) -> None:
+    """``getIndexFailureCount``: the annotation through ``strconv.Atoi``, 0 for an error,
+    a negative value or one beyond int32."""
+    assert index_failure_count(annotation) == count

@@ -14,7 +14,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from jobsim.k8s.indexes import go_atoi
-from jobsim.policy.intervals import first_pending_indexes, format_indexes, parse_indexes
+from jobsim.policy.intervals import (
+    first_pending_indexes,
+    format_indexes,
+    intervals_have_index,
+    parse_indexes,
+)
 
 # --- format_indexes (orderedIntervals.String) -------------------------------------------------
 
@@ -246,3 +251,32 @@ def test_first_pending_indexes_of_a_union_by_parts(
 
     got = first_pending_indexes(Union(), count, completions, start)
     assert got == [i for i in range(completions) if i not in union][:count]
+
+
+@pytest.mark.parametrize(
+    ("intervals", "index", "has"),
+    [
+        ([], 4, False),
+        ([(2, 4), (5, 7)], 1, False),  # before all
+        ([(2, 4), (6, 8)], 9, False),  # after all
+        ([(2, 4), (6, 8)], 2, True),  # first of the first
+        ([(2, 4), (6, 8)], 5, False),  # in the gap
+        ([(2, 4), (6, 8)], 8, True),  # last of the last
+        ([(0, 0), (2, 2), (4, 4)], 4, True),
+    ],
+)
+def test_intervals_have_index(intervals: list[tuple[int, int]], index: int, has: bool) -> None:
+    """``orderedIntervals.has``: a binary search for the first interval ending at or after
+    the index, which holds it if it starts at or before it."""
+    assert intervals_have_index(intervals, index) is has
+
+
+@given(st.sets(st.integers(0, 40)), st.integers(-2, 42))
+def test_intervals_have_index_agrees_with_the_set(indexes: set[int], index: int) -> None:
+    intervals: list[tuple[int, int]] = []
+    for i in sorted(indexes):
+        if intervals and intervals[-1][1] == i - 1:
+            intervals[-1] = (intervals[-1][0], i)
+        else:
+            intervals.append((i, i))
+    assert intervals_have_index(intervals, index) is (index in indexes)

@@ -32,6 +32,11 @@ OUTCOMES = {
     ("suspend", "batch"): ("Complete", "CompletionsReached", 3, 0),
     ("elastic", "shards"): ("Complete", "CompletionsReached", 5, 0),
     ("ttl", "cleanup"): ("Complete", "CompletionsReached", 1, 0),
+    # deleted at 90 s, two pods done: the last status each wrote (no terminal condition);
+    # in the foreground the two terminating pods count as failed (isPodFailed)
+    ("delete-job", "background"): ("Running", "", 2, 0),
+    ("delete-job", "foreground"): ("Running", "", 2, 2),
+    ("delete-job", "orphan"): ("Running", "", 2, 0),
     ("node-removal", "etl"): ("Complete", "CompletionsReached", 3, 2),
     ("flaky-pool", "nightly"): ("Complete", "CompletionsReached", 40, 5),
     ("drain", "render"): ("Complete", "CompletionsReached", 4, 2),

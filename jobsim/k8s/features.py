@@ -28,10 +28,13 @@ __all__ = [
     "drop_disabled_fields",
     "feature_gates",
     "gate_spec",
+    "parse_feature_gates",
 ]
 
 RELEASES = ("1.29", "1.30", "1.31", "1.32", "1.33", "1.34", "1.35", "1.36")
 NEWEST_RELEASE = RELEASES[-1]
+DELAY_TERMINAL_SINCE = (1, 31)
+"""The first release with ``delayTerminalCondition`` in job_controller.go."""
 
 
 @dataclass(frozen=True)
@@ -110,8 +113,13 @@ class FeatureGates:
     @property
     def delay_terminal_condition(self) -> bool:
         """``delayTerminalCondition``: FailureTarget/SuccessCriteriaMet first, the terminal
-        condition once no pod is terminating (JobManagedBy or JobPodReplacementPolicy)."""
-        return self.JobManagedBy or self.JobPodReplacementPolicy
+        condition once no pod is terminating (JobManagedBy or JobPodReplacementPolicy), from
+        1.31 on, the release that added it (kubernetes#125510, "delay setting terminal Job
+        conditions until all pods are terminal"); 1.29 and 1.30 set Failed and Complete at
+        once whatever the gates."""
+        return _version(self.release) >= DELAY_TERMINAL_SINCE and (
+            self.JobManagedBy or self.JobPodReplacementPolicy
+        )
 
     def off(self) -> tuple[str, ...]:
         """The Job gates that are off."""
@@ -174,3 +182,31 @@ def drop_disabled_fields(spec: Any, gates: FeatureGates) -> Any:
     if not gates.JobManagedBy and spec.managedBy is not None:
         drop["managedBy"] = None
     return spec.model_copy(update=drop) if drop else spec
+
+
+_GO_BOOLS = {
+    **dict.fromkeys(("1", "t", "T", "TRUE", "true", "True"), True),
+    **dict.fromkeys(("0", "f", "F", "FALSE", "false", "False"), False),
+}
+
+
+def parse_feature_gates(text: str) -> dict[str, bool]:
+    """``--feature-gates`` as component-base reads it: ``Key=value`` pairs separated by
+    commas, each value as Go ``strconv.ParseBool`` reads it; ``FeatureGateError`` otherwise.
+    Which gates a release knows is ``feature_gates``' check."""
+    out: dict[str, bool] = {}
+    for part in text.split(","):
+        part = part.strip()
+        if not part:
+            continue
+        key, sep, value = part.partition("=")
+        key, value = key.strip(), value.strip()
+        if not sep or not key:
+            raise FeatureGateError(f"missing bool value for {key or part!r}: expected Key=true")
+        if value not in _GO_BOOLS:
+            raise FeatureGateError(
+                f'invalid value of {key}: {value}, err: strconv.ParseBool: parsing "{value}": '
+                "invalid syntax"
+            )
+        out[key] = _GO_BOOLS[value]
+    return out

@@ -11,12 +11,13 @@ builds its Job and pods and gives the default of every expectation a case leaves
   function;
 - anything else: ``UNSUPPORTED``, with the reason.
 
-A sync case runs with the Job feature gates of its ``emulationVersion`` (default: the newest
-release) and the ``gates`` it sets (``jobsim.k8s.features``); a gate its release has locked is
-refused, as the API server refuses it. It is UNSUPPORTED, with every reason that applies, when
+A case runs with the Job feature gates of its ``emulationVersion`` and the ``gates`` it sets
+(``jobsim.k8s.features``; without an ``emulationVersion``, the newest release that lets it set
+them: ``sync_cases.case_gates``); a gate no release lets it set is refused, as the API server
+refuses it. It is UNSUPPORTED, with every reason that applies, when
 it injects API errors, pre-sets informer expectations, syncs a Job being deleted, or uses keys
-or expectations a single sync cannot show. A helper case that switches a gate off is
-UNSUPPORTED: the helpers run on the newest release.
+nothing jobsim shows. Helper cases whose upstream function reads a gate get the gates
+(``helper_cases.GATED_HELPERS``).
 """
 
 from __future__ import annotations
@@ -28,12 +29,12 @@ from typing import Any, Literal
 
 import yaml
 
-from jobsim.parity.helper_cases import HELPERS, NOT_MODELLED
+from jobsim.k8s.features import DEFAULT_GATES
+from jobsim.parity.helper_cases import GATED_HELPERS, HELPERS, NOT_MODELLED
 from jobsim.parity.snapshot import SnapshotError
 from jobsim.parity.step_cases import STEPS
 from jobsim.parity.sync_cases import (
     case_gates,
-    gates_off_reason,
     run_sync_case,
     unsupported_reasons,
 )
@@ -114,16 +115,16 @@ def run_case(
     instead (to see which cases differ only by a gate)."""
     test, name = str(case.get("test", "?")), str(case.get("name", "?"))
     helper = HELPERS.get(test) or STEPS.get(test)
+    gated = GATED_HELPERS.get(test)
     if test in NOT_MODELLED:
         return Verdict(test, name, "UNSUPPORTED", (NOT_MODELLED[test],))
     try:
-        if helper is not None:
+        if gated is not None:
+            differences = gated(case, DEFAULT_GATES if ignore_gates else case_gates(case))
+        elif helper is not None:
             if not ignore_gates:
-                case_gates(case)  # a gate the release refuses: input not accepted
-            gates = None if ignore_gates else gates_off_reason(case)
-            if gates is not None:
-                return Verdict(test, name, "UNSUPPORTED", (gates,))
-            differences = helper(case)
+                case_gates(case)  # a gate no release lets it set: input not accepted
+            differences = helper(case)  # its upstream function reads no Job gate
         elif "job" in case:
             reasons = unsupported_reasons(case)
             if reasons:

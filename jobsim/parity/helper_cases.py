@@ -10,6 +10,8 @@
 | TestMatchSuccessPolicy | ``policy.success_policy.match_success_policy`` |
 | TestFirstPendingIndexes | ``policy.intervals.first_pending_indexes`` |
 | TestCalculateSucceededIndexes | ``policy.intervals.parse_indexes``, new succeeded pods added |
+| TestIntervalsHaveIndex | ``policy.intervals.intervals_have_index`` |
+| TestGetIndexFailureCount | ``policy.backoff.index_failure_count`` |
 
 Each returns the differences from the case's ``expect`` (empty: it passes).
 """
@@ -21,11 +23,11 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from jobsim.k8s.features import FeatureGates
 from jobsim.k8s.job import PodFailurePolicy, SuccessPolicy
 from jobsim.parity.compare import diff
 from jobsim.parity.values import (
     CaseInputError,
-    CaseUnsupported,
     as_failure_count,
     as_index,
     as_int,
@@ -35,16 +37,17 @@ from jobsim.parity.values import (
 )
 from jobsim.policy.backoff import (
     BackoffRecord,
+    index_failure_count,
     index_remaining_time,
     new_backoff_record,
     remaining_time,
 )
 from jobsim.policy.finish_time import pod_finished_time
-from jobsim.policy.intervals import first_pending_indexes, parse_indexes
+from jobsim.policy.intervals import first_pending_indexes, intervals_have_index, parse_indexes
 from jobsim.policy.pod_failure_policy import ContainerExit, FailedPod, match_pod_failure_policy
 from jobsim.policy.success_policy import match_success_policy
 
-__all__ = ["HELPERS", "NOT_MODELLED"]
+__all__ = ["GATED_HELPERS", "HELPERS", "NOT_MODELLED"]
 
 Case = Mapping[str, Any]
 
@@ -171,12 +174,19 @@ def _exits(entries: Any, where: str) -> list[ContainerExit]:
 
 
 def _match_pod_failure_policy_case(case: Case) -> list[str]:
-    """``matchPodFailurePolicy`` for a failed pod ``default/mypod``."""
-    rules = (case.get("podFailurePolicy") or {}).get("rules") or []
-    if "ruleName" in (case.get("expect") or {}) or any("name" in r for r in rules):
-        raise CaseUnsupported(RULE_NAME)
+    """``matchPodFailurePolicy`` for a failed pod ``default/mypod``: the message, whether it
+    counts, and the matched rule's action and ``name`` (``ruleName``, null when unset;
+    upstream returns the matched rule itself)."""
+    data = case.get("podFailurePolicy")
+    names: list[Any] = []
+    if isinstance(data, Mapping) and isinstance(data.get("rules"), list):
+        # rules[].name (KEP-4443, gate PodFailurePolicyName, alpha targeted at 1.38) is in
+        # no release jobsim models: read here, the rule matched by its index
+        names = [r.get("name") if isinstance(r, Mapping) else None for r in data["rules"]]
+        rules = [_without_name(r) for r in data["rules"]]
+        data = {**data, "rules": rules}
     try:
-        policy = PodFailurePolicy.model_validate(case.get("podFailurePolicy"))
+        policy = PodFailurePolicy.model_validate(data)
     except ValidationError as e:
         return [f"podFailurePolicy not accepted: {_first_error(e)}"]
     pod = case.get("pod") or {}
@@ -188,8 +198,19 @@ def _match_pod_failure_policy_case(case: Case) -> list[str]:
         [(str(c["type"]), str(c.get("status", "True"))) for c in pod.get("conditions") or []],
     )
     m = match_pod_failure_policy(policy, view)
-    actual = {"message": m.fail_job_message, "countFailed": m.count_failed, "action": m.action}
+    actual = {
+        "message": m.fail_job_message,
+        "countFailed": m.count_failed,
+        "action": m.action,
+        "ruleName": None if m.rule is None else names[m.rule],
+    }
     return diff(_expect(case), actual)
+
+
+def _without_name(rule: Any) -> Any:
+    if isinstance(rule, Mapping) and "name" in rule:
+        return {k: v for k, v in rule.items() if k != "name"}
+    return rule
 
 
 def _first_error(e: ValidationError) -> str:
@@ -205,8 +226,9 @@ def _intervals(data: Any, where: str) -> set[int]:
     return out
 
 
-def _match_success_policy_case(case: Case) -> list[str]:
-    """``matchSuccessPolicy`` over the succeeded intervals."""
+def _match_success_policy_case(case: Case, gates: FeatureGates) -> list[str]:
+    """``matchSuccessPolicy`` over the succeeded intervals; with JobSuccessPolicy off it
+    matches nothing (its first check; jobsim's sync checks the gate before calling)."""
     data = case.get("successPolicy")
     try:
         policy = None if data is None else SuccessPolicy.model_validate(data)
@@ -215,6 +237,8 @@ def _match_success_policy_case(case: Case) -> list[str]:
     completions = as_int(case.get("completions"), "completions")
     succeeded = _intervals(case.get("succeededIntervals"), "succeededIntervals")
     message = match_success_policy(policy, completions, succeeded)
+    if not gates.JobSuccessPolicy:
+        message = None
     actual = {"metSuccessPolicy": message is not None, "message": message or ""}
     return diff(_expect(case), actual)
 
@@ -252,19 +276,33 @@ def _calculate_succeeded_indexes_case(case: Case) -> list[str]:
     return diff(_expect(case), actual)
 
 
-RULE_NAME = (
-    "pod-failure-policy rule name (KEP-4443): a newer API field, not in the Job API jobsim "
-    "models; which release has it is the feature-gates step"
-)
+def _intervals_have_index_case(case: Case) -> list[str]:
+    """``orderedIntervals.has`` of one index."""
+    intervals = [
+        (as_int(a, f"intervals[{i}]"), as_int(b, f"intervals[{i}]"))
+        for i, (a, b) in enumerate(case.get("intervals") or [])
+    ]
+    got = intervals_have_index(intervals, as_int(case.get("index"), "index"))
+    return diff(_expect(case), {"has": got})
 
-NOT_MODELLED: dict[str, str] = {
-    "TestIntervalsHaveIndex": "no jobsim function: jobsim keeps completed and failed indexes "
-    "as sets of numbers, not as intervals",
-    "TestGetIndexFailureCount": "no jobsim function: jobsim pods carry their index failure "
-    "counts as numbers, not annotations (the runner reads a case's annotation as upstream "
-    "parseInt32 does)",
-}
+
+def _index_failure_count_case(case: Case) -> list[str]:
+    """``getIndexFailureCount`` of a pod's annotation (null: no annotation)."""
+    pod = case.get("pod") or {}
+    value = pod.get("indexFailureCount")
+    if isinstance(value, bool):
+        raise CaseInputError("pod.indexFailureCount: expected an annotation value")
+    got = index_failure_count(None if value is None else str(value))
+    return diff(_expect(case), {"indexFailureCount": got})
+
+
+NOT_MODELLED: dict[str, str] = {}
 """Helper tests of upstream functions jobsim has no counterpart of, with the reason."""
+
+GATED_HELPERS: dict[str, Callable[[Case, FeatureGates], list[str]]] = {
+    "TestMatchSuccessPolicy": _match_success_policy_case,
+}
+"""The helper tests whose upstream function reads a Job feature gate: run with the case's."""
 
 HELPERS: dict[str, Callable[[Case], list[str]]] = {
     "TestNewBackoffRecord": _new_backoff_record_case,
@@ -272,8 +310,9 @@ HELPERS: dict[str, Callable[[Case], list[str]]] = {
     "TestGetRemainingBackoffTimePerIndex": _remaining_time_per_index_case,
     "TestGetFinishedTime": _finished_time_case,
     "TestMatchPodFailurePolicy": _match_pod_failure_policy_case,
-    "TestMatchSuccessPolicy": _match_success_policy_case,
     "TestFirstPendingIndexes": _first_pending_indexes_case,
     "TestCalculateSucceededIndexes": _calculate_succeeded_indexes_case,
+    "TestIntervalsHaveIndex": _intervals_have_index_case,
+    "TestGetIndexFailureCount": _index_failure_count_case,
 }
 """The helper tests the runner knows, by upstream test function."""

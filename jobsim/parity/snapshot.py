@@ -320,10 +320,12 @@ def seed(
     defaulting: bool = False,
     timing: Timing | None = None,
     gates: FeatureGates = DEFAULT_GATES,
+    deletion_timestamp: float | None = None,
 ) -> Seeded:
     """Build a snapshot (as ``sync_once`` takes it) into a ``JobRuntime``, its ``Pod``s and a
     bookkeeping ``ControllerEnv``, so that one step of a sync can run on it alone."""
     rt = _runtime(_job(job, defaulting), gates)
+    rt.deleting = deletion_timestamp
     _seed_status(rt, status or {}, now)
     names = [p.name for p in pods]
     if len(set(names)) != len(names):
@@ -347,6 +349,7 @@ def sync_once(
     defaulting: bool = False,
     timing: Timing | None = None,
     gates: FeatureGates = DEFAULT_GATES,
+    deletion_timestamp: float | None = None,
 ) -> SyncOutcome:
     """Run exactly one ``syncJob`` of ``job`` at ``now`` and say what it did.
 
@@ -358,9 +361,20 @@ def sync_once(
     ``pods`` are its pods; ``backoff`` is the controller's pod-failure backoff record for the
     Job (upstream ``backoffStore``); ``timing`` gives the backoff constants (defaults: 10 s,
     600 s, and the 1 s ``syncJobBatchPeriod``); ``gates`` the cluster's Job feature gates
-    (``jobsim.k8s.features.feature_gates``; default: the newest release, every gate on).
+    (``jobsim.k8s.features.feature_gates``; default: the newest release, every gate on);
+    ``deletion_timestamp`` the Job's own (it is being deleted: no pod is created or deleted
+    for it, every pod's tracking finalizer goes).
     """
-    seeded = seed(job, status, pods, now, defaulting=defaulting, timing=timing, gates=gates)
+    seeded = seed(
+        job,
+        status,
+        pods,
+        now,
+        defaulting=defaulting,
+        timing=timing,
+        gates=gates,
+        deletion_timestamp=deletion_timestamp,
+    )
     rt, env, recorder = seeded.job, seeded.env, seeded.env.recorder
     missing = [f for f in ("parallelism", "backoffLimit") if getattr(rt.spec, f) is None]
     if missing:  # syncJob dereferences both; only API defaulting fills them in

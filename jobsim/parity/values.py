@@ -14,6 +14,7 @@ import re
 from typing import Any
 
 from jobsim.k8s.indexes import go_atoi
+from jobsim.policy.backoff import index_failure_count
 from jobsim.units import UnitError, parse_duration
 
 __all__ = [
@@ -97,14 +98,11 @@ def as_index(value: Any) -> int | None:
 
 
 def as_failure_count(value: Any) -> int:
-    """A ``batch.kubernetes.io/job-index-(ignored-)failure-count`` annotation as upstream
-    ``parseInt32`` reads it: 0 when absent, not an int32 or negative."""
+    """A ``batch.kubernetes.io/job-index-(ignored-)failure-count`` annotation of a case as
+    ``policy.backoff.index_failure_count`` reads it (numbers are written as YAML numbers)."""
     if value is None or isinstance(value, bool):
         return 0
-    count = go_atoi(str(value))
-    if count is None or count < 0 or count > 2**31 - 1:
-        return 0
-    return count
+    return index_failure_count(str(value))
 
 
 def as_intervals(indexes: list[int]) -> list[list[int]] | None:

@@ -1,5 +1,6 @@
 """What happened at an instant, read from the record and drawn over the bars: scale, suspend,
-resume and TTL deletion of a Job, node events; and labels above the plot that do not overlap."""
+resume and deletion (TTL or kubectl delete job) of a Job, node events; and labels above the
+plot that do not overlap."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from jobsim.record import Kind, Recorder, fmt_seconds
+from jobsim.record import CRONJOB_DELETE, Kind, Recorder, fmt_seconds
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -28,8 +29,8 @@ __all__ = [
 
 @dataclass(frozen=True, slots=True)
 class Mark:
-    """An event at ``t``: ``kind`` scale, suspend, resume, ttl (of the Job ``subject``) or node
-    (of the node ``subject``), with a short text."""
+    """An event at ``t``: ``kind`` scale, suspend, resume, ttl, delete (of the Job
+    ``subject``) or node (of the node ``subject``), with a short text."""
 
     t: float
     kind: str
@@ -43,6 +44,7 @@ MARK_STYLES: dict[str, dict[str, object]] = {
     "resume": {"colors": "#555555", "linestyles": (0, (1, 1)), "linewidth": 1.8},
     "ttl": {"colors": "#000000", "linestyles": "solid", "linewidth": 2.5},
     "cronjob": {"colors": "#000000", "linestyles": (0, (3, 1)), "linewidth": 2.0},
+    "delete": {"colors": "#000000", "linestyles": (0, (4, 2)), "linewidth": 2.0},
     "node": {"colors": "#7F7F7F", "linestyles": (0, (1, 2)), "linewidth": 1.2},
 }
 MARK_LABELS = {
@@ -51,9 +53,18 @@ MARK_LABELS = {
     "resume": "resume",
     "ttl": "TTL-after-finished deletion",
     "cronjob": "deleted by its CronJob (history limit, Replace)",
+    "delete": "kubectl delete job",
     "node": "node event",
 }
-MARKERS = {"scale": "^", "suspend": "s", "resume": "s", "ttl": "X", "cronjob": "X", "node": "o"}
+MARKERS = {
+    "scale": "^",
+    "suspend": "s",
+    "resume": "s",
+    "ttl": "X",
+    "cronjob": "X",
+    "delete": "X",
+    "node": "o",
+}
 _NODE_TEXT = {
     Kind.NODE_DOWN: "down",
     Kind.NODE_UP: "up",
@@ -63,13 +74,14 @@ _NODE_TEXT = {
 
 
 def marks(rec: Recorder) -> list[Mark]:
-    """The record's scale, suspend, resume, TTL deletion and node events, in order: node
-    down, up, removed, added (after time 0), cordoned (drained), uncordoned, and tainted
+    """The record's scale, suspend, resume, deletion (TTL, kubectl) and node events, in order:
+    node down, up, removed, added (after time 0), cordoned (drained), uncordoned, and tainted
     out-of-service; a node's own unreachable taint follows its going down and is left out."""
     out = []
     kinds = (
         Kind.JOB_SPEC_CHANGED,
         Kind.JOB_DELETED,
+        Kind.JOB_DELETING,
         *_NODE_TEXT,
         Kind.NODE_CORDONED,
         Kind.NODE_TAINTED,
@@ -85,10 +97,14 @@ def marks(rec: Recorder) -> list[Mark]:
                 out.append(Mark(t, "scale", subject, "scaled: " + text.replace(" -> ", "→")))
         elif kind is Kind.JOB_DELETED:
             job = rec.jobs.get(subject)
-            if job is not None and job.cronJob is not None:
+            if job is not None and job.cronJob is not None and text.startswith(CRONJOB_DELETE):
                 out.append(Mark(t, "cronjob", subject, "CronJob: Job deleted"))
+            elif text:
+                out.append(Mark(t, "delete", subject, f"Job deleted ({text})"))
             else:
                 out.append(Mark(t, "ttl", subject, "TTL: Job deleted"))
+        elif kind is Kind.JOB_DELETING:
+            out.append(Mark(t, "delete", subject, f"Job deleting ({text})"))
         elif kind is Kind.NODE_CORDONED:
             out.append(Mark(t, "node", subject, f"{subject} {'cordoned' if a else 'uncordoned'}"))
         elif kind is Kind.NODE_TAINTED:

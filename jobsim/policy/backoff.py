@@ -8,9 +8,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from jobsim.k8s.indexes import go_atoi
+
 __all__ = [
     "BackoffRecord",
     "backoff_duration",
+    "index_failure_count",
     "index_remaining_time",
     "nanoseconds",
     "new_backoff_record",
@@ -114,6 +117,19 @@ def index_remaining_time(
     """
     failures = failure_count + ignored_failure_count + 1
     return _remaining(backoff_duration(failures, base, cap), now - last_failure_time)
+
+
+def index_failure_count(annotation: str | None) -> int:
+    """A pod's ``batch.kubernetes.io/job-index-failure-count`` (or ``…-ignored-…``)
+    annotation as a count: 0 when absent, not a number, negative or beyond int32 (upstream
+    ``getIndexFailureCount``/``getIndexAbsoluteFailureCount`` of indexed_job_utils.go, which
+    log the bad value and go on with 0)."""
+    if annotation is None:
+        return 0
+    count = go_atoi(annotation)
+    if count is None or count < 0 or count > 2**31 - 1:
+        return 0
+    return count
 
 
 def nanoseconds(seconds: float) -> int:

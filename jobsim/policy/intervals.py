@@ -7,13 +7,32 @@ Used for ``status.completedIndexes`` and ``status.failedIndexes``.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Sequence
 from collections.abc import Set as AbstractSet
 from typing import Protocol, runtime_checkable
 
 from jobsim.k8s.indexes import go_atoi
 
-__all__ = ["SetUnion", "first_pending_indexes", "format_indexes", "parse_indexes"]
+__all__ = [
+    "SetUnion",
+    "first_pending_indexes",
+    "format_indexes",
+    "intervals_have_index",
+    "parse_indexes",
+]
+
+
+def intervals_have_index(intervals: Sequence[tuple[int, int]], index: int) -> bool:
+    """Whether ``index`` lies in one of the sorted, disjoint ``(first, last)`` intervals
+    (upstream ``orderedIntervals.has``, a binary search on ``last``)."""
+    lo, hi = 0, len(intervals)
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if intervals[mid][1] >= index:
+            hi = mid
+        else:
+            lo = mid + 1
+    return lo < len(intervals) and intervals[lo][0] <= index
 
 
 def format_indexes(indexes: Iterable[int]) -> str:

@@ -47,6 +47,7 @@ _OUTSIDE = frozenset(
         Kind.NODE_REMOVED,
         Kind.JOB_SPEC_CHANGED,
         Kind.JOB_DELETED,
+        Kind.JOB_DELETING,
         Kind.EVENT_IGNORED,
     }
 )

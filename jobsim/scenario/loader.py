@@ -7,8 +7,9 @@ and raised together as a ``ScenarioError``, each located in its file.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 from pydantic import (
     ValidationError,
@@ -20,6 +21,14 @@ from jobsim.k8s.cronparse import parse_standard
 from jobsim.k8s.decoding import as_sent, is_quantity, quantity_error
 from jobsim.k8s.defaults import set_defaults
 from jobsim.k8s.errors import FieldError, not_supported, required
+from jobsim.k8s.features import (
+    DEFAULT_GATES,
+    FeatureGateError,
+    FeatureGates,
+    drop_disabled_fields,
+    feature_gates,
+    gate_spec,
+)
 from jobsim.k8s.job import Job
 from jobsim.k8s.validation import validate_job
 from jobsim.k8s.validation_resources import (
@@ -102,10 +111,15 @@ def admit(
 
 
 def _decode_job(
-    data: Any, names: Names | None = None, notes: list[Problem] | None = None
+    data: Any,
+    names: Names | None = None,
+    notes: list[Problem] | None = None,
+    gates: FeatureGates = DEFAULT_GATES,
 ) -> Job | list[Problem]:
     """``decode_job`` unplaced: ``names`` generates the names of ``generateName``; a note on
-    fields the server ignores on create is appended to ``notes``."""
+    fields the server ignores on create is appended to ``notes``; ``gates`` are the cluster's:
+    the fields of a disabled gate are dropped before validation (``PrepareForCreate``'s
+    ``dropDisabledFields`` runs before ``Validate``), so they are never checked."""
     if not isinstance(data, dict):
         return [Problem("", f"(top level): expected a Job manifest (a mapping), got {got(data)}")]
     problems: list[Problem] = []
@@ -132,7 +146,14 @@ def _decode_job(
         job = Job.model_validate(data)
     except ValidationError as e:
         return pydantic_items(e, data, Job)
+    unknown = _fields_of_later_releases(job, gates)
+    if unknown:
+        return unknown
     job = set_defaults(job)
+    if gates is not DEFAULT_GATES:
+        spec = drop_disabled_fields(job.spec, gates)
+        if spec is not job.spec:
+            job = job.model_copy(update={"spec": spec})
     errors: list[FieldError] = validate_job(job)
     problems = [Problem(e.field, str(e) + _hint(e)) for e in [*errors, *_quantity_errors(job)]]
     return problems or job
@@ -144,7 +165,10 @@ scheduled minute, ``<name>-<minutes since the epoch>``: the same length)."""
 
 
 def _decode_cronjob(
-    data: dict[str, Any], names: Names | None = None, notes: list[Problem] | None = None
+    data: dict[str, Any],
+    names: Names | None = None,
+    notes: list[Problem] | None = None,
+    gates: FeatureGates = DEFAULT_GATES,
 ) -> tuple[CronJob, Job] | list[Problem]:
     """Decode, default and validate a ``batch/v1`` CronJob as the API server creates it
     (``ValidateCronJobCreate``): the CronJob, and the Job its template makes, as checked."""
@@ -181,7 +205,9 @@ def _decode_cronjob(
             )
         }
     )
-    decoded = _decode_job(job_manifest(template, TEMPLATE_JOB_NAME.format(name=name), {}))
+    decoded = _decode_job(
+        job_manifest(template, TEMPLATE_JOB_NAME.format(name=name), {}), gates=gates
+    )
     where = "spec.jobTemplate."
     template_problems = (
         []
@@ -197,6 +223,23 @@ def _decode_cronjob(
     if problems or not isinstance(decoded, Job):
         return problems or [Problem("", "(top level): not a valid CronJob")]
     return cj, decoded
+
+
+# The JobSpec fields a gate brought (``pkg/apis/batch/types.go`` of the release that added it).
+_GATE_FIELDS = {"JobSuccessPolicy": "successPolicy", "JobManagedBy": "managedBy"}
+
+
+def _fields_of_later_releases(job: Job, gates: FeatureGates) -> list[Problem]:
+    """A field the release's API does not have yet is an unknown field to its API server's
+    strict decoding (``kubectl``'s default ``--validate=strict``): successPolicy and managedBy
+    came with their gates in 1.30."""
+    out = []
+    for gate, name in _GATE_FIELDS.items():
+        if getattr(job.spec, name) is not None and gate_spec(gate, gates.release) is None:
+            path = f"spec.{name}"
+            text = f"{path}: unknown field {name!r} (Kubernetes {gates.release} has no such field)"
+            out.append(Problem(path, text, at_key=True))
+    return out
 
 
 def _null_keys(data: Any, path: str) -> list[str]:
@@ -264,11 +307,62 @@ def _read(path: Path) -> tuple[Any, Marks]:
         raise ScenarioError(str(path), [str(e)]) from None
 
 
-def load_scenario(source: str | Path | dict[str, Any], *, base_dir: Path | None = None) -> Scenario:
+def set_release(
+    data: dict[str, Any],
+    kubernetes_version: str | None = None,
+    gates: Mapping[str, bool] | None = None,
+) -> dict[str, Any]:
+    """The scenario data with ``kubernetesVersion`` replaced and ``gates`` set over its
+    ``featureGates`` (what ``--kubernetes-version`` and ``--feature-gates`` do).
+    ``FeatureGateError`` when the result is a setting the cluster refuses and the file's
+    own is not (the file's own problems are the loader's to place)."""
+    if kubernetes_version is None and not gates:
+        return data
+    out = dict(data)
+    if kubernetes_version is not None:
+        out["kubernetesVersion"] = kubernetes_version
+    if gates:
+        given = out.get("featureGates")
+        out["featureGates"] = {**(given if isinstance(given, dict) else {}), **gates}
+    if _release_gates(data, strict=True) is not None:
+        release = out.get("kubernetesVersion")
+        feature_gates(None if release is None else str(release), out.get("featureGates"))
+    return out
+
+
+@overload
+def _release_gates(data: dict[str, Any]) -> FeatureGates: ...
+@overload
+def _release_gates(data: dict[str, Any], *, strict: bool) -> FeatureGates | None: ...
+def _release_gates(data: dict[str, Any], *, strict: bool = False) -> FeatureGates | None:
+    """The Job gates the scenario's cluster runs with (``kubernetesVersion``,
+    ``featureGates``); when those are not valid (the Scenario model then says why), the
+    newest release's, or None if ``strict``."""
+    release, overrides = data.get("kubernetesVersion"), data.get("featureGates")
+    if release is None and not overrides:
+        return DEFAULT_GATES
+    if release is not None and not isinstance(release, str):
+        return None if strict else DEFAULT_GATES
+    try:
+        return feature_gates(release, overrides if isinstance(overrides, dict) else None)
+    except FeatureGateError:
+        return None if strict else DEFAULT_GATES
+
+
+def load_scenario(
+    source: str | Path | dict[str, Any],
+    *,
+    base_dir: Path | None = None,
+    kubernetes_version: str | None = None,
+    feature_gates: Mapping[str, bool] | None = None,
+) -> Scenario:
     """Load and validate a scenario from a YAML file path or a dict.
 
-    Problems raise ``ScenarioError``; warnings (a pod that fits no node) are kept on the
-    returned scenario's ``warnings``.
+    ``kubernetes_version`` replaces the scenario's ``kubernetesVersion`` and
+    ``feature_gates`` are set over its ``featureGates``: the Jobs are admitted (fields of
+    disabled gates dropped) and validated as that release's API server does. Problems raise
+    ``ScenarioError``; warnings (a pod that fits no node) are kept on the returned
+    scenario's ``warnings``.
     """
     marks: Marks | None = None
     if isinstance(source, dict):
@@ -280,6 +374,8 @@ def load_scenario(source: str | Path | dict[str, Any], *, base_dir: Path | None 
         data, marks = _read(path)
         name = str(path)
         base = base_dir or path.parent
+    if isinstance(data, dict):
+        data = set_release(data, kubernetes_version, feature_gates)
     return load_data(data, marks, name, base)
 
 
@@ -305,6 +401,7 @@ def load_data(data: Any, marks: Marks | None, name: str, base: Path) -> Scenario
     seed = data.get("seed", 0)
     names = Names(seed if isinstance(seed, int) and not isinstance(seed, bool) else 0)
     notes: list[Problem] = []
+    gates = _release_gates(data)
     raw_jobs = data.get("jobs")
     for i, entry in enumerate(raw_jobs if isinstance(raw_jobs, list) else []):
         if not isinstance(entry, dict):
@@ -312,7 +409,7 @@ def load_data(data: Any, marks: Marks | None, name: str, base: Path) -> Scenario
         raw = entry.get("manifest")
         mfile = entry.get("manifestFile")
         if isinstance(mfile, str) and raw is None:
-            found = _read_manifest_file(base, mfile, f"jobs[{i}].manifestFile")
+            found = _read_manifest_file(base, mfile, f"jobs[{i}].manifestFile", gates)
             if isinstance(found, tuple):
                 bases[i] = found
             else:
@@ -323,9 +420,9 @@ def load_data(data: Any, marks: Marks | None, name: str, base: Path) -> Scenario
         found_notes: list[Problem] = []
         decoded: Job | tuple[CronJob, Job] | list[Problem]
         if raw.get("kind") == "CronJob":
-            decoded = _decode_cronjob(raw, names, found_notes)
+            decoded = _decode_cronjob(raw, names, found_notes, gates)
         else:
-            decoded = _decode_job(raw, names, found_notes)
+            decoded = _decode_job(raw, names, found_notes, gates)
         where = f"jobs[{i}].manifest"
         notes.extend(
             Problem(join_path(where, p.where), f"{where}: {p.text}", p.at_key) for p in found_notes
@@ -363,7 +460,7 @@ def load_data(data: Any, marks: Marks | None, name: str, base: Path) -> Scenario
                     )
             cron_entries.append(entry.with_job(bases[i][1], i).with_cronjob(crons[i]))
             continue
-        expanded, refused = _expand(i, entry, *bases[i], names)
+        expanded, refused = _expand(i, entry, *bases[i], names, gates)
         entries.extend(expanded)
         problems.extend(refused)
     problems.extend(_check_cron_names(cron_entries))
@@ -448,7 +545,12 @@ def _check_cron_names(crons: list[JobEntry]) -> list[Problem]:
 
 
 def _expand(
-    i: int, entry: JobEntry, raw: dict[str, Any], job: Job, names: Names
+    i: int,
+    entry: JobEntry,
+    raw: dict[str, Any],
+    job: Job,
+    names: Names,
+    gates: FeatureGates = DEFAULT_GATES,
 ) -> tuple[list[JobEntry], list[Problem]]:
     """Entry ``i`` of the file as loaded entries: itself, or one per replica, each with its
     own Job ``<name>-<r>`` (or, from a ``generateName``, its own generated name) decoded and
@@ -462,7 +564,9 @@ def _expand(
     where = f"jobs[{i}].replicas"
     meta = raw.get("metadata")
     if isinstance(meta, dict) and not meta.get("name") and meta.get("generateName"):
-        generated = [job] + [_decode_job(raw, names) for _ in range(entry.replicas - 1)]
+        generated = [job] + [
+            _decode_job(raw, names, gates=gates) for _ in range(entry.replicas - 1)
+        ]
         return [
             entry.with_job(g, i, Replica(key, r, entry.replicas))
             for r, g in enumerate(generated)
@@ -478,7 +582,7 @@ def _expand(
     out: list[JobEntry] = []
     for r in range(entry.replicas):
         named = {**raw, "metadata": {**raw["metadata"], "name": f"{name}-{r}"}}
-        decoded = _decode_job(named)
+        decoded = _decode_job(named, gates=gates)
         if isinstance(decoded, list):
             return [], [
                 Problem(where, f"{where}: replica {r} is Job {name}-{r}: {p.text}") for p in decoded
@@ -488,7 +592,7 @@ def _expand(
 
 
 def _read_manifest_file(
-    base: Path, mfile: str, where: str
+    base: Path, mfile: str, where: str, gates: FeatureGates = DEFAULT_GATES
 ) -> tuple[dict[str, Any], Job] | list[Problem]:
     """A ``manifestFile``: the manifest as read and its Job, or its problems placed in that
     file."""
@@ -517,7 +621,7 @@ def _read_manifest_file(
         return [Problem(where, text)]
     raw, marks = (jobs if len(docs) > 1 else docs)[0] if docs else (None, Marks())
     found = [duplicate_key(*d) for d in marks.duplicates]
-    decoded = _decode_job(raw)
+    decoded = _decode_job(raw, gates=gates)
     if isinstance(decoded, Job) and not found:
         assert isinstance(raw, dict)  # a Job was decoded from it
         return raw, decoded
@@ -530,4 +634,5 @@ __all__ = [
     "decode_job",
     "load_data",
     "load_scenario",
+    "set_release",
 ]

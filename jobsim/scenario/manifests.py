@@ -17,7 +17,7 @@ as a scenario's are. ``load_input`` tells a scenario file from a manifest file a
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,7 +25,14 @@ from typing import Any
 from jobsim.k8s.create import Names
 from jobsim.k8s.job import Job
 from jobsim.locate import Marks, YAMLProblem, read_text, read_yaml_documents, with_mark
-from jobsim.scenario.loader import _decode_cronjob, _decode_job, admit, load_data
+from jobsim.scenario.loader import (
+    _decode_cronjob,
+    _decode_job,
+    _release_gates,
+    admit,
+    load_data,
+    set_release,
+)
 from jobsim.scenario.model import Scenario
 from jobsim.scenario.problems import (
     DISTRIBUTION_TAGS,
@@ -98,11 +105,15 @@ def load_input(
     text: str | None = None,
     options: BareOptions | None = None,
     edit: Edit | None = None,
+    kubernetes_version: str | None = None,
+    feature_gates: Mapping[str, bool] | None = None,
 ) -> Scenario:
     """A scenario file or a file of bare manifests (``text``: its content, e.g. standard
     input, named ``source``), loaded. ``options`` apply to bare manifests only: a scenario
     file with ``options.given`` is an error naming the flags. ``edit`` changes the scenario's
-    data (for bare manifests, the scenario built around them) before it is validated."""
+    data (for bare manifests, the scenario built around them) before it is validated;
+    ``kubernetes_version`` and ``feature_gates`` set the cluster's release and gates over the
+    file's (``loader.set_release``)."""
     name = "<stdin>" if str(source) == STDIN else str(source)
     docs = read_documents(name, text)
     options = options or BareOptions()
@@ -114,6 +125,8 @@ def load_input(
             source=name,
             name=stem or "manifests",
             edit=edit,
+            kubernetes_version=kubernetes_version,
+            feature_gates=feature_gates,
             **_fields(options),
         )
     flags = [OPTION_FLAGS[g] for g in options.given if g in OPTION_FLAGS]
@@ -135,6 +148,8 @@ def load_input(
     base = Path.cwd() if str(source) == STDIN else Path(source).parent
     if edit is not None and isinstance(data, dict):
         data = edit(data)
+    if isinstance(data, dict):
+        data = set_release(data, kubernetes_version, feature_gates)
     return load_data(data, marks, name, base)
 
 
@@ -171,6 +186,8 @@ def scenario_from_manifests(
     seed: int = 0,
     name: str = "manifests",
     edit: Edit | None = None,
+    kubernetes_version: str | None = None,
+    feature_gates: Mapping[str, bool] | None = None,
 ) -> Scenario:
     """A scenario running each Job of ``docs`` (manifests as read; ``marks``: their places
     in ``source``) on the default cluster and workload, or those the options set; ``edit``
@@ -223,6 +240,7 @@ def scenario_from_manifests(
             else:
                 found.append((item, m, path))
     names = Names(seed)
+    gates = _release_gates(set_release({}, kubernetes_version, feature_gates))
     admitted: list[dict[str, Any]] = []  # as the API server takes them: the scenario's Jobs
     for item, m, path in found:
         found_notes: list[Problem] = []
@@ -231,9 +249,9 @@ def scenario_from_manifests(
         if isinstance(taken, list):
             decoded = taken
         elif taken.get("kind") == "CronJob":
-            decoded = _decode_cronjob(taken)
+            decoded = _decode_cronjob(taken, gates=gates)
         else:
-            decoded = _decode_job(taken)
+            decoded = _decode_job(taken, gates=gates)
         notes.extend(
             placed(
                 [
@@ -290,6 +308,7 @@ def scenario_from_manifests(
     combined = _combine([(f"jobs[{i}].manifest", m, p) for i, (_, m, p) in enumerate(found)])
     if edit is not None:
         data = edit(data)
+    data = set_release(data, kubernetes_version, feature_gates)
     scenario = load_data(data, combined, source, Path.cwd())
     warnings = [in_file(source, n) for n in notes]
     return scenario.with_entries(scenario.jobs, [*warnings, *scenario.warnings], bare=True)

@@ -554,6 +554,15 @@ class DeletePodSpec(_Model):
     index: int | None = Field(default=None, ge=0)
 
 
+class DeleteJobSpec(_Model):
+    """``kubectl delete job``: the Job and, by the garbage collector, its pods
+    (``propagationPolicy``: Background, kubectl's default ``--cascade=background``;
+    Foreground, the pods first; Orphan, the pods are left running)."""
+
+    job: str
+    propagationPolicy: Literal["Background", "Foreground", "Orphan"] = "Background"
+
+
 EVENT_KINDS = (
     "nodeDown",
     "nodeUp",
@@ -565,6 +574,7 @@ EVENT_KINDS = (
     "resume",
     "scale",
     "deletePod",
+    "deleteJob",
 )
 NODE_EVENT_KINDS = ("nodeDown", "nodeUp", "nodeRemove", "nodeOutOfService", "drain", "uncordon")
 
@@ -583,6 +593,7 @@ class Event(_Model):
     resume: str | None = None
     scale: ScaleSpec | None = None
     deletePod: DeletePodSpec | None = None
+    deleteJob: DeleteJobSpec | None = None
 
     @model_validator(mode="after")
     def _exactly_one(self) -> Event:
@@ -765,14 +776,14 @@ def job_key(job: Job) -> str:
     return f"{job.metadata.namespace}/{job.metadata.name}"
 
 
-JOB_EVENT_KINDS = ("suspend", "resume", "scale", "deletePod")
+JOB_EVENT_KINDS = ("suspend", "resume", "scale", "deletePod", "deleteJob")
 """Outside events about a Job."""
 SPEC_EVENT_KINDS = ("suspend", "resume", "scale")
 """Outside events that update a Job's spec."""
 
 
 def event_job_ref(ev: Event) -> str:
-    """The Job an event about a Job (suspend, resume, scale, deletePod) names."""
+    """The Job an event about a Job (suspend, resume, scale, deletePod, deleteJob) names."""
     target = getattr(ev, ev.kind)
     return target if isinstance(target, str) else str(target.job)
 
@@ -808,6 +819,7 @@ __all__ = [
     "Autoscaling",
     "Capacity",
     "Cluster",
+    "DeleteJobSpec",
     "DeletePodSpec",
     "Event",
     "ExitCode",

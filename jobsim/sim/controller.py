@@ -182,6 +182,11 @@ class JobController:
         """``updateJob`` with a new generation: sync immediately."""
         self.enqueue(job, 0.0)
 
+    def job_status_changed(self, job: JobRuntime) -> None:
+        """``updateJob`` with the generation unchanged (a status write):
+        ``enqueueSyncJobBatched``."""
+        self.enqueue(job, self.timing.jobSyncDelay)
+
     # -- pod informer --------------------------------------------------------------------
     def pod_updated(self, pod: Pod) -> None:
         """A pod's status changed: ``enqueueSyncJobBatched``."""
@@ -247,6 +252,9 @@ def sync_job(env: ControllerEnv, job: JobRuntime) -> None:
         ctx.ready = 0
         _write_status(env, ctx, 0, before)
         return
+    if job.deleting is not None:  # a Job being deleted: no manageJob, no Suspended change
+        _after_manage(env, ctx, active, before)
+        return
     active = manage_job(env, ctx)
     env.after_creations(job, lambda: _after_manage(env, ctx, active, before))
 
@@ -261,13 +269,10 @@ def _after_manage(env: ControllerEnv, ctx: SyncCtx, active: int, before: tuple[A
         if completions is None
         else ctx.succeeded >= completions and active == 0
     )
-    if complete:  # newSuccessCondition
-        numbers = {"succeeded": ctx.succeeded, "completions": completions}
-        type_ = SUCCESS_CRITERIA_MET if job.delay_terminal else COMPLETE
-        if job.gates.JobSuccessPolicy:
-            ctx.finished = Verdict(type_, REASON_COMPLETIONS, MESSAGE_COMPLETIONS, numbers)
-        else:  # before JobSuccessPolicy, Complete had no reason
-            ctx.finished = Verdict(type_, "", "", numbers)
+    if complete:
+        ctx.finished = _success(job, ctx)
+    elif job.deleting is not None:
+        pass
     elif job.suspended:
         ensure_condition(env, job, SUSPENDED, "True", REASON_SUSPENDED, MESSAGE_SUSPENDED)
     elif ensure_condition(env, job, SUSPENDED, "False", REASON_RESUMED, MESSAGE_RESUMED):
@@ -288,6 +293,17 @@ def _write_status(env: ControllerEnv, ctx: SyncCtx, active: int, before: tuple[A
     if job.status_key() != before:
         env.recorder.job_status(ctx.now, job.key, job.status)
         env.enqueue(job, env.timing.jobSyncDelay)  # own status write: batched resync
+
+
+def _success(job: JobRuntime, ctx: SyncCtx) -> Verdict:
+    """``newSuccessCondition``: SuccessCriteriaMet first where the release delays the
+    terminal condition; before JobSuccessPolicy, Complete had no reason."""
+    completions = job.spec.completions
+    numbers = {"succeeded": ctx.succeeded, "completions": completions}
+    type_ = SUCCESS_CRITERIA_MET if job.delay_terminal else COMPLETE
+    if job.gates.JobSuccessPolicy:
+        return Verdict(type_, REASON_COMPLETIONS, MESSAGE_COMPLETIONS, numbers)
+    return Verdict(type_, "", "", numbers)
 
 
 __all__ = ["JobController", "sync_job"]

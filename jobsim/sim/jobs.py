@@ -80,7 +80,8 @@ class JobRuntime:
     live_restarts: int = 0  # restartCount summed over active and terminating pods
     finished_tracked: dict[int, Pod] = field(default_factory=dict)
     attempts: dict[int | None, int] = field(default_factory=dict)
-    pods: list[Pod] = field(default_factory=list)  # its pods, kept only for ttlSeconds...
+    pods: list[Pod] = field(default_factory=list)  # its pods, kept only if keeps_pods
+    keeps_pods: bool = False  # ttlSecondsAfterFinished or a deleteJob event deletes them
     used_names: set[str] = field(default_factory=set)
     # controller
     backoff: BackoffRecord = field(default_factory=BackoffRecord)
@@ -100,6 +101,7 @@ class JobRuntime:
     priority: int = 0
     preempts: bool = True
     deleted: bool = False
+    deleting: float | None = None  # metadata.deletionTimestamp (a Foreground delete)
     inert: bool = False
     gates: FeatureGates = DEFAULT_GATES  # the cluster's Job feature gates (its release)
     cron_run: int = 0  # the how-manieth Job its CronJob made (the workload's ``cronRun``)

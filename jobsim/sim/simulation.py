@@ -18,7 +18,7 @@ from jobsim.k8s.cronjob import SCHEDULED_TIMESTAMP_ANNOTATION, CronJob, job_mani
 from jobsim.k8s.defaults import JOB_CONTROLLER_NAME, set_defaults
 from jobsim.k8s.job import Job
 from jobsim.policy.cron import scheduled_timestamp
-from jobsim.record import Recorder
+from jobsim.record import CRONJOB_DELETE, Recorder
 from jobsim.scenario.changes import changed_spec
 from jobsim.scenario.model import (
     SPEC_EVENT_KINDS,
@@ -136,6 +136,8 @@ class Simulation:
         self._submitted: set[str] = set()
         arrivals: dict[int, list[float]] = {}
         gates = scenario.gates
+        # Jobs a deleteJob event names keep their pods, for the garbage collector to delete
+        doomed = {scenario.resolve_job(ev.deleteJob.job) for ev in scenario.events if ev.deleteJob}
         for entry in scenario.jobs:
             manifest, key = entry.job, entry.key
             submit_at = self._submit_time(entry, arrivals)
@@ -148,6 +150,7 @@ class Simulation:
                 submitted_at=submit_at,
                 gates=gates,
             )
+            job.keeps_pods = manifest.spec.ttlSecondsAfterFinished is not None or key in doomed
             self._set_priority(job, classes, default)
             self.jobs[key] = job
             self.clock.call(submit_at, Prio.EXTERNAL, self._submit, job)
@@ -214,6 +217,7 @@ class Simulation:
             gates=self.scenario.gates,
             cron_run=cj.made,
         )
+        job.keeps_pods = True  # its CronJob may delete it: the garbage collector, its pods
         self._set_priority(job, self._classes, self._default_class)
         self.jobs[key] = job
         self._unsubmitted += 1
@@ -222,17 +226,10 @@ class Simulation:
         return job
 
     def _delete_job(self, job: JobRuntime, why: str) -> None:
-        """DELETE of a Job with Background propagation: the Job goes at once, then the
-        garbage collector deletes its pods (gracefully: running ones get SIGTERM)."""
-        if job.deleted:
-            return
-        now = self.clock.now
-        job.deleted = True
-        self.controller.forget(job)
-        self.recorder.job_deleted(now, job.key)
-        for pod in [*job.active.values(), *job.terminating.values()]:
-            self.delete_pod(pod, "garbage collector", f"Job deleted ({why})")
-        self.cron.job_changed(job)
+        """The CronJob controller's DELETE of one of its Jobs (``deleteJob``: history limit,
+        Replace), with Background propagation, as ``kubectl delete job`` does it."""
+        if not job.deleted:
+            self._kubectl_delete_job(job, "Background", f"{CRONJOB_DELETE} ({why})")
 
     def _submit_time(self, entry: JobEntry, arrivals: dict[int, list[float]]) -> float:
         """When the entry's Job is submitted: ``submitAt``, or its replica's arrival.
@@ -378,8 +375,13 @@ class Simulation:
             self.recorder.event_ignored(
                 self.clock.now, job.key, f"{kind}: the Job does not exist yet"
             )
+        elif job.deleted or (job.deleting is not None and kind == "deleteJob"):
+            gone = "was deleted" if job.deleted else "is being deleted"
+            self.recorder.event_ignored(self.clock.now, job.key, f"{kind}: the Job {gone}")
         elif kind in SPEC_EVENT_KINDS:
             self._update_job(job, ev)
+        elif ev.deleteJob is not None:
+            self._kubectl_delete_job(job, ev.deleteJob.propagationPolicy)
         else:  # deletePod: the only other kind the Event model allows
             assert ev.deletePod is not None
             self._kubectl_delete_pod(job, ev.deletePod.index)
@@ -432,6 +434,64 @@ class Simulation:
             return
         self.delete_pod(min(candidates, key=lambda p: p.uid), "kubectl delete pod", "user")
 
+    def _kubectl_delete_job(self, job: JobRuntime, policy: str, how: str = "") -> None:
+        """``kubectl delete job --cascade=<policy>``, then the garbage collector
+        (``pkg/controller/garbagecollector``) and the Job controller's part:
+
+        - Background: the Job object goes at once (it has no finalizer); the garbage collector
+          then deletes its pods (a graceful DELETE each) and the Job controller removes their
+          tracking finalizers, as it does for any pod whose Job is gone (``syncOrphanPod``):
+          none is counted.
+        - Foreground: the Job gets a deletionTimestamp and the ``foregroundDeletion``
+          finalizer (``markAsDeleting`` bumps its generation: an immediate sync, which creates
+          no pod and removes every tracking finalizer); the garbage collector deletes its pods
+          (they block their owner's deletion: ``blockOwnerDeletion``), and removes the
+          finalizer once the last pod object is gone: then the Job goes.
+        - Orphan: the garbage collector removes the pods' ownerReferences, then the Job; the
+          pods run on without an owner, their tracking finalizers removed (``syncOrphanPod``).
+        """
+        now = self.clock.now
+        how = how or f"kubectl delete job, propagationPolicy {policy}"
+        if policy == "Foreground":
+            job.deleting = now
+            self.recorder.job_deleting(now, job.key, how)
+            self._collect_pods(job)
+            if not (job.finished or job.inert):  # a finished Job's pods hold no finalizer
+                self.controller.job_spec_changed(job)
+            if not job.deleted and all(p.removed for p in job.pods):  # no pod to wait for
+                self._job_gone(job, how)
+            return
+        self._job_gone(job, how)
+        for pod in job.pods:  # the Job controller's cleanup of pods without a Job
+            if pod.tracked and not pod.removed:
+                pod.tracked = False
+                job.finished_tracked.pop(pod.uid, None)
+                if pod.terminal and pod.deletion_ts is not None:
+                    self._pod_gone(pod)
+        if policy == "Background":
+            self._collect_pods(job)
+
+    def _collect_pods(self, job: JobRuntime) -> None:
+        """The garbage collector's DELETE of each pod of the Job not yet being deleted; a
+        finished pod without the tracking finalizer is gone at once."""
+        now = self.clock.now
+        for pod in job.pods:
+            if pod.removed or pod.deletion_ts is not None:
+                continue
+            if not pod.terminal:
+                self.delete_pod(pod, "garbage collector", "its Job is deleted")
+                continue
+            pod.deletion_ts = now
+            self.recorder.pod_deleted(now, pod.name, "garbage collector", False)
+            if not pod.tracked:
+                self._pod_gone(pod)
+
+    def _job_gone(self, job: JobRuntime, how: str) -> None:
+        job.deleted = True
+        self.controller.forget(job)
+        self.recorder.job_deleted(self.clock.now, job.key, how)
+        self.cron.job_changed(job)
+
     def _job_finished(self, job: JobRuntime) -> None:
         """The TTL-after-finished and CronJob controllers watch finished Jobs."""
         self.cron.job_changed(job)
@@ -465,8 +525,8 @@ class Simulation:
         self._uid += 1
         now = self.clock.now
         pod = job.new_pod(self._uid, index, now)
-        if job.spec.ttlSecondsAfterFinished is not None:
-            job.pods.append(pod)  # the TTL controller deletes them with the Job
+        if job.keeps_pods:
+            job.pods.append(pod)  # the TTL controller or the garbage collector deletes them
         self.recorder.pod_created(now, pod.name, job.key, index)
         self.scheduler.add(pod)
         self.controller.pod_updated(pod)
@@ -540,6 +600,10 @@ class Simulation:
         if not pod.removed:
             pod.removed = True
             self.recorder.pod_removed(self.clock.now, pod.name)
+            job: JobRuntime = pod.job
+            # foregroundDeletion: the garbage collector lets the Job go with its last pod
+            if job.deleting is not None and not job.deleted and all(p.removed for p in job.pods):
+                self._job_gone(job, "propagationPolicy Foreground: its pods are gone")
 
     def _outcome(self, pod: Pod) -> RunOutcome:
         job: JobRuntime = pod.job

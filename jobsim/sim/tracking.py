@@ -23,9 +23,10 @@ from jobsim.sim.syncctx import ControllerEnv, SyncCtx, policy_match
 
 
 def _can_remove_finalizer(ctx: SyncCtx, pod: Pod, considered_failed: bool) -> bool:
-    """``canRemoveFinalizer``: finishing Job, Succeeded pod, or a failure not held back for
-    its replacement (backoffLimitPerIndex keeps the latest failed pod of a pending index)."""
-    if ctx.finished is not None or pod.phase == SUCCEEDED:
+    """``canRemoveFinalizer``: a Job finishing or being deleted, a Succeeded pod, or a
+    failure not held back for its replacement (backoffLimitPerIndex keeps the latest failed
+    pod of a pending index)."""
+    if ctx.finished is not None or pod.phase == SUCCEEDED or ctx.job.deleting is not None:
         return True
     if not considered_failed:
         return False
@@ -49,6 +50,8 @@ def track_and_remove_finalizers(env: ControllerEnv, ctx: SyncCtx) -> None:
     if ctx.finished is not None:
         # A finishing Job also settles its live pods, judged as first listed (not failed).
         snapshot = snapshot + [(p, False) for p in ctx.active_pods] + ctx.terminating_tracked
+    elif job.deleting is not None:  # every pod's finalizer goes; only failures count
+        snapshot = snapshot + [(p, False) for p in job.active.values()] + ctx.terminating_tracked
     if job.indexed:
         snapshot = sorted(snapshot, key=lambda x: -1 if x[0].index is None else x[0].index)
     for pod, considered_failed in snapshot:

@@ -282,8 +282,8 @@ class EventChecker(Recorder):
         self._check_delay(t, key, remaining, numbers, f"backoff of index {index}")
         self._jobs[key].index_not_before[index] = t + remaining
 
-    def job_deleted(self, t: float, key: str) -> None:
-        super().job_deleted(t, key)
+    def job_deleted(self, t: float, key: str, how: str = "") -> None:
+        super().job_deleted(t, key, how)
         self._jobs[key].deleted = True
 
     def job_condition(
@@ -678,7 +678,9 @@ def _replay_one(
     elif kind is Kind.JOB_BACKOFF:
         into.job_backoff(t, subject, a, b, numbers)
     elif kind is Kind.JOB_DELETED:
-        into.job_deleted(t, subject)
+        into.job_deleted(t, subject, text)
+    elif kind is Kind.JOB_DELETING:
+        into.job_deleting(t, subject, text)
     elif kind is Kind.JOB_SKIPPED:
         into.job_skipped(t, subject, ref)
     elif kind is Kind.JOB_INDEX_BACKOFF:

@@ -229,7 +229,7 @@ class Simulation:
         """The CronJob controller's DELETE of one of its Jobs (``deleteJob``: history limit,
         Replace), with Background propagation, as ``kubectl delete job`` does it."""
         if not job.deleted:
-            self._kubectl_delete_job(job, "Background", f"{CRONJOB_DELETE} ({why})")
+            self._kubectl_delete_job(job, "Background", f"{CRONJOB_DELETE}: {why}")
 
     def _submit_time(self, entry: JobEntry, arrivals: dict[int, list[float]]) -> float:
         """When the entry's Job is submitted: ``submitAt``, or its replica's arrival.

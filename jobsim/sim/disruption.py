@@ -57,13 +57,22 @@ class Budgets:
         self._matchers: list[Matcher] = [
             selector_matcher(b.spec.selector) or (lambda _labels: False) for b in budgets
         ]
+        self._labels: dict[tuple[str, int | None], Mapping[str, str]] = {}
+
+    def _labels_of(self, pod: Pod) -> Mapping[str, str]:
+        """``pod_labels``, once per Job and index."""
+        key = (pod.job.key, pod.index)
+        labels = self._labels.get(key)
+        if labels is None:
+            labels = self._labels[key] = pod_labels(pod)
+        return labels
 
     def check(self, pod: Pod) -> Refusal | None:
         """``EvictionREST.Create``'s decision for ``pod``: None to evict it, else why not."""
         if pod.phase != RUNNING or pod.deletion_ts is not None:
             return None  # canIgnorePDB: Pending, Succeeded, Failed or already being deleted
         ns = pod.job.namespace
-        labels = pod_labels(pod)
+        labels = self._labels_of(pod)
         found = [
             i for i, b in enumerate(self.budgets) if b.namespace == ns and self._matchers[i](labels)
         ]
@@ -73,7 +82,7 @@ class Budgets:
             return None
         i = found[0]
         budget = self.budgets[i]
-        covered = [p for p in self.pods(ns) if self._matchers[i](pod_labels(p))]
+        covered = [p for p in self.pods(ns) if self._matchers[i](self._labels_of(p))]
         healthy = sum(1 for p in covered if p.deletion_ts is None and p.ready)
         counts = desired_healthy(budget.spec, len(covered))
         if counts is None:

@@ -260,6 +260,8 @@ class NodeLifecycle:
         if self.tainter is None:
             self.recorder.node_tainted(now, node.name, f"{UNREACHABLE_TAINT}:NoExecute")
             self._tainted.add(node.name)
+        else:
+            self.tainter.add(node)  # tainted now if its zone's bucket has a token
         self.scheduler.node_changed(node)
         for pod in sorted(node.pods.values(), key=lambda p: p.uid):
             if pod.terminal:
@@ -275,8 +277,6 @@ class NodeLifecycle:
                 self._plan_eviction(pod, UNREACHABLE_TAINT)
         if node.out_of_service:
             self._plan_gc()  # gcTerminating now finds the node not ready
-        if self.tainter is not None:
-            self.tainter.add(node)
 
     def _taint(self, node: Node) -> None:
         """The rate limiter let the node have its ``unreachable`` NoExecute taint: the taint

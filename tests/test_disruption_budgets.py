@@ -189,3 +189,55 @@ def test_a_budget_created_twice_is_refused() -> None:
         '<scenario>: podDisruptionBudgets[1].metadata.name: poddisruptionbudgets.policy "budget" '
         "already exists (also podDisruptionBudgets[0])"
     ]
+
+
+def _unhealthy(policy: str | None, parallelism: int) -> Any:
+    """Pods of 1 cpu on 2-cpu nodes (MostAllocated): two on n-0, the third (if any) on n-1.
+    n-0 stops reporting at 100 and is NotReady at 150: its pods stay Running but not Ready.
+    ``kubectl drain n-0`` at 200."""
+    pod = {
+        "containers": [
+            {"name": "main", "image": "busybox:1.36", "resources": {"requests": {"cpu": "1"}}}
+        ]
+    }
+    spec: dict[str, Any] = {"minAvailable": 1, "selector": SELECTOR}
+    if policy is not None:
+        spec["unhealthyPodEvictionPolicy"] = policy
+    data = scenario(
+        (
+            job_manifest(parallelism=parallelism, completions=parallelism, podSpec=pod),
+            {"duration": "1000s"},
+        ),
+        nodes=2,
+        cpu="2",
+        timing={"jobSyncDelay": 0, "scheduling": 0, "containerStart": "1s", "imagePull": 0},
+        events=[{"at": "100s", "nodeDown": "n-0"}, {"at": "200s", "drain": "n-0"}],
+    )
+    data["cluster"]["scoring"] = "MostAllocated"
+    data["podDisruptionBudgets"] = [_pdb(spec)]
+    return run(data)
+
+
+def test_unhealthy_pods_wait_while_the_budget_is_not_met() -> None:
+    """IfHealthyBudget (the default): the two pods of n-0 are not Ready, none is healthy, 1 is
+    wanted: refused at 200 and every 5 s after, until the taint manager deletes them at 450
+    (150 + 300 s); the retry at 450 comes first at that instant (outside events before the
+    node lifecycle) and is refused too."""
+    r = _unhealthy(None, 2)
+    assert [p["deletedAt"] for p in r.pods()[:2]] == [450, 450]
+    assert [t for t, _ in _refusals(r)] == [t for t in range(200, 451, 5) for _pod in (1, 2)]
+
+
+def test_unhealthy_pods_go_when_the_budget_is_met() -> None:
+    """A third pod, Ready on n-1, meets ``minAvailable: 1``: the unhealthy pods of n-0 are
+    evicted at 200 without spending the budget."""
+    r = _unhealthy(None, 3)
+    assert [p["deletedAt"] for p in r.pods()[:3]] == [200, 200, None]
+    assert _refusals(r) == []
+
+
+def test_always_allow_evicts_unhealthy_pods() -> None:
+    """``unhealthyPodEvictionPolicy: AlwaysAllow``: not-Ready pods are evicted at 200 even
+    though no pod is healthy."""
+    r = _unhealthy("AlwaysAllow", 2)
+    assert [p["deletedAt"] for p in r.pods()[:2]] == [200, 200]

@@ -122,3 +122,10 @@ def test_kubelet_configuration_validation(kubelet: dict[str, Any], message: str)
     with pytest.raises(ScenarioError) as e:
         run(_scenario(kubelet))
     assert str(e.value).splitlines() == [f"<scenario>: cluster.kubelet: {message}"]
+
+
+def test_pull_times_by_image_with_a_default() -> None:
+    """``imagePull`` in ``cluster.kubelet`` is a map by image (with ``default``), each a
+    distribution: img-a 5 s, img-b the default 7 s, serialized: a 0–5, b 5–12."""
+    kubelet = {"imagePull": {"img-a:1": {"constant": "5s"}, "default": "7s"}}
+    assert _starts(kubelet) == {"a": (5, 6), "b": (12, 13)}

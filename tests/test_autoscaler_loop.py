@@ -130,3 +130,23 @@ def test_busy_node_below_threshold_is_drained() -> None:
     assert (first["node"], first["deletedAt"]) == ("auto-0", 610)
     assert (second["node"], second["deletedAt"]) == ("auto-1", None)
     assert (third["node"], third["scheduledAt"]) == ("auto-1", 620)
+
+
+def test_a_pod_no_pool_can_take_does_not_keep_the_loop_running() -> None:
+    """A pod of 8 cpu, larger than any node of the pool: cluster-autoscaler never scales up for
+    it, so the loop does not scan on its account and the run ends as the ideal one does, at 0
+    with the pod Pending (not at the horizon)."""
+    big = {
+        "containers": [
+            {"name": "main", "image": "busybox:1.36", "resources": {"requests": {"cpu": "8"}}}
+        ]
+    }
+    ends = []
+    loops: list[dict[str, Any] | None] = [None, {}]
+    for loop in loops:
+        data = _scenario(loop, later=False)
+        data["jobs"][0]["manifest"] = job_manifest("a", podSpec=big)
+        r = run(data)
+        ends.append(r.end)
+        assert [p["scheduledAt"] for p in r.pods()] == [None]
+    assert ends == [0, 0]

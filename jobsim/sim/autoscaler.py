@@ -109,8 +109,9 @@ class Autoscaler:
     def pod_unschedulable(self, pod: Pod) -> None:
         """Find or provision room for a pod that fits no node (the loop: at its next scan)."""
         if self.loop is not None:
-            if self.pools:
-                self._pending[pod.uid] = pod
+            key = fit_key(pod)
+            if any(feasible(pool.template, key) for pool in self.pools.values()):
+                self._pending[pod.uid] = pod  # no pool could ever take the others
                 self._plan_scan()
             return
         key = fit_key(pod)
@@ -202,8 +203,17 @@ class Autoscaler:
         if pending:
             self._scale_up(pending)
         self._scale_down()
-        if self._pending or (self.work_left() and self._watching()):
+        if (self._pending and self._room()) or (self.work_left() and self._watching()):
             self._plan_scan()
+
+    def _room(self) -> bool:
+        """Whether a pool may still grow, or has nodes on the way."""
+        for pool in self.pools.values():
+            a = pool.spec.autoscaling
+            assert a is not None
+            if pool.upcoming or len(pool.nodes) < a.max:
+                return True
+        return False
 
     def _watching(self) -> bool:
         """Whether a pool has a node the scale-down pass could remove."""

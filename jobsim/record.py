@@ -46,6 +46,7 @@ class Kind(IntEnum):
     POD_CONDITION = 19  # subject pod, ref "Type/Status/Reason", text message
     POD_COUNTED = 20  # subject pod, ref "succeeded"/"failed"/"ignored"
     POD_REMOVED = 21  # subject pod: the object is gone from the API
+    EVICTION_REFUSED = 22  # subject pod, a HTTP status (429, 500), ref budget, text message
     NODE_DOWN = 30  # subject node
     NODE_UP = 31  # subject node
     NODE_NOT_READY = 32  # subject node
@@ -508,6 +509,10 @@ class Recorder:
         self.pods[name].removedAt = t
         self._log(t, Kind.POD_REMOVED, name)
 
+    def eviction_refused(self, t: float, name: str, code: int, budget: str, message: str) -> None:
+        """The Eviction API refused to evict the pod (a PodDisruptionBudget)."""
+        self._log(t, Kind.EVICTION_REFUSED, name, budget, a=code, text=message)
+
     # -- nodes ---------------------------------------------------------------------------
     def node_down(self, t: float, node: str) -> None:
         self._log(t, Kind.NODE_DOWN, node)
@@ -707,6 +712,8 @@ def describe(kind: Kind, subject: str, ref: str, a: int, b: float, text: str) ->
         return f"pod {subject} counted as {ref}"
     if kind is Kind.POD_REMOVED:
         return f"pod {subject} removed"
+    if kind is Kind.EVICTION_REFUSED:
+        return f"eviction of pod {subject} refused ({a}, PodDisruptionBudget {ref}): {text}"
     if kind is Kind.NODE_DOWN:
         return f"node {subject} stops reporting"
     if kind is Kind.NODE_UP:

@@ -125,6 +125,7 @@ def test_the_corpus_is_large_enough() -> None:
     assert {p.parent.name for p in CASES} == {
         "aliases",
         "coercion",
+        "control-plane",
         "distributions",
         "duplicate-keys",
         "duration",

@@ -112,7 +112,8 @@ CASES: list[tuple[str, list[tuple[str, str]], list[str]]] = [
         [("name: t\n", "name: t\ncolour: red\n")],
         [
             "s.yaml:2:1: colour: unknown field 'colour'; expected one of: name, seed, horizon, "
-            "timing, cluster, jobs, events, kubernetesVersion, featureGates, wallClock"
+            "timing, cluster, jobs, events, podDisruptionBudgets, kubernetesVersion, featureGates, "
+            "wallClock"
         ],
     ),
     (

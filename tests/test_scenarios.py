@@ -40,6 +40,7 @@ OUTCOMES = {
     ("node-removal", "etl"): ("Complete", "CompletionsReached", 3, 2),
     ("flaky-pool", "nightly"): ("Complete", "CompletionsReached", 40, 5),
     ("drain", "render"): ("Complete", "CompletionsReached", 4, 2),
+    ("drain-budget", "render"): ("Complete", "CompletionsReached", 4, 2),
     ("placement", "train"): ("Complete", "CompletionsReached", 6, 0),
     ("placement", "preprocess"): ("Complete", "CompletionsReached", 8, 0),
     ("spread", "shards"): ("Complete", "CompletionsReached", 6, 0),

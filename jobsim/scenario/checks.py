@@ -15,6 +15,7 @@ from typing import Any, Final
 from jobsim.k8s.content import is_qualified_name
 from jobsim.k8s.errors import FieldError, invalid
 from jobsim.k8s.job import Job
+from jobsim.k8s.pdb import validate_pdb
 from jobsim.k8s.resources import pod_requests
 from jobsim.k8s.validation_core import validate_labels
 from jobsim.k8s.validation_resources import (
@@ -117,6 +118,28 @@ def check_cluster(scenario: Scenario) -> list[Problem]:
                 )
             )
         seen.setdefault(pc.name, i)
+    return out
+
+
+def check_disruption_budgets(scenario: Scenario) -> list[Problem]:
+    """The PodDisruptionBudgets as the API server validates them
+    (``ValidatePodDisruptionBudget``), and none created twice in a namespace
+    (``AlreadyExists``)."""
+    out: list[Problem] = []
+    seen: dict[tuple[str, str], int] = {}
+    for i, pdb in enumerate(scenario.podDisruptionBudgets):
+        path = f"podDisruptionBudgets[{i}]"
+        out.extend(at_problem(e) for e in validate_pdb(pdb, path))
+        key = (pdb.namespace, pdb.name)
+        if key in seen:
+            out.append(
+                Problem(
+                    f"{path}.metadata.name",
+                    f'{path}.metadata.name: poddisruptionbudgets.policy "{pdb.name}" already '
+                    f"exists (also podDisruptionBudgets[{seen[key]}])",
+                )
+            )
+        seen.setdefault(key, i)
     return out
 
 
@@ -561,6 +584,7 @@ __all__ = [
     "at_problem",
     "check_arrivals",
     "check_cluster",
+    "check_disruption_budgets",
     "check_endless",
     "check_event_times",
     "check_fit",

@@ -48,6 +48,7 @@ from jobsim.scenario.changes import check_updates
 from jobsim.scenario.checks import (
     check_arrivals,
     check_cluster,
+    check_disruption_budgets,
     check_endless,
     check_event_times,
     check_fit,
@@ -442,6 +443,7 @@ def load_data(data: Any, marks: Marks | None, name: str, base: Path) -> Scenario
             name, placed(pydantic_items(e, data, Scenario) + problems, marks)
         ) from None
     problems.extend(check_cluster(scenario))
+    problems.extend(check_disruption_budgets(scenario))
     problems.extend(at_path(c) for c in check_arrivals(scenario))
     if problems:
         raise ScenarioError(name, placed(problems, marks))

@@ -27,10 +27,17 @@ from pydantic import (
     model_validator,
 )
 
-from jobsim.distributions import Distribution, Duration, DurationDistribution, non_negative
+from jobsim.distributions import (
+    Constant,
+    Distribution,
+    Duration,
+    DurationDistribution,
+    non_negative,
+)
 from jobsim.k8s.cronjob import CronJob
 from jobsim.k8s.features import RELEASES, FeatureGates, feature_gates
 from jobsim.k8s.job import Job
+from jobsim.k8s.pdb import PodDisruptionBudget
 from jobsim.k8s.validation_core import MAX_INT32
 from jobsim.units import (
     milli_value,
@@ -66,6 +73,11 @@ def _positive_duration(v: Any) -> float:
 
 PositiveDuration = Annotated[float, BeforeValidator(_positive_duration)]
 """Seconds greater than 0, written as a Go duration or a number of seconds."""
+
+
+def _constant(seconds: float) -> Distribution:
+    """A distribution that is always ``seconds``."""
+    return Constant(value=seconds)
 
 
 class Timing(_Model):
@@ -163,7 +175,7 @@ class Autoscaling(_Model):
 
     min: int = Field(ge=0, le=MAX_POOL_NODES)
     max: int = Field(ge=0, le=MAX_POOL_NODES)
-    provisionDelay: Duration = 60.0
+    provisionDelay: DurationDistribution = Field(default_factory=lambda: _constant(60.0))
     scaleDownUnneeded: Duration = 600.0
 
     @model_validator(mode="after")
@@ -256,12 +268,90 @@ class PriorityClass(_Model):
     globalDefault: bool = False
 
 
+class Kubelet(_Model):
+    """The real kubelet's pod startup (``cluster.kubelet``; absent: the ideal kubelet).
+
+    ``serializeImagePulls`` and ``maxParallelImagePulls`` are KubeletConfiguration's fields with
+    its defaults (``true``, nil): one pull at a time per node, or at most N at once when not
+    serialized (nil: no limit). A pod's startup is a sandbox (``RunPodSandbox``), then its
+    images pulled one after another (``SyncPod`` starts its containers in order, each after its
+    image), then ``containerStart``; each step is a distribution drawn from the node's stream.
+    ``imagePull`` and ``containerStart`` default to ``timing``'s values.
+    """
+
+    serializeImagePulls: bool = True
+    maxParallelImagePulls: int | None = None
+    podSandbox: DurationDistribution = Field(default_factory=lambda: _constant(0.0))
+    imagePull: DurationDistribution | dict[str, DurationDistribution] | None = None
+    containerStart: DurationDistribution | None = None
+
+    @model_validator(mode="after")
+    def _pulls(self) -> Kubelet:
+        """``ValidateKubeletConfiguration`` (``pkg/kubelet/apis/config/validation``)."""
+        n = self.maxParallelImagePulls
+        if n is not None and n < 1:
+            raise ValueError(
+                f"invalid configuration: maxParallelImagePulls {n} must be a positive number"
+            )
+        if self.serializeImagePulls and n is not None and n > 1:
+            raise ValueError(
+                "invalid configuration: maxParallelImagePulls cannot be larger than 1 unless "
+                "SerializeImagePulls (--serialize-image-pulls) is set to false"
+            )
+        return self
+
+    @property
+    def pull_slots(self) -> int | None:
+        """How many pulls may run at once on a node (None: any number)."""
+        if self.serializeImagePulls:
+            return 1
+        return self.maxParallelImagePulls
+
+
+class NodeLifecycle(_Model):
+    """kube-controller-manager's rate limits of the NoExecute tainting of NotReady nodes, per
+    zone (``cluster.nodeLifecycle``; absent: every NotReady node tainted at once). The defaults
+    are the flags' (``--node-eviction-rate``, ``--secondary-node-eviction-rate``,
+    ``--unhealthy-zone-threshold``, ``--large-cluster-size-threshold``)."""
+
+    nodeEvictionRate: float = Field(default=0.1, ge=0)
+    secondaryNodeEvictionRate: float = Field(default=0.01, ge=0)
+    unhealthyZoneThreshold: float = Field(default=0.55, ge=0, le=1)
+    largeClusterSizeThreshold: int = Field(default=50, ge=0)
+
+
+class ClusterAutoscaler(_Model):
+    """cluster-autoscaler's loop (``cluster.autoscaler``; absent: decisions at the instant a
+    pod is unschedulable). Defaults are its flags': ``--scan-interval`` 10s,
+    ``--scale-down-utilization-threshold`` 0.5, ``--max-node-provision-time`` 15m; a pool's
+    ``autoscaling.scaleDownUnneeded`` is ``--scale-down-unneeded-time`` (10m)."""
+
+    scanInterval: PositiveDuration = 10.0
+    scaleDownUtilizationThreshold: float = Field(default=0.5, ge=0, le=1)
+    maxNodeProvisionTime: PositiveDuration = 900.0
+
+
+def _off(v: Any) -> Any:
+    """A mechanism's switch: ``off`` (YAML 1.1 reads it as ``false``), ``false`` or null is the
+    ideal model; ``on`` (``true``) is upstream's defaults, as ``{}``."""
+    if v is False:
+        return None
+    if v is True:
+        return {}
+    return v
+
+
 class Cluster(_Model):
-    """The nodes, how the scheduler scores them, and the PriorityClasses."""
+    """The nodes, how the scheduler scores them, and the PriorityClasses; ``kubelet``,
+    ``nodeLifecycle`` and ``autoscaler`` switch on the real control plane's mechanisms (absent
+    or ``off``: the ideal model)."""
 
     nodePools: list[NodePool] = Field(min_length=1)
     scoring: Literal["LeastAllocated", "MostAllocated"] = "LeastAllocated"
     priorityClasses: list[PriorityClass] = Field(default_factory=list)
+    kubelet: Annotated[Kubelet | None, BeforeValidator(_off)] = None
+    nodeLifecycle: Annotated[NodeLifecycle | None, BeforeValidator(_off)] = None
+    autoscaler: Annotated[ClusterAutoscaler | None, BeforeValidator(_off)] = None
 
     @model_validator(mode="after")
     def _unique(self) -> Cluster:
@@ -655,6 +745,7 @@ class Scenario(_Model):
     cluster: Cluster
     jobs: list[JobEntry] = Field(default_factory=list)
     events: list[Event] = Field(default_factory=list)
+    podDisruptionBudgets: list[PodDisruptionBudget] = Field(default_factory=list)
     kubernetesVersion: str | None = None  # the release the cluster runs (default: the newest)
     featureGates: dict[str, bool] = Field(default_factory=dict)  # Job gates set on it
     wallClock: WallClock = Field(default_factory=lambda: _wall_clock(DEFAULT_WALL_CLOCK))
@@ -819,13 +910,16 @@ __all__ = [
     "Autoscaling",
     "Capacity",
     "Cluster",
+    "ClusterAutoscaler",
     "DeleteJobSpec",
     "DeletePodSpec",
     "Event",
     "ExitCode",
     "Failure",
     "JobEntry",
+    "Kubelet",
     "NodeFailures",
+    "NodeLifecycle",
     "NodePool",
     "PoissonArrival",
     "PositiveDuration",

@@ -21,11 +21,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Protocol
 
+from jobsim.distributions import Distribution
 from jobsim.policy.crashloop import next_entry, restart_delay
 from jobsim.record import Recorder
 from jobsim.scenario import Timing
+from jobsim.scenario.model import Kubelet
 from jobsim.sim.engine import Clock, Prio
-from jobsim.sim.jobs import RunOutcome, add_restarts, set_ready
+from jobsim.sim.jobs import RunOutcome, add_restarts, set_ready, stream
 from jobsim.sim.objects import FAILED, RUNNING, SUCCEEDED, Node, Pod
 
 __all__ = ["Kubelets", "PodWatcher"]
@@ -52,6 +54,8 @@ class Kubelets:
         watcher: PodWatcher,
         outcome: Callable[[Pod], RunOutcome],
         release: Callable[[Pod], None],
+        config: Kubelet | None = None,
+        seed: int = 0,
     ) -> None:
         self.clock = clock
         self.timing = timing
@@ -59,6 +63,10 @@ class Kubelets:
         self.watcher = watcher
         self.outcome = outcome  # the pod's next run
         self.release = release
+        self.config = config  # None: the ideal kubelet (parallel pulls, no sandbox)
+        self.seed = seed
+        self._streams: dict[str, object] = {}  # each node's stream, for the startup draws
+        self._slots: dict[str, list[float]] = {}  # per node: when each pull slot is free
 
     # -- start ---------------------------------------------------------------------------
     def bind(self, pod: Pod, node: Node) -> None:
@@ -77,6 +85,11 @@ class Kubelets:
             return
         # The kubelet's first status: Ready=False (ContainersNotReady).
         pod.ready_false_at = now
+        if self.config is not None:
+            pod.k_state = "starting"
+            sandbox = self._draw(node, self.config.podSandbox)
+            pod.k_call = self.clock.call(sandbox, Prio.KUBELET, self._pull_next, pod, 0)
+            return
         ready_at = now
         for image, policy in pod.images:
             have = node.images.get(image)
@@ -92,6 +105,74 @@ class Kubelets:
         pod.k_call = self.clock.call_at(
             ready_at + self.timing.containerStart, Prio.KUBELET, self._start, pod
         )
+
+    # -- the real kubelet's startup (``cluster.kubelet``) ----------------------------------
+    def _draw(self, node: Node, dist: Distribution) -> float:
+        """One draw from the node's own stream (keyed ``kubelet``, the node's name)."""
+        rng = self._streams.get(node.name)
+        if rng is None:
+            rng = self._streams[node.name] = stream(self.seed, "kubelet", node.name)
+        return dist.sample(rng)  # type: ignore[arg-type]
+
+    def _pull_time(self, node: Node, image: str) -> float:
+        cfg = self.config
+        assert cfg is not None
+        dist = cfg.imagePull
+        if dist is None:
+            return self.timing.image_pull(image)
+        if isinstance(dist, dict):
+            chosen = dist.get(image, dist.get("default"))
+            return 0.0 if chosen is None else self._draw(node, chosen)
+        return self._draw(node, dist)
+
+    def _pull_next(self, pod: Pod, i: int) -> None:
+        """``SyncPod`` after the sandbox: each container's image in order
+        (``EnsureImageExists``), a pull waiting for a free slot of the node's puller
+        (``serialImagePuller``: one; ``parallelImagePuller``: ``maxParallelImagePulls``, or
+        any number), then the containers start."""
+        if not self._hears(pod):
+            return
+        node = pod.node
+        cfg = self.config
+        assert node is not None and cfg is not None
+        now = self.clock.now
+        while i < len(pod.images):
+            image, policy = pod.images[i]
+            i += 1
+            have = node.images.get(image)
+            if have is not None and policy != "Always":
+                if have > now:  # being pulled for another pod: wait for it
+                    pod.k_call = self.clock.call_at(have, Prio.KUBELET, self._pull_next, pod, i)
+                    return
+                continue
+            pull = self._pull_time(node, image)
+            start = self._pull_slot(node, cfg.pull_slots, pull)
+            done = start + pull
+            if have is None or done > have:
+                node.images[image] = done
+            if pull > 0:
+                self.clock.call_at(done, Prio.KUBELET, self._pulled, pod, image, pull)
+            if done > now:
+                pod.k_call = self.clock.call_at(done, Prio.KUBELET, self._pull_next, pod, i)
+                return
+        start = self.timing.containerStart
+        if cfg.containerStart is not None:
+            start = self._draw(node, cfg.containerStart)
+        pod.k_call = self.clock.call(start, Prio.KUBELET, self._start, pod)
+
+    def _pull_slot(self, node: Node, slots: int | None, pull: float) -> float:
+        """When a pull requested now starts: at once with no limit, else when the earliest
+        of the node's ``slots`` is free (pulls start in the order they are asked for)."""
+        now = self.clock.now
+        if slots is None:
+            return now
+        free = self._slots.get(node.name)
+        if free is None:
+            free = self._slots[node.name] = [now] * slots
+        k = min(range(len(free)), key=free.__getitem__)
+        start = max(free[k], now)
+        free[k] = start + pull
+        return start
 
     def _pulled(self, pod: Pod, image: str, seconds: float) -> None:
         self.recorder.image_pulled(self.clock.now, pod.name, image, seconds)
@@ -190,7 +271,11 @@ class Kubelets:
         add_restarts(pod, pod.k_restarts)
         pod.k_state = "starting"
         self.watcher.pod_updated(pod)
-        pod.k_call = self.clock.call(self.timing.containerStart, Prio.KUBELET, self._start, pod)
+        start = self.timing.containerStart
+        cfg, node = self.config, pod.node
+        if cfg is not None and cfg.containerStart is not None and node is not None:
+            start = self._draw(node, cfg.containerStart)
+        pod.k_call = self.clock.call(start, Prio.KUBELET, self._start, pod)
 
     def _set_terminal(self, pod: Pod, phase: str) -> None:
         pod.phase = phase

@@ -32,6 +32,7 @@ from jobsim.scenario.model import (
 from jobsim.sim.autoscaler import Autoscaler
 from jobsim.sim.controller import JobController
 from jobsim.sim.cronjob import CronJobController, CronJobRuntime
+from jobsim.sim.disruption import Budgets
 from jobsim.sim.engine import STALL_LIMIT, Clock, Prio, Stalled
 from jobsim.sim.jobs import JobRuntime, RunOutcome, set_ready, stream
 from jobsim.sim.kubelet import Kubelets
@@ -80,7 +81,14 @@ class Simulation:
             self._job_finished,
         )
         self.kubelets = Kubelets(
-            self.clock, self.timing, recorder, self.controller, self._outcome, self._release
+            self.clock,
+            self.timing,
+            recorder,
+            self.controller,
+            self._outcome,
+            self._release,
+            scenario.cluster.kubelet,
+            self.seed,
         )
         self.scheduler = Scheduler(
             self.clock,
@@ -100,6 +108,8 @@ class Simulation:
             self.disrupt,
             self.controller.pod_updated,
             self._force_fail,
+            Budgets(scenario.podDisruptionBudgets, self._namespace_pods),
+            scenario.cluster.nodeLifecycle,
         )
         self.autoscaler = Autoscaler(
             self.clock,
@@ -108,6 +118,9 @@ class Simulation:
             self._new_node,
             self._remove_node,
             self.work_left,
+            self.seed,
+            scenario.cluster.autoscaler,
+            self.lifecycle.evict,
         )
         self.scheduler.on_unschedulable = self.autoscaler.pod_unschedulable
         for pool in scenario.cluster.nodePools:
@@ -281,6 +294,12 @@ class Simulation:
             self.nodes.append(node)
         self.recorder.node_added(self.clock.now, name, pool.name, dict(node.capacity))
         return node
+
+    def _namespace_pods(self, namespace: str) -> Iterator[Pod]:
+        """The live pods of a namespace (what a PodDisruptionBudget's selector can match)."""
+        for job in self.jobs.values():
+            if job.namespace == namespace:
+                yield from job.active.values()
 
     def _remove_node(self, node: Node) -> None:
         self.lifecycle.node_remove(node)

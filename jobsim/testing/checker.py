@@ -714,6 +714,8 @@ def _replay_one(
         into.pod_counted(t, subject, ref, numbers)
     elif kind is Kind.POD_REMOVED:
         into.pod_removed(t, subject)
+    elif kind is Kind.EVICTION_REFUSED:
+        into.eviction_refused(t, subject, a, ref, text)
     elif kind is Kind.NODE_DOWN:
         into.node_down(t, subject)
     elif kind is Kind.NODE_UP:

@@ -111,20 +111,13 @@ def admit(
     return admitted.data
 
 
-def _decode_job(
-    data: Any,
-    names: Names | None = None,
-    notes: list[Problem] | None = None,
-    gates: FeatureGates = DEFAULT_GATES,
-) -> Job | list[Problem]:
-    """``decode_job`` unplaced: ``names`` generates the names of ``generateName``; a note on
-    fields the server ignores on create is appended to ``notes``; ``gates`` are the cluster's:
-    the fields of a disabled gate are dropped before validation (``PrepareForCreate``'s
-    ``dropDisabledFields`` runs before ``Validate``), so they are never checked."""
-    if not isinstance(data, dict):
-        return [Problem("", f"(top level): expected a Job manifest (a mapping), got {got(data)}")]
+def _admitted(
+    data: dict[str, Any], kind: str, names: Names | None, notes: list[Problem] | None
+) -> dict[str, Any] | list[Problem]:
+    """A ``batch/v1`` ``kind`` as kubectl sends it and the API server admits it on create:
+    apiVersion and kind checked, null map keys refused, then ``admit``."""
     problems: list[Problem] = []
-    for key, want in (("apiVersion", "batch/v1"), ("kind", "Job")):
+    for key, want in (("apiVersion", "batch/v1"), ("kind", kind)):
         if key not in data:
             problems.append(Problem("", str(required(key, f'expected "{want}"'))))
         elif data[key] != want:
@@ -139,7 +132,22 @@ def _decode_job(
     ]
     if problems:
         return problems
-    admitted = admit(data, names, notes)
+    return admit(data, names, notes)
+
+
+def _decode_job(
+    data: Any,
+    names: Names | None = None,
+    notes: list[Problem] | None = None,
+    gates: FeatureGates = DEFAULT_GATES,
+) -> Job | list[Problem]:
+    """``decode_job`` unplaced: ``names`` generates the names of ``generateName``; a note on
+    fields the server ignores on create is appended to ``notes``; ``gates`` are the cluster's:
+    the fields of a disabled gate are dropped before validation (``PrepareForCreate``'s
+    ``dropDisabledFields`` runs before ``Validate``), so they are never checked."""
+    if not isinstance(data, dict):
+        return [Problem("", f"(top level): expected a Job manifest (a mapping), got {got(data)}")]
+    admitted = _admitted(data, "Job", names, notes)
     if isinstance(admitted, list):
         return admitted
     data = as_sent(Job, admitted)
@@ -173,22 +181,7 @@ def _decode_cronjob(
 ) -> tuple[CronJob, Job] | list[Problem]:
     """Decode, default and validate a ``batch/v1`` CronJob as the API server creates it
     (``ValidateCronJobCreate``): the CronJob, and the Job its template makes, as checked."""
-    problems: list[Problem] = []
-    if data.get("apiVersion") != "batch/v1":
-        if "apiVersion" not in data:
-            problems.append(Problem("", str(required("apiVersion", 'expected "batch/v1"'))))
-        else:
-            value = _jsonable(data["apiVersion"])
-            problems.append(
-                Problem("apiVersion", str(not_supported("apiVersion", value, ["batch/v1"])))
-            )
-    problems += [
-        Problem(path, f"{path}: a map key is null; kubectl refuses it before sending")
-        for path in _null_keys(data, "")
-    ]
-    if problems:
-        return problems
-    admitted = admit(data, names, notes)
+    admitted = _admitted(data, "CronJob", names, notes)
     if isinstance(admitted, list):
         return admitted
     sent = as_sent(CronJob, admitted)
@@ -219,7 +212,7 @@ def _decode_cronjob(
             if p.where.startswith("spec")
         ]
     )
-    problems.extend(Problem(e.field, str(e)) for e in validate_cronjob(cj, []))
+    problems = [Problem(e.field, str(e)) for e in validate_cronjob(cj, [])]
     problems.extend(template_problems)
     if problems or not isinstance(decoded, Job):
         return problems or [Problem("", "(top level): not a valid CronJob")]

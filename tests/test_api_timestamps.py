@@ -21,12 +21,14 @@ from typing import Any
 
 import pytest
 
-from jobsim import Result, ScenarioError, load_scenario
+from jobsim import Result, ScenarioError, load_scenario, simulate
 from jobsim.k8s.apitime import rfc3339_copy, stored_time
 from jobsim.scenario import Timing
+from jobsim.testing import run as run_checked
 from tests.helpers import ZERO, condition_times, created_times, job_manifest, run, scenario
 
 WHOLE = {**ZERO, "apiTimestampPrecision": "1s"}
+FAIL = {"exitCode": 1, "after": "10.7s"}
 
 
 def timing(precision: str, **more: Any) -> dict[str, Any]:
@@ -205,3 +207,24 @@ def test_status_times_are_whole_seconds_events_and_pods_stay_exact() -> None:
     assert (pod["createdAt"], pod["startedAt"], pod["finishedAt"]) == (0.3, 0.3, 10.8)
     conditions = [e["t"] for e in result.events() if e["kind"] == "JOB_CONDITION"]
     assert conditions == [10.8, 10.8]
+
+
+@pytest.mark.parametrize(
+    ("spec", "workload", "submit"),
+    [
+        ({"backoffLimit": 2}, {"duration": "5s", "script": [{"attempt": 0, **FAIL}]}, "0s"),
+        ({"activeDeadlineSeconds": 5, "ttlSecondsAfterFinished": 3}, {"duration": "100s"}, "0.4s"),
+        ({"completions": 3, "parallelism": 2}, {"duration": "10.5s"}, "0.3s"),
+    ],
+    ids=["backoff", "deadline-ttl", "complete"],
+)
+def test_the_checker_and_the_status_rules_hold(
+    spec: dict[str, Any], workload: dict[str, Any], submit: str
+) -> None:
+    # the invariants on every event (startTime and completionTime never change once set,
+    # DeadlineExceeded only once the deadline passed since startTime…) and the API server's
+    # status rules on every write hold for whole-second times too
+    data = scenario((job_manifest("job", **spec), workload), timing=timing("1s", jobSyncDelay=1))
+    data["jobs"][0]["submitAt"] = submit
+    run_checked(data)
+    simulate(load_scenario(data), check=True)

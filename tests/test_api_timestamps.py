@@ -165,6 +165,22 @@ def test_the_first_sync_requeues_from_its_exact_start_time() -> None:
     assert [p["deletedAt"] for p in result.pods()] == [1.4]  # the sync that saw it, exact
 
 
+def test_resuming_resets_start_time_as_stored() -> None:
+    # created suspended (no startTime); resumed at 2.6: the sync sets startTime 2.6 in memory,
+    # stored 2; the resync at 3.6 requeues at 2 + 5 = 7.0, when the deadline has passed
+    # (exact: 7.6)
+    for precision, start, deadline in (("1s", 2.0, 7.0), ("0s", 2.6, 7.6)):
+        manifest = job_manifest("job", suspend=True, activeDeadlineSeconds=5)
+        data = scenario(
+            (manifest, {"duration": "100s"}),
+            timing=timing(precision, jobSyncDelay="1s"),
+            events=[{"at": "2.6s", "resume": "job"}],
+        )
+        result = run(data)
+        assert result.job("job")["status"]["startTime"] == start
+        assert [p["deletedAt"] for p in result.pods()] == [deadline]
+
+
 # -- TTL-after-finished from the stored finish time -------------------------------------
 
 

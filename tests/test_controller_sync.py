@@ -38,6 +38,7 @@ class FakeEnv:
     deleted: list[tuple[str, str, str]] = field(default_factory=list)
     gone: list[str] = field(default_factory=list)
     forgotten: list[str] = field(default_factory=list)
+    stored_time: Callable[[float], float] | None = None
 
     def enqueue(self, job: JobRuntime, delay: float) -> None:
         self.enqueued.append(delay)

@@ -124,6 +124,7 @@ class SnapshotEnv:
     timing: Timing
     recorder: Recorder
     next_uid: int
+    stored_time: Callable[[float], float] | None = None  # the fake clientset keeps exact times
     requeues: list[float] = field(default_factory=list)
     created: list[CreatedPod] = field(default_factory=list)
     deleted: list[str] = field(default_factory=list)

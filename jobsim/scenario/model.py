@@ -101,6 +101,18 @@ class Timing(_Model):
     """Its token bucket's size (``--kube-api-burst``)."""
     apiRequestLatency: Duration = 0.0
     """How long one pod creation request takes once it leaves the client."""
+    apiTimestampPrecision: Duration = 0.0
+    """What the API keeps of a time the controllers read back (``metav1.Time``): 0, the exact
+    time (the ideal model), or ``1s``, whole seconds as on a real cluster."""
+
+    @field_validator("apiTimestampPrecision")
+    @classmethod
+    def _whole_seconds_or_exact(cls, v: float) -> float:
+        if v not in (0.0, 1.0):
+            raise ValueError(
+                f"must be 0 (exact times) or 1s (metav1.Time keeps whole seconds), got {v:g}s"
+            )
+        return v
 
     def image_pull(self, image: str) -> float:
         """Pull time of ``image`` on a node that does not have it yet."""

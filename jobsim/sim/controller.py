@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from jobsim.k8s.apitime import stored_time
 from jobsim.k8s.conditions import (
     COMPLETE,
     MESSAGE_COMPLETIONS,
@@ -43,7 +44,6 @@ from jobsim.sim.syncctx import (
     PodPlan,
     SyncCtx,
     Verdict,
-    finished_time,
     is_pod_failed,
     new_sync_ctx,
 )
@@ -63,9 +63,13 @@ class JobController:
         delete_pod: Callable[[Pod, str, str], None],
         pod_gone: Callable[[Pod], None],
         job_finished: Callable[[JobRuntime], None] = lambda job: None,
+        wall_clock: float = 0.0,
     ) -> None:
         self.clock = clock
         self.timing = timing
+        self.stored_time = stored_time(timing.apiTimestampPrecision, wall_clock)
+        """What the API keeps of a written time (None: exact); ``wall_clock`` is the scenario's
+        wall clock at virtual time 0, whose fraction of a second the truncation keeps."""
         self.recorder = recorder
         self._create_pod = create_pod
         self._delete_pod = delete_pod
@@ -232,9 +236,10 @@ def sync_job(env: ControllerEnv, job: JobRuntime) -> None:
     """``syncJob``: one pass of the controller over one Job. The part after ``manageJob``
     runs once the pods it creates exist (``ControllerEnv.after_creations``)."""
     before = job.status_key()
-    ctx = new_sync_ctx(job, env.now)
+    ctx = new_sync_ctx(job, env.now, env.stored_time)
     if job.start_time is None and not job.suspended:
-        job.start_time = ctx.now
+        job.start_time = ctx.now  # exact for the rest of this sync, as upstream's memory holds it
+    finished_time = ctx.finished_time
     job.backoff = new_backoff_record(
         job.backoff,
         [finished_time(p) for p in ctx.new_succeeded],
@@ -291,8 +296,25 @@ def _write_status(env: ControllerEnv, ctx: SyncCtx, active: int, before: tuple[A
     if ctx.finished is not None:
         finish(env, ctx)
     if job.status_key() != before:
+        if env.stored_time is not None:
+            store_status_times(job, env.stored_time)
         env.recorder.job_status(ctx.now, job.key, job.status)
         env.enqueue(job, env.timing.jobSyncDelay)  # own status write: batched resync
+
+
+def store_status_times(job: JobRuntime, stored: Callable[[float], float]) -> None:
+    """The status write's round trip through the API (``jobsim.k8s.apitime``): ``startTime``,
+    ``completionTime`` and the conditions' ``lastProbeTime``/``lastTransitionTime`` as the
+    API keeps them, which is what later syncs, the TTL-after-finished and the CronJob
+    controllers read (upstream ``updateStatusHandler`` returns the stored Job, and the
+    informer delivers it)."""
+    if job.start_time is not None:
+        job.start_time = stored(job.start_time)
+    if job.completion_time is not None:
+        job.completion_time = stored(job.completion_time)
+    for c in job.conditions:
+        c["lastProbeTime"] = stored(c["lastProbeTime"])
+        c["lastTransitionTime"] = stored(c["lastTransitionTime"])
 
 
 def _success(job: JobRuntime, ctx: SyncCtx) -> Verdict:
@@ -306,4 +328,4 @@ def _success(job: JobRuntime, ctx: SyncCtx) -> Verdict:
     return Verdict(type_, "", "", numbers)
 
 
-__all__ = ["JobController", "sync_job"]
+__all__ = ["JobController", "store_status_times", "sync_job"]

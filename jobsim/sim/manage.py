@@ -21,7 +21,6 @@ from jobsim.sim.syncctx import (
     IndexUnion,
     PodPlan,
     SyncCtx,
-    finished_time,
     policy_match,
 )
 
@@ -195,7 +194,12 @@ def independent_indexes(
             ready.append(i)
             continue
         remaining = index_remaining_time(
-            last.failure_count, last.ignored_failure_count, finished_time(last), ctx.now, base, cap
+            last.failure_count,
+            last.ignored_failure_count,
+            ctx.finished_time(last),
+            ctx.now,
+            base,
+            cap,
         )
         if remaining == 0:
             ready.append(i)

@@ -79,6 +79,7 @@ class Simulation:
             self.delete_pod,
             self._pod_gone,
             self._job_finished,
+            scenario.wallClock,
         )
         self.kubelets = Kubelets(
             self.clock,
@@ -512,12 +513,21 @@ class Simulation:
         self.cron.job_changed(job)
 
     def _job_finished(self, job: JobRuntime) -> None:
-        """The TTL-after-finished and CronJob controllers watch finished Jobs."""
+        """The TTL-after-finished and CronJob controllers watch finished Jobs.
+
+        ``ttlafterfinished_controller.go``: ``timeLeft`` is the ``Complete``/``Failed``
+        condition's ``lastTransitionTime`` (``jobFinishTime``, as the API keeps it) plus
+        ``ttlSecondsAfterFinished``, minus now; ``processTTL`` deletes at once when it is
+        ``<= 0``, else ``enqueueAfter`` it."""
         self.cron.job_changed(job)
         ttl = job.spec.ttlSecondsAfterFinished
         if ttl is None or job.finished_at is None:
             return
-        self.clock.call_at(job.finished_at + ttl, Prio.TTL, self._ttl_expired, job)
+        at = job.finished_at + ttl
+        stored = self.controller.stored_time
+        if stored is not None:
+            at = max(job.finished_at, stored(job.finished_at) + ttl)
+        self.clock.call_at(at, Prio.TTL, self._ttl_expired, job)
 
     def _ttl_expired(self, job: JobRuntime) -> None:
         """``ttlafterfinished``: DELETE with Foreground propagation: the pods, then the Job."""

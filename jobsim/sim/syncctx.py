@@ -58,6 +58,13 @@ class ControllerEnv(Protocol):
         """Where every decision is recorded, with its numbers."""
         ...
 
+    @property
+    def stored_time(self) -> Callable[[float], float] | None:
+        """What the API keeps of a time written to it (``metav1.Time``, whole seconds;
+        ``jobsim.k8s.apitime``), or ``None`` when times are kept exact
+        (``timing.apiTimestampPrecision: 0``)."""
+        ...
+
     def enqueue(self, job: JobRuntime, delay: float) -> None:
         """``queue.AddAfter``: sync ``job`` again after ``delay`` seconds."""
 
@@ -100,7 +107,7 @@ def is_pod_failed(pod: Pod, job: JobRuntime) -> bool:
 
 
 def finished_time(pod: Pod) -> float:
-    """``getFinishedTime`` of a pod (its failure time for the backoff)."""
+    """``getFinishedTime`` of a pod (its failure time for the backoff), times exact."""
     return pod_finished_time(
         container_finished_at=[pod.container_finished_at],
         ready_false_since=None if pod.ready else pod.ready_false_at,
@@ -108,6 +115,20 @@ def finished_time(pod: Pod) -> float:
         deletion_grace_period=None if pod.deletion_ts is None else pod.grace,
         created_at=pod.created_at,
     )
+
+
+def stored_finished_time(stored: Callable[[float], float]) -> Callable[[Pod], float]:
+    """``getFinishedTime`` of a pod as the controller reads it from its informer: each time it
+    reads (a container's ``finishedAt``, the ``Ready`` condition's ``lastTransitionTime``,
+    ``deletionTimestamp``, ``creationTimestamp``) is a ``metav1.Time`` the API kept as
+    ``stored`` does. Truncating the result is the same: the latest of truncated times is the
+    truncated latest, and the grace period (``deletionTimestamp`` minus
+    ``deletionGracePeriodSeconds``) is whole seconds."""
+
+    def read(pod: Pod) -> float:
+        return stored(finished_time(pod))
+
+    return read
 
 
 def policy_match(pod: Pod, job: JobRuntime) -> PolicyMatch:
@@ -185,12 +206,18 @@ class SyncCtx:
     finished: Verdict | None = None
     terminating: int = 0
     ready: int = 0
+    # getFinishedTime as this sync reads it: exact, or from whole-second API times
+    finished_time: Callable[[Pod], float] = finished_time
 
 
-def new_sync_ctx(job: JobRuntime, now: float) -> SyncCtx:
+def new_sync_ctx(
+    job: JobRuntime, now: float, stored: Callable[[float], float] | None = None
+) -> SyncCtx:
     """The pods as this sync first sees them, and the new counters (``getNewFinishedPods``,
-    ``nonIgnoredFailedPodsCount``)."""
+    ``nonIgnoredFailedPodsCount``); ``stored`` is ``ControllerEnv.stored_time``."""
     ctx = SyncCtx(job=job, now=now)
+    if stored is not None:
+        ctx.finished_time = stored_finished_time(stored)
     completions = job.spec.completions or 0
     for pod in sorted(job.finished_tracked.values(), key=lambda p: p.uid):
         failed = is_pod_failed(pod, job)
@@ -222,4 +249,5 @@ __all__ = [
     "is_pod_failed",
     "new_sync_ctx",
     "policy_match",
+    "stored_finished_time",
 ]

@@ -34,7 +34,6 @@ from jobsim.sim.syncctx import (
     IndexUnion,
     SyncCtx,
     Verdict,
-    finished_time,
     is_index_failed,
     policy_match,
 )
@@ -169,7 +168,7 @@ def pods_with_delayed_deletion(ctx: SyncCtx) -> dict[int, Pod]:
         if last is None or (
             last.failure_count + last.ignored_failure_count
             <= pod.failure_count + pod.ignored_failure_count
-            and finished_time(pod) >= finished_time(last)
+            and ctx.finished_time(pod) >= ctx.finished_time(last)
         ):
             out[ix] = pod
     return out

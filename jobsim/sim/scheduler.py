@@ -36,7 +36,8 @@ from collections.abc import Callable
 from heapq import heappop, heappush
 from typing import Any, NamedTuple
 
-from jobsim.k8s.job import PodSpec, TopologySpreadConstraint
+from jobsim.k8s.job import Affinity, PodSpec, TopologySpreadConstraint
+from jobsim.k8s.pod_affinity import COMPLETION_INDEX_LABEL, label_keys, merge_label_keys
 from jobsim.policy.inter_pod_affinity import (
     InterPodTerms,
     PlacedPod,
@@ -91,7 +92,6 @@ PREEMPTION_REASON = "PreemptionByScheduler"
 PREEMPTION_MESSAGE = "default-scheduler: preempting to accommodate a higher priority pod"
 
 QueueKey = tuple[PodNeeds, int]  # (fit key, priority)
-COMPLETION_INDEX_LABEL = "batch.kubernetes.io/job-completion-index"
 
 
 class _JobTerms(NamedTuple):
@@ -104,6 +104,8 @@ class _JobTerms(NamedTuple):
     spread: tuple[TopologySpreadConstraint, ...]
     preferred: tuple[tuple[int, Term], ...]  # preferred node affinity
     index_free: bool  # no term or constraint names the completion-index label
+    affinity: Affinity | None  # the template's, before the API server's merge
+    by_index: bool  # a matchLabelKeys/mismatchLabelKeys key is the completion-index label
 
     @property
     def scanned(self) -> bool:
@@ -391,14 +393,17 @@ class Scheduler:
             spec = job.template_spec
             meta = job.job.spec.template.metadata
             namespace = str(job.namespace)
+            labels = dict(meta.labels or {}) if meta is not None else {}
             terms = _JobTerms(
                 job,
-                dict(meta.labels or {}) if meta is not None else {},
+                labels,
                 namespace,
-                inter_pod_terms(spec.affinity, namespace),
+                inter_pod_terms(merge_label_keys(spec.affinity, labels), namespace),
                 tuple(spec.topologySpreadConstraints or ()),
                 preferred_terms(spec.affinity),
                 _index_free(spec),
+                spec.affinity,
+                COMPLETION_INDEX_LABEL in label_keys(spec.affinity),
             )
             self._job_terms[id(job)] = terms
         return terms
@@ -420,7 +425,10 @@ class Scheduler:
         if placed is None or placed.terminating is not terminating:
             terms = self._terms_of(pod.job)
             labels = self._pod_labels(pod, terms)
-            placed = PlacedPod(labels, terms.namespace, terms.terms, terminating)
+            own = terms.terms
+            if terms.by_index and pod.index is not None:  # merged with this pod's index
+                own = inter_pod_terms(merge_label_keys(terms.affinity, labels), terms.namespace)
+            placed = PlacedPod(labels, terms.namespace, own, terminating)
             if pod.node is not None:
                 self._placed_pods[pod.uid] = placed
         return placed

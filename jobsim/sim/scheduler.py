@@ -32,12 +32,17 @@ nominated to that node, and binds when the victims are gone.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from heapq import heappop, heappush
 from typing import Any, NamedTuple
 
 from jobsim.k8s.job import Affinity, PodSpec, TopologySpreadConstraint
 from jobsim.k8s.pod_affinity import COMPLETION_INDEX_LABEL, label_keys, merge_label_keys
+from jobsim.policy.image_locality import (
+    WEIGHT_IMAGE_LOCALITY,
+    image_locality,
+    normalized_image_name,
+)
 from jobsim.policy.inter_pod_affinity import (
     InterPodTerms,
     PlacedPod,
@@ -106,11 +111,13 @@ class _JobTerms(NamedTuple):
     index_free: bool  # no term or constraint names the completion-index label
     affinity: Affinity | None  # the template's, before the API server's merge
     by_index: bool  # a matchLabelKeys/mismatchLabelKeys key is the completion-index label
+    images: tuple[str, ...]  # normalised, init containers first (ImageLocality)
+    sized: bool  # some image has a size: ImageLocality scores the pod
 
     @property
     def scanned(self) -> bool:
         """The pod needs the per-pod scan of every node."""
-        return bool(self.terms or self.spread or self.preferred)
+        return bool(self.terms or self.spread or self.preferred or self.sized)
 
 
 def _index_free(spec: PodSpec) -> bool:
@@ -194,8 +201,10 @@ class Scheduler:
         delay: float,
         bind: Callable[[Pod, Node], None],
         scoring: str = "LeastAllocated",
+        image_sizes: Mapping[str, int] | None = None,
     ) -> None:
         self.clock = clock
+        self.image_sizes: Mapping[str, int] = image_sizes or {}
         self.recorder = recorder
         self.delay = delay
         self._bind_cb = bind
@@ -394,6 +403,7 @@ class Scheduler:
             meta = job.job.spec.template.metadata
             namespace = str(job.namespace)
             labels = dict(meta.labels or {}) if meta is not None else {}
+            images = tuple(normalized_image_name(image) for image, _ in job.images)
             terms = _JobTerms(
                 job,
                 labels,
@@ -404,6 +414,8 @@ class Scheduler:
                 _index_free(spec),
                 spec.affinity,
                 COMPLETION_INDEX_LABEL in label_keys(spec.affinity),
+                images,
+                any(image in self.image_sizes for image in images),
             )
             self._job_terms[id(job)] = terms
         return terms
@@ -611,11 +623,34 @@ class Scheduler:
         if me.terms.preferred_affinity or me.terms.preferred_anti_affinity or self._with_terms:
             scores = affinity_scores(me, by_labels, [n.labels for n in cands])
             parts.append((WEIGHT_INTER_POD_AFFINITY, scores))
+        if terms.sized:
+            parts.append((WEIGHT_IMAGE_LOCALITY, self._image_scores(terms.images, nodes, cands)))
         for weight, scores in parts:
             for j, score in enumerate(scores):
                 totals[j] += weight * score
         top = max(totals)
         return _Scan(cands[totals.index(top)], reasons, unblocked)
+
+    def _image_scores(
+        self, images: tuple[str, ...], nodes: list[Node], cands: list[Node]
+    ) -> list[int]:
+        """ImageLocality of each candidate: the images each node holds now (pulled or
+        preloaded; one still being pulled is not in its status yet), and how many of the
+        ``nodes`` (every node of the snapshot) hold each."""
+        now = self.clock.now
+        sizes = self.image_sizes
+        wanted = set(images)
+        num_nodes = dict.fromkeys(wanted, 0)
+        for n in nodes:
+            for image in wanted:
+                at = n.images.get(image)
+                if at is not None and at <= now:
+                    num_nodes[image] += 1
+        scores = []
+        for n in cands:
+            held = {i for i in wanted if (at := n.images.get(i)) is not None and at <= now}
+            scores.append(image_locality(images, held, sizes, num_nodes, len(nodes)))
+        return scores
 
     # -- preemption ----------------------------------------------------------------------
     def _preempt(self, pod: Pod, key: PodNeeds, allowed: set[int] | None = None) -> None:

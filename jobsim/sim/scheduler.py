@@ -3,8 +3,10 @@
 The filters (Ready, NodeUnschedulable, nodeSelector and node affinity, TaintToleration,
 NodeResourcesFit, PodTopologySpread, InterPodAffinity), the scores (``LeastAllocated``, the
 default, or ``MostAllocated``, bin packing; BalancedAllocation, TaintToleration, NodeAffinity,
-PodTopologySpread, InterPodAffinity, with upstream's weights) and the ``FailedScheduling``
-message are ``jobsim.policy``'s. Ties go to the first node in scenario order, where
+PodTopologySpread, InterPodAffinity, ImageLocality, with upstream's weights) and the
+``FailedScheduling`` message are ``jobsim.policy``'s; pod affinity terms are read as the API
+server stored each pod's (``matchLabelKeys``/``mismatchLabelKeys`` merged with its labels,
+``jobsim.k8s.pod_affinity``). Ties go to the first node in scenario order, where
 kube-scheduler picks at random.
 
 Pods with the same scheduling needs (requests, nodeSelector, tolerations, required node
@@ -15,7 +17,8 @@ per (fit key, priority) in creation order; when a node changes only that node is
 waiting queues, highest priority first.
 
 The *scan* places a pod whose place depends on other pods or on other nodes' scores: one with
-inter-pod (anti-)affinity, spread constraints or preferred node affinity, and every pod while
+inter-pod (anti-)affinity, spread constraints, preferred node affinity or an image the scenario
+sizes (ImageLocality), and every pod while
 placed pods have inter-pod terms or a node has a ``PreferNoSchedule`` taint. It filters and
 scores every node for that pod; its pending pods are retried when a node changes and after each
 binding.

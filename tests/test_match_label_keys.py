@@ -12,11 +12,16 @@ timing, each pod runs 10 s, LeastAllocated ties to the first node.
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
+from typer.testing import CliRunner
 
 from jobsim.api import ScenarioError, load_input
+from jobsim.cli import app
 from jobsim.k8s.features import FeatureGateError, feature_gates
 from jobsim.k8s.job import Affinity
 from jobsim.k8s.pod_affinity import merge_label_keys
@@ -288,3 +293,30 @@ def test_invalid_keys_pass_when_the_gate_drops_them() -> None:
     checked."""
     text = _required("{topologyKey: zone, matchLabelKeys: [app]}")
     assert load_input("job.yaml", text=text, kubernetes_version="1.30") is not None
+
+
+# -- the command line -------------------------------------------------------------------------
+
+
+def test_the_command_line_on_1_30_drops_the_keys(tmp_path: Path) -> None:
+    """``jobsim run --kubernetes-version 1.30`` on the two Jobs of the per-Job anti-affinity:
+    b's second pod finds every node taken and waits until a's first pod ends (10 s); on the
+    newest release it is placed at once. Setting the gate off where it is GA is refused,
+    exit 2."""
+    data = scenario(*[(j, {"duration": "10s"}) for j in _two_jobs(_anti(matchLabelKeys=[UID]))])
+    data["cluster"]["nodePools"] = [pool("n", 3)]
+    data["jobs"][1]["submitAt"] = "1s"
+    path = tmp_path / "s.yaml"
+    path.write_text(yaml.safe_dump(data))
+    runner = CliRunner()
+    for args, nodes in (
+        ([], [("n-0", 0), ("n-1", 0), ("n-2", 1), ("n-0", 1)]),
+        (["--kubernetes-version", "1.30"], [("n-0", 0), ("n-1", 0), ("n-2", 1), ("n-0", 10)]),
+    ):
+        res = runner.invoke(app, ["run", str(path), "--json", *args])
+        assert res.exit_code == 0, res.output
+        pods = json.loads(res.output)["pods"]
+        assert [(p["node"], p["scheduledAt"]) for p in pods] == nodes
+    res = runner.invoke(app, ["run", str(path), "--feature-gates", f"{GATE}=false"])
+    assert res.exit_code == 2
+    assert f"cannot set feature gate {GATE} to false, feature is locked to true" in res.output

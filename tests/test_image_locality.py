@@ -38,7 +38,8 @@ MI = 1024 * 1024
     [
         ("busybox", "busybox:latest"),
         ("busybox:1.36", "busybox:1.36"),
-        ("registry:5000/train", "registry:5000/train:latest"),  # the port is no tag
+        # upstream's TestNormalizedImageName: a registry port is no tag; a digest is kept
+        ("registry:5000/train", "registry:5000/train:latest"),
         ("registry:5000/train:v1", "registry:5000/train:v1"),
         ("busybox@sha256:abc", "busybox@sha256:abc"),
     ],
@@ -59,14 +60,20 @@ def test_calculate_priority_clamps_and_scales_per_container() -> None:
 
 def test_the_score_scales_by_the_share_of_nodes_holding_the_image() -> None:
     """2000 MiB on 1 of 3 nodes: int(2097152000 / 3) = 699050666, 100·(699050666 − 24117248)
-    // 1024458752 = 65; on all 3: the whole size, clamped to 1000 MiB: 100. An image the node
-    lacks, or without a size, adds nothing."""
+    // 1024458752 = 65 (upstream's ``TestImageLocalityPriority`` case "if exceed limit, use
+    limit": "(2000M/3 - 23M)/(1000M - 23M) = 65"); on all 3: the whole size, clamped to
+    1000 MiB: 100. An image the node lacks, or without a size, adds nothing."""
     assert scaled_image_score(2000 * MI, 1, 3) == 699050666
     sizes = {"t:v1": 2000 * MI}
     assert image_locality(["t:v1"], {"t:v1"}, sizes, {"t:v1": 1}, 3) == 65
     assert image_locality(["t:v1"], {"t:v1"}, sizes, {"t:v1": 3}, 3) == 100
     assert image_locality(["t:v1"], set(), sizes, {"t:v1": 1}, 3) == 0
     assert image_locality(["u:v1"], {"u:v1"}, sizes, {"u:v1": 3}, 3) == 0
+    # an init container's image counts, and the container count raises the ceiling: 500 MiB
+    # on every node, two containers: 100·(500 − 23) MiB // (2000 − 23) MiB = 24
+    sizes = {"init:v1": 500 * MI}
+    held = {"init:v1"}
+    assert image_locality(["init:v1", "main:v1"], held, sizes, {"init:v1": 3}, 3) == 24
 
 
 # -- placements -------------------------------------------------------------------------------

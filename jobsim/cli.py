@@ -111,7 +111,7 @@ ReleaseOpt = Annotated[
     str | None,
     typer.Option(
         "--kubernetes-version",
-        help="Run on this Kubernetes release (1.29-1.36): its Job feature gates, admission and "
+        help="Run on this Kubernetes release (1.29-1.36): its feature gates, admission and "
         "validation; as the scenario key kubernetesVersion [default: the scenario's, else the "
         "newest].",
     ),
@@ -120,7 +120,8 @@ GatesOpt = Annotated[
     str | None,
     typer.Option(
         "--feature-gates",
-        help="Job feature gates set over the scenario's featureGates, as kube-apiserver's flag: "
+        help="Feature gates (the Job gates, MatchLabelKeysInPodAffinity) set over the "
+        "scenario's featureGates, as kube-apiserver's flag: "
         "JobManagedBy=false,JobSuccessPolicy=true (a gate locked in the release is refused).",
     ),
 ]

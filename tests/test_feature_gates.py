@@ -22,12 +22,13 @@ from jobsim.run import simulate
 from jobsim.scenario import load_scenario
 from tests.helpers import ROOT, job_manifest, scenario_error, write_file
 
-PFP, BLPI, PRP, SP, MB = (
+PFP, BLPI, PRP, SP, MB, MLK = (
     "JobPodFailurePolicy",
     "JobBackoffLimitPerIndex",
     "JobPodReplacementPolicy",
     "JobSuccessPolicy",
     "JobManagedBy",
+    "MatchLabelKeysInPodAffinity",
 )
 
 
@@ -36,12 +37,13 @@ PFP, BLPI, PRP, SP, MB = (
     ("release", "on"),
     [
         # JobManagedBy is Alpha (off) from 1.30, Beta (on) from 1.32; JobSuccessPolicy Alpha
-        # from 1.30, Beta from 1.31; the others are Beta or GA (on) throughout
+        # from 1.30, Beta from 1.31; MatchLabelKeysInPodAffinity Alpha from 1.29, Beta from
+        # 1.31; the others are Beta or GA (on) throughout
         ("1.29", {PFP, BLPI, PRP}),
         ("1.30", {PFP, BLPI, PRP}),
-        ("1.31", {PFP, BLPI, PRP, SP}),
-        ("1.32", {PFP, BLPI, PRP, SP, MB}),
-        ("1.36", {PFP, BLPI, PRP, SP, MB}),
+        ("1.31", {PFP, BLPI, PRP, SP, MLK}),
+        ("1.32", {PFP, BLPI, PRP, SP, MB, MLK}),
+        ("1.36", {PFP, BLPI, PRP, SP, MB, MLK}),
     ],
 )
 def test_each_release_has_its_default_gates(release: str, on: set[str]) -> None:

@@ -1,4 +1,5 @@
-"""The Job feature gates of each Kubernetes release, 1.29 to 1.36.
+"""The feature gates jobsim models, per Kubernetes release, 1.29 to 1.36: the Job gates and
+``MatchLabelKeysInPodAffinity`` (pod affinity terms' ``matchLabelKeys``/``mismatchLabelKeys``).
 
 Upstream: ``pkg/features/kube_features.go``, the versioned specs of each gate (e.g.
 ``JobManagedBy: {{1.30, false, Alpha}, {1.32, true, Beta}, {1.35, true, GA, LockToDefault}}``).
@@ -15,6 +16,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
+
+from jobsim.k8s.pod_affinity import drop_match_label_keys
 
 __all__ = [
     "DEFAULT_GATES",
@@ -76,6 +79,12 @@ GATE_SPECS: dict[str, tuple[GateSpec, ...]] = {
         GateSpec("1.32", True, "Beta"),
         GateSpec("1.35", True, "GA", locked=True),
     ),
+    # Alpha 1.29, Beta 1.31, GA and locked 1.33 (kube_features.go of 1.33 and 1.35)
+    "MatchLabelKeysInPodAffinity": (
+        GateSpec("1.29", False, "Alpha"),
+        GateSpec("1.31", True, "Beta"),
+        GateSpec("1.33", True, "GA", locked=True),
+    ),
 }
 JOB_GATES = tuple(GATE_SPECS)
 
@@ -101,7 +110,7 @@ def gate_spec(gate: str, release: str) -> GateSpec | None:
 
 @dataclass(frozen=True)
 class FeatureGates:
-    """The Job gates a cluster runs with, and the release they come from."""
+    """The gates a cluster runs with, and the release they come from."""
 
     release: str = NEWEST_RELEASE
     JobPodFailurePolicy: bool = True
@@ -109,6 +118,7 @@ class FeatureGates:
     JobPodReplacementPolicy: bool = True
     JobSuccessPolicy: bool = True
     JobManagedBy: bool = True
+    MatchLabelKeysInPodAffinity: bool = True
 
     @property
     def delay_terminal_condition(self) -> bool:
@@ -122,11 +132,11 @@ class FeatureGates:
         )
 
     def off(self) -> tuple[str, ...]:
-        """The Job gates that are off."""
+        """The gates that are off."""
         return tuple(g for g in JOB_GATES if not getattr(self, g))
 
     def values(self) -> dict[str, bool]:
-        """Each Job gate and whether it is on."""
+        """Each gate and whether it is on."""
         return {g: bool(getattr(self, g)) for g in JOB_GATES}
 
 
@@ -165,7 +175,8 @@ def feature_gates(
 
 def drop_disabled_fields(spec: Any, gates: FeatureGates) -> Any:
     """The JobSpec as the API server stores it with these gates (``dropDisabledFields`` of
-    ``pkg/registry/batch/job/strategy.go``): the fields of a disabled gate are dropped.
+    ``pkg/registry/batch/job/strategy.go``, and ``DropDisabledTemplateFields`` for the pod
+    template): the fields of a disabled gate are dropped.
     The same object when nothing is dropped."""
     drop: dict[str, None] = {}
     if not gates.JobPodFailurePolicy and spec.podFailurePolicy is not None:
@@ -181,6 +192,13 @@ def drop_disabled_fields(spec: Any, gates: FeatureGates) -> Any:
         drop["successPolicy"] = None
     if not gates.JobManagedBy and spec.managedBy is not None:
         drop["managedBy"] = None
+    if not gates.MatchLabelKeysInPodAffinity:
+        # DropDisabledTemplateFields: dropDisabledMatchLabelKeysFieldInPodAffinity
+        pod = spec.template.spec
+        affinity = drop_match_label_keys(pod.affinity)
+        if affinity is not pod.affinity:
+            pod = pod.model_copy(update={"affinity": affinity})
+            drop["template"] = spec.template.model_copy(update={"spec": pod})
     return spec.model_copy(update=drop) if drop else spec
 
 

@@ -227,17 +227,18 @@ class LabelSelector(_Strict):
     matchExpressions: list[LabelSelectorRequirement] | None = None
 
 
-class PodAffinityTerm(_Partial):
+class PodAffinityTerm(_Strict):
     """``core/v1 PodAffinityTerm``: the pods (by label and namespace) a pod wants near (or
-    away from) it, in the node topology named by ``topologyKey``. ``matchLabelKeys`` and
-    ``mismatchLabelKeys`` are not modelled."""
-
-    UNMODELLED = frozenset({"matchLabelKeys", "mismatchLabelKeys"})
+    away from) it, in the node topology named by ``topologyKey``; ``matchLabelKeys`` and
+    ``mismatchLabelKeys`` name labels whose values the API server merges into the selector
+    when it creates a pod (``jobsim.k8s.pod_affinity``)."""
 
     labelSelector: LabelSelector | None = None
     namespaces: list[str] | None = None
     topologyKey: str = ""
     namespaceSelector: LabelSelector | None = None
+    matchLabelKeys: list[str] | None = None
+    mismatchLabelKeys: list[str] | None = None
 
 
 class WeightedPodAffinityTerm(_Strict):

@@ -4,7 +4,8 @@ Upstream ``pkg/apis/core/validation/validation.go``: ``validateNodeAffinity``,
 ``ValidateNodeSelector``, ``ValidateNodeSelectorTerm``, ``ValidateNodeSelectorRequirement``,
 ``ValidateNodeFieldSelectorRequirement`` and ``ValidatePreferredSchedulingTerms``;
 ``validatePodAffinity``, ``validatePodAntiAffinity``, ``validatePodAffinityTerm`` (label and
-namespace selectors, ``namespaces`` as namespace names, ``topologyKey`` a non-empty label name)
+namespace selectors, ``namespaces`` as namespace names,
+``validateMatchLabelKeysAndMismatchLabelKeys``, ``topologyKey`` a non-empty label name)
 and ``validateWeightedPodAffinityTerms``; ``validateTopologySpreadConstraints``
 (``ValidateMaxSkew``, ``ValidateTopologyKey``, ``ValidateWhenUnsatisfiable``,
 ``ValidateSpreadConstraintNotRepeat``, ``validateMinDomains``, ``validateNodeInclusionPolicy``,
@@ -41,7 +42,12 @@ from jobsim.k8s.job import (
     TopologySpreadConstraint,
 )
 
-__all__ = ["OBJECT_NAME_FIELD", "validate_affinity", "validate_topology_spread_constraints"]
+__all__ = [
+    "OBJECT_NAME_FIELD",
+    "validate_affinity",
+    "validate_match_mismatch_label_keys",
+    "validate_topology_spread_constraints",
+]
 
 OBJECT_NAME_FIELD: Final = "metadata.name"  # metav1.ObjectNameField, the one node field key
 
@@ -180,17 +186,62 @@ def _pod_affinity(pa: PodAffinity, path: str) -> list[FieldError]:
 
 def _pod_affinity_term(term: PodAffinityTerm, path: str) -> list[FieldError]:
     """``validatePodAffinityTerm``: selectors, namespace names (reported at ``.namespace``,
-    as upstream names the field), a non-empty label-name ``topologyKey``."""
+    as upstream names the field), ``matchLabelKeys``/``mismatchLabelKeys``, a non-empty
+    label-name ``topologyKey``."""
     errs = _label_selector(term.labelSelector, f"{path}.labelSelector")
     errs.extend(_label_selector(term.namespaceSelector, f"{path}.namespaceSelector"))
     for name in term.namespaces or []:
         errs.extend(invalid(f"{path}.namespace", name, m) for m in is_dns1123_label(name))
+    errs.extend(validate_match_mismatch_label_keys(term, path))
     if not term.topologyKey:
         errs.append(required(f"{path}.topologyKey", "can not be empty"))
     errs.extend(
         invalid(f"{path}.topologyKey", term.topologyKey, m)
         for m in is_qualified_name(term.topologyKey)
     )
+    return errs
+
+
+def validate_match_mismatch_label_keys(term: PodAffinityTerm, path: str) -> list[FieldError]:
+    """``validateMatchLabelKeysAndMismatchLabelKeys``: both lists label names and only with a
+    ``labelSelector`` (``validateLabelKeys``); a ``matchLabelKeys`` key in a match expression
+    when the selector already has it (``matchLabels`` or an earlier expression), reported at
+    ``<term>[i]`` as upstream's ``fldPath.Index(i)`` does; a key in both lists."""
+    errs: list[FieldError] = []
+    selector = term.labelSelector
+    for field in ("matchLabelKeys", "mismatchLabelKeys"):
+        keys: list[str] = getattr(term, field) or []
+        if not keys:
+            continue
+        if selector is None:
+            errs.append(
+                forbidden(f"{path}.{field}", "must not be specified when labelSelector is not set")
+            )
+            continue
+        for i, key in enumerate(keys):
+            errs.extend(invalid(f"{path}.{field}[{i}]", key, m) for m in is_qualified_name(key))
+    if selector is not None:
+        at = {k: i for i, k in enumerate(term.matchLabelKeys or [])}
+        seen = set(selector.matchLabels or {})
+        for e in selector.matchExpressions or []:
+            at_i = at.get(e.key)
+            if at_i is not None and e.key in seen:
+                errs.append(
+                    invalid(
+                        f"{path}[{at_i}]", e.key, "exists in both matchLabelKeys and labelSelector"
+                    )
+                )
+            seen.add(e.key)
+    mismatch = set(term.mismatchLabelKeys or [])
+    for i, key in enumerate(term.matchLabelKeys or []):
+        if key in mismatch:
+            errs.append(
+                invalid(
+                    f"{path}.matchLabelKeys[{i}]",
+                    key,
+                    "exists in both matchLabelKeys and mismatchLabelKeys",
+                )
+            )
     return errs
 
 

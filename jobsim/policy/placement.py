@@ -45,11 +45,12 @@ Where jobsim simplifies (its golden results rest on these):
   ``selectHost`` picks one of the best at random;
 - every node is filtered and the best of all feasible nodes taken: upstream stops looking after
   ``percentageOfNodesToScore`` feasible nodes (all of them up to 100 nodes);
-- ImageLocality (weight 1) is not scored;
+- ImageLocality (``jobsim.policy.image_locality``) reads the images a node holds as sized by
+  the scenario (none sized: 0 everywhere);
 - PodTopologySpread then InterPodAffinity (``jobsim.policy.topology_spread``,
-  ``jobsim.policy.inter_pod_affinity``) filter after NodeResourcesFit, as upstream; a pod
-  affinity term's ``matchLabelKeys``/``mismatchLabelKeys`` are not modelled; a namespace's only
-  label is ``kubernetes.io/metadata.name``;
+  ``jobsim.policy.inter_pod_affinity``) filter after NodeResourcesFit, as upstream, on the
+  terms as the API server stored them (``matchLabelKeys``/``mismatchLabelKeys`` merged,
+  ``jobsim.k8s.pod_affinity``); a namespace's only label is ``kubernetes.io/metadata.name``;
 - no system default spread constraints: upstream applies them only to pods a Service,
   ReplicationController, ReplicaSet or StatefulSet selects, which a Job's pods are not;
 - the cluster autoscaler fits a pending pod to a template node with the filters above only, not

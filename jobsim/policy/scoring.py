@@ -2,7 +2,8 @@
 
 Upstream ``pkg/scheduler/apis/config/v1/default_plugins.go`` (``getDefaultPlugins``) weighs the
 default score plugins TaintToleration 3, NodeAffinity 2, PodTopologySpread 2, InterPodAffinity 2,
-NodeResourcesFit 1, NodeResourcesBalancedAllocation 1 (and ImageLocality 1, not modelled); a
+NodeResourcesFit 1, NodeResourcesBalancedAllocation 1 (and ImageLocality 1,
+``jobsim.policy.image_locality``); a
 node's score is the weighted sum of the plugins' normalised (0–100) scores
 (``pkg/scheduler/framework/runtime/framework.go`` ``RunScorePlugins``). Here:
 

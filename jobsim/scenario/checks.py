@@ -29,6 +29,7 @@ from jobsim.k8s.validation_resources import (
     validate_quantity_value,
 )
 from jobsim.locate import did_you_mean
+from jobsim.policy.image_locality import normalized_image_name
 from jobsim.policy.node_affinity import matches_node_affinity
 from jobsim.policy.placement import (
     PodNeeds,
@@ -57,12 +58,46 @@ from jobsim.units import (
 )
 
 
+def _pool_image_problems(scenario: Scenario, k: int) -> list[Problem]:
+    """A pool's preloaded ``images`` are sized in ``cluster.images`` (by normalised name)."""
+    sized = scenario.cluster.image_sizes()
+    path = f"cluster.nodePools[{k}].images"
+    return [
+        Problem(
+            f"{path}[{i}]",
+            f"{path}[{i}]: image {name!r} has no size: add it to cluster.images "
+            f"(e.g. {name!r}: 500Mi)",
+        )
+        for i, name in enumerate(scenario.cluster.nodePools[k].images)
+        if normalized_image_name(name) not in sized
+    ]
+
+
+def _image_table_problems(scenario: Scenario) -> list[Problem]:
+    """Two names of ``cluster.images`` for one image (``busybox`` is ``busybox:latest``)."""
+    seen: dict[str, str] = {}
+    out = []
+    for name in scenario.cluster.images:
+        same = seen.setdefault(normalized_image_name(name), name)
+        if same != name:
+            out.append(
+                Problem(
+                    f"cluster.images.{name}",
+                    f"cluster.images.{name}: the same image as {same!r} "
+                    f"({normalized_image_name(name)}): size it once",
+                    at_key=True,
+                )
+            )
+    return out
+
+
 def check_cluster(scenario: Scenario) -> list[Problem]:
     """The nodes and PriorityClasses as the API server validates them: node names, labels and
     taints (``ValidateNode``), capacity names and amounts (``ValidateNodeResources``, and
     names a container could request), PriorityClass names and values
-    (``ValidatePriorityClass``), and no PriorityClass created twice (``AlreadyExists``)."""
-    out: list[Problem] = []
+    (``ValidatePriorityClass``), and no PriorityClass created twice (``AlreadyExists``);
+    each image sized once, each pool's preloaded image sized."""
+    out: list[Problem] = _image_table_problems(scenario)
     for k, pool in enumerate(scenario.cluster.nodePools):
         path = f"cluster.nodePools[{k}]"
         if pool.count > 0:
@@ -86,6 +121,7 @@ def check_cluster(scenario: Scenario) -> list[Problem]:
                     for e in validate_labels({"k": value}, f"{path}.{field}")
                 )
         out.extend(_reserved_problems(pool, f"{path}.reserved"))
+        out.extend(_pool_image_problems(scenario, k))
         taints = [(t.key, t.value, t.effect) for t in pool.taints]
         out.extend(at_problem(e) for e in validate_node_taints(taints, f"{path}.taints"))
         extra = pool.capacity.model_extra or {}

@@ -30,6 +30,7 @@ from jobsim.k8s.features import (
     gate_spec,
 )
 from jobsim.k8s.job import Job
+from jobsim.k8s.pod_affinity import POD_REFUSED_NOTE, job_pod_errors
 from jobsim.k8s.validation import validate_job
 from jobsim.k8s.validation_resources import (
     CONTAINER_RESOURCE_MSG,
@@ -165,6 +166,8 @@ def _decode_job(
             job = job.model_copy(update={"spec": spec})
     errors: list[FieldError] = validate_job(job)
     problems = [Problem(e.field, str(e) + _hint(e)) for e in [*errors, *_quantity_errors(job)]]
+    if not problems:  # what the API server would refuse in each pod the Job makes
+        problems = [Problem(e.field, str(e) + POD_REFUSED_NOTE) for e in job_pod_errors(job)]
     return problems or job
 
 

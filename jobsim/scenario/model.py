@@ -39,6 +39,7 @@ from jobsim.k8s.features import RELEASES, FeatureGates, feature_gates
 from jobsim.k8s.job import Job
 from jobsim.k8s.pdb import PodDisruptionBudget
 from jobsim.k8s.validation_core import MAX_INT32
+from jobsim.policy.image_locality import normalized_image_name
 from jobsim.units import (
     milli_value,
     parse_duration,
@@ -211,6 +212,8 @@ class NodePool(_Model):
 
     Each node carries the well-known labels a real node has (``node_labels``), the pool's
     ``labels`` winning, and ``allocatable`` = ``capacity`` − ``reserved`` (``allocatable``).
+    ``images`` are preloaded on every node of the pool (no pull; in its ``status.images``
+    from the start), each sized in ``cluster.images``.
     """
 
     name: str = Field(pattern=r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
@@ -225,6 +228,7 @@ class NodePool(_Model):
     instanceType: str | None = None
     zone: str | None = None
     region: str | None = None
+    images: list[str] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _count_in_range(self) -> NodePool:
@@ -356,7 +360,8 @@ def _off(v: Any) -> Any:
 class Cluster(_Model):
     """The nodes, how the scheduler scores them, and the PriorityClasses; ``kubelet``,
     ``nodeLifecycle`` and ``autoscaler`` switch on the real control plane's mechanisms (absent
-    or ``off``: the ideal model)."""
+    or ``off``: the ideal model). ``images`` sizes container images (name → bytes, a quantity)
+    for the scheduler's ImageLocality score; an image it does not size scores nothing."""
 
     nodePools: list[NodePool] = Field(min_length=1)
     scoring: Literal["LeastAllocated", "MostAllocated"] = "LeastAllocated"
@@ -364,6 +369,7 @@ class Cluster(_Model):
     kubelet: Annotated[Kubelet | None, BeforeValidator(_off)] = None
     nodeLifecycle: Annotated[NodeLifecycle | None, BeforeValidator(_off)] = None
     autoscaler: Annotated[ClusterAutoscaler | None, BeforeValidator(_off)] = None
+    images: dict[str, Quantity] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _unique(self) -> Cluster:
@@ -372,6 +378,10 @@ class Cluster(_Model):
         if dup:
             raise ValueError(f"node pool names must be unique, repeated: {', '.join(dup)}")
         return self
+
+    def image_sizes(self) -> dict[str, int]:
+        """``images`` by normalised name (``name:latest`` for an untagged one), in bytes."""
+        return {normalized_image_name(k): value(v) for k, v in self.images.items()}
 
     def node_names(self) -> list[str]:
         """Every node, in pool order then by number."""

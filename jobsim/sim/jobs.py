@@ -111,10 +111,9 @@ class JobRuntime:
         # Mersenne Twister seeded from the Job's name stream: cheap per-pod draws, the same on
         # every platform and Python version (getrandbits).
         self._name_bits = random.Random(int(self.names.integers(0, 2**63)))
-        spec = self.job.spec
         self.name = str(self.job.metadata.name)
         self.namespace = str(self.job.metadata.namespace)
-        self.template_spec = spec.template.spec
+        self.template_spec = self.spec.template.spec  # as stored: disabled gates' fields dropped
         self.requests = pod_requests(self.job)
         self.grace = float(self.template_spec.terminationGracePeriodSeconds or 0)
         self.restart_policy = str(self.template_spec.restartPolicy)

@@ -23,6 +23,7 @@ from typing import Protocol
 
 from jobsim.distributions import Distribution
 from jobsim.policy.crashloop import next_entry, restart_delay
+from jobsim.policy.image_locality import normalized_image_name
 from jobsim.record import Recorder
 from jobsim.scenario import Timing
 from jobsim.scenario.model import Kubelet
@@ -92,12 +93,13 @@ class Kubelets:
             return
         ready_at = now
         for image, policy in pod.images:
-            have = node.images.get(image)
+            key = normalized_image_name(image)
+            have = node.images.get(key)
             if have is None or policy == "Always":
                 pull = self.timing.image_pull(image)
                 have = now + pull
-                if policy != "Always" or image not in node.images:
-                    node.images[image] = have
+                if policy != "Always" or key not in node.images:
+                    node.images[key] = have
                 if pull > 0:
                     self.clock.call_at(have, Prio.KUBELET, self._pulled, pod, image, pull)
             ready_at = max(ready_at, have)
@@ -139,7 +141,8 @@ class Kubelets:
         while i < len(pod.images):
             image, policy = pod.images[i]
             i += 1
-            have = node.images.get(image)
+            key = normalized_image_name(image)
+            have = node.images.get(key)
             if have is not None and policy != "Always":
                 if have > now:  # being pulled for another pod: wait for it
                     pod.k_call = self.clock.call_at(have, Prio.KUBELET, self._pull_next, pod, i)
@@ -149,7 +152,7 @@ class Kubelets:
             start = self._pull_slot(node, cfg.pull_slots, pull)
             done = start + pull
             if have is None or done > have:
-                node.images[image] = done
+                node.images[key] = done
             if pull > 0:
                 self.clock.call_at(done, Prio.KUBELET, self._pulled, pod, image, pull)
             if done > now:

@@ -48,7 +48,7 @@ class Node:
     idle_call: Call | None = None  # autoscaler scale-down timer
     nominated: dict[int, Pod] = field(default_factory=dict)  # preemptors waiting for it
     not_ready_call: Call | None = None
-    images: dict[str, float] = field(default_factory=dict)  # image -> time it is present
+    images: dict[str, float] = field(default_factory=dict)  # normalised image -> time present
 
 
 @dataclass(slots=True, eq=False)

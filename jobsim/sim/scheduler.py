@@ -3,8 +3,10 @@
 The filters (Ready, NodeUnschedulable, nodeSelector and node affinity, TaintToleration,
 NodeResourcesFit, PodTopologySpread, InterPodAffinity), the scores (``LeastAllocated``, the
 default, or ``MostAllocated``, bin packing; BalancedAllocation, TaintToleration, NodeAffinity,
-PodTopologySpread, InterPodAffinity, with upstream's weights) and the ``FailedScheduling``
-message are ``jobsim.policy``'s. Ties go to the first node in scenario order, where
+PodTopologySpread, InterPodAffinity, ImageLocality, with upstream's weights) and the
+``FailedScheduling`` message are ``jobsim.policy``'s; pod affinity terms are read as the API
+server stored each pod's (``matchLabelKeys``/``mismatchLabelKeys`` merged with its labels,
+``jobsim.k8s.pod_affinity``). Ties go to the first node in scenario order, where
 kube-scheduler picks at random.
 
 Pods with the same scheduling needs (requests, nodeSelector, tolerations, required node
@@ -15,7 +17,8 @@ per (fit key, priority) in creation order; when a node changes only that node is
 waiting queues, highest priority first.
 
 The *scan* places a pod whose place depends on other pods or on other nodes' scores: one with
-inter-pod (anti-)affinity, spread constraints or preferred node affinity, and every pod while
+inter-pod (anti-)affinity, spread constraints, preferred node affinity or an image the scenario
+sizes (ImageLocality), and every pod while
 placed pods have inter-pod terms or a node has a ``PreferNoSchedule`` taint. It filters and
 scores every node for that pod; its pending pods are retried when a node changes and after each
 binding.
@@ -32,11 +35,17 @@ nominated to that node, and binds when the victims are gone.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from heapq import heappop, heappush
 from typing import Any, NamedTuple
 
-from jobsim.k8s.job import PodSpec, TopologySpreadConstraint
+from jobsim.k8s.job import Affinity, PodSpec, TopologySpreadConstraint
+from jobsim.k8s.pod_affinity import COMPLETION_INDEX_LABEL, label_keys, merge_label_keys
+from jobsim.policy.image_locality import (
+    WEIGHT_IMAGE_LOCALITY,
+    image_locality,
+    normalized_image_name,
+)
 from jobsim.policy.inter_pod_affinity import (
     InterPodTerms,
     PlacedPod,
@@ -91,7 +100,6 @@ PREEMPTION_REASON = "PreemptionByScheduler"
 PREEMPTION_MESSAGE = "default-scheduler: preempting to accommodate a higher priority pod"
 
 QueueKey = tuple[PodNeeds, int]  # (fit key, priority)
-COMPLETION_INDEX_LABEL = "batch.kubernetes.io/job-completion-index"
 
 
 class _JobTerms(NamedTuple):
@@ -104,11 +112,15 @@ class _JobTerms(NamedTuple):
     spread: tuple[TopologySpreadConstraint, ...]
     preferred: tuple[tuple[int, Term], ...]  # preferred node affinity
     index_free: bool  # no term or constraint names the completion-index label
+    affinity: Affinity | None  # the template's, before the API server's merge
+    by_index: bool  # a matchLabelKeys/mismatchLabelKeys key is the completion-index label
+    images: tuple[str, ...]  # normalised, init containers first (ImageLocality)
+    sized: bool  # some image has a size: ImageLocality scores the pod
 
     @property
     def scanned(self) -> bool:
         """The pod needs the per-pod scan of every node."""
-        return bool(self.terms or self.spread or self.preferred)
+        return bool(self.terms or self.spread or self.preferred or self.sized)
 
 
 def _index_free(spec: PodSpec) -> bool:
@@ -192,8 +204,10 @@ class Scheduler:
         delay: float,
         bind: Callable[[Pod, Node], None],
         scoring: str = "LeastAllocated",
+        image_sizes: Mapping[str, int] | None = None,
     ) -> None:
         self.clock = clock
+        self.image_sizes: Mapping[str, int] = image_sizes or {}
         self.recorder = recorder
         self.delay = delay
         self._bind_cb = bind
@@ -391,14 +405,20 @@ class Scheduler:
             spec = job.template_spec
             meta = job.job.spec.template.metadata
             namespace = str(job.namespace)
+            labels = dict(meta.labels or {}) if meta is not None else {}
+            images = tuple(normalized_image_name(image) for image, _ in job.images)
             terms = _JobTerms(
                 job,
-                dict(meta.labels or {}) if meta is not None else {},
+                labels,
                 namespace,
-                inter_pod_terms(spec.affinity, namespace),
+                inter_pod_terms(merge_label_keys(spec.affinity, labels), namespace),
                 tuple(spec.topologySpreadConstraints or ()),
                 preferred_terms(spec.affinity),
                 _index_free(spec),
+                spec.affinity,
+                COMPLETION_INDEX_LABEL in label_keys(spec.affinity),
+                images,
+                any(image in self.image_sizes for image in images),
             )
             self._job_terms[id(job)] = terms
         return terms
@@ -420,7 +440,10 @@ class Scheduler:
         if placed is None or placed.terminating is not terminating:
             terms = self._terms_of(pod.job)
             labels = self._pod_labels(pod, terms)
-            placed = PlacedPod(labels, terms.namespace, terms.terms, terminating)
+            own = terms.terms
+            if terms.by_index and pod.index is not None:  # merged with this pod's index
+                own = inter_pod_terms(merge_label_keys(terms.affinity, labels), terms.namespace)
+            placed = PlacedPod(labels, terms.namespace, own, terminating)
             if pod.node is not None:
                 self._placed_pods[pod.uid] = placed
         return placed
@@ -603,11 +626,34 @@ class Scheduler:
         if me.terms.preferred_affinity or me.terms.preferred_anti_affinity or self._with_terms:
             scores = affinity_scores(me, by_labels, [n.labels for n in cands])
             parts.append((WEIGHT_INTER_POD_AFFINITY, scores))
+        if terms.sized:
+            parts.append((WEIGHT_IMAGE_LOCALITY, self._image_scores(terms.images, nodes, cands)))
         for weight, scores in parts:
             for j, score in enumerate(scores):
                 totals[j] += weight * score
         top = max(totals)
         return _Scan(cands[totals.index(top)], reasons, unblocked)
+
+    def _image_scores(
+        self, images: tuple[str, ...], nodes: list[Node], cands: list[Node]
+    ) -> list[int]:
+        """ImageLocality of each candidate: the images each node holds now (pulled or
+        preloaded; one still being pulled is not in its status yet), and how many of the
+        ``nodes`` (every node of the snapshot) hold each."""
+        now = self.clock.now
+        sizes = self.image_sizes
+        wanted = set(images)
+        num_nodes = dict.fromkeys(wanted, 0)
+        for n in nodes:
+            for image in wanted:
+                at = n.images.get(image)
+                if at is not None and at <= now:
+                    num_nodes[image] += 1
+        scores = []
+        for n in cands:
+            held = {i for i in wanted if (at := n.images.get(i)) is not None and at <= now}
+            scores.append(image_locality(images, held, sizes, num_nodes, len(nodes)))
+        return scores
 
     # -- preemption ----------------------------------------------------------------------
     def _preempt(self, pod: Pod, key: PodNeeds, allowed: set[int] | None = None) -> None:

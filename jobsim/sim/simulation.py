@@ -18,6 +18,7 @@ from jobsim.k8s.cronjob import SCHEDULED_TIMESTAMP_ANNOTATION, CronJob, job_mani
 from jobsim.k8s.defaults import JOB_CONTROLLER_NAME, set_defaults
 from jobsim.k8s.job import Job
 from jobsim.policy.cron import scheduled_timestamp
+from jobsim.policy.image_locality import normalized_image_name
 from jobsim.record import CRONJOB_DELETE, Recorder
 from jobsim.scenario.changes import changed_spec
 from jobsim.scenario.model import (
@@ -98,6 +99,7 @@ class Simulation:
             self.timing.scheduling,
             self._bind,
             scenario.cluster.scoring,
+            scenario.cluster.image_sizes(),
         )
         self.scheduler.evict = self.disrupt
         self.lifecycle = NodeLifecycle(
@@ -290,6 +292,8 @@ class Simulation:
             taints,
             created_at=self.clock.now,
         )
+        for image in pool.images:  # preloaded: present from the start
+            node.images[normalized_image_name(image)] = self.clock.now
         self.node_by_name[name] = node
         if initial:
             self.nodes.append(node)

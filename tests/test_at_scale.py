@@ -4,12 +4,13 @@ mechanism at upstream's defaults, and the README's table of what each mechanism 
 
 The expected times come from the upstream rules, not from a run:
 
-- ``manageJob`` creates at most ``MaxPodCreateDeletePerSync`` (500) pods per sync, in
-  ``slowStartBatch`` batches of 1, 2, 4, … (``SlowStartInitialBatchSize`` 1), each batch once
-  the one before has returned;
+- ``manageJob`` (``pkg/controller/job/job_controller.go``) creates at most
+  ``MaxPodCreateDeletePerSync`` (500) pods per sync (``diff`` is cut to it), in batches of
+  1, 2, 4, … (``batchSize`` from ``SlowStartInitialBatchSize`` 1, ``min(2*batchSize, diff)``),
+  each batch once the whole batch before has returned (``wait.Wait()``);
 - every creation takes a token from the Job controller's client bucket (client-go's
-  ``tokenBucketRateLimiter`` on ``rate.Limiter``: burst 30, full at the start, 20 tokens per
-  second), waiting for it when there is none.
+  ``flowcontrol.NewTokenBucketRateLimiter``, a ``rate.Limiter`` of ``--kube-api-qps`` 20 and
+  ``--kube-api-burst`` 30, full at the start), waiting for it when there is none.
 
 So the 30 tokens go to batches 1, 2, 4, 8 (15 creations) and the first 15 of the batch of 16,
 all at 0 s. From the 31st creation on the bucket is empty whenever a request is made: the 16th

@@ -43,7 +43,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py $(ARGS)
 
 # What each control-plane mechanism adds to the makespan of scenarios/at-scale.yaml: the
-# README's table (about 10 s).
+# README's table (about 15 s).
 .PHONY: control-plane-table
 control-plane-table: $(STAMP)
 	$(BIN)/python benchmarks/control_plane.py

@@ -6,7 +6,7 @@ The scenario turns every mechanism on at upstream's defaults. The ideal model is
 with every mechanism off (``MECHANISMS``' settings, applied as ``jobsim compare --set`` applies
 them); the rows then turn them back on one after the other, down to the file as written. The
 "alone" column is the ideal model with that mechanism only. Runs are deterministic, so the
-Markdown table this prints is the README's, byte for byte (tests/test_control_plane_table.py).
+Markdown table this prints is the README's, byte for byte (tests/test_at_scale.py).
 A new mechanism is one line of ``MECHANISMS``: its name and the settings that turn it off.
 """
 
@@ -41,6 +41,7 @@ class Mechanism:
 
 MECHANISMS: tuple[Mechanism, ...] = (
     Mechanism("API client: QPS 20, burst 30, slow start", ("timing.kubeAPIQPS=0",)),
+    Mechanism("API timestamps in whole seconds", ("timing.apiTimestampPrecision=0",)),
     Mechanism("kubelet: serialized image pulls", ("cluster.kubelet=off",)),
     Mechanism("node lifecycle: eviction rate limits", ("cluster.nodeLifecycle=off",)),
     Mechanism("cluster-autoscaler: 10 s loop, binpacking", ("cluster.autoscaler=off",)),

@@ -100,6 +100,7 @@ def test_the_zone_is_tainted_at_the_secondary_rate_and_its_replacements_paced(
 def test_the_scenario_turns_every_mechanism_on_at_upstreams_defaults() -> None:
     scenario = load_side("A", SCENARIO).scenario
     assert (scenario.timing.kubeAPIQPS, scenario.timing.kubeAPIBurst) == (QPS, BURST)
+    assert scenario.timing.apiTimestampPrecision == 1.0  # metav1.Time: whole seconds
     assert scenario.cluster.kubelet == Kubelet()
     assert scenario.cluster.nodeLifecycle == NodeLifecycle()
     assert scenario.cluster.autoscaler == ClusterAutoscaler()
@@ -110,7 +111,7 @@ def test_the_ideal_variant_turns_every_mechanism_off() -> None:
     """Every row's settings together: the ideal model."""
     off = [s for m in MECHANISMS for s in m.off]
     scenario = load_side("B", SCENARIO, parse_settings(off, "--set")).scenario
-    assert scenario.timing.kubeAPIQPS == 0
+    assert (scenario.timing.kubeAPIQPS, scenario.timing.apiTimestampPrecision) == (0, 0)
     cluster = scenario.cluster
     assert (cluster.kubelet, cluster.nodeLifecycle, cluster.autoscaler) == (None, None, None)
     assert scenario.podDisruptionBudgets == []

@@ -42,6 +42,12 @@ golden: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py $(ARGS)
 
+# What each control-plane mechanism adds to the makespan of scenarios/at-scale.yaml: the
+# README's table (about 15 s).
+.PHONY: control-plane-table
+control-plane-table: $(STAMP)
+	$(BIN)/python benchmarks/control_plane.py
+
 # Sweeps and property tests: runs per second and examples per second.
 bench-extra: $(STAMP)
 	$(BIN)/python benchmarks/sweep.py

@@ -49,7 +49,7 @@ CUT = 3600.0
 
 pytestmark = pytest.mark.slow  # hundreds of loads and runs
 
-EXAMPLES = 5 * settings().max_examples  # 500 under the ``ci`` profile: about 4 s
+EXAMPLES = 5 * settings().max_examples  # 500 under ``ci``: about 18 s, most of it at-scale's runs
 FUZZ = settings(
     max_examples=EXAMPLES,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],

@@ -171,6 +171,21 @@ def test_many_pods_aggregate_to_one_lane_per_job() -> None:
     assert {y for y, _, _ in bars(ax, "run:failed")} == {1}
     assert len(bars(ax, "backoff")) == 2
     assert len([c for c in ax.collections if c.get_gid() == "condition"]) == 2
+    # on a lane of several pods, failed runs are drawn thinner than the lane's 0.6, over
+    # the other pods' runs, so that a few of them do not hide the rest; one pod per lane:
+    # the full height
+    assert heights(ax, "run:succeeded") == {0.6}
+    assert heights(ax, "run:failed") == {0.24}  # 0.4 of the lane's
+    assert heights(timeline_by_job(r), "run:failed") == {0.6}
+
+
+def heights(ax: Axes, gid: str) -> set[float]:
+    """The heights of the rectangles with that gid (to 1e-9: the float arithmetic of barh)."""
+    return {
+        round(p.get_height(), 9)
+        for p in ax.patches
+        if isinstance(p, Rectangle) and p.get_gid() == gid
+    }
 
 
 @pytest.mark.slow

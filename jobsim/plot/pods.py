@@ -40,6 +40,10 @@ def _split(lo: float, hi: float, down: list[tuple[float, float]]) -> list[tuple[
     return [piece for piece in out if piece[2] > piece[1]]
 
 
+_MAJOR = frozenset({"succeeded", "running"})
+"""Run styles drawn at the lane's full height whatever ``pod_bars``' ``minority``."""
+
+
 def pod_bars(
     bars: Bars,
     ax: Axes,
@@ -51,8 +55,12 @@ def pod_bars(
     labels: bool,
     min_width: float,
     on_node: bool = False,
+    minority: float = 1.0,
 ) -> None:
-    """A pod's segments on one lane."""
+    """A pod's segments on one lane. ``minority``: the height, as a share of ``h``, of its
+    failed, evicted or deleted runs and of its terminating time, so that on a lane shared by
+    many pods (one lane per Job) a few such pods do not hide the others' runs."""
+    thin = h * minority
     end = lv.end
     stop = pod_stop(p, end)
     if not on_node:
@@ -66,7 +74,7 @@ def pod_bars(
         for gid, lo, hi in _split(p.scheduled, ready, down):
             bars.add(gid, y, lo, hi, h)
         if started is None and p.deleted is not None and p.deleted < stop:
-            bars.add("terminating", y, p.deleted, stop, h)
+            bars.add("terminating", y, p.deleted, stop, thin)
         pulled = sum(hi - lo for lo, hi in p.pulls)
         if labels and pulled > 0 and ready - p.scheduled >= 2 * min_width:
             bar_label(ax, p.scheduled, ready, y, f"image pull {fmt_seconds(pulled)}", "pull-label")
@@ -79,9 +87,9 @@ def pod_bars(
                 style = "succeeded" if run.exit_code == 0 else "failed"
         else:
             style = "failed" if run.exit_code else "succeeded"
-        bars.add(f"run:{style}", y, run.start, run_stop, h)
+        bars.add(f"run:{style}", y, run.start, run_stop, h if style in _MAJOR else thin)
         if last and p.deleted is not None and run.start <= p.deleted < run_stop:
-            bars.add("terminating", y, p.deleted, run_stop, h)
+            bars.add("terminating", y, p.deleted, run_stop, thin)
         if labels and run.exit_code not in (None, 0) and run_stop - run.start >= min_width:
             bar_label(ax, run.start, run_stop, y, f"exit {run.exit_code}", "exit-code", boxed=True)
     for lo, hi in p.crashloops:

@@ -105,6 +105,12 @@ def view(result: Result) -> View:
     return View(lv, ms, end, colours, names, overlaps, group, legend_names)
 
 
+MINORITY = 0.4
+"""On a lane of several pods (one lane per Job), the height of failed, evicted and deleted
+runs and of terminating time, as a share of the lane's: thinner, over the others' runs, so
+that 48 evicted pods out of 2,048 do not paint the whole lane as evicted."""
+
+
 @dataclass
 class _Lane:
     label: str
@@ -258,8 +264,9 @@ def timeline_by_job(
     where: dict[str, tuple[float, float]] = {}
     for y, lane in enumerate(lanes):
         lanes_of_job.setdefault(lane.job, []).append(y)
+        shared = MINORITY if len(lane.pods) > 1 else 1.0
         for p in lane.pods:
-            pod_bars(bars, ax, p, y, h, lv, labels=detailed, min_width=min_width)
+            pod_bars(bars, ax, p, y, h, lv, labels=detailed, min_width=min_width, minority=shared)
             where[p.name] = (y, 0.8)
     # pod-failure backoff gaps: on the lane of the pod created when it ended (the retry)
     for gap in lv.backoffs:

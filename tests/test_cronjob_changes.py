@@ -85,6 +85,24 @@ def test_a_bad_cronjob_in_a_manifest_file_is_placed_in_that_file(tmp_path: Path)
     ]
 
 
+def test_a_bad_bare_cronjob_file_is_located(tmp_path: Path) -> None:
+    """``jobsim validate FILE`` of a bare CronJob: its problem at its line and column, exit 1."""
+    from typer.testing import CliRunner
+
+    from jobsim.cli import app
+
+    text = yaml.safe_dump(cronjob(schedule="0 2 * *"), sort_keys=False)
+    path = write(tmp_path, "cj.yaml", text)
+    row = next(i for i, line in enumerate(text.splitlines()) if "schedule:" in line) + 1
+    res = CliRunner().invoke(app, ["validate", str(path)])
+    assert res.exit_code == 1
+    assert (
+        f'{path}:{row}:13: spec.schedule: Invalid value: "0 2 * *": expected exactly 5 fields, '
+        "found 4: [0 2 * *]"
+    ) in res.output
+    assert "Traceback" not in res.output
+
+
 def test_manifest_file_cronjobs_checked_as_a_whole(tmp_path: Path) -> None:
     """The checks on a scenario's CronJobs name the entry's manifestFile: the same CronJob
     twice is AlreadyExists; a schedule firing more than 100,000 times is refused."""

@@ -166,6 +166,15 @@ class JobRecord:
 CRONJOB_DELETE = "by its CronJob"
 """How a ``JOB_DELETED`` event's text begins when the Job's CronJob deleted it."""
 
+CRONJOB_UPDATED = "SpecChanged"
+"""The reason of a ``CRONJOB_EVENT`` that is an outside update of the CronJob (``suspend``,
+``resume``, ``patchCronJob``): jobsim's record of the user's action, not a controller Event."""
+CRONJOB_MANUAL_JOB = "ManualJob"
+"""The reason of a ``CRONJOB_EVENT`` that is ``kubectl create job --from=cronjob/…``: jobsim's
+record of the user's action, not a controller Event."""
+OUTSIDE_CRONJOB_REASONS = frozenset({CRONJOB_UPDATED, CRONJOB_MANUAL_JOB})
+"""``CRONJOB_EVENT`` reasons that record what the user did, not what the controller said."""
+
 
 class _Interned(dict[str, int]):
     """Each string's number in the record; a new string gets the next one when first asked
@@ -729,6 +738,10 @@ def describe(kind: Kind, subject: str, ref: str, a: int, b: float, text: str) ->
     if kind is Kind.CRONJOB_CREATED:
         return f"CronJob {subject} created ({text})"
     if kind is Kind.CRONJOB_EVENT:
+        if ref == CRONJOB_UPDATED:
+            return f"CronJob {subject} updated: {text}"
+        if ref == CRONJOB_MANUAL_JOB:
+            return f"CronJob {subject}: {text}"
         return f"CronJob {subject} {'Warning' if a else 'Normal'} {ref}: {text}"
     return f"node {subject} tainted {ref}"
 

@@ -338,6 +338,7 @@ def test_a_job_made_by_hand_is_unexpected_and_not_active() -> None:
     assert created(result) == [("manual-1", 1.5 * H), nightly(0)]
     unexpected = "Saw a job that the controller did not create or forgot: manual-1"
     assert cron_events(result) == [
+        (1.5 * H, "ManualJob", "kubectl create job manual-1 --from=cronjob/nightly"),
         (1.5 * H, "UnexpectedJob", unexpected),
         (2 * H + 0.1, "UnexpectedJob", unexpected),
         (2 * H + 0.1, "SuccessfulCreate", f"Created job {nightly(0)[0]}"),
@@ -361,7 +362,7 @@ def test_a_job_made_by_hand_sets_last_successful_time() -> None:
         "lastScheduleTime": None,
         "lastSuccessfulTime": 1.5 * H,
     }
-    assert [r for _, r, _ in cron_events(result)] == ["UnexpectedJob"]
+    assert [r for _, r, _ in cron_events(result)] == ["ManualJob", "UnexpectedJob"]
 
 
 def test_a_job_made_by_hand_is_refused_as_the_api_server_would() -> None:

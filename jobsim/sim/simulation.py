@@ -18,7 +18,7 @@ from jobsim.k8s.cronjob import SCHEDULED_TIMESTAMP_ANNOTATION, CronJob, job_mani
 from jobsim.k8s.defaults import JOB_CONTROLLER_NAME, set_defaults
 from jobsim.k8s.job import Job
 from jobsim.policy.cron import scheduled_timestamp
-from jobsim.record import CRONJOB_DELETE, Recorder
+from jobsim.record import CRONJOB_DELETE, CRONJOB_MANUAL_JOB, CRONJOB_UPDATED, Recorder
 from jobsim.scenario.changes import changed_spec
 from jobsim.scenario.loader import manual_job, patch_cronjob
 from jobsim.scenario.model import (
@@ -287,6 +287,8 @@ class Simulation:
             return
         manifest = manual_job(cj.cronjob, name, self.scenario.gates)
         assert not isinstance(manifest, list)  # checked at load
+        how = f"kubectl create job {name} --from=cronjob/{cj.name}"
+        self.recorder.cronjob_event(self.clock.now, cj.key, CRONJOB_MANUAL_JOB, how, False)
         job = self._new_cron_job(cj, manifest, -1)
         self.cron.adopt(cj, job)
 
@@ -496,7 +498,7 @@ class Simulation:
         if not changes:  # nothing changed: no write, no watch event
             self.recorder.event_ignored(self.clock.now, cj.key, f"{ev.kind}: no change")
             return
-        self.recorder.cronjob_event(self.clock.now, cj.key, "SpecChanged", changes, False)
+        self.recorder.cronjob_event(self.clock.now, cj.key, CRONJOB_UPDATED, changes, False)
         self.cron.update(cj, new)
 
     def _kubectl_delete_pod(self, job: JobRuntime, index: int | None) -> None:

@@ -410,3 +410,14 @@ def test_an_active_job_deleted_before_the_sync_is_missing() -> None:
         "lastScheduleTime": 2 * H,
         "lastSuccessfulTime": None,
     }
+
+
+def test_a_patched_schedule_that_fires_too_often_is_refused() -> None:
+    """As at creation: ``@every 1s`` from 1h to the default 30 days would be 2,588,400 Jobs."""
+    d = data(cronjob(), events=[patch("1h", schedule="@every 1s")])
+    del d["horizon"]
+    assert scenario_error(d).lines == [
+        "<scenario>: events[0].patchCronJob.spec.schedule: the schedule fires about 2,588,400 "
+        "times before the run stops at 720h0m0s, more than 100,000 Jobs; set a shorter horizon "
+        "(at 1h0m0s)"
+    ]

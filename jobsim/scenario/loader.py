@@ -560,6 +560,14 @@ def check_cronjob_events(scenario: Scenario, gates: FeatureGates = DEFAULT_GATES
                 )
             else:
                 current[name] = patched
+                count = _fires(patched, scenario, ev.at)
+                if patched.spec.schedule != cj.spec.schedule and count > MAX_CRONJOB_JOBS:
+                    problems.append(
+                        Problem(
+                            f"{where}.spec.schedule",
+                            f"{where}.spec.schedule: {_too_many(count, scenario)} (at {at})",
+                        )
+                    )
         elif ev.createJob is not None:
             where = f"events[{i}].createJob.name"
             job = manual_job(cj, ev.createJob.name, gates)
@@ -590,23 +598,31 @@ def _check_cron_counts(crons: list[JobEntry], scenario: Scenario) -> list[Proble
     for entry in crons:
         cj = entry.cronjob
         assert cj is not None
-        schedule = Schedule(parse_standard(cj.spec.schedule), cj.spec.timeZone)
-        start = scenario.wallClock + entry.submitAt
-        stop = scenario.wallClock + scenario.stop_time
-        t1 = schedule.next(start)
-        t2 = None if t1 is None else schedule.next(t1)
-        if t1 is None or t2 is None or t1 > stop:
-            continue
-        count = 1 + int((stop - t1) // (t2 - t1))
+        count = _fires(cj, scenario, entry.submitAt)
         if count > MAX_CRONJOB_JOBS:
             where, named = _manifest_path(entry, "spec.schedule")
-            text = (
-                f"{named}: the schedule fires about {count:,} times before the run stops at "
-                f"{format_duration(scenario.stop_time)}, more than {MAX_CRONJOB_JOBS:,} Jobs; "
-                "set a shorter horizon"
-            )
-            problems.append(Problem(where, text))
+            problems.append(Problem(where, f"{named}: {_too_many(count, scenario)}"))
     return problems
+
+
+def _fires(cj: CronJob, scenario: Scenario, since: float) -> int:
+    """About how many times ``cj``'s schedule fires from virtual time ``since`` until the run
+    stops: from its first two times after ``since``."""
+    schedule = Schedule(parse_standard(cj.spec.schedule), cj.spec.timeZone)
+    stop = scenario.wallClock + scenario.stop_time
+    t1 = schedule.next(scenario.wallClock + since)
+    t2 = None if t1 is None else schedule.next(t1)
+    if t1 is None or t2 is None or t1 > stop:
+        return 0
+    return 1 + int((stop - t1) // (t2 - t1))
+
+
+def _too_many(count: int, scenario: Scenario) -> str:
+    return (
+        f"the schedule fires about {count:,} times before the run stops at "
+        f"{format_duration(scenario.stop_time)}, more than {MAX_CRONJOB_JOBS:,} Jobs; "
+        "set a shorter horizon"
+    )
 
 
 def _manifest_path(entry: JobEntry, field: str) -> tuple[str, str]:

@@ -136,9 +136,9 @@ class CronJobController:
     def enqueue_at(self, cj: CronJobRuntime, at: float) -> None:
         """``queue.AddAfter`` until virtual time ``at``: the delaying queue holds one entry
         per key and keeps the earlier time (client-go ``delaying_queue.go`` ``insert``); a
-        time not after now is ``queue.Add``. At an equal time the entry moves behind the calls already made for
-        that instant (upstream's heap leaves such ties unordered; jobsim orders CronJobs due
-        at one instant by their latest request)."""
+        time not after now is ``queue.Add``. At an equal time the entry moves behind the
+        calls already made for that instant (upstream's heap leaves such ties unordered;
+        jobsim orders CronJobs due at one instant by their latest request)."""
         if at <= self.clock.now:
             self.enqueue(cj)
             return

@@ -412,8 +412,9 @@ class Recorder:
         """The Job's spec was updated; ``spec`` holds the new defaulted fields."""
         self._log(t, Kind.JOB_SPEC_CHANGED, key, text=change, numbers=spec)
 
-    def event_ignored(self, t: float, key: str, why: str) -> None:
-        self._log(t, Kind.EVENT_IGNORED, key, text=why)
+    def event_ignored(self, t: float, key: str, why: str, kind: str = "Job") -> None:
+        """An outside event about ``key`` (a Job, or a ``kind`` "CronJob") did nothing."""
+        self._log(t, Kind.EVENT_IGNORED, key, "" if kind == "Job" else kind, text=why)
 
     def job_deleting(self, t: float, key: str, how: str) -> None:
         """The Job got a deletionTimestamp; a finalizer (``foregroundDeletion``) keeps it."""
@@ -683,7 +684,7 @@ def describe(kind: Kind, subject: str, ref: str, a: int, b: float, text: str) ->
     if kind is Kind.JOB_SPEC_CHANGED:
         return f"Job {subject} spec changed: {text}"
     if kind is Kind.EVENT_IGNORED:
-        return f"Job {subject}: outside event had no effect ({text})"
+        return f"{ref or 'Job'} {subject}: outside event had no effect ({text})"
     if kind is Kind.JOB_DELETED:
         return f"Job {subject} deleted" + (f" ({text})" if text else "")
     if kind is Kind.JOB_DELETING:

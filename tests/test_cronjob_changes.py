@@ -421,3 +421,34 @@ def test_a_patched_schedule_that_fires_too_often_is_refused() -> None:
         "times before the run stops at 720h0m0s, more than 100,000 Jobs; set a shorter horizon "
         "(at 1h0m0s)"
     ]
+
+
+def test_events_that_change_nothing_are_logged() -> None:
+    """A resume of a CronJob that is not suspended is no update; a createJob of a name one of
+    its Jobs has (or had: jobsim keeps one Job per name) creates nothing. Both are logged as
+    outside events without effect, the first on the CronJob."""
+    from jobsim.record import Kind
+
+    first, second = nightly(0)[0], nightly(1)[0]
+    events = [
+        {"at": "1h", "resume": "nightly"},
+        manual("2h30m", first),  # it runs
+        manual("27h30m", second),  # deleted at 27h0.1 (successfulJobsHistoryLimit 0)
+    ]
+    result = run(data(cronjob(successfulJobsHistoryLimit=0), horizon="28h", events=events))
+    ignored = [
+        (t, subject, ref, text)
+        for _, t, _, subject, ref, _, _, text in result.recorder.select(Kind.EVENT_IGNORED)
+    ]
+    assert ignored == [
+        (H, "default/nightly", "CronJob", "resume: no change"),
+        (2.5 * H, f"default/{first}", "", f'createJob: jobs.batch "{first}" already exists'),
+        (
+            27.5 * H,
+            f"default/{second}",
+            "",
+            f"createJob: a Job named {second} was deleted earlier in the run, and jobsim keeps "
+            "one Job per name in a run",
+        ),
+    ]
+    assert result.job(second)["deletedAt"] == 27 * H + 0.1

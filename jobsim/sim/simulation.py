@@ -281,9 +281,14 @@ class Simulation:
         namespace = str(cj.cronjob.metadata.namespace)
         key = f"{namespace}/{name}"
         if key in self.jobs:
-            self.recorder.event_ignored(
-                self.clock.now, key, f'createJob: jobs.batch "{name}" already exists'
+            # a Job of that name, or one that had it (jobsim keeps one record per name)
+            why = (
+                f'createJob: jobs.batch "{name}" already exists'
+                if not self.jobs[key].deleted
+                else f"createJob: a Job named {name} was deleted earlier in the run, and "
+                "jobsim keeps one Job per name in a run"
             )
+            self.recorder.event_ignored(self.clock.now, key, why)
             return
         manifest = manual_job(cj.cronjob, name, self.scenario.gates)
         assert not isinstance(manifest, list)  # checked at load
@@ -496,7 +501,7 @@ class Simulation:
             new = cj.cronjob.model_copy(update={"spec": spec})
         changes = _spec_changes(cj.cronjob, new)
         if not changes:  # nothing changed: no write, no watch event
-            self.recorder.event_ignored(self.clock.now, cj.key, f"{ev.kind}: no change")
+            self.recorder.event_ignored(self.clock.now, cj.key, f"{ev.kind}: no change", "CronJob")
             return
         self.recorder.cronjob_event(self.clock.now, cj.key, CRONJOB_UPDATED, changes, False)
         self.cron.update(cj, new)

@@ -206,6 +206,19 @@ def test_a_policy_change_takes_effect_at_the_next_schedule() -> None:
     assert [t for t, _, _ in cron_events(result, "JobAlreadyActive")] == [50 * H + 0.1]
 
 
+def test_a_starting_deadline_set_later_drops_the_late_start() -> None:
+    """Forbid, the second night's Job running 30 h: at 50h0.1 the third night waits
+    (JobAlreadyActive). startingDeadlineSeconds 3600 set at 52h: when the second Job finishes
+    (56h0.1) the sync looks back only to 55h0.1, after 50h, so the third night never runs
+    (without the patch it starts at 56h0.1: test_cronjob's Forbid case)."""
+    workload = {"duration": "1h", "script": [{"cronRun": 1, "after": "30h"}]}
+    events = [patch("52h", startingDeadlineSeconds=3600)]
+    manifest = cronjob(concurrencyPolicy="Forbid")
+    result = run(data(manifest, workload, horizon="168h", events=events))
+    assert created(result) == [nightly(d) for d in (0, 1, 3, 4, 5, 6)]
+    assert [t for t, _, _ in cron_events(result, "JobAlreadyActive")] == [50 * H + 0.1]
+
+
 def test_a_history_limit_lowered_deletes_at_once() -> None:
     """successfulJobsHistoryLimit 3 -> 1 at 51h30m, when three nights have finished (the
     third at 51h0.1): the sync the update triggers deletes the two oldest

@@ -465,3 +465,19 @@ def test_events_that_change_nothing_are_logged() -> None:
         ),
     ]
     assert result.job(second)["deletedAt"] == 27 * H + 0.1
+
+
+def test_a_name_freed_by_a_deletion_in_the_same_minute() -> None:
+    """jobsim's one-Job-per-name simplification, as docs/mechanisms.md says: with
+    successfulJobsHistoryLimit 0 the 00:00:20 Job is deleted when it finishes (25.1); the
+    00:00:40 create of the same name (upstream: a new Job) is taken as "Job already exists",
+    so the 60.1 sync finds the active Job gone: MissingJob."""
+    manifest = cronjob(schedule="@every 20s", successfulJobsHistoryLimit=0)
+    result = run(data(manifest, {"duration": "5s"}, horizon="61s"))
+    first, second = f"nightly-{MIN0}", f"nightly-{MIN0 + 1}"
+    assert cron_events(result) == [
+        (20.1, "SuccessfulCreate", f"Created job {first}"),
+        (25.1, "SuccessfulDelete", f"Deleted job {first}"),
+        (60.1, "MissingJob", f"Active job went missing: {first}"),
+        (60.1, "SuccessfulCreate", f"Created job {second}"),
+    ]

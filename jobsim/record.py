@@ -166,6 +166,15 @@ class JobRecord:
 CRONJOB_DELETE = "by its CronJob"
 """How a ``JOB_DELETED`` event's text begins when the Job's CronJob deleted it."""
 
+CRONJOB_UPDATED = "SpecChanged"
+"""The reason of a ``CRONJOB_EVENT`` that is an outside update of the CronJob (``suspend``,
+``resume``, ``patchCronJob``): jobsim's record of the user's action, not a controller Event."""
+CRONJOB_MANUAL_JOB = "ManualJob"
+"""The reason of a ``CRONJOB_EVENT`` that is ``kubectl create job --from=cronjob/…``: jobsim's
+record of the user's action, not a controller Event."""
+OUTSIDE_CRONJOB_REASONS = frozenset({CRONJOB_UPDATED, CRONJOB_MANUAL_JOB})
+"""``CRONJOB_EVENT`` reasons that record what the user did, not what the controller said."""
+
 
 class _Interned(dict[str, int]):
     """Each string's number in the record; a new string gets the next one when first asked
@@ -403,8 +412,9 @@ class Recorder:
         """The Job's spec was updated; ``spec`` holds the new defaulted fields."""
         self._log(t, Kind.JOB_SPEC_CHANGED, key, text=change, numbers=spec)
 
-    def event_ignored(self, t: float, key: str, why: str) -> None:
-        self._log(t, Kind.EVENT_IGNORED, key, text=why)
+    def event_ignored(self, t: float, key: str, why: str, kind: str = "Job") -> None:
+        """An outside event about ``key`` (a Job, or a ``kind`` "CronJob") did nothing."""
+        self._log(t, Kind.EVENT_IGNORED, key, "" if kind == "Job" else kind, text=why)
 
     def job_deleting(self, t: float, key: str, how: str) -> None:
         """The Job got a deletionTimestamp; a finalizer (``foregroundDeletion``) keeps it."""
@@ -674,7 +684,7 @@ def describe(kind: Kind, subject: str, ref: str, a: int, b: float, text: str) ->
     if kind is Kind.JOB_SPEC_CHANGED:
         return f"Job {subject} spec changed: {text}"
     if kind is Kind.EVENT_IGNORED:
-        return f"Job {subject}: outside event had no effect ({text})"
+        return f"{ref or 'Job'} {subject}: outside event had no effect ({text})"
     if kind is Kind.JOB_DELETED:
         return f"Job {subject} deleted" + (f" ({text})" if text else "")
     if kind is Kind.JOB_DELETING:
@@ -729,6 +739,10 @@ def describe(kind: Kind, subject: str, ref: str, a: int, b: float, text: str) ->
     if kind is Kind.CRONJOB_CREATED:
         return f"CronJob {subject} created ({text})"
     if kind is Kind.CRONJOB_EVENT:
+        if ref == CRONJOB_UPDATED:
+            return f"CronJob {subject} updated: {text}"
+        if ref == CRONJOB_MANUAL_JOB:
+            return f"CronJob {subject}: {text}"
         return f"CronJob {subject} {'Warning' if a else 'Normal'} {ref}: {text}"
     return f"node {subject} tainted {ref}"
 

@@ -394,8 +394,8 @@ def test_a_manifest_file_may_hold_other_documents_but_one_job(tmp_path: Path) ->
         load_scenario(bad)
     assert e.value.lines == [
         f"{bad}:3:20: jobs[0].manifestFile: two.yaml holds 2 Jobs (one, two) in 2 documents; "
-        "a manifestFile holds one Job (other kinds are ignored): give each Job its own entry, "
-        "or run the file bare (jobsim run FILE)"
+        "a manifestFile holds one Job or CronJob (other kinds are ignored): give each its own "
+        "entry, or run the file bare (jobsim run FILE)"
     ]
 
 

@@ -220,12 +220,48 @@ def job_manifest(cj: CronJob, name: str, annotations: dict[str, str]) -> dict[st
     }
 
 
+INSTANTIATE_ANNOTATION: Final = "cronjob.kubernetes.io/instantiate"
+"""The annotation ``kubectl create job --from=cronjob/…`` sets to ``manual``."""
+
+
+def manual_job_manifest(cj: CronJob, name: str) -> dict[str, Any]:
+    """``kubectl create job NAME --from=cronjob/CJ`` (kubectl ``createJobFromCronJob``): the
+    template's labels, its annotations over ``cronjob.kubernetes.io/instantiate: manual``, an
+    ownerReference to the CronJob with ``controller: true`` (no ``blockOwnerDeletion``), the
+    template's spec."""
+    template = cj.spec.jobTemplate
+    meta = template.metadata or ObjectMeta()
+    manifest_meta: dict[str, Any] = {
+        "name": name,
+        "namespace": cj.metadata.namespace,
+        "annotations": {INSTANTIATE_ANNOTATION: "manual", **(meta.annotations or {})},
+        "ownerReferences": [
+            {
+                "apiVersion": "batch/v1",
+                "kind": "CronJob",
+                "name": cj.metadata.name,
+                "uid": cj.metadata.uid or "",
+                "controller": True,
+            }
+        ],
+    }
+    if meta.labels:
+        manifest_meta["labels"] = dict(meta.labels)
+    return {
+        "apiVersion": "batch/v1",
+        "kind": "Job",
+        "metadata": manifest_meta,
+        "spec": template.spec.model_dump(exclude_none=True),
+    }
+
+
 __all__ = [
     "ALLOW",
     "CONCURRENCY_POLICIES",
     "DEFAULT_FAILED_JOBS_HISTORY_LIMIT",
     "DEFAULT_SUCCESSFUL_JOBS_HISTORY_LIMIT",
     "FORBID",
+    "INSTANTIATE_ANNOTATION",
     "MAX_CRONJOB_NAME_LENGTH",
     "REPLACE",
     "SCHEDULED_TIMESTAMP_ANNOTATION",
@@ -234,6 +270,7 @@ __all__ = [
     "JobTemplateSpec",
     "job_manifest",
     "load_location",
+    "manual_job_manifest",
     "set_cronjob_defaults",
     "validate_cronjob",
     "validate_schedule_format",

@@ -400,13 +400,18 @@ def timeline_by_job(result: Result, stories: PodStories) -> go.Figure:
     lv = result.lives
     xmax = _xmax(lv)
     bars = _Bars()
+    owner = {k: j.cronJob for k, j in result.recorder.jobs.items()}
+    first: dict[str, int] = {}  # a CronJob's Jobs sit together, where its first one is
+    for j in lv.jobs:
+        first.setdefault(owner.get(j) or j, len(first))
     by_job = {
         j: sorted(lv.pods_of(j), key=lambda p: (-1 if p.index is None else p.index, p.created))
-        for j in lv.jobs
+        for j in sorted(lv.jobs, key=lambda j: first[owner.get(j) or j])
     }
     per_pod = sum(max(len(ps), 1) for ps in by_job.values()) <= POD_LANES
     lanes = _Lanes()
     rows: dict[str, list[int]] = {}
+    headers: dict[str, int] = {}  # a CronJob's own lane
     fig = go.Figure()
     if len(lv.pods) > MAX_POD_BARS:
         for j, ps in by_job.items():
@@ -414,8 +419,13 @@ def timeline_by_job(result: Result, stories: PodStories) -> go.Figure:
             rows[j] = [top, top + 2]
         fig.add_trace(_count_trace(list(by_job.values()), lanes, lv, xmax))
     else:
+        group: str | None = None
         for job, pods in by_job.items():
             short = result.recorder.jobs[job].name
+            cron = owner.get(job)
+            if cron is not None and cron != group:  # a lane naming the CronJob, above its Jobs
+                headers[cron] = lanes.add(f"CronJob {cron}:")
+            group = cron
             if per_pod and pods:
                 for p in pods:
                     y = lanes.add(p.name + ("" if p.index is None else f" [{p.index}]"))
@@ -455,7 +465,26 @@ def timeline_by_job(result: Result, stories: PodStories) -> go.Figure:
         what = "Job, the pods it runs over time"
     title = f"Timeline by Job: one lane per {what} (seed {result.seed})"
     _layout(fig, lanes, title, xmax)
+    _cronjob_groups(fig, rows, owner, headers)
     return fig
+
+
+def _cronjob_groups(
+    fig: go.Figure,
+    rows: dict[str, list[int]],
+    owner: dict[str, str | None],
+    headers: dict[str, int],
+) -> None:
+    """A line above each CronJob's lanes (its own lane naming it, where there is one), apart
+    from the Jobs around them."""
+    tops: dict[str, int] = dict(headers)
+    for job, ys in rows.items():
+        cron = owner.get(job)
+        if cron is not None and ys:
+            tops[cron] = min(tops.get(cron, ys[0]), ys[0])
+    for top in tops.values():
+        if top > 0:
+            fig.add_hline(y=top - 0.5, line={"color": "#54AEFF", "width": 2})
 
 
 def _overlaps(fig: go.Figure, result: Result, lane: dict[str, int]) -> None:

@@ -1,8 +1,10 @@
 """The report page: one self-contained HTML file of a run (plotly.js inline, nothing fetched).
 
 Sections, top to bottom: the scenario (cluster, Jobs as submitted, outside events, the input
-file), each Job's outcome and conditions, the timelines by Job and by node, the statistics and
-charts, and the narrated run (what ``jobsim explain`` prints). Every text that comes from the
+file), the CronJobs (each one's schedule, status, summary of its Jobs and Events), each Job's
+outcome and conditions, the timelines by Job and by node, the statistics and charts, and the
+narrated run (what ``jobsim explain`` prints). A CronJob's Jobs are listed together, under a
+row that names it, in every table of Jobs. Every text that comes from the
 input is escaped. The page depends only on the result, the input text and the plotly version:
 the same scenario and seed give the same bytes.
 """
@@ -18,7 +20,13 @@ from plotly.offline import get_plotlyjs
 
 from jobsim.k8s.conditions import job_finished_at, job_outcome
 from jobsim.narrate import Line, explain
-from jobsim.record import Kind, fmt_seconds
+from jobsim.record import (
+    CRONJOB_DELETE,
+    OUTSIDE_CRONJOB_REASONS,
+    Kind,
+    describe,
+    fmt_seconds,
+)
 from jobsim.report import figures
 from jobsim.report.figures import (
     PodStories,
@@ -77,6 +85,11 @@ pre { background: #f6f8fa; padding: 10px; overflow-x: auto; font-size: 0.85em; }
 details > summary { cursor: pointer; font-weight: 600; margin: 6px 0; }
 .narrative td:first-child { white-space: nowrap; text-align: right;
   font-variant-numeric: tabular-nums; color: #57606a; }
+#jobs td:first-child, #statistics td:first-child { white-space: nowrap; }
+tr.group th { background: #ddf4ff; text-align: left; font-weight: 600; }
+.cronjob { border-left: 3px solid #54aeff; padding: 2px 0 2px 12px; margin: 10px 0 18px; }
+.cronjob ul { margin: 4px 0 8px; padding-left: 20px; }
+.Warning { color: #cf222e; font-weight: 600; }
 .narrative td { border: none; border-bottom: 1px solid #eaeef2; padding: 2px 8px; }
 .figure { border: 1px solid #d0d7de; border-radius: 6px; padding: 4px; margin: 8px 0 16px; }
 """
@@ -110,6 +123,75 @@ def _table(cols: list[str], rows: list[list[str]], numeric: tuple[str, ...] = ()
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
+Group = tuple[str | None, list[list[str]]]
+"""A header (escaped HTML; None: no header row) and its rows of escaped cells."""
+
+
+def _grouped_table(cols: list[str], groups: list[Group], numeric: tuple[str, ...] = ()) -> str:
+    """A table of already-escaped cells in groups, each under a header row across all the
+    columns; ``numeric`` columns right-aligned."""
+    head = "".join(f"<th>{_e(c)}</th>" for c in cols)
+    body = []
+    for header, rows in groups:
+        if header is not None:
+            body.append(f'<tr class="group"><th colspan="{len(cols)}">{header}</th></tr>')
+        body.extend(
+            "<tr>"
+            + "".join(
+                f'<td class="n">{v}</td>' if c in numeric else f"<td>{v}</td>"
+                for c, v in zip(cols, r, strict=True)
+            )
+            + "</tr>"
+            for r in rows
+        )
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+
+
+def _cronjob_of(result: Result) -> dict[str, str | None]:
+    """Each Job's CronJob (``namespace/name``), None for a Job of its own."""
+    return {key: j.cronJob for key, j in result.recorder.jobs.items()}
+
+
+def _by_cronjob(result: Result, items: list[Any], key: Any) -> list[tuple[str | None, list[Any]]]:
+    """``items`` (each naming a Job by ``key(item)``) grouped: the Jobs of no CronJob first,
+    then each CronJob's, in order of its creation; the items' order kept within a group."""
+    owner = _cronjob_of(result)
+    order = {c: i for i, c in enumerate(result.recorder.cronjobs)}
+    groups: dict[str | None, list[Any]] = {}
+    for item in items:
+        groups.setdefault(owner.get(key(item)), []).append(item)
+    return sorted(groups.items(), key=lambda g: -1 if g[0] is None else order.get(g[0], len(order)))
+
+
+def _cronjob_header(result: Result, cron: str | None) -> str | None:
+    """The row naming a CronJob over its Jobs, with the summary of them (None: Jobs of their
+    own, under no row when no CronJob is in the run)."""
+    if cron is None:
+        return "Jobs of their own" if result.recorder.cronjobs else None
+    stats = {c.cronJob: c for c in result.stats.cronJobs}.get(cron)
+    words = [f"CronJob {cron}"]
+    created = result.recorder.cronjobs.get(cron)
+    if created is not None:
+        words.append(_schedule_words(result, cron))
+    if stats is not None:
+        outcomes = ", ".join(f"{k} {_n(v)}" for k, v in stats.jobsByOutcome.items())
+        words.append(f"{_n(stats.jobs)} Jobs: {outcomes}")
+        if stats.meanWallTime is not None and stats.maxWallTime is not None:
+            words.append(
+                f"wall time {fmt_seconds(stats.meanWallTime)} mean, "
+                f"{fmt_seconds(stats.maxWallTime)} longest"
+            )
+    return _e(" · ".join(w for w in words if w))
+
+
+def _schedule_words(result: Result, cron: str) -> str:
+    """The CronJob's schedule as its creation was recorded ("schedule '0 1 * * *'")."""
+    for _, _t0, _, subject, _, _, _, text in result.recorder.select(Kind.CRONJOB_CREATED):
+        if subject == cron:
+            return str(text)
+    return ""
+
+
 def _figure(fig: go.Figure, div_id: str) -> str:
     inner: str = fig.to_html(full_html=False, include_plotlyjs=False, div_id=div_id, config=_CONFIG)
     return f'<div class="figure">{inner}</div>'
@@ -134,13 +216,30 @@ def _scenario(result: Result, lines: list[Line], source: str | None, name: str |
         ("nodes",),
     )
     submitted = [ln for ln in lines if ln.kind is Kind.JOB_SUBMITTED]
-    jobs = _table(
+    jobs = _grouped_table(
         ["submitted", "Job, as the API server defaulted it"],
-        [[_e(f"t={fmt_seconds(ln.t)}"), _e(ln.text)] for ln in submitted],
+        [
+            (
+                _cronjob_header(result, cron),
+                [[_e(f"t={fmt_seconds(ln.t)}"), _e(ln.text)] for ln in group],
+            )
+            for cron, group in _by_cronjob(result, submitted, lambda ln: ln.subject)
+        ],
     )
+    owner = _cronjob_of(result)
     outside = [
-        ln for ln in lines if ln.kind in _OUTSIDE and not (ln.kind is Kind.NODE_ADDED and ln.t == 0)
+        ln
+        for ln in lines
+        if ln.kind in _OUTSIDE
+        and not (ln.kind is Kind.NODE_ADDED and ln.t == 0)
+        # a CronJob's own deletions are its controller's: in its Events, not outside
+        and not (
+            ln.kind is Kind.JOB_DELETED and owner.get(ln.subject) and CRONJOB_DELETE in ln.text
+        )
     ]
+    actions = set(_cronjob_actions(result))  # the user's updates of CronJobs are outside too
+    outside += [ln for ln in lines if ln.kind is Kind.CRONJOB_EVENT and (ln.t, ln.text) in actions]
+    outside.sort(key=lambda ln: ln.t)
     events = (
         _table(["t", "event"], [[_e(f"t={fmt_seconds(ln.t)}"), _e(ln.text)] for ln in outside])
         if outside
@@ -159,40 +258,135 @@ def _scenario(result: Result, lines: list[Line], source: str | None, name: str |
     return "\n".join(parts)
 
 
+def _cronjob_actions(result: Result) -> list[tuple[float, str]]:
+    """(t, narrated text) of each thing the user did to a CronJob (an update, a Job made
+    from it): outside events, not the controller's Events."""
+    return [
+        (t, describe(kind, subject, reason, a, b, text))
+        for _, t, kind, subject, reason, a, b, text in result.recorder.select(Kind.CRONJOB_EVENT)
+        if reason in OUTSIDE_CRONJOB_REASONS
+    ]
+
+
+def _cronjobs(result: Result) -> str:
+    """Each CronJob: its schedule, status, the summary of its Jobs and its Events."""
+    rec = result.recorder
+    if not rec.cronjobs:
+        return ""
+    stats = {c.cronJob: c for c in result.stats.cronJobs}
+    events: dict[str, list[tuple[float, str, bool, str]]] = {}
+    for _, t, _, subject, reason, warning, _, text in rec.select(Kind.CRONJOB_EVENT):
+        if reason not in OUTSIDE_CRONJOB_REASONS:  # the user's actions are outside events
+            events.setdefault(subject, []).append((t, str(reason), bool(warning), str(text)))
+    parts = [
+        '<section id="cronjobs"><h2>CronJobs</h2>',
+        '<p class="sub">Each CronJob makes its Jobs by its schedule (listed under it in the '
+        "tables below); its status is as the controller last wrote it, its Events as "
+        "<code>kubectl describe cronjob</code> shows them.</p>",
+    ]
+    for key, cj in rec.cronjobs.items():
+        st = cj.get("status") or {}
+        active = st.get("active") or []
+        facts = [
+            f"{_schedule_words(result, key)}; created at t={fmt_seconds(cj['createdAt'])}",
+            f"status: lastScheduleTime {_t(st.get('lastScheduleTime'))}, lastSuccessfulTime "
+            f"{_t(st.get('lastSuccessfulTime'))}, active "
+            + (", ".join(active) if active else "none"),
+        ]
+        c = stats.get(key)
+        if c is None:
+            facts.append("no Job made")
+        else:
+            outcomes = ", ".join(f"{k} {_n(v)}" for k, v in c.jobsByOutcome.items())
+            facts.append(f"{_n(c.jobs)} Jobs: {outcomes}")
+            if c.meanWallTime is not None and c.maxWallTime is not None:
+                facts.append(
+                    f"wall time of the finished ones {fmt_seconds(c.meanWallTime)} mean, "
+                    f"{fmt_seconds(c.maxWallTime)} longest"
+                )
+            facts.append(
+                f"pod-seconds: {_n(c.usefulPodSeconds)} useful, {_n(c.wastedPodSeconds)} wasted"
+            )
+        own = events.get(key, [])
+        counts = Counter((reason, warning) for _, reason, warning, _ in own)
+        said = ", ".join(
+            f'<span class="{"Warning" if w else "Normal"}">{_e(r)}</span> ×{_n(n)}'
+            for (r, w), n in counts.items()
+        )
+        table = _table(
+            ["t", "type", "reason", "message"],
+            [
+                [
+                    _e(f"t={fmt_seconds(t)}"),
+                    '<span class="Warning">Warning</span>' if w else "Normal",
+                    _e(r),
+                    _e(m),
+                ]
+                for t, r, w, m in own
+            ],
+        )
+        opened = " open" if len(own) <= 12 else ""
+        parts.append(
+            f'<div class="cronjob"><h3>CronJob {_e(key)}</h3>'
+            "<ul>"
+            + "".join(f"<li>{_e(f)}</li>" for f in facts)
+            + "</ul>"
+            + (
+                f"<p>Events: {said}</p>"
+                f"<details{opened}><summary>all {_n(len(own))} Events</summary>{table}</details>"
+                if own
+                else "<p>No Events.</p>"
+            )
+            + "</div>"
+        )
+    parts.append("</section>")
+    return "\n".join(parts)
+
+
 def _jobs(result: Result) -> str:
-    rows = []
+    grouped = bool(result.recorder.cronjobs)
+    deleted = {key: j.deletedAt for key, j in result.recorder.jobs.items()}
+    rows: dict[str, list[str]] = {}
     for j in result.jobs():
         st = j["status"]
         key = f"{j['namespace']}/{j['name']}"
+        gone = [_t(deleted.get(key))] if grouped else []
         if "managedBy" in j:
-            rows.append(
-                [_e(key), "not managed", _e(f"managedBy {j['managedBy']}"), *["-"] * 5, "0"]
-            )
+            rows[key] = [
+                _e(key),
+                "not managed",
+                _e(f"managedBy {j['managedBy']}"),
+                *["-"] * 5,
+                "0",
+                *gone,
+            ]
             continue
         what, reason = job_outcome(st)
         end = job_finished_at(st)
         start = st.get("startTime")
         cls = what if what in ("Complete", "Failed") else "other"
-        rows.append(
-            [
-                _e(key),
-                f'<span class="{cls}">{_e(what)}</span>',
-                _e(reason or "-"),
-                _t(start),
-                _t(end),
-                _t(None if end is None or start is None else end - start),
-                _n(st.get("succeeded", 0)),
-                _n(st.get("failed", 0)),
-                _n(j["podsCreated"]),
-            ]
-        )
+        rows[key] = [
+            _e(key),
+            f'<span class="{cls}">{_e(what)}</span>',
+            _e(reason or "-"),
+            _t(start),
+            _t(end),
+            _t(None if end is None or start is None else end - start),
+            _n(st.get("succeeded", 0)),
+            _n(st.get("failed", 0)),
+            _n(j["podsCreated"]),
+            *gone,
+        ]
     cols = ["Job", "outcome", "reason", "start", "finished", "duration"]
-    cols += ["succeeded", "failed", "pods created"]
+    cols += ["succeeded", "failed", "pods created"] + (["deleted"] if grouped else [])
+    numeric = ("start", "finished", "duration", "succeeded", "failed", "pods created", "deleted")
+    groups = [
+        (_cronjob_header(result, cron), [rows[k] for k in keys])
+        for cron, keys in _by_cronjob(result, list(rows), lambda k: k)
+    ]
     parts = [
         '<section id="jobs"><h2>Jobs: outcome and conditions</h2>',
-        _table(
-            cols, rows, ("start", "finished", "duration", "succeeded", "failed", "pods created")
-        ),
+        _grouped_table(cols, groups, numeric),
     ]
     for u in unfinished(result):
         parts.append(f'<p class="note">{_e(f"t={fmt_seconds(u.t)}  {u.text}")}</p>')
@@ -250,8 +444,8 @@ def _timelines(result: Result, stories: PodStories) -> str:
 
 def _stats(result: Result) -> str:
     st = result.stats
-    rows = [
-        [
+    rows = {
+        j.job: [
             _e(j.job),
             _e(j.outcome),
             _t(j.waitUntilRunning),
@@ -265,6 +459,10 @@ def _stats(result: Result) -> str:
             _n(j.usefulPodSeconds),
         ]
         for j in st.jobs
+    }
+    groups = [
+        (_cronjob_header(result, cron), [rows[k] for k in keys])
+        for cron, keys in _by_cronjob(result, list(rows), lambda k: k)
     ]
     cols = ["Job", "outcome", "wait to run", "wall time", "attempts", "re-executions"]
     cols += ["overlaps", "failures (exit code×n)", "failures (reason×n)"]
@@ -294,7 +492,7 @@ def _stats(result: Result) -> str:
             '<p class="sub">Pod-seconds are time in container runs; a run is useful when it '
             "exited 0 and its pod was counted succeeded, wasted otherwise (see "
             "<code>jobsim.stats</code>).</p>",
-            _table(cols, rows, numeric),
+            _grouped_table(cols, groups, numeric),
             "<ul>" + "".join(f"<li>{_e(f)}</li>" for f in facts) + "</ul>",
             warnings,
             _figure(charts(result), "charts"),
@@ -349,6 +547,7 @@ def report_html(
         [
             head,
             _scenario(result, lines, source, source_name),
+            _cronjobs(result),
             _jobs(result),
             _timelines(result, stories),
             _stats(result),

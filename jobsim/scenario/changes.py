@@ -7,6 +7,8 @@ reject is rejected at load time with its message and the event's time.
 
 from __future__ import annotations
 
+from typing import Any
+
 from jobsim.k8s.job import Job
 from jobsim.k8s.validation import validate_update
 from jobsim.scenario.model import Event
@@ -45,7 +47,22 @@ def check_updates(jobs: dict[str, Job], events: list[tuple[int, Event, str]]) ->
     return problems
 
 
+def merge_patch(target: Any, patch: Any) -> Any:
+    """RFC 7386 JSON merge patch (``kubectl patch --type merge``): a mapping merges key by
+    key, ``null`` removes the key, anything else (a list too) replaces the value."""
+    if not isinstance(patch, dict):
+        return patch
+    out = dict(target) if isinstance(target, dict) else {}
+    for key, value in patch.items():
+        if value is None:
+            out.pop(key, None)
+        else:
+            out[key] = merge_patch(out.get(key), value)
+    return out
+
+
 __all__ = [
     "changed_spec",
     "check_updates",
+    "merge_patch",
 ]

@@ -38,6 +38,7 @@ from jobsim.policy.placement import (
     pod_needs,
 )
 from jobsim.scenario.model import (
+    CRONJOB_EVENT_KINDS,
     DEFAULT_HORIZON,
     JOB_EVENT_KINDS,
     NODE_EVENT_KINDS,
@@ -271,12 +272,15 @@ def _which(entry: JobEntry) -> str:
 
 
 def cronjob_event(scenario: Scenario, ev: Event) -> JobEntry | None:
-    """The CronJob entry an event about a Job names (by ``namespace/name`` or name), if it
-    names a CronJob and no Job: ``suspend`` and ``resume`` set its ``spec.suspend``."""
-    if ev.kind not in JOB_EVENT_KINDS:
+    """The CronJob entry an event names (by ``namespace/name`` or name): the CronJob of
+    ``patchCronJob`` and ``createJob``; of an event about a Job, if it names a CronJob and
+    no Job (``suspend`` and ``resume`` set its ``spec.suspend``)."""
+    if ev.kind not in JOB_EVENT_KINDS and ev.kind not in CRONJOB_EVENT_KINDS:
         return None
     ref = event_job_ref(ev)
-    if any(ref in (e.key, e.job.metadata.name) for e in scenario.jobs):
+    if ev.kind in JOB_EVENT_KINDS and any(
+        ref in (e.key, e.job.metadata.name) for e in scenario.jobs
+    ):
         return None
     for entry in scenario.cronjobs:
         cj = entry.cronjob
@@ -367,11 +371,25 @@ def check_references(scenario: Scenario) -> list[str]:
                 )
             continue
         ref = event_job_ref(ev)
-        path = f"events[{i}].{kind}" + ("" if isinstance(target, str) else ".job")
+        field = "cronJob" if kind in CRONJOB_EVENT_KINDS else "job"
+        path = f"events[{i}].{kind}" + ("" if isinstance(target, str) else f".{field}")
         cron = cronjob_event(scenario, ev)
+        if cron is None and kind in CRONJOB_EVENT_KINDS:
+            crons = [str(e.cronjob.metadata.name) for e in scenario.cronjobs if e.cronjob]
+            close = did_you_mean(ref, crons)
+            why = (
+                f" (did you mean {close!r}?)"
+                if close
+                else f"; the CronJobs are: {', '.join(crons) or 'none'}"
+            )
+            problems.append(f"{path}: no CronJob named {ref!r}{why}")
+            continue
         if cron is not None:
-            if kind not in ("suspend", "resume"):
-                problems.append(f"{path}: {ref!r} is a CronJob: only suspend and resume apply")
+            if kind not in ("suspend", "resume", *CRONJOB_EVENT_KINDS):
+                problems.append(
+                    f"{path}: {ref!r} is a CronJob: only suspend, resume, patchCronJob and "
+                    "createJob apply"
+                )
             elif ev.at < cron.submitAt:
                 problems.append(
                     f"{path}: CronJob {ref!r} does not exist yet at {format_duration(ev.at)} "

@@ -16,7 +16,13 @@ from pydantic import (
 )
 
 from jobsim.k8s.create import Names, admit_create, ignored_note
-from jobsim.k8s.cronjob import CronJob, job_manifest, set_cronjob_defaults, validate_cronjob
+from jobsim.k8s.cronjob import (
+    CronJob,
+    job_manifest,
+    manual_job_manifest,
+    set_cronjob_defaults,
+    validate_cronjob,
+)
 from jobsim.k8s.cronparse import parse_standard
 from jobsim.k8s.decoding import as_sent, is_quantity, quantity_error
 from jobsim.k8s.defaults import set_defaults
@@ -45,7 +51,7 @@ from jobsim.locate import (
     read_yaml_file,
 )
 from jobsim.policy.cron import Schedule
-from jobsim.scenario.changes import check_updates
+from jobsim.scenario.changes import check_updates, merge_patch
 from jobsim.scenario.checks import (
     check_arrivals,
     check_cluster,
@@ -407,10 +413,12 @@ def load_data(data: Any, marks: Marks | None, name: str, base: Path) -> Scenario
         mfile = entry.get("manifestFile")
         if isinstance(mfile, str) and raw is None:
             found = _read_manifest_file(base, mfile, f"jobs[{i}].manifestFile", gates)
-            if isinstance(found, tuple):
-                bases[i] = found
-            else:
+            if isinstance(found, list):
                 problems.extend(found)
+            elif isinstance(found[1], tuple):
+                crons[i], bases[i] = found[1][0], (found[0], found[1][1])
+            else:
+                bases[i] = (found[0], found[1])
             continue
         if not isinstance(raw, dict):
             continue  # absent, or not a mapping: the Scenario model says so
@@ -479,8 +487,11 @@ def load_data(data: Any, marks: Marks | None, name: str, base: Path) -> Scenario
             if ev.kind in SPEC_EVENT_KINDS and cronjob_event(loaded, ev) is None
         ]
         checks.extend(check_updates(by_key, changes))
-    if checks:
-        raise ScenarioError(name, placed([at_path(c) for c in checks], marks))
+    problems = [at_path(c) for c in checks]
+    if not checks:
+        problems.extend(check_cronjob_events(loaded, gates))
+    if problems:
+        raise ScenarioError(name, placed(problems, marks))
     warnings = [
         in_file(name, line)
         for line in placed(
@@ -489,6 +500,93 @@ def load_data(data: Any, marks: Marks | None, name: str, base: Path) -> Scenario
         )
     ]
     return scenario.with_entries(entries, warnings).with_cronjobs(cron_entries)
+
+
+def patch_cronjob(
+    cj: CronJob, spec: dict[str, Any], gates: FeatureGates = DEFAULT_GATES
+) -> CronJob | list[Problem]:
+    """The CronJob after a merge patch of its spec (``patchCronJob``), defaulted and checked
+    as the API server updates it, or the problems, their paths in the CronJob.
+
+    ``ValidateCronJobUpdate`` is ``validateCronJobSpec`` with the old spec, and differs from
+    create only where a CronJob jobsim created cannot differ: a ``TZ`` in the schedule is
+    allowed only if the old schedule had one (create refuses it), ``timeZone`` is checked
+    only when it changes (the old one passed), and the 52-character name limit is skipped
+    (the name does not change). So the patched object is checked as on create."""
+    live = cj.model_dump(mode="json", exclude_none=True)
+    merged = {**live, "spec": merge_patch(live["spec"], spec)}
+    decoded = _decode_cronjob(merged, gates=gates)
+    return decoded[0] if isinstance(decoded, tuple) else decoded
+
+
+def manual_job(cj: CronJob, name: str, gates: FeatureGates = DEFAULT_GATES) -> Job | list[Problem]:
+    """``kubectl create job NAME --from=cronjob/…`` of ``cj`` as the API server creates it
+    (``manual_job_manifest``), or the problems, their paths in the Job."""
+    return _decode_job(manual_job_manifest(cj, name), gates=gates)
+
+
+def check_cronjob_events(scenario: Scenario, gates: FeatureGates = DEFAULT_GATES) -> list[Problem]:
+    """``patchCronJob`` and ``createJob`` events, in time order, each on the CronJob as the
+    earlier ones (and ``suspend``/``resume``) left it: a patch the API server would refuse,
+    or a Job it would refuse (its name) or that exists already (``AlreadyExists``)."""
+    current = {
+        e.cronjob.metadata.name: e.cronjob for e in scenario.cronjobs if e.cronjob is not None
+    }
+    keys = {e.key for e in scenario.jobs}
+    problems: list[Problem] = []
+    order = sorted(enumerate(scenario.events), key=lambda x: (x[1].at, x[0]))
+    for i, ev in order:
+        entry = cronjob_event(scenario, ev)
+        if entry is None or entry.cronjob is None:
+            continue
+        name = str(entry.cronjob.metadata.name)
+        cj = current[name]
+        at = format_duration(ev.at)
+        if ev.suspend is not None or ev.resume is not None:
+            spec = cj.spec.model_copy(update={"suspend": ev.suspend is not None})
+            current[name] = cj.model_copy(update={"spec": spec})
+        elif ev.patchCronJob is not None:
+            patched = patch_cronjob(cj, ev.patchCronJob.spec, gates)
+            where = f"events[{i}].patchCronJob"
+            if isinstance(patched, list):
+                problems.extend(
+                    Problem(
+                        join_path(where, p.where),
+                        (
+                            f"{where}.{p.text}"
+                            if p.text.startswith(p.where) and p.where
+                            else f"{where}: {p.text}"
+                        )
+                        + f" (at {at})",
+                    )
+                    for p in patched
+                )
+            else:
+                current[name] = patched
+                count = _fires(patched, scenario, ev.at)
+                if patched.spec.schedule != cj.spec.schedule and count > MAX_CRONJOB_JOBS:
+                    problems.append(
+                        Problem(
+                            f"{where}.spec.schedule",
+                            f"{where}.spec.schedule: {_too_many(count, scenario)} (at {at})",
+                        )
+                    )
+        elif ev.createJob is not None:
+            where = f"events[{i}].createJob.name"
+            job = manual_job(cj, ev.createJob.name, gates)
+            if isinstance(job, list):
+                problems.extend(Problem(where, f"{where}: Job {p.text} (at {at})") for p in job)
+                continue
+            key = job_key(job)
+            if key in keys:
+                problems.append(
+                    Problem(
+                        where,
+                        f'{where}: jobs.batch "{job.metadata.name}" already exists (at {at})',
+                    )
+                )
+            keys.add(key)
+    return problems
 
 
 MAX_CRONJOB_JOBS = MAX_REPLICAS
@@ -503,23 +601,41 @@ def _check_cron_counts(crons: list[JobEntry], scenario: Scenario) -> list[Proble
     for entry in crons:
         cj = entry.cronjob
         assert cj is not None
-        schedule = Schedule(parse_standard(cj.spec.schedule), cj.spec.timeZone)
-        start = scenario.wallClock + entry.submitAt
-        stop = scenario.wallClock + scenario.stop_time
-        t1 = schedule.next(start)
-        t2 = None if t1 is None else schedule.next(t1)
-        if t1 is None or t2 is None or t1 > stop:
-            continue
-        count = 1 + int((stop - t1) // (t2 - t1))
+        count = _fires(cj, scenario, entry.submitAt)
         if count > MAX_CRONJOB_JOBS:
-            where = f"jobs[{entry.source}].manifest.spec.schedule"
-            text = (
-                f"{where}: the schedule fires about {count:,} times before the run stops at "
-                f"{format_duration(scenario.stop_time)}, more than {MAX_CRONJOB_JOBS:,} Jobs; "
-                "set a shorter horizon"
-            )
-            problems.append(Problem(where, text))
+            where, named = _manifest_path(entry, "spec.schedule")
+            problems.append(Problem(where, f"{named}: {_too_many(count, scenario)}"))
     return problems
+
+
+def _fires(cj: CronJob, scenario: Scenario, since: float) -> int:
+    """About how many times ``cj``'s schedule fires from virtual time ``since`` until the run
+    stops: from its first two times after ``since``."""
+    schedule = Schedule(parse_standard(cj.spec.schedule), cj.spec.timeZone)
+    stop = scenario.wallClock + scenario.stop_time
+    t1 = schedule.next(scenario.wallClock + since)
+    t2 = None if t1 is None else schedule.next(t1)
+    if t1 is None or t2 is None or t1 > stop:
+        return 0
+    return 1 + int((stop - t1) // (t2 - t1))
+
+
+def _too_many(count: int, scenario: Scenario) -> str:
+    return (
+        f"the schedule fires about {count:,} times before the run stops at "
+        f"{format_duration(scenario.stop_time)}, more than {MAX_CRONJOB_JOBS:,} Jobs; "
+        "set a shorter horizon"
+    )
+
+
+def _manifest_path(entry: JobEntry, field: str) -> tuple[str, str]:
+    """Where a field of an entry's manifest is placed and how the problem names it: in the
+    scenario, or (a ``manifestFile``) at the entry's ``manifestFile``, the field after it."""
+    if entry.manifestFile is not None and entry.manifest is None:
+        where = f"jobs[{entry.source}].manifestFile"
+        return where, f"{where}: {entry.manifestFile}: {field}"
+    where = f"jobs[{entry.source}].manifest.{field}"
+    return where, where
 
 
 def _check_cron_names(crons: list[JobEntry]) -> list[Problem]:
@@ -531,11 +647,11 @@ def _check_cron_names(crons: list[JobEntry]) -> list[Problem]:
         assert cj is not None
         key = f"{cj.metadata.namespace}/{cj.metadata.name}"
         if key in seen:
-            where = f"jobs[{entry.source}].manifest.metadata.name"
+            where, named = _manifest_path(entry, "metadata.name")
             problems.append(
                 Problem(
                     where,
-                    f"{where}: Duplicate value: cronjob {key} is also jobs[{seen[key]}]",
+                    f"{named}: Duplicate value: cronjob {key} is also jobs[{seen[key]}]",
                 )
             )
         seen.setdefault(key, entry.source)
@@ -591,9 +707,10 @@ def _expand(
 
 def _read_manifest_file(
     base: Path, mfile: str, where: str, gates: FeatureGates = DEFAULT_GATES
-) -> tuple[dict[str, Any], Job] | list[Problem]:
-    """A ``manifestFile``: the manifest as read and its Job, or its problems placed in that
-    file."""
+) -> tuple[dict[str, Any], Job | tuple[CronJob, Job]] | list[Problem]:
+    """A ``manifestFile``: the manifest as read and its Job (or its CronJob and the Job its
+    template makes), or its problems placed in that file. A file of several documents holds
+    one Job or CronJob; its other kinds are ignored."""
     mpath = base / mfile
     try:
         exists = mpath.is_file()
@@ -605,23 +722,35 @@ def _read_manifest_file(
         docs = read_yaml_documents(read_text(mpath))
     except YAMLProblem as e:
         return [Problem(where, f"{where}: {in_file(mfile, str(e))}")]
-    jobs = [d for d in docs if not isinstance(d[0], dict) or d[0].get("kind", "Job") == "Job"]
+    jobs = [
+        d
+        for d in docs
+        if not isinstance(d[0], dict) or d[0].get("kind", "Job") in ("Job", "CronJob")
+    ]
     if len(docs) > 1 and len(jobs) != 1:
         names = ", ".join(
             str(d[0].get("metadata", {}).get("name", "?")) if isinstance(d[0], dict) else "?"
             for d in jobs
         )
+        crons = sum(1 for d in jobs if isinstance(d[0], dict) and d[0].get("kind") == "CronJob")
+        what = (
+            f"{len(jobs)} Jobs" if not crons else f"{len(jobs) - crons} Jobs and {crons} CronJobs"
+        )
         text = (
-            f"{where}: {mfile} holds {len(jobs)} Jobs{f' ({names})' if names else ''} in "
-            f"{len(docs)} documents; a manifestFile holds one Job (other kinds are ignored): "
-            "give each Job its own entry, or run the file bare (jobsim run FILE)"
+            f"{where}: {mfile} holds {what}{f' ({names})' if names else ''} in "
+            f"{len(docs)} documents; a manifestFile holds one Job or CronJob (other kinds are "
+            "ignored): give each its own entry, or run the file bare (jobsim run FILE)"
         )
         return [Problem(where, text)]
     raw, marks = (jobs if len(docs) > 1 else docs)[0] if docs else (None, Marks())
     found = [duplicate_key(*d) for d in marks.duplicates]
-    decoded = _decode_job(raw, gates=gates)
-    if isinstance(decoded, Job) and not found:
-        assert isinstance(raw, dict)  # a Job was decoded from it
+    decoded: Job | tuple[CronJob, Job] | list[Problem]
+    if isinstance(raw, dict) and raw.get("kind") == "CronJob":
+        decoded = _decode_cronjob(raw, gates=gates)
+    else:
+        decoded = _decode_job(raw, gates=gates)
+    if not isinstance(decoded, list) and not found:
+        assert isinstance(raw, dict)  # a Job or CronJob was decoded from it
         return raw, decoded
     found += decoded if isinstance(decoded, list) else []
     return [Problem(where, f"{where}: {in_file(mfile, place(p, marks))}") for p in found]
@@ -629,8 +758,11 @@ def _read_manifest_file(
 
 __all__ = [
     "admit",
+    "check_cronjob_events",
     "decode_job",
     "load_data",
     "load_scenario",
+    "manual_job",
+    "patch_cronjob",
     "set_release",
 ]

@@ -675,6 +675,25 @@ class DeleteJobSpec(_Model):
     propagationPolicy: Literal["Background", "Foreground", "Orphan"] = "Background"
 
 
+class PatchCronJobSpec(_Model):
+    """``kubectl patch cronjob CRONJOB --type merge -p '{"spec": SPEC}'``: a JSON merge patch
+    (RFC 7386) of the CronJob's spec: a key set replaces the value (maps merge key by key),
+    ``null`` removes it, lists are replaced whole. Checked as the API server checks an
+    update (``ValidateCronJobUpdate``); its status is kept."""
+
+    cronJob: str
+    spec: dict[str, Any]
+
+
+class CreateJobSpec(_Model):
+    """``kubectl create job NAME --from=cronjob/CRONJOB``: a Job made now from the CronJob's
+    template, controlled by the CronJob (an ownerReference with ``controller: true``) but
+    not created by it."""
+
+    name: str
+    cronJob: str
+
+
 EVENT_KINDS = (
     "nodeDown",
     "nodeUp",
@@ -687,6 +706,8 @@ EVENT_KINDS = (
     "scale",
     "deletePod",
     "deleteJob",
+    "patchCronJob",
+    "createJob",
 )
 NODE_EVENT_KINDS = ("nodeDown", "nodeUp", "nodeRemove", "nodeOutOfService", "drain", "uncordon")
 
@@ -706,6 +727,8 @@ class Event(_Model):
     scale: ScaleSpec | None = None
     deletePod: DeletePodSpec | None = None
     deleteJob: DeleteJobSpec | None = None
+    patchCronJob: PatchCronJobSpec | None = None
+    createJob: CreateJobSpec | None = None
 
     @model_validator(mode="after")
     def _exactly_one(self) -> Event:
@@ -893,12 +916,19 @@ JOB_EVENT_KINDS = ("suspend", "resume", "scale", "deletePod", "deleteJob")
 """Outside events about a Job."""
 SPEC_EVENT_KINDS = ("suspend", "resume", "scale")
 """Outside events that update a Job's spec."""
+CRONJOB_EVENT_KINDS = ("patchCronJob", "createJob")
+"""Outside events about a CronJob only (``suspend`` and ``resume`` name a Job or a CronJob)."""
 
 
 def event_job_ref(ev: Event) -> str:
-    """The Job an event about a Job (suspend, resume, scale, deletePod, deleteJob) names."""
+    """The Job an event about a Job (suspend, resume, scale, deletePod, deleteJob) names, or
+    the CronJob of ``patchCronJob`` and ``createJob``."""
     target = getattr(ev, ev.kind)
-    return target if isinstance(target, str) else str(target.job)
+    if isinstance(target, str):
+        return target
+    if isinstance(target, PatchCronJobSpec | CreateJobSpec):
+        return target.cronJob
+    return str(target.job)
 
 
 def resolve_job(jobs: Iterable[Job], ref: str) -> str:
@@ -917,6 +947,7 @@ SYSTEM_PRIORITY_CLASSES = {
 
 __all__ = [
     "ARRIVAL_KINDS",
+    "CRONJOB_EVENT_KINDS",
     "DEFAULT_EPHEMERAL_STORAGE",
     "DEFAULT_WALL_CLOCK",
     "EVENT_KINDS",
@@ -933,6 +964,7 @@ __all__ = [
     "Capacity",
     "Cluster",
     "ClusterAutoscaler",
+    "CreateJobSpec",
     "DeleteJobSpec",
     "DeletePodSpec",
     "Event",
@@ -943,6 +975,7 @@ __all__ = [
     "NodeFailures",
     "NodeLifecycle",
     "NodePool",
+    "PatchCronJobSpec",
     "PoissonArrival",
     "PositiveDuration",
     "PriorityClass",

@@ -7,11 +7,15 @@ with ``SawCompletedJob``, ``lastSuccessfulTime`` kept, vanished ones ``MissingJo
 more while suspended; the most recent unmet schedule time, ``TooManyMissedTimes``,
 ``MissSchedule`` past ``startingDeadlineSeconds``, ``JobAlreadyActive`` under Forbid, the
 active Jobs deleted under Replace, then ``SuccessfulCreate`` of ``<name>-<minutes>``), and a
-requeue ``nextScheduleDelta`` after the next schedule time. A sync runs when the CronJob is
-created, at each requeue, and when one of its Jobs finishes or is deleted (the Job
-informer's ``updateJob``/``deleteJob``): never once a minute, so a week of nightly runs is a
-handful of calls. Times on the record are virtual seconds; the schedule reads wall-clock
-seconds, ``wall + t``.
+requeue ``nextScheduleDelta`` after the next schedule time. A Job it controls but has not in
+``status.active`` (one made by ``kubectl create job --from=cronjob/…``) is ``UnexpectedJob``
+at every sync. A sync runs when the CronJob is created, at each requeue, when one of its Jobs
+finishes or is deleted or a Job it controls is made (the Job informer's ``updateJob``/
+``deleteJob``/``addJob``), and when it is updated (``updateCronJob``: a new schedule or time
+zone requeues for its next time, any other change syncs at once): never once a minute, so a
+week of nightly runs is a handful of calls. The queue is upstream's: ``queue.Add`` now, and
+one waiting ``queue.AddAfter`` entry per CronJob, the earliest. Times on the record are
+virtual seconds; the schedule reads wall-clock seconds, ``wall + t``.
 """
 
 from __future__ import annotations
@@ -52,12 +56,18 @@ class CronJobRuntime:
     active: list[JobRuntime] = field(default_factory=list)  # status.active, in order
     jobs: list[JobRuntime] = field(default_factory=list)  # its Jobs that still exist
     made: int = 0  # Jobs created so far (the workload's ``cronRun``)
-    call: Call | None = None
-    call_at: float | None = None
+    queued: Call | None = None  # ``queue.Add``: a sync at this instant
+    waiting: Call | None = None  # ``queue.AddAfter``: the delaying queue's entry, the earliest
+    waiting_at: float | None = None
 
     def __post_init__(self) -> None:
-        spec = self.cronjob.spec
         self.name = str(self.cronjob.metadata.name)
+        self.set_spec(self.cronjob)
+
+    def set_spec(self, cronjob: CronJob) -> None:
+        """The CronJob after an update (its status kept): the schedule parsed again."""
+        self.cronjob = cronjob
+        spec = cronjob.spec
         self.schedule = Schedule(parse_standard(spec.schedule), spec.timeZone)
 
     def status(self, wall: float) -> dict[str, Any]:
@@ -104,7 +114,7 @@ class CronJobController:
         clock: Clock,
         recorder: Recorder,
         wall: float,
-        create_job: Callable[[CronJobRuntime, str, float], JobRuntime | None],
+        create_job: Callable[[CronJobRuntime, str, float], tuple[JobRuntime, bool] | None],
         delete_job: Callable[[JobRuntime, str], None],
     ) -> None:
         self.clock = clock
@@ -117,25 +127,76 @@ class CronJobController:
     def _event(self, cj: CronJobRuntime, warning: bool, reason: str, message: str) -> None:
         self.recorder.cronjob_event(self.clock.now, cj.key, reason, message, warning)
 
-    def enqueue(self, cj: CronJobRuntime, delay: float = 0.0) -> None:
-        """``queue.AddAfter`` (``queue.Add`` for 0): one pending sync, the earliest."""
-        at = self.clock.now + delay
-        if cj.call is not None and not cj.call.cancelled and cj.call_at is not None:
-            if cj.call_at <= at:
-                return
-            cj.call.cancel()
-        cj.call_at = at
-        cj.call = self.clock.call(delay, Prio.CRONJOB, self._run, cj)
+    def enqueue(self, cj: CronJobRuntime) -> None:
+        """``queue.Add``: a sync now, once however often it is asked for before it runs. It
+        leaves a delayed entry (``enqueue_at``) in place, as the delaying queue does."""
+        if cj.queued is None:
+            cj.queued = self.clock.call(0.0, Prio.CRONJOB, self._run_queued, cj)
 
-    def _run(self, cj: CronJobRuntime) -> None:
-        cj.call = None
+    def enqueue_at(self, cj: CronJobRuntime, at: float) -> None:
+        """``queue.AddAfter`` until virtual time ``at``: the delaying queue holds one entry
+        per key and keeps the earlier time (client-go ``delaying_queue.go`` ``insert``); a
+        time not after now is ``queue.Add``. At an equal time the entry moves behind the
+        calls already made for that instant (upstream's heap leaves such ties unordered;
+        jobsim orders CronJobs due at one instant by their latest request)."""
+        if at <= self.clock.now:
+            self.enqueue(cj)
+            return
+        if cj.waiting is not None and cj.waiting_at is not None:
+            if cj.waiting_at < at:
+                return
+            cj.waiting.cancel()
+        cj.waiting_at = at
+        cj.waiting = self.clock.call(
+            _delay_to(self.clock.now, at), Prio.CRONJOB, self._run_waiting, cj
+        )
+
+    def _run_queued(self, cj: CronJobRuntime) -> None:
+        cj.queued = None
         self.sync(cj)
 
+    def _run_waiting(self, cj: CronJobRuntime) -> None:
+        """The delayed entry is ready: it joins the queue, where a pending ``Add`` of the
+        same key already stands for it (one sync)."""
+        cj.waiting = cj.waiting_at = None
+        if cj.queued is None:
+            self.sync(cj)
+
+    def adopt(self, cj: CronJobRuntime, job: JobRuntime) -> None:
+        """A Job made outside the controller with ``cj`` as its controller owner (``kubectl
+        create job --from=cronjob/…``): one of its Jobs to reconcile, not in ``active``; the
+        Job informer's ``addJob`` syncs the CronJob at once."""
+        cj.jobs.append(job)
+        self.by_job[job.key] = cj
+        self.enqueue(cj)
+
     def job_changed(self, job: JobRuntime) -> None:
-        """The Job informer: a Job of a CronJob finished or was deleted."""
+        """The Job informer: a Job of a CronJob was created, finished or was deleted."""
         cj = self.by_job.get(job.key)
         if cj is not None:
             self.enqueue(cj)
+
+    def update(self, cj: CronJobRuntime, new: CronJob) -> None:
+        """``updateCronJob``: the informer sees the CronJob updated. A new schedule or
+        timeZone requeues it for the new schedule's next time (``nextScheduleTimeDuration``
+        of the new spec; a delayed entry already waiting for an earlier time stays, so the
+        sync at the old schedule's time comes first); any other change syncs it now."""
+        old = cj.cronjob.spec
+        cj.set_spec(new)
+        spec = new.spec
+        if old.schedule != spec.schedule or old.timeZone != spec.timeZone:
+            nxt = next_schedule_after(
+                cj.schedule,
+                self.wall + cj.created,
+                cj.last_schedule,
+                spec.startingDeadlineSeconds,
+                self.wall + self.clock.now,
+            )
+            # robfig's zero time for a schedule that never fires: a negative delay, at once
+            at = self.clock.now if nxt is None else (nxt - self.wall) + NEXT_SCHEDULE_DELTA
+            self.enqueue_at(cj, at)
+            return
+        self.enqueue(cj)
 
     # -- one sync --------------------------------------------------------------------------
     def sync(self, cj: CronJobRuntime) -> None:
@@ -146,7 +207,7 @@ class CronJobController:
         cj.jobs = [j for j in cj.jobs if not j.deleted]
         self.recorder.cronjob_status(self.clock.now, cj.key, cj.status(self.wall))
         if requeue_at is not None:
-            self.enqueue(cj, _delay_to(self.clock.now, requeue_at))
+            self.enqueue_at(cj, requeue_at)
 
     def _cleanup_finished(self, cj: CronJobRuntime, jobs: list[JobRuntime]) -> None:
         """``cleanupFinishedJobs`` and ``removeOldestJobs``."""
@@ -176,6 +237,14 @@ class CronJobController:
         for j in jobs:
             finished = _finished_type(j)
             if finished is None:
+                if j not in cj.active:
+                    # not ours by status: warned at every sync, never added to active
+                    self._event(
+                        cj,
+                        True,
+                        "UnexpectedJob",
+                        f"Saw a job that the controller did not create or forgot: {j.name}",
+                    )
                 continue
             if j in cj.active:
                 cj.active.remove(j)
@@ -245,13 +314,18 @@ class CronJobController:
         if spec.concurrencyPolicy == REPLACE:
             for j in list(cj.active):
                 self._delete(cj, j, "concurrencyPolicy Replace")
-        job = self.create_job(cj, name, scheduled)
-        if job is None:  # AlreadyExists, not ours: another actor keeps the status
+        made = self.create_job(cj, name, scheduled)
+        if made is None:  # AlreadyExists, not ours: another actor keeps the status
             return None
-        cj.made += 1
-        cj.jobs.append(job)
-        self.by_job[job.key] = cj
-        self._event(cj, False, "SuccessfulCreate", f"Created job {name}")
+        job, created = made
+        if created:
+            cj.made += 1
+            cj.jobs.append(job)
+            self.by_job[job.key] = cj
+            self._event(cj, False, "SuccessfulCreate", f"Created job {name}")
+        elif job in cj.active:  # AlreadyExists, ours and active: nothing to do, no requeue
+            return None
+        # (AlreadyExists, ours, not active: "Job already exists", added to active again)
         cj.active.append(job)
         cj.last_schedule = scheduled
         return requeue()

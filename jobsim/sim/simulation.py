@@ -19,9 +19,11 @@ from jobsim.k8s.defaults import JOB_CONTROLLER_NAME, set_defaults
 from jobsim.k8s.job import Job
 from jobsim.policy.cron import scheduled_timestamp
 from jobsim.policy.image_locality import normalized_image_name
-from jobsim.record import CRONJOB_DELETE, Recorder
+from jobsim.record import CRONJOB_DELETE, CRONJOB_MANUAL_JOB, CRONJOB_UPDATED, Recorder
 from jobsim.scenario.changes import changed_spec
+from jobsim.scenario.loader import manual_job, patch_cronjob
 from jobsim.scenario.model import (
+    CRONJOB_EVENT_KINDS,
     SPEC_EVENT_KINDS,
     SYSTEM_PRIORITY_CLASSES,
     Event,
@@ -54,6 +56,31 @@ def _gc_paused() -> Iterator[None]:
     finally:
         if collecting:
             gc.enable()
+
+
+def _spec_changes(old: CronJob, new: CronJob) -> str:
+    """The fields of a CronJob's spec an update changed, in words ("" if none)."""
+    before = old.spec.model_dump(mode="json")
+    after = new.spec.model_dump(mode="json")
+    words = []
+    for key in before:
+        if before[key] == after[key]:
+            continue
+        if key == "jobTemplate":
+            words.append("jobTemplate changed")
+        else:
+            a, b = before[key], after[key]
+            words.append(f"{key} {_word(a)} -> {_word(b)}")
+    return ", ".join(words)
+
+
+def _word(v: Any) -> str:
+    """A spec value as kubectl prints it in a message: booleans lower-case, null as <none>."""
+    if v is None:
+        return "<none>"
+    if isinstance(v, bool):
+        return str(v).lower()
+    return repr(v) if isinstance(v, str) else str(v)
 
 
 class Simulation:
@@ -212,26 +239,33 @@ class Simulation:
 
     def _create_cron_job(
         self, cj: CronJobRuntime, name: str, scheduled: float
-    ) -> JobRuntime | None:
+    ) -> tuple[JobRuntime, bool] | None:
         """The API server's create of a CronJob's Job (``getJobFromTemplate2``): defaulted
-        as any Job, submitted now; None if a Job of that name exists (AlreadyExists)."""
+        as any Job, submitted now, and True. A Job of that name exists (AlreadyExists): the
+        existing one and False if its CronJob controls it, else None."""
         namespace = str(cj.cronjob.metadata.namespace)
         key = f"{namespace}/{name}"
         if key in self.jobs:
-            return None
+            existing = self.jobs[key]
+            return (existing, False) if self.cron.by_job.get(key) is cj else None
         annotation = scheduled_timestamp(scheduled, cj.cronjob.spec.timeZone)
         manifest = job_manifest(cj.cronjob, name, {SCHEDULED_TIMESTAMP_ANNOTATION: annotation})
-        manifest_job = set_defaults(Job.model_validate(manifest))
+        job = self._new_cron_job(cj, set_defaults(Job.model_validate(manifest)), cj.made)
+        return job, True
+
+    def _new_cron_job(self, cj: CronJobRuntime, manifest: Job, cron_run: int) -> JobRuntime:
+        """A Job its CronJob controls, on the CronJob entry's workload, submitted now."""
+        key = f"{manifest.metadata.namespace}/{manifest.metadata.name}"
         entry = self._cron_entries[cj.key]
         job = JobRuntime(
             key=key,
-            job=manifest_job,
+            job=manifest,
             workload=entry.workload,
             rng=stream(self.seed, "job", key),
             names=stream(self.seed, "names", key),
             submitted_at=self.clock.now,
             gates=self.scenario.gates,
-            cron_run=cj.made,
+            cron_run=cron_run,
         )
         job.keeps_pods = True  # its CronJob may delete it: the garbage collector, its pods
         self._set_priority(job, self._classes, self._default_class)
@@ -240,6 +274,31 @@ class Simulation:
         self._submit(job)
         self.recorder.job_owned(key, cj.key)
         return job
+
+    def _kubectl_create_job(self, cj: CronJobRuntime, name: str) -> None:
+        """``kubectl create job NAME --from=cronjob/…``: a Job from the CronJob's template
+        as it is now, controlled by the CronJob (it reconciles it: ``getJobsToBeReconciled``
+        matches the controller reference) but not in its ``status.active``; the Job
+        informer's ``addJob`` syncs the CronJob at once. Its workload is the CronJob entry's;
+        no ``cronRun`` script entry matches it."""
+        namespace = str(cj.cronjob.metadata.namespace)
+        key = f"{namespace}/{name}"
+        if key in self.jobs:
+            # a Job of that name, or one that had it (jobsim keeps one record per name)
+            why = (
+                f'createJob: jobs.batch "{name}" already exists'
+                if not self.jobs[key].deleted
+                else f"createJob: a Job named {name} was deleted earlier in the run, and "
+                "jobsim keeps one Job per name in a run"
+            )
+            self.recorder.event_ignored(self.clock.now, key, why)
+            return
+        manifest = manual_job(cj.cronjob, name, self.scenario.gates)
+        assert not isinstance(manifest, list)  # checked at load
+        how = f"kubectl create job {name} --from=cronjob/{cj.name}"
+        self.recorder.cronjob_event(self.clock.now, cj.key, CRONJOB_MANUAL_JOB, how, False)
+        job = self._new_cron_job(cj, manifest, -1)
+        self.cron.adopt(cj, job)
 
     def _delete_job(self, job: JobRuntime, why: str) -> None:
         """The CronJob controller's DELETE of one of its Jobs (``deleteJob``: history limit,
@@ -389,8 +448,8 @@ class Simulation:
             node_actions[kind](self.node_by_name[str(getattr(ev, kind))])
             return
         ref = event_job_ref(ev)
-        if self.scenario.resolve_cronjob(ref) is not None:
-            self._update_cronjob(ev)
+        if kind in CRONJOB_EVENT_KINDS or self.scenario.resolve_cronjob(ref) is not None:
+            self._cronjob_event(ev)
             return
         job = self.job(ref)
         if job.key not in self._submitted:
@@ -430,24 +489,27 @@ class Simulation:
             return  # updateJob of a finished Job does not sync it
         self.controller.job_spec_changed(job)
 
-    def _update_cronjob(self, ev: Event) -> None:
-        """``suspend``/``resume`` of a CronJob (``spec.suspend``): the informer's
-        ``updateCronJob`` syncs it at once."""
-        key = self.scenario.resolve_cronjob(event_job_ref(ev))
-        assert key is not None
-        cj = self.cronjobs[key]
-        suspend = ev.kind == "suspend"
-        old = bool(cj.cronjob.spec.suspend)
-        spec = cj.cronjob.spec.model_copy(update={"suspend": suspend})
-        cj.cronjob = cj.cronjob.model_copy(update={"spec": spec})
-        self.recorder.cronjob_event(
-            self.clock.now,
-            key,
-            "SpecChanged",
-            f"suspend {str(old).lower()} -> {str(suspend).lower()}",
-            False,
-        )
-        self.cron.enqueue(cj)
+    def _cronjob_event(self, ev: Event) -> None:
+        """An outside event about a CronJob: ``suspend``/``resume`` (``spec.suspend``) and
+        ``patchCronJob`` update it (the informer's ``updateCronJob``); ``createJob`` makes
+        a Job from it."""
+        ref = event_job_ref(ev)
+        cj = next(c for c in self.cronjobs.values() if ref in (c.key, c.name))
+        if ev.createJob is not None:
+            self._kubectl_create_job(cj, ev.createJob.name)
+            return
+        if ev.patchCronJob is not None:
+            new = patch_cronjob(cj.cronjob, ev.patchCronJob.spec, self.scenario.gates)
+            assert not isinstance(new, list)  # checked at load
+        else:
+            spec = cj.cronjob.spec.model_copy(update={"suspend": ev.kind == "suspend"})
+            new = cj.cronjob.model_copy(update={"spec": spec})
+        changes = _spec_changes(cj.cronjob, new)
+        if not changes:  # nothing changed: no write, no watch event
+            self.recorder.event_ignored(self.clock.now, cj.key, f"{ev.kind}: no change", "CronJob")
+            return
+        self.recorder.cronjob_event(self.clock.now, cj.key, CRONJOB_UPDATED, changes, False)
+        self.cron.update(cj, new)
 
     def _kubectl_delete_pod(self, job: JobRuntime, index: int | None) -> None:
         """``kubectl delete pod`` of the oldest active pod of the Job (or of one index)."""

@@ -688,7 +688,7 @@ def _replay_one(
     elif kind is Kind.JOB_SPEC_CHANGED:
         into.job_spec_changed(t, subject, text, numbers)
     elif kind is Kind.EVENT_IGNORED:
-        into.event_ignored(t, subject, text)
+        into.event_ignored(t, subject, text, ref or "Job")
     elif kind is Kind.POD_CREATED:
         into.pod_created(t, subject, ref, None if a < 0 else a)
     elif kind is Kind.POD_SCHEDULED:

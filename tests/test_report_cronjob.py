@@ -1,0 +1,122 @@
+"""The report page groups a CronJob's Jobs under it: its own section (schedule, status, summary,
+Events), a row naming it over its Jobs in each table of Jobs, and its own lanes in the
+timeline; what the user did to it is an outside event, not one of its Events."""
+
+from __future__ import annotations
+
+import html
+import re
+from pathlib import Path
+
+import jobsim
+from jobsim.api import report_html
+from jobsim.narrate import explain
+from jobsim.report.figures import PodStories, timeline_by_job
+from tests.helpers import job_manifest
+from tests.test_cronjob import cronjob, data, run
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _nightly() -> jobsim.Result:
+    return jobsim.simulate(jobsim.load_scenario(ROOT / "scenarios" / "cronjob-nightly.yaml"))
+
+
+def _section(text: str, div: str) -> str:
+    start = text.index(f'<section id="{div}">')
+    return text[start : text.index("</section>", start)]
+
+
+def _table_rows(section: str) -> list[str]:
+    """Each row of the section's first table: a group header's text, or a row's first cell."""
+    table = section[section.index("<tbody>") : section.index("</tbody>")]
+    out = []
+    for row in re.findall(r"<tr[^>]*>(.*?)</tr>", table):
+        cell = re.match(r"<t[hd][^>]*>(.*?)</t[hd]>", row)
+        assert cell is not None
+        out.append(html.unescape(cell.group(1)))
+    return out
+
+
+def test_a_cronjobs_jobs_are_listed_together_under_it() -> None:
+    """cronjob-nightly: the two CronJobs' Jobs were created night by night in turns; in the
+    outcome and the statistics tables each CronJob's come together, under a row that names
+    it with its summary (Forbid skipped Thursday: 6 Jobs; Allow: 7)."""
+    result = _nightly()
+    text = report_html(result)
+    forbid = [j["name"] for j in result.jobs() if j["name"].startswith("etl-forbid")]
+    allow = [j["name"] for j in result.jobs() if j["name"].startswith("etl-allow")]
+    assert (len(forbid), len(allow)) == (6, 7)
+    stats = {c.cronJob: c for c in result.stats.cronJobs}
+    wall = {
+        k: f"wall time {jobsim.record.fmt_seconds(c.meanWallTime or 0)} mean, "
+        f"{jobsim.record.fmt_seconds(c.maxWallTime or 0)} longest"
+        for k, c in stats.items()
+    }
+    for div in ("jobs", "statistics"):
+        rows = _table_rows(_section(text, div))
+        assert rows == [
+            "CronJob default/etl-forbid · schedule '0 1 * * *' · 6 Jobs: Complete 6 · "
+            + wall["default/etl-forbid"],
+            *(f"default/{n}" for n in forbid),
+            "CronJob default/etl-allow · schedule '0 1 * * *' · 7 Jobs: Complete 7 · "
+            + wall["default/etl-allow"],
+            *(f"default/{n}" for n in allow),
+        ]
+
+
+def test_each_cronjob_has_its_section() -> None:
+    """Its status as last written, and its Events: Forbid's one JobAlreadyActive (Thursday
+    01:00:00.1, 73h0.1), the history limit's deletions as SuccessfulDelete, which are the
+    controller's and so not outside events."""
+    result = _nightly()
+    section = _section(report_html(result), "cronjobs")
+    assert "<h3>CronJob default/etl-forbid</h3>" in section
+    assert "<h3>CronJob default/etl-allow</h3>" in section
+    forbid = section[: section.index("<h3>CronJob default/etl-allow</h3>")]
+    assert "<td>t=73h0m0.1s</td><td>Normal</td><td>JobAlreadyActive</td>" in forbid
+    status = result.to_dict()["cronJobs"][0]["status"]
+    assert status["active"] == []
+    assert "status: lastScheduleTime 145h0m0s" in forbid
+    outside = _section(report_html(result), "scenario")
+    assert "No outside events" in outside
+    assert "by its CronJob" not in outside
+
+
+def test_what_the_user_did_is_an_outside_event() -> None:
+    """createJob and patchCronJob are listed with the outside events, narrated; the
+    CronJob's Events hold what its controller said (UnexpectedJob, a Warning)."""
+    events = [
+        {"at": "1h", "createJob": {"name": "manual-1", "cronJob": "nightly"}},
+        {"at": "10h", "patchCronJob": {"cronJob": "nightly", "spec": {"schedule": "0 3 * * *"}}},
+    ]
+    d = data(cronjob(), {"duration": "30m"}, horizon="12h", events=events)
+    d["jobs"].append({"manifest": job_manifest("adhoc"), "workload": {"duration": "1m"}})
+    text = report_html(run(d))
+    scenario = _section(text, "scenario")
+    assert "CronJob default/nightly: kubectl create job manual-1 --from=cronjob/nightly" in scenario
+    assert "CronJob default/nightly updated: schedule &#x27;0 2 * * *&#x27; -&gt; &#x27;0 3" in (
+        scenario
+    )
+    cronjobs = _section(text, "cronjobs")
+    assert "kubectl create job" not in cronjobs and "updated:" not in cronjobs
+    assert (
+        '<td>t=1h0m0s</td><td><span class="Warning">Warning</span></td><td>UnexpectedJob</td>'
+        in cronjobs
+    )
+    assert _table_rows(_section(text, "jobs"))[:2] == ["Jobs of their own", "default/adhoc"]
+
+
+def test_the_timeline_gives_each_cronjob_its_lanes() -> None:
+    """A lane naming the CronJob, then its Jobs' lanes; the Jobs of no CronJob first."""
+    result = _nightly()
+    fig = timeline_by_job(result, PodStories(result, explain(result)))
+    labels = [str(t) for t in fig.layout.yaxis.ticktext]
+    forbid = [f"{j['name']} (8 pods)" for j in result.jobs() if "forbid" in j["name"]]
+    allow = [f"{j['name']} (8 pods)" for j in result.jobs() if "allow" in j["name"]]
+    assert labels == [
+        "CronJob default/etl-forbid:",
+        *forbid,
+        "CronJob default/etl-allow:",
+        *allow,
+    ]

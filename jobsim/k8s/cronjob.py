@@ -192,32 +192,9 @@ def validate_cronjob(cj: CronJob, template_errors: list[FieldError]) -> list[Fie
 def job_manifest(cj: CronJob, name: str, annotations: dict[str, str]) -> dict[str, Any]:
     """``getJobFromTemplate2``: the Job manifest the controller creates for one scheduled
     time: ``name``, the template's labels and annotations plus ``annotations``, the CronJob
-    as its controller owner, the template's spec."""
-    template = cj.spec.jobTemplate
-    meta = template.metadata or ObjectMeta()
-    manifest_meta: dict[str, Any] = {
-        "name": name,
-        "namespace": cj.metadata.namespace,
-        "annotations": {**(meta.annotations or {}), **annotations},
-        "ownerReferences": [
-            {
-                "apiVersion": "batch/v1",
-                "kind": "CronJob",
-                "name": cj.metadata.name,
-                "uid": cj.metadata.uid or "",
-                "controller": True,
-                "blockOwnerDeletion": True,
-            }
-        ],
-    }
-    if meta.labels:
-        manifest_meta["labels"] = dict(meta.labels)
-    return {
-        "apiVersion": "batch/v1",
-        "kind": "Job",
-        "metadata": manifest_meta,
-        "spec": template.spec.model_dump(exclude_none=True),
-    }
+    as its controller owner (``blockOwnerDeletion``), the template's spec."""
+    meta = cj.spec.jobTemplate.metadata or ObjectMeta()
+    return _from_template(cj, name, {**(meta.annotations or {}), **annotations}, True)
 
 
 INSTANTIATE_ANNOTATION: Final = "cronjob.kubernetes.io/instantiate"
@@ -229,21 +206,32 @@ def manual_job_manifest(cj: CronJob, name: str) -> dict[str, Any]:
     template's labels, its annotations over ``cronjob.kubernetes.io/instantiate: manual``, an
     ownerReference to the CronJob with ``controller: true`` (no ``blockOwnerDeletion``), the
     template's spec."""
+    meta = cj.spec.jobTemplate.metadata or ObjectMeta()
+    annotations = {INSTANTIATE_ANNOTATION: "manual", **(meta.annotations or {})}
+    return _from_template(cj, name, annotations, False)
+
+
+def _from_template(
+    cj: CronJob, name: str, annotations: dict[str, str], block_owner_deletion: bool
+) -> dict[str, Any]:
+    """A Job manifest of ``cj``'s template: ``name``, ``annotations``, the template's labels,
+    an ownerReference to ``cj`` as controller, the template's spec."""
     template = cj.spec.jobTemplate
     meta = template.metadata or ObjectMeta()
+    owner: dict[str, Any] = {
+        "apiVersion": "batch/v1",
+        "kind": "CronJob",
+        "name": cj.metadata.name,
+        "uid": cj.metadata.uid or "",
+        "controller": True,
+    }
+    if block_owner_deletion:
+        owner["blockOwnerDeletion"] = True
     manifest_meta: dict[str, Any] = {
         "name": name,
         "namespace": cj.metadata.namespace,
-        "annotations": {INSTANTIATE_ANNOTATION: "manual", **(meta.annotations or {})},
-        "ownerReferences": [
-            {
-                "apiVersion": "batch/v1",
-                "kind": "CronJob",
-                "name": cj.metadata.name,
-                "uid": cj.metadata.uid or "",
-                "controller": True,
-            }
-        ],
+        "annotations": annotations,
+        "ownerReferences": [owner],
     }
     if meta.labels:
         manifest_meta["labels"] = dict(meta.labels)

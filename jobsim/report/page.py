@@ -110,17 +110,7 @@ def _n(x: float, places: int = 3) -> str:
 
 def _table(cols: list[str], rows: list[list[str]], numeric: tuple[str, ...] = ()) -> str:
     """A table of already-escaped cells; ``numeric`` columns right-aligned."""
-    head = "".join(f"<th>{_e(c)}</th>" for c in cols)
-    body = "".join(
-        "<tr>"
-        + "".join(
-            f'<td class="n">{v}</td>' if c in numeric else f"<td>{v}</td>"
-            for c, v in zip(cols, r, strict=True)
-        )
-        + "</tr>"
-        for r in rows
-    )
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    return _grouped_table(cols, [(None, rows)], numeric)
 
 
 Group = tuple[str | None, list[list[str]]]

@@ -34,7 +34,7 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Callable
 from heapq import heappop, heappush
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from jobsim.k8s.job import PodSpec, TopologySpreadConstraint
 from jobsim.policy.inter_pod_affinity import (
@@ -60,6 +60,7 @@ from jobsim.policy.placement import (
     unschedulable_message,
     untolerated_taint,
 )
+from jobsim.policy.scheduling_queue import num_feasible_nodes_to_find
 from jobsim.policy.scoring import (
     WEIGHT_BALANCED_ALLOCATION,
     WEIGHT_INTER_POD_AFFINITY,
@@ -82,6 +83,10 @@ from jobsim.policy.topology_spread import (
 from jobsim.record import Recorder
 from jobsim.sim.engine import Clock, Prio
 from jobsim.sim.objects import Node, Pod
+from jobsim.sim.schedqueue import SchedulingQueue
+
+if TYPE_CHECKING:
+    from jobsim.scenario.model import KubeScheduler
 
 __all__ = ["Scheduler", "fit_key"]
 
@@ -192,6 +197,7 @@ class Scheduler:
         delay: float,
         bind: Callable[[Pod, Node], None],
         scoring: str = "LeastAllocated",
+        config: KubeScheduler | None = None,
     ) -> None:
         self.clock = clock
         self.recorder = recorder
@@ -214,6 +220,13 @@ class Scheduler:
         self._prefer_seen = 0  # nodes checked for PreferNoSchedule taints
         self._prefer_taints = False  # some node has a PreferNoSchedule taint
         self._retrying = False
+        self._queue: SchedulingQueue | None = None  # cluster.scheduler: the real queue
+        self._to_score = 100  # percentageOfNodesToScore
+        self._next_start = 0  # nextStartNodeIndex
+        self._messages: dict[int, str] = {}  # the last FailedScheduling message, by pod uid
+        if config is not None:
+            self._queue = SchedulingQueue(clock, config, self._attempt, self._bind_chosen)
+            self._to_score = config.percentageOfNodesToScore
 
     # -- indexes -------------------------------------------------------------------------
     def _index(self, key: PodNeeds) -> _FitIndex:
@@ -247,11 +260,17 @@ class Scheduler:
         """Capacity, health or schedulability of ``node`` changed: re-file it, place waiters."""
         for idx in self._indexes.values():
             idx.update(node)
+        if self._queue is not None:  # NodeAdd/NodeUpdate: the pods that now fit the node
+            self._queue.move(lambda pod: not node.removed and feasible(node, fit_key(pod)))
+            return
         self._place_waiting_on(node)
 
     # -- pods ----------------------------------------------------------------------------
     def add(self, pod: Pod) -> None:
         """A new pod: try to place it after the scheduling latency."""
+        if self._queue is not None:
+            self.clock.call(self.delay, Prio.SCHEDULER, self._queue.add, pod)
+            return
         self.clock.call(self.delay, Prio.SCHEDULER, self._schedule, pod)
 
     def _schedule(self, pod: Pod) -> None:
@@ -304,6 +323,8 @@ class Scheduler:
         self._bind_cb(pod, node)
         if self._scan_waiting:
             self._retry_scanned()  # a new pod can satisfy an affinity or a spread
+        elif self._queue is not None:  # AssignedPodAdd: InterPodAffinity, PodTopologySpread
+            self._queue.move(self._needs_scan)
 
     def release(self, pod: Pod) -> None:
         """A bound pod stopped using its node (terminal or gone): free it, retry waiters."""
@@ -327,6 +348,11 @@ class Scheduler:
         cpu, memory = nonzero_requests(pod.requests)
         node.score_cpu -= cpu
         node.score_mem -= memory
+        if self._queue is not None:  # AssignedPodDelete: NodeResourcesFit queues every pod
+            for idx in self._indexes.values():
+                idx.update(node)
+            self._queue.move()
+            return
         self.node_changed(node)
 
     def _denominate(self, pod: Pod) -> None:
@@ -339,6 +365,9 @@ class Scheduler:
         self._denominate(pod)
         if pod.node is not None:
             return
+        if self._queue is not None:
+            self._queue.forget(pod)
+            self._messages.pop(pod.uid, None)
         self._labels.pop(pod.uid, None)
         self._placed_pods.pop(pod.uid, None)
         if self._unwait_scanned(pod):
@@ -380,8 +409,76 @@ class Scheduler:
     def pending(self) -> list[Pod]:
         """Every waiting pod, in priority then creation order."""
         pods = [p for q in self._waiting.values() for p in q if p.node is None]
+        if self._queue is not None:
+            pods.extend(self._queue.pending())
         pods.extend(p for p in self._scan_waiting.values() if p.node is None)
         return sorted(pods, key=lambda p: (-p.priority, p.uid))
+
+    # -- the real queue's cycle (cluster.scheduler) ---------------------------------------
+    def _attempt(self, pod: Pod) -> Node | None:
+        """One scheduling cycle for ``pod``: the node it goes to, or ``None`` after its
+        FailedScheduling (recorded when its message changes, as the event recorder aggregates
+        repeats), preemption and the autoscaler's notice."""
+        key = fit_key(pod)
+        allowed: set[int] | None = None
+        if self._needs_scan(pod):
+            scan = self._scan(pod, key, sample=True)
+            if scan.best is not None:
+                return scan.best
+            message = unschedulable_message(scan.reasons)
+            allowed = scan.unblocked
+        else:
+            node = self._sampled_best(key)
+            if node is not None:
+                return node
+            message = self._why(key)
+        if self._messages.get(pod.uid) != message:
+            self._messages[pod.uid] = message
+            self.recorder.pod_unschedulable(self.clock.now, pod.name, message)
+        self._preempt(pod, key, allowed)
+        if pod.nominated is None:
+            self.on_unschedulable(pod)
+        return None
+
+    def _bind_chosen(self, pod: Pod, node: Node) -> bool:
+        """Bind ``pod`` to the node its cycle chose if it still fits there."""
+        if node.removed or not feasible(node, fit_key(pod)):
+            return False
+        self._messages.pop(pod.uid, None)
+        self._bind(pod, node)
+        return True
+
+    def _sample(self, count: int) -> tuple[int, int] | None:
+        """``numFeasibleNodesToFind`` of ``count`` live nodes and the index to start from, or
+        ``None`` when every node is filtered and scored."""
+        want = num_feasible_nodes_to_find(self._to_score, count)
+        if want >= count:
+            return None
+        return want, self._next_start % count
+
+    def _sampled_best(self, key: PodNeeds) -> Node | None:
+        """The best node for a pod of ``key`` among the first ``numFeasibleNodesToFind``
+        feasible ones from ``nextStartNodeIndex`` (every node below 100 nodes or at 100 %)."""
+        nodes = self.nodes
+        if self._to_score < 100 and len(nodes) >= 100:
+            live = [n for n in nodes if not n.removed]
+            sample = self._sample(len(live))
+            if sample is not None:
+                want, start = sample
+                found: list[Node] = []
+                processed = 0
+                for i in range(len(live)):
+                    node = live[(start + i) % len(live)]
+                    processed += 1
+                    if feasible(node, key):
+                        found.append(node)
+                        if len(found) == want:
+                            break
+                self._next_start = (start + processed) % len(live)
+                score = self._fast_score(key)
+                return max(found, key=lambda n: (score(n), -n.seq), default=None)
+        seq = self._index(key).best()
+        return None if seq is None else nodes[seq]
 
     # -- the scan: pods with inter-pod affinity, spread constraints or preferences --------
     def _terms_of(self, job: Any) -> _JobTerms:
@@ -521,10 +618,12 @@ class Scheduler:
         finally:
             self._retrying = False
 
-    def _scan(self, pod: Pod, key: PodNeeds) -> _Scan:
+    def _scan(self, pod: Pod, key: PodNeeds, sample: bool = False) -> _Scan:
         """Filter every node as kube-scheduler does (the fit-key filters, then
         PodTopologySpread, then InterPodAffinity), then score the feasible ones with the
-        default plugins and weights; ties go to the first node in scenario order."""
+        default plugins and weights; ties go to the first node in scenario order. With
+        ``sample``, filter from ``nextStartNodeIndex`` only until ``numFeasibleNodesToFind``
+        nodes pass."""
         terms = self._terms_of(pod.job)
         me = self._placed(pod)
         nodes = [n for n in self.nodes if not n.removed]
@@ -561,7 +660,14 @@ class Scheduler:
         reasons: list[str | None] = []
         unblocked: set[int] = set()
         feasible_at: list[int] = []
-        for i, n in enumerate(nodes):
+        order: range | list[int] = range(len(nodes))
+        want = len(nodes)
+        sampled = self._sample(len(nodes)) if sample and self._to_score < 100 else None
+        if sampled is not None:
+            want, start = sampled
+            order = [(start + i) % len(nodes) for i in range(len(nodes))]
+        for i in order:
+            n = nodes[i]
             extra = None
             if spread is not None:
                 extra = spread_filter_reason(spread, me, n.labels)
@@ -573,6 +679,11 @@ class Scheduler:
             reasons.append(reason)
             if reason is None:
                 feasible_at.append(i)
+                if len(feasible_at) == want:
+                    break
+        if sampled is not None:
+            self._next_start = (sampled[1] + len(reasons)) % len(nodes)
+            feasible_at.sort()
         if len(feasible_at) <= 1:
             best = nodes[feasible_at[0]] if feasible_at else None
             return _Scan(best, reasons, unblocked)

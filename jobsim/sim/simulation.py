@@ -97,6 +97,7 @@ class Simulation:
             self.timing.scheduling,
             self._bind,
             scenario.cluster.scoring,
+            scenario.cluster.scheduler,
         )
         self.scheduler.evict = self.disrupt
         self.lifecycle = NodeLifecycle(

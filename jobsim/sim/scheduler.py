@@ -223,7 +223,6 @@ class Scheduler:
         self._queue: SchedulingQueue | None = None  # cluster.scheduler: the real queue
         self._to_score = 100  # percentageOfNodesToScore
         self._next_start = 0  # nextStartNodeIndex
-        self._messages: dict[int, str] = {}  # the last FailedScheduling message, by pod uid
         if config is not None:
             self._queue = SchedulingQueue(clock, config, self._attempt, self._bind_chosen)
             self._to_score = config.percentageOfNodesToScore
@@ -260,8 +259,8 @@ class Scheduler:
         """Capacity, health or schedulability of ``node`` changed: re-file it, place waiters."""
         for idx in self._indexes.values():
             idx.update(node)
-        if self._queue is not None:  # NodeAdd/NodeUpdate: the pods that now fit the node
-            self._queue.move(lambda pod: not node.removed and feasible(node, fit_key(pod)))
+        if self._queue is not None:  # NodeAdd/NodeUpdate: the pods the node now lets through
+            self._queue.move(lambda pod: not node.removed and placeable(node, fit_key(pod)))
             return
         self._place_waiting_on(node)
 
@@ -367,7 +366,6 @@ class Scheduler:
             return
         if self._queue is not None:
             self._queue.forget(pod)
-            self._messages.pop(pod.uid, None)
         self._labels.pop(pod.uid, None)
         self._placed_pods.pop(pod.uid, None)
         if self._unwait_scanned(pod):
@@ -417,8 +415,7 @@ class Scheduler:
     # -- the real queue's cycle (cluster.scheduler) ---------------------------------------
     def _attempt(self, pod: Pod) -> Node | None:
         """One scheduling cycle for ``pod``: the node it goes to, or ``None`` after its
-        FailedScheduling (recorded when its message changes, as the event recorder aggregates
-        repeats), preemption and the autoscaler's notice."""
+        FailedScheduling (one per failed attempt), preemption and the autoscaler's notice."""
         key = fit_key(pod)
         allowed: set[int] | None = None
         if self._needs_scan(pod):
@@ -432,9 +429,7 @@ class Scheduler:
             if node is not None:
                 return node
             message = self._why(key)
-        if self._messages.get(pod.uid) != message:
-            self._messages[pod.uid] = message
-            self.recorder.pod_unschedulable(self.clock.now, pod.name, message)
+        self.recorder.pod_unschedulable(self.clock.now, pod.name, message)
         self._preempt(pod, key, allowed)
         if pod.nominated is None:
             self.on_unschedulable(pod)
@@ -444,7 +439,6 @@ class Scheduler:
         """Bind ``pod`` to the node its cycle chose if it still fits there."""
         if node.removed or not feasible(node, fit_key(pod)):
             return False
-        self._messages.pop(pod.uid, None)
         self._bind(pod, node)
         return True
 

@@ -260,3 +260,41 @@ def test_flush_leaves_a_pod_nothing_changed_for() -> None:
 
 def test_ideal_model_tries_once() -> None:
     assert _unschedulable(_flush_run(None), "mid-") == [0]
+
+
+def _autoscaled(config: dict[str, Any] | None) -> list[str]:
+    """A node of 4 cpu where ``churn`` runs 0.4 s pods (each exit an event), and an autoscaled
+    pool (0–5 nodes of 4 cpu, 60 s to join) for ``wide``'s 4 pods of 3 cpu."""
+    data = scenario(
+        (
+            job_manifest("churn", completions=100, parallelism=1, podSpec=_cpu("1")),
+            {"duration": "400ms"},
+        ),
+        (
+            job_manifest("wide", completions=4, parallelism=4, podSpec=_cpu("3")),
+            {"duration": "10s"},
+        ),
+        timing=TIMING,
+        nodes=1,
+    )
+    data["cluster"]["nodePools"].append(
+        {
+            "name": "burst",
+            "count": 0,
+            "capacity": {"cpu": "4", "memory": "16Gi"},
+            "autoscaling": {"min": 0, "max": 5},
+        }
+    )
+    if config is not None:
+        data["cluster"]["scheduler"] = config
+    r = run(data)
+    return [e["object"] for e in r.to_dict()["events"] if e["kind"] == "NODE_ADDED"]
+
+
+def test_the_autoscaler_hears_of_a_pod_once() -> None:
+    """``wide``'s pods are retried after every churn exit, but each asks the autoscaler for
+    room once: 3 nodes join (the first pod takes the 3 cpu churn leaves on n-0), as without
+    the queue."""
+    want = ["n-0", "burst-0", "burst-1", "burst-2"]
+    assert _autoscaled(None) == want
+    assert _autoscaled({"schedulingCycle": 0, "clientQPS": 0}) == want

@@ -223,6 +223,7 @@ class Scheduler:
         self._queue: SchedulingQueue | None = None  # cluster.scheduler: the real queue
         self._to_score = 100  # percentageOfNodesToScore
         self._next_start = 0  # nextStartNodeIndex
+        self._noticed: set[int] = set()  # pending pods the autoscaler was told of, by uid
         if config is not None:
             self._queue = SchedulingQueue(clock, config, self._attempt, self._bind_chosen)
             self._to_score = config.percentageOfNodesToScore
@@ -366,6 +367,7 @@ class Scheduler:
             return
         if self._queue is not None:
             self._queue.forget(pod)
+            self._noticed.discard(pod.uid)
         self._labels.pop(pod.uid, None)
         self._placed_pods.pop(pod.uid, None)
         if self._unwait_scanned(pod):
@@ -415,7 +417,8 @@ class Scheduler:
     # -- the real queue's cycle (cluster.scheduler) ---------------------------------------
     def _attempt(self, pod: Pod) -> Node | None:
         """One scheduling cycle for ``pod``: the node it goes to, or ``None`` after its
-        FailedScheduling (one per failed attempt), preemption and the autoscaler's notice."""
+        FailedScheduling (one per failed attempt), preemption and, the first time, the
+        autoscaler's notice."""
         key = fit_key(pod)
         allowed: set[int] | None = None
         if self._needs_scan(pod):
@@ -431,7 +434,8 @@ class Scheduler:
             message = self._why(key)
         self.recorder.pod_unschedulable(self.clock.now, pod.name, message)
         self._preempt(pod, key, allowed)
-        if pod.nominated is None:
+        if pod.nominated is None and pod.uid not in self._noticed:
+            self._noticed.add(pod.uid)  # the autoscaler hears of a pod once, as without the queue
             self.on_unschedulable(pod)
         return None
 
@@ -439,6 +443,7 @@ class Scheduler:
         """Bind ``pod`` to the node its cycle chose if it still fits there."""
         if node.removed or not feasible(node, fit_key(pod)):
             return False
+        self._noticed.discard(pod.uid)
         self._bind(pod, node)
         return True
 

@@ -148,9 +148,26 @@ def test_ideal_scheduler_binds_all_at_once() -> None:
     assert _throughput({"schedulingCycle": 0, "clientQPS": 0}, 50) == [0.0] * 50
 
 
-def _spread(nodes: int, config: dict[str, Any] | None, pods: int = 4) -> list[str]:
+SPREAD = {
+    "topologySpreadConstraints": [
+        {
+            "maxSkew": 1,
+            "topologyKey": "kubernetes.io/hostname",
+            "whenUnsatisfiable": "ScheduleAnyway",
+            "labelSelector": {"matchLabels": {"batch.kubernetes.io/job-name": "job"}},
+        }
+    ]
+}
+
+
+def _spread(
+    nodes: int, config: dict[str, Any] | None, pods: int = 4, spec: dict[str, Any] | None = None
+) -> list[str]:
     data = scenario(
-        (job_manifest(parallelism=pods, completions=pods, podSpec=_cpu("1")), {"duration": "100s"}),
+        (
+            job_manifest(parallelism=pods, completions=pods, podSpec=_cpu("1", **(spec or {}))),
+            {"duration": "100s"},
+        ),
         timing=TIMING,
         nodes=nodes,
     )
@@ -166,6 +183,38 @@ def test_percentage_of_nodes_to_score_rotates_the_sample() -> None:
     order): n-0 (0–419, next 420), n-420 (420–839, next 840), n-1 (840–999 and 0–259, n-0
     used, next 260), n-260 (260–679)."""
     assert _spread(1000, {}) == ["n-0", "n-420", "n-1", "n-260"]
+
+
+def test_the_scan_samples_the_same_way() -> None:
+    """A pod with a spread constraint is placed by the scan (every node filtered, scored with
+    PodTopologySpread too): the same nodes are found and the same ones win."""
+    assert _spread(1000, {}, spec=SPREAD) == ["n-0", "n-420", "n-1", "n-260"]
+    assert _spread(1000, None, spec=SPREAD) == ["n-0", "n-1", "n-2", "n-3"]
+
+
+def test_filtered_out_nodes_count_as_processed() -> None:
+    """200 nodes (100 to find): ``a`` 0–99, ``t`` 100–149 tainted, ``b`` 150–199. Pod 1 finds
+    a-0 … a-99, filters t-0 … t-49 out, and stops at b-0: a-0, next 150. Pod 2 from b-0:
+    b-0 … b-49 and a-0 … a-49: a-1 (a-0 is used; ties to scenario order), next 50. Pod 3 from
+    a-50: a-50 … a-99, the t nodes, b-0 … b-49: a-50, next 0. Pod 4: a-2."""
+    data = scenario(
+        (job_manifest(parallelism=4, completions=4, podSpec=_cpu("1")), {"duration": "100s"}),
+        timing=TIMING,
+    )
+    pool = data["cluster"]["nodePools"][0]
+    data["cluster"]["nodePools"] = [
+        {**pool, "name": "a", "count": 100},
+        {**pool, "name": "t", "count": 50, "taints": [{"key": "k", "effect": "NoSchedule"}]},
+        {**pool, "name": "b", "count": 50},
+    ]
+    data["cluster"]["scheduler"] = {"schedulingCycle": 0, "clientQPS": 0}
+    r = run(data)
+    assert [p["node"] for p in sorted(r.pods(), key=lambda p: p["scheduledAt"])] == [
+        "a-0",
+        "a-1",
+        "a-50",
+        "a-2",
+    ]
 
 
 def test_every_node_scored_at_100_percent_or_below_100_nodes() -> None:

@@ -455,9 +455,33 @@ class Scheduler:
             return None
         return want, self._next_start % count
 
+    def _first_found(self, feasible_at: list[int], count: int) -> list[int]:
+        """Of the feasible nodes (indexes into ``count`` live nodes), the ones a search from
+        ``nextStartNodeIndex`` keeps, in scenario order; moves ``nextStartNodeIndex`` on by the
+        nodes that search counts (see ``_sampled_best``). Filtering every node, then keeping
+        those, is the same: a node's filters do not depend on the order."""
+        sample = self._sample(count)
+        if sample is None:
+            return feasible_at
+        want, start = sample
+        found = sorted(feasible_at, key=lambda i: (i - start) % count)
+        processed = count
+        if len(found) > want:
+            processed = (found[want] - start) % count  # the one past the count stops it
+            found = sorted(found[:want])
+        else:
+            found = feasible_at
+        self._next_start = (start + processed) % count
+        return found
+
     def _sampled_best(self, key: PodNeeds) -> Node | None:
         """The best node for a pod of ``key`` among the first ``numFeasibleNodesToFind``
-        feasible ones from ``nextStartNodeIndex`` (every node below 100 nodes or at 100 %)."""
+        feasible ones from ``nextStartNodeIndex`` (every node below 100 nodes or at 100 %).
+
+        ``findNodesThatPassFilters``, one node after another: the search goes on past the
+        count's last feasible node until the next feasible one, which cancels it uncounted;
+        ``nextStartNodeIndex`` moves on by the feasible nodes kept plus the nodes that failed
+        (``processedNodes``), or by every node when the search ran out."""
         nodes = self.nodes
         if self._to_score < 100 and len(nodes) >= 100:
             live = [n for n in nodes if not n.removed]
@@ -468,11 +492,11 @@ class Scheduler:
                 processed = 0
                 for i in range(len(live)):
                     node = live[(start + i) % len(live)]
-                    processed += 1
                     if feasible(node, key):
-                        found.append(node)
                         if len(found) == want:
-                            break
+                            break  # one feasible node past the count stops the search
+                        found.append(node)
+                    processed = i + 1
                 self._next_start = (start + processed) % len(live)
                 score = self._fast_score(key)
                 return max(found, key=lambda n: (score(n), -n.seq), default=None)
@@ -659,14 +683,7 @@ class Scheduler:
         reasons: list[str | None] = []
         unblocked: set[int] = set()
         feasible_at: list[int] = []
-        order: range | list[int] = range(len(nodes))
-        want = len(nodes)
-        sampled = self._sample(len(nodes)) if sample and self._to_score < 100 else None
-        if sampled is not None:
-            want, start = sampled
-            order = [(start + i) % len(nodes) for i in range(len(nodes))]
-        for i in order:
-            n = nodes[i]
+        for i, n in enumerate(nodes):
             extra = None
             if spread is not None:
                 extra = spread_filter_reason(spread, me, n.labels)
@@ -678,11 +695,8 @@ class Scheduler:
             reasons.append(reason)
             if reason is None:
                 feasible_at.append(i)
-                if len(feasible_at) == want:
-                    break
-        if sampled is not None:
-            self._next_start = (sampled[1] + len(reasons)) % len(nodes)
-            feasible_at.sort()
+        if sample and self._to_score < 100:
+            feasible_at = self._first_found(feasible_at, len(nodes))
         if len(feasible_at) <= 1:
             best = nodes[feasible_at[0]] if feasible_at else None
             return _Scan(best, reasons, unblocked)

@@ -224,6 +224,8 @@ class Scheduler:
         self._to_score = 100  # percentageOfNodesToScore
         self._next_start = 0  # nextStartNodeIndex
         self._noticed: set[int] = set()  # pending pods the autoscaler was told of, by uid
+        self._whys: dict[PodNeeds, str] = {}  # FailedScheduling messages since the last event
+        self._whys_at = -1  # the queue's generation they were computed at
         if config is not None:
             self._queue = SchedulingQueue(clock, config, self._attempt, self._bind_chosen)
             self._to_score = config.percentageOfNodesToScore
@@ -431,13 +433,26 @@ class Scheduler:
             node = self._sampled_best(key)
             if node is not None:
                 return node
-            message = self._why(key)
+            message = self._why_now(key)
         self.recorder.pod_unschedulable(self.clock.now, pod.name, message)
         self._preempt(pod, key, allowed)
         if pod.nominated is None and pod.uid not in self._noticed:
             self._noticed.add(pod.uid)  # the autoscaler hears of a pod once, as without the queue
             self.on_unschedulable(pod)
         return None
+
+    def _why_now(self, key: PodNeeds) -> str:
+        """``_why``, kept per fit key until the next cluster event (every change of a node
+        or of its pods is one), so that the pods waiting alike share one filter pass."""
+        assert self._queue is not None
+        generation = self._queue.generation
+        if generation != self._whys_at:
+            self._whys.clear()
+            self._whys_at = generation
+        message = self._whys.get(key)
+        if message is None:
+            message = self._whys[key] = self._why(key)
+        return message
 
     def _bind_chosen(self, pod: Pod, node: Node) -> bool:
         """Bind ``pod`` to the node its cycle chose if it still fits there."""

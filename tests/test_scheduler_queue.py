@@ -347,3 +347,27 @@ def test_the_autoscaler_hears_of_a_pod_once() -> None:
     want = ["n-0", "burst-0", "burst-1", "burst-2"]
     assert _autoscaled(None) == want
     assert _autoscaled({"schedulingCycle": 0, "clientQPS": 0}) == want
+
+
+def test_an_event_during_the_cycle_sends_the_pod_to_backoff() -> None:
+    """1 s cycles, one at a time: ``filler`` (4 cpu of n-0) binds at 1, ``short`` (1 cpu, n-1)
+    at 2 and runs 0.5 s, ``big`` (4 cpu) is tried 2–3. ``short``'s exit at 2.5, while ``big``
+    is in its cycle, is a deleted pod's event, which ``big``'s hint accepts: failing at 3, it
+    goes to backoffQ (1 s), is tried again 4–5, fails again and waits unschedulable until the
+    filler exits at 21; its backoff (2 s from 5) over, it is tried 21–22 and binds."""
+    data = scenario(
+        (job_manifest("filler", podSpec=_cpu("4")), {"duration": "20s"}),
+        (job_manifest("short", podSpec=_cpu("1")), {"duration": "500ms"}),
+        (job_manifest("big", podSpec=_cpu("4")), {"duration": "10s"}),
+        timing=TIMING,
+        nodes=1,
+    )
+    data["cluster"]["nodePools"].append(
+        {"name": "small", "count": 1, "capacity": {"cpu": "1", "memory": "16Gi"}}
+    )
+    data["cluster"]["scheduler"] = {"schedulingCycle": "1s", "clientQPS": 0}
+    r = run(data)
+    assert _scheduled(r, "filler") == [1]
+    assert _scheduled(r, "short") == [2]
+    assert _unschedulable(r, "big-") == [3, 5]
+    assert _scheduled(r, "big") == [22]

@@ -8,8 +8,8 @@ After upstream ``pkg/scheduler/backend/queue/scheduling_queue.go`` (``PriorityQu
   the node it chose once its client's token bucket (``clientQPS``/``clientBurst``) lets the
   binding go; then it pops the next.
 - a pod that fits nowhere goes to the *unschedulable pods*, having counted one more attempt;
-  if a cluster event came while it was being tried (``moveRequestCycle``), to the *backoffQ*
-  instead.
+  if a cluster event whose hint accepts it came while it was being tried
+  (``determineSchedulingHintForInFlightPod``), to the *backoffQ* instead.
 - a cluster event (``MoveAllToActiveOrBackoffQueue``) moves the unschedulable pods that the
   event's QueueingHint accepts: to activeQ when their backoff is over, else to backoffQ until
   it is (``podInitialBackoffSeconds`` doubled per attempt, at most ``podMaxBackoffSeconds``,
@@ -78,7 +78,8 @@ class SchedulingQueue:
         self._flush_at = 0.0
         self._idle: dict[int, _Queued] = {}  # due for the flush, with nothing changed yet
         self._busy = False
-        self._moved = False  # a move request came during the current cycle
+        self._moved = False  # an event accepting the pod in its cycle came meanwhile
+        self._current: _Queued | None = None  # the pod in its cycle
         self.generation = 0  # cluster events so far
 
     # -- entering and leaving ------------------------------------------------------------
@@ -122,6 +123,7 @@ class SchedulingQueue:
             info.where = CYCLE
             self._busy = True
             self._moved = False
+            self._current = info
             self.clock.call(self.config.schedulingCycle, Prio.SCHEDULER, self._decide, info)
             return
 
@@ -154,11 +156,12 @@ class SchedulingQueue:
 
     def _done(self) -> None:
         self._busy = False
+        self._current = None
         self._serve()
 
     def _failed(self, info: _Queued) -> None:
-        """``AddUnschedulableIfNotPresent``: one more attempt; to backoffQ if a move request
-        came during the cycle, else to the unschedulable pods."""
+        """``AddUnschedulableIfNotPresent``: one more attempt; to backoffQ if an event its hint
+        accepts came during the cycle, else to the unschedulable pods."""
         info.attempts += 1
         info.timestamp = self.clock.now
         info.generation = self.generation
@@ -174,7 +177,8 @@ class SchedulingQueue:
         """A cluster event: the unschedulable pods ``hint`` accepts (all when ``None``) go to
         activeQ, or to backoffQ while backing off."""
         self.generation += 1
-        if self._busy:
+        current = self._current
+        if self._busy and current is not None and (hint is None or hint(current.pod)):
             self._moved = True
         if not self._unschedulable:
             return

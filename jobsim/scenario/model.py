@@ -951,6 +951,7 @@ __all__ = [
     "ExitCode",
     "Failure",
     "JobEntry",
+    "KubeScheduler",
     "Kubelet",
     "NodeFailures",
     "NodeLifecycle",

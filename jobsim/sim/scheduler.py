@@ -27,6 +27,12 @@ lowest highest priority, then the lowest sum of priorities, then the fewest vict
 first node. Like upstream it stops after ``max(100, 10 %)`` candidate nodes. Victims get
 ``DisruptionTarget`` (``PreemptionByScheduler``) and a graceful DELETE; the preemptor waits,
 nominated to that node, and binds when the victims are gone.
+
+With ``cluster.scheduler`` the waiting queues and instant retries give way to kube-scheduler's
+scheduling queue (``sim.schedqueue.SchedulingQueue``): one pod per cycle (``_attempt``),
+retries on cluster events after a backoff, the 5-minute flush; and with more than 100 nodes a
+cycle scores only the ``numFeasibleNodesToFind`` feasible nodes found from
+``nextStartNodeIndex`` (``percentageOfNodesToScore``, ``schedule_one.go``).
 """
 
 from __future__ import annotations

@@ -1,6 +1,7 @@
 """The real control plane's switches (``cluster.kubelet``, ``cluster.nodeLifecycle``,
-``cluster.autoscaler``): ``off`` is the ideal model, so every shipped scenario's golden result
-is byte-identical with all of them off; ``on`` is upstream's defaults."""
+``cluster.autoscaler``, ``cluster.scheduler``): ``off`` is the ideal model, so every shipped
+scenario's golden result is byte-identical with all of them off; ``on`` is upstream's
+defaults."""
 
 from __future__ import annotations
 
@@ -14,13 +15,14 @@ from jobsim.scenario.model import ClusterAutoscaler, Kubelet, NodeLifecycle
 from tests.golden import expected_path, scenario_files
 from tests.helpers import job_manifest, scenario
 
-OFF = "{kubelet: off, nodeLifecycle: off, autoscaler: off}"
+OFF = "{kubelet: off, nodeLifecycle: off, autoscaler: off, scheduler: off}"
 
 
 @pytest.mark.parametrize("path", scenario_files(), ids=lambda p: p.stem)
 def test_every_mechanism_off_is_the_golden_result(path: Path) -> None:
-    """The scenario with ``kubelet: off``, ``nodeLifecycle: off`` and ``autoscaler: off``
-    written out (where it does not set them itself) gives its golden ``--json`` bytes."""
+    """The scenario with ``kubelet: off``, ``nodeLifecycle: off``, ``autoscaler: off`` and
+    ``scheduler: off`` written out (where it does not set them itself) gives its golden
+    ``--json`` bytes."""
     data = yaml.safe_load(path.read_text())
     off = yaml.safe_load(OFF)
     assert set(off.values()) == {False}  # YAML 1.1: off is false

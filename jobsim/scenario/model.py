@@ -347,6 +347,39 @@ class ClusterAutoscaler(_Model):
     maxNodeProvisionTime: PositiveDuration = 900.0
 
 
+class KubeScheduler(_Model):
+    """kube-scheduler's queue and throughput (``cluster.scheduler``; absent: the ideal
+    scheduler, which places a pod the instant it is due and retries pending pods the instant
+    capacity frees). The defaults are ``KubeSchedulerConfiguration``'s
+    (``pkg/scheduler/apis/config/v1/defaults.go``) and the scheduling queue's
+    (``pkg/scheduler/backend/queue``), except ``schedulingCycle``, calibrated on published
+    throughput (docs/mechanisms.md)."""
+
+    schedulingCycle: Duration = 0.01
+    """One pod's scheduling and binding (``scheduleOne``), one pod at a time; 0: free."""
+    clientQPS: float = Field(default=50.0, ge=0, allow_inf_nan=False)
+    """The scheduler's client rate (``clientConnection.qps``), charged per binding; 0: none."""
+    clientBurst: StrictInt = Field(default=100, ge=1, le=MAX_INT32)
+    """Its token bucket's size (``clientConnection.burst``)."""
+    percentageOfNodesToScore: StrictInt = Field(default=0, ge=0, le=100)
+    """0: adaptive (``50 - nodes/125`` %, at least 5 %); 100: every node."""
+    podInitialBackoffSeconds: StrictInt = Field(default=1, ge=0, le=MAX_INT32)
+    podMaxBackoffSeconds: StrictInt = Field(default=10, ge=0, le=MAX_INT32)
+    podMaxInUnschedulablePodsDuration: PositiveDuration = 300.0
+    """How long a pod may wait unschedulable before the 30 s flush retries it."""
+
+    @model_validator(mode="after")
+    def _backoff(self) -> KubeScheduler:
+        """``ValidateKubeSchedulerConfiguration``: the maximum backoff is at least the
+        initial one."""
+        if self.podMaxBackoffSeconds < self.podInitialBackoffSeconds:
+            raise ValueError(
+                f"podMaxBackoffSeconds ({self.podMaxBackoffSeconds}) must be greater than or "
+                f"equal to podInitialBackoffSeconds ({self.podInitialBackoffSeconds})"
+            )
+        return self
+
+
 def _off(v: Any) -> Any:
     """A mechanism's switch: ``off`` (YAML 1.1 reads it as ``false``), ``false`` or null is the
     ideal model; ``on`` (``true``) is upstream's defaults, as ``{}``."""
@@ -359,9 +392,10 @@ def _off(v: Any) -> Any:
 
 class Cluster(_Model):
     """The nodes, how the scheduler scores them, and the PriorityClasses; ``kubelet``,
-    ``nodeLifecycle`` and ``autoscaler`` switch on the real control plane's mechanisms (absent
-    or ``off``: the ideal model). ``images`` sizes container images (name → bytes, a quantity)
-    for the scheduler's ImageLocality score; an image it does not size scores nothing."""
+    ``nodeLifecycle``, ``autoscaler`` and ``scheduler`` switch on the real control plane's
+    mechanisms (absent or ``off``: the ideal model). ``images`` sizes container images (name →
+    bytes, a quantity) for the scheduler's ImageLocality score; an image it does not size scores
+    nothing."""
 
     nodePools: list[NodePool] = Field(min_length=1)
     scoring: Literal["LeastAllocated", "MostAllocated"] = "LeastAllocated"
@@ -370,6 +404,7 @@ class Cluster(_Model):
     nodeLifecycle: Annotated[NodeLifecycle | None, BeforeValidator(_off)] = None
     autoscaler: Annotated[ClusterAutoscaler | None, BeforeValidator(_off)] = None
     images: dict[str, Quantity] = Field(default_factory=dict)
+    scheduler: Annotated[KubeScheduler | None, BeforeValidator(_off)] = None
 
     @model_validator(mode="after")
     def _unique(self) -> Cluster:
@@ -971,6 +1006,7 @@ __all__ = [
     "ExitCode",
     "Failure",
     "JobEntry",
+    "KubeScheduler",
     "Kubelet",
     "NodeFailures",
     "NodeLifecycle",

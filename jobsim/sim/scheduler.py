@@ -30,6 +30,12 @@ lowest highest priority, then the lowest sum of priorities, then the fewest vict
 first node. Like upstream it stops after ``max(100, 10 %)`` candidate nodes. Victims get
 ``DisruptionTarget`` (``PreemptionByScheduler``) and a graceful DELETE; the preemptor waits,
 nominated to that node, and binds when the victims are gone.
+
+With ``cluster.scheduler`` the waiting queues and instant retries give way to kube-scheduler's
+scheduling queue (``sim.schedqueue.SchedulingQueue``): one pod per cycle (``_attempt``),
+retries on cluster events after a backoff, the 5-minute flush; and with more than 100 nodes a
+cycle scores only the ``numFeasibleNodesToFind`` feasible nodes found from
+``nextStartNodeIndex`` (``percentageOfNodesToScore``, ``schedule_one.go``).
 """
 
 from __future__ import annotations
@@ -37,7 +43,7 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Callable, Mapping
 from heapq import heappop, heappush
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from jobsim.k8s.job import Affinity, PodSpec, TopologySpreadConstraint
 from jobsim.k8s.pod_affinity import COMPLETION_INDEX_LABEL, label_keys, merge_label_keys
@@ -69,6 +75,7 @@ from jobsim.policy.placement import (
     unschedulable_message,
     untolerated_taint,
 )
+from jobsim.policy.scheduling_queue import num_feasible_nodes_to_find
 from jobsim.policy.scoring import (
     WEIGHT_BALANCED_ALLOCATION,
     WEIGHT_INTER_POD_AFFINITY,
@@ -91,6 +98,10 @@ from jobsim.policy.topology_spread import (
 from jobsim.record import Recorder
 from jobsim.sim.engine import Clock, Prio
 from jobsim.sim.objects import Node, Pod
+from jobsim.sim.schedqueue import SchedulingQueue
+
+if TYPE_CHECKING:
+    from jobsim.scenario.model import KubeScheduler
 
 __all__ = ["Scheduler", "fit_key"]
 
@@ -205,6 +216,7 @@ class Scheduler:
         bind: Callable[[Pod, Node], None],
         scoring: str = "LeastAllocated",
         image_sizes: Mapping[str, int] | None = None,
+        config: KubeScheduler | None = None,
     ) -> None:
         self.clock = clock
         self.image_sizes: Mapping[str, int] = image_sizes or {}
@@ -228,6 +240,15 @@ class Scheduler:
         self._prefer_seen = 0  # nodes checked for PreferNoSchedule taints
         self._prefer_taints = False  # some node has a PreferNoSchedule taint
         self._retrying = False
+        self._queue: SchedulingQueue | None = None  # cluster.scheduler: the real queue
+        self._to_score = 100  # percentageOfNodesToScore
+        self._next_start = 0  # nextStartNodeIndex
+        self._noticed: set[int] = set()  # pending pods the autoscaler was told of, by uid
+        self._whys: dict[PodNeeds, str] = {}  # FailedScheduling messages since the last event
+        self._whys_at = -1  # the queue's generation they were computed at
+        if config is not None:
+            self._queue = SchedulingQueue(clock, config, self._attempt, self._bind_chosen)
+            self._to_score = config.percentageOfNodesToScore
 
     # -- indexes -------------------------------------------------------------------------
     def _index(self, key: PodNeeds) -> _FitIndex:
@@ -261,11 +282,17 @@ class Scheduler:
         """Capacity, health or schedulability of ``node`` changed: re-file it, place waiters."""
         for idx in self._indexes.values():
             idx.update(node)
+        if self._queue is not None:  # NodeAdd/NodeUpdate: the pods the node now lets through
+            self._queue.move(lambda pod: not node.removed and placeable(node, fit_key(pod)))
+            return
         self._place_waiting_on(node)
 
     # -- pods ----------------------------------------------------------------------------
     def add(self, pod: Pod) -> None:
         """A new pod: try to place it after the scheduling latency."""
+        if self._queue is not None:
+            self.clock.call(self.delay, Prio.SCHEDULER, self._queue.add, pod)
+            return
         self.clock.call(self.delay, Prio.SCHEDULER, self._schedule, pod)
 
     def _schedule(self, pod: Pod) -> None:
@@ -318,6 +345,8 @@ class Scheduler:
         self._bind_cb(pod, node)
         if self._scan_waiting:
             self._retry_scanned()  # a new pod can satisfy an affinity or a spread
+        elif self._queue is not None:  # AssignedPodAdd: InterPodAffinity, PodTopologySpread
+            self._queue.move(self._needs_scan)
 
     def release(self, pod: Pod) -> None:
         """A bound pod stopped using its node (terminal or gone): free it, retry waiters."""
@@ -341,6 +370,11 @@ class Scheduler:
         cpu, memory = nonzero_requests(pod.requests)
         node.score_cpu -= cpu
         node.score_mem -= memory
+        if self._queue is not None:  # AssignedPodDelete: NodeResourcesFit queues every pod
+            for idx in self._indexes.values():
+                idx.update(node)
+            self._queue.move()
+            return
         self.node_changed(node)
 
     def _denominate(self, pod: Pod) -> None:
@@ -353,6 +387,9 @@ class Scheduler:
         self._denominate(pod)
         if pod.node is not None:
             return
+        if self._queue is not None:
+            self._queue.forget(pod)
+            self._noticed.discard(pod.uid)
         self._labels.pop(pod.uid, None)
         self._placed_pods.pop(pod.uid, None)
         if self._unwait_scanned(pod):
@@ -394,8 +431,112 @@ class Scheduler:
     def pending(self) -> list[Pod]:
         """Every waiting pod, in priority then creation order."""
         pods = [p for q in self._waiting.values() for p in q if p.node is None]
+        if self._queue is not None:
+            pods.extend(self._queue.pending())
         pods.extend(p for p in self._scan_waiting.values() if p.node is None)
         return sorted(pods, key=lambda p: (-p.priority, p.uid))
+
+    # -- the real queue's cycle (cluster.scheduler) ---------------------------------------
+    def _attempt(self, pod: Pod) -> Node | None:
+        """One scheduling cycle for ``pod``: the node it goes to, or ``None`` after its
+        FailedScheduling (one per failed attempt), preemption and, the first time, the
+        autoscaler's notice."""
+        key = fit_key(pod)
+        allowed: set[int] | None = None
+        if self._needs_scan(pod):
+            scan = self._scan(pod, key, sample=True)
+            if scan.best is not None:
+                return scan.best
+            message = unschedulable_message(scan.reasons)
+            allowed = scan.unblocked
+        else:
+            node = self._sampled_best(key)
+            if node is not None:
+                return node
+            message = self._why_now(key)
+        self.recorder.pod_unschedulable(self.clock.now, pod.name, message)
+        self._preempt(pod, key, allowed)
+        if pod.nominated is None and pod.uid not in self._noticed:
+            self._noticed.add(pod.uid)  # the autoscaler hears of a pod once, as without the queue
+            self.on_unschedulable(pod)
+        return None
+
+    def _why_now(self, key: PodNeeds) -> str:
+        """``_why``, kept per fit key until the next cluster event (every change of a node
+        or of its pods is one), so that the pods waiting alike share one filter pass."""
+        assert self._queue is not None
+        generation = self._queue.generation
+        if generation != self._whys_at:
+            self._whys.clear()
+            self._whys_at = generation
+        message = self._whys.get(key)
+        if message is None:
+            message = self._whys[key] = self._why(key)
+        return message
+
+    def _bind_chosen(self, pod: Pod, node: Node) -> bool:
+        """Bind ``pod`` to the node its cycle chose if it still fits there."""
+        if node.removed or not feasible(node, fit_key(pod)):
+            return False
+        self._noticed.discard(pod.uid)
+        self._bind(pod, node)
+        return True
+
+    def _sample(self, count: int) -> tuple[int, int] | None:
+        """``numFeasibleNodesToFind`` of ``count`` live nodes and the index to start from, or
+        ``None`` when every node is filtered and scored."""
+        want = num_feasible_nodes_to_find(self._to_score, count)
+        if want >= count:
+            return None
+        return want, self._next_start % count
+
+    def _first_found(self, feasible_at: list[int], count: int) -> list[int]:
+        """Of the feasible nodes (indexes into ``count`` live nodes), the ones a search from
+        ``nextStartNodeIndex`` keeps, in scenario order; moves ``nextStartNodeIndex`` on by the
+        nodes that search counts (see ``_sampled_best``). Filtering every node, then keeping
+        those, is the same: a node's filters do not depend on the order."""
+        sample = self._sample(count)
+        if sample is None:
+            return feasible_at
+        want, start = sample
+        found = sorted(feasible_at, key=lambda i: (i - start) % count)
+        processed = count
+        if len(found) > want:
+            processed = (found[want] - start) % count  # the one past the count stops it
+            found = sorted(found[:want])
+        else:
+            found = feasible_at
+        self._next_start = (start + processed) % count
+        return found
+
+    def _sampled_best(self, key: PodNeeds) -> Node | None:
+        """The best node for a pod of ``key`` among the first ``numFeasibleNodesToFind``
+        feasible ones from ``nextStartNodeIndex`` (every node below 100 nodes or at 100 %).
+
+        ``findNodesThatPassFilters``, one node after another: the search goes on past the
+        count's last feasible node until the next feasible one, which cancels it uncounted;
+        ``nextStartNodeIndex`` moves on by the feasible nodes kept plus the nodes that failed
+        (``processedNodes``), or by every node when the search ran out."""
+        nodes = self.nodes
+        if self._to_score < 100 and len(nodes) >= 100:
+            live = [n for n in nodes if not n.removed]
+            sample = self._sample(len(live))
+            if sample is not None:
+                want, start = sample
+                found: list[Node] = []
+                processed = 0
+                for i in range(len(live)):
+                    node = live[(start + i) % len(live)]
+                    if feasible(node, key):
+                        if len(found) == want:
+                            break  # one feasible node past the count stops the search
+                        found.append(node)
+                    processed = i + 1
+                self._next_start = (start + processed) % len(live)
+                score = self._fast_score(key)
+                return max(found, key=lambda n: (score(n), -n.seq), default=None)
+        seq = self._index(key).best()
+        return None if seq is None else nodes[seq]
 
     # -- the scan: pods with inter-pod affinity, spread constraints or preferences --------
     def _terms_of(self, job: Any) -> _JobTerms:
@@ -544,10 +685,12 @@ class Scheduler:
         finally:
             self._retrying = False
 
-    def _scan(self, pod: Pod, key: PodNeeds) -> _Scan:
+    def _scan(self, pod: Pod, key: PodNeeds, sample: bool = False) -> _Scan:
         """Filter every node as kube-scheduler does (the fit-key filters, then
         PodTopologySpread, then InterPodAffinity), then score the feasible ones with the
-        default plugins and weights; ties go to the first node in scenario order."""
+        default plugins and weights; ties go to the first node in scenario order. With
+        ``sample``, filter from ``nextStartNodeIndex`` only until ``numFeasibleNodesToFind``
+        nodes pass."""
         terms = self._terms_of(pod.job)
         me = self._placed(pod)
         nodes = [n for n in self.nodes if not n.removed]
@@ -596,6 +739,8 @@ class Scheduler:
             reasons.append(reason)
             if reason is None:
                 feasible_at.append(i)
+        if sample and self._to_score < 100:
+            feasible_at = self._first_found(feasible_at, len(nodes))
         if len(feasible_at) <= 1:
             best = nodes[feasible_at[0]] if feasible_at else None
             return _Scan(best, reasons, unblocked)

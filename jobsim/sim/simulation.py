@@ -127,6 +127,7 @@ class Simulation:
             self._bind,
             scenario.cluster.scoring,
             scenario.cluster.image_sizes(),
+            scenario.cluster.scheduler,
         )
         self.scheduler.evict = self.disrupt
         self.lifecycle = NodeLifecycle(

@@ -216,7 +216,7 @@ def _summary(result: Result) -> None:
         if "managedBy" in j:
             rows.append([j["name"], "not managed", f"managedBy {j['managedBy']}", *["-"] * 5, "0"])
             continue
-        what, reason = outcome(st)
+        what, reason = outcome(st, j["deletedAt"])
         end = api.job_finished_at(st)
         start = st.get("startTime")
         dur = None if end is None or start is None else end - start
@@ -245,7 +245,7 @@ def _expect(result: Result, expect: str | None) -> None:
     if expect is None:
         return
     other = [
-        (j["name"], "not managed" if "managedBy" in j else outcome(j["status"])[0])
+        (j["name"], "not managed" if "managedBy" in j else outcome(j["status"], j["deletedAt"])[0])
         for j in result.jobs()
     ]
     wrong = [(name, what) for name, what in other if what != expect]

@@ -42,7 +42,7 @@ JOB_COLUMNS: dict[str, str] = {
     "job": "string",  # namespace/name
     "name": "string",
     "namespace": "string",
-    "outcome": "string",  # Complete, Failed, Suspended, Running, ... (``job_outcome``)
+    "outcome": "string",  # Complete, Failed, Deleted, Suspended, Running, ... (``job_outcome``)
     "reason": "string",  # the reason of that condition
     "submittedAt": "float64",
     "startTime": "float64",  # status.startTime

@@ -793,7 +793,7 @@ def requests_by_job(result: RunRecord) -> dict[str, dict[str, int]]:
 
 def _job_stats(result: RunRecord, lv: Lives, key: str) -> JobStats:
     rec = result.recorder.jobs[key]
-    what, reason = job_outcome(rec.status)
+    what, reason = job_outcome(rec.status, rec.deletedAt)
     if rec.managedBy is not None:
         what, reason = "NotManaged", f"managedBy {rec.managedBy}"
     pods = lv.pods_of(key)

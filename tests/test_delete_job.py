@@ -162,3 +162,19 @@ def test_the_timeline_marks_each_deletion() -> None:
     ]
     ttl = simulate(load_scenario(ROOT / "scenarios" / "ttl.yaml")).recorder
     assert [(m.kind, m.text) for m in marks(ttl)] == [("ttl", "TTL: Job deleted")]
+
+
+@pytest.mark.parametrize(("at", "outcome"), [("90s", "Deleted"), ("200s", "Complete")])
+def test_the_outcome_of_a_deleted_job_is_deleted_unless_it_had_finished(
+    at: str, outcome: str
+) -> None:
+    """Deleted at 90 s, before its last pods end (120 s): no condition ever says how it ended,
+    so every view calls it Deleted, not Running; deleted at 200 s it had Completed at 120 s."""
+    from jobsim import api
+
+    manifest = job_manifest("j", completions=4, parallelism=2)
+    data = scenario((manifest, WORK), events=[{"at": at, "deleteJob": {"job": "j"}}])
+    result = simulate(load_scenario(data))
+    job = result.jobs()[0]
+    assert api.job_outcome(job["status"], job["deletedAt"])[0] == outcome
+    assert [j.outcome for j in result.stats.jobs] == [outcome]

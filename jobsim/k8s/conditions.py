@@ -43,6 +43,8 @@ READY = "Ready"
 # Pod phases (core/v1 PodPhase).
 PHASE_PENDING = "Pending"
 PHASE_RUNNING = "Running"
+DELETED = "Deleted"
+"""The outcome of a Job deleted before it finished (no condition says so: the Job is gone)."""
 PHASE_SUCCEEDED = "Succeeded"
 PHASE_FAILED = "Failed"
 TERMINAL_PHASES = (PHASE_SUCCEEDED, PHASE_FAILED)
@@ -53,13 +55,16 @@ def is_true(conditions: list[dict[str, Any]], type_: str) -> bool:
     return any(c["type"] == type_ and c["status"] == "True" for c in conditions)
 
 
-def job_outcome(status: dict[str, Any]) -> tuple[str, str]:
-    """(outcome, reason) of a Job status: Complete, Failed, "<interim> (terminating)",
-    Suspended or Running."""
+def job_outcome(status: dict[str, Any], deleted_at: float | None = None) -> tuple[str, str]:
+    """(outcome, reason) of a Job status: Complete, Failed, Deleted (``deleted_at`` is when
+    the Job was deleted before it finished), "<interim> (terminating)", Suspended or
+    Running."""
     conditions = status.get("conditions", [])
     for c in conditions:
         if c["type"] in (COMPLETE, FAILED) and c["status"] == "True":
             return c["type"], c["reason"]
+    if deleted_at is not None:
+        return DELETED, ""
     for c in conditions:
         if c["type"] in (FAILURE_TARGET, SUCCESS_CRITERIA_MET) and c["status"] == "True":
             return f"{c['type']} (terminating)", c["reason"]
@@ -82,6 +87,7 @@ def job_finished_at(status: dict[str, Any]) -> float | None:
 
 __all__ = [
     "COMPLETE",
+    "DELETED",
     "DISRUPTION_TARGET",
     "FAILED",
     "FAILURE_TARGET",

@@ -351,7 +351,7 @@ def _jobs(result: Result) -> str:
                 *gone,
             ]
             continue
-        what, reason = job_outcome(st)
+        what, reason = job_outcome(st, deleted.get(key))
         end = job_finished_at(st)
         start = st.get("startTime")
         cls = what if what in ("Complete", "Failed") else "other"

@@ -305,6 +305,8 @@ def test_cordon_ignores_tolerations() -> None:
             "0/2 nodes are available: 1 Insufficient cpu.",
             id="a-feasible-node-counts-in-the-total",
         ),
+        # schedule_one.go schedulePod: NumNodes() == 0 returns ErrNoNodesAvailable
+        pytest.param([], "no nodes available to schedule pods", id="no-node-at-all"),
     ],
 )
 def test_unschedulable_message(reasons: list[str | None], want: str) -> None:

@@ -72,6 +72,7 @@ from jobsim.policy.node_affinity import NodeAffinityTerms, matches_node_affinity
 __all__ = [
     "DEFAULT_MEMORY_REQUEST",
     "DEFAULT_MILLI_CPU_REQUEST",
+    "NO_NODES_AVAILABLE",
     "REASON_NODE_AFFINITY",
     "REASON_TOO_MANY_PODS",
     "REASON_UNSCHEDULABLE",
@@ -294,10 +295,17 @@ def filter_reason(node: NodeView, needs: PodNeeds) -> str | None:
     return None if resource is None else insufficient_reason(resource)
 
 
+NO_NODES_AVAILABLE = "no nodes available to schedule pods"
+"""kube-scheduler's ``ErrNoNodesAvailable``: the message when the cluster has no node."""
+
+
 def unschedulable_message(reasons: Sequence[str | None]) -> str:
     """``FailedScheduling``'s message from one ``filter_reason`` per node
     (``0/3 nodes are available: 1 Insufficient cpu, 2 node(s) were unschedulable.``): every node
-    counts in the total, each reason with its number of nodes, by reason text."""
+    counts in the total, each reason with its number of nodes, by reason text; with no node at
+    all, ``ErrNoNodesAvailable`` (``pkg/scheduler/schedule_one.go``)."""
+    if not reasons:
+        return NO_NODES_AVAILABLE
     counts = Counter(r for r in reasons if r is not None)
     parts = ", ".join(f"{n} {r}" for r, n in sorted(counts.items()))
     return f"0/{len(reasons)} nodes are available: {parts}."

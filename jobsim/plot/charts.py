@@ -147,7 +147,7 @@ def active_chart(result: Result, ax: Axes | None = None) -> Axes:
         for j in jobs:
             groups.setdefault(v.group.get(j, 0), []).append(j)
         for members in groups.values():
-            first = members[0]
+            lead = members[0]
             above = [
                 b + sum(_at(series[j], t) for j in members)
                 for b, t in zip(below, grid, strict=True)
@@ -157,12 +157,12 @@ def active_chart(result: Result, ax: Axes | None = None) -> Axes:
                 below,
                 above,
                 step="post",
-                color=v.colours[first],
+                color=v.colours[lead],
                 linewidth=0,
                 gid="active-area",
             )
-            name = v.legend_names.get(first, v.names[first])
-            handles.append(Patch(facecolor=v.colours[first], label=f"{name}: active"))
+            name = v.legend_names.get(lead, v.names[lead])
+            handles.append(Patch(facecolor=v.colours[lead], label=f"{name}: active"))
             below = above
         ax.step(grid, below, where="post", color="#000000", linewidth=0.8, gid="active-curve")
         total = [

@@ -13,6 +13,8 @@ from matplotlib.colors import to_hex
 from matplotlib.ticker import AutoLocator, MultipleLocator
 
 import jobsim
+from jobsim.api import compare, load_side, parse_settings
+from jobsim.compare import figure as compare_figure
 from jobsim.narrate import explain
 from jobsim.plot import summary, timeline_by_job, timeline_by_node
 from jobsim.plot.charts import MARK_TOP
@@ -201,3 +203,17 @@ def test_minutes_axis() -> None:
     time_axis(ax, 2580.0)
     assert ax.get_xlabel() == "virtual time (min)"
     assert _xticks(ax) == ["0", "5", "10", "15", "20", "25", "30", "35", "40"]
+
+
+def test_compare_of_a_week() -> None:
+    """Forbid skips Thursday's run (6 + 7 Jobs); Allow runs it (7 + 7): past three Jobs a
+    title counts outcomes, and the shared axis is in days."""
+    file = ROOT / "scenarios" / "cronjob-nightly.yaml"
+    a = load_side("A", file)
+    setting = "jobs[0].manifest.spec.concurrencyPolicy=Allow"
+    b = load_side("B", file, parse_settings([setting], "--set"))
+    top, bottom = compare_figure(compare(a, b)).axes
+    assert top.get_title() == "A: concurrencyPolicy=Forbid — 13 Jobs: 13 Complete"
+    assert bottom.get_title() == "B: concurrencyPolicy=Allow — 14 Jobs: 14 Complete"
+    assert bottom.get_xlabel() == "virtual time (days)"
+    assert _xticks(bottom) == WEEK_TICKS

@@ -6,7 +6,9 @@ Every function draws on the Axes it is given, as matplotlib's own functions do, 
 global state), and returns the Axes. What is drawn comes from :func:`jobsim.stats.lives`, i.e.
 from the recorder's events. The time axis ends shortly after the last thing that happened to a
 pod or a Job (a TTL deletion included), or at the end of the run if something is still active
-then.
+then. The time axis reads in the unit that span calls for, seconds under 10 minutes, then
+minutes, hours or days, with ticks at whole units, and times written on the picture show days
+past 24 hours (:mod:`jobsim.timescale`).
 
 Artists carry a ``gid`` naming what they show, so that tests and users can find them. States
 (bars): ``pending`` (not yet bound to a node), ``starting`` (image pull and container start),

@@ -20,8 +20,8 @@ from matplotlib.transforms import Bbox, TransformedBbox
 
 from jobsim.plot.figures import RC, By, figure
 from jobsim.plot.timeline import DEFAULT_MAX_LANES
-from jobsim.record import fmt_seconds
 from jobsim.results import Result
+from jobsim.timescale import fmt_time
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -135,7 +135,7 @@ def animate(
             for t in times:
                 for a in shown:
                     a.show(t)
-                label.set_text(f"t = {fmt_seconds(round(t, 1 if end < 100 else 0))}")
+                label.set_text(f"t = {fmt_time(round(t, 1 if end < 100 else 0), end)}")
                 writer.grab_frame()
     return out
 

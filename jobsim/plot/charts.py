@@ -12,7 +12,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from jobsim.plot.marks import MARK_LABELS, MARK_STYLES, spec_changes
-from jobsim.plot.style import COLOURS, new_axes
+from jobsim.plot.style import COLOURS, new_axes, time_axis
 from jobsim.plot.timeline import view
 from jobsim.stats import Lives, utilisation_series
 
@@ -30,6 +30,10 @@ __all__ = [
     "summary",
     "utilisation_chart",
 ]
+
+MARK_TOP = 0.97
+"""How high the summary's vertical marks reach, as a share of the panel's height: inside it,
+short of its top edge, so that a dashed line does not read as running off the panel."""
 
 
 def active_series(lv: Lives, job: str | None = None) -> list[tuple[float, int]]:
@@ -94,7 +98,8 @@ def _at(pts: list[tuple[float, int]], t: float) -> int:
 def active_chart(result: Result, ax: Axes | None = None) -> Axes:
     """Active pods against ``spec.parallelism``, a dashed step that scale events move and
     suspend sets to 0 (shaded below). Several Jobs: their active pods stacked, each in its
-    Job's colour, against the sum of the parallelism of the Jobs not yet finished."""
+    Job's colour (a CronJob's Jobs together, in the CronJob's), against the sum of the
+    parallelism of the Jobs not yet finished."""
     if ax is None:
         ax = new_axes(6)
     v = view(result)
@@ -138,12 +143,26 @@ def active_chart(result: Result, ax: Axes | None = None) -> Axes:
         grid = sorted({t for pts in [*series.values(), *limits.values()] for t, _ in pts} | {end})
         grid = [t for t in grid if t <= end]
         below = [0] * len(grid)
+        groups: dict[int, list[str]] = {}  # a CronJob's Jobs: one area, one colour
         for j in jobs:
-            above = [b + _at(series[j], t) for b, t in zip(below, grid, strict=True)]
+            groups.setdefault(v.group.get(j, 0), []).append(j)
+        for members in groups.values():
+            lead = members[0]
+            above = [
+                b + sum(_at(series[j], t) for j in members)
+                for b, t in zip(below, grid, strict=True)
+            ]
             ax.fill_between(
-                grid, below, above, step="post", color=v.colours[j], linewidth=0, gid="active-area"
+                grid,
+                below,
+                above,
+                step="post",
+                color=v.colours[lead],
+                linewidth=0,
+                gid="active-area",
             )
-            handles.append(Patch(facecolor=v.colours[j], label=f"{v.names[j]}: active"))
+            name = v.legend_names.get(lead, v.names[lead])
+            handles.append(Patch(facecolor=v.colours[lead], label=f"{name}: active"))
             below = above
         ax.step(grid, below, where="post", color="#000000", linewidth=0.8, gid="active-curve")
         total = [
@@ -166,6 +185,7 @@ def active_chart(result: Result, ax: Axes | None = None) -> Axes:
             style = MARK_STYLES[m.kind]
             ax.axvline(
                 m.t,
+                ymax=MARK_TOP,
                 color=str(style["colors"]),
                 linestyle=style["linestyles"],
                 linewidth=float(style["linewidth"]),  # type: ignore[arg-type]
@@ -217,7 +237,7 @@ def active_chart(result: Result, ax: Axes | None = None) -> Axes:
     ax.set_ylim(0, peak * 1.15)
     ax.yaxis.get_major_locator().set_params(integer=True)  # type: ignore[call-arg]
     ax.set_ylabel("pods")
-    ax.set_xlabel("virtual time (s)")
+    time_axis(ax, end)
     ax.set_title(f"{result.scenario}: active pods against parallelism")
     return ax
 
@@ -263,7 +283,7 @@ def utilisation_chart(result: Result, ax: Axes | None = None) -> Axes:
     ax.set_xlim(0, xmax * 1.02)
     ax.set_ylim(0, 1.05)
     ax.set_ylabel("requested / allocatable")
-    ax.set_xlabel("virtual time (s)")
+    time_axis(ax, xmax)
     ax.set_title(f"{result.scenario}: cluster utilisation")
     return ax
 
@@ -282,7 +302,7 @@ def pending_chart(result: Result, ax: Axes | None = None) -> Axes:
     ax.set_ylim(0, max(max(ys), 1) * 1.1)
     ax.yaxis.get_major_locator().set_params(integer=True)  # type: ignore[call-arg]
     ax.set_ylabel("pending pods")
-    ax.set_xlabel("virtual time (s)")
+    time_axis(ax, xmax)
     ax.set_title(f"{result.scenario}: pods waiting for a node")
     return ax
 

@@ -8,7 +8,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from jobsim.record import CRONJOB_DELETE, Kind, Recorder, fmt_seconds
+from jobsim.record import CRONJOB_DELETE, Kind, Recorder
+from jobsim.timescale import fmt_time
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -117,7 +118,8 @@ def marks(rec: Recorder) -> list[Mark]:
 
 @dataclass(frozen=True, slots=True)
 class Tag:
-    """A label above the plot at ``t``, with a small marker in ``colour``."""
+    """A label above the plot at ``t``, with a small marker in ``colour``; an empty ``text``
+    draws the marker alone."""
 
     t: float
     text: str
@@ -135,7 +137,10 @@ def tag_labels(ax: Axes, tags: list[Tag], xspan: float) -> int:
     per_point = xspan / max(width_in * 0.85 * 72, 1.0)
     rows: list[float] = []
     for tag in sorted(tags, key=lambda g: (g.t, g.text)):
-        t, text = tag.t, f"{fmt_seconds(tag.t)} {tag.text}"
+        t, text = tag.t, f"{fmt_time(tag.t, xspan)} {tag.text}"
+        if not tag.text:  # a symbol only
+            _tag_tick(ax, tag)
+            continue
         w = (len(text) + 1) * 0.6 * 7 * per_point
         right = t + w > xspan
         lo, hi = (t - w, t) if right else (t, t + w)
@@ -158,17 +163,22 @@ def tag_labels(ax: Axes, tags: list[Tag], xspan: float) -> int:
             annotation_clip=False,
             gid=tag.gid,
         )
-        ax.plot(
-            [t, t],
-            [1.0, 1.0],
-            transform=ax.get_xaxis_transform(),
-            marker=tag.marker,
-            markersize=4,
-            color=tag.colour,
-            clip_on=False,
-            gid=tag.gid.replace("label", "tick"),
-        )
+        _tag_tick(ax, tag)
     return len(rows)
+
+
+def _tag_tick(ax: Axes, tag: Tag) -> None:
+    """The tag's symbol on the top edge of the plot."""
+    ax.plot(
+        [tag.t, tag.t],
+        [1.0, 1.0],
+        transform=ax.get_xaxis_transform(),
+        marker=tag.marker,
+        markersize=4,
+        color=tag.colour,
+        clip_on=False,
+        gid=tag.gid.replace("label", "tick"),
+    )
 
 
 def merge_reasons(texts: Iterable[str]) -> str:

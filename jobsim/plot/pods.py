@@ -6,8 +6,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from jobsim.plot.style import Bars, bar_label
-from jobsim.record import fmt_seconds
 from jobsim.stats import Lives, PodLife
+from jobsim.timescale import fmt_time
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -56,10 +56,12 @@ def pod_bars(
     min_width: float,
     on_node: bool = False,
     minority: float = 1.0,
+    span: float = 0.0,
 ) -> None:
     """A pod's segments on one lane. ``minority``: the height, as a share of ``h``, of its
     failed, evicted or deleted runs and of its terminating time, so that on a lane shared by
-    many pods (one lane per Job) a few such pods do not hide the others' runs."""
+    many pods (one lane per Job) a few such pods do not hide the others' runs. ``span``: the
+    time the picture shows, for the precision of the labels' durations (:func:`fmt_time`)."""
     thin = h * minority
     end = lv.end
     stop = pod_stop(p, end)
@@ -77,7 +79,9 @@ def pod_bars(
             bars.add("terminating", y, p.deleted, stop, thin)
         pulled = sum(hi - lo for lo, hi in p.pulls)
         if labels and pulled > 0 and ready - p.scheduled >= 2 * min_width:
-            bar_label(ax, p.scheduled, ready, y, f"image pull {fmt_seconds(pulled)}", "pull-label")
+            bar_label(
+                ax, p.scheduled, ready, y, f"image pull {fmt_time(pulled, span)}", "pull-label"
+            )
     for i, run in enumerate(p.runs):
         last = i == len(p.runs) - 1
         run_stop = lv.run_end(run)
@@ -95,6 +99,6 @@ def pod_bars(
     for lo, hi in p.crashloops:
         bars.add("crashloop", y, lo, hi, h * 0.8)
         if labels and hi - lo >= min_width:
-            took = fmt_seconds(hi - lo)
+            took = fmt_time(hi - lo, span)
             text = f"CrashLoopBackOff {took}" if hi - lo >= 3 * min_width else took
             bar_label(ax, lo, hi, y, text, "crashloop-label", boxed=True)

@@ -9,8 +9,10 @@ from typing import TYPE_CHECKING, Any
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
+from matplotlib.ticker import FuncFormatter, MultipleLocator
 
 from jobsim.stats import Lives
+from jobsim.timescale import time_scale
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -28,6 +30,7 @@ __all__ = [
     "legend",
     "new_axes",
     "thin_ticks",
+    "time_axis",
     "view_end",
 ]
 
@@ -240,6 +243,17 @@ def view_end(lv: Lives, extra: list[float], *, open_jobs: bool) -> float:
     if last <= 0:  # nothing happened after time 0: the whole run
         return max(lv.end, 1e-9)
     return min(last, lv.end)
+
+
+def time_axis(ax: Axes, span: float) -> None:
+    """Label the x axis (seconds of virtual time) in the unit :func:`jobsim.timescale.time_scale`
+    chooses for ``span``, with ticks at whole units; seconds as matplotlib places them for a
+    short span."""
+    scale = time_scale(span)
+    ax.set_xlabel(scale.label)
+    if scale.step:
+        ax.xaxis.set_major_locator(MultipleLocator(scale.step))
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda t, _pos: scale.tick(t)))
 
 
 def thin_ticks(ax: Axes, labels: list[str], fontsize: float) -> None:

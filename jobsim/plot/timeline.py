@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -31,10 +32,11 @@ from jobsim.plot.style import (
     legend,
     new_axes,
     thin_ticks,
+    time_axis,
     view_end,
 )
-from jobsim.record import fmt_seconds
 from jobsim.stats import Lives, Overlap, PodLife
+from jobsim.timescale import fmt_time
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -43,6 +45,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DEFAULT_MAX_LANES",
+    "MAX_KIND_LABELS",
     "MAX_NODE_LABELS",
     "View",
     "timeline_by_job",
@@ -53,6 +56,9 @@ __all__ = [
 DEFAULT_MAX_LANES = 60
 MAX_NODE_LABELS = 10
 """Past this many node events, they are drawn but not labelled."""
+MAX_KIND_LABELS = 4
+"""Past this many marks of one kind of Job event (a week of CronJob deletions), they keep
+their symbol above the plot but lose their text."""
 
 
 @dataclass
@@ -192,7 +198,7 @@ def _overlap_boxes(ax: Axes, v: View, where: dict[str, tuple[float, float]], lab
             ax.text(
                 o.start + o.seconds / 2,
                 y - h / 2,
-                f"overlap {fmt_seconds(o.seconds)}{'' if o.confirmed else ' (unseen)'}",
+                f"overlap {fmt_time(o.seconds, v.end)}{'' if o.confirmed else ' (unseen)'}",
                 ha="center",
                 va="bottom",
                 fontsize=7,
@@ -225,17 +231,20 @@ def _mark_lines(
 
 
 def _mark_tags(ms: list[Mark], prefix: dict[str, str]) -> list[Tag]:
-    nodes = [m for m in ms if m.kind == "node"]
+    """The tags above the plot: node events, all written or (past ``MAX_NODE_LABELS``) none;
+    Job events written while their kind has at most ``MAX_KIND_LABELS`` marks, else only their
+    symbol (the legend names the kind, the axis says when)."""
+    count = Counter(m.kind for m in ms)
     return [
         Tag(
             m.t,
-            prefix.get(m.subject, "") + m.text,
+            prefix.get(m.subject, "") + m.text if count[m.kind] <= MAX_KIND_LABELS else "",
             "marker-label",
             str(MARK_STYLES[m.kind]["colors"]),
             MARKERS[m.kind],
         )
         for m in ms
-        if m.kind != "node" or len(nodes) <= MAX_NODE_LABELS
+        if m.kind != "node" or count["node"] <= MAX_NODE_LABELS
     ]
 
 
@@ -266,7 +275,18 @@ def timeline_by_job(
         lanes_of_job.setdefault(lane.job, []).append(y)
         shared = MINORITY if len(lane.pods) > 1 else 1.0
         for p in lane.pods:
-            pod_bars(bars, ax, p, y, h, lv, labels=detailed, min_width=min_width, minority=shared)
+            pod_bars(
+                bars,
+                ax,
+                p,
+                y,
+                h,
+                lv,
+                labels=detailed,
+                min_width=min_width,
+                minority=shared,
+                span=xmax,
+            )
             where[p.name] = (y, 0.8)
     # pod-failure backoff gaps: on the lane of the pod created when it ended (the retry)
     for gap in lv.backoffs:
@@ -287,7 +307,7 @@ def timeline_by_job(
         bars.add("backoff", y, gap.start, end, 0.85)
         if detailed and end - gap.start >= min_width:
             bar_label(
-                ax, gap.start, end, y, f"backoff {fmt_seconds(end - gap.start)}", "backoff-label"
+                ax, gap.start, end, y, f"backoff {fmt_time(end - gap.start, xmax)}", "backoff-label"
             )
     span = {j: (min(ys) - 0.45, max(ys) + 0.45) for j, ys in lanes_of_job.items()}
     changes = spec_changes(result.recorder)
@@ -369,7 +389,7 @@ def timeline_by_job(
     thin_ticks(ax, labels, 8 if len(lanes) <= 40 else 6)
     ax.set_ylim(len(lanes) - 0.5, -0.6)
     ax.set_xlim(0, xmax * 1.02)
-    ax.set_xlabel("virtual time (s)")
+    time_axis(ax, xmax)
     what = "pod" if per_pod else "Job"
     ax.set_title(
         f"{result.scenario}: timeline, one lane per {what} (seed {result.seed})",
@@ -517,7 +537,7 @@ def timeline_by_node(result: Result, ax: Axes | None = None, *, max_rows: int = 
     thin_ticks(ax, nodes, 8 if len(nodes) <= 40 else 6)
     ax.set_ylim(max(len(nodes), 1) - 0.5, -0.5)
     ax.set_xlim(0, xmax * 1.02)
-    ax.set_xlabel("virtual time (s)")
+    time_axis(ax, xmax)
     ax.set_title(f"{result.scenario}: pods by node (seed {result.seed})", pad=6 + 10 * levels)
     ax.grid(axis="x", color="#EEEEEE", linewidth=0.6)
     ax.set_axisbelow(True)

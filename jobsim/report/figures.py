@@ -26,6 +26,7 @@ from jobsim.plot.style import STYLES
 from jobsim.record import Kind, fmt_seconds
 from jobsim.results import Result
 from jobsim.stats import Lives, PodLife, RunSpan, utilisation_series
+from jobsim.timescale import time_scale
 
 __all__ = [
     "COLOURS",
@@ -34,6 +35,7 @@ __all__ = [
     "POD_LANES",
     "PodStories",
     "charts",
+    "time_axis",
     "timeline_by_job",
     "timeline_by_node",
 ]
@@ -358,6 +360,18 @@ class _Lanes:
         return self.tops[i] + (self.sizes[i] - 1) / 2
 
 
+def time_axis(span: float) -> dict[str, Any]:
+    """The x axis of a figure showing ``span`` seconds: its title naming the unit and, past
+    10 minutes, ticks at whole minutes, hours or days (:func:`jobsim.timescale.time_scale`);
+    plotly's own ticks in seconds for a short span."""
+    scale = time_scale(span)
+    out: dict[str, Any] = {"title_text": scale.label}
+    if scale.step:
+        ticks = scale.ticks(span * 1.02)
+        out |= {"tickmode": "array", "tickvals": ticks, "ticktext": [scale.tick(t) for t in ticks]}
+    return out
+
+
 def _layout(fig: go.Figure, lanes: _Lanes, title: str, xmax: float) -> None:
     n = lanes.rows
     height = min(max(170 + 24 * n, 300), 1800)
@@ -373,8 +387,10 @@ def _layout(fig: go.Figure, lanes: _Lanes, title: str, xmax: float) -> None:
         uniformtext={"minsize": 9, "mode": "hide"},
         font={"family": "system-ui, -apple-system, Segoe UI, Roboto, Helvetica, Arial"},
     )
+    axis = time_axis(xmax)
+    axis["title_text"] += " · drag to zoom, double-click to reset"
     fig.update_xaxes(
-        title_text="virtual time (s) · drag to zoom, double-click to reset",
+        **axis,
         range=[0, xmax * 1.02],
         zeroline=False,
         showgrid=True,
@@ -700,6 +716,9 @@ def charts(result: Result) -> go.Figure:
     )
     fig.update_yaxes(tickformat=".0%", range=[0, 1.05], row=1, col=1)
     fig.update_yaxes(rangemode="tozero", row=2, col=1)
-    fig.update_xaxes(range=[0, xmax], gridcolor="#EEEEEE")
-    fig.update_xaxes(title_text="virtual time (s)", row=2, col=1)
+    axis = time_axis(xmax)
+    fig.update_xaxes(
+        range=[0, xmax], gridcolor="#EEEEEE", **{k: v for k, v in axis.items() if k != "title_text"}
+    )
+    fig.update_xaxes(title_text=axis["title_text"], row=2, col=1)
     return fig

@@ -84,7 +84,7 @@ def fmt_time(x: float, span: float = 0.0) -> str:
     day (``20s``, ``1.5s``, ``51m27.38s``), with days past 24 hours (``6d1h24m57s``); to the
     whole second when ``span`` is an hour or more, else to the millisecond."""
     x = round(x) if span >= COARSE else round(x, 3)
-    if not abs(x) >= DAY:  # short, or NaN
+    if abs(x) < DAY:
         return format_duration(x)
     sign = "-" if x < 0 else ""
     days, rest = divmod(abs(x), DAY)

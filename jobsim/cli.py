@@ -120,7 +120,8 @@ GatesOpt = Annotated[
     str | None,
     typer.Option(
         "--feature-gates",
-        help="Feature gates (the Job gates, MatchLabelKeysInPodAffinity) set over the "
+        help="Feature gates (the Job gates, MatchLabelKeysInPodAffinity, "
+        "SchedulerPopFromBackoffQ) set over the "
         "scenario's featureGates, as kube-apiserver's flag: "
         "JobManagedBy=false,JobSuccessPolicy=true (a gate locked in the release is refused).",
     ),

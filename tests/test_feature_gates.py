@@ -43,12 +43,22 @@ PFP, BLPI, PRP, SP, MB, MLK = (
         ("1.30", {PFP, BLPI, PRP}),
         ("1.31", {PFP, BLPI, PRP, SP, MLK}),
         ("1.32", {PFP, BLPI, PRP, SP, MB, MLK}),
-        ("1.36", {PFP, BLPI, PRP, SP, MB, MLK}),
+        ("1.33", {PFP, BLPI, PRP, SP, MB, MLK, "SchedulerPopFromBackoffQ"}),
+        ("1.36", {PFP, BLPI, PRP, SP, MB, MLK, "SchedulerPopFromBackoffQ"}),
     ],
 )
 def test_each_release_has_its_default_gates(release: str, on: set[str]) -> None:
     values = feature_gates(release).values()
     assert {g for g, v in values.items() if v} == on
+
+
+def test_scheduler_pop_from_backoff_q_is_a_gate_from_1_33() -> None:
+    """Beta and on from 1.33 (kube_features.go); unknown before, settable off after."""
+    assert not feature_gates("1.32").SchedulerPopFromBackoffQ
+    assert feature_gates("1.33").SchedulerPopFromBackoffQ
+    assert not feature_gates("1.36", {"SchedulerPopFromBackoffQ": False}).SchedulerPopFromBackoffQ
+    with pytest.raises(FeatureGateError, match="unrecognized feature gate"):
+        feature_gates("1.32", {"SchedulerPopFromBackoffQ": True})
 
 
 def test_the_default_is_the_newest_release_every_gate_on() -> None:

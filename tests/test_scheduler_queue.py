@@ -15,6 +15,10 @@ Upstream rules (the expected values below are derived from them, not from a run)
   to backoffQ until its backoff ends, then to activeQ.
 - ``flushUnschedulablePodsLeftover``, every 30 s, moves the pods unschedulable for more than
   ``podMaxInUnschedulablePodsDuration`` (5 min).
+- ``SchedulerPopFromBackoffQ`` (``pkg/features/kube_features.go``: Beta, on, from 1.33;
+  ``active_queue.go`` ``unlockedPop``): a cycle that finds activeQ empty pops backoffQ's first
+  pod, without waiting for its backoff to end. Off (before 1.33, or set off), a pod in backoffQ
+  waits it out. The tests that pin backoff waits turn it off.
 """
 
 from __future__ import annotations
@@ -24,11 +28,19 @@ from typing import Any
 import pytest
 
 from jobsim import ScenarioError
-from jobsim.policy.scheduling_queue import flush_due, num_feasible_nodes_to_find, pod_backoff
+from jobsim.policy.scheduling_queue import (
+    backoff_pop_order,
+    flush_due,
+    num_feasible_nodes_to_find,
+    pod_backoff,
+    rejector_plugins,
+)
 from jobsim.scenario.model import KubeScheduler
 from tests.helpers import ZERO, job_manifest, run, scenario
 
 TIMING = {**ZERO, "kubeAPIQPS": 0}  # pods created at once: only the scheduler paces them
+POP_OFF = {"featureGates": {"SchedulerPopFromBackoffQ": False}}  # 1.36 with the gate off
+BEFORE_POP = {"kubernetesVersion": "1.32"}  # the gate does not exist yet
 
 
 def _cpu(cpu: str, **spec: Any) -> dict[str, Any]:
@@ -75,6 +87,41 @@ def test_backoff_doubles_to_its_maximum() -> None:
     assert [pod_backoff(n, 1, 10) for n in range(7)] == [0, 1, 2, 4, 8, 10, 10]
     assert pod_backoff(3, 0, 0) == 0  # no backoff at all
     assert pod_backoff(200, 1, 10) == 10  # no overflow
+
+
+def test_backoff_q_pops_the_earliest_window_then_the_highest_priority() -> None:
+    """``lessBackoffCompletedWithPriority``: the backoff's end aligned to its 1 s window first,
+    then as activeQ orders (priority, then the time queued)."""
+    pods = {
+        "late-high": (3.2, 1000, 0.5),
+        "early-low": (2.9, 0, 0.9),
+        "early-high-later": (2.1, 1000, 0.7),
+        "early-high": (2.5, 1000, 0.2),
+    }
+    order = sorted(pods, key=lambda n: backoff_pop_order(*pods[n]))
+    assert order == ["early-high", "early-high-later", "early-low", "late-high"]
+
+
+def test_rejector_plugins_name_each_filter() -> None:
+    reasons = [
+        "node(s) had untolerated taint {node.kubernetes.io/unreachable: }",
+        "node(s) were unschedulable",
+        "node(s) didn't match Pod's node affinity/selector",
+        "Insufficient cpu",
+        "Too many pods",
+        "node(s) didn't match pod topology spread constraints",
+        "node(s) didn't satisfy existing pods anti-affinity rules",
+        None,
+    ]
+    assert rejector_plugins(reasons) == {
+        "TaintToleration",
+        "NodeUnschedulable",
+        "NodeAffinity",
+        "NodeResourcesFit",
+        "PodTopologySpread",
+        "InterPodAffinity",
+    }
+    assert rejector_plugins([None, None]) == frozenset()
 
 
 def test_flush_tick() -> None:
@@ -223,7 +270,7 @@ def test_every_node_scored_at_100_percent_or_below_100_nodes() -> None:
     assert _spread(1000, None) == ["n-0", "n-1", "n-2", "n-3"]
 
 
-def _backoff_run(config: dict[str, Any] | None) -> Any:
+def _backoff_run(config: dict[str, Any] | None, release: dict[str, Any] | None = None) -> Any:
     """One node of 4 cpu. ``filler`` (2 cpu) runs 0–50 s; ``big`` (4 cpu) waits for it;
     ``churn`` (1 cpu) runs 100 pods of 0.4 s one after another (0–40 s), each exit a deleted
     pod's event."""
@@ -237,18 +284,32 @@ def _backoff_run(config: dict[str, Any] | None) -> Any:
         timing=TIMING,
         nodes=1,
     )
+    data.update(release or {})
     if config is not None:
         data["cluster"]["scheduler"] = config
     return run(data)
 
 
-def test_backoff_doubles_between_retries_on_events() -> None:
-    """``big`` fails at 0 (backoff 1 s); each churn exit moves it to backoffQ, so it is tried
-    when its backoff ends: at 1 (then 2 s), 3 (4 s), 7 (8 s), 15 (10 s), 25, 35, 45. The filler
-    exits at 50 while it is unschedulable: it is moved, backs off until 55 and binds then."""
-    r = _backoff_run({"schedulingCycle": 0, "clientQPS": 0})
+@pytest.mark.parametrize("release", [POP_OFF, BEFORE_POP])
+def test_backoff_doubles_between_retries_on_events(release: dict[str, Any]) -> None:
+    """Without SchedulerPopFromBackoffQ: ``big`` fails at 0 (backoff 1 s); each churn exit
+    moves it to backoffQ, so it is tried when its backoff ends: at 1 (then 2 s), 3 (4 s),
+    7 (8 s), 15 (10 s), 25, 35, 45. The filler exits at 50 while it is unschedulable: it is
+    moved, backs off until 55 and binds then."""
+    r = _backoff_run({"schedulingCycle": 0, "clientQPS": 0}, release)
     assert _unschedulable(r, "big-") == [0, 1, 3, 7, 15, 25, 35, 45]
     assert _scheduled(r, "big") == [55]
+
+
+def test_an_empty_active_queue_pops_the_backing_off_pod() -> None:
+    """SchedulerPopFromBackoffQ (on in 1.36): each churn exit (every 0.4 s, 0.4–40 s) moves
+    ``big`` to backoffQ, and activeQ is empty (the next churn pod is created after the exit),
+    so it is popped at once and fails again: tried at every exit, 101 times in all, whatever
+    its backoff (10 s from its 5th attempt on). The filler exits at 50 while it is
+    unschedulable: its backoff (10 s from 40) is over, it binds at 50."""
+    r = _backoff_run({"schedulingCycle": 0, "clientQPS": 0})
+    assert _unschedulable(r, "big-") == pytest.approx([0.4 * k for k in range(101)])
+    assert _scheduled(r, "big") == [50]
 
 
 def test_without_the_queue_it_binds_when_the_filler_exits() -> None:
@@ -349,12 +410,17 @@ def test_the_autoscaler_hears_of_a_pod_once() -> None:
     assert _autoscaled({"schedulingCycle": 0, "clientQPS": 0}) == want
 
 
-def test_an_event_during_the_cycle_sends_the_pod_to_backoff() -> None:
+@pytest.mark.parametrize(("release", "failed"), [(POP_OFF, [3, 5]), ({}, [3, 4])])
+def test_an_event_during_the_cycle_sends_the_pod_to_backoff(
+    release: dict[str, Any], failed: list[float]
+) -> None:
     """1 s cycles, one at a time: ``filler`` (4 cpu of n-0) binds at 1, ``short`` (1 cpu, n-1)
     at 2 and runs 0.5 s, ``big`` (4 cpu) is tried 2–3. ``short``'s exit at 2.5, while ``big``
-    is in its cycle, is a deleted pod's event, which ``big``'s hint accepts: failing at 3, it
-    goes to backoffQ (1 s), is tried again 4–5, fails again and waits unschedulable until the
-    filler exits at 21; its backoff (2 s from 5) over, it is tried 21–22 and binds."""
+    is in its cycle, is a deleted pod's event, which the hint of NodeResourcesFit (which
+    rejected ``big``) accepts: failing at 3, it goes to backoffQ (1 s). With
+    SchedulerPopFromBackoffQ off it is tried again 4–5; on, activeQ being empty, at once, 3–4.
+    It fails again and waits unschedulable until the filler exits at 21; its backoff (2 s)
+    over, it is tried 21–22 and binds."""
     data = scenario(
         (job_manifest("filler", podSpec=_cpu("4")), {"duration": "20s"}),
         (job_manifest("short", podSpec=_cpu("1")), {"duration": "500ms"}),
@@ -366,8 +432,149 @@ def test_an_event_during_the_cycle_sends_the_pod_to_backoff() -> None:
         {"name": "small", "count": 1, "capacity": {"cpu": "1", "memory": "16Gi"}}
     )
     data["cluster"]["scheduler"] = {"schedulingCycle": "1s", "clientQPS": 0}
+    data.update(release)
     r = run(data)
     assert _scheduled(r, "filler") == [1]
     assert _scheduled(r, "short") == [2]
-    assert _unschedulable(r, "big-") == [3, 5]
+    assert _unschedulable(r, "big-") == failed
     assert _scheduled(r, "big") == [22]
+
+
+# -- which events move which pods: the hints of the plugins that rejected it ------------------
+# ``isPodWorthRequeuing`` (scheduling_queue.go) runs only the QueueingHints of the pod's
+# UnschedulablePlugins: NodeResourcesFit's accepts any bound pod deleted
+# (``isSchedulableAfterPodEvent``) and no pod added; InterPodAffinity's a bound pod added that
+# matches all the pod's required affinity terms, or deleted that matches all its required
+# anti-affinity terms; PodTopologySpread's a bound pod added or deleted in the pod's namespace
+# that its DoNotSchedule selectors match (both ``isSchedulableAfterPodChange``); TaintToleration
+# and the other node filters listen to node events only.
+
+HOST = "kubernetes.io/hostname"
+
+
+def _labelled(name: str, cpu: str = "1", **pod_spec: Any) -> dict[str, Any]:
+    m = job_manifest(name, podSpec=_cpu(cpu, **pod_spec))
+    m["spec"]["template"]["metadata"] = {"labels": {"app": name}}
+    return m
+
+
+def _hint_run(*jobs: tuple[dict[str, Any], dict[str, Any], str], **kw: Any) -> Any:
+    """Jobs (manifest, workload, submitAt) on ``kw``'s nodes, with the queue (0 s cycles, no
+    client limit) and SchedulerPopFromBackoffQ off."""
+    data = scenario(*((m, w) for m, w, _ in jobs), timing=TIMING, **kw)
+    for entry, (_, _, at) in zip(data["jobs"], jobs, strict=True):
+        entry["submitAt"] = at
+    data["cluster"]["scheduler"] = {"schedulingCycle": 0, "clientQPS": 0}
+    data.update(POP_OFF)
+    return data
+
+
+def test_a_binding_moves_only_the_pods_it_may_help() -> None:
+    """One node of 4 cpu. ``follower`` needs ``app: leader`` on its node (InterPodAffinity
+    rejects it at 0); ``spready`` (2 cpu, spread over hostnames) finds no room
+    (NodeResourcesFit: ``filler`` holds 3 cpu until 20). ``other`` binds at 2: it matches
+    nothing, so neither moves. ``leader`` binds at 5: ``follower``'s hint accepts it (backoff
+    over) and it binds at 5; ``spready`` waits for ``filler``'s exit at 20."""
+    spread = [
+        {
+            "maxSkew": 1,
+            "topologyKey": HOST,
+            "whenUnsatisfiable": "DoNotSchedule",
+            "labelSelector": {"matchLabels": {"app": "spready"}},
+        }
+    ]
+    affinity = {
+        "podAffinity": {
+            "requiredDuringSchedulingIgnoredDuringExecution": [
+                {"labelSelector": {"matchLabels": {"app": "leader"}}, "topologyKey": HOST}
+            ]
+        }
+    }
+    data = _hint_run(
+        (_labelled("filler", "3"), {"duration": "20s"}, "0s"),
+        (_labelled("follower", "0", affinity=affinity), {"duration": "100s"}, "0s"),
+        (_labelled("spready", "2", topologySpreadConstraints=spread), {"duration": "1s"}, "0s"),
+        (_labelled("other", "0"), {"duration": "100s"}, "2s"),
+        (_labelled("leader", "0"), {"duration": "100s"}, "5s"),
+        nodes=1,
+    )
+    r = run(data)
+    assert _unschedulable(r, "follower-") == [0]
+    assert _scheduled(r, "follower") == [5]
+    assert _unschedulable(r, "spready-") == [0]
+    assert _scheduled(r, "spready") == [20]
+
+
+def test_a_deletion_moves_an_anti_affinity_pod_only_when_it_matched() -> None:
+    """One node. ``loner`` must not share it with ``app: blocker`` (InterPodAffinity rejects it
+    at 0). ``noise`` exits at 5: it matches no anti-affinity term of ``loner``, and
+    NodeResourcesFit did not reject it, so it stays. ``blocker`` exits at 10: it binds then."""
+    anti = {
+        "podAntiAffinity": {
+            "requiredDuringSchedulingIgnoredDuringExecution": [
+                {"labelSelector": {"matchLabels": {"app": "blocker"}}, "topologyKey": HOST}
+            ]
+        }
+    }
+    data = _hint_run(
+        (_labelled("blocker"), {"duration": "10s"}, "0s"),
+        (_labelled("noise"), {"duration": "5s"}, "0s"),
+        (_labelled("loner", affinity=anti), {"duration": "1s"}, "0s"),
+        nodes=1,
+    )
+    r = run(data)
+    assert _unschedulable(r, "loner-") == [0]
+    assert _scheduled(r, "loner") == [10]
+
+
+def test_a_deletion_does_not_move_a_pod_a_taint_keeps_out() -> None:
+    """One node tainted ``dedicated=x:NoSchedule``. ``churn`` tolerates it and runs 100 pods
+    of 0.4 s (0–40 s), each exit a deleted bound pod; ``plain`` does not tolerate it: only
+    TaintToleration rejects it, whose hint ignores pods, so no exit moves it. The 30 s flush
+    retries it at 330 (the first tick more than 5 min after 0, with events since), then
+    nothing changes any more."""
+    toleration = [{"key": "dedicated", "operator": "Equal", "value": "x", "effect": "NoSchedule"}]
+    churn = job_manifest("churn", completions=100, parallelism=1)
+    churn["spec"]["template"]["spec"].update(_cpu("1", tolerations=toleration))
+    data = _hint_run(
+        (churn, {"duration": "400ms"}, "0s"),
+        (_labelled("plain"), {"duration": "1s"}, "0s"),
+        nodes=1,
+    )
+    data["cluster"]["nodePools"][0]["taints"] = [
+        {"key": "dedicated", "value": "x", "effect": "NoSchedule"}
+    ]
+    r = run(data)
+    assert len(_scheduled(r, "churn")) == 100
+    assert _unschedulable(r, "plain-") == [0, 330]
+    assert _scheduled(r, "plain") == [None]  # never bound
+
+
+# -- the binding: the cycle assumed the pod, only a node gone fails it -------------------------
+def _bind_wait(event: dict[str, Any]) -> list[tuple[float, str]]:
+    """Two 1-cpu pods on two nodes, 0 s cycles, a client of 1 QPS and burst 1: the first binds
+    to n-0 at 0; the second is assumed on n-1 at 0 and its binding waits for the token at 1.
+    ``event`` comes at 0.5, while it waits."""
+    data = scenario(
+        (job_manifest(completions=2, parallelism=2, podSpec=_cpu("1")), {"duration": "10s"}),
+        timing=TIMING,
+        nodes=2,
+        events=[{"at": "500ms", **event}],
+    )
+    data["cluster"]["scheduler"] = {"schedulingCycle": 0, "clientQPS": 1, "clientBurst": 1}
+    r = run(data)
+    assert _unschedulable(r, "job-") == []
+    return sorted((p["scheduledAt"], p["node"]) for p in r.pods())
+
+
+def test_a_node_cordoned_while_the_binding_waits_still_gets_the_pod() -> None:
+    """``schedule_one.go``: the pod is assumed at the cycle's end and the binding cycle runs
+    no filter again; a drain (a cordon, no pod to evict yet) does not stop it."""
+    assert _bind_wait({"drain": "n-1"}) == [(0, "n-0"), (1, "n-1")]
+
+
+def test_a_node_removed_while_the_binding_waits_fails_the_binding() -> None:
+    """The binding to a node gone fails: an error, no rejecting plugin, so the pod goes to
+    backoffQ (1 s from 1); activeQ empty, SchedulerPopFromBackoffQ pops it at once; it is
+    assumed on n-0 and binds with the next token, at 2."""
+    assert _bind_wait({"nodeRemove": "n-1"}) == [(0, "n-0"), (2, "n-0")]

@@ -1,5 +1,7 @@
-"""The feature gates jobsim models, per Kubernetes release, 1.29 to 1.36: the Job gates and
-``MatchLabelKeysInPodAffinity`` (pod affinity terms' ``matchLabelKeys``/``mismatchLabelKeys``).
+"""The feature gates jobsim models, per Kubernetes release, 1.29 to 1.36: the Job gates,
+``MatchLabelKeysInPodAffinity`` (pod affinity terms' ``matchLabelKeys``/``mismatchLabelKeys``)
+and ``SchedulerPopFromBackoffQ`` (``cluster.scheduler``'s queue pops a backing-off pod when
+activeQ is empty).
 
 Upstream: ``pkg/features/kube_features.go``, the versioned specs of each gate (e.g.
 ``JobManagedBy: {{1.30, false, Alpha}, {1.32, true, Beta}, {1.35, true, GA, LockToDefault}}``).
@@ -85,6 +87,8 @@ GATE_SPECS: dict[str, tuple[GateSpec, ...]] = {
         GateSpec("1.31", True, "Beta"),
         GateSpec("1.33", True, "GA", locked=True),
     ),
+    # Beta and on from 1.33 (kube_features.go of 1.33 and 1.35)
+    "SchedulerPopFromBackoffQ": (GateSpec("1.33", True, "Beta"),),
 }
 JOB_GATES = tuple(GATE_SPECS)
 
@@ -119,6 +123,7 @@ class FeatureGates:
     JobSuccessPolicy: bool = True
     JobManagedBy: bool = True
     MatchLabelKeysInPodAffinity: bool = True
+    SchedulerPopFromBackoffQ: bool = True
 
     @property
     def delay_terminal_condition(self) -> bool:

@@ -24,7 +24,11 @@ Upstream ``pkg/scheduler/framework/plugins/interpodaffinity/`` over the terms of
   each preferred anti-affinity term; it gains ``hardPodAffinityWeight`` (1) for each of the placed
   pod's required affinity terms, and its own preferred terms' weights (negative for
   anti-affinity), that match the incoming pod. A node scores the sum over its labels' pairs;
-  ``NormalizeScore`` maps the scores to ``100·(s − min)/(max − min)`` (all 0 when equal).
+  ``NormalizeScore`` maps the scores to ``100·(s − min)/(max − min)`` (all 0 when equal);
+- the QueueingHint for a pod the plugin rejected (``plugin.go`` ``isSchedulableAfterPodChange``):
+  a pod bound matches *all* its required affinity terms, or a bound pod deleted matches *all*
+  its required anti-affinity terms (no terms: no match). A deleted pod whose own anti-affinity
+  kept the pod away does not count.
 
 Pure functions of plain, hashable values; no clock.
 """
@@ -51,6 +55,7 @@ __all__ = [
     "Selector",
     "affinity_filter_reason",
     "affinity_prefilter",
+    "affinity_queueing_hint",
     "affinity_scores",
     "inter_pod_terms",
     "label_selector",
@@ -167,6 +172,13 @@ def inter_pod_terms(affinity: k8s.Affinity | None, namespace: str) -> InterPodTe
 def _matches_all(terms: Sequence[AffinityTerm], pod: PlacedPod) -> bool:
     """``podMatchesAllAffinityTerms``: some terms, all matching."""
     return bool(terms) and all(t.matches(pod.labels, pod.namespace) for t in terms)
+
+
+def affinity_queueing_hint(pod: PlacedPod, other: PlacedPod, added: bool) -> bool:
+    """``isSchedulableAfterPodChange`` for ``pod``, which the plugin rejected: whether
+    ``other``, a bound pod that was ``added`` (else deleted), may make it schedulable."""
+    terms = pod.terms.affinity if added else pod.terms.anti_affinity
+    return _matches_all(terms, other)
 
 
 # -- Filter --------------------------------------------------------------------------------------

@@ -19,7 +19,10 @@ Upstream ``pkg/scheduler/framework/plugins/podtopologyspread/``:
 - ``scoring.go``: nodes lacking a key are ignored (score 0); a domain's weight is
   ``ln(domains + 2)`` (for ``kubernetes.io/hostname``, the number of scored nodes); a node's raw
   score ``round(Σ count·weight + maxSkew − 1)``; ``NormalizeScore``:
-  ``100·(max + min − score) // max`` (all 100 when max is 0).
+  ``100·(max + min − score) // max`` (all 100 when max is 0);
+- ``plugin.go`` ``isSchedulableAfterPodChange``, the QueueingHint for a pod the plugin
+  rejected: a bound pod added or deleted in its namespace whose labels match some
+  ``DoNotSchedule`` constraint's selector.
 
 The system default constraints (``pkg/scheduler/apis/config/v1/defaults.go``
 ``systemDefaultConstraints``: hostname maxSkew 3, zone maxSkew 5, ScheduleAnyway) apply only to
@@ -49,6 +52,7 @@ __all__ = [
     "spread_constraints",
     "spread_filter_reason",
     "spread_prefilter",
+    "spread_queueing_hint",
     "spread_scores",
 ]
 
@@ -122,6 +126,18 @@ def _count(
             hit = memo[id(p.labels)] = selector_matches(selector, p.labels)
         n += hit
     return n
+
+
+def spread_queueing_hint(
+    hard: Sequence[SpreadConstraint], namespace: str, other: PlacedPod
+) -> bool:
+    """``isSchedulableAfterPodChange`` for a pod of ``namespace`` with the ``DoNotSchedule``
+    constraints ``hard``, which the plugin rejected: whether ``other``, a bound pod added or
+    deleted, is in its namespace and matches some constraint's selector
+    (``podLabelsMatchSpreadConstraints``)."""
+    return other.namespace == namespace and any(
+        selector_matches(c.selector, other.labels) for c in hard
+    )
 
 
 def _included(c: SpreadConstraint, node: SpreadNode) -> bool:

@@ -15,6 +15,7 @@ from jobsim.k8s.features import DEFAULT_GATES, FeatureGates, drop_disabled_field
 from jobsim.k8s.job import Job, JobSpec
 from jobsim.k8s.resources import pod_requests
 from jobsim.policy.backoff import BackoffRecord
+from jobsim.policy.image_locality import normalized_image_name
 from jobsim.policy.intervals import format_indexes
 from jobsim.scenario.model import Workload
 from jobsim.sim.engine import Call
@@ -120,9 +121,12 @@ class JobRuntime:
         self.termination_delay = self.workload.terminationDelay
         self.container_names = tuple(c.name for c in self.template_spec.containers)
         self.init_names = tuple(c.name for c in self.template_spec.initContainers or [])
+        # (image, pullPolicy, normalised name), init containers first; normalised once here
+        # for the kubelet and the scheduler (ImageLocality)
         self.images = tuple(
-            (str(c.image or ""), str(c.imagePullPolicy or "IfNotPresent"))
+            (image, str(c.imagePullPolicy or "IfNotPresent"), normalized_image_name(image))
             for c in [*(self.template_spec.initContainers or []), *self.template_spec.containers]
+            for image in (str(c.image or ""),)
         )
 
     def apply_spec(self, job: Job) -> None:

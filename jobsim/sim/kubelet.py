@@ -23,7 +23,6 @@ from typing import Protocol
 
 from jobsim.distributions import Distribution
 from jobsim.policy.crashloop import next_entry, restart_delay
-from jobsim.policy.image_locality import normalized_image_name
 from jobsim.record import Recorder
 from jobsim.scenario import Timing
 from jobsim.scenario.model import Kubelet
@@ -92,8 +91,7 @@ class Kubelets:
             pod.k_call = self.clock.call(sandbox, Prio.KUBELET, self._pull_next, pod, 0)
             return
         ready_at = now
-        for image, policy in pod.images:
-            key = normalized_image_name(image)
+        for image, policy, key in pod.images:
             have = node.images.get(key)
             if have is None or policy == "Always":
                 pull = self.timing.image_pull(image)
@@ -139,9 +137,8 @@ class Kubelets:
         assert node is not None and cfg is not None
         now = self.clock.now
         while i < len(pod.images):
-            image, policy = pod.images[i]
+            image, policy, key = pod.images[i]
             i += 1
-            key = normalized_image_name(image)
             have = node.images.get(key)
             if have is not None and policy != "Always":
                 if have > now:  # being pulled for another pod: wait for it

@@ -63,7 +63,7 @@ class Pod:
     requests: dict[str, int]
     grace: float
     restart_policy: str
-    images: tuple[tuple[str, str], ...]  # (image, pullPolicy)
+    images: tuple[tuple[str, str, str], ...]  # (image, pullPolicy, normalised name)
     priority: int = 0
     preempts: bool = True  # preemptionPolicy PreemptLowerPriority
     nominated: Node | None = None  # status.nominatedNodeName

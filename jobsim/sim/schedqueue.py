@@ -7,13 +7,19 @@ After upstream ``pkg/scheduler/backend/queue/scheduling_queue.go`` (``PriorityQu
   (``PrioritySort``). The scheduler pops one, spends ``schedulingCycle`` on it, and binds it to
   the node it chose once its client's token bucket (``clientQPS``/``clientBurst``) lets the
   binding go; then it pops the next.
-- a pod that fits nowhere goes to the *unschedulable pods*, having counted one more attempt;
-  if a cluster event whose hint accepts it came while it was being tried
-  (``determineSchedulingHintForInFlightPod``), to the *backoffQ* instead.
+- a pod that fits nowhere goes to the *unschedulable pods*, having counted one more attempt
+  and recorded the Filter plugins that rejected it (``UnschedulablePlugins``); if a cluster
+  event that one of those plugins' QueueingHints accepts came while it was being tried
+  (``determineSchedulingHintForInFlightPod``), to the *backoffQ* instead. A binding that fails
+  (its node gone) records no plugin, and goes to backoffQ directly.
 - a cluster event (``MoveAllToActiveOrBackoffQueue``) moves the unschedulable pods that the
-  event's QueueingHint accepts: to activeQ when their backoff is over, else to backoffQ until
-  it is (``podInitialBackoffSeconds`` doubled per attempt, at most ``podMaxBackoffSeconds``,
-  counted from the failed attempt).
+  hint of one of their rejecting plugins accepts (``isPodWorthRequeuing``; a pod with no
+  rejecting plugin, tried with no node at all, moves on every event): to activeQ when their
+  backoff is over, else to backoffQ until it is (``podInitialBackoffSeconds`` doubled per
+  attempt, at most ``podMaxBackoffSeconds``, counted from the failed attempt).
+- with ``SchedulerPopFromBackoffQ`` (on from 1.33), a cycle that finds activeQ empty takes the
+  backing-off pod whose backoff ends first (``activeQueue.unlockedPop``, ``popBackoff``)
+  instead of waiting.
 - every 30 s (``flushUnschedulablePodsLeftover``) the pods unschedulable for more than
   ``podMaxInUnschedulablePodsDuration`` move the same way. A pod with nothing changed since
   its attempt would fail the same way again, so jobsim leaves it until the first tick after
@@ -24,11 +30,16 @@ After upstream ``pkg/scheduler/backend/queue/scheduling_queue.go`` (``PriorityQu
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from heapq import heappop, heappush
 from typing import TYPE_CHECKING
 
-from jobsim.policy.scheduling_queue import FLUSH_UNSCHEDULABLE_PERIOD, flush_due, pod_backoff
+from jobsim.policy.scheduling_queue import (
+    FLUSH_UNSCHEDULABLE_PERIOD,
+    backoff_pop_order,
+    flush_due,
+    pod_backoff,
+)
 from jobsim.sim.apiclient import TokenBucket
 from jobsim.sim.engine import Call, Clock, Prio
 from jobsim.sim.objects import Node, Pod
@@ -36,7 +47,11 @@ from jobsim.sim.objects import Node, Pod
 if TYPE_CHECKING:
     from jobsim.scenario.model import KubeScheduler
 
-__all__ = ["SchedulingQueue"]
+__all__ = ["Hints", "SchedulingQueue"]
+
+Hints = Mapping[str, Callable[[Pod], bool]] | None
+"""A cluster event's QueueingHints: per plugin, whether the event may make a pod that plugin
+rejected schedulable; ``None``, a wildcard event, moves every pod."""
 
 ACTIVE, BACKOFF, UNSCHEDULABLE, CYCLE = "active", "backoff", "unschedulable", "cycle"
 
@@ -44,7 +59,7 @@ ACTIVE, BACKOFF, UNSCHEDULABLE, CYCLE = "active", "backoff", "unschedulable", "c
 class _Queued:
     """``QueuedPodInfo``: where the pod waits, its failed attempts, when it was queued."""
 
-    __slots__ = ("attempts", "call", "generation", "pod", "timestamp", "where")
+    __slots__ = ("attempts", "call", "generation", "plugins", "pod", "timestamp", "until", "where")
 
     def __init__(self, pod: Pod, now: float) -> None:
         self.pod = pod
@@ -52,7 +67,16 @@ class _Queued:
         self.attempts = 0
         self.timestamp = now
         self.generation = 0  # the queue's generation at the failed attempt
-        self.call: Call | None = None  # the backoff's end
+        self.plugins: frozenset[str] = frozenset()  # UnschedulablePlugins of that attempt
+        self.until = 0.0  # the backoff's end, while in backoffQ
+        self.call: Call | None = None  # the backoff's end's event
+
+    def worth_requeuing(self, hints: Hints) -> bool:
+        """``isPodWorthRequeuing``: the hint of some plugin that rejected the pod accepts
+        it (no plugin recorded, or a wildcard event: yes)."""
+        if hints is None or not self.plugins:
+            return True
+        return any((h := hints.get(p)) is not None and h(self.pod) for p in self.plugins)
 
 
 class SchedulingQueue:
@@ -62,15 +86,19 @@ class SchedulingQueue:
         self,
         clock: Clock,
         config: KubeScheduler,
-        attempt: Callable[[Pod], Node | None],
+        attempt: Callable[[Pod], tuple[Node | None, frozenset[str]]],
         bind: Callable[[Pod, Node], bool],
+        pop_from_backoff: bool = False,
     ) -> None:
         self.clock = clock
         self.config = config
         self._attempt = attempt
         self._bind = bind
+        self._pop_from_backoff = pop_from_backoff  # SchedulerPopFromBackoffQ
         self.bucket = TokenBucket(config.clientQPS, config.clientBurst)
         self._active: list[tuple[int, float, int, _Queued]] = []  # (-priority, ts, uid, info)
+        # backoffQ's pop order (backoff_pop_order), uid, backoff end, info; stale entries skipped
+        self._backoffq: list[tuple[tuple[float, int, float], int, float, _Queued]] = []
         self._pods: dict[int, _Queued] = {}  # every queued pod, by uid
         self._unschedulable: dict[int, _Queued] = {}
         self._flushes: list[tuple[float, int, float]] = []  # (tick, uid, timestamp)
@@ -78,7 +106,7 @@ class SchedulingQueue:
         self._flush_at = 0.0
         self._idle: dict[int, _Queued] = {}  # due for the flush, with nothing changed yet
         self._busy = False
-        self._moved = False  # an event accepting the pod in its cycle came meanwhile
+        self._in_flight: list[Hints] = []  # the events that came during the current cycle
         self._current: _Queued | None = None  # the pod in its cycle
         self.generation = 0  # cluster events so far
 
@@ -120,12 +148,26 @@ class SchedulingQueue:
             info = heappop(self._active)[3]
             if info.where != ACTIVE or self._pods.get(info.pod.uid) is not info:
                 continue  # deleted, or moved since
-            info.where = CYCLE
-            self._busy = True
-            self._moved = False
-            self._current = info
-            self.clock.call(self.config.schedulingCycle, Prio.SCHEDULER, self._decide, info)
+            self._start(info)
             return
+        if self._pop_from_backoff:  # activeQ is empty: the backoffQ's first pod
+            while self._backoffq:
+                _, _, until, info = heappop(self._backoffq)
+                if info.where != BACKOFF or info.until != until:
+                    continue  # deleted, moved or backing off anew since
+                if info.call is not None:
+                    info.call.cancel()
+                    info.call = None
+                self._start(info)
+                return
+
+    def _start(self, info: _Queued) -> None:
+        """Pop ``info``: its scheduling cycle starts."""
+        info.where = CYCLE
+        self._busy = True
+        self._in_flight = []
+        self._current = info
+        self.clock.call(self.config.schedulingCycle, Prio.SCHEDULER, self._decide, info)
 
     def _decide(self, info: _Queued) -> None:
         """The cycle's end: bind the pod where the scheduler chose, or queue it again."""
@@ -133,9 +175,9 @@ class SchedulingQueue:
         if self._pods.get(pod.uid) is not info or pod.deletion_ts is not None:
             self._done()
             return
-        node = self._attempt(pod)
+        node, plugins = self._attempt(pod)
         if node is None:
-            self._failed(info)
+            self._failed(info, plugins)
             self._done()
             return
         at = self.bucket.reserve(self.clock.now)
@@ -150,8 +192,8 @@ class SchedulingQueue:
         if self._pods.get(pod.uid) is info and pod.deletion_ts is None:
             if self._bind(pod, node):
                 del self._pods[pod.uid]
-            else:
-                self._failed(info)  # the node changed while the binding waited
+            else:  # the node is gone: an error, no rejecting plugin
+                self._failed(info, frozenset(), error=True)
         self._done()
 
     def _done(self) -> None:
@@ -159,13 +201,15 @@ class SchedulingQueue:
         self._current = None
         self._serve()
 
-    def _failed(self, info: _Queued) -> None:
-        """``AddUnschedulableIfNotPresent``: one more attempt; to backoffQ if an event its hint
-        accepts came during the cycle, else to the unschedulable pods."""
+    def _failed(self, info: _Queued, plugins: frozenset[str], error: bool = False) -> None:
+        """``AddUnschedulableIfNotPresent``: one more attempt, the plugins that rejected it;
+        to backoffQ after an error or if an event that one of those plugins' hints accepts
+        came during the cycle, else to the unschedulable pods."""
         info.attempts += 1
         info.timestamp = self.clock.now
         info.generation = self.generation
-        if self._moved:
+        info.plugins = plugins
+        if error or any(info.worth_requeuing(hints) for hints in self._in_flight):
             self._requeue(info)
             return
         info.where = UNSCHEDULABLE
@@ -173,16 +217,16 @@ class SchedulingQueue:
         self._arm_flush(info)
 
     # -- moves ---------------------------------------------------------------------------
-    def move(self, hint: Callable[[Pod], bool] | None = None) -> None:
-        """A cluster event: the unschedulable pods ``hint`` accepts (all when ``None``) go to
-        activeQ, or to backoffQ while backing off."""
+    def move(self, hints: Hints = None) -> None:
+        """A cluster event with its QueueingHints: the unschedulable pods worth requeuing go
+        to activeQ, or to backoffQ while backing off; the pod in its cycle hears of it when
+        the cycle fails."""
         self.generation += 1
-        current = self._current
-        if self._busy and current is not None and (hint is None or hint(current.pod)):
-            self._moved = True
+        if self._busy and self._current is not None:
+            self._in_flight.append(hints)
         if not self._unschedulable:
             return
-        moved = [i for i in self._unschedulable.values() if hint is None or hint(i.pod)]
+        moved = [i for i in self._unschedulable.values() if i.worth_requeuing(hints)]
         for info in moved:
             del self._unschedulable[info.pod.uid]
             self._requeue(info)
@@ -207,13 +251,17 @@ class SchedulingQueue:
             self._push(info)
             return
         info.where = BACKOFF
+        info.until = until
         info.call = self.clock.call_at(until, Prio.SCHEDULER, self._backoff_done, info)
+        if self._pop_from_backoff:
+            order = backoff_pop_order(until, info.pod.priority, info.timestamp)
+            heappush(self._backoffq, (order, info.pod.uid, until, info))
 
     def _backoff_done(self, info: _Queued) -> None:
         """``flushBackoffQCompleted``: the backoff is over."""
         info.call = None
         if info.where == BACKOFF:
-            self._push(info)
+            self._push(info)  # its backoffQ entry is stale now
             self._serve()
 
     # -- the unschedulable pods' flush ---------------------------------------------------

@@ -35,7 +35,9 @@ With ``cluster.scheduler`` the waiting queues and instant retries give way to ku
 scheduling queue (``sim.schedqueue.SchedulingQueue``): one pod per cycle (``_attempt``),
 retries on cluster events after a backoff, the 5-minute flush; and with more than 100 nodes a
 cycle scores only the ``numFeasibleNodesToFind`` feasible nodes found from
-``nextStartNodeIndex`` (``percentageOfNodesToScore``, ``schedule_one.go``).
+``nextStartNodeIndex`` (``percentageOfNodesToScore``, ``schedule_one.go``). A failed attempt
+records the plugins that rejected the pod, and an event moves it only when one of those
+plugins' QueueingHints accepts it (``_node_hints``, ``_pod_hints``).
 """
 
 from __future__ import annotations
@@ -50,13 +52,13 @@ from jobsim.k8s.pod_affinity import COMPLETION_INDEX_LABEL, label_keys, merge_la
 from jobsim.policy.image_locality import (
     WEIGHT_IMAGE_LOCALITY,
     image_locality,
-    normalized_image_name,
 )
 from jobsim.policy.inter_pod_affinity import (
     InterPodTerms,
     PlacedPod,
     affinity_filter_reason,
     affinity_prefilter,
+    affinity_queueing_hint,
     affinity_scores,
     inter_pod_terms,
 )
@@ -75,7 +77,16 @@ from jobsim.policy.placement import (
     unschedulable_message,
     untolerated_taint,
 )
-from jobsim.policy.scheduling_queue import num_feasible_nodes_to_find
+from jobsim.policy.scheduling_queue import (
+    INTER_POD_AFFINITY,
+    NODE_AFFINITY,
+    NODE_RESOURCES_FIT,
+    NODE_UNSCHEDULABLE,
+    POD_TOPOLOGY_SPREAD,
+    TAINT_TOLERATION,
+    num_feasible_nodes_to_find,
+    rejector_plugins,
+)
 from jobsim.policy.scoring import (
     WEIGHT_BALANCED_ALLOCATION,
     WEIGHT_INTER_POD_AFFINITY,
@@ -93,12 +104,13 @@ from jobsim.policy.topology_spread import (
     spread_constraints,
     spread_filter_reason,
     spread_prefilter,
+    spread_queueing_hint,
     spread_scores,
 )
 from jobsim.record import Recorder
 from jobsim.sim.engine import Clock, Prio
 from jobsim.sim.objects import Node, Pod
-from jobsim.sim.schedqueue import SchedulingQueue
+from jobsim.sim.schedqueue import Hints, SchedulingQueue
 
 if TYPE_CHECKING:
     from jobsim.scenario.model import KubeScheduler
@@ -217,6 +229,7 @@ class Scheduler:
         scoring: str = "LeastAllocated",
         image_sizes: Mapping[str, int] | None = None,
         config: KubeScheduler | None = None,
+        pop_from_backoff: bool = False,
     ) -> None:
         self.clock = clock
         self.image_sizes: Mapping[str, int] = image_sizes or {}
@@ -244,10 +257,13 @@ class Scheduler:
         self._to_score = 100  # percentageOfNodesToScore
         self._next_start = 0  # nextStartNodeIndex
         self._noticed: set[int] = set()  # pending pods the autoscaler was told of, by uid
-        self._whys: dict[PodNeeds, str] = {}  # FailedScheduling messages since the last event
+        # FailedScheduling messages and rejecting plugins since the last event
+        self._whys: dict[PodNeeds, tuple[str, frozenset[str]]] = {}
         self._whys_at = -1  # the queue's generation they were computed at
         if config is not None:
-            self._queue = SchedulingQueue(clock, config, self._attempt, self._bind_chosen)
+            self._queue = SchedulingQueue(
+                clock, config, self._attempt, self._bind_chosen, pop_from_backoff
+            )
             self._to_score = config.percentageOfNodesToScore
 
     # -- indexes -------------------------------------------------------------------------
@@ -276,16 +292,69 @@ class Scheduler:
     def add_node(self, node: Node) -> None:
         """A new node joined the cluster."""
         self.nodes.append(node)
-        self.node_changed(node)
+        self.node_changed(node, added=True)
 
-    def node_changed(self, node: Node) -> None:
-        """Capacity, health or schedulability of ``node`` changed: re-file it, place waiters."""
+    def node_changed(self, node: Node, added: bool = False) -> None:
+        """Capacity, health or schedulability of ``node`` changed (or it was ``added``): re-file
+        it, place waiters."""
         for idx in self._indexes.values():
             idx.update(node)
-        if self._queue is not None:  # NodeAdd/NodeUpdate: the pods the node now lets through
-            self._queue.move(lambda pod: not node.removed and placeable(node, fit_key(pod)))
+        if self._queue is not None:
+            self._queue.move(self._node_hints(node, added))
             return
         self._place_waiting_on(node)
+
+    def _node_hints(self, node: Node, added: bool) -> Hints:
+        """The QueueingHints of a node added, changed (Ready, cordoned, tainted) or removed:
+        the node filters' (NodeUnschedulable, TaintToleration, NodeAffinity,
+        NodeResourcesFit), when the node now passes the filters other than resources;
+        PodTopologySpread's (``isSchedulableAfterNodeChange``), when the node has every
+        topology key of the pod's ``DoNotSchedule`` constraints; InterPodAffinity's, for a
+        node added only (it registers no taint change, nor deletion), when the node has the
+        topology key of one of the pod's required (anti-)affinity terms."""
+
+        def fits(pod: Pod) -> bool:
+            return not node.removed and placeable(node, fit_key(pod))
+
+        def spread(pod: Pod) -> bool:
+            me = self._placed(pod)
+            hard = spread_constraints(self._terms_of(pod.job).spread, me.labels, "DoNotSchedule")
+            return all(c.topology_key in node.labels for c in hard)
+
+        def affinity(pod: Pod) -> bool:
+            terms = self._placed(pod).terms
+            return any(t.topology_key in node.labels for t in terms.affinity + terms.anti_affinity)
+
+        hints = dict.fromkeys(
+            (NODE_UNSCHEDULABLE, TAINT_TOLERATION, NODE_AFFINITY, NODE_RESOURCES_FIT), fits
+        )
+        hints[POD_TOPOLOGY_SPREAD] = spread
+        if added:
+            hints[INTER_POD_AFFINITY] = affinity
+        return hints
+
+    def _pod_hints(self, other: Pod, added: bool) -> Hints:
+        """The QueueingHints of a bound pod ``other`` ``added`` (AssignedPodAdd) or deleted
+        (AssignedPodDelete): InterPodAffinity's and PodTopologySpread's
+        (``isSchedulableAfterPodChange``); on deletion also NodeResourcesFit's
+        (``isSchedulableAfterPodEvent``: any bound pod deleted)."""
+        view = self._placed(other)
+
+        def affinity(pod: Pod) -> bool:
+            return affinity_queueing_hint(self._placed(pod), view, added)
+
+        def spread(pod: Pod) -> bool:
+            me = self._placed(pod)
+            hard = spread_constraints(self._terms_of(pod.job).spread, me.labels, "DoNotSchedule")
+            return spread_queueing_hint(hard, me.namespace, view)
+
+        hints: dict[str, Callable[[Pod], bool]] = {
+            INTER_POD_AFFINITY: affinity,
+            POD_TOPOLOGY_SPREAD: spread,
+        }
+        if not added:
+            hints[NODE_RESOURCES_FIT] = lambda pod: True
+        return hints
 
     # -- pods ----------------------------------------------------------------------------
     def add(self, pod: Pod) -> None:
@@ -345,14 +414,15 @@ class Scheduler:
         self._bind_cb(pod, node)
         if self._scan_waiting:
             self._retry_scanned()  # a new pod can satisfy an affinity or a spread
-        elif self._queue is not None:  # AssignedPodAdd: InterPodAffinity, PodTopologySpread
-            self._queue.move(self._needs_scan)
+        elif self._queue is not None:  # AssignedPodAdd
+            self._queue.move(self._pod_hints(pod, added=True))
 
     def release(self, pod: Pod) -> None:
         """A bound pod stopped using its node (terminal or gone): free it, retry waiters."""
         node = pod.node
         if node is None or pod.uid not in node.pods:
             return
+        hints = self._pod_hints(pod, added=False) if self._queue is not None else None
         del node.pods[pod.uid]
         self._labels.pop(pod.uid, None)
         self._placed_pods.pop(pod.uid, None)
@@ -370,10 +440,10 @@ class Scheduler:
         cpu, memory = nonzero_requests(pod.requests)
         node.score_cpu -= cpu
         node.score_mem -= memory
-        if self._queue is not None:  # AssignedPodDelete: NodeResourcesFit queues every pod
+        if self._queue is not None:  # AssignedPodDelete
             for idx in self._indexes.values():
                 idx.update(node)
-            self._queue.move()
+            self._queue.move(hints)
             return
         self.node_changed(node)
 
@@ -437,31 +507,32 @@ class Scheduler:
         return sorted(pods, key=lambda p: (-p.priority, p.uid))
 
     # -- the real queue's cycle (cluster.scheduler) ---------------------------------------
-    def _attempt(self, pod: Pod) -> Node | None:
-        """One scheduling cycle for ``pod``: the node it goes to, or ``None`` after its
-        FailedScheduling (one per failed attempt), preemption and, the first time, the
-        autoscaler's notice."""
+    def _attempt(self, pod: Pod) -> tuple[Node | None, frozenset[str]]:
+        """One scheduling cycle for ``pod``: the node it goes to, or ``None`` and the plugins
+        that rejected it on some node (``UnschedulablePlugins``) after its FailedScheduling
+        (one per failed attempt), preemption and, the first time, the autoscaler's notice."""
         key = fit_key(pod)
         allowed: set[int] | None = None
         if self._needs_scan(pod):
             scan = self._scan(pod, key, sample=True)
             if scan.best is not None:
-                return scan.best
+                return scan.best, frozenset()
             message = unschedulable_message(scan.reasons)
+            plugins = rejector_plugins(scan.reasons)
             allowed = scan.unblocked
         else:
             node = self._sampled_best(key)
             if node is not None:
-                return node
-            message = self._why_now(key)
+                return node, frozenset()
+            message, plugins = self._why_now(key)
         self.recorder.pod_unschedulable(self.clock.now, pod.name, message)
         self._preempt(pod, key, allowed)
         if pod.nominated is None and pod.uid not in self._noticed:
             self._noticed.add(pod.uid)  # the autoscaler hears of a pod once, as without the queue
             self.on_unschedulable(pod)
-        return None
+        return None, plugins
 
-    def _why_now(self, key: PodNeeds) -> str:
+    def _why_now(self, key: PodNeeds) -> tuple[str, frozenset[str]]:
         """``_why``, kept per fit key until the next cluster event (every change of a node
         or of its pods is one), so that the pods waiting alike share one filter pass."""
         assert self._queue is not None
@@ -469,14 +540,18 @@ class Scheduler:
         if generation != self._whys_at:
             self._whys.clear()
             self._whys_at = generation
-        message = self._whys.get(key)
-        if message is None:
-            message = self._whys[key] = self._why(key)
-        return message
+        why = self._whys.get(key)
+        if why is None:
+            reasons = [filter_reason(n, key) for n in self.nodes if not n.removed]
+            why = self._whys[key] = (unschedulable_message(reasons), rejector_plugins(reasons))
+        return why
 
     def _bind_chosen(self, pod: Pod, node: Node) -> bool:
-        """Bind ``pod`` to the node its cycle chose if it still fits there."""
-        if node.removed or not feasible(node, fit_key(pod)):
+        """Bind ``pod`` to the node its cycle chose unless the node is gone: the cycle
+        assumed the pod there, and the binding cycle filters no more (``schedule_one.go``
+        ``assume``, ``bindingCycle``); only the API server refuses a node that no longer
+        exists."""
+        if node.removed:
             return False
         self._noticed.discard(pod.uid)
         self._bind(pod, node)
@@ -547,7 +622,7 @@ class Scheduler:
             meta = job.job.spec.template.metadata
             namespace = str(job.namespace)
             labels = dict(meta.labels or {}) if meta is not None else {}
-            images = tuple(normalized_image_name(image) for image, _ in job.images)
+            images = tuple(key for _, _, key in job.images)
             terms = _JobTerms(
                 job,
                 labels,

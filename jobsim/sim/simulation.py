@@ -128,6 +128,7 @@ class Simulation:
             scenario.cluster.scoring,
             scenario.cluster.image_sizes(),
             scenario.cluster.scheduler,
+            scenario.gates.SchedulerPopFromBackoffQ,
         )
         self.scheduler.evict = self.disrupt
         self.lifecycle = NodeLifecycle(

@@ -246,9 +246,7 @@ def scenario_from_manifests(
         found_notes: list[Problem] = []
         taken = admit(item, names, found_notes) if isinstance(item.get("metadata"), dict) else item
         decoded: Any
-        if isinstance(taken, list):
-            decoded = taken
-        elif taken.get("kind") == "CronJob":
+        if taken.get("kind") == "CronJob":
             decoded = _decode_cronjob(taken, gates=gates)
         else:
             decoded = _decode_job(taken, gates=gates)
@@ -261,7 +259,7 @@ def scenario_from_manifests(
                 m,
             )
         )
-        admitted.append(taken if isinstance(taken, dict) else item)
+        admitted.append(taken)
         if isinstance(decoded, Job | tuple):
             dups = [] if m is None else [duplicate_key(*d) for d in m.duplicates]
             problems.extend(placed([d for d in dups if d.where.startswith(path)], m))

@@ -199,6 +199,11 @@ TEMPLATE_JOB_NAME = "{name}-00000000"
 """The Job a CronJob's template is checked as at load (its real Jobs are named by their
 scheduled minute, ``<name>-<minutes since the epoch>``: the same length)."""
 
+STAND_IN_NAME = "cronjob"
+"""The CronJob name the template's Job is checked under when the CronJob's own name is
+refused: ``ValidateCronJobCreate`` checks the template without a Job name (no job-name
+labels), so a bad name gives its ``metadata.name`` errors and no others."""
+
 
 def _decode_cronjob(
     data: dict[str, Any],
@@ -226,6 +231,9 @@ def _decode_cronjob(
             )
         }
     )
+    problems = [Problem(e.field, str(e)) for e in validate_cronjob(cj, [])]
+    if any(p.where == "metadata.name" for p in problems):
+        name = STAND_IN_NAME
     decoded = _decode_job(
         job_manifest(template, TEMPLATE_JOB_NAME.format(name=name), {}), gates=gates
     )
@@ -239,7 +247,6 @@ def _decode_cronjob(
             if p.where.startswith("spec")
         ]
     )
-    problems = [Problem(e.field, str(e)) for e in validate_cronjob(cj, [])]
     problems.extend(template_problems)
     if not problems and isinstance(decoded, Job):  # validation passed: on to the storage
         problems = stored(admitted)

@@ -115,14 +115,14 @@ def admit(
 ) -> dict[str, Any]:
     """A manifest as the API server takes it on create (``jobsim.k8s.create.admit_create``);
     a note on the fields it ignores goes to ``notes``. A ``resourceVersion`` stays, for
-    ``stored`` to refuse once validation has passed."""
+    ``_stored`` to refuse once validation has passed."""
     admitted = admit_create(data, names)
     if admitted.ignored and notes is not None:
         notes.append(Problem(admitted.ignored[0], ignored_note(admitted.ignored), at_key=True))
     return admitted.data
 
 
-def stored(data: dict[str, Any]) -> list[Problem]:
+def _stored(data: dict[str, Any]) -> list[Problem]:
     """The storage's refusal of a valid object (``etcd3/store.go`` ``Create``: a
     ``resourceVersion`` set), which the API server meets only after ``rest.BeforeCreate``'s
     validation passed (``registry/store.go`` ``Store.Create``): none, or its problem."""
@@ -189,7 +189,7 @@ def _decode_job(
     errors: list[FieldError] = validate_job(job)
     problems = [Problem(e.field, str(e) + _hint(e)) for e in [*errors, *_quantity_errors(job)]]
     if not problems:  # validation passed: on to the storage
-        problems = stored(admitted)
+        problems = _stored(admitted)
     if not problems:  # what the API server would refuse in each pod the Job makes
         problems = [Problem(e.field, str(e) + POD_REFUSED_NOTE) for e in job_pod_errors(job)]
     return problems or job
@@ -249,7 +249,7 @@ def _decode_cronjob(
     )
     problems.extend(template_problems)
     if not problems and isinstance(decoded, Job):  # validation passed: on to the storage
-        problems = stored(admitted)
+        problems = _stored(admitted)
     if problems or not isinstance(decoded, Job):
         return problems or [Problem("", "(top level): not a valid CronJob")]
     return cj, decoded

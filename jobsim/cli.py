@@ -106,6 +106,14 @@ ExitCodeOpt = Annotated[
     int | None,
     typer.Option("--exit-code", help=f"{_BARE}: the failing runs' exit code [default: 1]"),
 ]
+HorizonOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--horizon",
+        help=f"{_BARE}: stop the run after this much virtual time (a Go duration) "
+        "[default: 24h with a CronJob, else when all is done]",
+    ),
+]
 
 ReleaseOpt = Annotated[
     str | None,
@@ -324,6 +332,7 @@ def _bare(
     duration: str | None = None,
     fail_rate: float | None = None,
     exit_code: int | None = None,
+    horizon: str | None = None,
 ) -> BareOptions:
     """The bare-manifest options given on the command line, over the defaults."""
     given: dict[str, Any] = {
@@ -333,6 +342,7 @@ def _bare(
         "duration": duration,
         "fail_rate": fail_rate,
         "exit_code": exit_code,
+        "horizon": horizon,
     }
     set_ = {k: v for k, v in given.items() if v is not None}
     return api.BareOptions(**set_, given=tuple(set_))
@@ -538,13 +548,14 @@ def run(
     duration: DurationOpt = None,
     fail_rate: FailRateOpt = None,
     exit_code: ExitCodeOpt = None,
+    horizon: HorizonOpt = None,
     kubernetes_version: ReleaseOpt = None,
     feature_gates: GatesOpt = None,
     debug: DebugOpt = False,
 ) -> None:
     """Run a scenario (or bare Job manifests) and print its summary, timeline and statistics
     (or --json)."""
-    bare = _bare(nodes, node_cpu, node_memory, duration, fail_rate, exit_code)
+    bare = _bare(nodes, node_cpu, node_memory, duration, fail_rate, exit_code, horizon)
     if out_format != "csv" and out_dir is None:
         err.print(f"--format {out_format} is the format of --out: give --out DIR", markup=False)
         raise typer.Exit(2)
@@ -592,12 +603,13 @@ def validate(
     duration: DurationOpt = None,
     fail_rate: FailRateOpt = None,
     exit_code: ExitCodeOpt = None,
+    horizon: HorizonOpt = None,
     kubernetes_version: ReleaseOpt = None,
     feature_gates: GatesOpt = None,
     debug: DebugOpt = False,
 ) -> None:
     """Check a scenario or Job manifests the way the API server would."""
-    bare = _bare(nodes, node_cpu, node_memory, duration, fail_rate, exit_code)
+    bare = _bare(nodes, node_cpu, node_memory, duration, fail_rate, exit_code, horizon)
     s = _load(file, debug, bare, _release(kubernetes_version, feature_gates))
     name = "<stdin>" if str(file) == "-" else str(file)
     keys = [f"{m.metadata.namespace}/{m.metadata.name}" for m in s.manifests]
@@ -658,6 +670,7 @@ def plot(
     duration: DurationOpt = None,
     fail_rate: FailRateOpt = None,
     exit_code: ExitCodeOpt = None,
+    horizon: HorizonOpt = None,
     kubernetes_version: ReleaseOpt = None,
     feature_gates: GatesOpt = None,
     debug: DebugOpt = False,
@@ -673,7 +686,7 @@ def plot(
     if problem is not None:
         err.print(f"--animate {problem}", markup=False)
         raise typer.Exit(2)
-    bare = _bare(nodes, node_cpu, node_memory, duration, fail_rate, exit_code)
+    bare = _bare(nodes, node_cpu, node_memory, duration, fail_rate, exit_code, horizon)
     release = _release(kubernetes_version, feature_gates)
     result = _simulate(file, seed, debug, bare=bare, release=release)
     if output is not None:
@@ -700,12 +713,13 @@ def explain(
     duration: DurationOpt = None,
     fail_rate: FailRateOpt = None,
     exit_code: ExitCodeOpt = None,
+    horizon: HorizonOpt = None,
     kubernetes_version: ReleaseOpt = None,
     feature_gates: GatesOpt = None,
     debug: DebugOpt = False,
 ) -> None:
     """Narrate a run: one line per decision, with its rule and numbers."""
-    bare = _bare(nodes, node_cpu, node_memory, duration, fail_rate, exit_code)
+    bare = _bare(nodes, node_cpu, node_memory, duration, fail_rate, exit_code, horizon)
     release = _release(kubernetes_version, feature_gates)
     result = _simulate(file, seed, debug, bare=bare, release=release)
     jobs = result.recorder.jobs
@@ -728,6 +742,7 @@ def report(
     duration: DurationOpt = None,
     fail_rate: FailRateOpt = None,
     exit_code: ExitCodeOpt = None,
+    horizon: HorizonOpt = None,
     kubernetes_version: ReleaseOpt = None,
     feature_gates: GatesOpt = None,
     debug: DebugOpt = False,
@@ -737,7 +752,7 @@ def report(
     if output.suffix.lower() not in (".html", ".htm"):
         err.print(f"{output}: the output must end in .html", markup=False)
         raise typer.Exit(2)
-    bare = _bare(nodes, node_cpu, node_memory, duration, fail_rate, exit_code)
+    bare = _bare(nodes, node_cpu, node_memory, duration, fail_rate, exit_code, horizon)
     stdin = str(file) == "-"
     text = _stdin() if stdin else None
     r = _release(kubernetes_version, feature_gates)
@@ -883,6 +898,7 @@ def compare_command(
     duration: DurationOpt = None,
     fail_rate: FailRateOpt = None,
     exit_code: ExitCodeOpt = None,
+    horizon: HorizonOpt = None,
     debug: DebugOpt = False,
 ) -> None:
     """Run two variants of a workload with one seed: per Job, outcome, reason, finish time,
@@ -906,7 +922,7 @@ def compare_command(
     where_b = "--set" if set_ else "--set-b"
     settings_a = _guard(debug, lambda: api.parse_settings(set_a or [], "--set-a"))
     settings_b = _guard(debug, lambda: api.parse_settings([*(set_ or []), *(set_b or [])], where_b))
-    bare = _bare(nodes, node_cpu, node_memory, duration, fail_rate, exit_code)
+    bare = _bare(nodes, node_cpu, node_memory, duration, fail_rate, exit_code, horizon)
     file_a, file_b = files[0], files[-1]
     stdin = _stdin() if "-" in (str(file_a), str(file_b)) else None
 

@@ -206,6 +206,42 @@ def _n(x: float, places: int = 3) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
+def _grouped(
+    items: list[T],
+    cron_of: Callable[[T], str | None],
+    row: Callable[[T], list[str]],
+    summary: Callable[[str, list[T]], list[str]],
+) -> list[list[str]]:
+    """Each item's row, in order; or, when a CronJob has more than ``ELIDE_ABOVE`` Jobs,
+    grouped: the Jobs of no CronJob, then each CronJob's summary row over its Jobs (the first
+    and last few of many, with a row saying how many are left out)."""
+    groups: dict[str | None, list[T]] = {}
+    for item in items:
+        groups.setdefault(cron_of(item), []).append(item)
+    if all(c is None or len(g) <= api.ELIDE_ABOVE for c, g in groups.items()):
+        return [row(i) for i in items]
+    rows = [row(i) for i in groups.pop(None, [])]
+    for cron, group in groups.items():
+        if cron is None:  # popped above: for mypy
+            continue
+        top = summary(cron, group)
+        first, hidden, last = api.elide(group)
+        under = [row(i) for i in first]
+        if hidden:
+            under.append([api.more_jobs(hidden, cron), *[""] * (len(top) - 1)])
+        under += [row(i) for i in last]
+        rows += [top, *([f"  {r[0]}", *r[1:]] for r in under)]
+    return rows
+
+
+def _outcomes(whats: list[str]) -> str:
+    """How many Jobs ended each way: "Complete 1,437, Failed 2"."""
+    counts: dict[str, int] = {}
+    for w in whats:
+        counts[w] = counts.get(w, 0) + 1
+    return ", ".join(f"{w} {_n(n)}" for w, n in counts.items())
+
+
 def _summary(result: Result) -> None:
     cols = [
         "job",
@@ -218,29 +254,43 @@ def _summary(result: Result) -> None:
         "failed",
         "pods created",
     ]
-    rows: list[list[str]] = []
-    for j in result.jobs():
+
+    def row(j: dict[str, Any]) -> list[str]:
         st = j["status"]
         if "managedBy" in j:
-            rows.append([j["name"], "not managed", f"managedBy {j['managedBy']}", *["-"] * 5, "0"])
-            continue
+            return [j["name"], "not managed", f"managedBy {j['managedBy']}", *["-"] * 5, "0"]
         what, reason = outcome(st, j["deletedAt"])
         end = api.job_finished_at(st)
         start = st.get("startTime")
         dur = None if end is None or start is None else end - start
-        rows.append(
-            [
-                j["name"],
-                what,
-                reason,
-                _t(start),
-                _t(end),
-                _t(dur),
-                _n(st.get("succeeded", 0)),
-                _n(st.get("failed", 0)),
-                _n(j["podsCreated"]),
-            ]
-        )
+        return [
+            j["name"],
+            what,
+            reason,
+            _t(start),
+            _t(end),
+            _t(dur),
+            _n(st.get("succeeded", 0)),
+            _n(st.get("failed", 0)),
+            _n(j["podsCreated"]),
+        ]
+
+    def summary(cron: str, jobs: list[dict[str, Any]]) -> list[str]:
+        starts = [j["status"]["startTime"] for j in jobs if "startTime" in j["status"]]
+        ends = [e for j in jobs if (e := api.job_finished_at(j["status"])) is not None]
+        return [
+            f"CronJob {cron}",
+            f"{_n(len(jobs))} Jobs",
+            _outcomes([outcome(j["status"], j["deletedAt"])[0] for j in jobs]),
+            _t(min(starts, default=None)),
+            _t(max(ends, default=None)),
+            "-",
+            _n(sum(j["status"].get("succeeded", 0) for j in jobs)),
+            _n(sum(j["status"].get("failed", 0) for j in jobs)),
+            _n(sum(j["podsCreated"] for j in jobs)),
+        ]
+
+    rows = _grouped(result.jobs(), lambda j: j.get("cronJob"), row, summary)
     title = f"scenario {result.scenario} (seed {result.seed})"
     optional = ("start", "finished", "pods created", "succeeded", "failed", "duration")
     out.print(_table(title, cols, rows, optional=optional))
@@ -447,20 +497,41 @@ def _stats(result: Result) -> None:
         "wasted pod-s",
         "useful pod-s",
     ]
-    rows = [
-        [
+
+    def failures(counts: dict[str, int]) -> str:
+        return ", ".join(f"{c}×{_n(n)}" for c, n in counts.items()) or "-"
+
+    def row(j: Any) -> list[str]:
+        return [
             j.name,
             _t(j.waitUntilRunning),
             _t(j.wallTime),
             _n(j.attempts),
             _n(j.reExecutions),
             _n(len(j.overlappingExecutions)),
-            ", ".join(f"{c}×{_n(n)}" for c, n in j.failuresByExitCode.items()) or "-",
+            failures(j.failuresByExitCode),
             _n(j.wastedPodSeconds),
             _n(j.usefulPodSeconds),
         ]
-        for j in st.jobs
-    ]
+
+    def summary(cron: str, jobs: list[Any]) -> list[str]:
+        codes: dict[str, int] = {}
+        for j in jobs:
+            for c, n in j.failuresByExitCode.items():
+                codes[c] = codes.get(c, 0) + n
+        return [
+            f"CronJob {cron}",
+            "-",
+            "-",
+            _n(sum(j.attempts for j in jobs)),
+            _n(sum(j.reExecutions for j in jobs)),
+            _n(sum(len(j.overlappingExecutions) for j in jobs)),
+            failures(codes),
+            _n(sum(j.wastedPodSeconds for j in jobs)),
+            _n(sum(j.usefulPodSeconds for j in jobs)),
+        ]
+
+    rows = _grouped(list(st.jobs), lambda j: j.cronJob, row, summary)
     title = "statistics (pod-seconds: time in runs; see jobsim.stats)"
     optional = (
         "overlaps",

@@ -296,6 +296,26 @@ def _summary(result: Result) -> None:
     out.print(_table(title, cols, rows, optional=optional))
     for u in api.unfinished(result):
         out.print(f"t={fmt_seconds(u.t)}  {u.text}", markup=False)
+    for line in _cronjob_notes(result):
+        out.print(line, markup=False)
+
+
+def _cronjob_notes(result: Result) -> list[str]:
+    """A line for each CronJob that made no Job or ends suspended: the tables say nothing
+    of a CronJob without Jobs."""
+    made: dict[str, int] = {}
+    for j in result.recorder.jobs.values():
+        if j.cronJob is not None:
+            made[j.cronJob] = made.get(j.cronJob, 0) + 1
+    notes = []
+    for key, cj in result.recorder.cronjobs.items():
+        n = made.get(key, 0)
+        jobs = f"it made {_n(n)} Job{'s' if n != 1 else ''}" if n else "it made no Job"
+        if cj.get("suspend"):
+            notes.append(f"CronJob {key} is suspended (spec.suspend: true): {jobs}")
+        elif not n:
+            notes.append(f"CronJob {key} made no Job in the run")
+    return notes
 
 
 def _expect(result: Result, expect: str | None) -> None:
@@ -769,6 +789,27 @@ def plot(
         err.print(f"wrote {animation}", markup=False)
 
 
+def _names(names: list[str]) -> str:
+    """Job names for a message: all of a few, the first and last of many."""
+    first, hidden, last = api.elide(names)
+    return ", ".join([*first, *([f"… {hidden:,} more"] if hidden else []), *last])
+
+
+def _no_such_job(result: Result, job: str, file: str) -> str:
+    """Why ``--job`` names nothing: a CronJob's name (and the Jobs it made), or no such Job
+    (and the Jobs there are)."""
+    jobs = result.recorder.jobs
+    for key, cj in result.recorder.cronjobs.items():
+        name = key.split("/", 1)[1]
+        if job in (key, name):
+            made = [j.name for j in jobs.values() if j.cronJob == key]
+            suspended = " (it is suspended)" if cj.get("suspend") else ""
+            its = f"its Jobs: {_names(made)}" if made else f"it made no Job{suspended}"
+            return f"{job!r} is a CronJob in {file}, not a Job; {its}"
+    names = _names([j.name for j in jobs.values()])
+    return f"no Job {job!r} in {file} " + (f"(Jobs: {names})" if names else "(it has no Job)")
+
+
 @app.command()
 def explain(
     file: FileArg,
@@ -795,8 +836,7 @@ def explain(
     result = _simulate(file, seed, debug, bare=bare, release=release)
     jobs = result.recorder.jobs
     if job is not None and not any(job in (key, j.name) for key, j in jobs.items()):
-        names = ", ".join(j.name for j in jobs.values())
-        err.print(f"--job: no Job {job!r} in {file} (Jobs: {names})", markup=False)
+        err.print(f"--job: {_no_such_job(result, job, str(file))}", markup=False)
         raise typer.Exit(1)
     lines = _guard(debug, lambda: api.narrate(result, job=job))
     sys.stdout.write(api.render(lines, fmt))
@@ -1370,6 +1410,8 @@ def import_command(
 
     imported = _guard(debug, go)
     if isinstance(imported, api.DumpError):
+        for w in imported.warnings:  # what was skipped may be why nothing is left
+            err.print(f"warning: {w}", markup=False)
         for line in imported.lines:
             err.print(f"error: {line}", markup=False)
         raise typer.Exit(1)

@@ -164,3 +164,19 @@ def test_ten_jobs_of_a_cronjob_are_all_listed() -> None:
     rows = _table_rows(_section(text, "jobs"))
     assert rows[1:] == [f"default/{j['name']}" for j in result.jobs()] and len(rows) == 11
     assert "more Jobs of" not in text
+
+
+def test_past_max_pod_bars_each_job_is_a_lane_with_a_line_between() -> None:
+    """34 hours of the every-minute CronJob: 2,039 Jobs of one pod (minutes 1 to 2,039), past
+    ``MAX_POD_BARS``: a 3-row lane per Job showing its running pods, a grey line between
+    every two lanes (at 2.5, 5.5…), all set at once: one ``add_hline`` per lane copied every
+    shape before it and took minutes."""
+    result = _every_minute("34h")
+    assert len(result.lives.pods) == 2039
+    fig = timeline_by_job(result, PodStories(result, explain(result)))
+    lines = [s for s in fig.layout.shapes if s.line.color == "#BBBBBB"]
+    assert len(lines) == 2038
+    assert [(s.y0, s.y1, s.xref, s.x0, s.x1) for s in lines[:2]] == [
+        (2.5, 2.5, "x domain", 0, 1),
+        (5.5, 5.5, "x domain", 0, 1),
+    ]

@@ -31,6 +31,7 @@ if TYPE_CHECKING:  # the names below are imported on first use (``_HOME``), for 
         load_side,
         parse_settings,
     )
+    from jobsim.elide import ELIDE_ABOVE, elide, more_jobs
     from jobsim.experiment import (
         METRICS,
         QUANTILES,
@@ -139,6 +140,7 @@ _HOME: dict[str, str] = {
         ("FeatureGateError", "FeatureGates", "RELEASES", "feature_gates", "parse_feature_gates"),
         "jobsim.k8s.features",
     ),
+    **dict.fromkeys(("ELIDE_ABOVE", "elide", "more_jobs"), "jobsim.elide"),
     "job_finished_at": "jobsim.k8s.conditions",
     "job_outcome": "jobsim.k8s.conditions",
     "Job": "jobsim.k8s.job",
@@ -280,6 +282,7 @@ def animate(result: Result, path: str | Path, *, by: View = "job", max_lanes: in
 
 __all__ = [
     "DEFAULT_HORIZON",
+    "ELIDE_ABOVE",
     "MEASURES",
     "METRICS",
     "QUANTILES",
@@ -333,6 +336,7 @@ __all__ = [
     "draw",
     "draw_comparison",
     "draw_sweep",
+    "elide",
     "explain",
     "feature_gates",
     "fmt_seconds",
@@ -343,6 +347,7 @@ __all__ = [
     "load_input",
     "load_scenario",
     "load_side",
+    "more_jobs",
     "narrate",
     "parse_bound",
     "parse_feature_gates",

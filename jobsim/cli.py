@@ -106,6 +106,14 @@ ExitCodeOpt = Annotated[
     int | None,
     typer.Option("--exit-code", help=f"{_BARE}: the failing runs' exit code [default: 1]"),
 ]
+HorizonOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--horizon",
+        help=f"{_BARE}: stop the run after this much virtual time (a Go duration) "
+        "[default: 24h with a CronJob, else when all is done]",
+    ),
+]
 
 ReleaseOpt = Annotated[
     str | None,
@@ -199,6 +207,42 @@ def _n(x: float, places: int = 3) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
+def _grouped(
+    items: list[T],
+    cron_of: Callable[[T], str | None],
+    row: Callable[[T], list[str]],
+    summary: Callable[[str, list[T]], list[str]],
+) -> list[list[str]]:
+    """Each item's row, in order; or, when a CronJob has more than ``ELIDE_ABOVE`` Jobs,
+    grouped: the Jobs of no CronJob, then each CronJob's summary row over its Jobs (the first
+    and last few of many, with a row saying how many are left out)."""
+    groups: dict[str | None, list[T]] = {}
+    for item in items:
+        groups.setdefault(cron_of(item), []).append(item)
+    if all(c is None or len(g) <= api.ELIDE_ABOVE for c, g in groups.items()):
+        return [row(i) for i in items]
+    rows = [row(i) for i in groups.pop(None, [])]
+    for cron, group in groups.items():
+        if cron is None:  # popped above: for mypy
+            continue
+        top = summary(cron, group)
+        first, hidden, last = api.elide(group)
+        under = [row(i) for i in first]
+        if hidden:
+            under.append([api.more_jobs(hidden, cron), *[""] * (len(top) - 1)])
+        under += [row(i) for i in last]
+        rows += [top, *([f"  {r[0]}", *r[1:]] for r in under)]
+    return rows
+
+
+def _outcomes(whats: list[str]) -> str:
+    """How many Jobs ended each way: "Complete 1,437, Failed 2"."""
+    counts: dict[str, int] = {}
+    for w in whats:
+        counts[w] = counts.get(w, 0) + 1
+    return ", ".join(f"{w} {_n(n)}" for w, n in counts.items())
+
+
 def _summary(result: Result) -> None:
     cols = [
         "job",
@@ -211,34 +255,68 @@ def _summary(result: Result) -> None:
         "failed",
         "pods created",
     ]
-    rows: list[list[str]] = []
-    for j in result.jobs():
+
+    def row(j: dict[str, Any]) -> list[str]:
         st = j["status"]
         if "managedBy" in j:
-            rows.append([j["name"], "not managed", f"managedBy {j['managedBy']}", *["-"] * 5, "0"])
-            continue
+            return [j["name"], "not managed", f"managedBy {j['managedBy']}", *["-"] * 5, "0"]
         what, reason = outcome(st, j["deletedAt"])
         end = api.job_finished_at(st)
         start = st.get("startTime")
         dur = None if end is None or start is None else end - start
-        rows.append(
-            [
-                j["name"],
-                what,
-                reason,
-                _t(start),
-                _t(end),
-                _t(dur),
-                _n(st.get("succeeded", 0)),
-                _n(st.get("failed", 0)),
-                _n(j["podsCreated"]),
-            ]
-        )
+        return [
+            j["name"],
+            what,
+            reason,
+            _t(start),
+            _t(end),
+            _t(dur),
+            _n(st.get("succeeded", 0)),
+            _n(st.get("failed", 0)),
+            _n(j["podsCreated"]),
+        ]
+
+    def summary(cron: str, jobs: list[dict[str, Any]]) -> list[str]:
+        starts = [j["status"]["startTime"] for j in jobs if "startTime" in j["status"]]
+        ends = [e for j in jobs if (e := api.job_finished_at(j["status"])) is not None]
+        return [
+            f"CronJob {cron}",
+            f"{_n(len(jobs))} Jobs",
+            _outcomes([outcome(j["status"], j["deletedAt"])[0] for j in jobs]),
+            _t(min(starts, default=None)),
+            _t(max(ends, default=None)),
+            "-",
+            _n(sum(j["status"].get("succeeded", 0) for j in jobs)),
+            _n(sum(j["status"].get("failed", 0) for j in jobs)),
+            _n(sum(j["podsCreated"] for j in jobs)),
+        ]
+
+    rows = _grouped(result.jobs(), lambda j: j.get("cronJob"), row, summary)
     title = f"scenario {result.scenario} (seed {result.seed})"
     optional = ("start", "finished", "pods created", "succeeded", "failed", "duration")
     out.print(_table(title, cols, rows, optional=optional))
     for u in api.unfinished(result):
         out.print(f"t={fmt_seconds(u.t)}  {u.text}", markup=False)
+    for line in _cronjob_notes(result):
+        out.print(line, markup=False)
+
+
+def _cronjob_notes(result: Result) -> list[str]:
+    """A line for each CronJob that made no Job or ends suspended: the tables say nothing
+    of a CronJob without Jobs."""
+    made: dict[str, int] = {}
+    for j in result.recorder.jobs.values():
+        if j.cronJob is not None:
+            made[j.cronJob] = made.get(j.cronJob, 0) + 1
+    notes = []
+    for key, cj in result.recorder.cronjobs.items():
+        n = made.get(key, 0)
+        jobs = f"it made {_n(n)} Job{'s' if n != 1 else ''}" if n else "it made no Job"
+        if cj.get("suspend"):
+            notes.append(f"CronJob {key} is suspended (spec.suspend: true): {jobs}")
+        elif not n:
+            notes.append(f"CronJob {key} made no Job in the run")
+    return notes
 
 
 def _expect(result: Result, expect: str | None) -> None:
@@ -325,6 +403,7 @@ def _bare(
     duration: str | None = None,
     fail_rate: float | None = None,
     exit_code: int | None = None,
+    horizon: str | None = None,
 ) -> BareOptions:
     """The bare-manifest options given on the command line, over the defaults."""
     given: dict[str, Any] = {
@@ -334,6 +413,7 @@ def _bare(
         "duration": duration,
         "fail_rate": fail_rate,
         "exit_code": exit_code,
+        "horizon": horizon,
     }
     set_ = {k: v for k, v in given.items() if v is not None}
     return api.BareOptions(**set_, given=tuple(set_))
@@ -438,20 +518,41 @@ def _stats(result: Result) -> None:
         "wasted pod-s",
         "useful pod-s",
     ]
-    rows = [
-        [
+
+    def failures(counts: dict[str, int]) -> str:
+        return ", ".join(f"{c}×{_n(n)}" for c, n in counts.items()) or "-"
+
+    def row(j: Any) -> list[str]:
+        return [
             j.name,
             _t(j.waitUntilRunning),
             _t(j.wallTime),
             _n(j.attempts),
             _n(j.reExecutions),
             _n(len(j.overlappingExecutions)),
-            ", ".join(f"{c}×{_n(n)}" for c, n in j.failuresByExitCode.items()) or "-",
+            failures(j.failuresByExitCode),
             _n(j.wastedPodSeconds),
             _n(j.usefulPodSeconds),
         ]
-        for j in st.jobs
-    ]
+
+    def summary(cron: str, jobs: list[Any]) -> list[str]:
+        codes: dict[str, int] = {}
+        for j in jobs:
+            for c, n in j.failuresByExitCode.items():
+                codes[c] = codes.get(c, 0) + n
+        return [
+            f"CronJob {cron}",
+            "-",
+            "-",
+            _n(sum(j.attempts for j in jobs)),
+            _n(sum(j.reExecutions for j in jobs)),
+            _n(sum(len(j.overlappingExecutions) for j in jobs)),
+            failures(codes),
+            _n(sum(j.wastedPodSeconds for j in jobs)),
+            _n(sum(j.usefulPodSeconds for j in jobs)),
+        ]
+
+    rows = _grouped(list(st.jobs), lambda j: j.cronJob, row, summary)
     title = "statistics (pod-seconds: time in runs; see jobsim.stats)"
     optional = (
         "overlaps",
@@ -539,13 +640,14 @@ def run(
     duration: DurationOpt = None,
     fail_rate: FailRateOpt = None,
     exit_code: ExitCodeOpt = None,
+    horizon: HorizonOpt = None,
     kubernetes_version: ReleaseOpt = None,
     feature_gates: GatesOpt = None,
     debug: DebugOpt = False,
 ) -> None:
     """Run a scenario (or bare Job manifests) and print its summary, timeline and statistics
     (or --json)."""
-    bare = _bare(nodes, node_cpu, node_memory, duration, fail_rate, exit_code)
+    bare = _bare(nodes, node_cpu, node_memory, duration, fail_rate, exit_code, horizon)
     if out_format != "csv" and out_dir is None:
         err.print(f"--format {out_format} is the format of --out: give --out DIR", markup=False)
         raise typer.Exit(2)
@@ -593,12 +695,13 @@ def validate(
     duration: DurationOpt = None,
     fail_rate: FailRateOpt = None,
     exit_code: ExitCodeOpt = None,
+    horizon: HorizonOpt = None,
     kubernetes_version: ReleaseOpt = None,
     feature_gates: GatesOpt = None,
     debug: DebugOpt = False,
 ) -> None:
     """Check a scenario or Job manifests the way the API server would."""
-    bare = _bare(nodes, node_cpu, node_memory, duration, fail_rate, exit_code)
+    bare = _bare(nodes, node_cpu, node_memory, duration, fail_rate, exit_code, horizon)
     s = _load(file, debug, bare, _release(kubernetes_version, feature_gates))
     name = "<stdin>" if str(file) == "-" else str(file)
     keys = [f"{m.metadata.namespace}/{m.metadata.name}" for m in s.manifests]
@@ -659,6 +762,7 @@ def plot(
     duration: DurationOpt = None,
     fail_rate: FailRateOpt = None,
     exit_code: ExitCodeOpt = None,
+    horizon: HorizonOpt = None,
     kubernetes_version: ReleaseOpt = None,
     feature_gates: GatesOpt = None,
     debug: DebugOpt = False,
@@ -674,7 +778,7 @@ def plot(
     if problem is not None:
         err.print(f"--animate {problem}", markup=False)
         raise typer.Exit(2)
-    bare = _bare(nodes, node_cpu, node_memory, duration, fail_rate, exit_code)
+    bare = _bare(nodes, node_cpu, node_memory, duration, fail_rate, exit_code, horizon)
     release = _release(kubernetes_version, feature_gates)
     result = _simulate(file, seed, debug, bare=bare, release=release)
     if output is not None:
@@ -684,6 +788,27 @@ def plot(
         path = animation
         _write(debug, lambda: api.animate(result, path, by=by, max_lanes=max_lanes))
         err.print(f"wrote {animation}", markup=False)
+
+
+def _names(names: list[str]) -> str:
+    """Job names for a message: all of a few, the first and last of many."""
+    first, hidden, last = api.elide(names)
+    return ", ".join([*first, *([f"… {hidden:,} more"] if hidden else []), *last])
+
+
+def _no_such_job(result: Result, job: str, file: str) -> str:
+    """Why ``--job`` names nothing: a CronJob's name (and the Jobs it made), or no such Job
+    (and the Jobs there are)."""
+    jobs = result.recorder.jobs
+    for key, cj in result.recorder.cronjobs.items():
+        name = key.split("/", 1)[1]
+        if job in (key, name):
+            made = [j.name for j in jobs.values() if j.cronJob == key]
+            suspended = " (it is suspended)" if cj.get("suspend") else ""
+            its = f"its Jobs: {_names(made)}" if made else f"it made no Job{suspended}"
+            return f"{job!r} is a CronJob in {file}, not a Job; {its}"
+    names = _names([j.name for j in jobs.values()])
+    return f"no Job {job!r} in {file} " + (f"(Jobs: {names})" if names else "(it has no Job)")
 
 
 @app.command()
@@ -701,18 +826,18 @@ def explain(
     duration: DurationOpt = None,
     fail_rate: FailRateOpt = None,
     exit_code: ExitCodeOpt = None,
+    horizon: HorizonOpt = None,
     kubernetes_version: ReleaseOpt = None,
     feature_gates: GatesOpt = None,
     debug: DebugOpt = False,
 ) -> None:
     """Narrate a run: one line per decision, with its rule and numbers."""
-    bare = _bare(nodes, node_cpu, node_memory, duration, fail_rate, exit_code)
+    bare = _bare(nodes, node_cpu, node_memory, duration, fail_rate, exit_code, horizon)
     release = _release(kubernetes_version, feature_gates)
     result = _simulate(file, seed, debug, bare=bare, release=release)
     jobs = result.recorder.jobs
     if job is not None and not any(job in (key, j.name) for key, j in jobs.items()):
-        names = ", ".join(j.name for j in jobs.values())
-        err.print(f"--job: no Job {job!r} in {file} (Jobs: {names})", markup=False)
+        err.print(f"--job: {_no_such_job(result, job, str(file))}", markup=False)
         raise typer.Exit(1)
     lines = _guard(debug, lambda: api.narrate(result, job=job))
     sys.stdout.write(api.render(lines, fmt))
@@ -729,6 +854,7 @@ def report(
     duration: DurationOpt = None,
     fail_rate: FailRateOpt = None,
     exit_code: ExitCodeOpt = None,
+    horizon: HorizonOpt = None,
     kubernetes_version: ReleaseOpt = None,
     feature_gates: GatesOpt = None,
     debug: DebugOpt = False,
@@ -738,7 +864,7 @@ def report(
     if output.suffix.lower() not in (".html", ".htm"):
         err.print(f"{output}: the output must end in .html", markup=False)
         raise typer.Exit(2)
-    bare = _bare(nodes, node_cpu, node_memory, duration, fail_rate, exit_code)
+    bare = _bare(nodes, node_cpu, node_memory, duration, fail_rate, exit_code, horizon)
     stdin = str(file) == "-"
     text = _stdin() if stdin else None
     r = _release(kubernetes_version, feature_gates)
@@ -884,6 +1010,7 @@ def compare_command(
     duration: DurationOpt = None,
     fail_rate: FailRateOpt = None,
     exit_code: ExitCodeOpt = None,
+    horizon: HorizonOpt = None,
     debug: DebugOpt = False,
 ) -> None:
     """Run two variants of a workload with one seed: per Job, outcome, reason, finish time,
@@ -907,7 +1034,7 @@ def compare_command(
     where_b = "--set" if set_ else "--set-b"
     settings_a = _guard(debug, lambda: api.parse_settings(set_a or [], "--set-a"))
     settings_b = _guard(debug, lambda: api.parse_settings([*(set_ or []), *(set_b or [])], where_b))
-    bare = _bare(nodes, node_cpu, node_memory, duration, fail_rate, exit_code)
+    bare = _bare(nodes, node_cpu, node_memory, duration, fail_rate, exit_code, horizon)
     file_a, file_b = files[0], files[-1]
     stdin = _stdin() if "-" in (str(file_a), str(file_b)) else None
 
@@ -1284,6 +1411,8 @@ def import_command(
 
     imported = _guard(debug, go)
     if isinstance(imported, api.DumpError):
+        for w in imported.warnings:  # what was skipped may be why nothing is left
+            err.print(f"warning: {w}", markup=False)
         for line in imported.lines:
             err.print(f"error: {line}", markup=False)
         raise typer.Exit(1)

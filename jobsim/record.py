@@ -439,9 +439,17 @@ class Recorder:
         """An Event the CronJob controller records on the CronJob (``reason``, ``message``)."""
         self._log(t, Kind.CRONJOB_EVENT, key, reason, a=int(warning), text=message)
 
-    def cronjob_status(self, t: float, key: str, status: dict[str, Any]) -> None:
-        """The CronJob's status after a sync."""
-        self.cronjobs[key]["status"] = status
+    def cronjob_status(
+        self, t: float, key: str, status: dict[str, Any], suspended: bool = False
+    ) -> None:
+        """The CronJob's status after a sync, and ``suspend: true`` while its spec says so
+        (kubectl's SUSPEND column)."""
+        entry = self.cronjobs[key]
+        entry["status"] = status
+        if suspended:
+            entry["suspend"] = True
+        else:
+            entry.pop("suspend", None)
 
     # -- pods ----------------------------------------------------------------------------
     def pod_created(self, t: float, name: str, job: str, index: int | None) -> None:
@@ -629,7 +637,9 @@ class NullRecorder(JobRecorder):
     def cronjob_created(self, t: float, key: str, name: str, namespace: str, spec: str) -> None:
         return None
 
-    def cronjob_status(self, t: float, key: str, status: dict[str, Any]) -> None:
+    def cronjob_status(
+        self, t: float, key: str, status: dict[str, Any], suspended: bool = False
+    ) -> None:
         return None
 
     def job_status(self, t: float, key: str, status: StatusSource) -> None:

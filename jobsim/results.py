@@ -299,7 +299,8 @@ class Result:
 
     def cronjobs(self) -> list[dict[str, Any]]:
         """``cronJobs[]``: name, namespace, createdAt, status shaped like batch/v1
-        CronJobStatus (``active`` the names of its active Jobs; times in virtual seconds)."""
+        CronJobStatus (``active`` the names of its active Jobs; times in virtual seconds),
+        and ``suspend: true`` for one suspended at the end of the run."""
         return [dict(c) for c in self.recorder.cronjobs.values()]
 
     def pods(self) -> list[dict[str, Any]]:

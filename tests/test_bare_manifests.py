@@ -262,13 +262,51 @@ def test_a_cronjob_runs_for_a_day(tmp_path: Path) -> None:
     res = runner.invoke(app, ["run", str(path), "--json"])
     assert res.exit_code == 0, res.output
     assert res.stderr == (
-        f"warning: {path}: CronJobs run for 24h of virtual time here (a scenario sets its own "
-        "horizon)\n"
+        f"warning: {path}: CronJobs run for 24h of virtual time here (--horizon sets another; "
+        "a scenario sets its own horizon)\n"
     )
     jobs = json.loads(res.stdout)["jobs"]
     assert len(jobs) == 1439
     assert (jobs[0]["name"], jobs[0]["submittedAt"]) == ("hello-29459521", 60.1)
     assert {j["cronJob"] for j in jobs} == {"default/hello"}
+
+
+def test_horizon_shortens_a_cronjobs_run(tmp_path: Path) -> None:
+    """``--horizon 10m``: the Jobs of minutes 1 to 9 (each created 100 ms after its minute;
+    the one of minute 10, at 10m0.1s, is past the horizon), and no note about the day."""
+    path = write(tmp_path, CRONJOB, "cron.yaml")
+    res = runner.invoke(app, ["run", str(path), "--json", "--horizon", "10m"])
+    assert res.exit_code == 0, res.output
+    assert res.stderr == ""
+    jobs = json.loads(res.stdout)["jobs"]
+    assert [(j["name"], j["submittedAt"]) for j in jobs] == [
+        (f"hello-{29459520 + k}", 60 * k + 0.1) for k in range(1, 10)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("0s", "--horizon: must be greater than 0, got 0s"),
+        ("-5m", "--horizon: must be greater than 0, got -5m"),
+        (
+            "3x",
+            "--horizon: invalid duration '3x': unknown unit 'x'; expected a Go duration such as "
+            '"300ms", "1.5h" or "2h45m" (units ns, us, µs, ms, s, m, h; a bare number needs a '
+            "unit unless it is 0)",
+        ),
+    ],
+)
+def test_a_bad_horizon_is_named(tmp_path: Path, value: str, message: str) -> None:
+    path = write(tmp_path, CRONJOB, "cron.yaml")
+    res = runner.invoke(app, ["run", str(path), "--horizon", value])
+    assert (res.exit_code, res.stderr) == (1, f"{path}: {message}\n")
+
+
+def test_horizon_on_a_scenario_file_is_refused() -> None:
+    res = runner.invoke(app, ["run", "scenarios/pi.yaml", "--horizon", "1h"])
+    assert res.exit_code == 1
+    assert res.stderr.startswith("scenarios/pi.yaml: --horizon: apply to bare Job manifests only")
 
 
 def test_a_cronjob_beside_a_job_runs_too(tmp_path: Path) -> None:

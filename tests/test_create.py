@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import copy
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -146,3 +147,82 @@ def test_an_unknown_metadata_field_is_still_refused() -> None:
         "<scenario>: jobs[0].manifest: metadata.resourceVersoin: unknown field "
         "'resourceVersoin' (did you mean 'resourceVersion'?)"
     ]
+
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def test_a_dump_gets_its_validation_errors_before_the_resource_version() -> None:
+    """``Store.Create`` validates first (``rest.BeforeCreate``: the strategy's ``Validate``,
+    422 with every field error) and reaches the storage's resourceVersion check
+    (``etcd3/store.go`` ``Create``) only when the object is valid: a ``kubectl get job -o
+    yaml`` dump is refused for its generated selector and uid labels, never for its
+    resourceVersion."""
+    path = FIXTURES / "getjob-rv.yaml"
+    with pytest.raises(ScenarioError) as err:
+        load_input(path)
+    old = "0f6a4d2c-7c0e-4a4e-9a55-3b2a1e0c9d11"
+    labels = (
+        f'{{"batch.kubernetes.io/controller-uid":"{old}","batch.kubernetes.io/job-name":"pi",'
+        f'"controller-uid":"{old}","job-name":"pi"}}'
+    )
+    new = job_uid("default", "pi")
+    assert [line.split(": ", 1)[1] for line in err.value.lines] == [
+        "spec.selector: Invalid value: "
+        f'{{"matchLabels":{{"batch.kubernetes.io/controller-uid":"{old}"}}}}: '
+        "`selector` not auto-generated",
+        "spec.template.metadata.labels[batch.kubernetes.io/controller-uid]: Invalid value: "
+        f"{labels}: must be '{new}'",
+        f"spec.template.metadata.labels[controller-uid]: Invalid value: {labels}: must be '{new}'",
+    ]
+    assert [line.split(": ", 1)[0] for line in err.value.lines] == [
+        f"{path}:23:5",
+        f"{path}:30:45",
+        f"{path}:32:25",
+    ]
+
+
+def test_a_valid_object_with_a_resource_version_is_refused_by_the_storage() -> None:
+    """The same dump with the selector and the uid labels removed passes validation, and the
+    storage refuses it for its resourceVersion, alone."""
+    import yaml
+
+    dump = yaml.safe_load((FIXTURES / "getjob-rv.yaml").read_text(encoding="utf-8"))
+    del dump["spec"]["selector"]
+    dump["spec"]["template"]["metadata"]["labels"] = {}
+    with pytest.raises(ScenarioError) as err:
+        load_input("job.yaml", text=yaml.safe_dump(dump))
+    (line,) = err.value.lines
+    assert line.startswith(
+        "job.yaml:13:3: metadata.resourceVersion: resourceVersion should not be set on objects "
+        "to be created ("
+    )
+
+
+def cronjob_dump(schedule: str) -> dict[str, Any]:
+    return {
+        "apiVersion": "batch/v1",
+        "kind": "CronJob",
+        "metadata": {"name": "nightly", "resourceVersion": "4711"},
+        "spec": {
+            "schedule": schedule,
+            "jobTemplate": {"spec": job_manifest()["spec"]},
+        },
+    }
+
+
+def test_a_cronjob_with_a_resource_version_is_validated_first() -> None:
+    """A CronJob too: its schedule's error, not the storage's, when the schedule is bad."""
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(scenario((cronjob_dump("61 * * * *"), {"duration": "10s"})))
+    assert err.value.lines == [
+        '<scenario>: jobs[0].manifest: spec.schedule: Invalid value: "61 * * * *": '
+        "end of range (61) above maximum (59): 61"
+    ]
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(scenario((cronjob_dump("0 2 * * *"), {"duration": "10s"})))
+    (line,) = err.value.lines
+    assert line.startswith(
+        "<scenario>: jobs[0].manifest: metadata.resourceVersion: resourceVersion should not be "
+        "set on objects to be created ("
+    )

@@ -243,8 +243,8 @@ def test_defaults() -> None:
     ("change", "message"),
     [
         (
-            {"name": "n" * 53},
-            f'metadata.name: Invalid value: "{"n" * 53}": must be no more than 52 characters',
+            {"name": "n" * 59},
+            f'metadata.name: Invalid value: "{"n" * 59}": must be no more than 52 characters',
         ),
         (
             {"schedule": "* * * *"},
@@ -306,6 +306,32 @@ def test_validation_messages(change: dict[str, Any], message: str) -> None:
     schedule = change.pop("schedule", "0 2 * * *")
     e = scenario_error(data(cronjob(name, schedule, **change)))
     assert any(line.endswith(f"jobs[0].manifest: {message}") for line in e.lines), e.lines
+
+
+@pytest.mark.parametrize(
+    ("name", "messages"),
+    [
+        (
+            "n" * 59,
+            [f'metadata.name: Invalid value: "{"n" * 59}": must be no more than 52 characters'],
+        ),
+        (
+            "-nightly",
+            [
+                'metadata.name: Invalid value: "-nightly": a lowercase RFC 1123 subdomain must '
+                "consist of lower case alphanumeric characters, '-' or '.', and must start and "
+                "end with an alphanumeric character (e.g. 'example.com', regex used for "
+                "validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')"
+            ],
+        ),
+    ],
+)
+def test_a_bad_name_gives_only_its_own_errors(name: str, messages: list[str]) -> None:
+    """``ValidateCronJobCreate`` checks the job template without a Job name, so a name too
+    long (59 > 63 - 11) or not a DNS subdomain gives its ``metadata.name`` error and no
+    error of the job-name labels the template's Jobs would carry."""
+    e = scenario_error(data(cronjob(name)))
+    assert e.lines == [f"<scenario>: jobs[0].manifest: {m}" for m in messages]
 
 
 def test_a_cronjob_entry_takes_no_replicas() -> None:

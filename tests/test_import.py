@@ -134,8 +134,8 @@ def test_broken_and_partial_dumps_give_located_warnings(imported: Any) -> None:
     assert imported.warnings == [
         f"{f}: items[25] (Pod batch/etl-0228-mqtx4): a pod of Job batch/etl-0228, which is not "
         "in the dump: left out",
-        f"{f}: items[26] (Pod batch/etl-0301-x47bf): state.terminated without startedAt, "
-        "finishedAt or exitCode (a container that never started?): its run is left out",
+        f"{f}: items[26] (Pod batch/etl-0301-x47bf): state.terminated without startedAt and "
+        "finishedAt (a container that never started?): its run is left out",
         f"1 pod(s) not created by a Job (the first: {f}: items[27] (Pod "
         "batch/web-6d9f8c7b5-58cgk)): left out",
         f"{f}: items[5] (Job batch/etl-0302): not finished at the time of the dump (1 pod(s) "
@@ -197,6 +197,19 @@ def test_dumps_that_cannot_be_imported_are_errors(
     with pytest.raises(DumpError) as err:
         import_dumps([p])
     assert message in str(err.value)
+
+
+def test_the_warnings_come_with_the_error_of_an_empty_import(tmp_path: Path) -> None:
+    """A dump whose only Job has no metadata.name: nothing to import, and the warning that
+    says why is printed before the error."""
+    job = {"apiVersion": "batch/v1", "kind": "Job", "metadata": {}, "spec": {}}
+    p = write(tmp_path, "d.json", {"apiVersion": "v1", "kind": "List", "items": [job]})
+    res = runner.invoke(app, ["import", str(p), "-o", str(tmp_path / "s.yaml")])
+    assert res.exit_code == 1
+    assert res.stderr == (
+        f"warning: {p}: items[0] (Job): a Job without metadata.name: skipped\n"
+        f"error: {p}: no Job in the dump(s): nothing to import\n"
+    )
 
 
 def test_a_missing_file_is_an_error(tmp_path: Path) -> None:

@@ -120,3 +120,63 @@ def test_the_timeline_gives_each_cronjob_its_lanes() -> None:
         "CronJob default/etl-allow:",
         *allow,
     ]
+
+
+def _every_minute(horizon: str) -> jobsim.Result:
+    """The docs' every-minute CronJob, 10 s runs, for ``horizon`` (Jobs at 1m0.1s, 2m0.1s…)."""
+    d = data(cronjob("hello", "* * * * *"), {"duration": "10s"}, horizon)
+    return run(d)
+
+
+def test_many_jobs_of_a_cronjob_are_elided_in_every_table() -> None:
+    """19 Jobs (minutes 1 to 19, 20m horizon): each table of Jobs lists the first 3 and the
+    last 3 under the CronJob's row, and one row for the 13 left out; the conditions table
+    too (two conditions each: SuccessCriteriaMet and Complete); the CronJob's Events (19
+    SuccessfulCreate, 19 SawCompletedJob, 16 SuccessfulDelete past the history limit of 3)
+    are the first and last 20 of 54."""
+    result = _every_minute("20m")
+    names = [j["name"] for j in result.jobs()]
+    assert len(names) == 19
+    text = report_html(result)
+    shown = [f"default/{n}" for n in (*names[:3], *names[-3:])]
+    more = "… 13 more Jobs of default/hello"
+    for div in ("jobs", "statistics"):
+        rows = _table_rows(_section(text, div))
+        assert rows[1:] == [*shown[:3], more, *shown[3:]]
+        assert rows[0].startswith("CronJob default/hello · schedule '* * * * *' · 19 Jobs")
+    submitted = _table_rows(_section(text, "scenario").split("<h3>Jobs")[1])
+    assert submitted[2:5] == ["t=2m0.1s", "t=3m0.1s", more]
+    conditions = _section(text, "jobs").split("<h3>Conditions")[1]
+    cells = _table_rows(conditions)
+    assert cells == [
+        *[s for s in shown[:3] for _ in (0, 1)],
+        more,
+        *[s for s in shown[3:] for _ in (0, 1)],
+    ]
+    events = _section(text, "cronjobs")
+    assert "<summary>the first and last 20 of 54 Events</summary>" in events
+    assert "… 14 more Events (jobsim explain narrates them all)" in events
+
+
+def test_ten_jobs_of_a_cronjob_are_all_listed() -> None:
+    result = _every_minute("11m")
+    text = report_html(result)
+    rows = _table_rows(_section(text, "jobs"))
+    assert rows[1:] == [f"default/{j['name']}" for j in result.jobs()] and len(rows) == 11
+    assert "more Jobs of" not in text
+
+
+def test_past_max_pod_bars_each_job_is_a_lane_with_a_line_between() -> None:
+    """34 hours of the every-minute CronJob: 2,039 Jobs of one pod (minutes 1 to 2,039), past
+    ``MAX_POD_BARS``: a 3-row lane per Job showing its running pods, a grey line between
+    every two lanes (at 2.5, 5.5…), all set at once: one ``add_hline`` per lane copied every
+    shape before it and took minutes."""
+    result = _every_minute("34h")
+    assert len(result.lives.pods) == 2039
+    fig = timeline_by_job(result, PodStories(result, explain(result)))
+    lines = [s for s in fig.layout.shapes if s.line.color == "#BBBBBB"]
+    assert len(lines) == 2038
+    assert [(s.y0, s.y1, s.xref, s.x0, s.x1) for s in lines[:2]] == [
+        (2.5, 2.5, "x domain", 0, 1),
+        (5.5, 5.5, "x domain", 0, 1),
+    ]

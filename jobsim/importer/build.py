@@ -191,7 +191,9 @@ def import_dumps(
     dump = read_dumps(files)
     warnings = dump.warnings
     if not dump.jobs:
-        raise DumpError([f"{', '.join(map(str, files))}: no Job in the dump(s): nothing to import"])
+        raise DumpError(
+            [f"{', '.join(map(str, files))}: no Job in the dump(s): nothing to import"], warnings
+        )
     pools = node_pools(dump.nodes, warnings)
     if not pools:
         warnings.append(

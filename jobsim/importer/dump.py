@@ -22,10 +22,12 @@ KINDS = ("Node", "Job", "Pod")
 
 
 class DumpError(Exception):
-    """A dump that cannot be read: each line is ``FILE: what is wrong``."""
+    """A dump that cannot be read: each line is ``FILE: what is wrong``; ``warnings`` are
+    those of the reading that came before (what was skipped, and why)."""
 
-    def __init__(self, lines: list[str]) -> None:
+    def __init__(self, lines: list[str], warnings: list[str] | None = None) -> None:
         self.lines = lines
+        self.warnings = list(warnings or [])
         super().__init__("\n".join(lines))
 
 

@@ -131,6 +131,21 @@ def _code(term: dict[str, Any]) -> int | None:
     return code if isinstance(code, int) and not isinstance(code, bool) else None
 
 
+def _lacks(terms: list[dict[str, Any]]) -> str:
+    """What keeps terminated states from giving a run, naming only what is wrong:
+    "without startedAt and finishedAt", "with finishedAt before startedAt"."""
+    missing = [
+        f for f in ("startedAt", "finishedAt") if any(parse_time(t.get(f)) is None for t in terms)
+    ]
+    if any(_code(t) is None for t in terms):
+        missing.append("exitCode")
+    if not missing:
+        return "with finishedAt before startedAt"
+    return "without " + (
+        " and ".join(missing) if len(missing) < 3 else "startedAt, finishedAt and exitCode"
+    )
+
+
 def pod_runs(pod: Item, warnings: list[str]) -> tuple[list[Run], bool]:
     """The pod's finished runs, and whether it is still running (or pending)."""
     status = pod.data.get("status")
@@ -145,8 +160,8 @@ def pod_runs(pod: Item, warnings: list[str]) -> tuple[list[Run], bool]:
         seconds, code = _span(last), _code(last)
         if seconds is None or code is None:
             warnings.append(
-                f"{pod.where}: container {s.get('name')}: lastState.terminated without "
-                "startedAt, finishedAt or exitCode: that run is left out"
+                f"{pod.where}: container {s.get('name')}: lastState.terminated {_lacks([last])}: "
+                "that run is left out"
             )
             continue
         runs.append(Run(seconds, code, str(s.get("name")) if code else None, last.get("reason")))
@@ -165,10 +180,9 @@ def pod_runs(pod: Item, warnings: list[str]) -> tuple[list[Run], bool]:
     ends = [b for _, b in spans if b is not None]
     codes = [(name, _code(t), t.get("reason")) for name, t in terms]
     if len(starts) < len(spans) or len(ends) < len(spans) or any(c is None for _, c, _ in codes):
-        warnings.append(
-            f"{pod.where}: state.terminated without startedAt, finishedAt or exitCode (a "
-            "container that never started?): its run is left out"
-        )
+        lacks = _lacks([t for _, t in terms])
+        never = " (a container that never started?)" if "startedAt" in lacks else ""
+        warnings.append(f"{pod.where}: state.terminated {lacks}{never}: its run is left out")
         return runs, False
     seconds = max((max(ends) - min(starts)).total_seconds(), 0.0)
     failed = next(((n, c, r) for n, c, r in codes if c), None)

@@ -4,7 +4,10 @@
   ``storage.ErrResourceVersionSetOnCreate`` ("resourceVersion should not be set on objects to
   be created", apiserver ``pkg/storage/errors.go``; checked in ``etcd3/store.go`` ``Create``)
   when the version parses as a non-zero number (``APIObjectVersioner.ObjectResourceVersion``:
-  ``""``, ``"0"`` and a version that does not parse pass, and are dropped).
+  ``""``, ``"0"`` and a version that does not parse pass, and are dropped). The storage is
+  reached only after ``rest.BeforeCreate`` has validated the object (``registry/store.go``
+  ``Store.Create``), so the refusal is the caller's to give once validation passes: it is
+  returned in ``refused``, with the manifest otherwise admitted.
 - The fields the server sets itself are ignored: ``uid`` and ``creationTimestamp``
   (``rest.FillObjectMetaSystemFields``), ``deletionTimestamp`` and
   ``deletionGracePeriodSeconds`` (``rest.BeforeCreate``), ``generation`` and ``status``
@@ -74,7 +77,8 @@ class Names:
 class Admitted:
     """A manifest as the server takes it on create: ``data`` with the server-set fields
     removed and its name generated; ``ignored`` names the fields removed (paths);
-    ``refused`` is the path and message of a manifest the server refuses, else ``None``."""
+    ``refused`` is the path and message of the storage's refusal of a manifest that passes
+    validation (its ``resourceVersion`` is kept in ``data``), else ``None``."""
 
     data: dict[str, Any]
     ignored: tuple[str, ...] = ()
@@ -85,7 +89,7 @@ def _is_text(v: Any) -> bool:
     return v is None or isinstance(v, str)
 
 
-def _sets_version(rv: Any) -> bool:
+def sets_version(rv: Any) -> bool:
     """Whether the storage refuses this ``resourceVersion`` (a non-zero uint64 as text)."""
     if not isinstance(rv, str) or not rv.isascii() or not rv.isdigit():
         return False
@@ -97,13 +101,15 @@ def admit_create(data: dict[str, Any], names: Names | None = None) -> Admitted:
     meta = data.get("metadata")
     if not isinstance(meta, dict):
         return Admitted(data)
-    if _sets_version(meta.get("resourceVersion")):
-        return Admitted(data, refused=("metadata.resourceVersion", RESOURCE_VERSION_SET_ON_CREATE))
+    refused = None
+    if sets_version(meta.get("resourceVersion")):
+        refused = ("metadata.resourceVersion", RESOURCE_VERSION_SET_ON_CREATE)
     # a uid of the wrong type is the JSON decoder's error, before create: left for it
     drop = [k for k in IGNORED_METADATA if k in meta and (k != "uid" or _is_text(meta[k]))]
     ignored = [f"metadata.{k}" for k in drop]
     new_meta = {k: v for k, v in meta.items() if k not in drop}
-    new_meta.pop("resourceVersion", None)
+    if refused is None:
+        new_meta.pop("resourceVersion", None)
     base = meta.get("generateName")
     if not meta.get("name") and isinstance(base, str) and base:
         new_meta["name"] = (names or Names()).generate(base)
@@ -112,7 +118,7 @@ def admit_create(data: dict[str, Any], names: Names | None = None) -> Admitted:
     if status:
         ignored.append("status")
     out["metadata"] = new_meta
-    return Admitted(out, tuple(ignored))
+    return Admitted(out, tuple(ignored), refused)
 
 
 def ignored_note(ignored: tuple[str, ...]) -> str:
@@ -130,4 +136,5 @@ __all__ = [
     "admit_create",
     "generate_name",
     "ignored_note",
+    "sets_version",
 ]

@@ -4,11 +4,10 @@ Pure functions of explicit instants (seconds since the Unix epoch); nothing here
 clock. Upstream: ``pkg/controller/cronjob/utils.go`` ``mostRecentScheduleTime``,
 ``nextScheduleTimeDuration``, ``nextScheduleTime``, ``getTimeHashInMinutes``;
 ``cronjob_controllerv2.go`` ``getJobName``, ``nextScheduleDelta``; robfig/cron v3
-``SpecSchedule.Next`` and ``ConstantDelaySchedule.Next``. The calendar arithmetic of a
-five-field schedule (months, days, daylight-saving changes in ``timeZone``) is croniter's
-(``croniter.croniter.get_next``), given the fields as robfig parsed them: each field as its
-explicit values, and ``*`` exactly where robfig set its star bit, so that a day matches as
-robfig's ``dayMatches`` says (day of month AND day of week when either is ``*``, else OR).
+``SpecSchedule.Next`` and ``ConstantDelaySchedule.Next``. ``SpecSchedule.Next`` is followed
+step by step, with Go's ``time`` arithmetic (``time.Date``'s choice of offset for a local time
+a zone skips or repeats; ``Add`` and ``Truncate`` on absolute time), so that daylight-saving
+nights come out as upstream's: a skipped local time never fires, a repeated one fires twice.
 """
 
 from __future__ import annotations
@@ -19,7 +18,7 @@ import zoneinfo
 from dataclasses import dataclass
 from enum import Enum
 
-from jobsim.k8s.cronparse import CronSpec, Field
+from jobsim.k8s.cronparse import CronSpec
 
 NEXT_SCHEDULE_DELTA = 0.1
 """``nextScheduleDelta``: the controller requeues 100 ms after a schedule time."""
@@ -30,8 +29,109 @@ TOO_MANY_MISSED = 100
 _UTC = dt.UTC
 
 
-def _field_text(f: Field) -> str:
-    return "*" if f.star else ",".join(str(v) for v in sorted(f.values))
+_YEAR_LIMIT = 5
+"""robfig: "If no time is found within five years, return zero"."""
+
+
+def _offset(unix: int, tz: dt.tzinfo) -> int:
+    """The zone's UTC offset in seconds at an instant (Go's ``Location.lookup``)."""
+    off = dt.datetime.fromtimestamp(unix, tz).utcoffset()
+    return 0 if off is None else int(off.total_seconds())
+
+
+def _go_date(d: tuple[int, int, int, int, int, int], tz: dt.tzinfo) -> int:
+    """Go's ``time.Date(year, month, day, hour, min, sec, 0, loc)``: fields out of range carry
+    over; a local time the zone skips or repeats takes the offset of the zone period that
+    holds the fields read as UTC, or else the one in force at that UTC minus that offset."""
+    year, month, day, hour, minute, second = d
+    year, month = year + (month - 1) // 12, (month - 1) % 12 + 1
+    first = dt.datetime(year, month, 1, hour, minute, second, tzinfo=_UTC)
+    unix = int(first.timestamp()) + (day - 1) * 86400
+    return unix - _offset(unix - _offset(unix, tz), tz)
+
+
+def _clock(t: dt.datetime) -> tuple[int, int, int]:
+    return t.hour, t.minute, t.second
+
+
+def _day_matches(spec: CronSpec, t: dt.datetime) -> bool:
+    """robfig's ``dayMatches``: day of month AND day of week when either has the star bit,
+    else OR (Go's ``Weekday``: Sunday is 0)."""
+    assert spec.dom and spec.dow
+    dom = t.day in spec.dom.values
+    dow = (t.weekday() + 1) % 7 in spec.dow.values
+    return dom and dow if spec.dom.star or spec.dow.star else dom or dow
+
+
+def _spec_next(spec: CronSpec, base: int, tz: dt.tzinfo) -> int | None:
+    """robfig's ``SpecSchedule.Next`` from whole second ``base`` (seconds field ``0``, as
+    ``ParseStandard`` sets it): month, day, hour, minute and second loops, each stepping
+    until its field matches and starting again from the month when it wraps. Hours and
+    minutes step on absolute time, so a skipped local hour is never matched and a repeated
+    one is matched again in its second offset."""
+    assert spec.minute and spec.hour and spec.month
+    t = base + 1
+    added = False
+    year_limit = dt.datetime.fromtimestamp(t, tz).year + _YEAR_LIMIT
+    while True:  # WRAP
+        lt = dt.datetime.fromtimestamp(t, tz)
+        if lt.year > year_limit:
+            return None
+        wrapped = False
+        while lt.month not in spec.month.values:
+            if not added:
+                added = True
+                t = _go_date((lt.year, lt.month, 1, 0, 0, 0), tz)
+                lt = dt.datetime.fromtimestamp(t, tz)
+            t = _go_date((lt.year, lt.month + 1, lt.day, *_clock(lt)), tz)  # AddDate(0, 1, 0)
+            lt = dt.datetime.fromtimestamp(t, tz)
+            if lt.month == 1:
+                wrapped = True
+                break
+        if wrapped:
+            continue
+        while not _day_matches(spec, lt):
+            if not added:
+                added = True
+                t = _go_date((lt.year, lt.month, lt.day, 0, 0, 0), tz)
+                lt = dt.datetime.fromtimestamp(t, tz)
+            t = _go_date((lt.year, lt.month, lt.day + 1, *_clock(lt)), tz)  # AddDate(0, 0, 1)
+            lt = dt.datetime.fromtimestamp(t, tz)
+            if lt.hour != 0:  # "Notice if the hour is no longer midnight due to DST."
+                t += (24 - lt.hour if lt.hour > 12 else -lt.hour) * 3600
+                lt = dt.datetime.fromtimestamp(t, tz)
+            if lt.day == 1:
+                wrapped = True
+                break
+        if wrapped:
+            continue
+        while lt.hour not in spec.hour.values:
+            if not added:
+                added = True
+                t = _go_date((lt.year, lt.month, lt.day, lt.hour, 0, 0), tz)
+            t += 3600
+            lt = dt.datetime.fromtimestamp(t, tz)
+            if lt.hour == 0:
+                wrapped = True
+                break
+        if wrapped:
+            continue
+        while lt.minute not in spec.minute.values:
+            if not added:
+                added = True
+                t -= t % 60  # Truncate(time.Minute): on absolute time
+            t += 60
+            lt = dt.datetime.fromtimestamp(t, tz)
+            if lt.minute == 0:
+                wrapped = True
+                break
+        if wrapped:
+            continue
+        if lt.second != 0:  # the seconds loop: only second 0 matches
+            added = True
+            t += 60 - lt.second
+            continue  # it wrapped to second 0
+        return t
 
 
 @dataclass(frozen=True)
@@ -41,35 +141,20 @@ class Schedule:
     spec: CronSpec
     time_zone: str | None = None
 
-    def _expression(self) -> tuple[str, bool]:
-        """The croniter expression and its ``day_or``: robfig's ``dayMatches``."""
-        s = self.spec
-        assert s.minute and s.hour and s.dom and s.month and s.dow
-        dom, dow = s.dom, s.dow
-        day_or = not (dom.star or dow.star)
-        if day_or and (len(dom.values) == 31 or len(dow.values) == 7):
-            dom = dow = Field(frozenset(), True)  # OR with a full field: every day
-            day_or = False
-        fields = (s.minute, s.hour, dom, s.month, dow)
-        return " ".join(_field_text(f) for f in fields), day_or
-
     def next(self, t: float) -> float | None:
         """``Schedule.Next``: the first time strictly after ``t`` (whole seconds: the
-        fraction of ``t`` is dropped first); None if it never fires (robfig's zero time)."""
+        fraction of ``t`` is dropped first); None if it never fires (robfig's zero time:
+        nothing within five years, as for Feb 31)."""
         base = math.floor(t)
         if self.spec.every is not None:
             return base + self.spec.every
-        from croniter import croniter  # on the first schedule: loading a scenario needs none
-
         name = self.time_zone or self.spec.location
-        expr, day_or = self._expression()
+        tz: dt.tzinfo = _UTC if name in (None, "", "UTC", "Local") else zoneinfo.ZoneInfo(name)
         try:
-            tz: dt.tzinfo = _UTC if name in (None, "", "UTC", "Local") else zoneinfo.ZoneInfo(name)
-            start = dt.datetime.fromtimestamp(base, tz)
-            nxt = croniter(expr, start, day_or=day_or).get_next(dt.datetime)
-            return float(nxt.timestamp())
-        except Exception:  # no such day (Feb 31: CroniterBadDateError), or past year 9999
+            nxt = _spec_next(self.spec, base, tz)
+        except (OverflowError, ValueError, OSError):  # past year 9999
             return None
+        return None if nxt is None else float(nxt)
 
 
 class Missed(Enum):

@@ -404,9 +404,24 @@ def _layout(fig: go.Figure, lanes: _Lanes, title: str, xmax: float) -> None:
         automargin=True,
         zeroline=False,
     )
-    for i, (top, size) in enumerate(zip(lanes.tops, lanes.sizes, strict=True)):
-        if i and (size > 1 or lanes.sizes[i - 1] > 1):  # a line between lanes of many rows
-            fig.add_hline(y=top - 0.5, line={"color": "#BBBBBB", "width": 0.8})
+    # a line between lanes of many rows: the shapes ``add_hline`` makes, set at once (one
+    # ``add_hline`` per lane copies every shape before it: minutes for 2,000 lanes)
+    lines = [
+        {
+            "type": "line",
+            "xref": "x domain",
+            "x0": 0,
+            "x1": 1,
+            "yref": "y",
+            "y0": top - 0.5,
+            "y1": top - 0.5,
+            "line": {"color": "#BBBBBB", "width": 0.8},
+        }
+        for i, (top, size) in enumerate(zip(lanes.tops, lanes.sizes, strict=True))
+        if i and (size > 1 or lanes.sizes[i - 1] > 1)
+    ]
+    if lines:
+        fig.update_layout(shapes=[*fig.layout.shapes, *lines])
 
 
 def timeline_by_job(result: Result, stories: PodStories) -> go.Figure:

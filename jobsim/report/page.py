@@ -18,6 +18,7 @@ from typing import Any
 import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 
+from jobsim.elide import elide, more_jobs
 from jobsim.k8s.conditions import job_finished_at, job_outcome
 from jobsim.narrate import Line, explain
 from jobsim.record import (
@@ -40,6 +41,9 @@ from jobsim.units import format_bytes, format_quantity_millis
 from jobsim.version import __version__
 
 __all__ = ["MAX_NARRATIVE", "report_html"]
+
+MAX_EVENT_ROWS = 40
+"""A CronJob's Events the report lists: past this many, the first and last half of it."""
 
 MAX_NARRATIVE = 3000
 """The narrated lines the page holds at most (``jobsim explain`` prints them all)."""
@@ -87,6 +91,7 @@ details > summary { cursor: pointer; font-weight: 600; margin: 6px 0; }
   font-variant-numeric: tabular-nums; color: #57606a; }
 #jobs td:first-child, #statistics td:first-child { white-space: nowrap; }
 tr.group th { background: #ddf4ff; text-align: left; font-weight: 600; }
+tr.more td { color: #57606a; font-style: italic; }
 .cronjob { border-left: 3px solid #54aeff; padding: 2px 0 2px 12px; margin: 10px 0 18px; }
 .cronjob ul { margin: 4px 0 8px; padding-left: 20px; }
 .Warning { color: #cf222e; font-weight: 600; }
@@ -108,13 +113,16 @@ def _n(x: float, places: int = 3) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
-def _table(cols: list[str], rows: list[list[str]], numeric: tuple[str, ...] = ()) -> str:
+def _table(cols: list[str], rows: list[Row], numeric: tuple[str, ...] = ()) -> str:
     """A table of already-escaped cells; ``numeric`` columns right-aligned."""
     return _grouped_table(cols, [(None, rows)], numeric)
 
 
-Group = tuple[str | None, list[list[str]]]
-"""A header (escaped HTML; None: no header row) and its rows of escaped cells."""
+Row = list[str] | str
+"""A row of escaped cells, or a note across all the columns (escaped HTML)."""
+
+Group = tuple[str | None, list[Row]]
+"""A header (escaped HTML; None: no header row) and its rows."""
 
 
 def _grouped_table(cols: list[str], groups: list[Group], numeric: tuple[str, ...] = ()) -> str:
@@ -126,7 +134,9 @@ def _grouped_table(cols: list[str], groups: list[Group], numeric: tuple[str, ...
         if header is not None:
             body.append(f'<tr class="group"><th colspan="{len(cols)}">{header}</th></tr>')
         body.extend(
-            "<tr>"
+            f'<tr class="more"><td colspan="{len(cols)}">{r}</td></tr>'
+            if isinstance(r, str)
+            else "<tr>"
             + "".join(
                 f'<td class="n">{v}</td>' if c in numeric else f"<td>{v}</td>"
                 for c, v in zip(cols, r, strict=True)
@@ -140,6 +150,38 @@ def _grouped_table(cols: list[str], groups: list[Group], numeric: tuple[str, ...
 def _cronjob_of(result: Result) -> dict[str, str | None]:
     """Each Job's CronJob (``namespace/name``), None for a Job of its own."""
     return {key: j.cronJob for key, j in result.recorder.jobs.items()}
+
+
+def _left_out(result: Result) -> dict[str, str]:
+    """The Jobs the tables leave out, each with its CronJob: of a CronJob with more than
+    ``ELIDE_ABOVE`` Jobs, all but the first and last few (``jobsim.elide``)."""
+    owner = _cronjob_of(result)
+    made: dict[str, list[str]] = {}
+    for key in result.recorder.jobs:
+        cron = owner.get(key)
+        if cron is not None:
+            made.setdefault(cron, []).append(key)
+    out: dict[str, str] = {}
+    for cron, keys in made.items():
+        first, hidden, _ = elide(keys)
+        out.update(dict.fromkeys(keys[len(first) : len(first) + hidden], cron))
+    return out
+
+
+def _thin(keyed: list[tuple[str, list[str]]], left_out: dict[str, str]) -> list[Row]:
+    """The rows of the Jobs ``keyed`` names, those left out replaced by one row per CronJob
+    saying how many, where the first of them was."""
+    counts = Counter(left_out.values())
+    said: set[str] = set()
+    out: list[Row] = []
+    for key, row in keyed:
+        cron = left_out.get(key)
+        if cron is None:
+            out.append(row)
+        elif cron not in said:
+            said.add(cron)
+            out.append(_e(more_jobs(counts[cron], cron)))
+    return out
 
 
 def _by_cronjob(result: Result, items: list[Any], key: Any) -> list[tuple[str | None, list[Any]]]:
@@ -206,12 +248,19 @@ def _scenario(result: Result, lines: list[Line], source: str | None, name: str |
         ("nodes",),
     )
     submitted = [ln for ln in lines if ln.kind is Kind.JOB_SUBMITTED]
+    left_out = _left_out(result)
     jobs = _grouped_table(
         ["submitted", "Job, as the API server defaulted it"],
         [
             (
                 _cronjob_header(result, cron),
-                [[_e(f"t={fmt_seconds(ln.t)}"), _e(ln.text)] for ln in group],
+                _thin(
+                    [
+                        (str(ln.subject), [_e(f"t={fmt_seconds(ln.t)}"), _e(ln.text)])
+                        for ln in group
+                    ],
+                    left_out,
+                ),
             )
             for cron, group in _by_cronjob(result, submitted, lambda ln: ln.subject)
         ],
@@ -303,19 +352,22 @@ def _cronjobs(result: Result) -> str:
             f'<span class="{"Warning" if w else "Normal"}">{_e(r)}</span> ×{_n(n)}'
             for (r, w), n in counts.items()
         )
-        table = _table(
-            ["t", "type", "reason", "message"],
-            [
-                [
-                    _e(f"t={fmt_seconds(t)}"),
-                    '<span class="Warning">Warning</span>' if w else "Normal",
-                    _e(r),
-                    _e(m),
-                ]
-                for t, r, w, m in own
-            ],
-        )
+
+        def event_row(t: float, r: str, w: bool, m: str) -> list[str]:
+            kind = '<span class="Warning">Warning</span>' if w else "Normal"
+            return [_e(f"t={fmt_seconds(t)}"), kind, _e(r), _e(m)]
+
+        half = MAX_EVENT_ROWS // 2
+        first, hidden, last = elide(own, MAX_EVENT_ROWS, half, half)
+        rows: list[Row] = [event_row(*e) for e in first]
+        if hidden:
+            rows.append(_e(f"… {hidden:,} more Events (jobsim explain narrates them all)"))
+        rows += [event_row(*e) for e in last]
+        table = _table(["t", "type", "reason", "message"], rows)
         opened = " open" if len(own) <= 12 else ""
+        shown = (
+            f"all {_n(len(own))}" if not hidden else f"the first and last {half} of {_n(len(own))}"
+        )
         parts.append(
             f'<div class="cronjob"><h3>CronJob {_e(key)}</h3>'
             "<ul>"
@@ -323,7 +375,7 @@ def _cronjobs(result: Result) -> str:
             + "</ul>"
             + (
                 f"<p>Events: {said}</p>"
-                f"<details{opened}><summary>all {_n(len(own))} Events</summary>{table}</details>"
+                f"<details{opened}><summary>{shown} Events</summary>{table}</details>"
                 if own
                 else "<p>No Events.</p>"
             )
@@ -370,8 +422,9 @@ def _jobs(result: Result) -> str:
     cols = ["Job", "outcome", "reason", "start", "finished", "duration"]
     cols += ["succeeded", "failed", "pods created"] + (["deleted"] if grouped else [])
     numeric = ("start", "finished", "duration", "succeeded", "failed", "pods created", "deleted")
-    groups = [
-        (_cronjob_header(result, cron), [rows[k] for k in keys])
+    left_out = _left_out(result)
+    groups: list[Group] = [
+        (_cronjob_header(result, cron), _thin([(k, rows[k]) for k in keys], left_out))
         for cron, keys in _by_cronjob(result, list(rows), lambda k: k)
     ]
     parts = [
@@ -380,18 +433,24 @@ def _jobs(result: Result) -> str:
     ]
     for u in unfinished(result):
         parts.append(f'<p class="note">{_e(f"t={fmt_seconds(u.t)}  {u.text}")}</p>')
-    crow = [
+    crow = _thin(
         [
-            _e(f"{j['namespace']}/{j['name']}"),
-            _e(c["type"]),
-            _e(c["status"]),
-            _e(c.get("reason", "")),
-            _e(c.get("message", "")),
-            _t(c.get("lastTransitionTime")),
-        ]
-        for j in result.jobs()
-        for c in j["status"].get("conditions", [])
-    ]
+            (
+                f"{j['namespace']}/{j['name']}",
+                [
+                    _e(f"{j['namespace']}/{j['name']}"),
+                    _e(c["type"]),
+                    _e(c["status"]),
+                    _e(c.get("reason", "")),
+                    _e(c.get("message", "")),
+                    _t(c.get("lastTransitionTime")),
+                ],
+            )
+            for j in result.jobs()
+            for c in j["status"].get("conditions", [])
+        ],
+        left_out,
+    )
     if crow:
         ccols = ["Job", "type", "status", "reason", "message", "lastTransitionTime"]
         table = _table(ccols, crow, ("lastTransitionTime",))
@@ -450,8 +509,9 @@ def _stats(result: Result) -> str:
         ]
         for j in st.jobs
     }
-    groups = [
-        (_cronjob_header(result, cron), [rows[k] for k in keys])
+    left_out = _left_out(result)
+    groups: list[Group] = [
+        (_cronjob_header(result, cron), _thin([(k, rows[k]) for k in keys], left_out))
         for cron, keys in _by_cronjob(result, list(rows), lambda k: k)
     ]
     cols = ["Job", "outcome", "wait to run", "wall time", "attempts", "re-executions"]

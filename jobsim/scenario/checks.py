@@ -408,12 +408,13 @@ def check_references(scenario: Scenario) -> list[str]:
                     f"{_replica_names(base, g.replicas or 1)}; name one of them"
                 )
             else:
-                close = did_you_mean(ref, [*names, *keys])
-                why = "does not exist" + (
-                    f" (did you mean {close!r}?)"
-                    if close
-                    else f"; the jobs are: {', '.join(names) or 'none'}"
-                )
+                crons = [str(e.cronjob.metadata.name) for e in scenario.cronjobs if e.cronjob]
+                takes_cronjob = kind in ("suspend", "resume")
+                close = did_you_mean(ref, [*names, *keys, *(crons if takes_cronjob else [])])
+                listed = f"; the jobs are: {', '.join(names) or 'none'}"
+                if takes_cronjob and crons:  # suspend and resume name a CronJob too
+                    listed += f"; the CronJobs are: {', '.join(crons)}"
+                why = "does not exist" + (f" (did you mean {close!r}?)" if close else listed)
             problems.append(f"{path}: job {ref!r} {why}")
             continue
         entry = keys[ref] if ref in keys else keys[names[ref][0]]

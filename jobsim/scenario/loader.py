@@ -15,7 +15,13 @@ from pydantic import (
     ValidationError,
 )
 
-from jobsim.k8s.create import Names, admit_create, ignored_note
+from jobsim.k8s.create import (
+    RESOURCE_VERSION_SET_ON_CREATE,
+    Names,
+    admit_create,
+    ignored_note,
+    sets_version,
+)
 from jobsim.k8s.cronjob import (
     CronJob,
     job_manifest,
@@ -106,16 +112,26 @@ def decode_job(data: Any, *, marks: Marks | None = None) -> Job | list[str]:
 
 def admit(
     data: dict[str, Any], names: Names | None = None, notes: list[Problem] | None = None
-) -> dict[str, Any] | list[Problem]:
-    """A manifest as the API server takes it on create (``jobsim.k8s.create.admit_create``),
-    or the problem of one it refuses; a note on the fields it ignores goes to ``notes``."""
+) -> dict[str, Any]:
+    """A manifest as the API server takes it on create (``jobsim.k8s.create.admit_create``);
+    a note on the fields it ignores goes to ``notes``. A ``resourceVersion`` stays, for
+    ``_stored`` to refuse once validation has passed."""
     admitted = admit_create(data, names)
-    if admitted.refused is not None:
-        where, text = admitted.refused
-        return [Problem(where, f"{where}: {text} ({RESOURCE_VERSION_HINT})", at_key=True)]
     if admitted.ignored and notes is not None:
         notes.append(Problem(admitted.ignored[0], ignored_note(admitted.ignored), at_key=True))
     return admitted.data
+
+
+def _stored(data: dict[str, Any]) -> list[Problem]:
+    """The storage's refusal of a valid object (``etcd3/store.go`` ``Create``: a
+    ``resourceVersion`` set), which the API server meets only after ``rest.BeforeCreate``'s
+    validation passed (``registry/store.go`` ``Store.Create``): none, or its problem."""
+    meta = data.get("metadata")
+    if not isinstance(meta, dict) or not sets_version(meta.get("resourceVersion")):
+        return []
+    where = "metadata.resourceVersion"
+    text = f"{where}: {RESOURCE_VERSION_SET_ON_CREATE} ({RESOURCE_VERSION_HINT})"
+    return [Problem(where, text, at_key=True)]
 
 
 def _admitted(
@@ -172,6 +188,8 @@ def _decode_job(
             job = job.model_copy(update={"spec": spec})
     errors: list[FieldError] = validate_job(job)
     problems = [Problem(e.field, str(e) + _hint(e)) for e in [*errors, *_quantity_errors(job)]]
+    if not problems:  # validation passed: on to the storage
+        problems = _stored(admitted)
     if not problems:  # what the API server would refuse in each pod the Job makes
         problems = [Problem(e.field, str(e) + POD_REFUSED_NOTE) for e in job_pod_errors(job)]
     return problems or job
@@ -180,6 +198,11 @@ def _decode_job(
 TEMPLATE_JOB_NAME = "{name}-00000000"
 """The Job a CronJob's template is checked as at load (its real Jobs are named by their
 scheduled minute, ``<name>-<minutes since the epoch>``: the same length)."""
+
+STAND_IN_NAME = "cronjob"
+"""The CronJob name the template's Job is checked under when the CronJob's own name is
+refused: ``ValidateCronJobCreate`` checks the template without a Job name (no job-name
+labels), so a bad name gives its ``metadata.name`` errors and no others."""
 
 
 def _decode_cronjob(
@@ -208,6 +231,9 @@ def _decode_cronjob(
             )
         }
     )
+    problems = [Problem(e.field, str(e)) for e in validate_cronjob(cj, [])]
+    if any(p.where == "metadata.name" for p in problems):
+        name = STAND_IN_NAME
     decoded = _decode_job(
         job_manifest(template, TEMPLATE_JOB_NAME.format(name=name), {}), gates=gates
     )
@@ -221,8 +247,9 @@ def _decode_cronjob(
             if p.where.startswith("spec")
         ]
     )
-    problems = [Problem(e.field, str(e)) for e in validate_cronjob(cj, [])]
     problems.extend(template_problems)
+    if not problems and isinstance(decoded, Job):  # validation passed: on to the storage
+        problems = _stored(admitted)
     if problems or not isinstance(decoded, Job):
         return problems or [Problem("", "(top level): not a valid CronJob")]
     return cj, decoded

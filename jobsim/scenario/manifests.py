@@ -9,7 +9,7 @@ A file (or standard input) holding ``batch/v1`` Job manifests, one or several do
   instead, with ``exit_code`` (1), at the end of its duration.
 
 A ``batch/v1`` CronJob runs by its schedule, its Jobs on the same workload, for a day of
-virtual time (``BARE_CRONJOB_HORIZON``). Documents of
+virtual time (``BARE_CRONJOB_HORIZON``) unless ``horizon`` says how long. Documents of
 other kinds (a ConfigMap, a Service) are skipped with a one-line note (the scenario's
 ``warnings``). Problems of a manifest are located in its file (``FILE:LINE:COL``)
 as a scenario's are. ``load_input`` tells a scenario file from a manifest file and loads either.
@@ -63,6 +63,7 @@ class BareOptions:
     fail_rate: float = 0.0
     exit_code: int = 1
     seed: int = 0
+    horizon: str | None = None  # else BARE_CRONJOB_HORIZON with a CronJob, else the default
     given: tuple[str, ...] = field(default=(), compare=False)  # the options set by the caller
 
 
@@ -73,6 +74,7 @@ OPTION_FLAGS = {
     "duration": "--duration",
     "fail_rate": "--fail-rate",
     "exit_code": "--exit-code",
+    "horizon": "--horizon",
 }
 """Each bare-manifest option and its command-line flag (the names in error messages)."""
 
@@ -162,6 +164,7 @@ def _fields(o: BareOptions) -> dict[str, Any]:
         "fail_rate": o.fail_rate,
         "exit_code": o.exit_code,
         "seed": o.seed,
+        "horizon": o.horizon,
     }
 
 
@@ -184,6 +187,7 @@ def scenario_from_manifests(
     fail_rate: float = 0.0,
     exit_code: int = 1,
     seed: int = 0,
+    horizon: str | None = None,
     name: str = "manifests",
     edit: Edit | None = None,
     kubernetes_version: str | None = None,
@@ -196,7 +200,9 @@ def scenario_from_manifests(
     Raises ``ScenarioError`` for a bad option (named by its flag), a bad manifest (located),
     or a file with nothing runnable.
     """
-    _check_options(source, nodes, node_cpu, node_memory, duration, fail_rate, exit_code, seed)
+    _check_options(
+        source, nodes, node_cpu, node_memory, duration, fail_rate, exit_code, seed, horizon
+    )
     all_marks = list(marks) if marks is not None else [None] * len(docs)
     found: list[tuple[dict[str, Any], Marks | None, str]] = []  # manifest, marks, its path
     notes: list[str] = []
@@ -246,9 +252,7 @@ def scenario_from_manifests(
         found_notes: list[Problem] = []
         taken = admit(item, names, found_notes) if isinstance(item.get("metadata"), dict) else item
         decoded: Any
-        if isinstance(taken, list):
-            decoded = taken
-        elif taken.get("kind") == "CronJob":
+        if taken.get("kind") == "CronJob":
             decoded = _decode_cronjob(taken, gates=gates)
         else:
             decoded = _decode_job(taken, gates=gates)
@@ -261,7 +265,7 @@ def scenario_from_manifests(
                 m,
             )
         )
-        admitted.append(taken if isinstance(taken, dict) else item)
+        admitted.append(taken)
         if isinstance(decoded, Job | tuple):
             dups = [] if m is None else [duplicate_key(*d) for d in m.duplicates]
             problems.extend(placed([d for d in dups if d.where.startswith(path)], m))
@@ -299,11 +303,13 @@ def scenario_from_manifests(
             {"manifest": item, "workload": {"duration": duration, **failure}} for item in admitted
         ],
     }
-    if any(item.get("kind") == "CronJob" for item, _, _ in found):
+    if horizon is not None:
+        data["horizon"] = horizon
+    elif any(item.get("kind") == "CronJob" for item, _, _ in found):
         data["horizon"] = BARE_CRONJOB_HORIZON
         notes.append(
-            f"CronJobs run for {BARE_CRONJOB_HORIZON} of virtual time here (a scenario sets "
-            "its own horizon)"
+            f"CronJobs run for {BARE_CRONJOB_HORIZON} of virtual time here (--horizon sets "
+            "another; a scenario sets its own horizon)"
         )
     combined = _combine([(f"jobs[{i}].manifest", m, p) for i, (_, m, p) in enumerate(found)])
     if edit is not None:
@@ -338,6 +344,7 @@ def _check_options(
     fail_rate: float,
     exit_code: int,
     seed: int,
+    horizon: str | None = None,
 ) -> None:
     problems: list[str] = []
     if nodes < 1:
@@ -359,6 +366,12 @@ def _check_options(
         problems.append(f"--exit-code: a failing run's exit code, from 1 to 255, got {exit_code}")
     if seed < 0:
         problems.append(f"--seed: must be at least 0, got {seed}")
+    if horizon is not None:
+        try:
+            if parse_duration(horizon) <= 0:
+                problems.append(f"--horizon: must be greater than 0, got {horizon}")
+        except UnitError as e:
+            problems.append(f"--horizon: {e}")
     if problems:
         raise ScenarioError(source, problems)
 

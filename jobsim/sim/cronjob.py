@@ -205,7 +205,8 @@ class CronJobController:
         self._cleanup_finished(cj, jobs)
         requeue_at = self._sync_cronjob(cj, jobs)
         cj.jobs = [j for j in cj.jobs if not j.deleted]
-        self.recorder.cronjob_status(self.clock.now, cj.key, cj.status(self.wall))
+        suspended = bool(cj.cronjob.spec.suspend)
+        self.recorder.cronjob_status(self.clock.now, cj.key, cj.status(self.wall), suspended)
         if requeue_at is not None:
             self.enqueue_at(cj, requeue_at)
 

@@ -652,7 +652,7 @@ def replay(record: Recorder, into: Recorder, *, start: int = 0, stop: int | None
                 into.job_owned(key, job.cronJob)
         for key, cj in record.cronjobs.items():
             if cj.get("status"):
-                into.cronjob_status(end, key, dict(cj["status"]))
+                into.cronjob_status(end, key, dict(cj["status"]), bool(cj.get("suspend")))
 
 
 def _replay_one(

@@ -780,8 +780,33 @@ DEFAULT_HORIZON = 30 * 24 * 3600.0
 that would retry for ever (``backoffLimit: 2147483647``) still ends."""
 
 
+IDEAL_CONTROL_PLANE: dict[str, dict[str, Any]] = {
+    "timing": {"kubeAPIQPS": 0.0, "apiTimestampPrecision": 0.0},
+    "cluster": {"kubelet": None, "nodeLifecycle": None, "autoscaler": None},
+}
+"""What ``controlPlane: ideal`` sets where the scenario does not: every control-plane mechanism
+off (docs/mechanisms.md, "The real control plane")."""
+
+
+def _ideal(section: Any, off: dict[str, Any]) -> Any:
+    """``section`` (a mapping, a model or absent) with ``off``'s keys where it has none."""
+    if section is None:
+        return dict(off)
+    if isinstance(section, dict):
+        return {**off, **section}
+    if isinstance(section, BaseModel):
+        return section.model_copy(
+            update={k: v for k, v in off.items() if k not in section.model_fields_set}
+        )
+    return section  # not a mapping: its own validation says so
+
+
 class Scenario(_Model):
-    """A whole scenario. ``jobs`` holds the defaulted, validated Job objects."""
+    """A whole scenario. ``jobs`` holds the defaulted, validated Job objects.
+
+    ``controlPlane`` is ``real`` (the default: each control-plane mechanism at upstream's
+    defaults) or ``ideal`` (each one the scenario does not set is off: ``IDEAL_CONTROL_PLANE``).
+    """
 
     name: str = "scenario"
     seed: int = Field(default=0, ge=0)
@@ -794,8 +819,21 @@ class Scenario(_Model):
     kubernetesVersion: str | None = None  # the release the cluster runs (default: the newest)
     featureGates: dict[str, bool] = Field(default_factory=dict)  # Job gates set on it
     wallClock: WallClock = Field(default_factory=lambda: _wall_clock(DEFAULT_WALL_CLOCK))
+    controlPlane: Literal["real", "ideal"] = "real"
     _warnings: tuple[str, ...] = PrivateAttr(default=())
     _cronjobs: tuple[JobEntry, ...] = PrivateAttr(default=())
+
+    @model_validator(mode="before")
+    @classmethod
+    def _ideal_control_plane(cls, data: Any) -> Any:
+        """``controlPlane: ideal``: the mechanisms the scenario does not set, off."""
+        if not isinstance(data, dict) or data.get("controlPlane") != "ideal":
+            return data
+        out = dict(data)
+        for key, off in IDEAL_CONTROL_PLANE.items():
+            if key in out or key == "timing":
+                out[key] = _ideal(out.get(key), off)
+        return out
 
     @field_validator("kubernetesVersion", mode="before")
     @classmethod

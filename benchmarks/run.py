@@ -146,8 +146,10 @@ def synthetic_scenario(
     indexed: bool = False,
     outage: bool = False,
     seed: int = 1,
+    control_plane: str = "ideal",
 ) -> dict[str, Any]:
-    """The benchmark's scenario dict: Jobs whose completions add up to ``pods``."""
+    """The benchmark's scenario dict: Jobs whose completions add up to ``pods``, on the ideal
+    control plane unless ``control_plane`` is ``real``."""
     n_jobs = max(1, math.ceil(pods / pods_per_job))
     base, extra = divmod(pods, n_jobs)
     jobs = []
@@ -190,7 +192,8 @@ def synthetic_scenario(
     data: dict[str, Any] = {
         "name": f"bench-{pods}-pods-{nodes}-nodes",
         "seed": seed,
-        "timing": {"imagePull": {IMAGE: IMAGE_PULL}, "kubeAPIQPS": 0},  # the ideal client
+        "controlPlane": control_plane,
+        "timing": {"imagePull": {IMAGE: IMAGE_PULL}},
         "cluster": {"nodePools": [{"name": "node", "count": nodes, "capacity": capacity}]},
         "jobs": jobs,
     }

@@ -102,9 +102,9 @@ class Timing(_Model):
     """Its token bucket's size (``--kube-api-burst``)."""
     apiRequestLatency: Duration = 0.0
     """How long one pod creation request takes once it leaves the client."""
-    apiTimestampPrecision: Duration = 0.0
-    """What the API keeps of a time the controllers read back (``metav1.Time``): 0, the exact
-    time (the ideal model), or ``1s``, whole seconds as on a real cluster."""
+    apiTimestampPrecision: Duration = 1.0
+    """What the API keeps of a time the controllers read back (``metav1.Time``): ``1s``, whole
+    seconds as on a real cluster (the default), or 0, the exact time (the ideal model)."""
 
     @field_validator("apiTimestampPrecision")
     @classmethod

@@ -149,11 +149,14 @@ def test_autoscaling_timeline() -> None:
 
 def test_placement() -> None:
     """GPU pods only on the tainted gpu pool (2 GPUs per node: 4 at once, the other 2 after
-    the first end at 631 with a fresh 30 s pull); cpu pods bin-packed on 2 of the 3 cpu nodes."""
+    the first end at 631 with a fresh 30 s pull); cpu pods bin-packed on 2 of the 3 cpu nodes.
+    imagePullPolicy Always pulls for each pod, and the kubelet pulls one image at a time
+    (``serializeImagePulls: true``): on each gpu node the second pod's pull runs 30-60 s, so
+    it starts at 61."""
     result = simulate(load_scenario("scenarios/placement.yaml"))
     train = [p for p in result.pods() if p["job"] == "default/train"]
     assert {p["node"] for p in train} == {"gpu-0", "gpu-1"}
-    assert sorted(p["startedAt"] for p in train) == [31, 31, 31, 31, 662, 662]
+    assert sorted(p["startedAt"] for p in train) == [31, 31, 61, 61, 662, 662]
     prep = [p for p in result.pods() if p["job"] == "default/preprocess"]
     assert sorted({p["node"] for p in prep}) == ["cpu-0", "cpu-1"]
 

@@ -285,7 +285,8 @@ class PriorityClass(_Model):
 
 
 class Kubelet(_Model):
-    """The real kubelet's pod startup (``cluster.kubelet``; absent: the ideal kubelet).
+    """The real kubelet's pod startup (``cluster.kubelet``, on by default; ``off``: the ideal
+    kubelet, which pulls any number of images at once).
 
     ``serializeImagePulls`` and ``maxParallelImagePulls`` are KubeletConfiguration's fields with
     its defaults (``true``, nil): one pull at a time per node, or at most N at once when not
@@ -366,7 +367,7 @@ class Cluster(_Model):
     nodePools: list[NodePool] = Field(min_length=1)
     scoring: Literal["LeastAllocated", "MostAllocated"] = "LeastAllocated"
     priorityClasses: list[PriorityClass] = Field(default_factory=list)
-    kubelet: Annotated[Kubelet | None, BeforeValidator(_off)] = None
+    kubelet: Annotated[Kubelet | None, BeforeValidator(_off)] = Field(default_factory=Kubelet)
     nodeLifecycle: Annotated[NodeLifecycle | None, BeforeValidator(_off)] = None
     autoscaler: Annotated[ClusterAutoscaler | None, BeforeValidator(_off)] = None
     images: dict[str, Quantity] = Field(default_factory=dict)

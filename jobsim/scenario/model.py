@@ -327,7 +327,8 @@ class Kubelet(_Model):
 
 class NodeLifecycle(_Model):
     """kube-controller-manager's rate limits of the NoExecute tainting of NotReady nodes, per
-    zone (``cluster.nodeLifecycle``; absent: every NotReady node tainted at once). The defaults
+    zone (``cluster.nodeLifecycle``, on by default; ``off``: every NotReady node tainted at
+    once). The defaults
     are the flags' (``--node-eviction-rate``, ``--secondary-node-eviction-rate``,
     ``--unhealthy-zone-threshold``, ``--large-cluster-size-threshold``)."""
 
@@ -368,7 +369,9 @@ class Cluster(_Model):
     scoring: Literal["LeastAllocated", "MostAllocated"] = "LeastAllocated"
     priorityClasses: list[PriorityClass] = Field(default_factory=list)
     kubelet: Annotated[Kubelet | None, BeforeValidator(_off)] = Field(default_factory=Kubelet)
-    nodeLifecycle: Annotated[NodeLifecycle | None, BeforeValidator(_off)] = None
+    nodeLifecycle: Annotated[NodeLifecycle | None, BeforeValidator(_off)] = Field(
+        default_factory=NodeLifecycle
+    )
     autoscaler: Annotated[ClusterAutoscaler | None, BeforeValidator(_off)] = None
     images: dict[str, Quantity] = Field(default_factory=dict)
 

@@ -135,7 +135,9 @@ def test_preemption_timeline() -> None:
 
 
 def test_autoscaling_timeline() -> None:
-    """4 nodes join at 90 (max 5); they run pods 91..391 and are removed 10 m later (991)."""
+    """cluster-autoscaler's first scan, at 10 s, asks for 4 nodes (max 5), which join at 100;
+    they run pods 101..401; the scan at 410 finds them empty, so the one at 1010, 10 m later,
+    removes them."""
     result = simulate(load_scenario("scenarios/autoscaling.yaml"))
     nodes = [
         (e["t"], e["kind"], e["object"])
@@ -143,8 +145,8 @@ def test_autoscaling_timeline() -> None:
         if e["kind"] in ("NODE_ADDED", "NODE_REMOVED")
     ]
     assert nodes == [(0, "NODE_ADDED", "burst-0")] + [
-        (90, "NODE_ADDED", f"burst-{i}") for i in range(1, 5)
-    ] + [(991, "NODE_REMOVED", f"burst-{i}") for i in range(1, 5)]
+        (100, "NODE_ADDED", f"burst-{i}") for i in range(1, 5)
+    ] + [(1010, "NODE_REMOVED", f"burst-{i}") for i in range(1, 5)]
 
 
 def test_placement() -> None:

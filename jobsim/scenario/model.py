@@ -339,8 +339,9 @@ class NodeLifecycle(_Model):
 
 
 class ClusterAutoscaler(_Model):
-    """cluster-autoscaler's loop (``cluster.autoscaler``; absent: decisions at the instant a
-    pod is unschedulable). Defaults are its flags': ``--scan-interval`` 10s,
+    """cluster-autoscaler's loop (``cluster.autoscaler``, on by default, for the pools with
+    ``autoscaling``; ``off``: decisions at the instant a pod is unschedulable). Defaults are its
+    flags': ``--scan-interval`` 10s,
     ``--scale-down-utilization-threshold`` 0.5, ``--max-node-provision-time`` 15m; a pool's
     ``autoscaling.scaleDownUnneeded`` is ``--scale-down-unneeded-time`` (10m)."""
 
@@ -361,9 +362,10 @@ def _off(v: Any) -> Any:
 
 class Cluster(_Model):
     """The nodes, how the scheduler scores them, and the PriorityClasses; ``kubelet``,
-    ``nodeLifecycle`` and ``autoscaler`` switch on the real control plane's mechanisms (absent
-    or ``off``: the ideal model). ``images`` sizes container images (name → bytes, a quantity)
-    for the scheduler's ImageLocality score; an image it does not size scores nothing."""
+    ``nodeLifecycle`` and ``autoscaler`` are the real control plane's mechanisms, at upstream's
+    defaults unless given (``off``: the ideal model). ``images`` sizes container images (name →
+    bytes, a quantity) for the scheduler's ImageLocality score; an image it does not size
+    scores nothing."""
 
     nodePools: list[NodePool] = Field(min_length=1)
     scoring: Literal["LeastAllocated", "MostAllocated"] = "LeastAllocated"
@@ -372,7 +374,9 @@ class Cluster(_Model):
     nodeLifecycle: Annotated[NodeLifecycle | None, BeforeValidator(_off)] = Field(
         default_factory=NodeLifecycle
     )
-    autoscaler: Annotated[ClusterAutoscaler | None, BeforeValidator(_off)] = None
+    autoscaler: Annotated[ClusterAutoscaler | None, BeforeValidator(_off)] = Field(
+        default_factory=ClusterAutoscaler
+    )
     images: dict[str, Quantity] = Field(default_factory=dict)
 
     @model_validator(mode="after")

@@ -67,10 +67,12 @@ def test_ideal_keeps_what_the_scenario_sets() -> None:
     assert load_scenario({**data, "controlPlane": "ideal"}).timing.kubeAPIQPS == 5
 
 
-def test_on_is_upstream_defaults() -> None:
-    """``on`` (true) is ``{}``: the flags' defaults."""
+@pytest.mark.parametrize("on", [True, {}, None], ids=["on", "empty", "absent"])
+def test_on_is_upstream_defaults(on: bool | dict[str, object] | None) -> None:
+    """``on`` (true), ``{}`` and no key are the flags' defaults: a real cluster's."""
     data = scenario((job_manifest(), {"duration": "10s"}))
-    data["cluster"].update({"kubelet": True, "nodeLifecycle": True, "autoscaler": True})
+    if on is not None:
+        data["cluster"].update({"kubelet": on, "nodeLifecycle": on, "autoscaler": on})
     cluster = load_scenario(data).cluster
     assert cluster.kubelet == Kubelet()
     assert (cluster.kubelet.serializeImagePulls, cluster.kubelet.pull_slots) == (True, 1)

@@ -9,14 +9,18 @@ bare SimPy model of the same pods in one process; and the time of three everyday
 The synthetic cluster: ``nodes`` identical nodes (8 cpu, 32Gi, 110 pods), Jobs of 1000
 completions and parallelism 250 submitted every 60 s, pods requesting 500m cpu and 1Gi (16 per
 node), run times log-normal (median 60 s, sigma 0.5), 5 % of runs failing with exit code 1 and
-``backoffLimit`` equal to the completions, so no Job fails. The Job controller's client has no
-rate limit (``kubeAPIQPS: 0``): the ideal control plane, as the bare model has none.
+``backoffLimit`` equal to the completions, so no Job fails. The rows run on the ideal control
+plane (``controlPlane: ideal``: no client rate limit, exact API times, the ideal kubelet, node
+lifecycle and autoscaler), as the bare model has none, except the last: the reference row's
+pods on the real control plane (every mechanism at upstream's defaults, jobsim's default), so
+its cost column is the cost per pod of all mechanisms on.
 Replacement pods of failed runs are pods too: "pods" counts every pod jobsim created. The
 default rows are issue 14's: 10 000
 and 100 000 completions on 100 nodes, 10 000 on 1 000 and on 10 000 nodes, 1 000 000 on 1 000
 nodes with one node outage (``nodeDown`` of ``node-0`` at 1 h, ``nodeUp`` 10 min later, so its
 pods are evicted after the 50 s grace period and the 300 s toleration), and one Indexed Job of
-100 000 completions at parallelism 1000 on 100 nodes.
+100 000 completions at parallelism 1000 on 100 nodes; then the first row again on the real
+control plane (``--real`` runs the chosen rows so).
 
 Each row runs jobsim with the default recorder (``jobsim.simulate``: ``jobsim.record.Recorder``,
 every event), with a ``NullRecorder`` (the model alone), and the bare model: as many pods as
@@ -104,10 +108,12 @@ class Case:
     nodes: int
     outage: bool = False
     indexed: bool = False
+    real: bool = False  # the real control plane (every mechanism at upstream's defaults)
 
     @property
     def label(self) -> str:
         extra = " + outage" if self.outage else " Indexed, parallelism 1000" if self.indexed else ""
+        extra += ", real control plane" if self.real else ""
         return f"{self.completions:,} completions, {self.nodes:,} nodes{extra}"
 
     def scenario(self, seed: int) -> dict[str, Any]:
@@ -120,7 +126,13 @@ class Case:
                 indexed=True,
                 seed=seed,
             )
-        return synthetic_scenario(self.completions, self.nodes, outage=self.outage, seed=seed)
+        return synthetic_scenario(
+            self.completions,
+            self.nodes,
+            outage=self.outage,
+            seed=seed,
+            control_plane="real" if self.real else "ideal",
+        )
 
 
 REFERENCE = Case(10_000, 100)
@@ -133,6 +145,7 @@ DEFAULT_CASES = (
     Case(10_000, 10_000),
     MILLION,
     Case(100_000, 100, indexed=True),
+    Case(10_000, 100, real=True),
 )
 QUICK_CASES = (Case(2_000, 20),)
 
@@ -146,8 +159,10 @@ def synthetic_scenario(
     indexed: bool = False,
     outage: bool = False,
     seed: int = 1,
+    control_plane: str = "ideal",
 ) -> dict[str, Any]:
-    """The benchmark's scenario dict: Jobs whose completions add up to ``pods``."""
+    """The benchmark's scenario dict: Jobs whose completions add up to ``pods``, on the ideal
+    control plane unless ``control_plane`` is ``real``."""
     n_jobs = max(1, math.ceil(pods / pods_per_job))
     base, extra = divmod(pods, n_jobs)
     jobs = []
@@ -190,7 +205,8 @@ def synthetic_scenario(
     data: dict[str, Any] = {
         "name": f"bench-{pods}-pods-{nodes}-nodes",
         "seed": seed,
-        "timing": {"imagePull": {IMAGE: IMAGE_PULL}, "kubeAPIQPS": 0},  # the ideal client
+        "controlPlane": control_plane,
+        "timing": {"imagePull": {IMAGE: IMAGE_PULL}},
         "cluster": {"nodePools": [{"name": "node", "count": nodes, "capacity": capacity}]},
         "jobs": jobs,
     }
@@ -351,6 +367,7 @@ class Row:
     peak_rss: int | None  # bytes, whole fresh process, default recorder
     peak_growth: int | None  # bytes, during the run alone
     wall: float  # seconds the row's measurement took, memory run included
+    real: bool = False  # the real control plane
 
     @property
     def full_rate(self) -> float:
@@ -412,6 +429,7 @@ def measure(case: Case, *, memory: bool, seed: int = 1, console: Console | None 
         rss,
         growth,
         time.perf_counter() - start,
+        case.real,
     )
 
 
@@ -514,6 +532,7 @@ HEADERS = (
 
 def _cells(row: Row, reference: Row | None) -> list[str]:
     what = " +outage" if row.outage else " Indexed" if row.indexed else ""
+    what += " real CP" if row.real else ""
     cost = "-"
     if reference is not None:
         cost = f"{(row.full_seconds / row.pods) / (reference.full_seconds / reference.pods):.2f}×"
@@ -534,11 +553,12 @@ def _cells(row: Row, reference: Row | None) -> list[str]:
 
 def _reference(rows: Sequence[Row]) -> Row | None:
     for r in rows:
-        if (r.completions, r.nodes, r.outage, r.indexed) == (
+        if (r.completions, r.nodes, r.outage, r.indexed, r.real) == (
             REFERENCE.completions,
             REFERENCE.nodes,
             REFERENCE.outage,
             REFERENCE.indexed,
+            REFERENCE.real,
         ):
             return r
     return None
@@ -598,7 +618,9 @@ def _cases(args: argparse.Namespace) -> list[Case]:
         return list(QUICK_CASES)
     if args.pods or args.nodes:
         return [
-            Case(p, n) for p in args.pods or [REFERENCE.completions] for n in args.nodes or [100]
+            Case(p, n, real=args.real)
+            for p in args.pods or [REFERENCE.completions]
+            for n in args.nodes or [100]
         ]
     return [c for c in DEFAULT_CASES if not (args.no_million and c == MILLION)]
 
@@ -609,6 +631,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--pods", type=int, nargs="+", help="completions per row (10000)")
     parser.add_argument("--nodes", type=int, nargs="+", help="node counts (100)")
     parser.add_argument("--quick", action="store_true", help="one small row (2000 pods, 20 nodes)")
+    parser.add_argument(
+        "--real", action="store_true", help="--pods/--nodes rows on the real control plane"
+    )
     parser.add_argument("--no-million", action="store_true", help="skip the 1,000,000-pod row")
     parser.add_argument("--no-memory", action="store_true", help="skip the peak RSS runs")
     parser.add_argument("--no-commands", action="store_true", help="skip the command timings")

@@ -72,9 +72,12 @@ def test_only_exact_or_whole_seconds(bad: Any) -> None:
         load_scenario(data)
 
 
-def test_off_by_default() -> None:
-    assert Timing().apiTimestampPrecision == 0.0
+def test_whole_seconds_by_default_exact_in_the_ideal_model() -> None:
+    """A real API server always keeps whole seconds; ``controlPlane: ideal`` keeps them exact."""
+    assert Timing().apiTimestampPrecision == 1.0
     data = scenario((job_manifest(), {"duration": "1s"}), timing={})
+    assert load_scenario(data).timing.apiTimestampPrecision == 1.0
+    data["controlPlane"] = "ideal"
     assert load_scenario(data).timing.apiTimestampPrecision == 0.0
 
 

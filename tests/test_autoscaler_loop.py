@@ -17,6 +17,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from tests.helpers import job_manifest, run, scenario
 
 POD = {
@@ -28,8 +30,9 @@ TIMING = {"jobSyncDelay": 0, "scheduling": 0, "containerStart": "1s", "imagePull
 
 
 def _scenario(
-    loop: dict[str, Any] | None, provision: str = "60s", later: bool = True
+    loop: dict[str, Any] | bool | None, provision: str = "60s", later: bool = True
 ) -> dict[str, Any]:
+    """``loop``: ``cluster.autoscaler`` (``False``: ``off``), None: no key."""
     a = job_manifest("a", parallelism=6, completions=6, podSpec=POD)
     data = scenario((a, {"duration": "100s"}), timing=TIMING)
     if later:
@@ -57,10 +60,10 @@ def _nodes(r: Any) -> list[tuple[float, str, str]]:
 
 
 def test_ideal_autoscaler_acts_at_once() -> None:
-    """No ``cluster.autoscaler``: at 0 the first pod provisions a node, the next three fit into
-    it, the fifth provisions a second; both join at 60. The pods end at 161; the nodes are
-    removed 600 s later, at 761. Job b's pod gets a node at 2060."""
-    assert _nodes(run(_scenario(None))) == [
+    """``autoscaler: off``: at 0 the first pod provisions a node, the next three fit into it,
+    the fifth provisions a second; both join at 60. The pods end at 161; the nodes are removed
+    600 s later, at 761. Job b's pod gets a node at 2060."""
+    assert _nodes(run(_scenario(False))) == [
         (60, "NODE_ADDED", "auto-0"),
         (60, "NODE_ADDED", "auto-1"),
         (761, "NODE_REMOVED", "auto-0"),
@@ -69,12 +72,14 @@ def test_ideal_autoscaler_acts_at_once() -> None:
     ]
 
 
-def test_loop_scales_up_by_binpacking_at_the_next_scan() -> None:
+@pytest.mark.parametrize("loop", [None, {}, True], ids=["absent", "empty", "on"])
+def test_loop_scales_up_by_binpacking_at_the_next_scan(loop: dict[str, Any] | bool | None) -> None:
     """The scan at 10 sees six pending pods: six 1-cpu pods fill two 4-cpu nodes, both asked for
     at once, joining at 70. The pods run 71 to 171; the scan at 180 finds both nodes empty
     (utilisation 0 < 0.5), so they are unneeded from 180 and removed at 780. Job b's pod, pending
-    at 2000, is seen by the scan at 2010: a node at 2070."""
-    r = run(_scenario({}))
+    at 2000, is seen by the scan at 2010: a node at 2070. The loop is the default: a real
+    cluster-autoscaler always scans."""
+    r = run(_scenario(loop))
     assert _nodes(r) == [
         (70, "NODE_ADDED", "auto-0"),
         (70, "NODE_ADDED", "auto-1"),

@@ -14,15 +14,21 @@ from jobsim import load_scenario
 def test_default_rows_are_issue_14s() -> None:
     # 10 k and 100 k completions on 100 nodes, 10 k on 1 000 and 10 000 nodes, 1 M on 1 000
     # with a node outage, one Indexed Job of 100 k; the cost column is relative to the first.
-    rows = [(c.completions, c.nodes, c.outage, c.indexed) for c in DEFAULT_CASES]
+    # Then the first on the real control plane (issue 17: the cost per pod with every
+    # mechanism on); the others run on the ideal one, as the bare model.
+    rows = [(c.completions, c.nodes, c.outage, c.indexed, c.real) for c in DEFAULT_CASES]
     assert rows == [
-        (10_000, 100, False, False),
-        (100_000, 100, False, False),
-        (10_000, 1000, False, False),
-        (10_000, 10_000, False, False),
-        (1_000_000, 1000, True, False),
-        (100_000, 100, False, True),
+        (10_000, 100, False, False, False),
+        (100_000, 100, False, False, False),
+        (10_000, 1000, False, False, False),
+        (10_000, 10_000, False, False, False),
+        (1_000_000, 1000, True, False, False),
+        (100_000, 100, False, True, False),
+        (10_000, 100, False, False, True),
     ]
+    assert load_scenario(REFERENCE.scenario(seed=1)).controlPlane == "ideal"
+    real = load_scenario(DEFAULT_CASES[6].scenario(seed=1))
+    assert real.controlPlane == "real" and real.timing.kubeAPIQPS == 20
     assert DEFAULT_CASES[0] == REFERENCE and DEFAULT_CASES[4] == MILLION
     assert (REFERENCE.completions, REFERENCE.nodes) == (10_000, 100)
     assert (MILLION.completions, MILLION.nodes, MILLION.outage) == (1_000_000, 1000, True)

@@ -325,9 +325,13 @@ def test_pending_queue_orders_by_priority_then_creation() -> None:
 
 
 def test_autoscaler_scales_up_and_down() -> None:
-    """Pool from 0 nodes (min 0, max 3, provisionDelay 60 s, scaleDownUnneeded 300 s); job A
-    (2 pods of 4 cpu) at 0: two nodes provisioned, join at 60; pods run 60..160; the nodes
-    stay empty until 460 and are removed. Job B at 1000: a new node (pool-2) joins at 1060."""
+    """Pool from 0 nodes (min 0, max 3, provisionDelay 60 s, scaleDownUnneeded 300 s), with
+    cluster-autoscaler's loop (the default: a scan every 10 s, the first at 10); job A (2 pods
+    of 4 cpu) at 0: the scan at 10 binpacks them into two nodes, which join at 70; pods run
+    70..170; the scan at 170 runs before the exits at that instant (outside events first), so
+    the scan at 180 finds the nodes empty (utilisation 0 < 0.5): unneeded from 180, removed by
+    the scan at 480. Job B at 1000: its pod is created after that instant's scan, seen by the
+    scan at 1010: a new node (pool-2, the numbering goes on) joins at 1070."""
     a = job_manifest("a", completions=2, parallelism=2, podSpec=requests("4"))
     b = job_manifest("b", podSpec=requests("4"))
     data = scenario((a, {"duration": "100s"}), (b, {"duration": "100s"}))
@@ -348,12 +352,15 @@ def test_autoscaler_scales_up_and_down() -> None:
     r = run(data)
     added = [(e["t"], e["object"]) for e in events_of(r, "NODE_ADDED")]
     removed = [(e["t"], e["object"]) for e in events_of(r, "NODE_REMOVED")]
-    assert added == [(60, "pool-0"), (60, "pool-1"), (1060, "pool-2")]
-    assert removed == [(460, "pool-0"), (460, "pool-1")]
-    assert [p["scheduledAt"] for p in r.pods()] == [60, 60, 1060]
+    assert added == [(70, "pool-0"), (70, "pool-1"), (1070, "pool-2")]
+    assert removed == [(480, "pool-0"), (480, "pool-1")]
+    assert [p["scheduledAt"] for p in r.pods()] == [70, 70, 1070]
 
 
 def test_autoscaler_respects_max() -> None:
+    """One node (max 2, provisionDelay 30 s), three pods of 4 cpu, 100 s each: the first runs
+    on pool-0 at 0; the scan at 10 wants two nodes for the other two but the pool may grow by
+    one: pool-1 joins at 40 and takes the second; the third waits for pool-0, free at 100."""
     m = job_manifest(completions=3, parallelism=3, podSpec=requests("4"))
     data = scenario((m, {"duration": "100s"}))
     data["cluster"]["nodePools"] = [
@@ -367,9 +374,9 @@ def test_autoscaler_respects_max() -> None:
     r = run(data)
     assert [(e["t"], e["object"]) for e in events_of(r, "NODE_ADDED")] == [
         (0, "pool-0"),
-        (30, "pool-1"),
+        (40, "pool-1"),
     ]
-    assert sorted(p["scheduledAt"] for p in r.pods()) == [0, 30, 100]
+    assert sorted(p["scheduledAt"] for p in r.pods()) == [0, 40, 100]
 
 
 # -- random node failures -------------------------------------------------------------------------

@@ -6,17 +6,22 @@ without timing anything. Every event is a ``Clock.call``; ``clock.scheduled`` co
 cancelled ones included. Default timing: ``jobSyncDelay`` 1 s, ``containerStart``
 1 s, ``scheduling`` 0 s, no image pull unless the scenario says so.
 
-A pod that never waits for anything else costs three events: the scheduling attempt (a pod
+A pod that never waits for anything else costs four events: the scheduling attempt (a pod
 that finds no room waits in the scheduler's queue and is bound, without a new event, when a
-pod on some node ends), the container start and the container exit. An image pull adds one
-event on the node that pulls it (to record the pull); a Job costs one submission event plus
-one per sync, and a sync is batched: ``jobSyncDelay`` after a pod change or a status write,
-one pending sync per Job at a time.
+pod on some node ends), the end of its sandbox (the real kubelet's ``RunPodSandbox``, then
+``SyncPod`` goes on to the images), the container start and the container exit. An image pull
+adds two events on the node that pulls it: one records the pull, one resumes the pod's
+``SyncPod`` when it is done. The ideal kubelet (``controlPlane: ideal``) has no sandbox step
+and does not resume after a pull: three events a pod, one more per pull. A Job costs one
+submission event plus one per sync, and a sync is batched: ``jobSyncDelay`` after a pod change
+or a status write, one pending sync per Job at a time.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+
+import yaml
 
 from benchmarks.run import CountingRecorder, synthetic_scenario
 from jobsim import load_scenario
@@ -41,17 +46,29 @@ def test_pi() -> None:
     #   sync 1 @0: creates the pod -> schedule@0 ............................ event 3
     #         pod change -> sync@1 ........................................... event 4
     #         (its status write also asks for sync@1: already pending)
-    #   schedule @0: binds; pull done @5 (recorded) ......................... event 5
-    #         container start @6 (5 s pull + 1 s start) ..................... event 6
+    #   schedule @0: binds; the sandbox (0 s) ends @0 ....................... event 5
+    #   sandbox @0: perl is pulled 0-5 s: recorded @5 ....................... event 6
+    #         and SyncPod resumes @5 ........................................ event 7
     #   sync 2 @1: nothing changed, no status write
-    #   start @6: Running, Ready -> exit @16 ................................ event 7
-    #         pod change -> sync@7 ........................................... event 8
-    #   sync 3 @7: status ready 0 -> 1, a write -> sync@8 ................... event 9
+    #   pulled @5: container start @6 (1 s start) ........................... event 8
+    #   start @6: Running, Ready -> exit @16 ................................ event 9
+    #         pod change -> sync@7 ........................................... event 10
+    #   sync 3 @7: status ready 0 -> 1, a write -> sync@8 ................... event 11
     #   sync 4 @8: nothing changed
-    #   exit @16: Succeeded -> sync@17 ...................................... event 10
+    #   exit @16: Succeeded -> sync@17 ...................................... event 12
     #   sync 5 @17: counts it, Complete; a finished Job is not synced again.
-    # Per pod 4 (schedule, pull, start, exit); per Job 1 submission + 5 syncs.
+    # Per pod 6 (schedule, sandbox, pull recorded, pull done, start, exit); per Job 1
+    # submission + 5 syncs.
     sim = run(SCENARIOS / "pi.yaml")
+    assert (sim.clock.scheduled, sim.controller.syncs, sim.clock.now) == (12, 5, 17.0)
+
+
+def test_pi_ideal() -> None:
+    # The same with the ideal kubelet, which binds and schedules the pull's record (@5) and
+    # the start (@6) at once: per pod 4 (schedule, pull, start, exit), 2 events fewer, same
+    # timeline.
+    data = yaml.safe_load((SCENARIOS / "pi.yaml").read_text())
+    sim = run({**data, "controlPlane": "ideal"})
     assert (sim.clock.scheduled, sim.controller.syncs, sim.clock.now) == (10, 5, 17.0)
 
 
@@ -83,15 +100,19 @@ def test_synthetic_waves() -> None:
     # Wave k (k = 1..10) starts at 11k - 10 and exits at 11k; each exit frees a node slot
     # and binds the next waiting pod at once, which starts 1 s later (wave k + 1 at 11k + 1):
     # no scheduling event beyond the one each pod had at creation.
-    # Every pod: schedule + start + exit = 3 events, 600 in all.
+    # Every pod: schedule + sandbox + start + exit = 4 events, 800 in all (busybox pulls in
+    # 0 s: no pull event).
     # Syncs: @0 (creates), @1 (pods changed; the 20 starts at 1 run first, KUBELET before
     # CONTROLLER, so ready 0 -> 20 is written), @2 (the write's resync: no change) = 3;
     # then per wave k = 1..9: @11k+1 (counts 20 Succeeded; the next wave has started
     # at the same instant) and @11k+2 (the write's resync) = 18; wave 10: @111 counts the last
     # 20 and completes the Job = 1. 3 + 18 + 1 = 22 syncs, none cancelled.
-    # Events: 1 + 600 + 22 = 623, i.e. 3.115 per pod.
+    # Events: 1 + 800 + 22 = 823, i.e. 4.115 per pod; with the ideal kubelet (no sandbox
+    # step) 1 + 600 + 22 = 623, the same timeline.
     sim = run(wave_scenario())
-    assert (sim.clock.scheduled, sim.controller.syncs, sim.clock.now) == (623, 22, 111.0)
+    assert (sim.clock.scheduled, sim.controller.syncs, sim.clock.now) == (823, 22, 111.0)
+    ideal = run({**wave_scenario(), "controlPlane": "ideal"})
+    assert (ideal.clock.scheduled, ideal.controller.syncs, ideal.clock.now) == (623, 22, 111.0)
 
 
 def test_benchmark_workload() -> None:

@@ -29,8 +29,9 @@ def _image(name: str, image: str) -> dict[str, Any]:
 
 
 def _scenario(
-    kubelet: dict[str, Any] | None, images: tuple[str, str] = ("img-a:1", "img-b:1")
+    kubelet: dict[str, Any] | bool | None, images: tuple[str, str] = ("img-a:1", "img-b:1")
 ) -> dict[str, Any]:
+    """``kubelet``: the ``cluster.kubelet`` value (``False``: ``off``), None: no key."""
     data = scenario(
         (_image("a", images[0]), {"duration": "10s"}),
         (_image("b", images[1]), {"duration": "10s"}),
@@ -42,7 +43,7 @@ def _scenario(
     return data
 
 
-def _starts(kubelet: dict[str, Any] | None, **kw: Any) -> dict[str, tuple[float, ...]]:
+def _starts(kubelet: dict[str, Any] | bool | None, **kw: Any) -> dict[str, tuple[float, ...]]:
     """Per Job: (image pulled at, container started at)."""
     r = run(_scenario(kubelet, **kw))
     out: dict[str, list[float]] = {}
@@ -53,15 +54,16 @@ def _starts(kubelet: dict[str, Any] | None, **kw: Any) -> dict[str, tuple[float,
 
 
 def test_ideal_kubelet_pulls_different_images_at_once() -> None:
-    """No ``cluster.kubelet``: both pulls start at binding (0): a at 20, b at 30, each
-    container 1 s later."""
-    assert _starts(None) == {"a": (20, 21), "b": (30, 31)}
+    """``kubelet: off``: both pulls start at binding (0): a at 20, b at 30, each container 1 s
+    later."""
+    assert _starts(False) == {"a": (20, 21), "b": (30, 31)}
 
 
-def test_serialized_pulls_by_default() -> None:
-    """``kubelet: {}`` is the real kubelet's default, ``serializeImagePulls: true``: b's pull
-    waits for a's, 20 to 50; b starts at 51."""
-    assert _starts({}) == {"a": (20, 21), "b": (50, 51)}
+@pytest.mark.parametrize("kubelet", [None, {}, True], ids=["absent", "empty", "on"])
+def test_serialized_pulls_by_default(kubelet: dict[str, Any] | bool | None) -> None:
+    """No ``cluster.kubelet``, ``{}`` or ``on`` is the real kubelet's default,
+    ``serializeImagePulls: true``: b's pull waits for a's, 20 to 50; b starts at 51."""
+    assert _starts(kubelet) == {"a": (20, 21), "b": (50, 51)}
 
 
 def test_sandbox_then_pulls_then_start() -> None:

@@ -440,8 +440,9 @@ def test_a_selector_no_node_matches_is_a_warning(
 
 def test_the_autoscaler_adds_a_node_of_the_pool_whose_labels_match() -> None:
     """One amd64 node, an empty arm64 pool that may grow to 1 (provisionDelay 60 s): a pod
-    requiring arm64 fits no node at 0, fits the arm pool's template (arm64 labels), so a node
-    arm-0 is provisioned and joins at 0 + 60 = 60, where the pod binds."""
+    requiring arm64 fits no node at 0, fits the arm pool's template (arm64 labels), so
+    cluster-autoscaler's first scan, at 10, provisions a node arm-0, which joins at
+    10 + 60 = 70, where the pod binds."""
     arm = pool(name="arm", count=0, arch="arm64", autoscaling={"min": 0, "max": 1})
     r = run(scenario_with(pool(), arm, job=arch_job("arm64", completions=1)))
-    assert [(p["node"], p["scheduledAt"]) for p in r.pods()] == [("arm-0", 60)]
+    assert [(p["node"], p["scheduledAt"]) for p in r.pods()] == [("arm-0", 70)]

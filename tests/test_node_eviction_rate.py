@@ -19,10 +19,15 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from tests.helpers import job_manifest, run, scenario
 
 
-def _run(down: list[str], lifecycle: dict[str, Any] | None, nodes: int = 5, up: str = "") -> Any:
+def _run(
+    down: list[str], lifecycle: dict[str, Any] | bool | None, nodes: int = 5, up: str = ""
+) -> Any:
+    """``lifecycle``: ``cluster.nodeLifecycle`` (``False``: ``off``), None: no key."""
     events: list[dict[str, Any]] = [{"at": "100s", "nodeDown": n} for n in down]
     if up:
         events.append({"at": "1000s", "nodeUp": up})
@@ -47,16 +52,18 @@ def _evicted(r: Any) -> list[tuple[str, float]]:
 
 
 def test_ideal_model_taints_every_node_at_once() -> None:
-    """No ``nodeLifecycle``: both nodes tainted at 150, both pods evicted at 450."""
-    r = _run(["n-0", "n-1"], None)
+    """``nodeLifecycle: off``: both nodes tainted at 150, both pods evicted at 450."""
+    r = _run(["n-0", "n-1"], False)
     assert _tainted(r) == [(150, "n-0"), (150, "n-1")]
     assert _evicted(r) == [("n-0", 450), ("n-1", 450)]
 
 
-def test_normal_zone_taints_one_node_per_10s() -> None:
+@pytest.mark.parametrize("lifecycle", [None, {}, True], ids=["absent", "empty", "on"])
+def test_normal_zone_taints_one_node_per_10s(lifecycle: dict[str, Any] | bool | None) -> None:
     """2 of 5 NotReady is Normal: n-0 takes the bucket's token at 150, n-1 the next one at
-    160; evictions 300 s later."""
-    r = _run(["n-0", "n-1"], {})
+    160; evictions 300 s later. The rate limits are on by default, as kube-controller-manager
+    always applies them."""
+    r = _run(["n-0", "n-1"], lifecycle)
     assert _tainted(r) == [(150, "n-0"), (160, "n-1")]
     assert _evicted(r) == [("n-0", 450), ("n-1", 460)]
 

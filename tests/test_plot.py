@@ -303,10 +303,15 @@ def bound_to_dead_node() -> Result:
     scheduler still takes for Ready: NotReady comes after the 50 s grace period, at 62 s. The
     taint manager evicts the pod 300 s later (tolerationSeconds), at 362 s, and the Job
     creates a replacement, pending (the node is tainted) until the node reports again at
-    600 s; then the old pod is Failed and gone, and the replacement runs 10 s."""
+    600 s; then the old pod is Failed and gone, and the replacement runs 10 s. The node is the
+    cluster's only one, so the real node lifecycle controller would be in master disruption
+    mode (every zone fully disrupted) and taint nothing: the eviction drawn here needs the
+    ideal tainting (``nodeLifecycle: off``)."""
     wl = {"duration": "10s", "script": [{"attempt": 0, "exitCode": 1, "after": "5s"}]}
     events = [{"at": "12s", "nodeDown": "n-0"}, {"at": "10m", "nodeUp": "n-0"}]
-    return run(scenario((job_manifest(), wl), nodes=1, events=events))
+    data = scenario((job_manifest(), wl), nodes=1, events=events)
+    data["cluster"]["nodeLifecycle"] = False
+    return run(data)
 
 
 def test_a_pod_bound_to_a_node_that_is_down_never_pulls(bound_to_dead_node: Result) -> None:

@@ -118,8 +118,10 @@ def test_backoff_expiry_in_float_time_zero_latency() -> None:
     """Found by test_invariants_hold_at_every_event (fixed in d51bca2): with jobSyncDelay 0 and
     failure times that are not whole seconds, ``backoff - (now - lastFailure)`` came out as
     3.6e-15 s and the sync requeued itself at the same instant for ever.
-    Fails at 1.4, 10 s backoff -> pod 2 at 11.4, fails at 12.8, 20 s -> pod 3 at 32.8."""
+    Fails at 1.4, 10 s backoff -> pod 2 at 11.4, fails at 12.8, 20 s -> pod 3 at 32.8 (the
+    ideal model: exact finish times, which the round-off needs)."""
     data = scenario((job_manifest(backoffLimit=2), FLOAT_FAILURE), nodes=1)
+    data["controlPlane"] = "ideal"
     result = run_checked(load_scenario(data), max_events_at_one_time=1000)
     assert [p.createdAt for p in result.recorder.pods.values()] == pytest.approx([0, 11.4, 32.8])
 
@@ -128,6 +130,7 @@ def test_backoff_expiry_in_float_time_default_latency() -> None:
     """The same round-off with jobSyncDelay 1s delayed the third pod by 1 s (33.8)."""
     timing = {"jobSyncDelay": "1s", "containerStart": 0}
     data = scenario((job_manifest(backoffLimit=2), FLOAT_FAILURE), nodes=1, timing=timing)
+    data["controlPlane"] = "ideal"
     assert created_times(simulate(load_scenario(data))) == pytest.approx([0, 11.4, 32.8])
 
 

@@ -113,7 +113,7 @@ CASES: list[tuple[str, list[tuple[str, str]], list[str]]] = [
         [
             "s.yaml:2:1: colour: unknown field 'colour'; expected one of: name, seed, horizon, "
             "timing, cluster, jobs, events, podDisruptionBudgets, kubernetesVersion, featureGates, "
-            "wallClock"
+            "wallClock, controlPlane"
         ],
     ),
     (

@@ -135,7 +135,9 @@ def test_preemption_timeline() -> None:
 
 
 def test_autoscaling_timeline() -> None:
-    """4 nodes join at 90 (max 5); they run pods 91..391 and are removed 10 m later (991)."""
+    """cluster-autoscaler's first scan, at 10 s, asks for 4 nodes (max 5), which join at 100;
+    they run pods 101..401; the scan at 410 finds them empty, so the one at 1010, 10 m later,
+    removes them."""
     result = simulate(load_scenario("scenarios/autoscaling.yaml"))
     nodes = [
         (e["t"], e["kind"], e["object"])
@@ -143,17 +145,20 @@ def test_autoscaling_timeline() -> None:
         if e["kind"] in ("NODE_ADDED", "NODE_REMOVED")
     ]
     assert nodes == [(0, "NODE_ADDED", "burst-0")] + [
-        (90, "NODE_ADDED", f"burst-{i}") for i in range(1, 5)
-    ] + [(991, "NODE_REMOVED", f"burst-{i}") for i in range(1, 5)]
+        (100, "NODE_ADDED", f"burst-{i}") for i in range(1, 5)
+    ] + [(1010, "NODE_REMOVED", f"burst-{i}") for i in range(1, 5)]
 
 
 def test_placement() -> None:
     """GPU pods only on the tainted gpu pool (2 GPUs per node: 4 at once, the other 2 after
-    the first end at 631 with a fresh 30 s pull); cpu pods bin-packed on 2 of the 3 cpu nodes."""
+    the first end at 631 with a fresh 30 s pull); cpu pods bin-packed on 2 of the 3 cpu nodes.
+    imagePullPolicy Always pulls for each pod, and the kubelet pulls one image at a time
+    (``serializeImagePulls: true``): on each gpu node the second pod's pull runs 30-60 s, so
+    it starts at 61."""
     result = simulate(load_scenario("scenarios/placement.yaml"))
     train = [p for p in result.pods() if p["job"] == "default/train"]
     assert {p["node"] for p in train} == {"gpu-0", "gpu-1"}
-    assert sorted(p["startedAt"] for p in train) == [31, 31, 31, 31, 662, 662]
+    assert sorted(p["startedAt"] for p in train) == [31, 31, 61, 61, 662, 662]
     prep = [p for p in result.pods() if p["job"] == "default/preprocess"]
     assert sorted({p["node"] for p in prep}) == ["cpu-0", "cpu-1"]
 

@@ -333,7 +333,8 @@ def seed(
         raise SnapshotError("pods: names must be unique")
     seeded = [_seed_pod(rt, uid, snap) for uid, snap in enumerate(pods, start=1)]
     recorder = Recorder()
-    env = SnapshotEnv(now=now, timing=timing or Timing(), recorder=recorder, next_uid=len(seeded))
+    exact = (timing or Timing()).model_copy(update={"apiTimestampPrecision": 0.0})
+    env = SnapshotEnv(now=now, timing=exact, recorder=recorder, next_uid=len(seeded))
     recorder.job_submitted(now, rt.key, rt.name, rt.namespace, rt.spec_numbers())
     for pod in seeded:
         recorder.pod_created(now, pod.name, rt.key, pod.index)
@@ -361,7 +362,8 @@ def sync_once(
     ``completedIndexes``, ``failedIndexes``, ``conditions`` …; times on the clock of ``now``).
     ``pods`` are its pods; ``backoff`` is the controller's pod-failure backoff record for the
     Job (upstream ``backoffStore``); ``timing`` gives the backoff constants (defaults: 10 s,
-    600 s, and the 1 s ``syncJobBatchPeriod``); ``gates`` the cluster's Job feature gates
+    600 s, and the 1 s ``syncJobBatchPeriod``), its times kept exact as the fake clientset
+    keeps them (``apiTimestampPrecision`` 0); ``gates`` the cluster's Job feature gates
     (``jobsim.k8s.features.feature_gates``; default: the newest release, every gate on);
     ``deletion_timestamp`` the Job's own (it is being deleted: no pod is created or deleted
     for it, every pod's tracking finalizer goes).

@@ -102,9 +102,9 @@ class Timing(_Model):
     """Its token bucket's size (``--kube-api-burst``)."""
     apiRequestLatency: Duration = 0.0
     """How long one pod creation request takes once it leaves the client."""
-    apiTimestampPrecision: Duration = 0.0
-    """What the API keeps of a time the controllers read back (``metav1.Time``): 0, the exact
-    time (the ideal model), or ``1s``, whole seconds as on a real cluster."""
+    apiTimestampPrecision: Duration = 1.0
+    """What the API keeps of a time the controllers read back (``metav1.Time``): ``1s``, whole
+    seconds as on a real cluster (the default), or 0, the exact time (the ideal model)."""
 
     @field_validator("apiTimestampPrecision")
     @classmethod
@@ -285,7 +285,8 @@ class PriorityClass(_Model):
 
 
 class Kubelet(_Model):
-    """The real kubelet's pod startup (``cluster.kubelet``; absent: the ideal kubelet).
+    """The real kubelet's pod startup (``cluster.kubelet``, on by default; ``off``: the ideal
+    kubelet, which pulls any number of images at once).
 
     ``serializeImagePulls`` and ``maxParallelImagePulls`` are KubeletConfiguration's fields with
     its defaults (``true``, nil): one pull at a time per node, or at most N at once when not
@@ -326,7 +327,8 @@ class Kubelet(_Model):
 
 class NodeLifecycle(_Model):
     """kube-controller-manager's rate limits of the NoExecute tainting of NotReady nodes, per
-    zone (``cluster.nodeLifecycle``; absent: every NotReady node tainted at once). The defaults
+    zone (``cluster.nodeLifecycle``, on by default; ``off``: every NotReady node tainted at
+    once). The defaults
     are the flags' (``--node-eviction-rate``, ``--secondary-node-eviction-rate``,
     ``--unhealthy-zone-threshold``, ``--large-cluster-size-threshold``)."""
 
@@ -337,8 +339,9 @@ class NodeLifecycle(_Model):
 
 
 class ClusterAutoscaler(_Model):
-    """cluster-autoscaler's loop (``cluster.autoscaler``; absent: decisions at the instant a
-    pod is unschedulable). Defaults are its flags': ``--scan-interval`` 10s,
+    """cluster-autoscaler's loop (``cluster.autoscaler``, on by default, for the pools with
+    ``autoscaling``; ``off``: decisions at the instant a pod is unschedulable). Defaults are its
+    flags': ``--scan-interval`` 10s,
     ``--scale-down-utilization-threshold`` 0.5, ``--max-node-provision-time`` 15m; a pool's
     ``autoscaling.scaleDownUnneeded`` is ``--scale-down-unneeded-time`` (10m)."""
 
@@ -392,17 +395,22 @@ def _off(v: Any) -> Any:
 
 class Cluster(_Model):
     """The nodes, how the scheduler scores them, and the PriorityClasses; ``kubelet``,
-    ``nodeLifecycle``, ``autoscaler`` and ``scheduler`` switch on the real control plane's
-    mechanisms (absent or ``off``: the ideal model). ``images`` sizes container images (name →
-    bytes, a quantity) for the scheduler's ImageLocality score; an image it does not size scores
+    ``nodeLifecycle`` and ``autoscaler`` are the real control plane's mechanisms, at upstream's
+    defaults unless given (``off``: the ideal model); ``scheduler`` (kube-scheduler's queue and
+    throughput) is on only when given. ``images`` sizes container images (name → bytes, a
+    quantity) for the scheduler's ImageLocality score; an image it does not size scores
     nothing."""
 
     nodePools: list[NodePool] = Field(min_length=1)
     scoring: Literal["LeastAllocated", "MostAllocated"] = "LeastAllocated"
     priorityClasses: list[PriorityClass] = Field(default_factory=list)
-    kubelet: Annotated[Kubelet | None, BeforeValidator(_off)] = None
-    nodeLifecycle: Annotated[NodeLifecycle | None, BeforeValidator(_off)] = None
-    autoscaler: Annotated[ClusterAutoscaler | None, BeforeValidator(_off)] = None
+    kubelet: Annotated[Kubelet | None, BeforeValidator(_off)] = Field(default_factory=Kubelet)
+    nodeLifecycle: Annotated[NodeLifecycle | None, BeforeValidator(_off)] = Field(
+        default_factory=NodeLifecycle
+    )
+    autoscaler: Annotated[ClusterAutoscaler | None, BeforeValidator(_off)] = Field(
+        default_factory=ClusterAutoscaler
+    )
     images: dict[str, Quantity] = Field(default_factory=dict)
     scheduler: Annotated[KubeScheduler | None, BeforeValidator(_off)] = None
 
@@ -815,8 +823,33 @@ DEFAULT_HORIZON = 30 * 24 * 3600.0
 that would retry for ever (``backoffLimit: 2147483647``) still ends."""
 
 
+IDEAL_CONTROL_PLANE: dict[str, dict[str, Any]] = {
+    "timing": {"kubeAPIQPS": 0.0, "apiTimestampPrecision": 0.0},
+    "cluster": {"kubelet": None, "nodeLifecycle": None, "autoscaler": None, "scheduler": None},
+}
+"""What ``controlPlane: ideal`` sets where the scenario does not: every control-plane mechanism
+off (docs/mechanisms.md, "The real control plane")."""
+
+
+def _ideal(section: Any, off: dict[str, Any]) -> Any:
+    """``section`` (a mapping, a model or absent) with ``off``'s keys where it has none."""
+    if section is None:
+        return dict(off)
+    if isinstance(section, dict):
+        return {**off, **section}
+    if isinstance(section, BaseModel):
+        return section.model_copy(
+            update={k: v for k, v in off.items() if k not in section.model_fields_set}
+        )
+    return section  # not a mapping: its own validation says so
+
+
 class Scenario(_Model):
-    """A whole scenario. ``jobs`` holds the defaulted, validated Job objects."""
+    """A whole scenario. ``jobs`` holds the defaulted, validated Job objects.
+
+    ``controlPlane`` is ``real`` (the default: each control-plane mechanism at upstream's
+    defaults) or ``ideal`` (each one the scenario does not set is off: ``IDEAL_CONTROL_PLANE``).
+    """
 
     name: str = "scenario"
     seed: int = Field(default=0, ge=0)
@@ -829,8 +862,21 @@ class Scenario(_Model):
     kubernetesVersion: str | None = None  # the release the cluster runs (default: the newest)
     featureGates: dict[str, bool] = Field(default_factory=dict)  # Job gates set on it
     wallClock: WallClock = Field(default_factory=lambda: _wall_clock(DEFAULT_WALL_CLOCK))
+    controlPlane: Literal["real", "ideal"] = "real"
     _warnings: tuple[str, ...] = PrivateAttr(default=())
     _cronjobs: tuple[JobEntry, ...] = PrivateAttr(default=())
+
+    @model_validator(mode="before")
+    @classmethod
+    def _ideal_control_plane(cls, data: Any) -> Any:
+        """``controlPlane: ideal``: the mechanisms the scenario does not set, off."""
+        if not isinstance(data, dict) or data.get("controlPlane") != "ideal":
+            return data
+        out = dict(data)
+        for key, off in IDEAL_CONTROL_PLANE.items():
+            if key in out or key == "timing":
+                out[key] = _ideal(out.get(key), off)
+        return out
 
     @field_validator("kubernetesVersion", mode="before")
     @classmethod

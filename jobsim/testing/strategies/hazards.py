@@ -23,7 +23,9 @@ HAZARDS: tuple[str, ...] = ("nodeLost", "drain", "simultaneousFailures", "lastAt
 """The rare hazards :func:`scenarios` and :func:`aimed` aim at on purpose:
 
 - ``nodeLost``: a node stops reporting (``nodeDown``, perhaps followed by ``nodeUp`` or
-  ``nodeOutOfService``) or is deleted (``nodeRemove``) while a container runs on it;
+  ``nodeOutOfService``) or is deleted (``nodeRemove``) while a container runs on it (when it
+  is the cluster's only node, the node lifecycle controller's master disruption mode evicts
+  nothing: its pods wait for it, unless ``cluster.nodeLifecycle`` is ``off``);
 - ``drain``: a node is drained (perhaps ``uncordon``-ed later) while a container runs on it;
 - ``simultaneousFailures``: two pods of one Job fail at the same instant, so that one sync
   sees both failures;

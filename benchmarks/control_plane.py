@@ -43,6 +43,7 @@ MECHANISMS: tuple[Mechanism, ...] = (
     Mechanism("API client: QPS 20, burst 30, slow start", ("timing.kubeAPIQPS=0",)),
     Mechanism("API timestamps in whole seconds", ("timing.apiTimestampPrecision=0",)),
     Mechanism("kubelet: serialized image pulls", ("cluster.kubelet=off",)),
+    Mechanism("kube-scheduler: queue, 10 ms cycle, binding QPS 50", ("cluster.scheduler=off",)),
     Mechanism("node lifecycle: eviction rate limits", ("cluster.nodeLifecycle=off",)),
     Mechanism("cluster-autoscaler: 10 s loop, binpacking", ("cluster.autoscaler=off",)),
     Mechanism("PodDisruptionBudget", ("podDisruptionBudgets=[]",)),

@@ -32,7 +32,7 @@ import pytest
 
 from benchmarks.control_plane import MECHANISMS, SCENARIO, table
 from jobsim.api import Result, load_side, parse_settings, simulate
-from jobsim.scenario.model import ClusterAutoscaler, Kubelet, NodeLifecycle
+from jobsim.scenario.model import ClusterAutoscaler, Kubelet, KubeScheduler, NodeLifecycle
 from tests.golden import ROOT
 
 QPS = 20
@@ -87,7 +87,11 @@ def test_the_zone_is_tainted_at_the_secondary_rate_and_its_replacements_paced(
     events = run.to_dict()["events"]
     zone_d = [e for e in events if e["kind"] == "NODE_ADDED" and e["object"].startswith("zone-d")]
     assert sum(e["t"] < 360 for e in zone_d) == 60
-    taints = [e["t"] for e in events if e["kind"] == "NODE_TAINTED" and e["t"] < 1260]
+    taints = [
+        e["t"]
+        for e in events
+        if e["kind"] == "NODE_TAINTED" and e["object"].startswith("zone-d") and e["t"] < 1260
+    ]
     assert taints == [410 + 100 * k for k in range(9)]
     evicted = sorted({e["t"] for e in events if e["kind"] == "POD_DELETED"})
     assert evicted == [t + 300 for t in taints if t + 300 <= 1260]
@@ -104,6 +108,7 @@ def test_the_scenario_turns_every_mechanism_on_at_upstreams_defaults() -> None:
     assert scenario.cluster.kubelet == Kubelet()
     assert scenario.cluster.nodeLifecycle == NodeLifecycle()
     assert scenario.cluster.autoscaler == ClusterAutoscaler()
+    assert scenario.cluster.scheduler == KubeScheduler()  # opt-in: written out
     assert [b.metadata.name for b in scenario.podDisruptionBudgets] == ["render"]
 
 
@@ -114,6 +119,7 @@ def test_the_ideal_variant_turns_every_mechanism_off() -> None:
     assert (scenario.timing.kubeAPIQPS, scenario.timing.apiTimestampPrecision) == (0, 0)
     cluster = scenario.cluster
     assert (cluster.kubelet, cluster.nodeLifecycle, cluster.autoscaler) == (None, None, None)
+    assert cluster.scheduler is None
     assert scenario.podDisruptionBudgets == []
 
 

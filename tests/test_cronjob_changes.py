@@ -481,3 +481,28 @@ def test_a_name_freed_by_a_deletion_in_the_same_minute() -> None:
         (60.1, "MissingJob", f"Active job went missing: {first}"),
         (60.1, "SuccessfulCreate", f"Created job {second}"),
     ]
+
+
+def test_one_name_in_two_namespaces_is_two_cronjobs() -> None:
+    """``createJob`` of one Job name from ``a/nightly`` and from ``b/nightly``: two Jobs,
+    ``a/m`` and ``b/m`` (a Job's name is unique in its namespace only), each from its own
+    CronJob."""
+    one, two = cronjob(), cronjob()
+    one["metadata"]["namespace"], two["metadata"]["namespace"] = "a", "b"
+    d = data(
+        one,
+        horizon="3h",
+        events=[
+            {"at": "1h", "createJob": {"name": "m", "cronJob": "a/nightly"}},
+            {"at": "1h", "createJob": {"name": "m", "cronJob": "b/nightly"}},
+        ],
+    )
+    d["jobs"].append({"manifest": two, "workload": {"duration": "1h"}})
+    result = run(d)
+    made = sorted((j["namespace"], j["name"], j["cronJob"]) for j in result.jobs())
+    assert made == [
+        ("a", "m", "a/nightly"),
+        ("a", nightly(0)[0], "a/nightly"),
+        ("b", "m", "b/nightly"),
+        ("b", nightly(0)[0], "b/nightly"),
+    ]

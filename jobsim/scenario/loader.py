@@ -556,9 +556,7 @@ def check_cronjob_events(scenario: Scenario, gates: FeatureGates = DEFAULT_GATES
     """``patchCronJob`` and ``createJob`` events, in time order, each on the CronJob as the
     earlier ones (and ``suspend``/``resume``) left it: a patch the API server would refuse,
     or a Job it would refuse (its name) or that exists already (``AlreadyExists``)."""
-    current = {
-        e.cronjob.metadata.name: e.cronjob for e in scenario.cronjobs if e.cronjob is not None
-    }
+    current = {_cron_key(e.cronjob): e.cronjob for e in scenario.cronjobs if e.cronjob is not None}
     keys = {e.key for e in scenario.jobs}
     problems: list[Problem] = []
     order = sorted(enumerate(scenario.events), key=lambda x: (x[1].at, x[0]))
@@ -566,7 +564,7 @@ def check_cronjob_events(scenario: Scenario, gates: FeatureGates = DEFAULT_GATES
         entry = cronjob_event(scenario, ev)
         if entry is None or entry.cronjob is None:
             continue
-        name = str(entry.cronjob.metadata.name)
+        name = _cron_key(entry.cronjob)
         cj = current[name]
         at = format_duration(ev.at)
         if ev.suspend is not None or ev.resume is not None:
@@ -614,6 +612,11 @@ def check_cronjob_events(scenario: Scenario, gates: FeatureGates = DEFAULT_GATES
                 )
             keys.add(key)
     return problems
+
+
+def _cron_key(cj: CronJob) -> str:
+    """``namespace/name``: two CronJobs of one name in two namespaces are two CronJobs."""
+    return f"{cj.metadata.namespace or 'default'}/{cj.metadata.name}"
 
 
 MAX_CRONJOB_JOBS = MAX_REPLICAS

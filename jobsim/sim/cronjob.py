@@ -185,18 +185,24 @@ class CronJobController:
         cj.set_spec(new)
         spec = new.spec
         if old.schedule != spec.schedule or old.timeZone != spec.timeZone:
-            nxt = next_schedule_after(
-                cj.schedule,
-                self.wall + cj.created,
-                cj.last_schedule,
-                spec.startingDeadlineSeconds,
-                self.wall + self.clock.now,
-            )
+            at = self._next_sync_at(cj)
             # robfig's zero time for a schedule that never fires: a negative delay, at once
-            at = self.clock.now if nxt is None else (nxt - self.wall) + NEXT_SCHEDULE_DELTA
-            self.enqueue_at(cj, at)
+            self.enqueue_at(cj, self.clock.now if at is None else at)
             return
         self.enqueue(cj)
+
+    def _next_sync_at(self, cj: CronJobRuntime) -> float | None:
+        """The virtual time of the sync for the next schedule time (``nextScheduleTimeDuration``:
+        ``nextScheduleDelta`` after it, computed from wall-clock seconds, then made virtual
+        exactly); None if the schedule never fires again."""
+        nxt = next_schedule_after(
+            cj.schedule,
+            self.wall + cj.created,
+            cj.last_schedule,
+            cj.cronjob.spec.startingDeadlineSeconds,
+            self.wall + self.clock.now,
+        )
+        return None if nxt is None else (nxt - self.wall) + NEXT_SCHEDULE_DELTA
 
     # -- one sync --------------------------------------------------------------------------
     def sync(self, cj: CronJobRuntime) -> None:
@@ -269,12 +275,6 @@ class CronJobController:
         created = self.wall + cj.created
         deadline = spec.startingDeadlineSeconds
 
-        def requeue() -> float | None:
-            """The virtual time of the next sync: ``nextScheduleDelta`` after the next
-            schedule time (computed from wall-clock seconds, then made virtual exactly)."""
-            nxt = next_schedule_after(sched, created, cj.last_schedule, deadline, wall_now)
-            return None if nxt is None else (nxt - self.wall) + NEXT_SCHEDULE_DELTA
-
         try:
             _, scheduled, missed = most_recent_schedule_time(
                 sched, created, cj.last_schedule, deadline, wall_now, True
@@ -283,7 +283,7 @@ class CronJobController:
             self._event(cj, True, "InvalidSchedule", f"invalid schedule: {spec.schedule} : {e}")
             return None
         if scheduled is None:
-            return requeue()
+            return self._next_sync_at(cj)
         if missed is Missed.MANY:
             self._event(
                 cj,
@@ -299,10 +299,10 @@ class CronJobController:
                 "MissSchedule",
                 f"Missed scheduled time to start a job: {rfc1123z(scheduled)}",
             )
-            return requeue()
+            return self._next_sync_at(cj)
         name = job_name(cj.name, scheduled)
         if any(j.name == name for j in cj.active) or cj.last_schedule == scheduled:
-            return requeue()
+            return self._next_sync_at(cj)
         if spec.concurrencyPolicy == FORBID and cj.active:
             self._event(
                 cj,
@@ -311,7 +311,7 @@ class CronJobController:
                 "Not starting job because prior execution is running and concurrency policy "
                 "is Forbid",
             )
-            return requeue()
+            return self._next_sync_at(cj)
         if spec.concurrencyPolicy == REPLACE:
             for j in list(cj.active):
                 self._delete(cj, j, "concurrencyPolicy Replace")
@@ -329,7 +329,7 @@ class CronJobController:
         # (AlreadyExists, ours, not active: "Job already exists", added to active again)
         cj.active.append(job)
         cj.last_schedule = scheduled
-        return requeue()
+        return self._next_sync_at(cj)
 
 
 __all__ = ["CronJobController", "CronJobRuntime"]

@@ -12,7 +12,8 @@ node), run times log-normal (median 60 s, sigma 0.5), 5 % of runs failing with e
 ``backoffLimit`` equal to the completions, so no Job fails. The rows run on the ideal control
 plane (``controlPlane: ideal``: no client rate limit, exact API times, the ideal kubelet, node
 lifecycle and autoscaler), as the bare model has none, except the last: the reference row's
-pods on the real control plane (every mechanism at upstream's defaults, jobsim's default), so
+pods on the real control plane (every mechanism at upstream's defaults, jobsim's default, and the
+opt-in kube-scheduler queue), so
 its cost column is the cost per pod of all mechanisms on.
 Replacement pods of failed runs are pods too: "pods" counts every pod jobsim created. The
 default rows are issue 14's: 10 000
@@ -210,6 +211,8 @@ def synthetic_scenario(
         "cluster": {"nodePools": [{"name": "node", "count": nodes, "capacity": capacity}]},
         "jobs": jobs,
     }
+    if control_plane == "real":  # every mechanism: the defaults and the opt-in scheduler queue
+        data["cluster"]["scheduler"] = {}
     if outage:
         data["events"] = [
             {"at": OUTAGE_AT, "nodeDown": OUTAGE_NODE},

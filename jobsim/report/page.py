@@ -36,6 +36,7 @@ from jobsim.report.figures import (
     timeline_by_node,
 )
 from jobsim.results import Result
+from jobsim.stats import CronJobStats
 from jobsim.unfinished import unfinished
 from jobsim.units import format_bytes, format_quantity_millis
 from jobsim.version import __version__
@@ -206,14 +207,20 @@ def _cronjob_header(result: Result, cron: str | None) -> str | None:
     if created is not None:
         words.append(_schedule_words(result, cron))
     if stats is not None:
-        outcomes = ", ".join(f"{k} {_n(v)}" for k, v in stats.jobsByOutcome.items())
-        words.append(f"{_n(stats.jobs)} Jobs: {outcomes}")
-        if stats.meanWallTime is not None and stats.maxWallTime is not None:
-            words.append(
-                f"wall time {fmt_seconds(stats.meanWallTime)} mean, "
-                f"{fmt_seconds(stats.maxWallTime)} longest"
-            )
+        words.extend(_cron_jobs_words(stats, "wall time"))
     return _e(" · ".join(w for w in words if w))
+
+
+def _cron_jobs_words(stats: CronJobStats, wall: str) -> list[str]:
+    """A CronJob's Jobs by outcome and their wall times (``wall`` names them)."""
+    outcomes = ", ".join(f"{k} {_n(v)}" for k, v in stats.jobsByOutcome.items())
+    words = [f"{_n(stats.jobs)} Jobs: {outcomes}"]
+    if stats.meanWallTime is not None and stats.maxWallTime is not None:
+        words.append(
+            f"{wall} {fmt_seconds(stats.meanWallTime)} mean, "
+            f"{fmt_seconds(stats.maxWallTime)} longest"
+        )
+    return words
 
 
 def _schedule_words(result: Result, cron: str) -> str:
@@ -336,13 +343,7 @@ def _cronjobs(result: Result) -> str:
         if c is None:
             facts.append("no Job made")
         else:
-            outcomes = ", ".join(f"{k} {_n(v)}" for k, v in c.jobsByOutcome.items())
-            facts.append(f"{_n(c.jobs)} Jobs: {outcomes}")
-            if c.meanWallTime is not None and c.maxWallTime is not None:
-                facts.append(
-                    f"wall time of the finished ones {fmt_seconds(c.meanWallTime)} mean, "
-                    f"{fmt_seconds(c.maxWallTime)} longest"
-                )
+            facts.extend(_cron_jobs_words(c, "wall time of the finished ones"))
             facts.append(
                 f"pod-seconds: {_n(c.usefulPodSeconds)} useful, {_n(c.wastedPodSeconds)} wasted"
             )

@@ -860,7 +860,7 @@ class Scenario(_Model):
     events: list[Event] = Field(default_factory=list)
     podDisruptionBudgets: list[PodDisruptionBudget] = Field(default_factory=list)
     kubernetesVersion: str | None = None  # the release the cluster runs (default: the newest)
-    featureGates: dict[str, bool] = Field(default_factory=dict)  # Job gates set on it
+    featureGates: dict[str, bool] = Field(default_factory=dict)  # gates set on the release
     wallClock: WallClock = Field(default_factory=lambda: _wall_clock(DEFAULT_WALL_CLOCK))
     controlPlane: Literal["real", "ideal"] = "real"
     _warnings: tuple[str, ...] = PrivateAttr(default=())

@@ -1,5 +1,5 @@
 """Events: node events (:func:`node_events`), the Job events a random scenario draws
-(``suspend``, ``resume``, ``scale``, ``deletePod``), and the ``events`` knob of
+(``suspend``, ``resume``, ``scale``, ``deletePod``, ``deleteJob``), and the ``events`` knob of
 :func:`~jobsim.testing.strategies.scenarios`."""
 
 from __future__ import annotations
@@ -124,10 +124,14 @@ def _draw_events(draw: st.DrawFn, events: EventsKnob, nodes: list[str]) -> list[
 def _job_event(
     draw: st.DrawFn, kind: str, name: str, spec: dict[str, Any], completions: dict[str, int | None]
 ) -> dict[str, Any]:
-    """``suspend``/``resume``/``scale``/``deletePod`` of job ``name``; ``completions`` holds
-    each job's completions as updated by the scales drawn so far (drawn in time order)."""
+    """``suspend``/``resume``/``scale``/``deletePod``/``deleteJob`` of job ``name``;
+    ``completions`` holds each job's completions as updated by the scales drawn so far (drawn
+    in time order)."""
     if kind in ("suspend", "resume"):
         return {kind: name}
+    if kind == "deleteJob":
+        policy = draw(st.sampled_from(("Background", "Foreground", "Orphan")))
+        return {"deleteJob": {"job": name, "propagationPolicy": policy}}
     if kind == "deletePod":
         out: dict[str, Any] = {"job": name}
         if spec.get("completionMode") == "Indexed":

@@ -265,8 +265,12 @@ def placeable(node: NodeView, needs: PodNeeds) -> bool:
     return (
         node.ready
         and not node.cordoned
-        and matches_node_affinity_filter(node, needs)
-        and untolerated_taint(node.taints, needs.tolerations) is None
+        and (
+            # no nodeSelector and no required terms: NodeAffinity passes every node
+            (not needs.node_selector and needs.node_affinity is None)
+            or matches_node_affinity_filter(node, needs)
+        )
+        and (not node.taints or untolerated_taint(node.taints, needs.tolerations) is None)
     )
 
 

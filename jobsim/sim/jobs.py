@@ -17,6 +17,7 @@ from jobsim.k8s.resources import pod_requests
 from jobsim.policy.backoff import BackoffRecord
 from jobsim.policy.image_locality import normalized_image_name
 from jobsim.policy.intervals import format_indexes
+from jobsim.policy.placement import PodNeeds, pod_needs
 from jobsim.scenario.model import Workload
 from jobsim.sim.engine import Call
 from jobsim.sim.objects import Pod
@@ -116,6 +117,11 @@ class JobRuntime:
         self.namespace = str(self.job.metadata.namespace)
         self.template_spec = self.spec.template.spec  # as stored: disabled gates' fields dropped
         self.requests = pod_requests(self.job)
+        spec = self.template_spec
+        self.needs: PodNeeds = pod_needs(
+            self.requests, spec.nodeSelector, spec.tolerations, spec.affinity
+        )
+        """Its pods' fit key (``sim.scheduler.fit_key``): the template and requests are fixed."""
         self.grace = float(self.template_spec.terminationGracePeriodSeconds or 0)
         self.restart_policy = str(self.template_spec.restartPolicy)
         self.termination_delay = self.workload.terminationDelay

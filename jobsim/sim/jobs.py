@@ -17,7 +17,7 @@ from jobsim.k8s.resources import pod_requests
 from jobsim.policy.backoff import BackoffRecord
 from jobsim.policy.image_locality import normalized_image_name
 from jobsim.policy.intervals import format_indexes
-from jobsim.policy.placement import PodNeeds, pod_needs
+from jobsim.policy.placement import PodNeeds, nonzero_requests, pod_needs
 from jobsim.scenario.model import Workload
 from jobsim.sim.engine import Call
 from jobsim.sim.objects import Pod
@@ -122,10 +122,14 @@ class JobRuntime:
             self.requests, spec.nodeSelector, spec.tolerations, spec.affinity
         )
         """Its pods' fit key (``sim.scheduler.fit_key``): the template and requests are fixed."""
+        self.score_requests = nonzero_requests(self.requests)
+        """Its pods' (cpu, memory) for scoring (``GetNonzeroRequests``)."""
         self.grace = float(self.template_spec.terminationGracePeriodSeconds or 0)
         self.restart_policy = str(self.template_spec.restartPolicy)
         self.termination_delay = self.workload.terminationDelay
         self.container_names = tuple(c.name for c in self.template_spec.containers)
+        # a run's codes when the first container exits with its code and the others with 0
+        self._others_zero = tuple((n, 0) for n in self.container_names[1:])
         self.init_names = tuple(c.name for c in self.template_spec.initContainers or [])
         # (image, pullPolicy, normalised name), init containers first; normalised once here
         # for the kubelet and the scheduler (ImageLocality)
@@ -309,6 +313,8 @@ class JobRuntime:
         self, run: float, code: int, container: str | None, others: dict[str, int]
     ) -> RunOutcome:
         names = self.container_names
+        if container is None and not others:  # container names are unique: names[0] exits
+            return RunOutcome(run, ((names[0], code), *self._others_zero))
         if container is not None and container in self.init_names and code != 0:
             return RunOutcome(run, tuple((n, 0) for n in names), (container, code))
         target = container if container in names else names[0]

@@ -71,7 +71,6 @@ from jobsim.policy.placement import (
     least_allocated,
     matches_node_affinity_filter,
     most_allocated,
-    nonzero_requests,
     placeable,
     unschedulable_message,
     untolerated_taint,
@@ -395,7 +394,7 @@ class Scheduler:
         for r, q in pod.requests.items():
             req[r] = req.get(r, 0) + q
         req["pods"] = req.get("pods", 0) + 1
-        cpu, memory = nonzero_requests(pod.requests)
+        cpu, memory = pod.job.score_requests
         node.score_cpu += cpu
         node.score_mem += memory
         node.pods[pod.uid] = pod
@@ -439,7 +438,7 @@ class Scheduler:
         for r, q in pod.requests.items():
             req[r] -= q
         req["pods"] -= 1
-        cpu, memory = nonzero_requests(pod.requests)
+        cpu, memory = pod.job.score_requests
         node.score_cpu -= cpu
         node.score_mem -= memory
         if self._queue is not None:  # AssignedPodDelete

@@ -65,6 +65,7 @@ from jobsim.policy.inter_pod_affinity import (
 from jobsim.policy.node_affinity import Term, preferred_terms
 from jobsim.policy.placement import (
     PodNeeds,
+    feasibility,
     feasible,
     filter_reason,
     insufficient_resource,
@@ -183,6 +184,7 @@ class _FitIndex:
     def __init__(self, key: PodNeeds, nodes: list[Node], score: Callable[[Node], int]) -> None:
         self.key = key
         self.score = score
+        self.feasible = feasibility(key)
         self.heap: list[tuple[int, int]] = []
         self.member: dict[int, tuple[int, int]] = {}
         for n in nodes:
@@ -191,7 +193,7 @@ class _FitIndex:
     def update(self, node: Node) -> None:
         """Re-file one node after it changed."""
         member = self.member
-        if not node.removed and feasible(node, self.key):
+        if not node.removed and self.feasible(node):
             entry = (-self.score(node), node.seq)
             if member.get(node.seq) != entry:
                 member[node.seq] = entry
@@ -399,7 +401,8 @@ class Scheduler:
         node.score_mem += memory
         node.pods[pod.uid] = pod
         pod.node = node
-        self._denominate(pod)
+        if pod.nominated is not None:
+            self._denominate(pod)
         self._bound_priorities[pod.priority] = self._bound_priorities.get(pod.priority, 0) + 1
         job_terms = self._terms_of(pod.job)
         if job_terms.has_terms:

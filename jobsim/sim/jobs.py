@@ -161,18 +161,18 @@ class JobRuntime:
     def new_pod(self, uid: int, index: int | None, now: float) -> Pod:
         """A new pod of this Job (the API server's POST of its template), named as
         ``generateName`` names it."""
-        return Pod(
-            priority=self.priority,
-            preempts=self.preempts,
-            uid=uid,
-            name=self.pod_name(index),
-            job=self,
-            index=index,
-            created_at=now,
-            requests=self.requests,
-            grace=self.grace,
-            restart_policy=self.restart_policy,
-            images=self.images,
+        return Pod(  # positional, in Pod's field order (keywords cost more per pod)
+            uid,
+            self.pod_name(index),
+            self,
+            index,
+            now,
+            self.requests,
+            self.grace,
+            self.restart_policy,
+            self.images,
+            self.priority,
+            self.preempts,
         )
 
     # -- the pods the controller counts -----------------------------------------------------

@@ -304,7 +304,8 @@ class Scheduler:
         if self._queue is not None:
             self._queue.move(self._node_hints(node, added))
             return
-        self._place_waiting_on(node)
+        if self._waiting or self._scan_waiting:  # else nothing waits to be placed
+            self._place_waiting_on(node)
 
     def _node_hints(self, node: Node, added: bool) -> Hints:
         """The QueueingHints of a node added, changed (Ready, cordoned, tainted) or removed:

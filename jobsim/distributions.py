@@ -164,7 +164,7 @@ class Lognormal(_Dist):
         return self.median * math.exp(self.sigma**2 / 2)
 
     def sample(self, rng: np.random.Generator) -> float:
-        return _capped(float(rng.lognormal(math.log(self.median), self.sigma)))
+        return min(float(rng.lognormal(math.log(self.median), self.sigma)), _MAX_SECONDS)  # _capped
 
 
 class ShiftedExponential(_Dist):

@@ -63,7 +63,7 @@ SimPy. The node-level functions read a node through ``NodeView``.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Final, NamedTuple, Protocol
 
 from jobsim.k8s import job as k8s
@@ -81,6 +81,7 @@ __all__ = [
     "PodNeeds",
     "Taint",
     "Toleration",
+    "feasibility",
     "feasible",
     "filter_reason",
     "insufficient_reason",
@@ -265,8 +266,12 @@ def placeable(node: NodeView, needs: PodNeeds) -> bool:
     return (
         node.ready
         and not node.cordoned
-        and matches_node_affinity_filter(node, needs)
-        and untolerated_taint(node.taints, needs.tolerations) is None
+        and (
+            # no nodeSelector and no required terms: NodeAffinity passes every node
+            (not needs.node_selector and needs.node_affinity is None)
+            or matches_node_affinity_filter(node, needs)
+        )
+        and (not node.taints or untolerated_taint(node.taints, needs.tolerations) is None)
     )
 
 
@@ -276,6 +281,26 @@ def feasible(node: NodeView, needs: PodNeeds) -> bool:
         placeable(node, needs)
         and insufficient_resource(node.requested, node.capacity, needs.requests) is None
     )
+
+
+def feasibility(needs: PodNeeds) -> Callable[[NodeView], bool]:
+    """``feasible`` for pods of these needs, as a predicate of the node: for needs without a
+    nodeSelector or required node affinity (NodeAffinity passes every node) the same filters,
+    in the same order, read inline (the scheduler's fit index asks it at every binding and
+    release)."""
+    if needs.node_selector or needs.node_affinity is not None:
+        return lambda node: feasible(node, needs)
+    tolerations, requests = needs.tolerations, needs.requests
+
+    def check(node: NodeView) -> bool:
+        return (
+            node.ready
+            and not node.cordoned
+            and (not node.taints or untolerated_taint(node.taints, tolerations) is None)
+            and insufficient_resource(node.requested, node.capacity, requests) is None
+        )
+
+    return check
 
 
 def filter_reason(node: NodeView, needs: PodNeeds) -> str | None:

@@ -17,6 +17,7 @@ from jobsim.k8s.resources import pod_requests
 from jobsim.policy.backoff import BackoffRecord
 from jobsim.policy.image_locality import normalized_image_name
 from jobsim.policy.intervals import format_indexes
+from jobsim.policy.placement import PodNeeds, nonzero_requests, pod_needs
 from jobsim.scenario.model import Workload
 from jobsim.sim.engine import Call
 from jobsim.sim.objects import Pod
@@ -116,10 +117,19 @@ class JobRuntime:
         self.namespace = str(self.job.metadata.namespace)
         self.template_spec = self.spec.template.spec  # as stored: disabled gates' fields dropped
         self.requests = pod_requests(self.job)
+        spec = self.template_spec
+        self.needs: PodNeeds = pod_needs(
+            self.requests, spec.nodeSelector, spec.tolerations, spec.affinity
+        )
+        """Its pods' fit key (``sim.scheduler.fit_key``): the template and requests are fixed."""
+        self.score_requests = nonzero_requests(self.requests)
+        """Its pods' (cpu, memory) for scoring (``GetNonzeroRequests``)."""
         self.grace = float(self.template_spec.terminationGracePeriodSeconds or 0)
         self.restart_policy = str(self.template_spec.restartPolicy)
         self.termination_delay = self.workload.terminationDelay
         self.container_names = tuple(c.name for c in self.template_spec.containers)
+        # a run's codes when the first container exits with its code and the others with 0
+        self._others_zero = tuple((n, 0) for n in self.container_names[1:])
         self.init_names = tuple(c.name for c in self.template_spec.initContainers or [])
         # (image, pullPolicy, normalised name), init containers first; normalised once here
         # for the kubelet and the scheduler (ImageLocality)
@@ -151,18 +161,18 @@ class JobRuntime:
     def new_pod(self, uid: int, index: int | None, now: float) -> Pod:
         """A new pod of this Job (the API server's POST of its template), named as
         ``generateName`` names it."""
-        return Pod(
-            priority=self.priority,
-            preempts=self.preempts,
-            uid=uid,
-            name=self.pod_name(index),
-            job=self,
-            index=index,
-            created_at=now,
-            requests=self.requests,
-            grace=self.grace,
-            restart_policy=self.restart_policy,
-            images=self.images,
+        return Pod(  # positional, in Pod's field order (keywords cost more per pod)
+            uid,
+            self.pod_name(index),
+            self,
+            index,
+            now,
+            self.requests,
+            self.grace,
+            self.restart_policy,
+            self.images,
+            self.priority,
+            self.preempts,
         )
 
     # -- the pods the controller counts -----------------------------------------------------
@@ -303,6 +313,8 @@ class JobRuntime:
         self, run: float, code: int, container: str | None, others: dict[str, int]
     ) -> RunOutcome:
         names = self.container_names
+        if container is None and not others:  # container names are unique: names[0] exits
+            return RunOutcome(run, ((names[0], code), *self._others_zero))
         if container is not None and container in self.init_names and code != 0:
             return RunOutcome(run, tuple((n, 0) for n in names), (container, code))
         target = container if container in names else names[0]

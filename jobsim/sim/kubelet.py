@@ -232,11 +232,15 @@ class Kubelets:
             failures = 1 if code != 0 else 0
         else:
             codes = out.codes if kill is None else tuple((n, kill) for n, _ in out.codes)
-            pod.init_containers = tuple((n, 0) for n in pod.job.init_names)
+            init_names = pod.job.init_names
+            pod.init_containers = tuple((n, 0) for n in init_names) if init_names else ()
             pod.containers = tuple(codes)
             pod.container_finished_at = at
-            code = next((c for _, c in codes if c != 0), 0)
-            failures = sum(1 for _, c in codes if c != 0)
+            code = failures = 0
+            for _, c in codes:  # the first non-zero code, and how many there are
+                if c != 0:
+                    failures += 1
+                    code = code or c
         pod.exit_code = code
         if pod.ready:
             set_ready(pod, False)
@@ -279,7 +283,8 @@ class Kubelets:
 
     def _set_terminal(self, pod: Pod, phase: str) -> None:
         pod.phase = phase
-        set_ready(pod, False)
+        if pod.ready:
+            set_ready(pod, False)
         pod.k_state = "done"
         self.recorder.pod_phase(self.clock.now, pod.name, phase)
         self.release(pod)

@@ -65,15 +65,14 @@ from jobsim.policy.inter_pod_affinity import (
 from jobsim.policy.node_affinity import Term, preferred_terms
 from jobsim.policy.placement import (
     PodNeeds,
+    feasibility,
     feasible,
     filter_reason,
     insufficient_resource,
     least_allocated,
     matches_node_affinity_filter,
     most_allocated,
-    nonzero_requests,
     placeable,
-    pod_needs,
     unschedulable_message,
     untolerated_taint,
 )
@@ -139,11 +138,8 @@ class _JobTerms(NamedTuple):
     by_index: bool  # a matchLabelKeys/mismatchLabelKeys key is the completion-index label
     images: tuple[str, ...]  # normalised, init containers first (ImageLocality)
     sized: bool  # some image has a size: ImageLocality scores the pod
-
-    @property
-    def scanned(self) -> bool:
-        """The pod needs the per-pod scan of every node."""
-        return bool(self.terms or self.spread or self.preferred or self.sized)
+    has_terms: bool  # bool(terms), read per binding
+    scanned: bool  # the pod needs the per-pod scan of every node
 
 
 def _index_free(spec: PodSpec) -> bool:
@@ -162,9 +158,10 @@ class _Scan(NamedTuple):
 
 
 def fit_key(pod: Pod) -> PodNeeds:
-    """What decides where a pod may go: requests, nodeSelector, tolerations, node affinity."""
-    spec = pod.job.template_spec
-    return pod_needs(pod.requests, spec.nodeSelector, spec.tolerations, spec.affinity)
+    """What decides where a pod may go: requests, nodeSelector, tolerations, node affinity
+    (its Job's, computed once: every pod of a Job has the template's)."""
+    needs: PodNeeds = pod.job.needs
+    return needs
 
 
 def _least_allocated(node: Node) -> int:
@@ -187,6 +184,7 @@ class _FitIndex:
     def __init__(self, key: PodNeeds, nodes: list[Node], score: Callable[[Node], int]) -> None:
         self.key = key
         self.score = score
+        self.feasible = feasibility(key)
         self.heap: list[tuple[int, int]] = []
         self.member: dict[int, tuple[int, int]] = {}
         for n in nodes:
@@ -195,7 +193,7 @@ class _FitIndex:
     def update(self, node: Node) -> None:
         """Re-file one node after it changed."""
         member = self.member
-        if not node.removed and feasible(node, self.key):
+        if not node.removed and self.feasible(node):
             entry = (-self.score(node), node.seq)
             if member.get(node.seq) != entry:
                 member[node.seq] = entry
@@ -283,9 +281,13 @@ class Scheduler:
         fit = self.score
         if not cpu and not memory:
             return fit  # a best-effort pod: BalancedAllocation does not score it
+        allocated = most_allocated if fit is _most_allocated else least_allocated
 
         def score(node: Node) -> int:
-            return fit(node) + balanced_allocation(cpu, memory, node.requested, node.capacity)
+            capacity = node.capacity
+            return allocated(node.score_cpu, node.score_mem, capacity) + balanced_allocation(
+                cpu, memory, node.requested, capacity
+            )
 
         return score
 
@@ -302,7 +304,8 @@ class Scheduler:
         if self._queue is not None:
             self._queue.move(self._node_hints(node, added))
             return
-        self._place_waiting_on(node)
+        if self._waiting or self._scan_waiting:  # else nothing waits to be placed
+            self._place_waiting_on(node)
 
     def _node_hints(self, node: Node, added: bool) -> Hints:
         """The QueueingHints of a node added, changed (Ready, cordoned, tainted) or removed:
@@ -394,15 +397,17 @@ class Scheduler:
         for r, q in pod.requests.items():
             req[r] = req.get(r, 0) + q
         req["pods"] = req.get("pods", 0) + 1
-        cpu, memory = nonzero_requests(pod.requests)
+        cpu, memory = pod.job.score_requests
         node.score_cpu += cpu
         node.score_mem += memory
         node.pods[pod.uid] = pod
         pod.node = node
-        self._denominate(pod)
+        if pod.nominated is not None:
+            self._denominate(pod)
         self._bound_priorities[pod.priority] = self._bound_priorities.get(pod.priority, 0) + 1
-        terms = self._terms_of(pod.job).terms
-        if terms:
+        job_terms = self._terms_of(pod.job)
+        if job_terms.has_terms:
+            terms = job_terms.terms
             self._with_terms[pod.uid] = pod
             if terms.anti_affinity:
                 self._with_anti += 1
@@ -426,10 +431,10 @@ class Scheduler:
         del node.pods[pod.uid]
         self._labels.pop(pod.uid, None)
         self._placed_pods.pop(pod.uid, None)
-        terms = self._terms_of(pod.job).terms
-        if terms:
+        job_terms = self._terms_of(pod.job)
+        if job_terms.has_terms:
             del self._with_terms[pod.uid]
-            self._with_anti -= bool(terms.anti_affinity)
+            self._with_anti -= bool(job_terms.terms.anti_affinity)
         self._bound_priorities[pod.priority] -= 1
         if not self._bound_priorities[pod.priority]:
             del self._bound_priorities[pod.priority]
@@ -437,7 +442,7 @@ class Scheduler:
         for r, q in pod.requests.items():
             req[r] -= q
         req["pods"] -= 1
-        cpu, memory = nonzero_requests(pod.requests)
+        cpu, memory = pod.job.score_requests
         node.score_cpu -= cpu
         node.score_mem -= memory
         if self._queue is not None:  # AssignedPodDelete
@@ -623,18 +628,24 @@ class Scheduler:
             namespace = str(job.namespace)
             labels = dict(meta.labels or {}) if meta is not None else {}
             images = tuple(key for _, _, key in job.images)
+            own = inter_pod_terms(merge_label_keys(spec.affinity, labels), namespace)
+            spread = tuple(spec.topologySpreadConstraints or ())
+            preferred = preferred_terms(spec.affinity)
+            sized = any(image in self.image_sizes for image in images)
             terms = _JobTerms(
                 job,
                 labels,
                 namespace,
-                inter_pod_terms(merge_label_keys(spec.affinity, labels), namespace),
-                tuple(spec.topologySpreadConstraints or ()),
-                preferred_terms(spec.affinity),
+                own,
+                spread,
+                preferred,
                 _index_free(spec),
                 spec.affinity,
                 COMPLETION_INDEX_LABEL in label_keys(spec.affinity),
                 images,
-                any(image in self.image_sizes for image in images),
+                sized,
+                bool(own),
+                bool(own or spread or preferred or sized),
             )
             self._job_terms[id(job)] = terms
         return terms

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
+from operator import attrgetter
 from typing import Any, Protocol
 
 from jobsim.k8s.conditions import READY
@@ -210,6 +211,9 @@ class SyncCtx:
     finished_time: Callable[[Pod], float] = finished_time
 
 
+_UID = attrgetter("uid")
+
+
 def new_sync_ctx(
     job: JobRuntime, now: float, stored: Callable[[float], float] | None = None
 ) -> SyncCtx:
@@ -219,7 +223,7 @@ def new_sync_ctx(
     if stored is not None:
         ctx.finished_time = stored_finished_time(stored)
     completions = job.spec.completions or 0
-    for pod in sorted(job.finished_tracked.values(), key=lambda p: p.uid):
+    for pod in sorted(job.finished_tracked.values(), key=_UID):
         failed = is_pod_failed(pod, job)
         ctx.snapshot.append((pod, failed))
         if job.indexed and (pod.index is None or pod.index >= completions):

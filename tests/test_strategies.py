@@ -205,23 +205,26 @@ def test_job_events_only_when_events_say_so() -> None:
     drained()
 
 
-def test_each_job_event_kind_is_drawn_as_itself() -> None:
+@pytest.mark.parametrize("kind", ["suspend", "resume", "scale", "deletePod", "deleteJob"])
+def test_each_job_event_kind_is_drawn_as_itself(kind: str) -> None:
     """``event_kinds`` of a Job event (random Jobs): the event drawn is that kind
-    (``deleteJob`` with one of kubectl's propagation policies), and it loads and runs; the
-    simplest scenario with a ``deleteJob`` deletes its Job at the event's time."""
-    for kind in ("suspend", "resume", "scale", "deletePod", "deleteJob"):
+    (``deleteJob`` with one of kubectl's propagation policies), and it loads and runs."""
 
-        @settings(FOUND, max_examples=10)
-        @given(scenarios(event_kinds=st.just(kind)))
-        def drawn(data: dict[str, Any]) -> None:
-            assert {k for e in data.get("events", []) for k in e} <= {"at", kind}
-            for e in data.get("events", []):
-                if kind == "deleteJob":
-                    assert e[kind]["job"].startswith("job")
-                    assert e[kind]["propagationPolicy"] in ("Background", "Foreground", "Orphan")
-            _run(data)
+    @settings(FOUND, max_examples=10)
+    @given(scenarios(event_kinds=st.just(kind)))
+    def drawn(data: dict[str, Any]) -> None:
+        assert {k for e in data.get("events", []) for k in e} <= {"at", kind}
+        for e in data.get("events", []):
+            if kind == "deleteJob":
+                assert e[kind]["job"].startswith("job")
+                assert e[kind]["propagationPolicy"] in ("Background", "Foreground", "Orphan")
+        _run(data)
 
-        drawn()
+    drawn()
+
+
+def test_a_drawn_delete_job_deletes_its_job() -> None:
+    """The simplest scenario with a ``deleteJob`` deletes its Job at the event's time."""
     example = find(
         scenarios(event_kinds=st.just("deleteJob")), lambda d: bool(d.get("events")), settings=FOUND
     )

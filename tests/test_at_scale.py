@@ -81,9 +81,15 @@ def test_the_zone_is_tainted_at_the_secondary_rate_and_its_replacements_paced(
     rate is the secondary one, 0.01/s, its bucket (burst 1) holding a token for the first
     (``ComputeZoneState``, ``ReducedQPSFunc``). One node every 100 s from 410 s, until the
     zone is back at 21m (1,260 s): 9 nodes. A tainted node's pods are evicted 300 s later
-    (defaultTolerationSeconds): those tainted by 960 s, 6 nodes of 8 pods. At 1,260 s the
-    kubelet kills them (Failed), the sync 1 s later (jobSyncDelay) replaces the 48 from a full
-    bucket: 30 at once, then one every 50 ms."""
+    (defaultTolerationSeconds): those tainted by 960 s, 6 nodes of 8 pods. At 1,260 s their
+    kubelets report again: a pod whose container had exited 0 meanwhile ends Succeeded
+    (kubelet getPhase), one still running is stopped, exits 143 and ends Failed; only those
+    are replaced (podReplacementPolicy Failed). The sync that counts them also counts the
+    zone's earlier successes, whose finish times come before the failures', so it holds the
+    replacements back for the pod-failure backoff (backoff_utils.go newBackoffRecord: the
+    failures after the last success); the next pod to succeed resets it, and the sync 1 s
+    after its exit (jobSyncDelay) replaces them from a full bucket: 30 at once, then one
+    every 50 ms."""
     events = run.to_dict()["events"]
     zone_d = [e for e in events if e["kind"] == "NODE_ADDED" and e["object"].startswith("zone-d")]
     assert sum(e["t"] < 360 for e in zone_d) == 60
@@ -96,8 +102,18 @@ def test_the_zone_is_tainted_at_the_secondary_rate_and_its_replacements_paced(
     evicted = sorted({e["t"] for e in events if e["kind"] == "POD_DELETED"})
     assert evicted == [t + 300 for t in taints if t + 300 <= 1260]
     assert len([e for e in events if e["kind"] == "POD_DELETED"]) == 6 * 8
+    deleted = [p for p in run.pods() if p["deletedAt"] is not None]
+    ended = sorted((p["phase"], p["exitCode"], p["finishedAt"]) for p in deleted)
+    done = sum(p["phase"] == "Succeeded" for p in deleted)
+    assert ended == [("Failed", 143, 1260)] * (48 - done) + [("Succeeded", 0, 1260)] * done
+    assert 0 < done < 48
+    reset = min(
+        p["finishedAt"]
+        for p in run.pods()
+        if p["phase"] == "Succeeded" and p["finishedAt"] > 1260 and p["exitCode"] == 0
+    )
     later = sorted(p["createdAt"] for p in run.pods())[COMPLETIONS:]
-    want = [1261 + max(0.0, (k - BURST) / QPS) for k in range(1, 49)]
+    want = [reset + 1 + max(0.0, (k - BURST) / QPS) for k in range(1, 48 - done + 1)]
     assert later == pytest.approx(want, abs=1e-9)
 
 

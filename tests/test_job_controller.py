@@ -312,6 +312,42 @@ def test_deleted_pod_replacement_policy_failed() -> None:
     assert r.job("job")["status"]["failed"] == 1
 
 
+def test_deleted_pod_whose_container_exits_0_succeeds() -> None:
+    """kubectl delete at 20 of a pod whose container would finish at 30 (terminationDelay
+    30 s, grace 30 s): it finishes first, with code 0, so the pod ends Succeeded (kubelet
+    getPhase with podIsTerminal: every container exited 0). TerminatingOrFailed counted it as
+    failed at the DELETE already (isPodFailed: deleted, not Succeeded then) and replaced it
+    at 30 (the 10 s backoff), so the later success counts for nothing: failed 1, succeeded 1
+    (the replacement, 30 to 60)."""
+    wl = {"duration": "30s", "terminationDelay": "30s"}
+    r = run(scenario((job_manifest(), wl), events=[{"at": "20s", "deletePod": {"job": "job"}}]))
+    old, new = r.pods()
+    assert (old["deletedAt"], old["finishedAt"], old["exitCode"]) == (20, 30, 0)
+    assert (old["phase"], old["counted"]) == ("Succeeded", "failed")
+    assert (new["createdAt"], new["phase"], new["counted"]) == (30, "Succeeded", "succeeded")
+    st = r.job("job")["status"]
+    assert (st["failed"], st["succeeded"]) == (1, 1)
+    assert condition_times(r)[-1] == ("Complete", "True", "CompletionsReached", 60)
+
+
+def test_deleted_pod_whose_container_exits_0_counts_when_only_failed_are_replaced() -> None:
+    """The same with podReplacementPolicy Failed: the controller waits for the deleted pod's
+    phase (isPodFailed: only a Failed pod is a failure), and it is Succeeded at 30: counted as
+    succeeded, the Job Complete at 30 with no replacement."""
+    wl = {"duration": "30s", "terminationDelay": "30s"}
+    r = run(
+        scenario(
+            (job_manifest(podReplacementPolicy="Failed"), wl),
+            events=[{"at": "20s", "deletePod": {"job": "job"}}],
+        )
+    )
+    [old] = r.pods()
+    assert (old["phase"], old["counted"], old["finishedAt"]) == ("Succeeded", "succeeded", 30)
+    st = r.job("job")["status"]
+    assert (st.get("failed", 0), st["succeeded"]) == (0, 1)
+    assert condition_times(r)[-1] == ("Complete", "True", "CompletionsReached", 30)
+
+
 def test_terminating_status_counts_deleted_pods() -> None:
     """At 40 the deleted pod still terminates (until 50) beside its replacement (from 30):
     status active 1, ready 1, terminating 1, failed 1; at the end terminating is 0."""

@@ -25,7 +25,9 @@ def test_unreachable_node_evicts_and_replaces() -> None:
     so the 10 s backoff has long passed and the replacement is created in that same sync. It
     runs on n-1 from 452 to 1452; SuccessCriteriaMet at 1453, but Complete waits until the old
     pod stops terminating. Its container exited 0 unseen at 1001; nodeUp at 2000 reports that,
-    and a deleted pod ends Failed (never Succeeded); Complete at 2001."""
+    and the deleted pod ends Succeeded, as its container did (kubelet getPhase with
+    podIsTerminal), counted as failed already at 451 (isPodFailed: deleted, not Succeeded
+    then); Complete at 2001."""
     r = run(
         scenario(
             (job_manifest(), LONG),
@@ -41,7 +43,7 @@ def test_unreachable_node_evicts_and_replaces() -> None:
         ("DisruptionTarget", "DeletionByTaintManager", 450),
     ]
     assert old["deletedAt"] == 450
-    assert (old["phase"], old["exitCode"], old["finishedAt"]) == ("Failed", 0, 2000)
+    assert (old["phase"], old["exitCode"], old["finishedAt"]) == ("Succeeded", 0, 2000)
     exits = [
         (e["t"], e["message"]) for e in r.to_dict()["events"] if e["kind"] == "CONTAINER_EXITED"
     ]

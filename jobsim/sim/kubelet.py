@@ -10,10 +10,9 @@ Upstream: ``pkg/kubelet`` (status manager, ``kuberuntime_manager.go: computePodA
 ``doBackOff``). Modelling choices where the real world varies: a container given SIGTERM exits
 143 (128 + SIGTERM) after the workload's ``terminationDelay``, or 137 (SIGKILL) at the end of
 the grace period if that is shorter (``pkg/kubelet/kuberuntime/kuberuntime_container.go``
-``killContainer``: the runtime's ``StopContainer`` with the grace period as its timeout); a
-deleted pod always ends Failed, even when its containers exited 0 (upstream
-``pkg/kubelet/kubelet_pods.go`` ``getPhase`` gives a deleted, terminal pod Succeeded when every
-container exited 0, Failed otherwise).
+``killContainer``: the runtime's ``StopContainer`` with the grace period as its timeout). A
+deleted pod ends as its containers did: Succeeded when every container exited 0, Failed
+otherwise (``pkg/kubelet/kubelet_pods.go`` ``getPhase`` with ``podIsTerminal``).
 """
 
 from __future__ import annotations
@@ -247,7 +246,7 @@ class Kubelets:
             pod.ready_false_at = now
         self.recorder.container_exited(now, pod.name, code, at)
         if pod.deletion_ts is not None or failures == 0 or pod.restart_policy != "OnFailure":
-            phase = SUCCEEDED if failures == 0 and pod.deletion_ts is None else FAILED
+            phase = SUCCEEDED if failures == 0 else FAILED
             self._set_terminal(pod, phase)
             return
         pod.k_restarts = failures
@@ -307,7 +306,7 @@ class Kubelets:
             delay, code = self._termination(pod)
             natural = (pod.k_exit_at or now) - now
             if natural <= delay:
-                return  # it exits on its own first; that exit ends the pod as Failed
+                return  # it exits on its own first, with its own code (kubelet getPhase)
             if pod.k_call is not None:
                 pod.k_call.cancel()
             pod.k_exit_at = now + delay

@@ -14,16 +14,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal, NoReturn, TypeVar
 
 import typer
-from rich.cells import cell_len
-from rich.console import Console
-from rich.markup import escape
-from rich.table import Table
 
 from jobsim import api  # each name is imported on first use: --help loads no simulator
 from jobsim.api import __version__, fmt_seconds
 from jobsim.api import job_outcome as outcome
 
 if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.table import Table
+
     from jobsim.api import (
         BareOptions,
         Comparison,
@@ -45,10 +44,65 @@ app = typer.Typer(
     rich_markup_mode=None,
     pretty_exceptions_enable=False,  # errors are jobsim's own messages; --debug shows more
 )
-out = Console(
+
+
+class _LazyConsole:
+    """A rich ``Console`` made on first use, with the options given: ``--version``,
+    ``validate`` and most errors print only plain lines, and so never import rich (about a
+    tenth of ``validate``'s start-up). Attributes set before it exists are set on it then."""
+
+    def __init__(self, **options: Any) -> None:
+        self.__dict__.update(_options=options, _console=None, _pending={})
+
+    def real(self) -> Console:
+        """The console (made now if not yet)."""
+        console: Console | None = self.__dict__["_console"]
+        if console is None:
+            from rich.console import Console
+
+            console = Console(**self._options)
+            for name, value in self._pending.items():
+                setattr(console, name, value)
+            self.__dict__["_console"] = console
+        return console
+
+    def print(self, *objects: Any, **options: Any) -> None:
+        """``Console.print``. One line of printable ASCII with markup off, while the console
+        does not exist yet, is written as is: what rich writes for it (soft wrap, no
+        highlighting or emoji, no style), flushed, a closed pipe handled as rich does."""
+        if (
+            self.__dict__["_console"] is None
+            and options == {"markup": False}
+            and len(objects) == 1
+            and isinstance(objects[0], str)
+            and objects[0].isascii()
+            and objects[0].isprintable()
+        ):
+            stream = sys.stderr if self._options.get("stderr") else sys.stdout
+            try:
+                stream.write(objects[0] + "\n")
+                stream.flush()
+            except BrokenPipeError:  # rich's Console.on_broken_pipe
+                devnull = os.open(os.devnull, os.O_WRONLY)
+                os.dup2(devnull, sys.stdout.fileno())
+                raise SystemExit(1) from None
+            return
+        self.real().print(*objects, **options)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.real(), name)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if self.__dict__["_console"] is None:
+            self._pending[name] = value
+        else:
+            setattr(self._console, name, value)
+
+
+out = _LazyConsole(
     highlight=False, emoji=False, soft_wrap=True, width=None if sys.stdout.isatty() else 160
 )
-err = Console(stderr=True, highlight=False, emoji=False, soft_wrap=True)
+err = _LazyConsole(stderr=True, highlight=False, emoji=False, soft_wrap=True)
 T = TypeVar("T")
 
 
@@ -355,6 +409,9 @@ def _table(
         return max(len(w) for w in words)
 
     widths = [least(i) for i in range(len(cols))]
+
+    from rich.cells import cell_len
+    from rich.table import Table
 
     def make(keep: list[int]) -> Table:
         table = Table(title=title)
@@ -1141,11 +1198,14 @@ def _executor(workers: int | None, dask: str | None, executor: str) -> Any:
 def _run_quietly(quiet: bool, what: str, fn: Callable[[Any], T]) -> T:
     if quiet:
         return fn(None)
-    with api.ProgressBar(what, console=err) as bar:
+    with api.ProgressBar(what, console=err.real()) as bar:
         return fn(bar)
 
 
 def _print_sweep(s: Sweep, quantile: float, confidence: float) -> None:
+    from rich.markup import escape
+    from rich.table import Table
+
     qname = api.quantile_name(quantile)
     summary = s.summary(confidence=confidence, quantiles=(quantile,))
     table = Table(title=f"summary over {len(s.seeds)} replications ({confidence:.0%} intervals)")
@@ -1358,6 +1418,9 @@ def search_command(
             ),
         ),
     )
+    from rich.markup import escape
+    from rich.table import Table
+
     qname = api.quantile_name(quantile)
     table = Table(title=f"{qname} {found.metric} at each value tried ({confidence:.0%} intervals)")
     for col in (path, "runs", qname, "verdict"):

@@ -1,7 +1,10 @@
 """``jobsim run | validate | plot | explain | report | parity | compare | sweep | search |
 import | completion``: the command line. The only module that prints."""
 
-from __future__ import annotations
+# No ``from __future__ import annotations`` here: typer reads every command's signature two or
+# three times on each start (typing.get_type_hints), and string annotations cost a compile and
+# an eval each time (about 5 % of ``jobsim validate``). Names imported only for type checking
+# are quoted instead.
 
 import errno
 import json
@@ -54,13 +57,13 @@ class _LazyConsole:
     def __init__(self, **options: Any) -> None:
         self.__dict__.update(_options=options, _console=None, _pending={})
 
-    def real(self) -> Console:
+    def real(self) -> "Console":
         """The console (made now if not yet)."""
         console: Console | None = self.__dict__["_console"]
         if console is None:
-            from rich.console import Console
+            from rich import console as rich
 
-            console = Console(**self._options)
+            console = rich.Console(**self._options)
             for name, value in self._pending.items():
                 setattr(console, name, value)
             self.__dict__["_console"] = console
@@ -297,7 +300,7 @@ def _outcomes(whats: list[str]) -> str:
     return ", ".join(f"{w} {_n(n)}" for w, n in counts.items())
 
 
-def _summary(result: Result) -> None:
+def _summary(result: "Result") -> None:
     cols = [
         "job",
         "outcome",
@@ -355,7 +358,7 @@ def _summary(result: Result) -> None:
         out.print(line, markup=False)
 
 
-def _cronjob_notes(result: Result) -> list[str]:
+def _cronjob_notes(result: "Result") -> list[str]:
     """A line for each CronJob that made no Job or ends suspended: the tables say nothing
     of a CronJob without Jobs."""
     made: dict[str, int] = {}
@@ -373,7 +376,7 @@ def _cronjob_notes(result: Result) -> list[str]:
     return notes
 
 
-def _expect(result: Result, expect: str | None) -> None:
+def _expect(result: "Result", expect: str | None) -> None:
     """``--expect Complete|Failed``: exit 1, naming each Job that ended otherwise and how."""
     if expect is None:
         return
@@ -395,7 +398,7 @@ def _table(
     key: tuple[str, ...] = ("job", "outcome", "reason"),
     optional: tuple[str, ...] = (),
     left: tuple[str, ...] = (),
-) -> Table:
+) -> "Table":
     """A table whose key columns never wrap and whose values stay whole (other headers wrap
     between words); when the console is too narrow for that, the optional columns go first,
     in order."""
@@ -413,7 +416,7 @@ def _table(
     from rich.cells import cell_len
     from rich.table import Table
 
-    def make(keep: list[int]) -> Table:
+    def make(keep: list[int]) -> "Table":
         table = Table(title=title)
         for i in keep:
             justify: Literal["left", "right"] = "left" if cols[i] in (*key, *left) else "right"
@@ -435,7 +438,7 @@ def _table(
     return table
 
 
-def _timeline(result: Result, limit: int) -> None:
+def _timeline(result: "Result", limit: int) -> None:
     lines = result.timeline()
     out.print("timeline:")
     shown = (
@@ -447,7 +450,7 @@ def _timeline(result: Result, limit: int) -> None:
         out.print(f"  {stamp:>{width}}  {line}", markup=False)
 
 
-def _warn(scenario: Scenario) -> None:
+def _warn(scenario: "Scenario") -> None:
     """Load-time warnings (e.g. a pod that fits no node), on stderr."""
     for w in scenario.warnings:
         err.print(f"warning: {w}", markup=False)
@@ -461,7 +464,7 @@ def _bare(
     fail_rate: float | None = None,
     exit_code: int | None = None,
     horizon: str | None = None,
-) -> BareOptions:
+) -> "BareOptions":
     """The bare-manifest options given on the command line, over the defaults."""
     given: dict[str, Any] = {
         "nodes": nodes,
@@ -486,8 +489,8 @@ def _stdin() -> str:
 
 
 def _load(
-    file: Path, debug: bool, bare: BareOptions | None = None, release: Release | None = None
-) -> Scenario:
+    file: Path, debug: bool, bare: "BareOptions | None" = None, release: Release | None = None
+) -> "Scenario":
     """A scenario file or bare manifests (``-``: standard input), loaded on the ``release``
     options; warnings printed."""
     text = _stdin() if str(file) == "-" else None
@@ -507,9 +510,9 @@ def _simulate(
     seed: int | None,
     debug: bool,
     check: bool = False,
-    bare: BareOptions | None = None,
+    bare: "BareOptions | None" = None,
     release: Release | None = None,
-) -> Result:
+) -> "Result":
     """Load and run a scenario or bare manifests (``check``: the invariant-checking debug
     mode) on the ``release`` options."""
     scenario = _load(file, debug, bare, release)
@@ -535,7 +538,7 @@ def _check_plot_path(path: Path) -> None:
         raise typer.Exit(2)
 
 
-def _save_plot(debug: bool, result: Result, path: Path, by: str, max_lanes: int) -> None:
+def _save_plot(debug: bool, result: "Result", path: Path, by: str, max_lanes: int) -> None:
     _check_plot_path(path)
     _write(debug, lambda: api.draw(result, path, by=by, max_lanes=max_lanes))  # type: ignore[arg-type]
 
@@ -561,7 +564,7 @@ def _cronjob_stats(groups: list[Any]) -> None:
     out.print(_table("by CronJob", cols, rows, ("cronjob",), (), ("outcomes",)))
 
 
-def _stats(result: Result) -> None:
+def _stats(result: "Result") -> None:
     """Per-Job and per-run statistics, and warnings (overlapping executions)."""
     st = result.stats
     cols = [
@@ -853,7 +856,7 @@ def _names(names: list[str]) -> str:
     return ", ".join([*first, *([f"… {hidden:,} more"] if hidden else []), *last])
 
 
-def _no_such_job(result: Result, job: str, file: str) -> str:
+def _no_such_job(result: "Result", job: str, file: str) -> str:
     """Why ``--job`` names nothing: a CronJob's name (and the Jobs it made), or no such Job
     (and the Jobs there are)."""
     jobs = result.recorder.jobs
@@ -953,7 +956,7 @@ def _measure(measure: str, value: Any) -> str:
     return _n(value)
 
 
-def _change(measure: str, job: JobComparison) -> str:
+def _change(measure: str, job: "JobComparison") -> str:
     """The difference column: B minus A (+2, +2m25s), same, changed, or - (one side lacks it)."""
     d = job.difference(measure)
     if d is None:
@@ -966,7 +969,7 @@ def _change(measure: str, job: JobComparison) -> str:
     return sign + (fmt_seconds(abs(d)) if measure == "finished" else _n(abs(d)))
 
 
-def _print_comparison(c: Comparison) -> None:
+def _print_comparison(c: "Comparison") -> None:
     out.print(c.a.describe(), markup=False)
     out.print(c.b.describe(), markup=False)
     out.print(f"both run with seed {c.seed} (common random numbers)", markup=False)
@@ -1202,7 +1205,7 @@ def _run_quietly(quiet: bool, what: str, fn: Callable[[Any], T]) -> T:
         return fn(bar)
 
 
-def _print_sweep(s: Sweep, quantile: float, confidence: float) -> None:
+def _print_sweep(s: "Sweep", quantile: float, confidence: float) -> None:
     from rich.markup import escape
     from rich.table import Table
 
@@ -1246,7 +1249,7 @@ def _print_sweep(s: Sweep, quantile: float, confidence: float) -> None:
 
 
 def _write_sweep(
-    s: Sweep, folder: Path, quantile: float, confidence: float, bound: str | None
+    s: "Sweep", folder: Path, quantile: float, confidence: float, bound: str | None
 ) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
     qname = api.quantile_name(quantile)
@@ -1466,7 +1469,7 @@ def import_command(
 ) -> None:
     """Make a scenario of a cluster's dump: its node pools, its Jobs and fitted workloads."""
 
-    def go() -> Imported | DumpError:
+    def go() -> "Imported | DumpError":
         try:
             return api.import_dumps(list(dumps), group_by=group_by, name=name, fit=fit)
         except api.DumpError as e:

@@ -1520,6 +1520,10 @@ def main() -> None:
     """Console entry point. Standard output that cannot be written (a full disk, a closed
     pipe) is a one-line error and exit 1; anything unforeseen that escaped the commands'
     guards is one line and exit 70 (the traceback with ``--debug``), never a traceback."""
+    # pydantic looks for plugins (entry points of every installed distribution) when it builds
+    # the first model; the command line's models want none (typer's adapters turn them off
+    # too). Set by the user, the variable is left as it is.
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     try:
         try:
             app()

@@ -145,3 +145,24 @@ def test_plain_lines_leave_rich_unloaded_and_the_rest_go_through_it() -> None:
         [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True
     )
     assert done.stdout.strip() == repr((False, True, "a [b] c\ntab     here\n"))
+
+
+def test_what_typer_and_pydantic_read_at_start_is_not_a_string() -> None:
+    """The commands' and the models' annotations are objects, not postponed strings: typer reads
+    every command's signature two or three times a start and pydantic every field once, and
+    each string costs a compile and an eval (cli.py and the model modules have no ``from
+    __future__ import annotations``)."""
+    from jobsim.distributions import Lognormal
+    from jobsim.k8s.cronjob import CronJob
+    from jobsim.k8s.job import Job, PodSpec
+    from jobsim.k8s.pdb import PodDisruptionBudget
+    from jobsim.scenario.model import Cluster, Scenario
+
+    commands = [c.callback for c in cli.app.registered_commands]
+    assert len(commands) == 11
+    assert cli.app.registered_callback is not None
+    for fn in [*commands, cli.app.registered_callback.callback]:
+        assert fn is not None
+        assert not [a for a in fn.__annotations__.values() if isinstance(a, str)], fn
+    for model in (Lognormal, CronJob, Job, PodSpec, PodDisruptionBudget, Cluster, Scenario):
+        assert not [a for a in model.__annotations__.values() if isinstance(a, str)], model

@@ -53,29 +53,38 @@ app = typer.Typer(
 class _LazyConsole:
     """A rich ``Console`` made on first use, with the options given: ``--version``,
     ``validate`` and most errors print only plain lines, and so never import rich (about a
-    tenth of ``validate``'s start-up). Attributes set before it exists are set on it then."""
+    tenth of ``validate``'s start-up)."""
 
     def __init__(self, **options: Any) -> None:
-        self.__dict__.update(_options=options, _console=None, _pending={})
+        self._options = options
+        self._console: Console | None = None
 
     def real(self) -> "Console":
         """The console (made now if not yet)."""
-        console: Console | None = self.__dict__["_console"]
-        if console is None:
+        if self._console is None:
             from rich import console as rich
 
-            console = rich.Console(**self._options)
-            for name, value in self._pending.items():
-                setattr(console, name, value)
-            self.__dict__["_console"] = console
-        return console
+            self._console = rich.Console(**self._options)
+        return self._console
+
+    @property
+    def width(self) -> int:
+        """The console's width (``COLUMNS`` sets it: ``_options``)."""
+        return self.real().width
+
+    @width.setter
+    def width(self, value: int) -> None:
+        if self._console is None:
+            self._options["width"] = value  # what Console(width=) and .width = do alike
+        else:
+            self._console.width = value
 
     def print(self, *objects: Any, **options: Any) -> None:
         """``Console.print``. One line of printable ASCII with markup off, while the console
         does not exist yet, is written as is: what rich writes for it (soft wrap, no
         highlighting or emoji, no style), flushed, a closed pipe handled as rich does."""
         if (
-            self.__dict__["_console"] is None
+            self._console is None
             and options == {"markup": False}
             and len(objects) == 1
             and isinstance(objects[0], str)
@@ -94,13 +103,9 @@ class _LazyConsole:
         self.real().print(*objects, **options)
 
     def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):  # not the console's (nor ours before __init__)
+            raise AttributeError(name)
         return getattr(self.real(), name)
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if self.__dict__["_console"] is None:
-            self._pending[name] = value
-        else:
-            setattr(self._console, name, value)
 
 
 out = _LazyConsole(

@@ -1,9 +1,13 @@
 """``jobsim run | validate | plot | explain | report | parity | compare | sweep | search |
 import | completion``: the command line. The only module that prints."""
 
-from __future__ import annotations
+# No ``from __future__ import annotations`` here: typer reads every command's signature two or
+# three times on each start (typing.get_type_hints), and string annotations cost a compile and
+# an eval each time (about 5 % of ``jobsim validate``). Names imported only for type checking
+# are quoted instead.
 
 import errno
+import gc
 import json
 import os
 import sys
@@ -14,16 +18,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal, NoReturn, TypeVar
 
 import typer
-from rich.cells import cell_len
-from rich.console import Console
-from rich.markup import escape
-from rich.table import Table
 
 from jobsim import api  # each name is imported on first use: --help loads no simulator
 from jobsim.api import __version__, fmt_seconds
 from jobsim.api import job_outcome as outcome
 
 if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.table import Table
+
     from jobsim.api import (
         BareOptions,
         Comparison,
@@ -45,10 +48,70 @@ app = typer.Typer(
     rich_markup_mode=None,
     pretty_exceptions_enable=False,  # errors are jobsim's own messages; --debug shows more
 )
-out = Console(
+
+
+class _LazyConsole:
+    """A rich ``Console`` made on first use, with the options given: ``--version``,
+    ``validate`` and most errors print only plain lines, and so never import rich (about a
+    tenth of ``validate``'s start-up)."""
+
+    def __init__(self, **options: Any) -> None:
+        self._options = options
+        self._console: Console | None = None
+
+    def real(self) -> "Console":
+        """The console (made now if not yet)."""
+        if self._console is None:
+            from rich import console as rich
+
+            self._console = rich.Console(**self._options)
+        return self._console
+
+    @property
+    def width(self) -> int:
+        """The console's width (``COLUMNS`` sets it: ``_options``)."""
+        return self.real().width
+
+    @width.setter
+    def width(self, value: int) -> None:
+        if self._console is None:
+            self._options["width"] = value  # what Console(width=) and .width = do alike
+        else:
+            self._console.width = value
+
+    def print(self, *objects: Any, **options: Any) -> None:
+        """``Console.print``. One line of printable ASCII with markup off, while the console
+        does not exist yet, is written as is: what rich writes for it (soft wrap, no
+        highlighting or emoji, no style), flushed, a closed pipe handled as rich does."""
+        if (
+            self._console is None
+            and options == {"markup": False}
+            and len(objects) == 1
+            and isinstance(objects[0], str)
+            and objects[0].isascii()
+            and objects[0].isprintable()
+        ):
+            stream = sys.stderr if self._options.get("stderr") else sys.stdout
+            try:
+                stream.write(objects[0] + "\n")
+                stream.flush()
+            except BrokenPipeError:  # rich's Console.on_broken_pipe
+                devnull = os.open(os.devnull, os.O_WRONLY)
+                os.dup2(devnull, sys.stdout.fileno())
+                raise SystemExit(1) from None
+            return
+        self.real().print(*objects, **options)
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):  # not the console's (nor ours before __init__)
+            raise AttributeError(name)
+        return getattr(self.real(), name)
+
+
+out = _LazyConsole(
     highlight=False, emoji=False, soft_wrap=True, width=None if sys.stdout.isatty() else 160
 )
-err = Console(stderr=True, highlight=False, emoji=False, soft_wrap=True)
+err = _LazyConsole(stderr=True, highlight=False, emoji=False, soft_wrap=True)
 T = TypeVar("T")
 
 
@@ -243,7 +306,7 @@ def _outcomes(whats: list[str]) -> str:
     return ", ".join(f"{w} {_n(n)}" for w, n in counts.items())
 
 
-def _summary(result: Result) -> None:
+def _summary(result: "Result") -> None:
     cols = [
         "job",
         "outcome",
@@ -301,7 +364,7 @@ def _summary(result: Result) -> None:
         out.print(line, markup=False)
 
 
-def _cronjob_notes(result: Result) -> list[str]:
+def _cronjob_notes(result: "Result") -> list[str]:
     """A line for each CronJob that made no Job or ends suspended: the tables say nothing
     of a CronJob without Jobs."""
     made: dict[str, int] = {}
@@ -319,7 +382,7 @@ def _cronjob_notes(result: Result) -> list[str]:
     return notes
 
 
-def _expect(result: Result, expect: str | None) -> None:
+def _expect(result: "Result", expect: str | None) -> None:
     """``--expect Complete|Failed``: exit 1, naming each Job that ended otherwise and how."""
     if expect is None:
         return
@@ -341,7 +404,7 @@ def _table(
     key: tuple[str, ...] = ("job", "outcome", "reason"),
     optional: tuple[str, ...] = (),
     left: tuple[str, ...] = (),
-) -> Table:
+) -> "Table":
     """A table whose key columns never wrap and whose values stay whole (other headers wrap
     between words); when the console is too narrow for that, the optional columns go first,
     in order."""
@@ -356,7 +419,10 @@ def _table(
 
     widths = [least(i) for i in range(len(cols))]
 
-    def make(keep: list[int]) -> Table:
+    from rich.cells import cell_len
+    from rich.table import Table
+
+    def make(keep: list[int]) -> "Table":
         table = Table(title=title)
         for i in keep:
             justify: Literal["left", "right"] = "left" if cols[i] in (*key, *left) else "right"
@@ -378,7 +444,7 @@ def _table(
     return table
 
 
-def _timeline(result: Result, limit: int) -> None:
+def _timeline(result: "Result", limit: int) -> None:
     lines = result.timeline()
     out.print("timeline:")
     shown = (
@@ -390,7 +456,7 @@ def _timeline(result: Result, limit: int) -> None:
         out.print(f"  {stamp:>{width}}  {line}", markup=False)
 
 
-def _warn(scenario: Scenario) -> None:
+def _warn(scenario: "Scenario") -> None:
     """Load-time warnings (e.g. a pod that fits no node), on stderr."""
     for w in scenario.warnings:
         err.print(f"warning: {w}", markup=False)
@@ -404,7 +470,7 @@ def _bare(
     fail_rate: float | None = None,
     exit_code: int | None = None,
     horizon: str | None = None,
-) -> BareOptions:
+) -> "BareOptions":
     """The bare-manifest options given on the command line, over the defaults."""
     given: dict[str, Any] = {
         "nodes": nodes,
@@ -429,8 +495,8 @@ def _stdin() -> str:
 
 
 def _load(
-    file: Path, debug: bool, bare: BareOptions | None = None, release: Release | None = None
-) -> Scenario:
+    file: Path, debug: bool, bare: "BareOptions | None" = None, release: Release | None = None
+) -> "Scenario":
     """A scenario file or bare manifests (``-``: standard input), loaded on the ``release``
     options; warnings printed."""
     text = _stdin() if str(file) == "-" else None
@@ -450,9 +516,9 @@ def _simulate(
     seed: int | None,
     debug: bool,
     check: bool = False,
-    bare: BareOptions | None = None,
+    bare: "BareOptions | None" = None,
     release: Release | None = None,
-) -> Result:
+) -> "Result":
     """Load and run a scenario or bare manifests (``check``: the invariant-checking debug
     mode) on the ``release`` options."""
     scenario = _load(file, debug, bare, release)
@@ -478,7 +544,7 @@ def _check_plot_path(path: Path) -> None:
         raise typer.Exit(2)
 
 
-def _save_plot(debug: bool, result: Result, path: Path, by: str, max_lanes: int) -> None:
+def _save_plot(debug: bool, result: "Result", path: Path, by: str, max_lanes: int) -> None:
     _check_plot_path(path)
     _write(debug, lambda: api.draw(result, path, by=by, max_lanes=max_lanes))  # type: ignore[arg-type]
 
@@ -504,7 +570,7 @@ def _cronjob_stats(groups: list[Any]) -> None:
     out.print(_table("by CronJob", cols, rows, ("cronjob",), (), ("outcomes",)))
 
 
-def _stats(result: Result) -> None:
+def _stats(result: "Result") -> None:
     """Per-Job and per-run statistics, and warnings (overlapping executions)."""
     st = result.stats
     cols = [
@@ -796,7 +862,7 @@ def _names(names: list[str]) -> str:
     return ", ".join([*first, *([f"… {hidden:,} more"] if hidden else []), *last])
 
 
-def _no_such_job(result: Result, job: str, file: str) -> str:
+def _no_such_job(result: "Result", job: str, file: str) -> str:
     """Why ``--job`` names nothing: a CronJob's name (and the Jobs it made), or no such Job
     (and the Jobs there are)."""
     jobs = result.recorder.jobs
@@ -896,7 +962,7 @@ def _measure(measure: str, value: Any) -> str:
     return _n(value)
 
 
-def _change(measure: str, job: JobComparison) -> str:
+def _change(measure: str, job: "JobComparison") -> str:
     """The difference column: B minus A (+2, +2m25s), same, changed, or - (one side lacks it)."""
     d = job.difference(measure)
     if d is None:
@@ -909,7 +975,7 @@ def _change(measure: str, job: JobComparison) -> str:
     return sign + (fmt_seconds(abs(d)) if measure == "finished" else _n(abs(d)))
 
 
-def _print_comparison(c: Comparison) -> None:
+def _print_comparison(c: "Comparison") -> None:
     out.print(c.a.describe(), markup=False)
     out.print(c.b.describe(), markup=False)
     out.print(f"both run with seed {c.seed} (common random numbers)", markup=False)
@@ -1141,11 +1207,14 @@ def _executor(workers: int | None, dask: str | None, executor: str) -> Any:
 def _run_quietly(quiet: bool, what: str, fn: Callable[[Any], T]) -> T:
     if quiet:
         return fn(None)
-    with api.ProgressBar(what, console=err) as bar:
+    with api.ProgressBar(what, console=err.real()) as bar:
         return fn(bar)
 
 
-def _print_sweep(s: Sweep, quantile: float, confidence: float) -> None:
+def _print_sweep(s: "Sweep", quantile: float, confidence: float) -> None:
+    from rich.markup import escape
+    from rich.table import Table
+
     qname = api.quantile_name(quantile)
     summary = s.summary(confidence=confidence, quantiles=(quantile,))
     table = Table(title=f"summary over {len(s.seeds)} replications ({confidence:.0%} intervals)")
@@ -1186,7 +1255,7 @@ def _print_sweep(s: Sweep, quantile: float, confidence: float) -> None:
 
 
 def _write_sweep(
-    s: Sweep, folder: Path, quantile: float, confidence: float, bound: str | None
+    s: "Sweep", folder: Path, quantile: float, confidence: float, bound: str | None
 ) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
     qname = api.quantile_name(quantile)
@@ -1358,6 +1427,9 @@ def search_command(
             ),
         ),
     )
+    from rich.markup import escape
+    from rich.table import Table
+
     qname = api.quantile_name(quantile)
     table = Table(title=f"{qname} {found.metric} at each value tried ({confidence:.0%} intervals)")
     for col in (path, "runs", qname, "verdict"):
@@ -1403,7 +1475,7 @@ def import_command(
 ) -> None:
     """Make a scenario of a cluster's dump: its node pools, its Jobs and fitted workloads."""
 
-    def go() -> Imported | DumpError:
+    def go() -> "Imported | DumpError":
         try:
             return api.import_dumps(list(dumps), group_by=group_by, name=name, fit=fit)
         except api.DumpError as e:
@@ -1454,6 +1526,14 @@ def main() -> None:
     """Console entry point. Standard output that cannot be written (a full disk, a closed
     pipe) is a one-line error and exit 1; anything unforeseen that escaped the commands'
     guards is one line and exit 70 (the traceback with ``--debug``), never a traceback."""
+    # pydantic looks for plugins (entry points of every installed distribution) when it builds
+    # the first model; the command line's models want none (typer's adapters turn them off
+    # too). Set by the user, the variable is left as it is.
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
+    # What start-up made so far (typer, the commands) lives as long as the process: out of the
+    # collector's way, the collections while the command imports the rest (pydantic, the
+    # models, the simulator) and runs are cheaper (about 3 % of validate and run).
+    gc.freeze()
     try:
         try:
             app()

@@ -11,8 +11,6 @@ A bare duration (``10s`` or ``10``) means ``{constant: ...}``. Each knows its me
 compare simulated means with analytic ones.
 """
 
-from __future__ import annotations
-
 import math
 from collections.abc import Callable
 from itertools import pairwise
@@ -73,7 +71,7 @@ class _Dist(BaseModel):
         """The largest value a draw can take (``inf`` when unbounded)."""
         return math.inf
 
-    def sample(self, rng: np.random.Generator) -> float:
+    def sample(self, rng: "np.random.Generator") -> float:
         """One draw, in seconds (never negative, never above Go's largest duration)."""
         raise NotImplementedError
 
@@ -92,7 +90,7 @@ class Constant(_Dist):
     def most(self) -> float:
         return self.value
 
-    def sample(self, rng: np.random.Generator) -> float:
+    def sample(self, rng: "np.random.Generator") -> float:
         return self.value
 
 
@@ -104,7 +102,7 @@ class Uniform(_Dist):
     max: Duration
 
     @model_validator(mode="after")
-    def _check(self) -> Uniform:
+    def _check(self) -> "Uniform":
         if self.max < self.min:
             raise ValueError(
                 f"uniform: max ({format_duration(self.max)}) must not be less than min "
@@ -120,7 +118,7 @@ class Uniform(_Dist):
     def most(self) -> float:
         return self.max
 
-    def sample(self, rng: np.random.Generator) -> float:
+    def sample(self, rng: "np.random.Generator") -> float:
         return float(rng.uniform(self.min, self.max))
 
 
@@ -131,7 +129,7 @@ class Exponential(_Dist):
     mean_: Duration = Field(alias="mean")
 
     @model_validator(mode="after")
-    def _check(self) -> Exponential:
+    def _check(self) -> "Exponential":
         if self.mean_ <= 0:
             raise ValueError("exponential: mean must be greater than 0")
         return self
@@ -140,7 +138,7 @@ class Exponential(_Dist):
     def mean(self) -> float:
         return self.mean_
 
-    def sample(self, rng: np.random.Generator) -> float:
+    def sample(self, rng: "np.random.Generator") -> float:
         return _capped(float(rng.exponential(self.mean_)))
 
 
@@ -152,7 +150,7 @@ class Lognormal(_Dist):
     sigma: float
 
     @model_validator(mode="after")
-    def _check(self) -> Lognormal:
+    def _check(self) -> "Lognormal":
         if self.median <= 0:
             raise ValueError("lognormal: median must be greater than 0")
         if not self.sigma >= 0 or math.isinf(self.sigma):
@@ -163,7 +161,7 @@ class Lognormal(_Dist):
     def mean(self) -> float:
         return self.median * math.exp(self.sigma**2 / 2)
 
-    def sample(self, rng: np.random.Generator) -> float:
+    def sample(self, rng: "np.random.Generator") -> float:
         return min(float(rng.lognormal(math.log(self.median), self.sigma)), _MAX_SECONDS)  # _capped
 
 
@@ -175,7 +173,7 @@ class ShiftedExponential(_Dist):
     mean_: Duration = Field(alias="mean")
 
     @model_validator(mode="after")
-    def _check(self) -> ShiftedExponential:
+    def _check(self) -> "ShiftedExponential":
         if self.mean_ <= 0:
             raise ValueError("shiftedExponential: mean must be greater than 0")
         return self
@@ -184,7 +182,7 @@ class ShiftedExponential(_Dist):
     def mean(self) -> float:
         return self.shift + self.mean_
 
-    def sample(self, rng: np.random.Generator) -> float:
+    def sample(self, rng: "np.random.Generator") -> float:
         return _capped(self.shift + float(rng.exponential(self.mean_)))
 
 
@@ -203,7 +201,7 @@ class Gamma(_Dist):
     scale: Duration
 
     @model_validator(mode="after")
-    def _check(self) -> Gamma:
+    def _check(self) -> "Gamma":
         _shape_and_scale("gamma", self.shape, self.scale)
         return self
 
@@ -211,7 +209,7 @@ class Gamma(_Dist):
     def mean(self) -> float:
         return self.shape * self.scale
 
-    def sample(self, rng: np.random.Generator) -> float:
+    def sample(self, rng: "np.random.Generator") -> float:
         return _capped(float(rng.gamma(self.shape, self.scale)))
 
 
@@ -223,7 +221,7 @@ class Weibull(_Dist):
     scale: Duration
 
     @model_validator(mode="after")
-    def _check(self) -> Weibull:
+    def _check(self) -> "Weibull":
         _shape_and_scale("weibull", self.shape, self.scale)
         return self
 
@@ -231,7 +229,7 @@ class Weibull(_Dist):
     def mean(self) -> float:
         return self.scale * math.gamma(1 + 1 / self.shape)
 
-    def sample(self, rng: np.random.Generator) -> float:
+    def sample(self, rng: "np.random.Generator") -> float:
         return _capped(self.scale * float(rng.weibull(self.shape)))
 
 
@@ -249,7 +247,7 @@ class Empirical(_Dist):
     quantiles: dict[float, Duration] | None = None
 
     @model_validator(mode="after")
-    def _check(self) -> Empirical:
+    def _check(self) -> "Empirical":
         if (self.samples is None) == (self.quantiles is None):
             raise ValueError("empirical: give samples or quantiles (one of them)")
         if self.samples is not None and not self.samples:
@@ -288,7 +286,7 @@ class Empirical(_Dist):
             return max(self.samples)
         return self._points()[-1][1]
 
-    def sample(self, rng: np.random.Generator) -> float:
+    def sample(self, rng: "np.random.Generator") -> float:
         if self.samples is not None:
             return self.samples[int(rng.integers(len(self.samples)))]
         u = float(rng.random())

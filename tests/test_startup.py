@@ -4,10 +4,14 @@ Pinned by the modules a fresh interpreter holds after each step, never by timing
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import subprocess
 import sys
+
+from hypothesis import given
+from hypothesis import strategies as st
 
 from jobsim import cli
 from jobsim.api import METRICS
@@ -26,6 +30,7 @@ WATCHED = (
     "hypothesis",
     "markdown_it",  # typer's rich help (rich.markdown): click's plain help is used instead
     "pygments",  # likewise (rich.syntax)
+    "rich",  # only for what prints a table or markup: cli.py's consoles are made on first use
     "jobsim.scenario",
     "jobsim.sim",
     "jobsim.run",
@@ -81,7 +86,8 @@ def test_each_command_imports_only_what_it_needs() -> None:
     assert loaded["import jobsim.cli"] == []
     assert loaded["--version"] == []
     assert loaded["--help"] == []
-    # validate: the scenario's models and YAML; no simulation, no numpy (no stream is drawn)
+    # validate: the scenario's models and YAML; no simulation, no numpy (no stream is drawn),
+    # no rich (its one line is plain text)
     assert loaded["validate"] == ["jobsim.scenario", "pydantic", "yaml"]
     # run: the simulation and its result; no experiments, plots, traces, tables or statistics
     # libraries (--trace, --timeline and --out import theirs when given); the kernel is
@@ -93,6 +99,7 @@ def test_each_command_imports_only_what_it_needs() -> None:
         "jobsim.stats",  # the run's table: its Jobs' statistics
         "numpy",
         "pydantic",
+        "rich",  # the run's tables
         "yaml",
     ]
 
@@ -100,3 +107,62 @@ def test_each_command_imports_only_what_it_needs() -> None:
 def test_the_help_lists_every_metric() -> None:
     """cli.py writes the names out (importing them would load the experiments on --help)."""
     assert cli._METRICS == METRICS
+
+
+@given(st.text(alphabet=st.characters(min_codepoint=0x20, max_codepoint=0x7E), max_size=400))
+def test_a_plain_line_is_what_rich_writes(text: str) -> None:
+    """cli.py's consoles write a line of printable ASCII themselves until rich is loaded: the
+    bytes rich writes for it with their options, on a pipe and on a terminal, wider lines too."""
+    from rich.console import Console
+
+    for terminal in (False, True):
+        for width in (160, 20):
+            buffer = io.StringIO()
+            Console(
+                file=buffer,
+                force_terminal=terminal,
+                highlight=False,
+                emoji=False,
+                soft_wrap=True,
+                width=width,
+            ).print(text, markup=False)
+            assert buffer.getvalue() == text + "\n"
+
+
+def test_plain_lines_leave_rich_unloaded_and_the_rest_go_through_it() -> None:
+    code = (
+        "import io, sys\n"
+        "from jobsim import cli\n"
+        "sys.stdout = io.StringIO()\n"
+        "cli.out.print('a [b] c', markup=False)\n"
+        "before = 'rich' in sys.modules\n"
+        "cli.out.print('tab\\there', markup=False)\n"  # not printable: rich expands the tab
+        "text, sys.stdout = sys.stdout.getvalue(), sys.__stdout__\n"
+        "print(repr((before, 'rich' in sys.modules, text)))\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True
+    )
+    assert done.stdout.strip() == repr((False, True, "a [b] c\ntab     here\n"))
+
+
+def test_what_typer_and_pydantic_read_at_start_is_not_a_string() -> None:
+    """The commands' and the models' annotations are objects, not postponed strings: typer reads
+    every command's signature two or three times a start and pydantic every field once, and
+    each string costs a compile and an eval (cli.py and the model modules have no ``from
+    __future__ import annotations``)."""
+    from jobsim.distributions import Lognormal
+    from jobsim.k8s.cronjob import CronJob
+    from jobsim.k8s.job import Job, PodSpec
+    from jobsim.k8s.pdb import PodDisruptionBudget
+    from jobsim.scenario.model import Cluster, Scenario
+
+    commands = [c.callback for c in cli.app.registered_commands]
+    assert len(commands) == 11
+    assert cli.app.registered_callback is not None
+    for fn in [*commands, cli.app.registered_callback.callback]:
+        assert fn is not None
+        assert not [a for a in fn.__annotations__.values() if isinstance(a, str)], fn
+    for model in (Lognormal, CronJob, Job, PodSpec, PodDisruptionBudget, Cluster, Scenario):
+        assert not [a for a in model.__annotations__.values() if isinstance(a, str)], model

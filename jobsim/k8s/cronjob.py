@@ -9,8 +9,6 @@ as the Job the controller will create from it (``job_from_template``): ``validat
 that Job, its paths under ``spec.jobTemplate``.
 """
 
-from __future__ import annotations
-
 import re
 import zoneinfo
 from typing import Any, ClassVar, Final

@@ -13,8 +13,6 @@ Integer fields have their Go type's range (``Int32``, ``Int64``), as the JSON de
 for the decoder's words on a value of the wrong type (``jobsim.k8s.decoding``).
 """
 
-from __future__ import annotations
-
 from typing import Annotated, Any, ClassVar
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator

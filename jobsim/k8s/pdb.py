@@ -7,8 +7,6 @@ Upstream: ``pkg/apis/policy/validation/validation.go`` (``ValidatePodDisruptionB
 ``pkg/controller/disruption/disruption.go`` (``getExpectedPodCount``, ``updatePdbStatus``).
 """
 
-from __future__ import annotations
-
 import math
 import re
 from typing import Annotated, Final, Literal

@@ -7,8 +7,6 @@ each knowing where it comes from (``entry.source``, ``entry.replica``), and its 
 says when each replica is submitted.
 """
 
-from __future__ import annotations
-
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -192,7 +190,7 @@ class Autoscaling(_Model):
     scaleDownUnneeded: Duration = 600.0
 
     @model_validator(mode="after")
-    def _range(self) -> Autoscaling:
+    def _range(self) -> "Autoscaling":
         if self.max < self.min:
             raise ValueError(f"max ({self.max}) must not be less than min ({self.min})")
         return self
@@ -231,7 +229,7 @@ class NodePool(_Model):
     images: list[str] = Field(default_factory=list)
 
     @model_validator(mode="after")
-    def _count_in_range(self) -> NodePool:
+    def _count_in_range(self) -> "NodePool":
         a = self.autoscaling
         if a is not None and not a.min <= self.count <= a.max:
             raise ValueError(
@@ -303,7 +301,7 @@ class Kubelet(_Model):
     containerStart: DurationDistribution | None = None
 
     @model_validator(mode="after")
-    def _pulls(self) -> Kubelet:
+    def _pulls(self) -> "Kubelet":
         """``ValidateKubeletConfiguration`` (``pkg/kubelet/apis/config/validation``)."""
         n = self.maxParallelImagePulls
         if n is not None and n < 1:
@@ -372,7 +370,7 @@ class KubeScheduler(_Model):
     """How long a pod may wait unschedulable before the 30 s flush retries it."""
 
     @model_validator(mode="after")
-    def _backoff(self) -> KubeScheduler:
+    def _backoff(self) -> "KubeScheduler":
         """``ValidateKubeSchedulerConfiguration``: the maximum backoff is at least the
         initial one."""
         if self.podMaxBackoffSeconds < self.podInitialBackoffSeconds:
@@ -415,7 +413,7 @@ class Cluster(_Model):
     scheduler: Annotated[KubeScheduler | None, BeforeValidator(_off)] = None
 
     @model_validator(mode="after")
-    def _unique(self) -> Cluster:
+    def _unique(self) -> "Cluster":
         names = [p.name for p in self.nodePools]
         dup = sorted({n for n in names if names.count(n) > 1})
         if dup:
@@ -548,7 +546,7 @@ class Arrival(_Model):
     at: list[Duration] | None = None
 
     @model_validator(mode="after")
-    def _exactly_one(self) -> Arrival:
+    def _exactly_one(self) -> "Arrival":
         given = [k for k in ARRIVAL_KINDS if getattr(self, k) is not None]
         if len(given) != 1:
             raise ValueError(
@@ -568,7 +566,7 @@ class Arrival(_Model):
         """Whether the times are drawn (``uniform``, ``poisson``) rather than given."""
         return self.uniform is not None or self.poisson is not None
 
-    def offsets(self, count: int, rng: np.random.Generator | None = None) -> list[float]:
+    def offsets(self, count: int, rng: "np.random.Generator | None" = None) -> list[float]:
         """The submission offsets from ``submitAt`` of replicas ``0 … count-1``, in replica
         order. Random kinds draw all of them from ``rng`` at once."""
         if self.every is not None:
@@ -627,7 +625,7 @@ class JobEntry(_Model):
     _cronjob: CronJob | None = PrivateAttr(default=None)
 
     @model_validator(mode="after")
-    def _one_manifest(self) -> JobEntry:
+    def _one_manifest(self) -> "JobEntry":
         if (self.manifest is None) == (self.manifestFile is None):
             raise ValueError("exactly one of manifest or manifestFile is required")
         return self
@@ -671,13 +669,13 @@ class JobEntry(_Model):
         its ``job`` is then the Job its template makes, as checked at load."""
         return self._cronjob
 
-    def with_cronjob(self, cronjob: CronJob) -> JobEntry:
+    def with_cronjob(self, cronjob: CronJob) -> "JobEntry":
         """A copy of this loaded entry holding the ``cronjob`` its manifest is."""
         entry = self.model_copy()
         entry._cronjob = cronjob
         return entry
 
-    def with_job(self, job: Job, source: int = 0, replica: Replica | None = None) -> JobEntry:
+    def with_job(self, job: Job, source: int = 0, replica: Replica | None = None) -> "JobEntry":
         """A copy of this entry holding its decoded ``job``: entry ``source`` of the file,
         and its ``replica`` place if it has one."""
         entry = self.model_copy()
@@ -696,7 +694,7 @@ class ScaleSpec(_Model):
     completions: int | None = Field(default=None, ge=0, le=MAX_INT32)
 
     @model_validator(mode="after")
-    def _changes_something(self) -> ScaleSpec:
+    def _changes_something(self) -> "ScaleSpec":
         if self.parallelism is None and self.completions is None:
             raise ValueError("a scale event sets parallelism, completions or both")
         return self
@@ -774,7 +772,7 @@ class Event(_Model):
     createJob: CreateJobSpec | None = None
 
     @model_validator(mode="after")
-    def _exactly_one(self) -> Event:
+    def _exactly_one(self) -> "Event":
         given = [k for k in EVENT_KINDS if getattr(self, k) is not None]
         if len(given) != 1:
             raise ValueError(
@@ -923,7 +921,7 @@ class Scenario(_Model):
         are not among ``jobs``: their Jobs are created as the schedule fires."""
         return list(self._cronjobs)
 
-    def with_cronjobs(self, entries: list[JobEntry]) -> Scenario:
+    def with_cronjobs(self, entries: list[JobEntry]) -> "Scenario":
         """A copy holding these loaded CronJob ``entries``."""
         out = self.model_copy()
         out._cronjobs = tuple(entries)
@@ -953,7 +951,7 @@ class Scenario(_Model):
 
     __hash__ = None  # type: ignore[assignment]  # lists inside: never hashable
 
-    def with_jobs(self, jobs: list[Job], warnings: list[str]) -> Scenario:
+    def with_jobs(self, jobs: list[Job], warnings: list[str]) -> "Scenario":
         """A copy whose entries (one Job each) hold their decoded ``jobs``, with the load
         ``warnings``."""
         entries = [e.with_job(j, i) for i, (e, j) in enumerate(zip(self.jobs, jobs, strict=True))]
@@ -961,7 +959,7 @@ class Scenario(_Model):
 
     def with_entries(
         self, entries: list[JobEntry], warnings: list[str], *, bare: bool | None = None
-    ) -> Scenario:
+    ) -> "Scenario":
         """A copy holding these loaded ``entries`` (one per Job), with the load ``warnings``
         (``bare``: whether built from bare manifests; unchanged if None)."""
         out = self.model_copy(update={"jobs": entries})

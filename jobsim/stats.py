@@ -55,7 +55,7 @@ from __future__ import annotations
 import math
 import sys
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
 from jobsim.k8s.conditions import (
@@ -294,6 +294,25 @@ class Lives:
         return removed if removed is not None else self.end
 
 
+def _cut_short(gaps: list[BackoffGap], pods: dict[str, PodLife]) -> list[BackoffGap]:
+    """Each backoff ends at the first pod its Job (or index) creates after announcing it, if
+    that comes before the announced end: a later success reset the backoff record
+    (backoff_utils.go ``newBackoffRecord``)."""
+    if not gaps:
+        return gaps
+    created: dict[tuple[str, int | None], list[float]] = {}
+    for p in pods.values():
+        created.setdefault((p.job, None), []).append(p.created)
+        if p.index is not None:
+            created.setdefault((p.job, p.index), []).append(p.created)
+    out = []
+    for gap in gaps:
+        times = created.get((gap.job, gap.index), [])
+        first = min((t for t in times if gap.decided_at < t < gap.end), default=None)
+        out.append(gap if first is None else replace(gap, end=first))
+    return out
+
+
 def lives(result: RunRecord) -> Lives:
     """Read the whole event log once."""
     rec = result.recorder
@@ -446,7 +465,7 @@ def lives(result: RunRecord) -> Lives:
         submitted=submitted,
         finished=finished,
         conditions=conditions,
-        backoffs=backoffs,
+        backoffs=_cut_short(backoffs, pods),
         node_down=node_down,
         nodes=nodes,
         node_spans=spans,

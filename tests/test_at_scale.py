@@ -176,3 +176,13 @@ def test_table_shape() -> None:
         "| ideal | 1m0s |  |  | 10 |",
         "| + x | 1m30.5s | +30.5s | −2s | 12 |",
     ]
+
+
+def test_a_backoff_reset_by_a_success_ends_at_the_next_creation(run: Result) -> None:
+    """The sync at 21m0.49s announces the pod-failure backoff of the 41 failures (until 31m);
+    the next success resets it (backoff_utils.go newBackoffRecord) and the replacements are
+    created at once, so the backoff drawn (``Lives.backoffs``) ends at their creation."""
+    [gap] = [g for g in run.lives.backoffs if g.job == "default/render"]
+    later = sorted(p["createdAt"] for p in run.pods())[COMPLETIONS:]
+    assert gap.decided_at == pytest.approx(1260.487286)
+    assert gap.end == later[0] < gap.decided_at + 600

@@ -195,7 +195,8 @@ def _deletion_why(
         return f"{when} because the Job is failing"
     if failed_at_once and as_ == "failed":
         return f"a failure at once, {when}"
-    return f"{when}, once Failed (podReplacementPolicy Failed)"
+    ended = "Succeeded" if as_ == "succeeded" else "Failed"
+    return f"{when}, once {ended} (only failed pods are replaced)"
 
 
 def _counted_why(as_: str, n: dict[str, Any]) -> str:

@@ -176,15 +176,17 @@ class PodLife:
     @property
     def outcome(self) -> str:
         """succeeded, failed, evicted (disrupted), deleted, running or pending
-        (``POD_OUTCOMES``): ``evicted`` if it got a ``DisruptionTarget`` condition, else
-        ``deleted`` if it got a deletion timestamp before it ended, else its last phase, or
-        ``running``/``pending`` whether a container started or not."""
+        (``POD_OUTCOMES``): ``succeeded`` if it ended Succeeded and was not counted as
+        failed (a deleted pod is, once deleted, unless only failed pods are replaced), else
+        ``evicted`` if it got a ``DisruptionTarget`` condition, else ``deleted`` if it got a
+        deletion timestamp before it ended, else its last phase, or ``running``/``pending``
+        whether a container started or not."""
+        if self.phase == "Succeeded" and self.counted != "failed":
+            return "succeeded"  # deleted or evicted too: its containers exited 0 first
         if self.disruption is not None:
             return "evicted"
         if self.deleted is not None and (self.terminal is None or self.deleted <= self.terminal):
             return "deleted"
-        if self.phase == "Succeeded":
-            return "succeeded"
         if self.phase == PHASE_FAILED:
             return "failed"
         return "running" if self.runs else "pending"
@@ -403,6 +405,15 @@ def lives(result: RunRecord) -> Lives:
             p.counted, p.counted_at = ref, t
             if ref == "failed":
                 doom(p, t)
+            elif ref == "succeeded" and p.runs and p.runs[-1].doomed_at is not None:
+                # deleted, then Succeeded (its container exited 0) and counted so: not redone
+                run = p.runs[-1]
+                run.doomed_at = None
+                q = queues.get((p.job, p.index))
+                if q is not None and run in q:
+                    q.remove(run)
+                else:  # a later start took it as the work it redoes: it redoes nothing
+                    redo[:] = [r for r in redo if r[0] is not run]
         elif kind is Kind.POD_REMOVED:
             p = pods[subject]
             if p.scheduled is None and p.terminal is None:
@@ -515,6 +526,8 @@ class ContainerRun:
 def _ended(p: PodLife, run: RunSpan) -> str:
     if run.end is None:
         return "lost" if p.terminal is not None or p.removed is not None else "running"
+    if run.exit_code == 0 and p.phase == "Succeeded" and p.counted != "failed":
+        return "succeeded"  # deleted while it ran, but it finished first and counts so
     if run.deleted_while_running and p.deleted is not None and run.end >= p.deleted:
         return "evicted" if p.disruption is not None else "deleted"
     return "succeeded" if run.exit_code == 0 else "failed"

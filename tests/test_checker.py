@@ -74,6 +74,21 @@ def test_a_status_written_after_paced_creations_counts_as_the_sync_began() -> No
     assert [t1, t2] == pytest.approx([3.5, 3.5])
     assert (first, second) == ([100, 20], [20, 20])  # the next sync: exact again
 
+    class OneTooMany(EventChecker):
+        """The third status write (the sync after the paced one) says one pod too many."""
+
+        writes = 0
+
+        def job_status(self, t: float, key: str, source: StatusSource) -> None:
+            status = source()
+            self.writes += 1
+            if self.writes == 3:
+                status = {**status, "active": status["active"] + 1}
+            super().job_status(t, key, lambda: status)
+
+    with pytest.raises(EventViolation, match="active != 20 active pods: "):
+        simulate(load_scenario(data), recorder=OneTooMany())
+
 
 @pytest.mark.parametrize("path", SCENARIOS, ids=[p.stem for p in SCENARIOS])
 def test_every_scenario_passes_live_and_replayed(path: Path) -> None:

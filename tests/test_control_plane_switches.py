@@ -38,7 +38,8 @@ def test_every_mechanism_off_is_the_ideal_golden_result(path: Path) -> None:
 
 
 def test_ideal_is_every_mechanism_off() -> None:
-    """``controlPlane: ideal`` is the five switches off; without it they are upstream's."""
+    """``controlPlane: ideal`` is every switch off (the scheduler's queue is off unless given
+    anyway); without it they are upstream's defaults."""
     data = scenario((job_manifest(), {"duration": "10s"}))
     real = load_scenario(data)
     assert (real.controlPlane, real.timing.kubeAPIQPS, real.timing.kubeAPIBurst) == ("real", 20, 30)

@@ -318,7 +318,7 @@ def test_a_deletion_says_when_its_pod_is_counted() -> None:
     assert lines == [
         "pod <pod1> deleted (kubectl delete pod): a failure at once, counted as failed at 21s",
         "pod <pod1> deleted (kubectl delete pod): counted as failed at 51s, once Failed "
-        "(podReplacementPolicy Failed)",
+        "(only failed pods are replaced)",
     ]
 
 

@@ -343,6 +343,10 @@ def test_deleted_pod_whose_container_exits_0_counts_when_only_failed_are_replace
     )
     [old] = r.pods()
     assert (old["phase"], old["counted"], old["finishedAt"]) == ("Succeeded", "succeeded", 30)
+    [stats] = r.stats.jobs  # its work done once: no re-execution, the run succeeded
+    assert (stats.reExecutions, stats.usefulPodSeconds) == (0, 30)
+    assert [run.ended for run in r.runs()] == ["succeeded"]
+    assert list(r.pods_frame()["outcome"]) == ["succeeded"]
     st = r.job("job")["status"]
     assert (st.get("failed", 0), st["succeeded"]) == (0, 1)
     assert condition_times(r)[-1] == ("Complete", "True", "CompletionsReached", 30)

@@ -60,7 +60,9 @@ def track_and_remove_finalizers(env: ControllerEnv, ctx: SyncCtx) -> None:
         if not _can_remove_finalizer(ctx, pod, considered_failed):
             continue
         valid = not job.indexed or (pod.index is not None and pod.index < completions)
-        if pod.phase == SUCCEEDED:
+        # Judged as listed: a deleted pod counted failed then (isPodFailed) that has ended
+        # Succeeded since, during the sync's paced creations, still counts as failed.
+        if pod.phase == SUCCEEDED and not considered_failed:
             if not job.indexed:
                 job.succeeded += 1
                 env.recorder.pod_counted(

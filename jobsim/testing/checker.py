@@ -361,9 +361,9 @@ class EventChecker(Recorder):
         """Active and terminating against the pods' own account."""
         active = sum(p.active for p in job.pods.values())
         terminating = sum(p.terminating for p in job.pods.values())
-        slack = job.moved
+        slack = job.moved  # pods only leave active and terminating while creations go on
         _require(
-            abs(status["active"] - active) <= slack,
+            0 <= status["active"] - active <= slack,
             t,
             f"active != {active} active pods{_moved(slack)}: {where}",
         )
@@ -579,8 +579,10 @@ class EventChecker(Recorder):
             code = self.pods[name].exitCode
             _require(code == 0, t, f"pod {name} ended Succeeded with exit code {code}")
             # The sync that sees it resets the backoff record (backoff_utils.go
-            # newBackoffRecord), and may create pods before recording that it counted it.
-            self._jobs[pod.job].not_before = None
+            # newBackoffRecord), and may create pods before recording that it counted it;
+            # not a deleted pod counted (as failed) already, which no sync sees again.
+            if pod.counted is None:
+                self._jobs[pod.job].not_before = None
         else:  # Failed
             pod.failure |= not pod.deleted
             # A deleted pod that ends Failed is a failure too, counted once it is terminal

@@ -151,3 +151,29 @@ def test_out_of_service_before_not_ready_is_collected_at_the_next_podgc_pass() -
         80,
     )
     assert r.job("job")["status"]["terminating"] == 0
+
+
+def test_a_pod_judged_failed_when_listed_stays_failed() -> None:
+    """The pod of n-0 (1 to 301 s, unseen: n-0 stops reporting at 100) is NotReady at 150 and
+    deleted by the taint manager at 450. The sync at 451 lists it deleted and not Succeeded:
+    failed (isPodFailed), its failure time 150, the backoff long over, so that sync creates the
+    replacement; the client's one token (kubeAPIQPS 0.01, burst 1) went to Job other at 449,
+    so the creation waits until 549. Meanwhile n-0 reports again (460) and the old pod ends
+    Succeeded (its container exited 0). The sync counts its pods as it listed them
+    (trackJobStatusAndRemoveFinalizers: Succeeded only if not uncounted as failed): failed,
+    not succeeded; the replacement runs 550 to 850, Complete at 851."""
+    data = scenario(
+        (job_manifest(), {"duration": "300s"}),
+        (job_manifest(name="other"), {"duration": "10s"}),
+        timing={"kubeAPIQPS": 0.01, "kubeAPIBurst": 1},
+        nodes=2,
+        events=[{"at": "100s", "nodeDown": "n-0"}, {"at": "460s", "nodeUp": "n-0"}],
+    )
+    data["jobs"][1]["submitAt"] = "449s"
+    r = run(data)
+    old, new = [p for p in r.pods() if p["job"] == "default/job"]
+    assert (old["deletedAt"], old["phase"], old["counted"]) == (450, "Succeeded", "failed")
+    assert (new["createdAt"], new["phase"], new["counted"]) == (549, "Succeeded", "succeeded")
+    st = r.job("job")["status"]
+    assert (st["succeeded"], st["failed"]) == (1, 1)
+    assert condition_times(r)[-1] == ("Complete", "True", "CompletionsReached", 851)

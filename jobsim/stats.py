@@ -54,6 +54,7 @@ from __future__ import annotations
 
 import math
 import sys
+from bisect import bisect_right
 from collections import deque
 from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
@@ -174,14 +175,19 @@ class PodLife:
         return self.runs[-1].exit_code if self.runs else None
 
     @property
+    def succeeded(self) -> bool:
+        """Ended Succeeded and not counted as failed (a deleted pod is, once deleted, unless
+        only failed pods are replaced)."""
+        return self.phase == "Succeeded" and self.counted != "failed"
+
+    @property
     def outcome(self) -> str:
         """succeeded, failed, evicted (disrupted), deleted, running or pending
-        (``POD_OUTCOMES``): ``succeeded`` if it ended Succeeded and was not counted as
-        failed (a deleted pod is, once deleted, unless only failed pods are replaced), else
+        (``POD_OUTCOMES``): ``succeeded`` if it ``succeeded`` (deleted or not), else
         ``evicted`` if it got a ``DisruptionTarget`` condition, else ``deleted`` if it got a
         deletion timestamp before it ended, else its last phase, or ``running``/``pending``
         whether a container started or not."""
-        if self.phase == "Succeeded" and self.counted != "failed":
+        if self.succeeded:
             return "succeeded"  # deleted or evicted too: its containers exited 0 first
         if self.disruption is not None:
             return "evicted"
@@ -302,15 +308,18 @@ def _cut_short(gaps: list[BackoffGap], pods: dict[str, PodLife]) -> list[Backoff
     (backoff_utils.go ``newBackoffRecord``)."""
     if not gaps:
         return gaps
-    created: dict[tuple[str, int | None], list[float]] = {}
+    jobs = {g.job for g in gaps}
+    created: dict[tuple[str, int | None], list[float]] = {}  # in creation order: sorted
     for p in pods.values():
-        created.setdefault((p.job, None), []).append(p.created)
-        if p.index is not None:
-            created.setdefault((p.job, p.index), []).append(p.created)
+        if p.job in jobs:
+            created.setdefault((p.job, None), []).append(p.created)
+            if p.index is not None:
+                created.setdefault((p.job, p.index), []).append(p.created)
     out = []
     for gap in gaps:
         times = created.get((gap.job, gap.index), [])
-        first = min((t for t in times if gap.decided_at < t < gap.end), default=None)
+        i = bisect_right(times, gap.decided_at)
+        first = times[i] if i < len(times) and times[i] < gap.end else None
         out.append(gap if first is None else replace(gap, end=first))
     return out
 
@@ -526,7 +535,7 @@ class ContainerRun:
 def _ended(p: PodLife, run: RunSpan) -> str:
     if run.end is None:
         return "lost" if p.terminal is not None or p.removed is not None else "running"
-    if run.exit_code == 0 and p.phase == "Succeeded" and p.counted != "failed":
+    if run.exit_code == 0 and p.succeeded:
         return "succeeded"  # deleted while it ran, but it finished first and counts so
     if run.deleted_while_running and p.deleted is not None and run.end >= p.deleted:
         return "evicted" if p.disruption is not None else "deleted"

@@ -570,7 +570,8 @@ class EventChecker(Recorder):
         _require(
             phase in (PHASE_RUNNING, *TERMINAL_PHASES), t, f"pod {name} to unexpected phase {phase}"
         )
-        self._moving(pod, t, phase in TERMINAL_PHASES)
+        if phase in TERMINAL_PHASES:
+            self._moving(pod, t)
         if phase == PHASE_RUNNING:
             _require(pod.scheduled, t, f"unscheduled pod {name} is Running")
         elif phase == PHASE_SUCCEEDED:
@@ -602,10 +603,10 @@ class EventChecker(Recorder):
         if pod.index is not None:
             job.index_not_before.pop(pod.index, None)
 
-    def _moving(self, pod: _Pod, t: float, moves: bool) -> None:
+    def _moving(self, pod: _Pod, t: float) -> None:
         """A pod leaves active or terminating while its Job's sync paces its creations."""
         job = self._jobs[pod.job]
-        if moves and job.creating_since is not None and t > job.creating_since:
+        if job.creating_since is not None and t > job.creating_since:
             job.moved += 1
 
     def pod_deleted(self, t: float, name: str, reason: str, counted: bool) -> None:
@@ -613,7 +614,7 @@ class EventChecker(Recorder):
         self.checked += 1
         pod = self._pods[name]
         _require(not pod.deleted, t, f"pod {name} deleted twice ({reason})")
-        self._moving(pod, t, True)
+        self._moving(pod, t)
         pod.deleted = True
         pod.failure |= counted
         if counted:

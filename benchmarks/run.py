@@ -51,6 +51,7 @@ from __future__ import annotations
 import argparse
 import datetime
 import gc
+import importlib.util
 import json
 import math
 import multiprocessing
@@ -64,6 +65,7 @@ from collections.abc import Callable, Generator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass
 from functools import partial
+from importlib.machinery import EXTENSION_SUFFIXES
 from pathlib import Path
 from typing import Any
 
@@ -73,7 +75,9 @@ from rich.console import Console
 from rich.table import Table
 
 ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
+# The checkout's jobsim, unless one is importable already: the compiled build of
+# ``make bench`` (``PYTHONPATH=build/compiled``) or an installed one.
+if importlib.util.find_spec("jobsim") is None:
     sys.path.insert(0, str(ROOT))
 
 from jobsim import Scenario, load_scenario, simulate  # noqa: E402
@@ -514,6 +518,15 @@ def _load() -> list[float]:
         return []
 
 
+def _core() -> str:
+    """``compiled`` when the simulation core is mypyc's build (``make bench``: setup.py),
+    else ``interpreted`` (``make bench-interpreted``)."""
+    import jobsim.sim.engine
+
+    compiled = str(jobsim.sim.engine.__file__).endswith(tuple(EXTENSION_SUFFIXES))
+    return "compiled" if compiled else "interpreted"
+
+
 def machine() -> dict[str, Any]:
     """What the figures were measured on."""
     return {
@@ -522,6 +535,7 @@ def machine() -> dict[str, Any]:
         "python": platform.python_version(),
         "platform": platform.platform(),
         "commit": _git_commit(),
+        "jobsim": _core(),
         "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
     }
 
@@ -673,6 +687,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     total = time.perf_counter() - started
     info.update(load_before=load_before, load_after=_load(), seconds=round(total, 1))
     if rows:
+        where = Path(str(sys.modules["jobsim"].__file__)).parent
+        console.log(f"jobsim's core: {info['jobsim']} (from {where})")
         console.print(table(rows))
         console.print(NOTE)
     if commands:

@@ -18,6 +18,8 @@ from dataclasses import asdict, dataclass, field
 from enum import IntEnum
 from typing import Any
 
+from mypy_extensions import mypyc_attr
+
 from jobsim.k8s.conditions import TERMINAL_PHASES
 from jobsim.units import format_duration
 
@@ -211,6 +213,7 @@ _JOB_FIELDS = (
 )
 
 
+@mypyc_attr(allow_interpreted_subclasses=True)  # users subclass recorders
 class Recorder:
     """Columns of events plus pod, job and node rows."""
 
@@ -236,6 +239,9 @@ class Recorder:
         self.cronjobs: dict[str, dict[str, Any]] = {}
         """Each CronJob's last status (batch/v1 CronJobStatus shape, virtual times) and
         spec summary, by ``namespace/name``."""
+        self.views: dict[str, object] = {}
+        """What readers derive from a finished record, cached by them under their own key
+        (the experiment layer's Job times)."""
 
     # -- storage -------------------------------------------------------------------------
     def _id(self, s: str) -> int:
@@ -607,6 +613,7 @@ class Recorder:
         self._log(t, Kind.NODE_REMOVED, node)
 
 
+@mypyc_attr(allow_interpreted_subclasses=True)  # users subclass recorders
 class JobRecorder(Recorder):
     """Keeps the Jobs' events and rows and the nodes, and no pod or container event: what
     Job-level metrics (makespan, wall times, node-hours) need, at a fraction of the memory."""
@@ -654,12 +661,23 @@ class JobRecorder(Recorder):
         return None
 
 
+@mypyc_attr(allow_interpreted_subclasses=True)  # users subclass recorders
 class NullRecorder(JobRecorder):
     """Keeps nothing but the Jobs' statuses: for benchmarks."""
 
     level = "none"
 
-    def _log(self, *args: Any, **kwargs: Any) -> None:
+    def _log(
+        self,
+        t: float,
+        kind: Kind,
+        subject: str,
+        ref: str = "",
+        a: int = 0,
+        b: float = 0.0,
+        text: str = "",
+        numbers: dict[str, Any] | None = None,
+    ) -> None:
         return None
 
     def job_submitted(

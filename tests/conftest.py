@@ -22,3 +22,15 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 # pytest-xdist's workers (make check runs two) set COLUMNS=80; the CLI sizes its tables by it,
 # and the tests expect the width a pipe gets (160), as in a serial run.
 os.environ.pop("COLUMNS", None)
+
+# make test-compiled runs this suite on the mypyc-compiled core (setup.py): refuse to run it on
+# the interpreted sources instead, which would pass without checking anything new.
+if os.environ.get("JOBSIM_EXPECT_COMPILED") == "1":
+    from importlib.machinery import EXTENSION_SUFFIXES
+
+    import jobsim.record
+    import jobsim.sim.engine
+
+    for _module in (jobsim.sim.engine, jobsim.record):
+        if not str(_module.__file__).endswith(tuple(EXTENSION_SUFFIXES)):
+            raise RuntimeError(f"JOBSIM_EXPECT_COMPILED=1 but {_module.__file__} is not compiled")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import importlib
 import pkgutil
+from pathlib import Path
 from types import ModuleType
 
 import pytest
@@ -23,7 +24,8 @@ def _modules() -> list[str]:
 def _defined(module: ModuleType) -> set[str]:
     """Public functions and classes the module's own source defines."""
     assert module.__file__ is not None
-    with open(module.__file__, encoding="utf-8") as f:
+    path = Path(module.__file__)  # a compiled module's source lies beside it (setup.py)
+    with open(path.parent / f"{path.name.split('.')[0]}.py", encoding="utf-8") as f:
         tree = ast.parse(f.read())
     return {
         node.name

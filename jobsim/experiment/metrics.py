@@ -100,7 +100,7 @@ def _job_times(result: Result) -> _JobTimes:
     """From the Jobs' own events alone (``Recorder.select``): no pod event is decoded. Read
     once per record (a sealed record does not change), whatever the number of metrics."""
     rec = result.recorder
-    cached = rec.__dict__.get("_job_times")
+    cached = rec.views.get("job_times")
     if isinstance(cached, _JobTimes):
         return cached
     managed = {k for k, j in rec.jobs.items() if j.managedBy is None}
@@ -120,7 +120,7 @@ def _job_times(result: Result) -> _JobTimes:
         decided.setdefault(key, t)
         if type_ in (COMPLETE, FAILED) and key not in finished:
             finished[key], complete[key] = t, type_ == COMPLETE
-    rec.__dict__["_job_times"] = times = _JobTimes(submitted, decided, finished, complete)
+    rec.views["job_times"] = times = _JobTimes(submitted, decided, finished, complete)
     return times
 
 

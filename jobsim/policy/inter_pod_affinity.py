@@ -122,7 +122,10 @@ class InterPodTerms(NamedTuple):
     preferred_affinity: tuple[AffinityTerm, ...] = ()
     preferred_anti_affinity: tuple[AffinityTerm, ...] = ()
 
-    def __bool__(self) -> bool:
+    @property
+    def present(self) -> bool:
+        """Whether the pod has any term (not ``bool()``: a NamedTuple is a tuple, never
+        empty, and compiled code reads it so)."""
         return any(
             (
                 self.affinity,

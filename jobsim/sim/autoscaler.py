@@ -30,6 +30,8 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from jobsim.policy.placement import PodNeeds, feasible, insufficient_resource, placeable
 from jobsim.record import Recorder
 from jobsim.scenario import NodePool
@@ -51,7 +53,7 @@ class _Pool:
     next_number: int = 0
     # free capacity of nodes being provisioned, as pods are fitted into them
     upcoming: list[dict[str, int]] = field(default_factory=list)
-    rng: object = None  # the pool's stream, for provisioning times
+    rng: np.random.Generator | None = None  # the pool's stream, for provisioning times
 
 
 class Autoscaler:
@@ -102,8 +104,8 @@ class Autoscaler:
 
     def _provision_time(self, pool: _Pool) -> float:
         a = pool.spec.autoscaling
-        assert a is not None
-        return a.provisionDelay.sample(pool.rng)  # type: ignore[arg-type]
+        assert a is not None and pool.rng is not None
+        return a.provisionDelay.sample(pool.rng)
 
     # -- scale up ------------------------------------------------------------------------
     def pod_unschedulable(self, pod: Pod) -> None:

@@ -272,12 +272,12 @@ class CronJobController:
         if spec.suspend:
             return None
         sched = cj.schedule
-        created = self.wall + cj.created
+        created_at = self.wall + cj.created
         deadline = spec.startingDeadlineSeconds
 
         try:
             _, scheduled, missed = most_recent_schedule_time(
-                sched, created, cj.last_schedule, deadline, wall_now, True
+                sched, created_at, cj.last_schedule, deadline, wall_now, True
             )
         except InvalidSchedule as e:
             self._event(cj, True, "InvalidSchedule", f"invalid schedule: {spec.schedule} : {e}")

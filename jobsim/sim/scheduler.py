@@ -644,8 +644,8 @@ class Scheduler:
                 COMPLETION_INDEX_LABEL in label_keys(spec.affinity),
                 images,
                 sized,
-                bool(own),
-                bool(own or spread or preferred or sized),
+                own.present,
+                bool(own.present or spread or preferred or sized),
             )
             self._job_terms[id(job)] = terms
         return terms
@@ -780,7 +780,7 @@ class Scheduler:
         terms = self._terms_of(pod.job)
         me = self._placed(pod)
         nodes = [n for n in self.nodes if not n.removed]
-        if me.terms or terms.spread:
+        if me.terms.present or terms.spread:
             placed = [[self._placed(p) for p in n.pods.values()] for n in nodes]
         else:  # only placed pods' own terms concern the pod (upstream's PodsWithAffinity)
             by_node: dict[int, list[PlacedPod]] = {}

@@ -1,0 +1,52 @@
+"""Optional compilation of the simulation core with mypyc.
+
+Everything else about the package is in ``pyproject.toml``. Without ``JOBSIM_MYPYC=1`` (the
+default, and what ``make`` installs for development) jobsim is pure Python. With it, the modules
+of ``COMPILED`` become C extensions beside their sources, about 1.7 times as fast and giving
+byte-identical results (``make test-compiled``). mypyc type-checks them against jobsim's
+dependencies, so it builds in an environment that has them, mypy and a C compiler::
+
+    pip install '.[compile]'   # the dependencies (and a pure jobsim), mypy and stubs
+    JOBSIM_MYPYC=1 pip install --no-build-isolation --force-reinstall --no-deps .
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from setuptools import setup
+
+ROOT = Path(__file__).resolve().parent
+
+# The per-pod path: the kernel, controller, scheduler, kubelets and nodes, the policies they
+# call and the recorder. policy/intervals.py stays interpreted (a runtime-checkable Protocol),
+# as do the scenario and k8s layers (pydantic models, read once per run).
+COMPILED = sorted(
+    [str(p.relative_to(ROOT)) for p in (ROOT / "jobsim" / "sim").glob("*.py")]
+    + [
+        str(p.relative_to(ROOT))
+        for p in (ROOT / "jobsim" / "policy").glob("*.py")
+        if p.name != "intervals.py"
+    ]
+    + ["jobsim/record.py"]
+)
+
+
+def _ext_modules() -> list[object]:
+    if os.environ.get("JOBSIM_MYPYC", "0") != "1":
+        return []
+    try:
+        from mypyc.build import mypycify
+    except ImportError:
+        raise SystemExit(
+            "JOBSIM_MYPYC=1 needs mypy (with mypyc) and jobsim's dependencies in the build "
+            "environment: pip install '.[compile]', then JOBSIM_MYPYC=1 pip install "
+            "--no-build-isolation --force-reinstall --no-deps . (setup.py)"
+        ) from None
+
+    # one C file per module: about 90 s to build here, against 110 s for a single file
+    return list(mypycify(COMPILED, opt_level="3", multi_file=True))
+
+
+setup(ext_modules=_ext_modules())

@@ -20,15 +20,11 @@ from setuptools import setup
 ROOT = Path(__file__).resolve().parent
 
 # The per-pod path: the kernel, controller, scheduler, kubelets and nodes, the policies they
-# call and the recorder. policy/intervals.py stays interpreted (a runtime-checkable Protocol),
-# as do the scenario and k8s layers (pydantic models, read once per run).
+# call and the recorder. The scenario and k8s layers stay interpreted (pydantic models, read
+# once per run).
 COMPILED = sorted(
     [str(p.relative_to(ROOT)) for p in (ROOT / "jobsim" / "sim").glob("*.py")]
-    + [
-        str(p.relative_to(ROOT))
-        for p in (ROOT / "jobsim" / "policy").glob("*.py")
-        if p.name != "intervals.py"
-    ]
+    + [str(p.relative_to(ROOT)) for p in (ROOT / "jobsim" / "policy").glob("*.py")]
     + ["jobsim/record.py"]
 )
 

@@ -455,11 +455,12 @@ class CommandTime:
 
 
 def time_command(args: Sequence[str], runs: int = COMMAND_RUNS) -> float:
-    """Best wall time of ``jobsim ARGS`` (this checkout's code) in ``runs`` fresh processes,
-    after one untimed that may write the bytecode cache."""
+    """Best wall time of ``jobsim ARGS`` (the jobsim the rows measure: this checkout's, or
+    its compiled copy) in ``runs`` fresh processes, after one untimed that may write the
+    bytecode cache."""
     code = "import sys; from jobsim.cli import main; sys.argv[0] = 'jobsim'; main()"
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-    env["PYTHONPATH"] = str(ROOT)
+    env["PYTHONPATH"] = str(Path(str(sys.modules["jobsim"].__file__)).parent.parent)
     best = math.inf
     for i in range(runs + 1):
         start = time.perf_counter()

@@ -8,13 +8,10 @@ Used for ``status.completedIndexes`` and ``status.failedIndexes``.
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Sequence
-from collections.abc import Set as AbstractSet
-from typing import Protocol, runtime_checkable
 
 from jobsim.k8s.indexes import go_atoi
 
 __all__ = [
-    "SetUnion",
     "first_pending_indexes",
     "format_indexes",
     "intervals_have_index",
@@ -112,43 +109,32 @@ def parse_indexes(text: str, completions: int) -> list[int]:
     return sorted(covered)
 
 
-@runtime_checkable
-class SetUnion(Protocol):
-    """A union of sets kept as its parts (``jobsim.sim.syncctx.IndexUnion``)."""
-
-    parts: tuple[AbstractSet[int], ...]
-
-
 def first_pending_indexes(
     done: Collection[int], count: int, completions: int, start: int = 0, busy_above: int = 0
 ) -> list[int]:
     """``firstPendingIndexes``: the lowest ``count`` indexes in ``[0, completions)`` not in
     ``done`` (the caller passes succeeded ∪ active ∪ failed, plus terminating when
-    ``podReplacementPolicy == Failed``; a :class:`SetUnion` is taken part by part). Every
+    ``podReplacementPolicy == Failed``; a union that keeps its ``parts``, as
+    ``jobsim.sim.syncctx.IndexUnion`` does, is taken part by part). Every
     index below ``start`` must be in ``done``: a caller that keeps that floor saves rescanning
     the finished prefix.
 
     Set arithmetic over windows of doubling width from ``start`` (each window's indexes less
     every part of ``done``), so the indexes it steps over cost C-level set operations, not a
     Python test each; it never walks ``[0, completions)``. ``busy_above``, about how many
-    indexes from ``start`` on are in ``done`` (the active pods), sizes the first window so
-    that one window usually does.
+    indexes from ``start`` on are in ``done`` (active, and finished above the floor), sizes
+    the first window so that one window does when it is not too low; it changes the cost,
+    never the result.
     """
     result: list[int] = []
     if count <= 0:
         return result
-    parts: tuple[Collection[int], ...] = done.parts if isinstance(done, SetUnion) else (done,)
+    union: tuple[Collection[int], ...] | None = getattr(done, "parts", None)
+    parts = (done,) if union is None else union
     lo, width = start, max(2 * count + busy_above, 64)
     while lo < completions and len(result) < count:
         hi = min(lo + width, completions)
         free = set(range(lo, hi)).difference(*parts)
         result.extend(sorted(free)[: count - len(result)])
         lo, width = hi, 2 * width
-    return result
-    members = done if isinstance(done, AbstractSet) else set(done)
-    candidate = start
-    while candidate < completions and len(result) < count:
-        if candidate not in members:
-            result.append(candidate)
-        candidate += 1
     return result

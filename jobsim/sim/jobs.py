@@ -89,6 +89,12 @@ class JobRuntime:
     backoff: BackoffRecord = field(default_factory=BackoffRecord)
     backoff_noted: tuple[int, float] | None = None  # the last backoff wait recorded
     pending_floor: int = 0  # Indexed: every lower index is completed or failed
+    # Indexed, the pending scan's memory (manage.py): every index from pending_floor up to
+    # busy_floor was busy (succeeded, failed, active or terminating) at the last scan, except
+    # the free ones it found (holes) and those that left active or terminating since (freed)
+    busy_floor: int = 0
+    holes: set[int] = field(default_factory=set)
+    freed: set[int] = field(default_factory=set)
     indexes_bound: int = 2**63  # the completions the index sets were last trimmed to
     indexes_version: int = 0  # bumped on every change of completed/failed indexes
     indexes_trimmed: bool = False  # completions shrank: pods of dropped indexes may remain
@@ -151,6 +157,7 @@ class JobRuntime:
         self.only_replace_failed = (
             spec.podReplacementPolicy == "Failed" or spec.podFailurePolicy is not None
         )
+        self.busy_floor = 0  # what counts as busy may have changed: the next scan is whole
         # trackTerminatingPods / status.terminating / delayTerminalCondition per the gates
         self.report_terminating = gates.JobPodReplacementPolicy
         self.delay_terminal = gates.delay_terminal_condition
@@ -196,6 +203,7 @@ class JobRuntime:
                 self.active_indexes[ix] = left
             else:
                 del self.active_indexes[ix]
+                self.freed.add(ix)  # the index may be pending again
         self.live_restarts -= pod.restart_count
         return True
 
@@ -208,6 +216,8 @@ class JobRuntime:
         """The pod is no longer terminating."""
         if self.terminating.pop(pod.uid, None) is not None:
             self.live_restarts -= pod.restart_count
+            if pod.index is not None:  # podReplacementPolicy Failed counts it busy until now
+                self.freed.add(pod.index)
 
     # -- spec shortcuts (set by apply_spec) ---------------------------------------------
     spec: JobSpec = field(init=False)

@@ -88,6 +88,29 @@ def new_index_failure_counts(job: JobRuntime, replaced: Pod | None) -> tuple[int
     return replaced.failure_count, replaced.ignored_failure_count + 1
 
 
+def _pending_indexes(
+    job: JobRuntime, busy: AbstractSet[int], count: int, completions: int
+) -> list[int]:
+    """``firstPendingIndexes(busy, count, completions)``, scanning only above ``busy_floor``:
+    below it the free indexes are among the holes the last scan found and the indexes freed
+    since (``JobRuntime.pop_active``/``pop_terminating``); the floors only rise."""
+    floor = max(job.pending_floor, min(job.busy_floor, completions))
+    low = sorted(
+        i for i in job.holes | job.freed if job.pending_floor <= i < floor and i not in busy
+    )
+    job.freed = set()
+    if len(low) >= count:
+        job.holes = set(low)
+        return low[:count]
+    found = first_pending_indexes(
+        busy, count - len(low), completions, floor, busy_above=len(job.active_indexes)
+    )
+    job.holes = set(low).union(found)
+    if found:
+        job.busy_floor = found[-1] + 1
+    return low + found
+
+
 def manage_job(env: ControllerEnv, ctx: SyncCtx) -> int:
     """``manageJob``: returns the new ``active``; updates ``ctx.terminating``/``ctx.ready``."""
     job = ctx.job
@@ -141,9 +164,7 @@ def manage_job(env: ControllerEnv, ctx: SyncCtx) -> int:
         busy = IndexUnion(ctx.succeeded_indexes, live, ctx.failed_indexes or frozenset())
         while job.pending_floor in job.completed_indexes or job.pending_floor in job.failed_indexes:
             job.pending_floor += 1  # every index below is finished for good
-        pending = first_pending_indexes(
-            busy, diff, completions, job.pending_floor, busy_above=len(job.active_indexes)
-        )
+        pending = _pending_indexes(job, busy, diff, completions)
         if per_index:
             ready_now, wait = independent_indexes(ctx, pending, base, cap)
             if not ready_now:

@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	JOBSIM_MYPYC=0 $(BIN)/pip install --quiet -e '.[dev]'  # pure Python: see make compiled
 	touch $(STAMP)
 
 demo: $(STAMP)
@@ -43,8 +43,9 @@ golden: $(STAMP)
 COMPILED := build/compiled
 compiled: $(STAMP)
 	rm -rf $(COMPILED) && mkdir -p $(COMPILED)
-	git ls-files -co --exclude-standard -z \
-		| tar --null --ignore-failed-read -T - -cf - | tar -xf - -C $(COMPILED)
+	git ls-files -co --exclude-standard -z > build/compiled.files
+	tar --null --ignore-failed-read -T build/compiled.files -cf build/compiled.tar
+	tar -xf build/compiled.tar -C $(COMPILED) && rm build/compiled.files build/compiled.tar
 	cd $(COMPILED) && JOBSIM_MYPYC=1 ../../$(BIN)/python setup.py -q build_ext --inplace
 
 # The fast tests again on the compiled core: the same results, byte for byte (about a minute).

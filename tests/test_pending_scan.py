@@ -66,7 +66,9 @@ def test_indexes_that_finish_out_of_order_are_found_again(
     holes far below the highest index created, each found by the scan that follows."""
     data = {
         "name": "holes",
-        "cluster": {"nodePools": [{"name": "w", "count": 20, "capacity": {"cpu": "16", "memory": "64Gi"}}]},
+        "cluster": {
+            "nodePools": [{"name": "w", "count": 20, "capacity": {"cpu": "16", "memory": "64Gi"}}]
+        },
         "jobs": [
             {
                 "manifest": {

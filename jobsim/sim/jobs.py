@@ -203,7 +203,8 @@ class JobRuntime:
                 self.active_indexes[ix] = left
             else:
                 del self.active_indexes[ix]
-                self.freed.add(ix)  # the index may be pending again
+                if ix < self.busy_floor:  # the index may be pending again (the scan reads
+                    self.freed.add(ix)  # every index from busy_floor on anyway)
         self.live_restarts -= pod.restart_count
         return True
 
@@ -216,8 +217,9 @@ class JobRuntime:
         """The pod is no longer terminating."""
         if self.terminating.pop(pod.uid, None) is not None:
             self.live_restarts -= pod.restart_count
-            if pod.index is not None:  # podReplacementPolicy Failed counts it busy until now
-                self.freed.add(pod.index)
+            ix = pod.index  # podReplacementPolicy Failed counted it busy until now
+            if ix is not None and ix < self.busy_floor:
+                self.freed.add(ix)
 
     # -- spec shortcuts (set by apply_spec) ---------------------------------------------
     spec: JobSpec = field(init=False)

@@ -106,8 +106,9 @@ def _pending_indexes(
         busy, count - len(low), completions, floor, busy_above=len(job.active_indexes)
     )
     job.holes = set(low).union(found)
-    if found:
-        job.busy_floor = found[-1] + 1
+    # every index from the floor up to the last one found is busy but those found; if fewer
+    # were found than asked for, every index up to completions is
+    job.busy_floor = found[-1] + 1 if len(found) == count - len(low) else completions
     return low + found
 
 

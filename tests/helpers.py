@@ -8,9 +8,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from jobsim import Result, ScenarioError, load_scenario, simulate
 from jobsim.record import Recorder
+from jobsim.scenario.model import Scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -132,3 +134,18 @@ def without_resources(result: Result) -> Result:
     for node in rec.nodes.values():
         node.capacity = None
     return Result(result.scenario, result.seed, result.end, rec)
+
+
+DRAWN = settings(
+    deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
+)
+"""Settings for a test that draws whole scenarios (``jobsim.testing.strategies.scenarios``)
+and takes a function-scoped fixture (``monkeypatch``)."""
+
+
+def load_drawn(data: dict[str, Any]) -> Scenario | None:
+    """A drawn scenario, or None when the API server would refuse it."""
+    try:
+        return load_scenario(data)
+    except ScenarioError:
+        return None

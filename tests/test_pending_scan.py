@@ -15,15 +15,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 
-from jobsim import ScenarioError, load_scenario, simulate
+from jobsim import load_scenario, simulate
 from jobsim.policy.intervals import first_pending_indexes
 from jobsim.scenario.model import Scenario
 from jobsim.sim import manage
 from jobsim.sim.jobs import JobRuntime
 from jobsim.testing.strategies import scenarios
 from tests.golden import scenario_files
+from tests.helpers import DRAWN, load_drawn
 
 INDEXED = {
     "indexed",
@@ -105,15 +106,11 @@ def test_indexes_that_finish_out_of_order_are_found_again(
 
 
 @pytest.mark.slow
-@settings(
-    deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
-)
+@DRAWN
 @given(scenarios())
 def test_the_scan_matches_the_whole_scan_on_drawn_scenarios(
     monkeypatch: pytest.MonkeyPatch, data: dict[str, Any]
 ) -> None:
-    try:
-        sc = load_scenario(data)
-    except ScenarioError:
-        return
-    run_checking(monkeypatch, sc)
+    sc = load_drawn(data)
+    if sc is not None:
+        run_checking(monkeypatch, sc)

@@ -14,15 +14,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 
-from jobsim import ScenarioError, load_scenario, simulate
+from jobsim import load_scenario, simulate
 from jobsim.scenario.model import Scenario
 from jobsim.sim import controller
 from jobsim.sim.jobs import JobRuntime
 from jobsim.sim.syncctx import ControllerEnv
 from jobsim.testing.strategies import scenarios
 from tests.golden import scenario_files
+from tests.helpers import DRAWN, load_drawn
 
 
 def scanned(job: JobRuntime) -> tuple[int, dict[int, int], int]:
@@ -65,15 +66,11 @@ def test_kept_counts_match_a_scan_on_every_shipped_scenario(
 
 
 @pytest.mark.slow
-@settings(
-    deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
-)
+@DRAWN
 @given(scenarios())
 def test_kept_counts_match_a_scan_on_drawn_scenarios(
     monkeypatch: pytest.MonkeyPatch, data: dict[str, Any]
 ) -> None:
-    try:
-        sc = load_scenario(data)
-    except ScenarioError:
-        return
-    run_counting(monkeypatch, sc)
+    sc = load_drawn(data)
+    if sc is not None:
+        run_counting(monkeypatch, sc)

@@ -2,7 +2,7 @@
 
 Everything else about the package is in ``pyproject.toml``. Without ``JOBSIM_MYPYC=1`` (the
 default, and what ``make`` installs for development) jobsim is pure Python. With it, the modules
-of ``COMPILED`` become C extensions beside their sources, about 1.7 times as fast and giving
+of ``COMPILED`` become C extensions beside their sources, about 1.6 times as fast and giving
 byte-identical results (``make test-compiled``). mypyc type-checks them against jobsim's
 dependencies, so it builds in an environment that has them, mypy and a C compiler::
 

@@ -65,7 +65,6 @@ from collections.abc import Callable, Generator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass
 from functools import partial
-from importlib.machinery import EXTENSION_SUFFIXES
 from pathlib import Path
 from typing import Any
 
@@ -83,6 +82,7 @@ if importlib.util.find_spec("jobsim") is None:
 from jobsim import Scenario, load_scenario, simulate  # noqa: E402
 from jobsim.record import NullRecorder  # noqa: E402
 from jobsim.sim.simulation import Simulation  # noqa: E402
+from jobsim.version import compiled  # noqa: E402
 
 NODE_CPU = 8  # cores
 NODE_MEMORY_GI = 32
@@ -519,15 +519,6 @@ def _load() -> list[float]:
         return []
 
 
-def _core() -> str:
-    """``compiled`` when the simulation core is mypyc's build (``make bench``: setup.py),
-    else ``interpreted`` (``make bench-interpreted``)."""
-    import jobsim.sim.engine
-
-    compiled = str(jobsim.sim.engine.__file__).endswith(tuple(EXTENSION_SUFFIXES))
-    return "compiled" if compiled else "interpreted"
-
-
 def machine() -> dict[str, Any]:
     """What the figures were measured on."""
     return {
@@ -536,7 +527,7 @@ def machine() -> dict[str, Any]:
         "python": platform.python_version(),
         "platform": platform.platform(),
         "commit": _git_commit(),
-        "jobsim": _core(),
+        "jobsim": "compiled" if compiled() else "interpreted",  # make bench / bench-interpreted
         "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
     }
 

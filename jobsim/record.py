@@ -667,6 +667,7 @@ class NullRecorder(JobRecorder):
 
     level = "none"
 
+    # Recorder._log's own signature: compiled (setup.py), an override may not widen it
     def _log(
         self,
         t: float,

@@ -115,16 +115,16 @@ def first_pending_indexes(
     """``firstPendingIndexes``: the lowest ``count`` indexes in ``[0, completions)`` not in
     ``done`` (the caller passes succeeded ∪ active ∪ failed, plus terminating when
     ``podReplacementPolicy == Failed``; a union that keeps its ``parts``, as
-    ``jobsim.sim.syncctx.IndexUnion`` does, is taken part by part). Every
-    index below ``start`` must be in ``done``: a caller that keeps that floor saves rescanning
-    the finished prefix.
+    ``jobsim.sim.syncctx.IndexUnion`` does, is taken part by part), from
+    ``start`` on: with ``start`` above 0 it is the whole answer only when every lower index is
+    in ``done`` (a caller that keeps that floor saves rescanning the finished prefix; one that
+    knows the free indexes below adds them, as ``jobsim.sim.manage`` does).
 
     Set arithmetic over windows of doubling width from ``start`` (each window's indexes less
     every part of ``done``), so the indexes it steps over cost C-level set operations, not a
     Python test each; it never walks ``[0, completions)``. ``busy_above``, about how many
-    indexes from ``start`` on are in ``done`` (active, and finished above the floor), sizes
-    the first window so that one window does when it is not too low; it changes the cost,
-    never the result.
+    indexes from ``start`` on are in ``done`` (the active pods, say), sizes the first window
+    so that one window usually does; it changes the cost, never the result.
     """
     result: list[int] = []
     if count <= 0:

@@ -97,7 +97,6 @@ def decide_terminal(env: ControllerEnv, ctx: SyncCtx) -> None:
         job.completed_indexes = {i for i in job.completed_indexes if i < completions}
         job.failed_indexes = {i for i in job.failed_indexes if i < completions}
         job.pending_floor = min(job.pending_floor, completions)
-        job.busy_floor = min(job.busy_floor, completions)  # dropped indexes are free again
         job.indexes_version += 1
         job.indexes_trimmed = True  # pods of indexes >= completions must go
     job.indexes_bound = completions

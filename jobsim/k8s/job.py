@@ -53,7 +53,7 @@ Int64 = Annotated[int, BeforeValidator(integral_number), _go_int("int64", 64), G
 class _Strict(BaseModel):
     """Unknown keys are errors; no type coercion ("3" is not an int)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, defer_build=True)
 
 
 class _Partial(_Strict):

@@ -47,7 +47,7 @@ _PERCENT_MSG: Final = _regex_error(
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, defer_build=True)
 
 
 class PodDisruptionBudgetSpec(_Strict):

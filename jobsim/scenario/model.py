@@ -52,7 +52,7 @@ if TYPE_CHECKING:  # the streams come from the run; loading a scenario needs no 
 class _Model(BaseModel):
     """Unknown keys are errors, and nothing is coerced: ``true`` and ``"3"`` are not numbers."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, defer_build=True)
 
 
 quantity = non_negative(parse_quantity, "a quantity such as 4, 500m or 16Gi")
@@ -131,7 +131,7 @@ class Taint(_Model):
 class Capacity(_Model):
     """Allocatable resources of one node: cpu, memory, pods and extended resources."""
 
-    model_config = ConfigDict(extra="allow", frozen=True, strict=True)
+    model_config = ConfigDict(extra="allow", frozen=True, strict=True, defer_build=True)
 
     cpu: Quantity
     memory: Quantity

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from array import array
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from enum import IntEnum
 from typing import Any
 
@@ -60,7 +60,7 @@ class Kind(IntEnum):
     CRONJOB_EVENT = 41  # subject cronjob, ref reason, a 1 for a Warning, text message
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, init=False)  # a compiled __init__ (mypyc runs a generated one)
 class PodRecord:
     """One pod's life, as the result reports it."""
 
@@ -68,18 +68,58 @@ class PodRecord:
     job: str
     index: int | None
     createdAt: float
-    attempt: int | None = None
-    node: str | None = None
-    phase: str = "Pending"
-    exitCode: int | None = None
-    restarts: int = 0
-    scheduledAt: float | None = None
-    startedAt: float | None = None
-    finishedAt: float | None = None
-    deletedAt: float | None = None
-    removedAt: float | None = None
-    counted: str | None = None
-    conditions: list[dict[str, Any]] = field(default_factory=list)
+    attempt: int | None
+    node: str | None
+    phase: str
+    exitCode: int | None
+    restarts: int
+    scheduledAt: float | None
+    startedAt: float | None
+    finishedAt: float | None
+    deletedAt: float | None
+    removedAt: float | None
+    counted: str | None
+    conditions: list[dict[str, Any]]
+
+    def __init__(
+        self,
+        name: str,
+        job: str,
+        index: int | None,
+        createdAt: float,
+        attempt: int | None = None,
+        node: str | None = None,
+        phase: str = "Pending",
+        exitCode: int | None = None,
+        restarts: int = 0,
+        scheduledAt: float | None = None,
+        startedAt: float | None = None,
+        finishedAt: float | None = None,
+        deletedAt: float | None = None,
+        removedAt: float | None = None,
+        counted: str | None = None,
+        conditions: list[dict[str, Any]] | None = None,
+    ) -> None:
+        self.name = name
+        self.job = job
+        self.index = index
+        self.createdAt = createdAt
+        self.attempt = attempt
+        self.node = node
+        self.phase = phase
+        self.exitCode = exitCode
+        self.restarts = restarts
+        self.scheduledAt = scheduledAt
+        self.startedAt = startedAt
+        self.finishedAt = finishedAt
+        self.deletedAt = deletedAt
+        self.removedAt = removedAt
+        self.counted = counted
+        self.conditions = [] if conditions is None else conditions
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Compiled, unpickling would call __init__ with no arguments (sweeps pickle records).
+        return (PodRecord, tuple(getattr(self, f) for f in _POD_FIELDS))
 
     def to_dict(self) -> dict[str, Any]:
         """The ``pods[]`` entry of the result."""
@@ -199,6 +239,7 @@ class _Interned(dict[str, int]):
 _EMPTY = 0
 """The number of ``""`` in a record's strings: a new record's first string (``_Interned``)."""
 
+_POD_FIELDS = tuple(f.name for f in fields(PodRecord))
 _COLUMNS = ("t", "kind", "subject", "ref", "a", "b", "text")
 _JOB_FIELDS = (
     "key",
@@ -709,7 +750,10 @@ class NullRecorder(JobRecorder):
         return None
 
     def job_status(self, t: float, key: str, status: StatusSource) -> None:
-        self.jobs.setdefault(key, JobRecord(key, key, "", t)).source = status
+        job = self.jobs.get(key)
+        if job is None:
+            job = self.jobs[key] = JobRecord(key, key, "", t)
+        job.source = status
 
     def job_deleted(self, t: float, key: str, how: str = "") -> None:
         return None

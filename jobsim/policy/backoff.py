@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Final
 
 from jobsim.k8s.indexes import go_atoi
 
@@ -21,12 +22,18 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, init=False, unsafe_hash=True)  # frozen by Final, a compiled __init__
 class BackoffRecord:
     """``backoffRecord{failuresAfterLastSuccess, lastFailureTime}`` (the key is the caller's)."""
 
-    failures_after_last_success: int = 0
-    last_failure_time: float | None = None
+    failures_after_last_success: Final[int]
+    last_failure_time: Final[float | None]
+
+    def __init__(
+        self, failures_after_last_success: int = 0, last_failure_time: float | None = None
+    ) -> None:
+        self.failures_after_last_success = failures_after_last_success
+        self.last_failure_time = last_failure_time
 
 
 def new_backoff_record(

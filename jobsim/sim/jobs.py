@@ -6,7 +6,7 @@ import hashlib
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Final
 
 import numpy as np
 
@@ -30,7 +30,7 @@ def stream(seed: int, *tag: str) -> np.random.Generator:
     return np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=key)))
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, init=False, unsafe_hash=True)  # frozen by Final, a compiled __init__
 class RunOutcome:
     """One run of a pod's work: how long, and each container's exit code.
 
@@ -38,9 +38,19 @@ class RunOutcome:
     container that fails (the regular containers then never start).
     """
 
-    run: float
-    codes: tuple[tuple[str, int], ...]
-    init_failure: tuple[str, int] | None = None
+    run: Final[float]
+    codes: Final[tuple[tuple[str, int], ...]]
+    init_failure: Final[tuple[str, int] | None]
+
+    def __init__(
+        self,
+        run: float,
+        codes: tuple[tuple[str, int], ...],
+        init_failure: tuple[str, int] | None = None,
+    ) -> None:
+        self.run = run
+        self.codes = codes
+        self.init_failure = init_failure
 
     @property
     def exit_code(self) -> int:

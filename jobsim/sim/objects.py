@@ -51,7 +51,7 @@ class Node:
     images: dict[str, float] = field(default_factory=dict)  # normalised image -> time present
 
 
-@dataclass(slots=True, eq=False)
+@dataclass(slots=True, eq=False, init=False)  # a compiled __init__ (mypyc runs a generated one)
 class Pod:
     """A pod: the fields the API shows, and the kubelet's own progress."""
 
@@ -64,36 +64,89 @@ class Pod:
     grace: float
     restart_policy: str
     images: tuple[tuple[str, str, str], ...]  # (image, pullPolicy, normalised name)
-    priority: int = 0
-    preempts: bool = True  # preemptionPolicy PreemptLowerPriority
-    nominated: Node | None = None  # status.nominatedNodeName
-    failure_count: int = 0
-    ignored_failure_count: int = 0
+    priority: int
+    preempts: bool  # preemptionPolicy PreemptLowerPriority
+    nominated: Node | None  # status.nominatedNodeName
+    failure_count: int
+    ignored_failure_count: int
     # API view
-    node: Node | None = None
-    phase: str = PENDING
-    ready: bool = False
-    ready_since: float | None = None  # Ready=True lastTransitionTime
-    ready_false_at: float | None = None  # Ready=False lastTransitionTime (None: no condition)
-    deletion_ts: float | None = None
-    tracked: bool = True  # holds the batch.kubernetes.io/job-tracking finalizer
-    restart_count: int = 0
-    exit_code: int | None = None
-    container_finished_at: float | None = None  # when every regular container terminated
-    containers: tuple[tuple[str, int | None], ...] = ()  # (name, exit code or None if not)
-    init_containers: tuple[tuple[str, int | None], ...] = ()
-    conditions: dict[str, tuple[str, str, str, float]] = field(default_factory=dict)
-    attempt: int | None = None
-    removed: bool = False
+    node: Node | None
+    phase: str
+    ready: bool
+    ready_since: float | None  # Ready=True lastTransitionTime
+    ready_false_at: float | None  # Ready=False lastTransitionTime (None: no condition)
+    deletion_ts: float | None
+    tracked: bool  # holds the batch.kubernetes.io/job-tracking finalizer
+    restart_count: int
+    exit_code: int | None
+    container_finished_at: float | None  # when every regular container terminated
+    containers: tuple[tuple[str, int | None], ...]  # (name, exit code or None if not)
+    init_containers: tuple[tuple[str, int | None], ...]
+    conditions: dict[str, tuple[str, str, str, float]]
+    attempt: int | None
+    removed: bool
     # kubelet-local
-    k_state: str = "new"  # new, starting, running, backoff, exited, killed
-    k_call: Call | None = None
-    k_exit_at: float | None = None  # when the running container exits on its own
-    k_outcome: Any = None  # sim.jobs.RunOutcome of the current run
-    k_kill_code: int | None = None  # 143 or 137 when the run ends by SIGTERM/SIGKILL
-    k_restarts: int = 1  # containers the next in-place restart starts again
-    k_unpublished: bool = False  # changes the API has not seen (node unreachable)
-    crash_entry: Any = None  # policy.crashloop.CrashLoopEntry | None
+    k_state: str  # new, starting, running, backoff, exited, killed
+    k_call: Call | None
+    k_exit_at: float | None  # when the running container exits on its own
+    k_outcome: Any  # sim.jobs.RunOutcome of the current run
+    k_kill_code: int | None  # 143 or 137 when the run ends by SIGTERM/SIGKILL
+    k_restarts: int  # containers the next in-place restart starts again
+    k_unpublished: bool  # changes the API has not seen (node unreachable)
+    crash_entry: Any  # policy.crashloop.CrashLoopEntry | None
+
+    def __init__(
+        self,
+        uid: int,
+        name: str,
+        job: Any,
+        index: int | None,
+        created_at: float,
+        requests: dict[str, int],
+        grace: float,
+        restart_policy: str,
+        images: tuple[tuple[str, str, str], ...],
+        priority: int = 0,
+        preempts: bool = True,
+    ) -> None:
+        """A new pod, Pending, not yet seen by a kubelet."""
+        self.uid = uid
+        self.name = name
+        self.job = job
+        self.index = index
+        self.created_at = created_at
+        self.requests = requests
+        self.grace = grace
+        self.restart_policy = restart_policy
+        self.images = images
+        self.priority = priority
+        self.preempts = preempts
+        self.nominated = None
+        self.failure_count = 0
+        self.ignored_failure_count = 0
+        self.node = None
+        self.phase = PENDING
+        self.ready = False
+        self.ready_since = None
+        self.ready_false_at = None
+        self.deletion_ts = None
+        self.tracked = True
+        self.restart_count = 0
+        self.exit_code = None
+        self.container_finished_at = None
+        self.containers = ()
+        self.init_containers = ()
+        self.conditions = {}
+        self.attempt = None
+        self.removed = False
+        self.k_state = "new"
+        self.k_call = None
+        self.k_exit_at = None
+        self.k_outcome = None
+        self.k_kill_code = None
+        self.k_restarts = 1
+        self.k_unpublished = False
+        self.crash_entry = None
 
     @property
     def terminal(self) -> bool:

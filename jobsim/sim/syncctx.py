@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from operator import attrgetter
-from typing import Any, Protocol
+from typing import Any, Final, Protocol
 
 from jobsim.k8s.conditions import READY
 from jobsim.policy.finish_time import pod_finished_time
@@ -29,14 +29,19 @@ from jobsim.sim.jobs import JobRuntime
 from jobsim.sim.objects import FAILED, SUCCEEDED, Pod
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, init=False, unsafe_hash=True)  # frozen by Final, a compiled __init__
 class PodPlan:
     """A pod ``manageJob`` creates: its completion index (Indexed Jobs) and the failure
     counts it carries (``backoffLimitPerIndex``'s annotations)."""
 
-    index: int | None
-    failures: int
-    ignored: int
+    index: Final[int | None]
+    failures: Final[int]
+    ignored: Final[int]
+
+    def __init__(self, index: int | None, failures: int, ignored: int) -> None:
+        self.index = index
+        self.failures = failures
+        self.ignored = ignored
 
 
 class ControllerEnv(Protocol):
@@ -184,31 +189,50 @@ class IndexUnion(AbstractSet[int]):
         return len(set().union(*self.parts))
 
 
-@dataclass
+@dataclass(init=False)  # a compiled __init__ (mypyc runs a generated one)
 class SyncCtx:
     """What one sync knows: counters, index sets and the pods as first listed."""
 
     job: JobRuntime
     now: float
-    succeeded: int = 0
-    failed: int = 0
-    new_succeeded: list[Pod] = field(default_factory=list)
-    new_failed: list[Pod] = field(default_factory=list)
+    succeeded: int
+    failed: int
+    new_succeeded: list[Pod]
+    new_failed: list[Pod]
     # finished pods holding the tracking finalizer, with isPodFailed at the start of the sync
-    snapshot: list[tuple[Pod, bool]] = field(default_factory=list)
+    snapshot: list[tuple[Pod, bool]]
     # terminating pods holding it that are not (yet) failures, likewise
-    terminating_tracked: list[tuple[Pod, bool]] = field(default_factory=list)
+    terminating_tracked: list[tuple[Pod, bool]]
     # the active pods as listed before any deletion; listed only when the sync deletes some
     # (the Job finishing or suspended, manageJob scaling down): counts come from JobRuntime
-    active_pods: list[Pod] = field(default_factory=list)
-    succeeded_indexes: AbstractSet[int] = field(default_factory=frozenset)
-    failed_indexes: set[int] | None = None
-    delayed: dict[int, Pod] = field(default_factory=dict)  # podsWithDelayedDeletionPerIndex
-    finished: Verdict | None = None
-    terminating: int = 0
-    ready: int = 0
+    active_pods: list[Pod]
+    succeeded_indexes: AbstractSet[int]
+    failed_indexes: set[int] | None
+    delayed: dict[int, Pod]  # podsWithDelayedDeletionPerIndex
+    finished: Verdict | None
+    terminating: int
+    ready: int
     # getFinishedTime as this sync reads it: exact, or from whole-second API times
-    finished_time: Callable[[Pod], float] = finished_time
+    finished_time: Callable[[Pod], float]
+
+    def __init__(self, job: JobRuntime, now: float) -> None:
+        """A sync's context before it lists anything."""
+        self.job = job
+        self.now = now
+        self.succeeded = 0
+        self.failed = 0
+        self.new_succeeded = []
+        self.new_failed = []
+        self.snapshot = []
+        self.terminating_tracked = []
+        self.active_pods = []
+        self.succeeded_indexes = frozenset()
+        self.failed_indexes = None
+        self.delayed = {}
+        self.finished = None
+        self.terminating = 0
+        self.ready = 0
+        self.finished_time = finished_time
 
 
 _UID = attrgetter("uid")

@@ -140,9 +140,9 @@ class NodeView(Protocol):
     @property
     def taints(self) -> Sequence[Taint]: ...
     @property
-    def capacity(self) -> Mapping[str, int]: ...  # allocatable, "pods" included
+    def capacity(self) -> dict[str, int]: ...  # allocatable, "pods" included
     @property
-    def requested(self) -> Mapping[str, int]: ...  # by the pods bound to it, "pods" included
+    def requested(self) -> dict[str, int]: ...  # by the pods bound to it, "pods" included
 
 
 # -- a pod's needs ---------------------------------------------------------------------------
@@ -228,8 +228,8 @@ def matches_node_selector(labels: Mapping[str, str], selector: Iterable[tuple[st
 
 
 def insufficient_resource(
-    requested: Mapping[str, int],
-    allocatable: Mapping[str, int],
+    requested: dict[str, int],
+    allocatable: dict[str, int],
     requests: Iterable[tuple[str, int]],
 ) -> str | None:
     """NodeResourcesFit (``fitsRequest``): the first resource the pod does not fit by —
@@ -339,7 +339,7 @@ def unschedulable_message(reasons: Sequence[str | None]) -> str:
 # -- scores ----------------------------------------------------------------------------------
 
 
-def least_allocated(cpu: int, memory: int, allocatable: Mapping[str, int]) -> int:
+def least_allocated(cpu: int, memory: int, allocatable: dict[str, int]) -> int:
     """LeastAllocated score (0–100) of a node whose pods request ``cpu`` millicores and
     ``memory`` bytes (non-zero requests): the mean of ``(capacity − requested)·100 // capacity``
     over cpu and memory, a resource counting 0 when over-requested or of capacity 0."""
@@ -349,7 +349,7 @@ def least_allocated(cpu: int, memory: int, allocatable: Mapping[str, int]) -> in
     return (s_cpu + s_mem) // 2
 
 
-def most_allocated(cpu: int, memory: int, allocatable: Mapping[str, int]) -> int:
+def most_allocated(cpu: int, memory: int, allocatable: dict[str, int]) -> int:
     """MostAllocated score (0–100), arguments as ``least_allocated``: the mean of
     ``min(requested, capacity)·100 // capacity`` over cpu and memory (0 for capacity 0)."""
     cap_cpu, cap_mem = allocatable.get("cpu", 0), allocatable.get("memory", 0)

@@ -81,7 +81,7 @@ def intolerable_prefer_no_schedule(
 
 
 def balanced_allocation(
-    pod_cpu: int, pod_memory: int, requested: Mapping[str, int], allocatable: Mapping[str, int]
+    pod_cpu: int, pod_memory: int, requested: dict[str, int], allocatable: dict[str, int]
 ) -> int:
     """NodeResourcesBalancedAllocation's score (0–100) of placing a pod requesting ``pod_cpu``
     millicores and ``pod_memory`` bytes on a node; 0 for a best-effort pod. A resource of

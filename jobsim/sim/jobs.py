@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import math
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -10,6 +11,7 @@ from typing import Any, Final
 
 import numpy as np
 
+from jobsim.distributions import Distribution, Lognormal
 from jobsim.k8s.create import NAME_ALPHABET  # k8s.io/apimachinery/pkg/util/rand
 from jobsim.k8s.features import DEFAULT_GATES, FeatureGates, drop_disabled_fields
 from jobsim.k8s.job import Job, JobSpec
@@ -21,6 +23,10 @@ from jobsim.policy.placement import PodNeeds, nonzero_requests, pod_needs
 from jobsim.scenario.model import Workload
 from jobsim.sim.engine import Call
 from jobsim.sim.objects import Pod
+from jobsim.units import MAX_DURATION_SECONDS
+
+MAX_DURATION = float(MAX_DURATION_SECONDS)
+"""Go's largest ``time.Duration`` in seconds: no draw is longer (``distributions._capped``)."""
 
 
 def stream(seed: int, *tag: str) -> np.random.Generator:
@@ -143,6 +149,7 @@ class JobRuntime:
         self.grace = float(self.template_spec.terminationGracePeriodSeconds or 0)
         self.restart_policy = str(self.template_spec.restartPolicy)
         self.termination_delay = self.workload.terminationDelay
+        self._read_workload()
         self.container_names = tuple(c.name for c in self.template_spec.containers)
         # a run's codes when the first container exits with its code and the others with 0
         self._others_zero = tuple((n, 0) for n in self.container_names[1:])
@@ -343,20 +350,51 @@ class JobRuntime:
         codes = tuple((n, code if n == target else others.get(n, 0)) for n in names)
         return RunOutcome(run, codes)
 
+    def _read_workload(self) -> None:
+        """What ``outcome`` reads of the workload, read once (a pydantic field read costs a
+        compiled run more than the arithmetic of a draw)."""
+        w = self.workload
+        d = w.duration
+        # Lognormal.sample, inline (tests/test_workload_draws.py holds them equal)
+        self._lognormal = (math.log(d.median), d.sigma) if isinstance(d, Lognormal) else None
+        self._script = tuple(w.script)
+        f = w.failure
+        self._failure = f
+        self._fail_probability = -1.0 if f is None else f.probability  # u_fail never below
+        self._fail_after: float | None = None
+        self._fail_after_draw: Distribution | None = None
+        self._fail_codes: tuple[tuple[int, float], ...] = ()
+        if f is not None:
+            if isinstance(f.after, float):
+                self._fail_after = f.after
+            else:
+                self._fail_after_draw = f.after
+            codes = list(f.exitCode.items())
+            total = sum(wt for _, wt in codes)
+            acc, bounds = 0.0, []
+            for c, wt in codes:
+                acc += wt / total
+                bounds.append((c, acc))
+            self._fail_codes = tuple(bounds)
+
     def outcome(self, index: int | None, attempt: int) -> RunOutcome:
         """One run: the first matching script entry, else drawn.
 
         Every run draws the same four numbers from the Job's stream, so one run's outcome
         does not shift another's.
         """
-        w = self.workload
-        duration = w.duration.sample(self.rng)
-        u_fail, u_code = self.rng.random(), self.rng.random()
+        rng = self.rng
+        ln = self._lognormal
+        if ln is not None:
+            duration = min(float(rng.lognormal(ln[0], ln[1])), MAX_DURATION)
+        else:
+            duration = self.workload.duration.sample(rng)
+        u_fail, u_code = rng.random(), rng.random()
         after_draw: float | None = None
-        f = w.failure
-        if f is not None and not isinstance(f.after, float):
-            after_draw = f.after.sample(self.rng)
-        for entry in w.script:
+        drawn_after = self._fail_after_draw
+        if drawn_after is not None:
+            after_draw = drawn_after.sample(rng)
+        for entry in self._script:
             if (
                 (entry.index is None or entry.index == index)
                 and (entry.attempt is None or entry.attempt == attempt)
@@ -364,18 +402,17 @@ class JobRuntime:
             ):
                 run = duration if entry.after is None else entry.after
                 return self._result(run, entry.exitCode, entry.container, entry.containers)
-        if f is not None and u_fail < f.probability:
-            codes = list(f.exitCode.items())
-            total = sum(wt for _, wt in codes)
-            acc = 0.0
+        if u_fail < self._fail_probability:
+            codes = self._fail_codes
             code = codes[-1][0]
-            for c, wt in codes:
-                acc += wt / total
-                if u_code < acc:
+            for c, bound in codes:
+                if u_code < bound:
                     code = c
                     break
-            run = duration * f.after if isinstance(f.after, float) else float(after_draw or 0.0)
-            return self._result(run, code, f.container, {})
+            fraction = self._fail_after
+            run = duration * fraction if fraction is not None else float(after_draw or 0.0)
+            f = self._failure
+            return self._result(run, code, None if f is None else f.container, {})
         return self._result(duration, 0, None, {})
 
     def pod_name(self, index: int | None) -> str:

@@ -1,0 +1,103 @@
+"""``JobRuntime.outcome`` reads its Job's workload once (``_read_workload``) and draws a
+lognormal duration inline: every run must still draw what the workload's own methods draw,
+from the same stream, in the same order (duration, two uniforms, the failure's ``after``), and
+pick the same script entry, exit code and run time."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from jobsim.k8s.job import Job
+from jobsim.scenario import Workload, decode_job
+from jobsim.sim.jobs import JobRuntime, RunOutcome
+from tests.helpers import job_manifest
+
+
+def reference(
+    job: JobRuntime, rng: np.random.Generator, index: int | None, attempt: int
+) -> RunOutcome:
+    """The outcome as the workload's methods give it (the algorithm before the inline reads)."""
+    w = job.workload
+    duration = w.duration.sample(rng)
+    u_fail, u_code = rng.random(), rng.random()
+    after_draw: float | None = None
+    f = w.failure
+    if f is not None and not isinstance(f.after, float):
+        after_draw = f.after.sample(rng)
+    for entry in w.script:
+        if (
+            (entry.index is None or entry.index == index)
+            and (entry.attempt is None or entry.attempt == attempt)
+            and (entry.cronRun is None or entry.cronRun == job.cron_run)
+        ):
+            run = duration if entry.after is None else entry.after
+            return job._result(run, entry.exitCode, entry.container, entry.containers)
+    if f is not None and u_fail < f.probability:
+        codes = list(f.exitCode.items())
+        total = sum(wt for _, wt in codes)
+        acc = 0.0
+        code = codes[-1][0]
+        for c, wt in codes:
+            acc += wt / total
+            if u_code < acc:
+                code = c
+                break
+        run = duration * f.after if isinstance(f.after, float) else float(after_draw or 0.0)
+        return job._result(run, code, f.container, {})
+    return job._result(duration, 0, None, {})
+
+
+DURATIONS = st.sampled_from(
+    [
+        {"lognormal": {"median": "60s", "sigma": 0.5}},
+        {"lognormal": {"median": "1ms", "sigma": 40}},  # a tail past Go's largest duration
+        {"exponential": {"mean": "30s"}},
+        {"uniform": {"min": "5s", "max": "15s"}},
+        "10s",
+    ]
+)
+FAILURES = st.one_of(
+    st.none(),
+    st.fixed_dictionaries(
+        {
+            "probability": st.sampled_from([0.0, 0.3, 1.0]),
+            "exitCode": st.sampled_from([1, {1: 3, 137: 1}, {2: 0.1, 3: 0.2, 4: 0.7}]),
+            "after": st.sampled_from([1.0, 0.25, {"exponential": {"mean": "5s"}}, "3s"]),
+        }
+    ),
+)
+SCRIPTS = st.lists(
+    st.fixed_dictionaries(
+        {
+            "index": st.sampled_from([0, 1]),
+            "attempt": st.sampled_from([0, 1]),
+            "exitCode": st.sampled_from([0, 42]),
+        },
+        optional={"after": st.sampled_from(["1s", "2m"])},
+    ),
+    max_size=2,
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(duration=DURATIONS, failure=FAILURES, script=SCRIPTS, seed=st.integers(0, 2**32 - 1))
+def test_outcome_draws_what_the_workload_draws(
+    duration: Any, failure: dict[str, Any] | None, script: list[dict[str, Any]], seed: int
+) -> None:
+    decoded = decode_job(job_manifest(completionMode="Indexed", completions=2, parallelism=2))
+    assert isinstance(decoded, Job), decoded
+    data: dict[str, Any] = {"duration": duration, "script": script}
+    if failure is not None:
+        data["failure"] = failure
+    workload = Workload.model_validate(data)
+    job = JobRuntime(
+        "default/job", decoded, workload, np.random.default_rng(seed), np.random.default_rng(1), 0.0
+    )
+    mirror = np.random.default_rng(seed)
+    for run in range(40):
+        index, attempt = run % 2, run // 2 % 3
+        assert job.outcome(index, attempt) == reference(job, mirror, index, attempt), run

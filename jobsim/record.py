@@ -271,6 +271,17 @@ class Recorder:
         self.a = array("q")
         self.b = array("d")
         self.text = array("I")
+        # Each column's bound append: compiled, calling it skips the lookup of ``append`` by
+        # name, a third of the cost of an entry.
+        self._appends = (
+            self.t.append,
+            self.kind.append,
+            self.subject.append,
+            self.ref.append,
+            self.a.append,
+            self.b.append,
+            self.text.append,
+        )
         self._ids = _Interned()
         self.numbers: dict[int, dict[str, Any]] = {}
         """The numbers behind an event's decision, by event position."""
@@ -288,6 +299,21 @@ class Recorder:
     def _id(self, s: str) -> int:
         return self._ids[s]
 
+    def _row(
+        self, t: float, kind: int, subject: int, ref: int, a: int, b: float, text: int
+    ) -> None:
+        """Append one entry, its strings already numbered."""
+        append_t, append_kind, append_subject, append_ref, append_a, append_b, append_text = (
+            self._appends
+        )
+        append_t(t)
+        append_kind(kind)
+        append_subject(subject)
+        append_ref(ref)
+        append_a(a)
+        append_b(b)
+        append_text(text)
+
     def _log(
         self,
         t: float,
@@ -302,13 +328,7 @@ class Recorder:
         ids = self._ids
         if numbers:
             self.numbers[len(self.t)] = numbers
-        self.t.append(t)
-        self.kind.append(kind)
-        self.subject.append(ids[subject])
-        self.ref.append(ids[ref])
-        self.a.append(a)
-        self.b.append(b)
-        self.text.append(ids[text])
+        self._row(t, kind, ids[subject], ids[ref], a, b, ids[text])
 
     def __len__(self) -> int:
         return len(self.t)
@@ -502,31 +522,28 @@ class Recorder:
             entry.pop("suspend", None)
 
     # -- pods ----------------------------------------------------------------------------
-    # The events every pod has append their row inline, as ``_log`` would (a call per event
-    # was the recorder's largest cost per pod); ``_EMPTY`` is the empty string's number.
+    # The events every pod has number their strings and append their row themselves rather
+    # than through ``_log`` (its keyword arguments cost more than the row); ``_EMPTY`` is the
+    # empty string's number.
     def pod_created(self, t: float, name: str, job: str, index: int | None) -> None:
         self.pods[name] = PodRecord(name, job, index, t)
         self.jobs[job].podsCreated += 1
         ids = self._ids
-        self.t.append(t)
-        self.kind.append(Kind.POD_CREATED)
-        self.subject.append(ids[name])
-        self.ref.append(ids[job])
-        self.a.append(-1 if index is None else index)
-        self.b.append(0.0)
-        self.text.append(_EMPTY)
+        self._row(
+            t,
+            Kind.POD_CREATED,
+            ids[name],
+            ids[job],
+            -1 if index is None else index,
+            0.0,
+            _EMPTY,
+        )
 
     def pod_scheduled(self, t: float, name: str, node: str) -> None:
         p = self.pods[name]
         p.node, p.scheduledAt = node, t
         ids = self._ids
-        self.t.append(t)
-        self.kind.append(Kind.POD_SCHEDULED)
-        self.subject.append(ids[name])
-        self.ref.append(ids[node])
-        self.a.append(0)
-        self.b.append(0.0)
-        self.text.append(_EMPTY)
+        self._row(t, Kind.POD_SCHEDULED, ids[name], ids[node], 0, 0.0, _EMPTY)
 
     def pod_unschedulable(self, t: float, name: str, message: str) -> None:
         self._log(t, Kind.POD_UNSCHEDULABLE, name, text=message)
@@ -541,24 +558,28 @@ class Recorder:
             p.attempt = attempt
         p.restarts = restarts
         ids = self._ids
-        self.t.append(t)
-        self.kind.append(Kind.CONTAINER_STARTED)
-        self.subject.append(ids[name])
-        self.ref.append(_EMPTY if p.index is None else ids[str(p.index)])
-        self.a.append(restarts)
-        self.b.append(attempt)
-        self.text.append(_EMPTY)
+        self._row(
+            t,
+            Kind.CONTAINER_STARTED,
+            ids[name],
+            _EMPTY if p.index is None else ids[str(p.index)],
+            restarts,
+            attempt,
+            _EMPTY,
+        )
 
     def container_exited(self, t: float, name: str, exit_code: int, exited_at: float) -> None:
         self.pods[name].exitCode = exit_code
         ids = self._ids
-        self.t.append(t)
-        self.kind.append(Kind.CONTAINER_EXITED)
-        self.subject.append(ids[name])
-        self.ref.append(_EMPTY if exited_at == t else ids["late"])
-        self.a.append(exit_code)
-        self.b.append(exited_at)
-        self.text.append(_EMPTY)
+        self._row(
+            t,
+            Kind.CONTAINER_EXITED,
+            ids[name],
+            _EMPTY if exited_at == t else ids["late"],
+            exit_code,
+            exited_at,
+            _EMPTY,
+        )
 
     def container_restart_backoff(self, t: float, name: str, delay: float) -> None:
         self._log(t, Kind.CONTAINER_RESTART_BACKOFF, name, b=delay)
@@ -569,13 +590,7 @@ class Recorder:
         if phase in TERMINAL_PHASES:
             p.finishedAt = t
         ids = self._ids
-        self.t.append(t)
-        self.kind.append(Kind.POD_PHASE)
-        self.subject.append(ids[name])
-        self.ref.append(ids[phase])
-        self.a.append(0)
-        self.b.append(0.0)
-        self.text.append(_EMPTY)
+        self._row(t, Kind.POD_PHASE, ids[name], ids[phase], 0, 0.0, _EMPTY)
 
     def pod_deleted(self, t: float, name: str, reason: str, failed_at_once: bool) -> None:
         """A DELETE (a deletionTimestamp). ``failed_at_once``: the pod still held the Job's
@@ -609,13 +624,7 @@ class Recorder:
         ids = self._ids
         if numbers:
             self.numbers[len(self.t)] = numbers
-        self.t.append(t)
-        self.kind.append(Kind.POD_COUNTED)
-        self.subject.append(ids[name])
-        self.ref.append(ids[as_])
-        self.a.append(0)
-        self.b.append(0.0)
-        self.text.append(_EMPTY)
+        self._row(t, Kind.POD_COUNTED, ids[name], ids[as_], 0, 0.0, _EMPTY)
 
     def pod_removed(self, t: float, name: str) -> None:
         self.pods[name].removedAt = t

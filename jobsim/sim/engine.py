@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from enum import IntEnum
 from heapq import heappop, heappush
-from itertools import count
 from typing import Any
 
 
@@ -70,7 +69,7 @@ class Clock:
 
     def __init__(self, stall_limit: int = STALL_LIMIT) -> None:
         self._queue: list[tuple[float, int, int, Call]] = []
-        self._eid = count()
+        self._eid = 0  # the next call's sequence number (FIFO among equal times and priorities)
         self.now = 0.0
         """Seconds since the scenario start (read it; only the kernel sets it)."""
         self.scheduled = 0
@@ -92,7 +91,9 @@ class Clock:
                     raise Stalled(now, self._stalled)
             else:
                 self._stall_at, self._stalled = now, 1
-        heappush(self._queue, (at, prio, next(self._eid), c))
+        eid = self._eid
+        self._eid = eid + 1
+        heappush(self._queue, (at, prio, eid, c))
         return c
 
     def call_at(self, when: float, prio: Prio, fn: Callable[..., Any], *args: Any) -> Call:
@@ -122,7 +123,9 @@ class Clock:
         if until is not None:
             if until <= self.now:
                 raise ValueError(f"until ({until}) must be later than now ({self.now})")
-            heappush(queue, (self.now + (until - self.now), Prio.EXTERNAL, next(self._eid), _STOP))
+            eid = self._eid
+            self._eid = eid + 1
+            heappush(queue, (self.now + (until - self.now), Prio.EXTERNAL, eid, _STOP))
         while queue:
             now, _, _, c = heappop(queue)
             self.now = now

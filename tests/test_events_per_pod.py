@@ -23,17 +23,17 @@ from pathlib import Path
 
 import yaml
 
-from benchmarks.run import CountingRecorder, synthetic_scenario
+from benchmarks.run import synthetic_scenario
 from jobsim import load_scenario
-from jobsim.record import NullRecorder
+from jobsim.record import NullRecorder, Recorder
 from jobsim.sim.simulation import Simulation
 from tests.helpers import job_manifest
 
 SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
 
 
-def run(data: dict[str, object] | Path, recorder: NullRecorder | None = None) -> Simulation:
-    """Run a scenario to the end with a recorder that keeps nothing."""
+def run(data: dict[str, object] | Path, recorder: Recorder | None = None) -> Simulation:
+    """Run a scenario to the end (with a recorder that keeps nothing unless given one)."""
     sim = Simulation(load_scenario(data), NullRecorder() if recorder is None else recorder)
     sim.run()
     return sim
@@ -125,8 +125,14 @@ def test_benchmark_workload() -> None:
     # change replaces with an earlier one. 624 + 2 + 4 + 303 + 10 = 943.
     # The random draws make 208, 303 and 10 measured values, not derived ones; the
     # 3 events per pod and 1 per Job and per node are the model's.
-    recorder = CountingRecorder()
-    sim = run(synthetic_scenario(200, 4, pods_per_job=100, parallelism=50), recorder)
-    pods, syncs = recorder.created, sim.controller.syncs
+    sim = run(synthetic_scenario(200, 4, pods_per_job=100, parallelism=50), NullRecorder())
+    pods, syncs = sim.pods_created, sim.controller.syncs
     assert (pods, syncs) == (208, 303)
     assert sim.clock.scheduled == 3 * pods + 2 + 4 + syncs + 10 == 943
+
+
+def test_pods_created_counts_every_pod_recorded() -> None:
+    # The benchmark counts a NullRecorder run's pods with Simulation.pods_created.
+    recorder = Recorder()
+    sim = run(synthetic_scenario(200, 4, pods_per_job=100, parallelism=50), recorder)
+    assert sim.pods_created == len(recorder.pods) == 208

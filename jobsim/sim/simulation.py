@@ -617,6 +617,11 @@ class Simulation:
         """The Job an event names."""
         return self.jobs[self.scenario.resolve_job(ref)]
 
+    @property
+    def pods_created(self) -> int:
+        """The pods created so far (each pod's uid is its number in this count)."""
+        return self._uid
+
     # -- pods (the API server's part) ----------------------------------------------------
     def _create_pod(self, job: JobRuntime, index: int | None) -> Pod:
         self._uid += 1

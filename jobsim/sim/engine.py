@@ -1,9 +1,10 @@
 """The event kernel: call a function at a time, with a documented tie-break order.
 
-SimPy's discipline without its event objects: the heap key is ``(time, priority, sequence)``,
-so events at the same virtual time run in ``Prio`` order, FIFO within a priority, exactly as
-SimPy orders them (``Environment.schedule``/``step``). A scheduled call is one small object; a
-cancelled call stays in the heap and is skipped when popped, so cancelling costs nothing.
+SimPy's discipline without its event objects: calls are ordered by ``(time, priority,
+sequence)``, so events at the same virtual time run in ``Prio`` order, FIFO within a priority,
+exactly as SimPy orders them (``Environment.schedule``/``step``). A scheduled call is one small
+object, itself the heap's entry; a cancelled call stays in the heap and is skipped when popped,
+so cancelling costs nothing.
 """
 
 from __future__ import annotations
@@ -27,21 +28,42 @@ class Prio(IntEnum):
 
 
 class Call:
-    """A scheduled function call that can be cancelled."""
+    """A scheduled function call that can be cancelled, ordered in the heap by
+    ``(at, prio, seq)``: its time, its ``Prio``, and the order it was scheduled in."""
 
-    __slots__ = ("args", "cancelled", "fn")
+    __slots__ = ("args", "at", "cancelled", "fn", "prio", "seq")
 
-    def __init__(self, fn: Callable[..., Any], args: tuple[Any, ...]) -> None:
+    def __init__(
+        self,
+        fn: Callable[..., Any],
+        args: tuple[Any, ...],
+        at: float = 0.0,
+        prio: int = 0,
+        seq: int = 0,
+    ) -> None:
         self.fn = fn
         self.args = args
+        self.at = at
+        self.prio = prio
+        self.seq = seq
         self.cancelled = False
+
+    def __lt__(self, other: Call) -> bool:
+        # The heap's order, as a (at, prio, seq) tuple compares (compiled, a comparison of
+        # two calls costs half as much as one of tuples, and no tuple is built per call).
+        if self.at != other.at:
+            return self.at < other.at
+        if self.prio != other.prio:
+            return self.prio < other.prio
+        return self.seq < other.seq
 
     def cancel(self) -> None:
         """Do not run this call."""
         self.cancelled = True
 
 
-_STOP = Call(lambda: None, ())  # the end of ``Clock.run(until)``, like SimPy's until event
+def _stop() -> None:
+    """The function of the call that ends ``Clock.run(until)``, like SimPy's until event."""
 
 
 STALL_LIMIT = 200_000
@@ -68,7 +90,7 @@ class Clock:
     """
 
     def __init__(self, stall_limit: int = STALL_LIMIT) -> None:
-        self._queue: list[tuple[float, int, int, Call]] = []
+        self._queue: list[Call] = []
         self._eid = 0  # the next call's sequence number (FIFO among equal times and priorities)
         self.now = 0.0
         """Seconds since the scenario start (read it; only the kernel sets it)."""
@@ -80,7 +102,6 @@ class Clock:
 
     def call(self, delay: float, prio: Prio, fn: Callable[..., Any], *args: Any) -> Call:
         """Run ``fn(*args)`` ``delay`` seconds from now."""
-        c = Call(fn, args)
         self.scheduled += 1
         now = self.now
         at = now + delay
@@ -93,7 +114,8 @@ class Clock:
                 self._stall_at, self._stalled = now, 1
         eid = self._eid
         self._eid = eid + 1
-        heappush(self._queue, (at, prio, eid, c))
+        c = Call(fn, args, at, prio, eid)
+        heappush(self._queue, c)
         return c
 
     def call_at(self, when: float, prio: Prio, fn: Callable[..., Any], *args: Any) -> Call:
@@ -102,15 +124,16 @@ class Clock:
 
     def pending(self) -> bool:
         """Whether a call that is not cancelled is still to run."""
-        return any(not c.cancelled and c is not _STOP for *_, c in self._queue)
+        return any(not c.cancelled and c.fn is not _stop for c in self._queue)
 
     def peek(self) -> float:
         """The time of the next call in the heap (cancelled ones too); ``inf`` if none."""
-        return self._queue[0][0] if self._queue else float("inf")
+        return self._queue[0].at if self._queue else float("inf")
 
     def step(self) -> None:
         """Run the next call (``IndexError`` if none is left)."""
-        self.now, _, _, c = heappop(self._queue)
+        c = heappop(self._queue)
+        self.now = c.at
         if not c.cancelled:
             self.last = self.now
             c.fn(*c.args)
@@ -125,13 +148,14 @@ class Clock:
                 raise ValueError(f"until ({until}) must be later than now ({self.now})")
             eid = self._eid
             self._eid = eid + 1
-            heappush(queue, (self.now + (until - self.now), Prio.EXTERNAL, eid, _STOP))
+            heappush(queue, Call(_stop, (), self.now + (until - self.now), Prio.EXTERNAL, eid))
         while queue:
-            now, _, _, c = heappop(queue)
+            c = heappop(queue)
+            now = c.at
             self.now = now
             if c.cancelled:
                 continue
-            if c is _STOP:
+            if c.fn is _stop:
                 return
             self.last = now
             c.fn(*c.args)

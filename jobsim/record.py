@@ -12,6 +12,7 @@ turns every live status into data: a sealed record refers to nothing of the simu
 
 from __future__ import annotations
 
+import struct
 from array import array
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field, fields
@@ -241,6 +242,8 @@ _EMPTY = 0
 
 _POD_FIELDS = tuple(f.name for f in fields(PodRecord))
 _COLUMNS = ("t", "kind", "subject", "ref", "a", "b", "text")
+_BLOCK = 4096
+"""Entries a recorder keeps pending before it moves them into its columns."""
 _JOB_FIELDS = (
     "key",
     "name",
@@ -264,24 +267,19 @@ class Recorder:
     (``NullRecorder``: the Jobs' statuses only)."""
 
     def __init__(self) -> None:
-        self.t = array("d")
-        self.kind = array("B")
-        self.subject = array("I")
-        self.ref = array("I")
-        self.a = array("q")
-        self.b = array("d")
-        self.text = array("I")
-        # Each column's bound append: compiled, calling it skips the lookup of ``append`` by
-        # name, a third of the cost of an entry.
-        self._appends = (
-            self.t.append,
-            self.kind.append,
-            self.subject.append,
-            self.ref.append,
-            self.a.append,
-            self.b.append,
-            self.text.append,
-        )
+        # The columns, and the entries not yet moved into them: compiled, a list append is a
+        # C call where an array's is a method call (a third of an entry's cost); ``_row``
+        # moves them in blocks, and every column read moves them first.
+        self._t = array("d")
+        self._kind = array("B")
+        self._subject = array("I")
+        self._ref = array("I")
+        self._a = array("q")
+        self._b = array("d")
+        self._text = array("I")
+        self._pending: tuple[
+            list[float], list[int], list[int], list[int], list[int], list[float], list[int]
+        ] = ([], [], [], [], [], [], [])
         self._ids = _Interned()
         self.numbers: dict[int, dict[str, Any]] = {}
         """The numbers behind an event's decision, by event position."""
@@ -303,16 +301,77 @@ class Recorder:
         self, t: float, kind: int, subject: int, ref: int, a: int, b: float, text: int
     ) -> None:
         """Append one entry, its strings already numbered."""
-        append_t, append_kind, append_subject, append_ref, append_a, append_b, append_text = (
-            self._appends
-        )
-        append_t(t)
-        append_kind(kind)
-        append_subject(subject)
-        append_ref(ref)
-        append_a(a)
-        append_b(b)
-        append_text(text)
+        p_t, p_kind, p_subject, p_ref, p_a, p_b, p_text = self._pending
+        p_t.append(t)
+        p_kind.append(kind)
+        p_subject.append(subject)
+        p_ref.append(ref)
+        p_a.append(a)
+        p_b.append(b)
+        p_text.append(text)
+        if len(p_t) >= _BLOCK:
+            self._flush()
+
+    def _flush(self) -> None:
+        """Move the pending entries into the columns."""
+        p_t, p_kind, p_subject, p_ref, p_a, p_b, p_text = self._pending
+        n = len(p_t)
+        if not n:
+            return
+        # struct packs floats at half the cost of array.fromlist, which parses each one
+        self._t.frombytes(struct.pack(f"{n}d", *p_t))
+        self._kind.fromlist(p_kind)
+        self._subject.fromlist(p_subject)
+        self._ref.fromlist(p_ref)
+        self._a.fromlist(p_a)
+        self._b.frombytes(struct.pack(f"{n}d", *p_b))
+        self._text.fromlist(p_text)
+        for p in (p_t, p_b):
+            p.clear()
+        for q in (p_kind, p_subject, p_ref, p_a, p_text):
+            q.clear()
+
+    @property
+    def t(self) -> array[float]:
+        """Each entry's virtual time (seconds)."""
+        self._flush()
+        return self._t
+
+    @property
+    def kind(self) -> array[int]:
+        """Each entry's ``Kind``."""
+        self._flush()
+        return self._kind
+
+    @property
+    def subject(self) -> array[int]:
+        """Each entry's subject: a position in ``strings``."""
+        self._flush()
+        return self._subject
+
+    @property
+    def ref(self) -> array[int]:
+        """Each entry's second string (see ``Kind``): a position in ``strings``."""
+        self._flush()
+        return self._ref
+
+    @property
+    def a(self) -> array[int]:
+        """Each entry's integer (see ``Kind``)."""
+        self._flush()
+        return self._a
+
+    @property
+    def b(self) -> array[float]:
+        """Each entry's second number (see ``Kind``)."""
+        self._flush()
+        return self._b
+
+    @property
+    def text(self) -> array[int]:
+        """Each entry's text: a position in ``strings``."""
+        self._flush()
+        return self._text
 
     def _log(
         self,
@@ -327,11 +386,11 @@ class Recorder:
     ) -> None:
         ids = self._ids
         if numbers:
-            self.numbers[len(self.t)] = numbers
+            self.numbers[len(self)] = numbers
         self._row(t, kind, ids[subject], ids[ref], a, b, ids[text])
 
     def __len__(self) -> int:
-        return len(self.t)
+        return len(self._t) + len(self._pending[0])
 
     @property
     def strings(self) -> list[str]:
@@ -389,33 +448,36 @@ class Recorder:
         order, found without decoding the others."""
         import numpy as np
 
-        wanted = np.isin(np.frombuffer(self.kind, dtype=np.uint8), [int(k) for k in kinds])
+        self._flush()
+        t, kind, subject, ref, a, b, text = (
+            self._t,
+            self._kind,
+            self._subject,
+            self._ref,
+            self._a,
+            self._b,
+            self._text,
+        )
+        wanted = np.isin(np.frombuffer(kind, dtype=np.uint8), [int(k) for k in kinds])
         s = self._ids.strings
         for i in np.flatnonzero(wanted).tolist():
-            yield (
-                i,
-                self.t[i],
-                Kind(self.kind[i]),
-                s[self.subject[i]],
-                s[self.ref[i]],
-                self.a[i],
-                self.b[i],
-                s[self.text[i]],
-            )
+            yield (i, t[i], Kind(kind[i]), s[subject[i]], s[ref[i]], a[i], b[i], s[text[i]])
 
     def events(self) -> Iterator[tuple[float, Kind, str, str, int, float, str]]:
         """Every event as ``(t, kind, subject, ref, a, b, text)``, in order."""
+        self._flush()
+        t, kind, subject, ref, a, b, text = (
+            self._t,
+            self._kind,
+            self._subject,
+            self._ref,
+            self._a,
+            self._b,
+            self._text,
+        )
         s = self._ids.strings
-        for i in range(len(self.t)):
-            yield (
-                self.t[i],
-                Kind(self.kind[i]),
-                s[self.subject[i]],
-                s[self.ref[i]],
-                self.a[i],
-                self.b[i],
-                s[self.text[i]],
-            )
+        for i in range(len(t)):
+            yield (t[i], Kind(kind[i]), s[subject[i]], s[ref[i]], a[i], b[i], s[text[i]])
 
     # -- jobs ----------------------------------------------------------------------------
     def job_submitted(
@@ -623,7 +685,7 @@ class Recorder:
         self.pods[name].counted = as_
         ids = self._ids
         if numbers:
-            self.numbers[len(self.t)] = numbers
+            self.numbers[len(self)] = numbers
         self._row(t, Kind.POD_COUNTED, ids[name], ids[as_], 0, 0.0, _EMPTY)
 
     def pod_removed(self, t: float, name: str) -> None:

@@ -136,6 +136,7 @@ class JobRuntime:
         # every platform and Python version (getrandbits).
         self._name_bits = random.Random(int(self.names.integers(0, 2**63)))
         self.name = str(self.job.metadata.name)
+        self._name_prefix = f"{self.name}-"[:58]  # a NonIndexed pod's generateName
         self.namespace = str(self.job.metadata.namespace)
         self.template_spec = self.spec.template.spec  # as stored: disabled gates' fields dropped
         self.requests = pod_requests(self.job)
@@ -420,7 +421,7 @@ class JobRuntime:
         # names.SimpleNameGenerator / podGenerateNameWithIndex: prefixes cut to 58 characters,
         # keeping the "-<index>-" part whole.
         if index is None:
-            prefix = f"{self.name}-"[:58]
+            prefix = self._name_prefix
         else:
             tail = f"-{index}-"
             prefix = self.name + tail

@@ -68,6 +68,7 @@ from jobsim.policy.placement import (
     feasibility,
     feasible,
     filter_reason,
+    fits_unselective,
     insufficient_resource,
     least_allocated,
     matches_node_affinity_filter,
@@ -185,6 +186,10 @@ class _FitIndex:
         self.key = key
         self.score = score
         self.feasible = feasibility(key)
+        # no nodeSelector nor required node affinity: the filters read from the Node itself
+        self.unselective = not key.node_selector and key.node_affinity is None
+        self.tolerations = key.tolerations
+        self.requests = key.requests
         self.heap: list[tuple[int, int]] = []
         self.member: dict[int, tuple[int, int]] = {}
         for n in nodes:
@@ -193,7 +198,21 @@ class _FitIndex:
     def update(self, node: Node) -> None:
         """Re-file one node after it changed."""
         member = self.member
-        if not node.removed and self.feasible(node):
+        if node.removed:
+            fits = False
+        elif self.unselective:
+            fits = fits_unselective(
+                node.ready,
+                node.cordoned,
+                node.taints,
+                node.requested,
+                node.capacity,
+                self.tolerations,
+                self.requests,
+            )
+        else:
+            fits = self.feasible(node)
+        if fits:
             entry = (-self.score(node), node.seq)
             if member.get(node.seq) != entry:
                 member[node.seq] = entry

@@ -1,5 +1,5 @@
-"""``JobRuntime.outcome`` reads its Job's workload once (``_read_workload``) and draws a
-lognormal duration inline: every run must still draw what the workload's own methods draw,
+"""``JobRuntime.outcome`` reads its Job's workload once (``_read_workload``), draws a
+lognormal duration inline and its two uniforms as raw draws: every run must still draw what the workload's own methods draw,
 from the same stream, in the same order (duration, two uniforms, the failure's ``after``), and
 pick the same script entry, exit code and run time."""
 
@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from jobsim.k8s.job import Job
 from jobsim.scenario import Workload, decode_job
-from jobsim.sim.jobs import JobRuntime, RunOutcome
+from jobsim.sim.jobs import DOUBLE_UNIT, JobRuntime, RunOutcome, stream
 from tests.helpers import job_manifest
 
 
@@ -101,3 +101,11 @@ def test_outcome_draws_what_the_workload_draws(
     for run in range(40):
         index, attempt = run % 2, run // 2 % 3
         assert job.outcome(index, attempt) == reference(job, mirror, index, attempt), run
+
+
+def test_a_raw_draw_is_the_generators_uniform() -> None:
+    # outcome draws its two uniforms from the bit generator: Generator.random() is PCG64's
+    # next_double, the top 53 bits of a raw draw times 2**-53 (numpy's pcg64.h).
+    a, b = stream(7, "default/job"), stream(7, "default/job")
+    raws = [(b.bit_generator.random_raw() >> 11) * DOUBLE_UNIT for _ in range(10_000)]
+    assert raws == [a.random() for _ in range(10_000)]

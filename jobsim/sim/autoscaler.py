@@ -110,6 +110,8 @@ class Autoscaler:
     # -- scale up ------------------------------------------------------------------------
     def pod_unschedulable(self, pod: Pod) -> None:
         """Find or provision room for a pod that fits no node (the loop: at its next scan)."""
+        if not self.pools:  # no autoscaled pool: nothing to find or provision
+            return
         if self.loop is not None:
             key = fit_key(pod)
             if any(feasible(pool.template, key) for pool in self.pools.values()):

@@ -25,6 +25,9 @@ from jobsim.sim.engine import Call
 from jobsim.sim.objects import Pod
 from jobsim.units import MAX_DURATION_SECONDS
 
+DOUBLE_UNIT = 1.0 / 9007199254740992.0
+"""2**-53: PCG64's ``next_double`` is the top 53 bits of a raw draw times this, which is what
+``Generator.random()`` returns (a raw draw and this skip its argument handling)."""
 MAX_DURATION = float(MAX_DURATION_SECONDS)
 """Go's largest ``time.Duration`` in seconds: no draw is longer (``distributions._capped``)."""
 
@@ -356,6 +359,7 @@ class JobRuntime:
         compiled run more than the arithmetic of a draw)."""
         w = self.workload
         d = w.duration
+        self._raw = self.rng.bit_generator.random_raw
         # Lognormal.sample, inline (tests/test_workload_draws.py holds them equal)
         self._lognormal = (math.log(d.median), d.sigma) if isinstance(d, Lognormal) else None
         self._script = tuple(w.script)
@@ -390,7 +394,8 @@ class JobRuntime:
             duration = min(float(rng.lognormal(ln[0], ln[1])), MAX_DURATION)
         else:
             duration = self.workload.duration.sample(rng)
-        u_fail, u_code = rng.random(), rng.random()
+        raw = self._raw  # rng.random(), twice: PCG64's next_double (tests/test_workload_draws.py)
+        u_fail, u_code = (raw() >> 11) * DOUBLE_UNIT, (raw() >> 11) * DOUBLE_UNIT
         after_draw: float | None = None
         drawn_after = self._fail_after_draw
         if drawn_after is not None:

@@ -242,8 +242,9 @@ _EMPTY = 0
 
 _POD_FIELDS = tuple(f.name for f in fields(PodRecord))
 _COLUMNS = ("t", "kind", "subject", "ref", "a", "b", "text")
-_BLOCK = 4096
-"""Entries a recorder keeps pending before it moves them into its columns."""
+_BLOCK = 256
+"""Entries a recorder keeps pending before it moves them into its columns: few enough that
+the numbers boxed for them are still in the cache when freed."""
 _JOB_FIELDS = (
     "key",
     "name",

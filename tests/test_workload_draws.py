@@ -1,7 +1,7 @@
 """``JobRuntime.outcome`` reads its Job's workload once (``_read_workload``), draws a
-lognormal duration inline and its two uniforms as raw draws: every run must still draw what the workload's own methods draw,
-from the same stream, in the same order (duration, two uniforms, the failure's ``after``), and
-pick the same script entry, exit code and run time."""
+lognormal duration inline and its two uniforms as raw draws: every run must still draw what
+the workload's own methods draw, from the same stream, in the same order (duration, two
+uniforms, the failure's ``after``), and pick the same script entry, exit code and run time."""
 
 from __future__ import annotations
 

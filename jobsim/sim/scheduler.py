@@ -173,10 +173,15 @@ def _most_allocated(node: Node) -> int:
     return most_allocated(node.score_cpu, node.score_mem, node.capacity)
 
 
+_SEQ_BITS = 32
+_SEQ_MASK = (1 << _SEQ_BITS) - 1
+
+
 class _FitIndex:
     """The nodes where a pod of one fit key fits, best score first.
 
-    A heap of ``(-score, seq)`` with lazy deletion: re-filing a node pushes its new entry and
+    A heap of ``-score << 32 | seq`` (the order of ``(-score, seq)``, compared as one int: node
+    numbers stay below 2**32) with lazy deletion: re-filing a node pushes its new entry and
     leaves the old one, which ``best`` drops when it reaches the top (an entry counts only
     while it is the node's entry in ``member``). The heap is rebuilt from ``member`` when stale
     entries outnumber live ones, so it stays within twice the nodes.
@@ -190,17 +195,18 @@ class _FitIndex:
         self.unselective = not key.node_selector and key.node_affinity is None
         self.tolerations = key.tolerations
         self.requests = key.requests
-        self.heap: list[tuple[int, int]] = []
-        self.member: dict[int, tuple[int, int]] = {}
+        self.member: dict[int, int] = {}
         for n in nodes:
-            self.update(n)
+            entry = self._entry(n)
+            if entry is not None:
+                self.member[n.seq] = entry
+        self.heap: list[int] = sorted(self.member.values())  # a sorted list is a heap
 
-    def update(self, node: Node) -> None:
-        """Re-file one node after it changed."""
-        member = self.member
+    def _entry(self, node: Node) -> int | None:
+        """The node's entry, or None if a pod of the key cannot go there now."""
         if node.removed:
-            fits = False
-        elif self.unselective:
+            return None
+        if self.unselective:
             fits = fits_unselective(
                 node.ready,
                 node.cordoned,
@@ -212,23 +218,28 @@ class _FitIndex:
             )
         else:
             fits = self.feasible(node)
-        if fits:
-            entry = (-self.score(node), node.seq)
-            if member.get(node.seq) != entry:
-                member[node.seq] = entry
-                heappush(self.heap, entry)
-                if len(self.heap) > 2 * len(member) + 64:
-                    self.heap = sorted(member.values())  # a sorted list is a heap
-        else:
+        return (-self.score(node) << _SEQ_BITS) | node.seq if fits else None
+
+    def update(self, node: Node) -> None:
+        """Re-file one node after it changed."""
+        member = self.member
+        entry = self._entry(node)
+        if entry is None:
             member.pop(node.seq, None)
+        elif member.get(node.seq) != entry:
+            member[node.seq] = entry
+            heappush(self.heap, entry)
+            if len(self.heap) > 2 * len(member) + 64:
+                self.heap = sorted(member.values())
 
     def best(self) -> int | None:
         """The seq of the best node, if any."""
         heap, member = self.heap, self.member
         while heap:
             entry = heap[0]
-            if member.get(entry[1]) == entry:
-                return entry[1]
+            seq = entry & _SEQ_MASK
+            if member.get(seq) == entry:
+                return seq
             heappop(heap)
         return None
 

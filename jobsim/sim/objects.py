@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from jobsim.k8s.conditions import (
@@ -25,7 +25,7 @@ FAILED = PHASE_FAILED
 TERMINAL = frozenset(TERMINAL_PHASES)
 
 
-@dataclass(slots=True, eq=False)
+@dataclass(slots=True, eq=False, init=False)  # a compiled __init__ (mypyc runs a generated one)
 class Node:
     """A node: allocatable resources, what is requested on it, and its health."""
 
@@ -35,20 +35,52 @@ class Node:
     capacity: dict[str, int]
     labels: dict[str, str]
     taints: list[tuple[str, str, str]]  # (key, value, effect)
-    requested: dict[str, int] = field(default_factory=dict)
-    score_cpu: int = 0  # non-zero cpu requests, for scoring (upstream GetNonzeroRequests)
-    score_mem: int = 0
-    pods: dict[int, Pod] = field(default_factory=dict)
-    reachable: bool = True  # the kubelet reports
-    ready: bool = True  # the node lifecycle controller's view
-    cordoned: bool = False  # spec.unschedulable
-    removed: bool = False  # the Node object is deleted
-    out_of_service: bool = False  # node.kubernetes.io/out-of-service taint
-    created_at: float = 0.0
-    idle_call: Call | None = None  # autoscaler scale-down timer
-    nominated: dict[int, Pod] = field(default_factory=dict)  # preemptors waiting for it
-    not_ready_call: Call | None = None
-    images: dict[str, float] = field(default_factory=dict)  # normalised image -> time present
+    requested: dict[str, int]
+    score_cpu: int  # non-zero cpu requests, for scoring (upstream GetNonzeroRequests)
+    score_mem: int
+    pods: dict[int, Pod]
+    reachable: bool  # the kubelet reports
+    ready: bool  # the node lifecycle controller's view
+    cordoned: bool  # spec.unschedulable
+    removed: bool  # the Node object is deleted
+    out_of_service: bool  # node.kubernetes.io/out-of-service taint
+    created_at: float
+    idle_call: Call | None  # autoscaler scale-down timer
+    nominated: dict[int, Pod]  # preemptors waiting for it
+    not_ready_call: Call | None
+    images: dict[str, float]  # normalised image -> time present
+
+    def __init__(
+        self,
+        name: str,
+        seq: int,
+        pool: str,
+        capacity: dict[str, int],
+        labels: dict[str, str],
+        taints: list[tuple[str, str, str]],
+        created_at: float = 0.0,
+    ) -> None:
+        """A new, empty, Ready node."""
+        self.name = name
+        self.seq = seq
+        self.pool = pool
+        self.capacity = capacity
+        self.labels = labels
+        self.taints = taints
+        self.requested = {}
+        self.score_cpu = 0
+        self.score_mem = 0
+        self.pods = {}
+        self.reachable = True
+        self.ready = True
+        self.cordoned = False
+        self.removed = False
+        self.out_of_service = False
+        self.created_at = created_at
+        self.idle_call = None
+        self.nominated = {}
+        self.not_ready_call = None
+        self.images = {}
 
 
 @dataclass(slots=True, eq=False, init=False)  # a compiled __init__ (mypyc runs a generated one)

@@ -154,16 +154,34 @@ def frozen(status: dict[str, Any]) -> StatusSource:
     return lambda: status
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, init=False)  # a compiled __init__ (mypyc runs a generated one)
 class NodeRecord:
     """One node's life in the cluster (for node-hours) and its allocatable resources."""
 
     name: str
     pool: str
     addedAt: float
-    removedAt: float | None = None
-    capacity: dict[str, int] | None = None
+    removedAt: float | None
+    capacity: dict[str, int] | None
     """Allocatable resources (cpu in millicores, the rest in units); None if unknown."""
+
+    def __init__(
+        self,
+        name: str,
+        pool: str,
+        addedAt: float,
+        removedAt: float | None = None,
+        capacity: dict[str, int] | None = None,
+    ) -> None:
+        self.name = name
+        self.pool = pool
+        self.addedAt = addedAt
+        self.removedAt = removedAt
+        self.capacity = capacity
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Compiled, unpickling would call __init__ with no arguments (sweeps pickle records).
+        return (NodeRecord, (self.name, self.pool, self.addedAt, self.removedAt, self.capacity))
 
     def to_dict(self) -> dict[str, Any]:
         """The ``nodes[]`` entry of the result."""

@@ -17,7 +17,7 @@ from array import array
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field, fields
 from enum import IntEnum
-from typing import Any
+from typing import Any, Final
 
 from mypy_extensions import mypyc_attr
 
@@ -119,7 +119,7 @@ class PodRecord:
         self.conditions = [] if conditions is None else conditions
 
     def __reduce__(self) -> tuple[Any, ...]:
-        # Compiled, unpickling would call __init__ with no arguments (sweeps pickle records).
+        # Compiled, unpickling would call __init__ with no arguments (users pickle records).
         return (PodRecord, tuple(getattr(self, f) for f in _POD_FIELDS))
 
     def to_dict(self) -> dict[str, Any]:
@@ -180,7 +180,7 @@ class NodeRecord:
         self.capacity = capacity
 
     def __reduce__(self) -> tuple[Any, ...]:
-        # Compiled, unpickling would call __init__ with no arguments (sweeps pickle records).
+        # Compiled, unpickling would call __init__ with no arguments (users pickle records).
         return (NodeRecord, (self.name, self.pool, self.addedAt, self.removedAt, self.capacity))
 
     def to_dict(self) -> dict[str, Any]:
@@ -260,7 +260,7 @@ _EMPTY = 0
 
 _POD_FIELDS = tuple(f.name for f in fields(PodRecord))
 _COLUMNS = ("t", "kind", "subject", "ref", "a", "b", "text")
-_BLOCK = 256
+_BLOCK: Final = 256
 """Entries a recorder keeps pending before it moves them into its columns: few enough that
 the numbers boxed for them are still in the cache when freed."""
 _JOB_FIELDS = (

@@ -25,10 +25,10 @@ from jobsim.sim.engine import Call
 from jobsim.sim.objects import Pod
 from jobsim.units import MAX_DURATION_SECONDS
 
-DOUBLE_UNIT = 1.0 / 9007199254740992.0
+DOUBLE_UNIT: Final = 1.0 / 9007199254740992.0
 """2**-53: PCG64's ``next_double`` is the top 53 bits of a raw draw times this, which is what
 ``Generator.random()`` returns (a raw draw and this skip its argument handling)."""
-MAX_DURATION = float(MAX_DURATION_SECONDS)
+MAX_DURATION: Final = float(MAX_DURATION_SECONDS)
 """Go's largest ``time.Duration`` in seconds: no draw is longer (``distributions._capped``)."""
 
 
@@ -359,7 +359,10 @@ class JobRuntime:
         compiled run more than the arithmetic of a draw)."""
         w = self.workload
         d = w.duration
-        self._raw = self.rng.bit_generator.random_raw
+        bits = self.rng.bit_generator
+        if not isinstance(bits, np.random.PCG64 | np.random.PCG64DXSM):  # 64-bit raw draws
+            raise TypeError(f"a Job's stream must be PCG64, not {type(bits).__name__}")
+        self._raw = bits.random_raw
         # Lognormal.sample, inline (tests/test_workload_draws.py holds them equal)
         self._lognormal = (math.log(d.median), d.sigma) if isinstance(d, Lognormal) else None
         self._script = tuple(w.script)

@@ -45,7 +45,7 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Callable, Mapping
 from heapq import heappop, heappush
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, Final, NamedTuple
 
 from jobsim.k8s.job import Affinity, PodSpec, TopologySpreadConstraint
 from jobsim.k8s.pod_affinity import COMPLETION_INDEX_LABEL, label_keys, merge_label_keys
@@ -173,15 +173,15 @@ def _most_allocated(node: Node) -> int:
     return most_allocated(node.score_cpu, node.score_mem, node.capacity)
 
 
-_SEQ_BITS = 32
-_SEQ_MASK = (1 << _SEQ_BITS) - 1
+_SEQ_BITS: Final = 32
+_SEQ_MASK: Final = (1 << _SEQ_BITS) - 1
 
 
 class _FitIndex:
     """The nodes where a pod of one fit key fits, best score first.
 
     A heap of ``-score << 32 | seq`` (the order of ``(-score, seq)``, compared as one int: node
-    numbers stay below 2**32) with lazy deletion: re-filing a node pushes its new entry and
+    numbers are from 0 to below 2**32) with lazy deletion: re-filing a node pushes its new entry and
     leaves the old one, which ``best`` drops when it reaches the top (an entry counts only
     while it is the node's entry in ``member``). The heap is rebuilt from ``member`` when stale
     entries outnumber live ones, so it stays within twice the nodes.

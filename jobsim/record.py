@@ -337,12 +337,13 @@ class Recorder:
         n = len(p_t)
         if not n:
             return
-        # struct packs floats at half the cost of array.fromlist, which parses each one
+        # array.fromlist parses each float, byte and int64 with a format (PyArg_Parse): struct
+        # and bytes() convert them at half the cost; its unsigned ints it reads directly
         self._t.frombytes(struct.pack(f"{n}d", *p_t))
-        self._kind.fromlist(p_kind)
+        self._kind.frombytes(bytes(p_kind))
         self._subject.fromlist(p_subject)
         self._ref.fromlist(p_ref)
-        self._a.fromlist(p_a)
+        self._a.frombytes(struct.pack(f"{n}q", *p_a))
         self._b.frombytes(struct.pack(f"{n}d", *p_b))
         self._text.fromlist(p_text)
         for p in (p_t, p_b):

@@ -55,6 +55,8 @@ DURATIONS = st.sampled_from(
     [
         {"lognormal": {"median": "60s", "sigma": 0.5}},
         {"lognormal": {"median": "1ms", "sigma": 40}},  # a tail past Go's largest duration
+        {"lognormal": {"median": "1s", "sigma": 300}},  # exp's argument past 709 (overflow)
+        {"lognormal": {"median": "1s", "sigma": 1e300}},  # sigma * draw is infinite
         {"exponential": {"mean": "30s"}},
         {"uniform": {"min": "5s", "max": "15s"}},
         "10s",

@@ -231,7 +231,7 @@ def matches_node_selector(labels: Mapping[str, str], selector: Iterable[tuple[st
 def insufficient_resource(
     requested: dict[str, int],
     allocatable: dict[str, int],
-    requests: Iterable[tuple[str, int]],
+    requests: tuple[tuple[str, int], ...],
 ) -> str | None:
     """NodeResourcesFit (``fitsRequest``): the first resource the pod does not fit by —
     ``"pods"`` when the node already holds ``allocatable["pods"]`` pods, else the first non-zero
@@ -314,7 +314,7 @@ def fits_unselective(
     requested: dict[str, int],
     capacity: dict[str, int],
     tolerations: Sequence[Toleration],
-    requests: Iterable[tuple[str, int]],
+    requests: tuple[tuple[str, int], ...],
 ) -> bool:
     """``feasible`` for a pod without a nodeSelector or required node affinity, from the
     node's fields (a caller that knows the node's class reads them faster)."""

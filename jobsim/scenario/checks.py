@@ -506,7 +506,7 @@ def check_fit(scenario: Scenario) -> list[Problem]:
     for entry in _firsts(scenario):
         i, job = entry.source, entry.job
         own = pod_requests(job)
-        if any(insufficient_resource({}, cap, own.items()) is None for cap in caps):
+        if any(insufficient_resource({}, cap, tuple(own.items())) is None for cap in caps):
             continue
         req = {**own, "pods": 1}
         most = {r: max(cap.get(r, 0) for cap in caps) for r in req}

@@ -67,6 +67,10 @@ class JobController:
     ) -> None:
         self.clock = clock
         self.timing = timing
+        # read on every pod event and creation: plain floats (a pydantic field is a lookup by
+        # name, compiled); Timing is frozen
+        self._sync_delay = float(timing.jobSyncDelay)
+        self._api_latency = float(timing.apiRequestLatency)
         self.stored_time = stored_time(timing.apiTimestampPrecision, wall_clock)
         """What the API keeps of a written time (None: exact); ``wall_clock`` is the scenario's
         wall clock at virtual time 0, whose fraction of a second the truncation keeps."""
@@ -97,7 +101,7 @@ class JobController:
 
     def _send(self, job: JobRuntime, plans: list[PodPlan], sizes: list[int]) -> None:
         now = self.clock.now
-        latency = self.timing.apiRequestLatency
+        latency = self._api_latency
         sent = 0
         for k, size in enumerate(sizes):
             returned = now
@@ -189,12 +193,12 @@ class JobController:
     def job_status_changed(self, job: JobRuntime) -> None:
         """``updateJob`` with the generation unchanged (a status write):
         ``enqueueSyncJobBatched``."""
-        self.enqueue(job, self.timing.jobSyncDelay)
+        self.enqueue(job, self._sync_delay)
 
     # -- pod informer --------------------------------------------------------------------
     def pod_updated(self, pod: Pod) -> None:
         """A pod's status changed: ``enqueueSyncJobBatched``."""
-        self.enqueue(pod.job, self.timing.jobSyncDelay)
+        self.enqueue(pod.job, self._sync_delay)
 
     def pod_deleting(self, pod: Pod) -> None:
         """A pod got a deletionTimestamp: it is terminating, maybe already a failure."""
@@ -203,7 +207,7 @@ class JobController:
             job.add_terminating(pod)
         if pod.tracked and is_pod_failed(pod, job):
             job.finished_tracked[pod.uid] = pod
-        self.enqueue(job, self.timing.jobSyncDelay)
+        self.enqueue(job, self._sync_delay)
 
     def pod_terminal(self, pod: Pod) -> None:
         """A pod reached Succeeded or Failed."""
@@ -214,7 +218,7 @@ class JobController:
             job.finished_tracked[pod.uid] = pod
         elif pod.deletion_ts is not None:
             self.pod_gone(pod)
-        self.enqueue(job, self.timing.jobSyncDelay)
+        self.enqueue(job, self._sync_delay)
 
     # -- syncJob -------------------------------------------------------------------------
     def sync(self, job: JobRuntime) -> None:

@@ -30,6 +30,10 @@ DOUBLE_UNIT: Final = 1.0 / 9007199254740992.0
 ``Generator.random()`` returns (a raw draw and this skip its argument handling)."""
 MAX_DURATION: Final = float(MAX_DURATION_SECONDS)
 """Go's largest ``time.Duration`` in seconds: no draw is longer (``distributions._capped``)."""
+_LOG_OVERFLOW: Final = 700.0
+"""Past this, ``exp`` is far above ``MAX_DURATION`` (and ``math.exp`` would overflow)."""
+_ALPHABET: Final[str] = NAME_ALPHABET  # Final: compiled, a C static, not a globals lookup
+_N_ALPHABET: Final = len(NAME_ALPHABET)
 
 
 def stream(seed: int, *tag: str) -> np.random.Generator:
@@ -137,7 +141,7 @@ class JobRuntime:
         self.apply_spec(self.job)
         # Mersenne Twister seeded from the Job's name stream: cheap per-pod draws, the same on
         # every platform and Python version (getrandbits).
-        self._name_bits = random.Random(int(self.names.integers(0, 2**63)))
+        self._name_bits = random.Random(int(self.names.integers(0, 2**63))).getrandbits
         self.name = str(self.job.metadata.name)
         self._name_prefix = f"{self.name}-"[:58]  # a NonIndexed pod's generateName
         self.namespace = str(self.job.metadata.namespace)
@@ -394,7 +398,9 @@ class JobRuntime:
         rng = self.rng
         ln = self._lognormal
         if ln is not None:
-            duration = min(float(rng.lognormal(ln[0], ln[1])), MAX_DURATION)
+            # numpy's lognormal is exp(mean + sigma * standard_normal()), in these operations
+            x = ln[0] + ln[1] * float(rng.standard_normal())
+            duration = MAX_DURATION if x > _LOG_OVERFLOW else min(math.exp(x), MAX_DURATION)
         else:
             duration = self.workload.duration.sample(rng)
         raw = self._raw  # rng.random(), twice: PCG64's next_double (tests/test_workload_draws.py)
@@ -435,9 +441,10 @@ class JobRuntime:
             prefix = self.name + tail
             if len(prefix) > 58:
                 prefix = self.name[: 58 - len(tail)] + tail
-        a, n = NAME_ALPHABET, len(NAME_ALPHABET)
+        a, n = _ALPHABET, _N_ALPHABET
+        name_bits = self._name_bits
         while True:
-            bits = self._name_bits.getrandbits(40)
+            bits = name_bits(40)
             name = (  # one string built, not five (compiled)
                 f"{prefix}{a[bits % n]}{a[(bits >> 8) % n]}{a[(bits >> 16) % n]}"
                 f"{a[(bits >> 24) % n]}{a[(bits >> 32) % n]}"

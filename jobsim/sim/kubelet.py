@@ -58,6 +58,13 @@ class Kubelets:
     ) -> None:
         self.clock = clock
         self.timing = timing
+        # read at every start: plain values (a pydantic field is a lookup by name, compiled)
+        self._container_start = float(timing.containerStart)
+        pull = timing.imagePull
+        self._pulls: dict[str, float] = dict(pull) if isinstance(pull, dict) else {}
+        self._pull_default = (
+            self._pulls.get("default", 0.0) if isinstance(pull, dict) else float(pull)
+        )
         self.recorder = recorder
         self.watcher = watcher
         self.outcome = outcome  # the pod's next run
@@ -93,7 +100,7 @@ class Kubelets:
         for image, policy, key in pod.images:
             have = node.images.get(key)
             if have is None or policy == "Always":
-                pull = self.timing.image_pull(image)
+                pull = self._pulls.get(image, self._pull_default)  # Timing.image_pull
                 have = now + pull
                 if policy != "Always" or key not in node.images:
                     node.images[key] = have
@@ -102,7 +109,7 @@ class Kubelets:
             ready_at = max(ready_at, have)
         pod.k_state = "starting"
         pod.k_call = self.clock.call_at(
-            ready_at + self.timing.containerStart, Prio.KUBELET, self._start, pod
+            ready_at + self._container_start, Prio.KUBELET, self._start, pod
         )
 
     # -- the real kubelet's startup (``cluster.kubelet``) ----------------------------------
@@ -154,7 +161,7 @@ class Kubelets:
             if done > now:
                 pod.k_call = self.clock.call_at(done, Prio.KUBELET, self._pull_next, pod, i)
                 return
-        start = self.timing.containerStart
+        start = self._container_start
         if cfg.containerStart is not None:
             start = self._draw(node, cfg.containerStart)
         pod.k_call = self.clock.call(start, Prio.KUBELET, self._start, pod)
@@ -274,7 +281,7 @@ class Kubelets:
         add_restarts(pod, pod.k_restarts)
         pod.k_state = "starting"
         self.watcher.pod_updated(pod)
-        start = self.timing.containerStart
+        start = self._container_start
         cfg, node = self.config, pod.node
         if cfg is not None and cfg.containerStart is not None and node is not None:
             start = self._draw(node, cfg.containerStart)

@@ -165,6 +165,22 @@ def fit_key(pod: Pod) -> PodNeeds:
     return needs
 
 
+def _feasible(node: Node, needs: PodNeeds) -> bool:
+    """``feasible``, reading the Node's fields (not through ``NodeView``, a lookup by name
+    compiled) when the needs select no node."""
+    if not needs.node_selector and needs.node_affinity is None:
+        return fits_unselective(
+            node.ready,
+            node.cordoned,
+            node.taints,
+            node.requested,
+            node.capacity,
+            needs.tolerations,
+            needs.requests,
+        )
+    return feasible(node, needs)
+
+
 def _least_allocated(node: Node) -> int:
     return least_allocated(node.score_cpu, node.score_mem, node.capacity)
 
@@ -522,7 +538,7 @@ class Scheduler:
                 head = queue[0]
                 rank = (-head.priority, head.uid)
                 if (best is None or rank < best[:2]) and (
-                    not node.removed and feasible(node, qkey[0])
+                    not node.removed and _feasible(node, qkey[0])
                 ):
                     best = (*rank, qkey)
             if best is None:
@@ -637,7 +653,7 @@ class Scheduler:
                 processed = 0
                 for i in range(len(live)):
                     node = live[(start + i) % len(live)]
-                    if feasible(node, key):
+                    if _feasible(node, key):
                         if len(found) == want:
                             break  # one feasible node past the count stops the search
                         found.append(node)

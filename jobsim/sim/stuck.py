@@ -81,7 +81,7 @@ def never_fits(scenario: Scenario) -> set[str]:
 
 def _fits_any(job: Job, caps: list[dict[str, int]]) -> bool:
     own = pod_requests(job)
-    return any(insufficient_resource({}, cap, own.items()) is None for cap in caps)
+    return any(insufficient_resource({}, cap, tuple(own.items())) is None for cap in caps)
 
 
 __all__ = ["LOOP_TIMINGS", "RunStuck", "never_fits", "repeating", "zero_delays"]

@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
-from operator import attrgetter
 from typing import Any, Final, Protocol
 
 from jobsim.k8s.conditions import READY
@@ -235,9 +234,6 @@ class SyncCtx:
         self.finished_time = finished_time
 
 
-_UID = attrgetter("uid")
-
-
 def new_sync_ctx(
     job: JobRuntime, now: float, stored: Callable[[float], float] | None = None
 ) -> SyncCtx:
@@ -247,7 +243,9 @@ def new_sync_ctx(
     if stored is not None:
         ctx.finished_time = stored_finished_time(stored)
     completions = job.spec.completions or 0
-    for pod in sorted(job.finished_tracked.values(), key=_UID):
+    tracked = job.finished_tracked  # by uid: its keys sorted are the pods by uid
+    for uid in sorted(tracked):
+        pod = tracked[uid]
         failed = is_pod_failed(pod, job)
         ctx.snapshot.append((pod, failed))
         if job.indexed and (pod.index is None or pod.index >= completions):

@@ -81,6 +81,9 @@ class JobController:
         self.job_finished = job_finished
         self.syncs = 0
         self.client = TokenBucket(timing.kubeAPIQPS, timing.kubeAPIBurst)
+        # the kernel's callback at every sync, bound once (compiled, ``self.sync`` as a value
+        # is a lookup by name and a new bound method)
+        self._sync_cb: Callable[[JobRuntime], None] = self.sync
 
     @property
     def now(self) -> float:
@@ -168,7 +171,7 @@ class JobController:
         if job.sync_call is not None:
             job.sync_call.cancel()
         job.sync_at = at
-        job.sync_call = self.clock.call(at - now, Prio.CONTROLLER, self.sync, job)
+        job.sync_call = self.clock.call(at - now, Prio.CONTROLLER, self._sync_cb, job)
 
     @staticmethod
     def _hold(job: JobRuntime, at: float) -> None:
@@ -272,7 +275,7 @@ def _after_manage(env: ControllerEnv, ctx: SyncCtx, active: int, before: tuple[A
     """``syncJob`` after ``manageJob``: the success check, ``Suspended``, the status."""
     job = ctx.job
     ctx.now = env.now  # later than the sync's start if its creations waited for the client
-    completions = job.spec.completions
+    completions = job.completions
     complete = (
         ctx.succeeded > 0 and active == 0
         if completions is None
@@ -324,10 +327,10 @@ def store_status_times(job: JobRuntime, stored: Callable[[float], float]) -> Non
 def _success(job: JobRuntime, ctx: SyncCtx) -> Verdict:
     """``newSuccessCondition``: SuccessCriteriaMet first where the release delays the
     terminal condition; before JobSuccessPolicy, Complete had no reason."""
-    completions = job.spec.completions
+    completions = job.completions
     numbers = {"succeeded": ctx.succeeded, "completions": completions}
     type_ = SUCCESS_CRITERIA_MET if job.delay_terminal else COMPLETE
-    if job.gates.JobSuccessPolicy:
+    if job.success_policy_gate:
         return Verdict(type_, REASON_COMPLETIONS, MESSAGE_COMPLETIONS, numbers)
     return Verdict(type_, "", "", numbers)
 

@@ -102,6 +102,15 @@ class Clock:
 
     def call(self, delay: float, prio: Prio, fn: Callable[..., Any], *args: Any) -> Call:
         """Run ``fn(*args)`` ``delay`` seconds from now."""
+        return self._push(delay, prio, fn, args)
+
+    def call_at(self, when: float, prio: Prio, fn: Callable[..., Any], *args: Any) -> Call:
+        """Run ``fn(*args)`` at virtual time ``when`` (not before now)."""
+        return self._push(max(when - self.now, 0.0), prio, fn, args)
+
+    def _push(self, delay: float, prio: Prio, fn: Callable[..., Any], args: tuple[Any, ...]) -> Call:
+        """``call``'s work: ``call_at`` calls it directly (compiled, a call with ``*args`` is
+        one by name)."""
         self.scheduled += 1
         now = self.now
         at = now + delay
@@ -117,10 +126,6 @@ class Clock:
         c = Call(fn, args, at, prio, eid)
         heappush(self._queue, c)
         return c
-
-    def call_at(self, when: float, prio: Prio, fn: Callable[..., Any], *args: Any) -> Call:
-        """Run ``fn(*args)`` at virtual time ``when`` (not before now)."""
-        return self.call(max(when - self.now, 0.0), prio, fn, *args)
 
     def pending(self) -> bool:
         """Whether a call that is not cancelled is still to run."""

@@ -176,6 +176,12 @@ class JobRuntime:
         gates = self.gates
         spec = self.spec = drop_disabled_fields(job.spec, gates)
         self.indexed = spec.completionMode == "Indexed"
+        # read at every sync: native fields, not pydantic ones (each a lookup by name, compiled)
+        self.completions: int | None = spec.completions
+        self.active_deadline: int | None = spec.activeDeadlineSeconds
+        self.backoff_limit_per_index: int | None = spec.backoffLimitPerIndex
+        self.has_failure_policy = spec.podFailurePolicy is not None
+        self.success_policy_gate = bool(gates.JobSuccessPolicy)
         self.suspended = bool(spec.suspend)
         # onlyReplaceFailedPods: a podFailurePolicy implies it even where podReplacementPolicy
         # was not defaulted (upstream's unit tests; API defaulting sets Failed anyway)

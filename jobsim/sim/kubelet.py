@@ -26,7 +26,7 @@ from jobsim.record import Recorder
 from jobsim.scenario import Timing
 from jobsim.scenario.model import Kubelet
 from jobsim.sim.engine import Clock, Prio
-from jobsim.sim.jobs import RunOutcome, add_restarts, set_ready, stream
+from jobsim.sim.jobs import JobRuntime, RunOutcome, add_restarts, set_ready, stream
 from jobsim.sim.objects import FAILED, RUNNING, SUCCEEDED, Node, Pod
 
 __all__ = ["Kubelets", "PodWatcher"]
@@ -73,6 +73,10 @@ class Kubelets:
         self.seed = seed
         self._streams: dict[str, object] = {}  # each node's stream, for the startup draws
         self._slots: dict[str, list[float]] = {}  # per node: when each pull slot is free
+        # the kernel's callbacks at every pod's start and exit, bound once (compiled,
+        # ``self._start`` as a value is a lookup by name and a new bound method)
+        self._start_cb: Callable[[Pod], None] = self._start
+        self._exited_cb: Callable[[Pod], None] = self._exited
 
     # -- start ---------------------------------------------------------------------------
     def bind(self, pod: Pod, node: Node) -> None:
@@ -109,7 +113,7 @@ class Kubelets:
             ready_at = max(ready_at, have)
         pod.k_state = "starting"
         pod.k_call = self.clock.call_at(
-            ready_at + self._container_start, Prio.KUBELET, self._start, pod
+            ready_at + self._container_start, Prio.KUBELET, self._start_cb, pod
         )
 
     # -- the real kubelet's startup (``cluster.kubelet``) ----------------------------------
@@ -164,7 +168,7 @@ class Kubelets:
         start = self._container_start
         if cfg.containerStart is not None:
             start = self._draw(node, cfg.containerStart)
-        pod.k_call = self.clock.call(start, Prio.KUBELET, self._start, pod)
+        pod.k_call = self.clock.call(start, Prio.KUBELET, self._start_cb, pod)
 
     def _pull_slot(self, node: Node, slots: int | None, pull: float) -> float:
         """When a pull requested now starts: at once with no limit, else when the earliest
@@ -193,7 +197,7 @@ class Kubelets:
         pod.k_outcome = out
         pod.k_kill_code = None
         pod.k_exit_at = now + out.run
-        pod.k_call = self.clock.call(out.run, Prio.KUBELET, self._exited, pod)
+        pod.k_call = self.clock.call(out.run, Prio.KUBELET, self._exited_cb, pod)
         pod.container_finished_at = None
         self.recorder.container_started(now, pod.name, pod.restart_count, pod.attempt or 0)
         if out.init_failure is not None:
@@ -238,7 +242,8 @@ class Kubelets:
             failures = 1 if code != 0 else 0
         else:
             codes = out.codes if kill is None else tuple((n, kill) for n, _ in out.codes)
-            init_names = pod.job.init_names
+            job: JobRuntime = pod.job
+            init_names = job.init_names
             pod.init_containers = tuple((n, 0) for n in init_names) if init_names else ()
             pod.containers = tuple(codes)
             pod.container_finished_at = at
@@ -285,7 +290,7 @@ class Kubelets:
         cfg, node = self.config, pod.node
         if cfg is not None and cfg.containerStart is not None and node is not None:
             start = self._draw(node, cfg.containerStart)
-        pod.k_call = self.clock.call(start, Prio.KUBELET, self._start, pod)
+        pod.k_call = self.clock.call(start, Prio.KUBELET, self._start_cb, pod)
 
     def _set_terminal(self, pod: Pod, phase: str) -> None:
         pod.phase = phase
@@ -318,7 +323,7 @@ class Kubelets:
                 pod.k_call.cancel()
             pod.k_exit_at = now + delay
             pod.k_kill_code = code
-            pod.k_call = self.clock.call(delay, Prio.KUBELET, self._exited, pod)
+            pod.k_call = self.clock.call(delay, Prio.KUBELET, self._exited_cb, pod)
             return
         if pod.k_state == "exited":
             self._report_exit(pod, pod.k_exit_at or now)
@@ -326,7 +331,8 @@ class Kubelets:
         self._finish_killed(pod)
 
     def _termination(self, pod: Pod) -> tuple[float, int]:
-        delay: float = pod.job.termination_delay
+        job: JobRuntime = pod.job
+        delay = job.termination_delay
         if delay <= pod.grace:
             return delay, SIGTERM_EXIT
         return pod.grace, SIGKILL_EXIT

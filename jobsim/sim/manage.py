@@ -44,7 +44,7 @@ def pods_for_removal(job: JobRuntime, pods: list[Pod], at_least: int) -> list[Po
     chosen: list[Pod] = []
     rest = pods
     if job.indexed and (job.indexes_trimmed or at_least > 0):
-        completions = job.spec.completions or 0
+        completions = job.completions or 0
         rest = []
         by_index: dict[int, list[Pod]] = {}
         for p in pods:
@@ -122,7 +122,7 @@ def manage_job(env: ControllerEnv, ctx: SyncCtx) -> int:
         ctx.terminating += removed
         ctx.ready = 0
         return active - removed
-    completions = job.spec.completions
+    completions = job.completions
     if completions is None:
         want = active if ctx.succeeded > 0 else job.parallelism
     else:
@@ -142,7 +142,7 @@ def manage_job(env: ControllerEnv, ctx: SyncCtx) -> int:
         return active
     timing = env.timing
     base, cap = timing.podFailureBackoffBase, timing.podFailureBackoffMax
-    per_index = job.spec.backoffLimitPerIndex is not None
+    per_index = job.backoff_limit_per_index is not None
     if not per_index:
         remaining = remaining_time(job.backoff, ctx.now, base, cap)
         if remaining > 0:

@@ -109,6 +109,7 @@ from jobsim.policy.topology_spread import (
 )
 from jobsim.record import Recorder
 from jobsim.sim.engine import Clock, Prio
+from jobsim.sim.jobs import JobRuntime
 from jobsim.sim.objects import Node, Pod
 from jobsim.sim.schedqueue import Hints, SchedulingQueue
 
@@ -161,8 +162,8 @@ class _Scan(NamedTuple):
 def fit_key(pod: Pod) -> PodNeeds:
     """What decides where a pod may go: requests, nodeSelector, tolerations, node affinity
     (its Job's, computed once: every pod of a Job has the template's)."""
-    needs: PodNeeds = pod.job.needs
-    return needs
+    job: JobRuntime = pod.job  # Pod.job is Any: typed here, its fields are read natively
+    return job.needs
 
 
 def _feasible(node: Node, needs: PodNeeds) -> bool:
@@ -280,6 +281,9 @@ class Scheduler:
         self.recorder = recorder
         self.delay = delay
         self._bind_cb = bind
+        # the kernel's callback for every new pod, bound once (compiled, ``self._schedule``
+        # as a value is a lookup by name and a new bound method)
+        self._schedule_cb: Callable[[Pod], None] = self._schedule
         self.nodes = nodes
         self.score = _most_allocated if scoring == "MostAllocated" else _least_allocated
         self._indexes: dict[PodNeeds, _FitIndex] = {}
@@ -411,7 +415,7 @@ class Scheduler:
         if self._queue is not None:
             self.clock.call(self.delay, Prio.SCHEDULER, self._queue.add, pod)
             return
-        self.clock.call(self.delay, Prio.SCHEDULER, self._schedule, pod)
+        self.clock.call(self.delay, Prio.SCHEDULER, self._schedule_cb, pod)
 
     def _schedule(self, pod: Pod) -> None:
         if pod.deletion_ts is not None or pod.node is not None:
@@ -443,7 +447,8 @@ class Scheduler:
         for r, q in pod.requests.items():
             req[r] = req.get(r, 0) + q
         req["pods"] = req.get("pods", 0) + 1
-        cpu, memory = pod.job.score_requests
+        job: JobRuntime = pod.job
+        cpu, memory = job.score_requests
         node.score_cpu += cpu
         node.score_mem += memory
         node.pods[pod.uid] = pod
@@ -488,7 +493,8 @@ class Scheduler:
         for r, q in pod.requests.items():
             req[r] -= q
         req["pods"] -= 1
-        cpu, memory = pod.job.score_requests
+        job: JobRuntime = pod.job
+        cpu, memory = job.score_requests
         node.score_cpu -= cpu
         node.score_mem -= memory
         if self._queue is not None:  # AssignedPodDelete

@@ -242,7 +242,7 @@ def new_sync_ctx(
     ctx = SyncCtx(job=job, now=now)
     if stored is not None:
         ctx.finished_time = stored_finished_time(stored)
-    completions = job.spec.completions or 0
+    completions = job.completions or 0
     tracked = job.finished_tracked  # by uid: its keys sorted are the pods by uid
     for uid in sorted(tracked):
         pod = tracked[uid]

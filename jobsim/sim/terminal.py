@@ -45,14 +45,14 @@ def decide_terminal(env: ControllerEnv, ctx: SyncCtx) -> None:
     failed indexes, successPolicy. Completions are checked after manageJob."""
     job, now, spec = ctx.job, ctx.now, ctx.job.spec
     # hasSuccessCriteriaMetCondition: only with JobSuccessPolicy
-    met = job.condition(SUCCESS_CRITERIA_MET) if job.gates.JobSuccessPolicy else None
+    met = job.condition(SUCCESS_CRITERIA_MET) if job.success_policy_gate else None
     if met is not None and met["status"] == "True":
         ctx.finished = Verdict(COMPLETE, met["reason"], met["message"])
     if ctx.finished is None:
         target = job.condition(FAILURE_TARGET)
         if target is not None and target["status"] == "True":
             ctx.finished = Verdict(FAILED, target["reason"], target["message"])
-        elif spec.podFailurePolicy is not None:
+        elif job.has_failure_policy:
             for pod, failed in ctx.snapshot:
                 if failed:
                     m = policy_match(pod, job)
@@ -80,17 +80,17 @@ def decide_terminal(env: ControllerEnv, ctx: SyncCtx) -> None:
                 REASON_DEADLINE,
                 MESSAGE_DEADLINE,
                 {
-                    "activeDeadlineSeconds": spec.activeDeadlineSeconds,
+                    "activeDeadlineSeconds": job.active_deadline,
                     "startTime": job.start_time,
                     "elapsed": now - job.start_time,
                 },
             )
-        elif spec.activeDeadlineSeconds is not None and not job.suspended:
+        elif job.active_deadline is not None and not job.suspended:
             assert job.start_time is not None
-            env.enqueue(job, spec.activeDeadlineSeconds - (now - job.start_time))
+            env.enqueue(job, job.active_deadline - (now - job.start_time))
     if not job.indexed:
         return
-    completions = spec.completions or 0
+    completions = job.completions or 0
     # parseIndexesFromString(status.completedIndexes, completions): an elastic scale-down
     # drops completed and failed indexes >= completions.
     if completions < job.indexes_bound:
@@ -107,7 +107,7 @@ def decide_terminal(env: ControllerEnv, ctx: SyncCtx) -> None:
     }
     ctx.succeeded_indexes = IndexUnion(job.completed_indexes, new)
     ctx.succeeded = len(job.completed_indexes) + len(new)
-    if spec.backoffLimitPerIndex is not None:
+    if job.backoff_limit_per_index is not None:
         failed_indexes = set(job.failed_indexes)
         failed_indexes.update(
             p.index
@@ -154,7 +154,7 @@ def pods_with_delayed_deletion(ctx: SyncCtx) -> dict[int, Pod]:
     """``getPodsWithDelayedDeletionPerIndex``: per pending index, its latest failed pod,
     whose finalizer stays until the replacement (which copies its failure counts) exists."""
     job = ctx.job
-    completions = job.spec.completions or 0
+    completions = job.completions or 0
     active_indexes = job.active_indexes
     failed = ctx.failed_indexes or set()
     out: dict[int, Pod] = {}
@@ -190,7 +190,7 @@ def past_backoff_limit_on_failure(job: JobRuntime) -> bool:
 
 def past_active_deadline(job: JobRuntime, now: float) -> bool:
     """``pastActiveDeadline``: ``now - startTime >= activeDeadlineSeconds``, not suspended."""
-    ads = job.spec.activeDeadlineSeconds
+    ads = job.active_deadline
     if ads is None or job.start_time is None or job.suspended:
         return False
     return nanoseconds(now - job.start_time) >= nanoseconds(ads)

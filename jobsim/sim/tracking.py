@@ -43,7 +43,7 @@ def track_and_remove_finalizers(env: ControllerEnv, ctx: SyncCtx) -> None:
     every non-terminal pod counts as failed. Pods matching an Ignore rule are not counted."""
     job = ctx.job
     now = ctx.now
-    completions = job.spec.completions or 0
+    completions = job.completions or 0
     failing = ctx.finished is not None and ctx.finished.type in (FAILURE_TARGET, FAILED)
     established = failing and job.has_true(FAILURE_TARGET)  # failing since an earlier sync
     snapshot = ctx.snapshot
@@ -99,13 +99,13 @@ def track_and_remove_finalizers(env: ControllerEnv, ctx: SyncCtx) -> None:
 
 
 def _succeeded_numbers(job: JobRuntime, succeeded: int) -> dict[str, Any]:
-    return {"succeeded": succeeded, "completions": job.spec.completions}
+    return {"succeeded": succeeded, "completions": job.completions}
 
 
 def _failed_numbers(ctx: SyncCtx, pod: Pod) -> dict[str, Any]:
     """The limit a pod's own counted failure is weighed against, and whether it is exceeded."""
     job = ctx.job
-    per_index = job.spec.backoffLimitPerIndex
+    per_index = job.backoff_limit_per_index
     if per_index is not None:
         return {
             "index": pod.index,

@@ -108,7 +108,9 @@ class Clock:
         """Run ``fn(*args)`` at virtual time ``when`` (not before now)."""
         return self._push(max(when - self.now, 0.0), prio, fn, args)
 
-    def _push(self, delay: float, prio: Prio, fn: Callable[..., Any], args: tuple[Any, ...]) -> Call:
+    def _push(
+        self, delay: float, prio: Prio, fn: Callable[..., Any], args: tuple[Any, ...]
+    ) -> Call:
         """``call``'s work: ``call_at`` calls it directly (compiled, a call with ``*args`` is
         one by name)."""
         self.scheduled += 1

@@ -255,7 +255,7 @@ class _Interned(dict[str, int]):
         return (_Interned, (self.strings,))  # the Recorder reads its strings through it
 
 
-_EMPTY = 0
+_EMPTY: Final = 0
 """The number of ``""`` in a record's strings: a new record's first string (``_Interned``)."""
 
 _POD_FIELDS = tuple(f.name for f in fields(PodRecord))

@@ -7,46 +7,48 @@ and ``staging/src/k8s.io/api/core/v1/types.go`` (``DisruptionTarget``, ``PodPhas
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Final
 
 # Job condition types (batch/v1 JobConditionType).
-COMPLETE = "Complete"
-FAILED = "Failed"
-SUSPENDED = "Suspended"
-FAILURE_TARGET = "FailureTarget"
-SUCCESS_CRITERIA_MET = "SuccessCriteriaMet"
+COMPLETE: Final = "Complete"
+FAILED: Final = "Failed"
+SUSPENDED: Final = "Suspended"
+FAILURE_TARGET: Final = "FailureTarget"
+SUCCESS_CRITERIA_MET: Final = "SuccessCriteriaMet"
 TERMINAL_CONDITIONS = (COMPLETE, FAILED, FAILURE_TARGET, SUCCESS_CRITERIA_MET)
 """Conditions that, once True, stay True (the API server's status validation)."""
 
 # Reasons and messages of the Job controller's conditions.
-REASON_BACKOFF_LIMIT = "BackoffLimitExceeded"
-MESSAGE_BACKOFF_LIMIT = "Job has reached the specified backoff limit"
-REASON_DEADLINE = "DeadlineExceeded"
-MESSAGE_DEADLINE = "Job was active longer than specified deadline"
-REASON_POD_FAILURE_POLICY = "PodFailurePolicy"
-REASON_MAX_FAILED_INDEXES = "MaxFailedIndexesExceeded"
-MESSAGE_MAX_FAILED_INDEXES = "Job has exceeded the specified maximal number of failed indexes"
-REASON_FAILED_INDEXES = "FailedIndexes"
-MESSAGE_FAILED_INDEXES = "Job has failed indexes"
-REASON_SUCCESS_POLICY = "SuccessPolicy"
-REASON_COMPLETIONS = "CompletionsReached"
-MESSAGE_COMPLETIONS = "Reached expected number of succeeded pods"
-REASON_SUSPENDED = "JobSuspended"
-MESSAGE_SUSPENDED = "Job suspended"
-REASON_RESUMED = "JobResumed"
-MESSAGE_RESUMED = "Job resumed"
+REASON_BACKOFF_LIMIT: Final = "BackoffLimitExceeded"
+MESSAGE_BACKOFF_LIMIT: Final = "Job has reached the specified backoff limit"
+REASON_DEADLINE: Final = "DeadlineExceeded"
+MESSAGE_DEADLINE: Final = "Job was active longer than specified deadline"
+REASON_POD_FAILURE_POLICY: Final = "PodFailurePolicy"
+REASON_MAX_FAILED_INDEXES: Final = "MaxFailedIndexesExceeded"
+MESSAGE_MAX_FAILED_INDEXES: Final = (
+    "Job has exceeded the specified maximal number of failed indexes"
+)
+REASON_FAILED_INDEXES: Final = "FailedIndexes"
+MESSAGE_FAILED_INDEXES: Final = "Job has failed indexes"
+REASON_SUCCESS_POLICY: Final = "SuccessPolicy"
+REASON_COMPLETIONS: Final = "CompletionsReached"
+MESSAGE_COMPLETIONS: Final = "Reached expected number of succeeded pods"
+REASON_SUSPENDED: Final = "JobSuspended"
+MESSAGE_SUSPENDED: Final = "Job suspended"
+REASON_RESUMED: Final = "JobResumed"
+MESSAGE_RESUMED: Final = "Job resumed"
 
 # Pod conditions.
-DISRUPTION_TARGET = "DisruptionTarget"
-READY = "Ready"
+DISRUPTION_TARGET: Final = "DisruptionTarget"
+READY: Final = "Ready"
 
 # Pod phases (core/v1 PodPhase).
-PHASE_PENDING = "Pending"
-PHASE_RUNNING = "Running"
-DELETED = "Deleted"
+PHASE_PENDING: Final = "Pending"
+PHASE_RUNNING: Final = "Running"
+DELETED: Final = "Deleted"
 """The outcome of a Job deleted before it finished (no condition says so: the Job is gone)."""
-PHASE_SUCCEEDED = "Succeeded"
-PHASE_FAILED = "Failed"
+PHASE_SUCCEEDED: Final = "Succeeded"
+PHASE_FAILED: Final = "Failed"
 TERMINAL_PHASES = (PHASE_SUCCEEDED, PHASE_FAILED)
 
 

@@ -343,7 +343,7 @@ def filter_reason(node: NodeView, needs: PodNeeds) -> str | None:
     return None if resource is None else insufficient_reason(resource)
 
 
-NO_NODES_AVAILABLE = "no nodes available to schedule pods"
+NO_NODES_AVAILABLE: Final = "no nodes available to schedule pods"
 """kube-scheduler's ``ErrNoNodesAvailable``: the message when the cluster has no node."""
 
 

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Final
 
 from jobsim.k8s.job import PodFailurePolicy, PodFailurePolicyOnExitCodesRequirement
 
-FAIL_JOB = "FailJob"
-IGNORE = "Ignore"
-COUNT = "Count"
-FAIL_INDEX = "FailIndex"
+FAIL_JOB: Final = "FailJob"
+IGNORE: Final = "Ignore"
+COUNT: Final = "Count"
+FAIL_INDEX: Final = "FailIndex"
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from typing import Final
 
 from jobsim.k8s.pdb import PodDisruptionBudget, desired_healthy, disruptions_allowed
 from jobsim.k8s.validation_core import Matcher, selector_matcher
@@ -19,12 +20,12 @@ from jobsim.sim.objects import RUNNING, Pod
 
 __all__ = ["MULTIPLE_BUDGETS", "VIOLATES_BUDGET", "Budgets", "Refusal", "pod_labels"]
 
-VIOLATES_BUDGET = "Cannot evict pod as it would violate the pod's disruption budget."
+VIOLATES_BUDGET: Final = "Cannot evict pod as it would violate the pod's disruption budget."
 MULTIPLE_BUDGETS = (
     "This pod has more than one PodDisruptionBudget, which the eviction subresource does not "
     "support."
 )
-INDEX_LABEL = "batch.kubernetes.io/job-completion-index"
+INDEX_LABEL: Final = "batch.kubernetes.io/job-completion-index"
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,10 +9,13 @@ so cancelling costs nothing.
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Callable
 from enum import IntEnum
-from heapq import heappop, heappush
-from typing import Any
+from typing import Any, Final
+
+heappop: Final = heapq.heappop  # Final: compiled, a C static, not a globals lookup
+heappush: Final = heapq.heappush
 
 
 class Prio(IntEnum):
@@ -66,7 +69,10 @@ def _stop() -> None:
     """The function of the call that ends ``Clock.run(until)``, like SimPy's until event."""
 
 
-STALL_LIMIT = 200_000
+_STOP: Final = _stop  # Final: compiled, compared with a C static, not a globals lookup
+
+
+STALL_LIMIT: Final = 200_000
 """Zero-delay calls made at one virtual time after which the run is stuck (:class:`Stalled`):
 real work at one instant takes a few per pod."""
 
@@ -131,7 +137,7 @@ class Clock:
 
     def pending(self) -> bool:
         """Whether a call that is not cancelled is still to run."""
-        return any(not c.cancelled and c.fn is not _stop for c in self._queue)
+        return any(not c.cancelled and c.fn is not _STOP for c in self._queue)
 
     def peek(self) -> float:
         """The time of the next call in the heap (cancelled ones too); ``inf`` if none."""
@@ -155,14 +161,14 @@ class Clock:
                 raise ValueError(f"until ({until}) must be later than now ({self.now})")
             eid = self._eid
             self._eid = eid + 1
-            heappush(queue, Call(_stop, (), self.now + (until - self.now), Prio.EXTERNAL, eid))
+            heappush(queue, Call(_STOP, (), self.now + (until - self.now), Prio.EXTERNAL, eid))
         while queue:
             c = heappop(queue)
             now = c.at
             self.now = now
             if c.cancelled:
                 continue
-            if c.fn is _stop:
+            if c.fn is _STOP:
                 return
             self.last = now
             c.fn(*c.args)

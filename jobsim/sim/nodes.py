@@ -27,6 +27,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Final
 
 from jobsim.distributions import Distribution
 from jobsim.k8s.conditions import READY
@@ -43,21 +44,21 @@ from jobsim.sim.scheduler import Scheduler
 
 __all__ = ["DRAIN_RETRY", "NodeFailures", "NodeLifecycle", "ZoneTainter", "zone_key", "zone_state"]
 
-OUT_OF_SERVICE_TAINT = "node.kubernetes.io/out-of-service"
-TAINT_MANAGER_REASON = "DeletionByTaintManager"
-TAINT_MANAGER_MESSAGE = "Taint manager: deleting due to NoExecute taint"
-EVICTION_REASON = "EvictionByEvictionAPI"
-EVICTION_MESSAGE = "Eviction API: evicting"
-PODGC_REASON = "DeletionByPodGC"
-PODGC_MESSAGE = "PodGC: node no longer exists"
+OUT_OF_SERVICE_TAINT: Final = "node.kubernetes.io/out-of-service"
+TAINT_MANAGER_REASON: Final = "DeletionByTaintManager"
+TAINT_MANAGER_MESSAGE: Final = "Taint manager: deleting due to NoExecute taint"
+EVICTION_REASON: Final = "EvictionByEvictionAPI"
+EVICTION_MESSAGE: Final = "Eviction API: evicting"
+PODGC_REASON: Final = "DeletionByPodGC"
+PODGC_MESSAGE: Final = "PodGC: node no longer exists"
 
-DRAIN_RETRY = 5.0
+DRAIN_RETRY: Final = 5.0
 """``kubectl drain`` waits 5 s before trying again an eviction refused with 429."""
 
-NORMAL = "Normal"
-PARTIAL = "PartialDisruption"
-FULL = "FullDisruption"
-INITIAL = "Initial"
+NORMAL: Final = "Normal"
+PARTIAL: Final = "PartialDisruption"
+FULL: Final = "FullDisruption"
+INITIAL: Final = "Initial"
 
 Disrupt = Callable[[Pod, str, str], None]  # (pod, reason, message): DisruptionTarget + DELETE
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 from jobsim.k8s.conditions import (
     PHASE_FAILED,
@@ -18,10 +18,10 @@ if TYPE_CHECKING:
 
 __all__ = ["FAILED", "PENDING", "RUNNING", "SUCCEEDED", "Node", "Pod"]
 
-PENDING = PHASE_PENDING
-RUNNING = PHASE_RUNNING
-SUCCEEDED = PHASE_SUCCEEDED
-FAILED = PHASE_FAILED
+PENDING: Final = PHASE_PENDING
+RUNNING: Final = PHASE_RUNNING
+SUCCEEDED: Final = PHASE_SUCCEEDED
+FAILED: Final = PHASE_FAILED
 TERMINAL = frozenset(TERMINAL_PHASES)
 
 

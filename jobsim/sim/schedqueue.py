@@ -29,10 +29,10 @@ After upstream ``pkg/scheduler/backend/queue/scheduling_queue.go`` (``PriorityQu
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections.abc import Callable, Mapping
-from heapq import heappop, heappush
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
 from jobsim.policy.scheduling_queue import (
     FLUSH_UNSCHEDULABLE_PERIOD,
@@ -43,6 +43,9 @@ from jobsim.policy.scheduling_queue import (
 from jobsim.sim.apiclient import TokenBucket
 from jobsim.sim.engine import Call, Clock, Prio
 from jobsim.sim.objects import Node, Pod
+
+heappop: Final = heapq.heappop  # Final: compiled, a C static, not a globals lookup
+heappush: Final = heapq.heappush
 
 if TYPE_CHECKING:
     from jobsim.scenario.model import KubeScheduler

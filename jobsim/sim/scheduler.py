@@ -42,9 +42,9 @@ plugins' QueueingHints accepts it (``_node_hints``, ``_pod_hints``).
 
 from __future__ import annotations
 
+import heapq
 from collections import deque
 from collections.abc import Callable, Mapping
-from heapq import heappop, heappush
 from typing import TYPE_CHECKING, Any, Final, NamedTuple
 
 from jobsim.k8s.job import Affinity, PodSpec, TopologySpreadConstraint
@@ -113,15 +113,18 @@ from jobsim.sim.jobs import JobRuntime
 from jobsim.sim.objects import Node, Pod
 from jobsim.sim.schedqueue import Hints, SchedulingQueue
 
+heappop: Final = heapq.heappop  # Final: compiled, a C static, not a globals lookup
+heappush: Final = heapq.heappush
+
 if TYPE_CHECKING:
     from jobsim.scenario.model import KubeScheduler
 
 __all__ = ["Scheduler", "fit_key"]
 
-MIN_CANDIDATE_NODES_ABSOLUTE = 100
-MIN_CANDIDATE_NODES_PERCENTAGE = 10
-PREEMPTION_REASON = "PreemptionByScheduler"
-PREEMPTION_MESSAGE = "default-scheduler: preempting to accommodate a higher priority pod"
+MIN_CANDIDATE_NODES_ABSOLUTE: Final = 100
+MIN_CANDIDATE_NODES_PERCENTAGE: Final = 10
+PREEMPTION_REASON: Final = "PreemptionByScheduler"
+PREEMPTION_MESSAGE: Final = "default-scheduler: preempting to accommodate a higher priority pod"
 
 QueueKey = tuple[PodNeeds, int]  # (fit key, priority)
 
@@ -129,7 +132,7 @@ QueueKey = tuple[PodNeeds, int]  # (fit key, priority)
 class _JobTerms(NamedTuple):
     """What the scan reads of a Job's pod template, computed once per Job."""
 
-    job: Any  # sim.jobs.JobRuntime (kept so that its id stays unique)
+    job: Any  # the sim.jobs.JobRuntime they are of
     labels: dict[str, str]  # the template's labels
     namespace: str
     terms: InterPodTerms
@@ -291,7 +294,9 @@ class Scheduler:
         self.evict: Callable[[Pod, str, str], None] = lambda pod, reason, message: None
         self.on_unschedulable: Callable[[Pod], None] = lambda pod: None
         self._bound_priorities: dict[int, int] = {}  # priority -> bound pods
-        self._job_terms: dict[int, _JobTerms] = {}  # id(JobRuntime) -> its terms
+        # JobRuntime (hashed by identity: eq=False) -> its terms; by the object, not id(),
+        # which is a new int (and a hash of it) at every pod's binding and release
+        self._job_terms: dict[JobRuntime, _JobTerms] = {}
         self._labels: dict[int, dict[str, str]] = {}  # pod uid -> labels (indexed pods)
         self._placed_pods: dict[int, PlacedPod] = {}  # bound pods' views, by uid
         self._scan_waiting: dict[int, Pod] = {}  # pending pods placed by the scan, by uid
@@ -673,8 +678,8 @@ class Scheduler:
     # -- the scan: pods with inter-pod affinity, spread constraints or preferences --------
     def _terms_of(self, job: Any) -> _JobTerms:
         """A Job's scheduling terms, parsed once."""
-        terms = self._job_terms.get(id(job))
-        if terms is None or terms.job is not job:
+        terms = self._job_terms.get(job)
+        if terms is None:
             spec = job.template_spec
             meta = job.job.spec.template.metadata
             namespace = str(job.namespace)
@@ -699,7 +704,7 @@ class Scheduler:
                 own.present,
                 bool(own.present or spread or preferred or sized),
             )
-            self._job_terms[id(job)] = terms
+            self._job_terms[job] = terms
         return terms
 
     def _pod_labels(self, pod: Pod, terms: _JobTerms) -> dict[str, str]:

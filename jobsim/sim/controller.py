@@ -303,8 +303,9 @@ def _write_status(env: ControllerEnv, ctx: SyncCtx, active: int, before: tuple[A
     if ctx.finished is not None:
         finish(env, ctx)
     if job.status_key() != before:
-        if env.stored_time is not None:
-            store_status_times(job, env.stored_time)
+        stored = env.stored_time  # once: env is a protocol, each read a lookup by name compiled
+        if stored is not None:
+            store_status_times(job, stored)
         env.recorder.job_status(ctx.now, job.key, job.status)
         env.enqueue(job, env.timing.jobSyncDelay)  # own status write: batched resync
 

@@ -171,7 +171,8 @@ class Clock:
             if c.fn is _STOP:
                 return
             self.last = now
-            c.fn(*c.args)
+            fn = c.fn  # a local: compiled, c.fn(...) reads the attribute by name
+            fn(*c.args)
 
 
 __all__ = [

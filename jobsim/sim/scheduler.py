@@ -245,7 +245,8 @@ class _FitIndex:
         member = self.member
         entry = self._entry(node)
         if entry is None:
-            member.pop(node.seq, None)
+            if node.seq in member:  # compiled, dict.pop is a method call by name
+                del member[node.seq]
         elif member.get(node.seq) != entry:
             member[node.seq] = entry
             heappush(self.heap, entry)
@@ -485,8 +486,12 @@ class Scheduler:
             return
         hints = self._pod_hints(pod, added=False) if self._queue is not None else None
         del node.pods[pod.uid]
-        self._labels.pop(pod.uid, None)
-        self._placed_pods.pop(pod.uid, None)
+        uid = pod.uid
+        # compiled, dict.pop is a method call by name; most runs keep neither map
+        if uid in self._labels:
+            del self._labels[uid]
+        if uid in self._placed_pods:
+            del self._placed_pods[uid]
         job_terms = self._terms_of(pod.job)
         if job_terms.has_terms:
             del self._with_terms[pod.uid]

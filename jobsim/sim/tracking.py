@@ -43,6 +43,7 @@ def track_and_remove_finalizers(env: ControllerEnv, ctx: SyncCtx) -> None:
     every non-terminal pod counts as failed. Pods matching an Ignore rule are not counted."""
     job = ctx.job
     now = ctx.now
+    recorder = env.recorder  # once: env is a protocol, each read a lookup by name compiled
     completions = job.completions or 0
     failing = ctx.finished is not None and ctx.finished.type in (FAILURE_TARGET, FAILED)
     established = failing and job.has_true(FAILURE_TARGET)  # failing since an earlier sync
@@ -65,14 +66,14 @@ def track_and_remove_finalizers(env: ControllerEnv, ctx: SyncCtx) -> None:
         if pod.phase == SUCCEEDED and not considered_failed:
             if not job.indexed:
                 job.succeeded += 1
-                env.recorder.pod_counted(
+                recorder.pod_counted(
                     now, pod.name, "succeeded", _succeeded_numbers(job, job.succeeded)
                 )
             elif valid and pod.index not in job.completed_indexes:
                 assert pod.index is not None
                 job.completed_indexes.add(pod.index)
                 job.indexes_version += 1
-                env.recorder.pod_counted(
+                recorder.pod_counted(
                     now, pod.name, "succeeded", _succeeded_numbers(job, len(job.completed_indexes))
                 )
         elif (considered_failed or failing) and valid:
@@ -86,10 +87,10 @@ def track_and_remove_finalizers(env: ControllerEnv, ctx: SyncCtx) -> None:
                     numbers = _failed_numbers(ctx, pod)
                 if match.action is not None:
                     numbers |= {"action": match.action, "rule": match.rule}
-                env.recorder.pod_counted(now, pod.name, "failed", numbers)
+                recorder.pod_counted(now, pod.name, "failed", numbers)
             elif match.action == IGNORE:
                 numbers = {"action": IGNORE, "rule": match.rule}
-                env.recorder.pod_counted(now, pod.name, "ignored", numbers)
+                recorder.pod_counted(now, pod.name, "ignored", numbers)
         remove_finalizer(env, pod)
     if job.indexed:
         job.succeeded = len(job.completed_indexes)
@@ -119,7 +120,9 @@ def _failed_numbers(ctx: SyncCtx, pod: Pod) -> dict[str, Any]:
 def remove_finalizer(env: ControllerEnv, pod: Pod) -> None:
     """The tracking finalizer is gone: a deleted terminal pod disappears."""
     pod.tracked = False
-    pod.job.finished_tracked.pop(pod.uid, None)
+    job: JobRuntime = pod.job  # Pod.job is Any: typed here, its fields are read natively
+    if pod.uid in job.finished_tracked:  # compiled, dict.pop is a method call by name
+        del job.finished_tracked[pod.uid]
     if pod.terminal and pod.deletion_ts is not None:
         env.pod_gone(pod)
 

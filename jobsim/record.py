@@ -61,6 +61,16 @@ class Kind(IntEnum):
     CRONJOB_EVENT = 41  # subject cronjob, ref reason, a 1 for a Warning, text message
 
 
+# The Kinds of the entries every pod writes, as Final ints: compiled, ``Kind.X`` is a globals
+# lookup and a class attribute lookup at each use.
+_POD_CREATED: Final[int] = Kind.POD_CREATED.value
+_POD_SCHEDULED: Final[int] = Kind.POD_SCHEDULED.value
+_CONTAINER_STARTED: Final[int] = Kind.CONTAINER_STARTED.value
+_CONTAINER_EXITED: Final[int] = Kind.CONTAINER_EXITED.value
+_POD_PHASE: Final[int] = Kind.POD_PHASE.value
+_POD_COUNTED: Final[int] = Kind.POD_COUNTED.value
+
+
 @dataclass(slots=True, init=False)  # a compiled __init__ (mypyc runs a generated one)
 class PodRecord:
     """One pod's life, as the result reports it."""
@@ -613,7 +623,7 @@ class Recorder:
         ids = self._ids
         self._row(
             t,
-            Kind.POD_CREATED,
+            _POD_CREATED,
             ids[name],
             ids[job],
             -1 if index is None else index,
@@ -625,7 +635,7 @@ class Recorder:
         p = self.pods[name]
         p.node, p.scheduledAt = node, t
         ids = self._ids
-        self._row(t, Kind.POD_SCHEDULED, ids[name], ids[node], 0, 0.0, _EMPTY)
+        self._row(t, _POD_SCHEDULED, ids[name], ids[node], 0, 0.0, _EMPTY)
 
     def pod_unschedulable(self, t: float, name: str, message: str) -> None:
         self._log(t, Kind.POD_UNSCHEDULABLE, name, text=message)
@@ -642,7 +652,7 @@ class Recorder:
         ids = self._ids
         self._row(
             t,
-            Kind.CONTAINER_STARTED,
+            _CONTAINER_STARTED,
             ids[name],
             _EMPTY if p.index is None else ids[str(p.index)],
             restarts,
@@ -655,7 +665,7 @@ class Recorder:
         ids = self._ids
         self._row(
             t,
-            Kind.CONTAINER_EXITED,
+            _CONTAINER_EXITED,
             ids[name],
             _EMPTY if exited_at == t else ids["late"],
             exit_code,
@@ -672,7 +682,7 @@ class Recorder:
         if phase in TERMINAL_PHASES:
             p.finishedAt = t
         ids = self._ids
-        self._row(t, Kind.POD_PHASE, ids[name], ids[phase], 0, 0.0, _EMPTY)
+        self._row(t, _POD_PHASE, ids[name], ids[phase], 0, 0.0, _EMPTY)
 
     def pod_deleted(self, t: float, name: str, reason: str, failed_at_once: bool) -> None:
         """A DELETE (a deletionTimestamp). ``failed_at_once``: the pod still held the Job's
@@ -706,7 +716,7 @@ class Recorder:
         ids = self._ids
         if numbers:
             self.numbers[len(self)] = numbers
-        self._row(t, Kind.POD_COUNTED, ids[name], ids[as_], 0, 0.0, _EMPTY)
+        self._row(t, _POD_COUNTED, ids[name], ids[as_], 0, 0.0, _EMPTY)
 
     def pod_removed(self, t: float, name: str) -> None:
         self.pods[name].removedAt = t

@@ -49,7 +49,7 @@ DELETED: Final = "Deleted"
 """The outcome of a Job deleted before it finished (no condition says so: the Job is gone)."""
 PHASE_SUCCEEDED: Final = "Succeeded"
 PHASE_FAILED: Final = "Failed"
-TERMINAL_PHASES = (PHASE_SUCCEEDED, PHASE_FAILED)
+TERMINAL_PHASES: Final = (PHASE_SUCCEEDED, PHASE_FAILED)
 
 
 def is_true(conditions: list[dict[str, Any]], type_: str) -> bool:

@@ -7,7 +7,7 @@ from reading the upstream functions (cited next to each case), never from runnin
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 
 import pytest
 from hypothesis import given, settings
@@ -223,15 +223,20 @@ def test_first_pending_indexes_properties(completions: int, done: set[int], coun
 @settings(deadline=None)
 @given(
     completions=st.integers(min_value=0, max_value=400),
-    parts=st.lists(st.sets(st.integers(min_value=0, max_value=450), max_size=150), max_size=4),
+    sets=st.lists(st.sets(st.integers(min_value=0, max_value=450), max_size=150), max_size=4),
+    keys=st.lists(st.booleans(), min_size=4, max_size=4),
     count=st.integers(min_value=0, max_value=300),
 )
 def test_first_pending_indexes_of_a_union_by_parts(
-    completions: int, parts: list[set[int]], count: int
+    completions: int, sets: list[set[int]], keys: list[bool], count: int
 ) -> None:
-    """A union given by its parts (the controller's succeeded ∪ active ∪ failed) gives what the
-    union as one set gives, from any floor below which every index is taken."""
-    union = set().union(*parts)
+    """A union given by its parts (the controller's succeeded ∪ active ∪ failed, the active
+    ones a dict's keys) gives what the union as one set gives, from any floor below which
+    every index is taken."""
+    parts: list[Collection[int]] = [
+        dict.fromkeys(p).keys() if as_keys else p for p, as_keys in zip(sets, keys, strict=False)
+    ]
+    union = set().union(*sets)
     start = 0
     while start in union:
         start += 1

@@ -122,9 +122,11 @@ def first_pending_indexes(
 
     Set arithmetic over windows of doubling width from ``start`` (each window's indexes less
     every part of ``done``), so the indexes it steps over cost C-level set operations, not a
-    Python test each; it never walks ``[0, completions)``. ``busy_above``, about how many
-    indexes from ``start`` on are in ``done`` (the active pods, say), sizes the first window
-    so that one window usually does; it changes the cost, never the result.
+    Python test each (a part that is not a set, such as a dict's keys, is tested per index of
+    the window rather than walked whole); it never walks ``[0, completions)``.
+    ``busy_above``, about how many indexes from ``start`` on are in ``done`` (the active pods,
+    say), sizes the first window so that one window usually does; it changes the cost, never
+    the result.
     """
     result: list[int] = []
     if count <= 0:
@@ -134,7 +136,12 @@ def first_pending_indexes(
     lo, width = start, max(2 * count + busy_above, 64)
     while lo < completions and len(result) < count:
         hi = min(lo + width, completions)
-        free = set(range(lo, hi)).difference(*parts)
+        free = set(range(lo, hi))
+        for part in parts:  # one at a time: set.difference walks the smaller side of each
+            if isinstance(part, (set, frozenset)):
+                free = free.difference(part)
+            else:  # a dict's keys, say: difference would walk all of them
+                free = {i for i in free if i not in part}
         result.extend(sorted(free)[: count - len(result)])
         lo, width = hi, 2 * width
     return result

@@ -102,9 +102,12 @@ def _pending_indexes(
     if len(low) >= count:
         job.holes = set(low)
         return low[:count]
-    found = first_pending_indexes(
-        busy, count - len(low), completions, floor, busy_above=len(job.active_indexes)
-    )
+    # Above a floor a scan has set, nothing is busy yet: pods go only to the indexes a scan
+    # finds, all below the floor it sets. From the pending floor (the first scan, or after a
+    # spec change reset busy_floor), the active pods lie ahead: the first window spans them.
+    # (The estimate sizes the window; it never changes what is found.)
+    ahead = len(job.active_indexes) if floor <= job.pending_floor else 0
+    found = first_pending_indexes(busy, count - len(low), completions, floor, busy_above=ahead)
     job.holes = set(low).union(found)
     # every index from the floor up to the last one found is busy but those found; if fewer
     # were found than asked for, every index up to completions is

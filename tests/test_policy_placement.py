@@ -23,9 +23,9 @@ from jobsim.policy.placement import (
     PodNeeds,
     Taint,
     Toleration,
-    feasibility,
     feasible,
     filter_reason,
+    fits_unselective,
     insufficient_reason,
     insufficient_resource,
     least_allocated,
@@ -259,9 +259,17 @@ TAINTED = "node(s) had untolerated taint {dedicated: gpu}"
 def test_filter_reason_and_feasible(node: FakeNode, want: str | None) -> None:
     assert filter_reason(node, NEEDS) == want
     assert feasible(node, NEEDS) is (want is None)
-    assert feasibility(NEEDS)(node) is (want is None)
     plain = NEEDS._replace(node_selector=())  # the inline predicate: no selector, no affinity
-    assert feasibility(plain)(node) is feasible(node, plain)
+    fits = fits_unselective(
+        node.ready,
+        node.cordoned,
+        node.taints,
+        node.requested,
+        node.capacity,
+        plain.tolerations,
+        plain.requests,
+    )
+    assert fits is feasible(node, plain)
     resources_only = want is not None and want.startswith(("Insufficient", "Too many"))
     assert placeable(node, NEEDS) is (want is None or resources_only)
 

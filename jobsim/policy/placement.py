@@ -63,7 +63,7 @@ SimPy. The node-level functions read a node through ``NodeView``.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Final, NamedTuple, Protocol
 
 from jobsim.k8s import job as k8s
@@ -81,7 +81,6 @@ __all__ = [
     "PodNeeds",
     "Taint",
     "Toleration",
-    "feasibility",
     "feasible",
     "filter_reason",
     "fits_unselective",
@@ -282,29 +281,6 @@ def feasible(node: NodeView, needs: PodNeeds) -> bool:
         placeable(node, needs)
         and insufficient_resource(node.requested, node.capacity, needs.requests) is None
     )
-
-
-def feasibility(needs: PodNeeds) -> Callable[[NodeView], bool]:
-    """``feasible`` for pods of these needs, as a predicate of the node: for needs without a
-    nodeSelector or required node affinity (NodeAffinity passes every node) the same filters,
-    in the same order, read inline (the scheduler's fit index asks it at every binding and
-    release)."""
-    if needs.node_selector or needs.node_affinity is not None:
-        return lambda node: feasible(node, needs)
-    tolerations, requests = needs.tolerations, needs.requests
-
-    def check(node: NodeView) -> bool:
-        return fits_unselective(
-            node.ready,
-            node.cordoned,
-            node.taints,
-            node.requested,
-            node.capacity,
-            tolerations,
-            requests,
-        )
-
-    return check
 
 
 def fits_unselective(

@@ -65,7 +65,6 @@ from jobsim.policy.inter_pod_affinity import (
 from jobsim.policy.node_affinity import Term, preferred_terms
 from jobsim.policy.placement import (
     PodNeeds,
-    feasibility,
     feasible,
     filter_reason,
     fits_unselective,
@@ -210,11 +209,6 @@ class _FitIndex:
     def __init__(self, key: PodNeeds, nodes: list[Node], score: Callable[[Node], int]) -> None:
         self.key = key
         self.score = score
-        self.feasible = feasibility(key)
-        # no nodeSelector nor required node affinity: the filters read from the Node itself
-        self.unselective = not key.node_selector and key.node_affinity is None
-        self.tolerations = key.tolerations
-        self.requests = key.requests
         self.member: dict[int, int] = {}
         for n in nodes:
             entry = self._entry(n)
@@ -224,21 +218,9 @@ class _FitIndex:
 
     def _entry(self, node: Node) -> int | None:
         """The node's entry, or None if a pod of the key cannot go there now."""
-        if node.removed:
+        if node.removed or not _feasible(node, self.key):
             return None
-        if self.unselective:
-            fits = fits_unselective(
-                node.ready,
-                node.cordoned,
-                node.taints,
-                node.requested,
-                node.capacity,
-                self.tolerations,
-                self.requests,
-            )
-        else:
-            fits = self.feasible(node)
-        return (-self.score(node) << _SEQ_BITS) | node.seq if fits else None
+        return (-self.score(node) << _SEQ_BITS) | node.seq
 
     def update(self, node: Node) -> None:
         """Re-file one node after it changed."""

@@ -104,7 +104,7 @@ class Kubelets:
         for image, policy, key in pod.images:
             have = node.images.get(key)
             if have is None or policy == "Always":
-                pull = self._pulls.get(image, self._pull_default)  # Timing.image_pull
+                pull = self._image_pull(image)
                 have = now + pull
                 if policy != "Always" or key not in node.images:
                     node.images[key] = have
@@ -124,12 +124,16 @@ class Kubelets:
             rng = self._streams[node.name] = stream(self.seed, "kubelet", node.name)
         return dist.sample(rng)  # type: ignore[arg-type]
 
+    def _image_pull(self, image: str) -> float:
+        """``Timing.image_pull``, from the values the constructor read once."""
+        return self._pulls.get(image, self._pull_default)
+
     def _pull_time(self, node: Node, image: str) -> float:
         cfg = self.config
         assert cfg is not None
         dist = cfg.imagePull
         if dist is None:
-            return self.timing.image_pull(image)
+            return self._image_pull(image)
         if isinstance(dist, dict):
             chosen = dist.get(image, dist.get("default"))
             return 0.0 if chosen is None else self._draw(node, chosen)

@@ -16,7 +16,8 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/jobsim run scenarios/pi.yaml
 
-# The serial test run leaves a core idle: the compiled core builds on it meanwhile.
+# Every test on two workers, with the compiled core building beside them, then the fast tests
+# again on the compiled core.
 test: $(STAMP) lint typecheck
 	$(MAKE) -j2 --output-sync=target pytest compiled
 	$(MAKE) compiled-tests
@@ -34,8 +35,9 @@ typecheck: $(STAMP)
 	$(BIN)/mypy
 
 # examples/ is what a user copies: run as they would, with the derandomized `ci` profile.
+# Two workers that steal each other's pending tests; the tests marked heavy start first.
 pytest: $(STAMP)
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n 2 --dist worksteal
 	$(BIN)/pytest -q examples --hypothesis-profile=ci
 
 golden: $(STAMP)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 
+import pytest
 from hypothesis import settings
 
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
@@ -30,3 +31,10 @@ if os.environ.get("JOBSIM_EXPECT_COMPILED") == "1":
 
     if not compiled():
         raise RuntimeError("JOBSIM_EXPECT_COMPILED=1 but jobsim's core is not compiled")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests marked ``heavy`` (minutes each) first, otherwise in file order: make test's two
+    workers then run the rest beside them, instead of one of them ending alone on a long test.
+    The order is the same in every worker, as pytest-xdist requires."""
+    items.sort(key=lambda item: item.get_closest_marker("heavy") is None)

@@ -30,6 +30,7 @@ def test_stored_without_outputs(path: Path) -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.heavy  # the capacity-planning notebook runs 551 simulations: minutes
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_runs_without_error(path: Path) -> None:
     nbformat = pytest.importorskip("nbformat")

@@ -29,13 +29,14 @@ every event), with a ``NullRecorder`` (the model alone), and the bare model: as 
 jobsim created, with the same run-time distribution, one ``simpy.Resource`` with one slot per
 pod slot of the cluster, one process per pod holding one request for one ``env.timeout``. It is
 the floor: what SimPy alone costs for those pods. Wall time is ``time.perf_counter`` around
-building and running each model (the scenario is validated beforehand), the best of up to five
-runs while they add up to under 5 s (short runs are the noisiest). "ratio" is jobsim's pods/s
-over the bare model's (1 or more: jobsim is as fast). "cost" is the default recorder's seconds
-per pod over the 10 000-pod, 100-node row's. "peak RSS" is the peak resident memory (Linux
-``VmHWM``, else ``ru_maxrss``) of a fresh process that loads the scenario and runs ``simulate``
-once, interpreter and imports included (``--no-memory`` skips it); the JSON also holds its
-growth during the run alone.
+building and running each model (the scenario is validated beforehand), the best of each over
+up to five rounds, a round timing the three in turn, while the rounds add up to under 15 s
+(short runs are the noisiest; in rounds, a slowdown of the machine falls on all three alike).
+"ratio" is jobsim's pods/s over the bare model's (1 or more: jobsim is as fast). "cost" is
+the default recorder's seconds per pod over the 10 000-pod, 100-node row's. "peak RSS" is the
+peak resident memory (Linux ``VmHWM``, else ``ru_maxrss``) of a fresh process that loads the
+scenario and runs ``simulate`` once, interpreter and imports included (``--no-memory`` skips
+it); the JSON also holds its growth during the run alone.
 
 The commands are ``jobsim --help``, ``jobsim validate scenarios/pi.yaml`` and ``jobsim run
 scenarios/pi.yaml`` of this checkout, each the best of 5 fresh processes (wall time of the
@@ -295,15 +296,27 @@ def bare_durations(n: int, seed: int) -> list[float]:
     return [float(d) for d in draws]
 
 
-def best_of(
-    fn: Callable[[], float], *, first: float | None = None, runs: int = 5, budget: float = 5.0
-) -> float:
-    """The least of up to ``runs`` wall times of ``fn`` (``first`` counting as one), stopping
-    once ``budget`` seconds are spent: short runs are noisy, long ones are run once."""
-    times = [fn() if first is None else first]
-    while len(times) < runs and sum(times) < budget:
-        times.append(fn())
-    return min(times)
+def best_of_rounds(
+    fns: Sequence[Callable[[], float]],
+    *,
+    firsts: Sequence[float] = (),
+    runs: int = 5,
+    budget: float = 15.0,
+) -> list[float]:
+    """The least wall time of each of ``fns`` over up to ``runs`` rounds, a round timing each
+    once in turn (``firsts``: the first round's times, taken already), stopping once the
+    rounds have spent ``budget`` seconds. In rounds, a slowdown of the machine for a few
+    seconds (another process, the host's throttling) falls on all of them alike, and a later
+    round finds them all at full speed: timed one after another, a ratio took the slowdown's
+    whole weight on one side."""
+    rounds = [list(firsts)] if firsts else []
+    while len(rounds) < runs and sum(map(sum, rounds)) < budget:
+        times = []
+        for fn in fns:
+            gc.collect()
+            times.append(fn())
+        rounds.append(times)
+    return [min(r[i] for r in rounds) for i in range(len(fns))]
 
 
 def _peak_rss_bytes() -> int:
@@ -382,8 +395,8 @@ class Row:
 
 
 def measure(case: Case, *, memory: bool, seed: int = 1, console: Console | None = None) -> Row:
-    """Time jobsim (default recorder, then ``NullRecorder``) and the bare model on the same
-    pods; then, if asked, the default recorder's peak memory in a fresh process."""
+    """Time jobsim (default recorder and ``NullRecorder``) and the bare model on the same pods,
+    in rounds; then, if asked, the default recorder's peak memory in a fresh process."""
 
     def log(message: str) -> None:
         if console is not None:
@@ -393,18 +406,20 @@ def measure(case: Case, *, memory: bool, seed: int = 1, console: Console | None 
     scenario = load_scenario(case.scenario(seed))
     gc.collect()
     full = run_full(scenario)
-    full_s = best_of(lambda: run_full(scenario).seconds, first=full.seconds)
-    log(f"  default recorder: {full.pods / full_s:,.0f} pods/s")
     gc.collect()
     null = run_jobsim(scenario)
-    null_s = best_of(lambda: run_jobsim(scenario).seconds, first=null.seconds)
     if null.pods != full.pods:
         raise RuntimeError(f"{case.label}: {full.pods} pods recorded, {null.pods} created")
-    log(f"  NullRecorder: {null.pods / null_s:,.0f} pods/s")
     durations = bare_durations(null.pods, seed)
+    bare = partial(run_bare, durations, case.nodes * SLOTS_PER_NODE)
     gc.collect()
-    bare_s = best_of(partial(run_bare, durations, case.nodes * SLOTS_PER_NODE))
-    del durations
+    full_s, null_s, bare_s = best_of_rounds(
+        [lambda: run_full(scenario).seconds, lambda: run_jobsim(scenario).seconds, bare],
+        firsts=[full.seconds, null.seconds, bare()],
+    )
+    del durations, bare
+    log(f"  default recorder: {full.pods / full_s:,.0f} pods/s")
+    log(f"  NullRecorder: {null.pods / null_s:,.0f} pods/s")
     log(f"  bare SimPy: {null.pods / bare_s:,.0f} pods/s")
     rss = growth = None
     if memory:

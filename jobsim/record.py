@@ -268,6 +268,18 @@ class _Interned(dict[str, int]):
 _EMPTY: Final = 0
 """The number of ``""`` in a record's strings: a new record's first string (``_Interned``)."""
 
+_MAX_KEPT: Final = 2**62
+"""Counts kept as int64s are below it (a Job's completions are at most 10^7)."""
+
+
+def _or_none(c: int) -> int | None:
+    return None if c < 0 else c
+
+
+def _position(item: tuple[int, dict[str, Any]]) -> int:
+    return item[0]
+
+
 _POD_FIELDS = tuple(f.name for f in fields(PodRecord))
 _COLUMNS = ("t", "kind", "subject", "ref", "a", "b", "text")
 _BLOCK: Final = 256
@@ -310,8 +322,11 @@ class Recorder:
             list[float], list[int], list[int], list[int], list[int], list[float], list[int]
         ] = ([], [], [], [], [], [], [])
         self._ids = _Interned()
-        self.numbers: dict[int, dict[str, Any]] = {}
-        """The numbers behind an event's decision, by event position."""
+        self._numbers: dict[int, dict[str, Any]] = {}
+        self._succeeded = array("q")
+        """The numbers of pods counted succeeded, ``{"succeeded": s, "completions": c}``, as
+        (position, s, c or -1 for None) triples: a dict each was a quarter of a big record's
+        memory. ``numbers`` moves them into its dict when read."""
         self.pods: dict[str, PodRecord] = {}
         self.jobs: dict[str, JobRecord] = {}
         self.nodes: dict[str, NodeRecord] = {}
@@ -416,11 +431,31 @@ class Recorder:
     ) -> None:
         ids = self._ids
         if numbers:
-            self.numbers[len(self)] = numbers
+            self._numbers[len(self)] = numbers
         self._row(t, kind, ids[subject], ids[ref], a, b, ids[text])
 
     def __len__(self) -> int:
         return len(self._t) + len(self._pending[0])
+
+    @property
+    def numbers(self) -> dict[int, dict[str, Any]]:
+        """The numbers behind an event's decision, by event position, in event order."""
+        kept = self._succeeded
+        if kept:
+            counted = [
+                (kept[i], {"succeeded": kept[i + 1], "completions": _or_none(kept[i + 2])})
+                for i in range(0, len(kept), 3)
+            ]
+            merged = sorted([*self._numbers.items(), *counted], key=_position)
+            self._numbers.clear()  # the same dict: a reader may hold it
+            self._numbers.update(merged)
+            del kept[:]
+        return self._numbers
+
+    @numbers.setter
+    def numbers(self, value: dict[int, dict[str, Any]]) -> None:
+        self._numbers = value
+        del self._succeeded[:]
 
     @property
     def strings(self) -> list[str]:
@@ -714,9 +749,30 @@ class Recorder:
         """The controller counted a pod; ``numbers``: the count and the limit it meets."""
         self.pods[name].counted = as_
         ids = self._ids
-        if numbers:
-            self.numbers[len(self)] = numbers
+        if numbers and (as_ != "succeeded" or not self._keep_succeeded(numbers)):
+            self._numbers[len(self)] = numbers
         self._row(t, _POD_COUNTED, ids[name], ids[as_], 0, 0.0, _EMPTY)
+
+    def _keep_succeeded(self, numbers: dict[str, Any]) -> bool:
+        """Keep ``{"succeeded": s, "completions": c}`` (those keys in that order, ``s`` an
+        int, ``c`` an int or None) as a triple; False for any other numbers."""
+        if len(numbers) != 2:
+            return False
+        first, second = numbers
+        if first != "succeeded" or second != "completions":
+            return False
+        succeeded, completions = numbers[first], numbers[second]
+        if type(succeeded) is not int or not 0 <= succeeded < _MAX_KEPT:
+            return False
+        if completions is None:
+            completions = -1
+        elif type(completions) is not int or not 0 <= completions < _MAX_KEPT:
+            return False
+        kept = self._succeeded
+        kept.append(len(self))
+        kept.append(succeeded)
+        kept.append(completions)
+        return True
 
     def pod_removed(self, t: float, name: str) -> None:
         self.pods[name].removedAt = t

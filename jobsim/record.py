@@ -268,8 +268,9 @@ class _Interned(dict[str, int]):
 _EMPTY: Final = 0
 """The number of ``""`` in a record's strings: a new record's first string (``_Interned``)."""
 
-_MAX_KEPT: Final = 2**62
-"""Counts kept as int64s are below it (a Job's completions are at most 10^7)."""
+_MAX_KEPT: Final = 2**53
+"""Counts kept as int64s are below it (a Job's completions are at most 10^7); compiled, a
+comparison with it is one of machine words (2**62 and above are boxed)."""
 
 
 def _or_none(c: int) -> int | None:
@@ -327,6 +328,9 @@ class Recorder:
         """The numbers of pods counted succeeded, ``{"succeeded": s, "completions": c}``, as
         (position, s, c or -1 for None) triples: a dict each was a quarter of a big record's
         memory. ``numbers`` moves them into its dict when read."""
+        self._succeeded_pending: list[int] = []
+        """Triples not yet in ``_succeeded``: compiled, a list append is a C call where an
+        array's is a method call."""
         self.pods: dict[str, PodRecord] = {}
         self.jobs: dict[str, JobRecord] = {}
         self.nodes: dict[str, NodeRecord] = {}
@@ -441,6 +445,8 @@ class Recorder:
     def numbers(self) -> dict[int, dict[str, Any]]:
         """The numbers behind an event's decision, by event position, in event order."""
         kept = self._succeeded
+        kept.fromlist(self._succeeded_pending)
+        self._succeeded_pending.clear()
         if kept:
             counted = [
                 (kept[i], {"succeeded": kept[i + 1], "completions": _or_none(kept[i + 2])})
@@ -456,6 +462,7 @@ class Recorder:
     def numbers(self, value: dict[int, dict[str, Any]]) -> None:
         self._numbers = value
         del self._succeeded[:]
+        self._succeeded_pending.clear()
 
     @property
     def strings(self) -> list[str]:
@@ -758,20 +765,26 @@ class Recorder:
         int, ``c`` an int or None) as a triple; False for any other numbers."""
         if len(numbers) != 2:
             return False
-        first, second = numbers
-        if first != "succeeded" or second != "completions":
-            return False
-        succeeded, completions = numbers[first], numbers[second]
+        expected = "succeeded"
+        for key in numbers:  # compiled, a dict's own iteration: no tuple, no iterator object
+            if key != expected:
+                return False
+            expected = "completions"
+        succeeded = numbers["succeeded"]
+        completions = numbers["completions"]
         if type(succeeded) is not int or not 0 <= succeeded < _MAX_KEPT:
             return False
         if completions is None:
             completions = -1
         elif type(completions) is not int or not 0 <= completions < _MAX_KEPT:
             return False
-        kept = self._succeeded
-        kept.append(len(self))
-        kept.append(succeeded)
-        kept.append(completions)
+        pending = self._succeeded_pending
+        pending.append(len(self))
+        pending.append(succeeded)
+        pending.append(completions)
+        if len(pending) >= 3 * _BLOCK:
+            self._succeeded.fromlist(pending)
+            pending.clear()
         return True
 
     def pod_removed(self, t: float, name: str) -> None:

@@ -4,8 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test check lint typecheck pytest golden bench bench-interpreted bench-extra clean \
-	compiled test-compiled compiled-tests
+.PHONY: demo test check lint typecheck pytest pytest-light golden bench bench-interpreted bench-extra clean \
+	compiled test-compiled compiled-tests compiled-notebooks
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -17,10 +17,11 @@ demo: $(STAMP)
 	$(BIN)/jobsim run scenarios/pi.yaml
 
 # Every test on two workers, with the compiled core building beside them, then the fast tests
-# again on the compiled core.
+# again on the compiled core, and the notebooks (the tests marked heavy) there: the
+# capacity-planning notebook's 551 simulations take 2 minutes compiled, 6 interpreted.
 test: $(STAMP) lint typecheck
-	$(MAKE) -j2 --output-sync=target pytest compiled
-	$(MAKE) compiled-tests
+	$(MAKE) -j2 --output-sync=target pytest-light compiled
+	$(MAKE) compiled-tests compiled-notebooks
 
 # The fast loop: lint, types and every test not marked slow (under a minute on 2 cores).
 check: $(STAMP) lint typecheck
@@ -38,6 +39,11 @@ typecheck: $(STAMP)
 # Two workers that steal each other's pending tests; the tests marked heavy start first.
 pytest: $(STAMP)
 	$(BIN)/pytest -q -n 2 --dist worksteal
+	$(BIN)/pytest -q examples --hypothesis-profile=ci
+
+# The same without the notebooks, which make test runs on the compiled core.
+pytest-light: $(STAMP)
+	$(BIN)/pytest -q -n 2 --dist worksteal -m "not heavy"
 	$(BIN)/pytest -q examples --hypothesis-profile=ci
 
 golden: $(STAMP)
@@ -63,6 +69,12 @@ compiled-tests:
 	cd $(COMPILED) && JOBSIM_EXPECT_COMPILED=1 PYTHONPATH=. ../../$(BIN)/pytest -q -n 2 \
 		-p no:cacheprovider -m "not slow" --deselect tests/test_sync_counts.py \
 		--deselect tests/test_pending_scan.py
+
+# The notebooks on the compiled core: their kernels (and the processes of their sweeps) import
+# it by the absolute PYTHONPATH, and the test checks they do.
+compiled-notebooks:
+	cd $(COMPILED) && JOBSIM_EXPECT_COMPILED=1 PYTHONPATH=$(CURDIR)/$(COMPILED) \
+		../../$(BIN)/pytest -q -n 2 -p no:cacheprovider -m heavy tests/test_notebooks.py
 
 # One table (pods/s against bare SimPy, memory, the commands' times) of the compiled core, also
 # written to benchmarks/results.json; about 9 minutes on 2 cores (ARGS=--no-million: about 2).

@@ -3,6 +3,7 @@ without outputs."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -30,12 +31,15 @@ def test_stored_without_outputs(path: Path) -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.heavy  # the capacity-planning notebook runs 551 simulations: minutes
+@pytest.mark.heavy  # the capacity-planning notebook runs 551 simulations: minutes (Makefile)
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_runs_without_error(path: Path) -> None:
     nbformat = pytest.importorskip("nbformat")
     nbclient = pytest.importorskip("nbclient")
     nb = nbformat.read(path, as_version=4)
+    if os.environ.get("JOBSIM_EXPECT_COMPILED") == "1":  # make test: the kernel imports it too
+        check = "from jobsim.version import compiled\nassert compiled(), 'not compiled'"
+        nb.cells.insert(0, nbformat.v4.new_code_cell(check))
     client = nbclient.NotebookClient(
         nb, timeout=900, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
     )

@@ -4,8 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test check lint typecheck pytest pytest-light golden bench bench-interpreted bench-extra clean \
-	compiled test-compiled compiled-tests compiled-notebooks
+.PHONY: demo test check lint typecheck pytest pytest-light golden bench bench-interpreted \
+	bench-extra clean compiled test-compiled compiled-tests compiled-notebooks
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -35,13 +35,12 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-# examples/ is what a user copies: run as they would, with the derandomized `ci` profile.
-# Two workers that steal each other's pending tests; the tests marked heavy start first.
-pytest: $(STAMP)
-	$(BIN)/pytest -q -n 2 --dist worksteal
-	$(BIN)/pytest -q examples --hypothesis-profile=ci
+# Every test on the interpreted core: the light ones, then the notebooks (marked heavy).
+pytest: pytest-light
+	$(BIN)/pytest -q -n 2 -m heavy tests/test_notebooks.py
 
-# The same without the notebooks, which make test runs on the compiled core.
+# Two workers that steal each other's pending tests; the notebooks left to make test's compiled
+# run. examples/ is what a user copies: run as they would, with the derandomized `ci` profile.
 pytest-light: $(STAMP)
 	$(BIN)/pytest -q -n 2 --dist worksteal -m "not heavy"
 	$(BIN)/pytest -q examples --hypothesis-profile=ci

@@ -23,9 +23,10 @@ test: $(STAMP) lint typecheck
 	$(MAKE) -j2 --output-sync=target pytest-light compiled
 	$(MAKE) compiled-tests compiled-notebooks
 
-# The fast loop: lint, types and every test not marked slow (under a minute on 2 cores).
+# The fast loop: lint, types and every test not marked slow, nor running the at-scale scenario
+# (marked scale by tests/conftest.py), on two workers: under a minute on 2 cores.
 check: $(STAMP) lint typecheck
-	$(BIN)/pytest -q -m "not slow" -n 2  # two workers (pytest-xdist): under a minute
+	$(BIN)/pytest -q -n 2 --dist worksteal -m "not slow and not scale"
 
 lint: $(STAMP)
 	$(BIN)/ruff check jobsim tests benchmarks examples setup.py

@@ -33,8 +33,22 @@ if os.environ.get("JOBSIM_EXPECT_COMPILED") == "1":
         raise RuntimeError("JOBSIM_EXPECT_COMPILED=1 but jobsim's core is not compiled")
 
 
+def _runs_at_scale(item: pytest.Item) -> bool:
+    """Whether the test runs ``scenarios/at-scale.yaml`` (2,000 pods on 200 nodes, 5-10 s a
+    run): tests/test_at_scale.py, and every case of a test parametrized by the shipped
+    scenarios whose id names it."""
+    return item.path.name == "test_at_scale.py" or "[at-scale" in item.nodeid
+
+
+@pytest.hookimpl(tryfirst=True)  # before -m selects by the markers
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Tests marked ``heavy`` (minutes each) first, otherwise in file order: make test's two
-    workers then run the rest beside them, instead of one of them ending alone on a long test.
-    The order is the same in every worker, as pytest-xdist requires."""
+    """Mark the tests that run the at-scale scenario ``scale``: make check leaves them out
+    (they were 200 of its 380 CPU-seconds), make test and the compiled run keep them.
+
+    Then sort the tests marked ``heavy`` (minutes each) first, otherwise in file order: make
+    test's two workers run the rest beside them, instead of one of them ending alone on a long
+    test. The order is the same in every worker, as pytest-xdist requires."""
+    for item in items:
+        if _runs_at_scale(item):
+            item.add_marker(pytest.mark.scale)
     items.sort(key=lambda item: item.get_closest_marker("heavy") is None)

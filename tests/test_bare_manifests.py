@@ -253,6 +253,7 @@ def test_standard_input() -> None:
     assert (res.exit_code, res.stdout) == (0, "<stdin>: OK (Job default/pi)\n")
 
 
+@pytest.mark.slow  # a day of a CronJob through the CLI, 3-4 s: not in make check
 def test_a_cronjob_runs_for_a_day(tmp_path: Path) -> None:
     """The docs' every-minute CronJob runs bare for a day of virtual time: a Job at each
     minute from 00:01 to 23:59 (the one at 24:00:00.1 is past the horizon), named after its
@@ -309,6 +310,7 @@ def test_horizon_on_a_scenario_file_is_refused() -> None:
     assert res.stderr.startswith("scenarios/pi.yaml: --horizon: apply to bare Job manifests only")
 
 
+@pytest.mark.slow  # a day of a CronJob and a Job through the CLI, 3 s
 def test_a_cronjob_beside_a_job_runs_too(tmp_path: Path) -> None:
     path = write(tmp_path, f"{CRONJOB}---\n{job('one')}", "both.yaml")
     res = runner.invoke(app, ["run", str(path), "--json"])

@@ -205,6 +205,7 @@ def test_minutes_axis() -> None:
     assert _xticks(ax) == ["0", "5", "10", "15", "20", "25", "30", "35", "40"]
 
 
+@pytest.mark.slow  # two weeks of CronJobs run and drawn, 2 s: not in make check
 def test_compare_of_a_week() -> None:
     """Forbid skips Thursday's run (6 + 7 Jobs); Allow runs it (7 + 7): past three Jobs a
     title counts outcomes, and the shared axis is in days."""

@@ -223,6 +223,7 @@ def test_each_job_event_kind_is_drawn_as_itself(kind: str) -> None:
     drawn()
 
 
+@pytest.mark.slow  # a search and its shrinking, 6-7 s: not in make check
 def test_a_drawn_delete_job_deletes_its_job() -> None:
     """The simplest scenario with a ``deleteJob`` deletes its Job at the event's time."""
     example = find(

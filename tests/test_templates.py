@@ -188,6 +188,7 @@ def test_uniform_over_zero_is_submit_at() -> None:
     assert sorted(times.values()) == [120.0, 120.0, 120.0]
 
 
+@pytest.mark.slow  # 2,000 replicas loaded, 2 s: not in make check
 def test_poisson_has_exponential_gaps_of_the_mean() -> None:
     n = 2000
     data = template(replicas=n, arrival={"poisson": {"mean": "30s"}}, submit="10s", seed=5)

@@ -126,14 +126,26 @@ def first_pending_indexes(
     the window rather than walked whole); it never walks ``[0, completions)``.
     ``busy_above``, about how many indexes from ``start`` on are in ``done`` (the active pods,
     say), sizes the first window so that one window usually does; it changes the cost, never
-    the result.
+    the result. With ``busy_above`` 0 (the caller expects few indexes in ``done`` from ``start``
+    on), the first ``2 * count + 8`` indexes are tested one by one before any window: building
+    and subtracting sets cost more than a few membership tests.
     """
     result: list[int] = []
     if count <= 0:
         return result
     union: tuple[Collection[int], ...] | None = getattr(done, "parts", None)
     parts = (done,) if union is None else union
-    lo, width = start, max(2 * count + busy_above, 64)
+    lo = start
+    if busy_above == 0:
+        probe_end = min(start + 2 * count + 8, completions)
+        while lo < probe_end and len(result) < count:
+            for part in parts:
+                if lo in part:
+                    break
+            else:
+                result.append(lo)
+            lo += 1
+    width = 2 * count + busy_above + 8
     while lo < completions and len(result) < count:
         hi = min(lo + width, completions)
         free = set(range(lo, hi))

@@ -226,13 +226,15 @@ def test_first_pending_indexes_properties(completions: int, done: set[int], coun
     sets=st.lists(st.sets(st.integers(min_value=0, max_value=450), max_size=150), max_size=4),
     keys=st.lists(st.booleans(), min_size=4, max_size=4),
     count=st.integers(min_value=0, max_value=300),
+    busy_above=st.integers(min_value=0, max_value=500),
 )
 def test_first_pending_indexes_of_a_union_by_parts(
-    completions: int, sets: list[set[int]], keys: list[bool], count: int
+    completions: int, sets: list[set[int]], keys: list[bool], count: int, busy_above: int
 ) -> None:
     """A union given by its parts (the controller's succeeded ∪ active ∪ failed, the active
     ones a dict's keys) gives what the union as one set gives, from any floor below which
-    every index is taken."""
+    every index is taken, whatever ``busy_above`` says (0: indexes tested one by one first;
+    else windows only)."""
     parts: list[Collection[int]] = [
         dict.fromkeys(p).keys() if as_keys else p for p, as_keys in zip(sets, keys, strict=False)
     ]
@@ -254,7 +256,7 @@ def test_first_pending_indexes_of_a_union_by_parts(
         def __len__(self) -> int:
             return len(union)
 
-    got = first_pending_indexes(Union(), count, completions, start)
+    got = first_pending_indexes(Union(), count, completions, start, busy_above)
     assert got == [i for i in range(completions) if i not in union][:count]
 
 

@@ -33,7 +33,9 @@ building and running each model (the scenario is validated beforehand), the best
 up to five rounds, a round timing the three in turn, while the rounds add up to under 15 s
 (short runs are the noisiest; in rounds, a slowdown of the machine falls on all three alike).
 "ratio" is jobsim's pods/s over the bare model's (1 or more: jobsim is as fast). "cost" is
-the default recorder's seconds per pod over the 10 000-pod, 100-node row's. "peak RSS" is the
+the default recorder's seconds per pod over the 10 000-pod, 100-node row's, that row's run
+timed again in each other row's rounds (the best of them: the machine's speed drifts by a
+third within minutes, and the first row's own rounds were minutes earlier). "peak RSS" is the
 peak resident memory (Linux ``VmHWM``, else ``ru_maxrss``) of a fresh process that loads the
 scenario and runs ``simulate`` once, interpreter and imports included (``--no-memory`` skips
 it); the JSON also holds its growth during the run alone.
@@ -273,6 +275,10 @@ def run_full(scenario: Scenario) -> FullRun:
     return FullRun(len(result.recorder.pods), len(result.recorder), seconds)
 
 
+def _full_seconds(scenario: Scenario) -> float:
+    return run_full(scenario).seconds
+
+
 def run_bare(durations: Sequence[float], capacity: int) -> float:
     """The bare SimPy model: one Resource request and one timeout per pod. Returns wall time."""
     start = time.perf_counter()
@@ -380,6 +386,9 @@ class Row:
     peak_growth: int | None  # bytes, during the run alone
     wall: float  # seconds the row's measurement took, memory run included
     real: bool = False  # the real control plane
+    # the reference row's pods and best seconds (default recorder), timed in this row's rounds
+    ref_pods: int | None = None
+    ref_seconds: float | None = None
 
     @property
     def full_rate(self) -> float:
@@ -394,9 +403,18 @@ class Row:
         return self.pods / self.bare_seconds
 
 
-def measure(case: Case, *, memory: bool, seed: int = 1, console: Console | None = None) -> Row:
+def measure(
+    case: Case,
+    *,
+    memory: bool,
+    seed: int = 1,
+    console: Console | None = None,
+    reference: Case | None = None,
+) -> Row:
     """Time jobsim (default recorder and ``NullRecorder``) and the bare model on the same pods,
-    in rounds; then, if asked, the default recorder's peak memory in a fresh process."""
+    in rounds, with the ``reference`` row's default recorder too (its cost's denominator, timed
+    beside it: the machine's speed drifts by a third within minutes); then, if asked, the
+    default recorder's peak memory in a fresh process."""
 
     def log(message: str) -> None:
         if console is not None:
@@ -412,12 +430,25 @@ def measure(case: Case, *, memory: bool, seed: int = 1, console: Console | None 
         raise RuntimeError(f"{case.label}: {full.pods} pods recorded, {null.pods} created")
     durations = bare_durations(null.pods, seed)
     bare = partial(run_bare, durations, case.nodes * SLOTS_PER_NODE)
+    fns: list[Callable[[], float]] = [
+        partial(_full_seconds, scenario),
+        lambda: run_jobsim(scenario).seconds,
+        bare,
+    ]
+    ref_scenario = None
+    if reference is not None and reference != case:
+        ref_scenario = load_scenario(reference.scenario(seed))
+        fns.append(partial(_full_seconds, ref_scenario))
     gc.collect()
-    full_s, null_s, bare_s = best_of_rounds(
-        [lambda: run_full(scenario).seconds, lambda: run_jobsim(scenario).seconds, bare],
-        firsts=[full.seconds, null.seconds, bare()],
-    )
-    del durations, bare
+    firsts = [full.seconds, null.seconds, bare()]
+    ref_pods = None
+    if ref_scenario is not None:
+        gc.collect()
+        ref_run = run_full(ref_scenario)
+        ref_pods = ref_run.pods
+        firsts.append(ref_run.seconds)
+    full_s, null_s, bare_s, *ref_s = best_of_rounds(fns, firsts=firsts)
+    del durations, bare, fns, ref_scenario  # before the memory run
     log(f"  default recorder: {full.pods / full_s:,.0f} pods/s")
     log(f"  NullRecorder: {null.pods / null_s:,.0f} pods/s")
     log(f"  bare SimPy: {null.pods / bare_s:,.0f} pods/s")
@@ -444,6 +475,8 @@ def measure(case: Case, *, memory: bool, seed: int = 1, console: Console | None 
         growth,
         time.perf_counter() - start,
         case.real,
+        ref_pods,
+        ref_s[0] if ref_s else None,
     )
 
 
@@ -549,12 +582,21 @@ HEADERS = (
 )
 
 
+def cost(row: Row, reference: Row | None) -> float | None:
+    """The row's seconds per pod (default recorder) over the reference row's: as timed in the
+    row's own rounds if it was, else in the reference row's."""
+    if row.ref_seconds is not None and row.ref_pods:
+        return (row.full_seconds / row.pods) / (row.ref_seconds / row.ref_pods)
+    if reference is None:
+        return None
+    return (row.full_seconds / row.pods) / (reference.full_seconds / reference.pods)
+
+
 def _cells(row: Row, reference: Row | None) -> list[str]:
     what = " +outage" if row.outage else " Indexed" if row.indexed else ""
     what += " real CP" if row.real else ""
-    cost = "-"
-    if reference is not None:
-        cost = f"{(row.full_seconds / row.pods) / (reference.full_seconds / reference.pods):.2f}×"
+    c = cost(row, reference)
+    cost_cell = "-" if c is None else f"{c:.2f}×"
     slow = " (slow)" if row.wall > SLOW_RUN else ""
     return [
         f"{row.pods:,}{what}",
@@ -565,7 +607,7 @@ def _cells(row: Row, reference: Row | None) -> list[str]:
         f"{row.null_rate / row.bare_rate:.2f}×",
         f"{row.events / row.pods:.2f}",
         f"{row.entries / row.pods:.2f}",
-        cost,
+        cost_cell,
         "-" if row.peak_rss is None else f"{row.peak_rss / 2**20:,.0f} MiB",
     ]
 
@@ -630,7 +672,8 @@ NOTE = (
     "over the bare SimPy model's pods/s in this process (≥ 1: as fast). Null: with a "
     "NullRecorder (goal ≥ 2×). events/pod: kernel events (clock.scheduled); entries/pod: "
     "recorder entries (len(Recorder)). cost: seconds per pod with the default recorder over "
-    "the 10,000-pod, 100-node row's (goal ≤ 1.3×). peak RSS: a fresh process loading and "
+    "the 10,000-pod, 100-node row's, timed in the same rounds (goal ≤ 1.3×). peak RSS: a "
+    "fresh process loading and "
     f"simulating the row (default recorder). (slow): that row took over {SLOW_RUN:g} s."
 )
 
@@ -675,9 +718,19 @@ def main(argv: Sequence[str] | None = None) -> None:
     info = machine()
     load_before = _load()
     rows: list[Row] = []
-    for case in _cases(args):
+    cases = _cases(args)
+    beside = REFERENCE if REFERENCE in cases else None  # each row's cost against it, beside
+    for case in cases:
         console.log(f"{case.label} …")
-        rows.append(measure(case, memory=not args.no_memory, seed=args.seed, console=console))
+        rows.append(
+            measure(
+                case,
+                memory=not args.no_memory,
+                seed=args.seed,
+                console=console,
+                reference=beside,
+            )
+        )
     commands = [] if args.no_commands else time_commands()
     total = time.perf_counter() - started
     info.update(load_before=load_before, load_after=_load(), seconds=round(total, 1))
@@ -705,9 +758,7 @@ def main(argv: Sequence[str] | None = None) -> None:
                 "bare_pods_per_s": r.bare_rate,
                 "events_per_pod": r.events / r.pods,
                 "entries_per_pod": r.entries / r.pods,
-                "cost": None
-                if ref is None
-                else (r.full_seconds / r.pods) / (ref.full_seconds / ref.pods),
+                "cost": cost(r, ref),
             }
             for r in rows
         ],

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.run import DEFAULT_CASES, MILLION, REFERENCE, Case, main
+from benchmarks.run import DEFAULT_CASES, MILLION, REFERENCE, Case, Row, cost, main, measure
 from jobsim import load_scenario
 
 
@@ -53,3 +53,27 @@ def test_quick_run_writes_json(tmp_path: Path) -> None:
     assert row["entries_per_pod"] > 7  # 7 per pod, plus nodes, Jobs and backoffs
     assert row["peak_rss"] is None and data["commands"] == []
     assert {"cpu", "cores", "python", "commit", "date"} <= data["machine"].keys()
+
+
+def _row(pods: int, seconds: float, ref: tuple[int, float] | None = None) -> Row:
+    return Row(
+        10_000, 100, False, False, pods, seconds, 1.0, 1.0, 0, 0, 0, 0.0, None, None, 0.0,
+        False, *(ref or (None, None)),
+    )  # fmt: skip
+
+
+def test_cost_is_against_the_reference_timed_beside_the_row() -> None:
+    reference = _row(100, 2.0)  # 0.02 s a pod
+    assert cost(reference, reference) == 1.0
+    assert cost(_row(1000, 40.0), reference) == 2.0  # no reference timed beside: the row's
+    assert cost(_row(1000, 40.0, (100, 4.0)), reference) == 1.0  # beside it: 0.04 s a pod
+    assert cost(_row(1000, 40.0, (100, 4.0)), None) == 1.0
+    assert cost(_row(1000, 40.0), None) is None
+
+
+@pytest.mark.slow  # five rounds of four runs, 1.5 s: not in make check
+def test_measure_times_the_reference_in_the_rows_rounds() -> None:
+    small, ref = Case(60, 2), Case(30, 2)
+    row = measure(small, memory=False, reference=ref)
+    assert row.ref_pods == measure(ref, memory=False).pods and row.ref_seconds is not None
+    assert measure(ref, memory=False, reference=ref).ref_seconds is None  # the reference itself

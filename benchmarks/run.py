@@ -677,8 +677,8 @@ NOTE = (
     "NullRecorder (goal ≥ 2×). events/pod: kernel events (clock.scheduled); entries/pod: "
     "recorder entries (len(Recorder)). cost: seconds per pod with the default recorder over "
     "the 10,000-pod, 100-node row's, timed in the same rounds (goal ≤ 1.3×). peak RSS: a "
-    "fresh process loading and "
-    f"simulating the row (default recorder). (slow): that row took over {SLOW_RUN:g} s."
+    "fresh process loading and simulating the row (default recorder). (slow): that row took "
+    f"over {SLOW_RUN:g} s."
 )
 
 

@@ -83,13 +83,16 @@ __all__ = [
     "Toleration",
     "feasible",
     "filter_reason",
+    "fits_cpu_memory",
     "fits_unselective",
     "insufficient_reason",
     "insufficient_resource",
     "least_allocated",
+    "least_allocated_of",
     "matches_node_affinity_filter",
     "matches_node_selector",
     "most_allocated",
+    "most_allocated_of",
     "nonzero_requests",
     "placeable",
     "pod_needs",
@@ -98,6 +101,7 @@ __all__ = [
     "unschedulable_message",
     "untolerated_taint",
     "untolerated_taint_reason",
+    "usable",
 ]
 
 DEFAULT_MILLI_CPU_REQUEST: Final = 100  # schedutil.DefaultMilliCPURequest
@@ -244,6 +248,27 @@ def insufficient_resource(
     return None
 
 
+def fits_cpu_memory(
+    cpu: int,
+    memory: int,
+    pods: int,
+    req_cpu: int,
+    req_mem: int,
+    cap_pods: int,
+    cap_cpu: int,
+    cap_mem: int,
+) -> bool:
+    """``insufficient_resource(...) is None`` for a pod that requests ``cpu`` millicores,
+    ``memory`` bytes and nothing else, on a node holding ``pods`` pods that request ``req_cpu``
+    and ``req_mem`` of its allocatable ``cap_pods``, ``cap_cpu`` and ``cap_mem``: the same
+    comparisons, on numbers."""
+    return (
+        pods < cap_pods
+        and (not cpu or req_cpu + cpu <= cap_cpu)
+        and (not memory or req_mem + memory <= cap_mem)
+    )
+
+
 # -- filter reasons, in kube-scheduler's words -----------------------------------------------
 
 
@@ -295,11 +320,17 @@ def fits_unselective(
     """``feasible`` for a pod without a nodeSelector or required node affinity, from the
     node's fields (a caller that knows the node's class reads them faster)."""
     return (
-        ready
-        and not cordoned
-        and (not taints or untolerated_taint(taints, tolerations) is None)
+        usable(ready, cordoned, taints, tolerations)
         and insufficient_resource(requested, capacity, requests) is None
     )
+
+
+def usable(
+    ready: bool, cordoned: bool, taints: Sequence[Taint], tolerations: Sequence[Toleration]
+) -> bool:
+    """``fits_unselective``'s filters other than NodeResourcesFit: Ready, not cordoned, every
+    taint tolerated."""
+    return ready and not cordoned and (not taints or untolerated_taint(taints, tolerations) is None)
 
 
 def filter_reason(node: NodeView, needs: PodNeeds) -> str | None:
@@ -342,7 +373,11 @@ def least_allocated(cpu: int, memory: int, allocatable: dict[str, int]) -> int:
     """LeastAllocated score (0–100) of a node whose pods request ``cpu`` millicores and
     ``memory`` bytes (non-zero requests): the mean of ``(capacity − requested)·100 // capacity``
     over cpu and memory, a resource counting 0 when over-requested or of capacity 0."""
-    cap_cpu, cap_mem = allocatable.get("cpu", 0), allocatable.get("memory", 0)
+    return least_allocated_of(cpu, memory, allocatable.get("cpu", 0), allocatable.get("memory", 0))
+
+
+def least_allocated_of(cpu: int, memory: int, cap_cpu: int, cap_mem: int) -> int:
+    """``least_allocated`` of a node of allocatable ``cap_cpu`` and ``cap_mem``."""
     s_cpu = max((cap_cpu - cpu) * 100 // cap_cpu, 0) if cap_cpu else 0
     s_mem = max((cap_mem - memory) * 100 // cap_mem, 0) if cap_mem else 0
     return (s_cpu + s_mem) // 2
@@ -351,7 +386,11 @@ def least_allocated(cpu: int, memory: int, allocatable: dict[str, int]) -> int:
 def most_allocated(cpu: int, memory: int, allocatable: dict[str, int]) -> int:
     """MostAllocated score (0–100), arguments as ``least_allocated``: the mean of
     ``min(requested, capacity)·100 // capacity`` over cpu and memory (0 for capacity 0)."""
-    cap_cpu, cap_mem = allocatable.get("cpu", 0), allocatable.get("memory", 0)
+    return most_allocated_of(cpu, memory, allocatable.get("cpu", 0), allocatable.get("memory", 0))
+
+
+def most_allocated_of(cpu: int, memory: int, cap_cpu: int, cap_mem: int) -> int:
+    """``most_allocated`` of a node of allocatable ``cap_cpu`` and ``cap_mem``."""
     s_cpu = min(cpu, cap_cpu) * 100 // cap_cpu if cap_cpu else 0
     s_mem = min(memory, cap_mem) * 100 // cap_mem if cap_mem else 0
     return (s_cpu + s_mem) // 2

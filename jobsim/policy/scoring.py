@@ -38,6 +38,7 @@ __all__ = [
     "WEIGHT_POD_TOPOLOGY_SPREAD",
     "WEIGHT_TAINT_TOLERATION",
     "balanced_allocation",
+    "balanced_allocation_of",
     "default_normalize",
     "intolerable_prefer_no_schedule",
     "preferred_node_affinity",
@@ -86,11 +87,25 @@ def balanced_allocation(
     """NodeResourcesBalancedAllocation's score (0–100) of placing a pod requesting ``pod_cpu``
     millicores and ``pod_memory`` bytes on a node; 0 for a best-effort pod. A resource of
     allocatable 0 has no fraction; with fewer than two fractions the deviation is 0."""
+    return balanced_allocation_of(
+        pod_cpu,
+        pod_memory,
+        requested.get("cpu", 0),
+        requested.get("memory", 0),
+        allocatable.get("cpu", 0),
+        allocatable.get("memory", 0),
+    )
+
+
+def balanced_allocation_of(
+    pod_cpu: int, pod_memory: int, req_cpu: int, req_mem: int, cap_cpu: int, cap_mem: int
+) -> int:
+    """``balanced_allocation`` on a node whose pods request ``req_cpu`` and ``req_mem`` of
+    its allocatable ``cap_cpu`` and ``cap_mem``."""
     if not pod_cpu and not pod_memory:
         return 0
-    cap_cpu, cap_mem = allocatable.get("cpu", 0), allocatable.get("memory", 0)
     if not cap_cpu or not cap_mem:
         return MAX_NODE_SCORE
-    f_cpu = min((requested.get("cpu", 0) + pod_cpu) / cap_cpu, 1.0)
-    f_mem = min((requested.get("memory", 0) + pod_memory) / cap_mem, 1.0)
+    f_cpu = min((req_cpu + pod_cpu) / cap_cpu, 1.0)
+    f_mem = min((req_mem + pod_memory) / cap_mem, 1.0)
     return int((1 - abs(f_cpu - f_mem) / 2) * MAX_NODE_SCORE)

@@ -154,6 +154,8 @@ class JobRuntime:
         """Its pods' fit key (``sim.scheduler.fit_key``): the template and requests are fixed."""
         self.score_requests = nonzero_requests(self.requests)
         """Its pods' (cpu, memory) for scoring (``GetNonzeroRequests``)."""
+        self.cpu_memory = (self.requests.get("cpu", 0), self.requests.get("memory", 0))
+        """Its pods' cpu and memory requests (0 where none)."""
         self.grace = float(self.template_spec.terminationGracePeriodSeconds or 0)
         self.restart_policy = str(self.template_spec.restartPolicy)
         self.termination_delay = self.workload.terminationDelay

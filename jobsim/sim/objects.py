@@ -36,6 +36,13 @@ class Node:
     labels: dict[str, str]
     taints: list[tuple[str, str, str]]  # (key, value, effect)
     requested: dict[str, int]
+    # what the scheduler's filter and scores read of capacity and requested, as numbers
+    cap_cpu: int  # millicores
+    cap_mem: int  # bytes
+    cap_pods: int
+    req_cpu: int
+    req_mem: int
+    req_pods: int
     score_cpu: int  # non-zero cpu requests, for scoring (upstream GetNonzeroRequests)
     score_mem: int
     pods: dict[int, Pod]
@@ -68,6 +75,12 @@ class Node:
         self.labels = labels
         self.taints = taints
         self.requested = {}
+        self.cap_cpu = capacity.get("cpu", 0)
+        self.cap_mem = capacity.get("memory", 0)
+        self.cap_pods = capacity.get("pods", 0)
+        self.req_cpu = 0
+        self.req_mem = 0
+        self.req_pods = 0
         self.score_cpu = 0
         self.score_mem = 0
         self.pods = {}

@@ -67,14 +67,16 @@ from jobsim.policy.placement import (
     PodNeeds,
     feasible,
     filter_reason,
+    fits_cpu_memory,
     fits_unselective,
     insufficient_resource,
-    least_allocated,
+    least_allocated_of,
     matches_node_affinity_filter,
-    most_allocated,
+    most_allocated_of,
     placeable,
     unschedulable_message,
     untolerated_taint,
+    usable,
 )
 from jobsim.policy.scheduling_queue import (
     INTER_POD_AFFINITY,
@@ -93,7 +95,7 @@ from jobsim.policy.scoring import (
     WEIGHT_NODE_RESOURCES_FIT,
     WEIGHT_POD_TOPOLOGY_SPREAD,
     WEIGHT_TAINT_TOLERATION,
-    balanced_allocation,
+    balanced_allocation_of,
     default_normalize,
     intolerable_prefer_no_schedule,
     preferred_node_affinity,
@@ -184,12 +186,53 @@ def _feasible(node: Node, needs: PodNeeds) -> bool:
     return feasible(node, needs)
 
 
+class _Fit:
+    """A fit key's filters on a Node. For a pod with no nodeSelector nor required node affinity
+    that requests only cpu and memory (``counts``), NodeResourcesFit compares the Node's numbers
+    (``fits_cpu_memory``) instead of looking its resources up by name; otherwise ``_feasible``."""
+
+    __slots__ = ("counts", "cpu", "key", "memory", "tolerations")
+
+    def __init__(self, key: PodNeeds) -> None:
+        self.key = key
+        requests = dict(key.requests)
+        self.cpu: int = requests.get("cpu", 0)
+        self.memory: int = requests.get("memory", 0)
+        self.tolerations = key.tolerations
+        self.counts = (
+            not key.node_selector
+            and key.node_affinity is None
+            and all(not q or r in ("cpu", "memory") for r, q in key.requests)
+        )
+
+    def fits(self, node: Node) -> bool:
+        """Whether a pod of the key passes the node's filters now (``feasible``)."""
+        if not self.counts:
+            return _feasible(node, self.key)
+        return usable(node.ready, node.cordoned, node.taints, self.tolerations) and fits_cpu_memory(
+            self.cpu,
+            self.memory,
+            node.req_pods,
+            node.req_cpu,
+            node.req_mem,
+            node.cap_pods,
+            node.cap_cpu,
+            node.cap_mem,
+        )
+
+
 def _least_allocated(node: Node) -> int:
-    return least_allocated(node.score_cpu, node.score_mem, node.capacity)
+    return least_allocated_of(node.score_cpu, node.score_mem, node.cap_cpu, node.cap_mem)
 
 
 def _most_allocated(node: Node) -> int:
-    return most_allocated(node.score_cpu, node.score_mem, node.capacity)
+    return most_allocated_of(node.score_cpu, node.score_mem, node.cap_cpu, node.cap_mem)
+
+
+def _balanced_allocation(cpu: int, memory: int, node: Node) -> int:
+    return balanced_allocation_of(
+        cpu, memory, node.req_cpu, node.req_mem, node.cap_cpu, node.cap_mem
+    )
 
 
 _SEQ_BITS: Final = 32
@@ -206,8 +249,8 @@ class _FitIndex:
     entries outnumber live ones, so it stays within twice the nodes.
     """
 
-    def __init__(self, key: PodNeeds, nodes: list[Node], score: Callable[[Node], int]) -> None:
-        self.key = key
+    def __init__(self, fit: _Fit, nodes: list[Node], score: Callable[[Node], int]) -> None:
+        self.fit = fit
         self.score = score
         self.member: dict[int, int] = {}
         for n in nodes:
@@ -218,7 +261,7 @@ class _FitIndex:
 
     def _entry(self, node: Node) -> int | None:
         """The node's entry, or None if a pod of the key cannot go there now."""
-        if node.removed or not _feasible(node, self.key):
+        if node.removed or not self.fit.fits(node):
             return None
         return (-self.score(node) << _SEQ_BITS) | node.seq
 
@@ -273,6 +316,7 @@ class Scheduler:
         self.nodes = nodes
         self.score = _most_allocated if scoring == "MostAllocated" else _least_allocated
         self._indexes: dict[PodNeeds, _FitIndex] = {}
+        self._fits: dict[PodNeeds, _Fit] = {}
         self._waiting: dict[QueueKey, deque[Pod]] = {}
         self.evict: Callable[[Pod, str, str], None] = lambda pod, reason, message: None
         self.on_unschedulable: Callable[[Pod], None] = lambda pod: None
@@ -306,9 +350,15 @@ class Scheduler:
     def _index(self, key: PodNeeds) -> _FitIndex:
         idx = self._indexes.get(key)
         if idx is None:
-            idx = _FitIndex(key, self.nodes, self._fast_score(key))
+            idx = _FitIndex(self._fit(key), self.nodes, self._fast_score(key))
             self._indexes[key] = idx
         return idx
+
+    def _fit(self, key: PodNeeds) -> _Fit:
+        fit = self._fits.get(key)
+        if fit is None:
+            fit = self._fits[key] = _Fit(key)
+        return fit
 
     def _fast_score(self, key: PodNeeds) -> Callable[[Node], int]:
         """The index's score of a node for pods of ``key``: NodeResourcesFit plus
@@ -319,13 +369,13 @@ class Scheduler:
         fit = self.score
         if not cpu and not memory:
             return fit  # a best-effort pod: BalancedAllocation does not score it
-        allocated = most_allocated if fit is _most_allocated else least_allocated
+        allocated = most_allocated_of if fit is _most_allocated else least_allocated_of
 
         def score(node: Node) -> int:
-            capacity = node.capacity
-            return allocated(node.score_cpu, node.score_mem, capacity) + balanced_allocation(
-                cpu, memory, node.requested, capacity
-            )
+            cap_cpu, cap_mem = node.cap_cpu, node.cap_mem
+            return allocated(
+                node.score_cpu, node.score_mem, cap_cpu, cap_mem
+            ) + balanced_allocation_of(cpu, memory, node.req_cpu, node.req_mem, cap_cpu, cap_mem)
 
         return score
 
@@ -436,6 +486,10 @@ class Scheduler:
             req[r] = req.get(r, 0) + q
         req["pods"] = req.get("pods", 0) + 1
         job: JobRuntime = pod.job
+        cpu, memory = job.cpu_memory
+        node.req_cpu += cpu
+        node.req_mem += memory
+        node.req_pods += 1
         cpu, memory = job.score_requests
         node.score_cpu += cpu
         node.score_mem += memory
@@ -486,6 +540,10 @@ class Scheduler:
             req[r] -= q
         req["pods"] -= 1
         job: JobRuntime = pod.job
+        cpu, memory = job.cpu_memory
+        node.req_cpu -= cpu
+        node.req_mem -= memory
+        node.req_pods -= 1
         cpu, memory = job.score_requests
         node.score_cpu -= cpu
         node.score_mem -= memory
@@ -536,7 +594,7 @@ class Scheduler:
                 head = queue[0]
                 rank = (-head.priority, head.uid)
                 if (best is None or rank < best[:2]) and (
-                    not node.removed and _feasible(node, qkey[0])
+                    not node.removed and self._fit(qkey[0]).fits(node)
                 ):
                     best = (*rank, qkey)
             if best is None:
@@ -647,11 +705,12 @@ class Scheduler:
             sample = self._sample(len(live))
             if sample is not None:
                 want, start = sample
+                fit = self._fit(key)
                 found: list[Node] = []
                 processed = 0
                 for i in range(len(live)):
                     node = live[(start + i) % len(live)]
-                    if _feasible(node, key):
+                    if fit.fits(node):
                         if len(found) == want:
                             break  # one feasible node past the count stops the search
                         found.append(node)
@@ -880,7 +939,7 @@ class Scheduler:
         parts: list[tuple[int, list[int]]] = [
             (
                 WEIGHT_BALANCED_ALLOCATION,
-                [balanced_allocation(cpu, memory, n.requested, n.capacity) for n in cands],
+                [_balanced_allocation(cpu, memory, n) for n in cands],
             ),
             (
                 WEIGHT_TAINT_TOLERATION,

@@ -3,10 +3,13 @@
 
 from __future__ import annotations
 
+import heapq
+
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from jobsim.sim.engine import Clock, Prio
+from jobsim.sim.engine import Call, Clock, Prio, pop, push
 
 DELAYS = st.sampled_from([0.0, 0.5, 1.0, 1.0 + 2**-52, 2.0, 1e-300])
 PRIOS = st.sampled_from(list(Prio))
@@ -65,3 +68,39 @@ def test_run_until_stops_after_the_earlier_external_calls_at_that_time() -> None
     clock.run()
     assert ran[-1] == "kubelet at 5"
     assert not clock.pending() and clock.peek() == float("inf")
+
+
+def _noop() -> None:
+    """A call's function (never run here)."""
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.one_of(st.tuples(DELAYS, PRIOS), st.none()),  # None pops, a tuple pushes a call
+        max_size=120,
+    )
+)
+def test_the_native_heap_pops_as_heapq(ops: list[tuple[float, Prio] | None]) -> None:
+    """``push``/``pop`` (the compiled kernel's heap) pop calls in ``(at, prio, seq)`` order, as
+    ``heapq`` pops the same keys as tuples; ``IndexError`` when empty, as ``heappop``."""
+    heap: list[Call] = []
+    keys: list[tuple[float, int, int]] = []
+    for seq, op in enumerate(ops):
+        if op is None:
+            if not keys:
+                with pytest.raises(IndexError):
+                    pop(heap)
+                continue
+            c = pop(heap)
+            assert (c.at, c.prio, c.seq) == heapq.heappop(keys)
+        else:
+            push(heap, Call(_noop, (), op[0], op[1], seq))
+            heapq.heappush(keys, (op[0], op[1], seq))
+        assert len(heap) == len(keys)
+        if heap:
+            assert (heap[0].at, heap[0].prio, heap[0].seq) == keys[0]
+    while keys:
+        c = pop(heap)
+        assert (c.at, c.prio, c.seq) == heapq.heappop(keys)
+    assert heap == []

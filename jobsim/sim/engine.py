@@ -12,10 +12,19 @@ from __future__ import annotations
 import heapq
 from collections.abc import Callable
 from enum import IntEnum
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
+
+from jobsim.version import compiled
+
+if TYPE_CHECKING:
+    from mypy_extensions import i64  # compiled, a machine integer; interpreted, not imported
 
 heappop: Final = heapq.heappop  # Final: compiled, a C static, not a globals lookup
 heappush: Final = heapq.heappush
+NATIVE_HEAP: Final = compiled()
+"""Whether the kernel's heap is ``push``/``pop`` (compiled: native comparisons) rather than
+heapq's (interpreted: C beats the same steps in Python). Either pops calls in the same order:
+``(at, prio, seq)`` is unique per call."""
 
 
 class Prio(IntEnum):
@@ -52,17 +61,68 @@ class Call:
         self.cancelled = False
 
     def __lt__(self, other: Call) -> bool:
-        # The heap's order, as a (at, prio, seq) tuple compares (compiled, a comparison of
-        # two calls costs half as much as one of tuples, and no tuple is built per call).
-        if self.at != other.at:
-            return self.at < other.at
-        if self.prio != other.prio:
-            return self.prio < other.prio
-        return self.seq < other.seq
+        return _before(self, other)
 
     def cancel(self) -> None:
         """Do not run this call."""
         self.cancelled = True
+
+
+def _before(a: Call, b: Call) -> bool:
+    """The heap's order, as a ``(at, prio, seq)`` tuple compares (compiled, a comparison of two
+    calls costs half as much as one of tuples, and no tuple is built per call)."""
+    if a.at != b.at:
+        return a.at < b.at
+    if a.prio != b.prio:
+        return a.prio < b.prio
+    return a.seq < b.seq
+
+
+def push(heap: list[Call], c: Call) -> None:
+    """``heapq.heappush`` for calls, comparing them with ``_before``: compiled, a comparison is
+    a few native reads, where heapq's goes through ``Call.__lt__`` as a Python method."""
+    heap.append(c)
+    pos: i64 = len(heap) - 1
+    while pos > 0:
+        up: i64 = (pos - 1) >> 1
+        parent = heap[up]
+        if not _before(c, parent):
+            break
+        heap[pos] = parent
+        pos = up
+    heap[pos] = c
+
+
+def pop(heap: list[Call]) -> Call:
+    """``heapq.heappop`` for calls (``IndexError`` if none): as heapq, the last call fills the
+    root's place, the smaller child moves up from there to a leaf, then the last call moves up
+    to its place."""
+    last = heap.pop()
+    end: i64 = len(heap)
+    if not end:
+        return last
+    top = heap[0]
+    pos: i64 = 0
+    child: i64 = 1
+    while child < end:
+        smaller = heap[child]
+        right = child + 1
+        if right < end:
+            other = heap[right]
+            if not _before(smaller, other):
+                smaller, child = other, right
+        heap[pos] = smaller
+        pos = child
+        child = 2 * pos + 1
+    while pos > 0:
+        up: i64 = (pos - 1) >> 1
+        parent = heap[up]
+        if not _before(last, parent):
+            break
+        heap[pos] = parent
+        pos = up
+    heap[pos] = last
+    return top
 
 
 def _stop() -> None:
@@ -132,7 +192,10 @@ class Clock:
         eid = self._eid
         self._eid = eid + 1
         c = Call(fn, args, at, prio, eid)
-        heappush(self._queue, c)
+        if NATIVE_HEAP:
+            push(self._queue, c)
+        else:
+            heappush(self._queue, c)
         return c
 
     def pending(self) -> bool:
@@ -145,7 +208,7 @@ class Clock:
 
     def step(self) -> None:
         """Run the next call (``IndexError`` if none is left)."""
-        c = heappop(self._queue)
+        c = pop(self._queue) if NATIVE_HEAP else heappop(self._queue)
         self.now = c.at
         if not c.cancelled:
             self.last = self.now
@@ -161,9 +224,13 @@ class Clock:
                 raise ValueError(f"until ({until}) must be later than now ({self.now})")
             eid = self._eid
             self._eid = eid + 1
-            heappush(queue, Call(_STOP, (), self.now + (until - self.now), Prio.EXTERNAL, eid))
+            stop = Call(_STOP, (), self.now + (until - self.now), Prio.EXTERNAL, eid)
+            if NATIVE_HEAP:
+                push(queue, stop)
+            else:
+                heappush(queue, stop)
         while queue:
-            c = heappop(queue)
+            c = pop(queue) if NATIVE_HEAP else heappop(queue)
             now = c.at
             self.now = now
             if c.cancelled:
@@ -176,9 +243,12 @@ class Clock:
 
 
 __all__ = [
+    "NATIVE_HEAP",
     "STALL_LIMIT",
     "Call",
     "Clock",
     "Prio",
     "Stalled",
+    "pop",
+    "push",
 ]

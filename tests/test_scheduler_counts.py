@@ -80,8 +80,9 @@ def test_numbers_decide_as_the_maps(
     "name", ["pi", "preemption", "placement", "node-failure", "autoscaling", "drain", "spread"]
 )
 def test_node_numbers_follow_the_maps(name: str) -> None:
-    """At every tenth of the run, each node's numbers equal its maps, and the filter of every
-    Job's pods agrees with ``feasible``."""
+    """At every tenth of the run, each node's numbers equal its maps, and the filter and index
+    score of every Job's pods agree with ``feasible`` and the scores on the maps
+    (NodeResourcesFit, either strategy, plus BalancedAllocation)."""
     scenario = load_scenario(SCENARIOS / f"{name}.yaml")
     whole = Simulation(scenario, NullRecorder())
     whole.run(scenario.stop_time)
@@ -99,5 +100,11 @@ def test_node_numbers_follow_the_maps(name: str) -> None:
             )
             for job in sim.jobs.values():
                 assert _Fit(job.needs).fits(node) is feasible(node, job.needs)
+                cpu, memory = (dict(job.needs.requests).get(r, 0) for r in ("cpu", "memory"))
+                balanced = balanced_allocation(cpu, memory, node.requested, node.capacity)
+                for most, fit in ((False, least_allocated), (True, most_allocated)):
+                    assert _Fit(job.needs, most).score(node) == (
+                        fit(node.score_cpu, node.score_mem, node.capacity) + balanced
+                    )
                 checked += 1
     assert checked  # some Job met some node

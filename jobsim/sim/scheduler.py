@@ -127,7 +127,7 @@ MIN_CANDIDATE_NODES_PERCENTAGE: Final = 10
 PREEMPTION_REASON: Final = "PreemptionByScheduler"
 PREEMPTION_MESSAGE: Final = "default-scheduler: preempting to accommodate a higher priority pod"
 
-QueueKey = tuple[PodNeeds, int]  # (fit key, priority)
+QueueKey = tuple["_Fit", int]  # (fit key's filters, priority): hashed by the _Fit's identity
 
 
 class _JobTerms(NamedTuple):
@@ -187,14 +187,17 @@ def _feasible(node: Node, needs: PodNeeds) -> bool:
 
 
 class _Fit:
-    """A fit key's filters on a Node. For a pod with no nodeSelector nor required node affinity
-    that requests only cpu and memory (``counts``), NodeResourcesFit compares the Node's numbers
-    (``fits_cpu_memory``) instead of looking its resources up by name; otherwise ``_feasible``."""
+    """A fit key's filters and index score on a Node. For a pod with no nodeSelector nor
+    required node affinity that requests only cpu and memory (``counts``), NodeResourcesFit
+    compares the Node's numbers (``fits_cpu_memory``) instead of looking its resources up by
+    name; otherwise ``_feasible``. ``most``: the scheduler scores with ``MostAllocated``."""
 
-    __slots__ = ("counts", "cpu", "key", "memory", "tolerations")
+    __slots__ = ("counts", "cpu", "index", "key", "memory", "most", "tolerations")
 
-    def __init__(self, key: PodNeeds) -> None:
+    def __init__(self, key: PodNeeds, most: bool = False) -> None:
         self.key = key
+        self.most = most
+        self.index: _FitIndex | None = None  # the key's index, once the scheduler built it
         requests = dict(key.requests)
         self.cpu: int = requests.get("cpu", 0)
         self.memory: int = requests.get("memory", 0)
@@ -218,6 +221,21 @@ class _Fit:
             node.cap_pods,
             node.cap_cpu,
             node.cap_mem,
+        )
+
+    def score(self, node: Node) -> int:
+        """The index's score: NodeResourcesFit plus NodeResourcesBalancedAllocation (weight 1
+        each), the default scores that do not depend on other nodes or pods."""
+        cap_cpu, cap_mem = node.cap_cpu, node.cap_mem
+        if self.most:
+            fit = most_allocated_of(node.score_cpu, node.score_mem, cap_cpu, cap_mem)
+        else:
+            fit = least_allocated_of(node.score_cpu, node.score_mem, cap_cpu, cap_mem)
+        cpu, memory = self.cpu, self.memory
+        if not cpu and not memory:
+            return fit  # a best-effort pod: BalancedAllocation does not score it
+        return fit + balanced_allocation_of(
+            cpu, memory, node.req_cpu, node.req_mem, cap_cpu, cap_mem
         )
 
 
@@ -249,9 +267,8 @@ class _FitIndex:
     entries outnumber live ones, so it stays within twice the nodes.
     """
 
-    def __init__(self, fit: _Fit, nodes: list[Node], score: Callable[[Node], int]) -> None:
+    def __init__(self, fit: _Fit, nodes: list[Node]) -> None:
         self.fit = fit
-        self.score = score
         self.member: dict[int, int] = {}
         for n in nodes:
             entry = self._entry(n)
@@ -263,7 +280,7 @@ class _FitIndex:
         """The node's entry, or None if a pod of the key cannot go there now."""
         if node.removed or not self.fit.fits(node):
             return None
-        return (-self.score(node) << _SEQ_BITS) | node.seq
+        return (-self.fit.score(node) << _SEQ_BITS) | node.seq
 
     def update(self, node: Node) -> None:
         """Re-file one node after it changed."""
@@ -317,6 +334,7 @@ class Scheduler:
         self.score = _most_allocated if scoring == "MostAllocated" else _least_allocated
         self._indexes: dict[PodNeeds, _FitIndex] = {}
         self._fits: dict[PodNeeds, _Fit] = {}
+        self._job_fits: dict[JobRuntime, _Fit] = {}
         self._waiting: dict[QueueKey, deque[Pod]] = {}
         self.evict: Callable[[Pod, str, str], None] = lambda pod, reason, message: None
         self.on_unschedulable: Callable[[Pod], None] = lambda pod: None
@@ -348,36 +366,28 @@ class Scheduler:
 
     # -- indexes -------------------------------------------------------------------------
     def _index(self, key: PodNeeds) -> _FitIndex:
-        idx = self._indexes.get(key)
+        return self._index_of(self._fit(key))
+
+    def _index_of(self, fit: _Fit) -> _FitIndex:
+        idx = fit.index
         if idx is None:
-            idx = _FitIndex(self._fit(key), self.nodes, self._fast_score(key))
-            self._indexes[key] = idx
+            idx = fit.index = _FitIndex(fit, self.nodes)
+            self._indexes[fit.key] = idx
         return idx
 
     def _fit(self, key: PodNeeds) -> _Fit:
         fit = self._fits.get(key)
         if fit is None:
-            fit = self._fits[key] = _Fit(key)
+            fit = self._fits[key] = _Fit(key, self.score is _most_allocated)
         return fit
 
-    def _fast_score(self, key: PodNeeds) -> Callable[[Node], int]:
-        """The index's score of a node for pods of ``key``: NodeResourcesFit plus
-        NodeResourcesBalancedAllocation (weight 1 each), the default scores that do not depend
-        on other nodes or pods."""
-        requests = dict(key.requests)
-        cpu, memory = requests.get("cpu", 0), requests.get("memory", 0)
-        fit = self.score
-        if not cpu and not memory:
-            return fit  # a best-effort pod: BalancedAllocation does not score it
-        allocated = most_allocated_of if fit is _most_allocated else least_allocated_of
-
-        def score(node: Node) -> int:
-            cap_cpu, cap_mem = node.cap_cpu, node.cap_mem
-            return allocated(
-                node.score_cpu, node.score_mem, cap_cpu, cap_mem
-            ) + balanced_allocation_of(cpu, memory, node.req_cpu, node.req_mem, cap_cpu, cap_mem)
-
-        return score
+    def _fit_of(self, job: JobRuntime) -> _Fit:
+        """``_fit`` of the Job's fit key, found by the Job (hashed by identity: a fit key is a
+        tuple of tuples, hashed anew at every lookup)."""
+        fit = self._job_fits.get(job)
+        if fit is None:
+            fit = self._job_fits[job] = self._fit(job.needs)
+        return fit
 
     def add_node(self, node: Node) -> None:
         """A new node joined the cluster."""
@@ -458,19 +468,20 @@ class Scheduler:
     def _schedule(self, pod: Pod) -> None:
         if pod.deletion_ts is not None or pod.node is not None:
             return
-        key = fit_key(pod)
+        fit = self._fit_of(pod.job)
+        key = fit.key
         if self._needs_scan(pod):
             self._schedule_scanned(pod, key)
             return
-        qkey = (key, pod.priority)
-        queue = self._waiting.get(qkey)
+        qkey = (fit, pod.priority)
+        queue = self._waiting.get(qkey) if self._waiting else None
         if queue:
             queue.append(pod)  # never overtake an earlier pod with the same needs
             self._preempt(pod, key)
             if pod.nominated is None:
                 self.on_unschedulable(pod)
             return
-        seq = self._index(key).best()
+        seq = self._index_of(fit).best()
         if seq is not None:
             self._bind(pod, self.nodes[seq])
             return
@@ -571,7 +582,7 @@ class Scheduler:
         self._placed_pods.pop(pod.uid, None)
         if self._unwait_scanned(pod):
             return
-        queue = self._waiting.get((fit_key(pod), pod.priority))
+        queue = self._waiting.get((self._fit_of(pod.job), pod.priority))
         if queue and pod in queue:
             queue.remove(pod)
 
@@ -583,26 +594,33 @@ class Scheduler:
             self._retry_scanned()
 
     def _place_queued_on(self, node: Node) -> None:
-        while self._waiting:
-            best: tuple[int, int, QueueKey] | None = None
-            for qkey, queue in list(self._waiting.items()):
+        waiting = self._waiting
+        while waiting:
+            best: deque[Pod] | None = None
+            best_key: QueueKey | None = None
+            rank_priority = rank_uid = 0  # (-priority, uid) of the best queue's head
+            empty: list[QueueKey] = []
+            for qkey, queue in waiting.items():
                 while queue and (queue[0].deletion_ts is not None or queue[0].node is not None):
                     queue.popleft()
                 if not queue:
-                    del self._waiting[qkey]
+                    empty.append(qkey)
                     continue
                 head = queue[0]
-                rank = (-head.priority, head.uid)
-                if (best is None or rank < best[:2]) and (
-                    not node.removed and self._fit(qkey[0]).fits(node)
-                ):
-                    best = (*rank, qkey)
-            if best is None:
+                priority, uid = -head.priority, head.uid
+                if (
+                    best is None
+                    or priority < rank_priority
+                    or (priority == rank_priority and uid < rank_uid)
+                ) and (not node.removed and qkey[0].fits(node)):
+                    best, best_key, rank_priority, rank_uid = queue, qkey, priority, uid
+            for qkey in empty:
+                del waiting[qkey]
+            if best is None or best_key is None:
                 return
-            queue = self._waiting[best[2]]
-            pod = queue.popleft()
-            if not queue:
-                del self._waiting[best[2]]
+            pod = best.popleft()
+            if not best:
+                del waiting[best_key]
             self._bind(pod, node)
 
     def pending(self) -> list[Pod]:
@@ -716,8 +734,7 @@ class Scheduler:
                         found.append(node)
                     processed = i + 1
                 self._next_start = (start + processed) % len(live)
-                score = self._fast_score(key)
-                return max(found, key=lambda n: (score(n), -n.seq), default=None)
+                return max(found, key=lambda n: (fit.score(n), -n.seq), default=None)
         seq = self._index(key).best()
         return None if seq is None else nodes[seq]
 

@@ -12,6 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from jobsim import load_scenario
+from jobsim.policy.image_locality import normalized_image_name
 from jobsim.policy.placement import (
     feasible,
     fits_cpu_memory,
@@ -25,6 +26,7 @@ from jobsim.policy.scoring import balanced_allocation, balanced_allocation_of
 from jobsim.record import NullRecorder
 from jobsim.sim.scheduler import _Fit
 from jobsim.sim.simulation import Simulation
+from tests.helpers import job_manifest, scenario
 
 SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
 
@@ -108,3 +110,60 @@ def test_node_numbers_follow_the_maps(name: str) -> None:
                     )
                 checked += 1
     assert checked  # some Job met some node
+
+
+def test_nodes_are_what_their_pool_describes() -> None:
+    """A pool's nodes, built from what the simulation reads of the pool once: each node's
+    labels are ``NodePool.node_labels`` of its name (in the same order: a pool's own
+    ``kubernetes.io/hostname`` wins), its taints, allocatable and preloaded images the pool's."""
+    data = scenario((job_manifest(), {"duration": "10s"}))
+    data["cluster"]["nodePools"] = [
+        {
+            "name": "plain",
+            "count": 2,
+            "capacity": {"cpu": "4", "memory": "16Gi"},
+        },
+        {
+            "name": "zoned",
+            "count": 3,
+            "capacity": {"cpu": "8", "memory": "32Gi", "pods": 20},
+            "zone": "z-1",
+            "region": "r",
+            "instanceType": "big",
+            "labels": {"team": "a", "kubernetes.io/os": "windows"},
+            "taints": [{"key": "k", "value": "v", "effect": "NoSchedule"}],
+            "images": ["busybox"],
+        },
+        {
+            "name": "named",
+            "count": 2,
+            "capacity": {"cpu": "2", "memory": "8Gi"},
+            "labels": {"kubernetes.io/hostname": "same"},
+        },
+    ]
+    data["cluster"]["images"] = {"busybox": "500Mi"}
+    loaded = load_scenario(data)
+    sim = Simulation(loaded, NullRecorder())
+    pools = {p.name: p for p in loaded.cluster.nodePools}
+    assert [n.name for n in sim.scheduler.nodes] == [
+        "plain-0",
+        "plain-1",
+        "zoned-0",
+        "zoned-1",
+        "zoned-2",
+        "named-0",
+        "named-1",
+    ]
+    for node in sim.scheduler.nodes:
+        pool = pools[node.pool]
+        assert list(node.labels.items()) == list(pool.node_labels(node.name).items())
+        assert node.taints == [(t.key, t.value, t.effect) for t in pool.taints]
+        assert node.capacity == pool.allocatable()
+        assert list(node.images) == [normalized_image_name(i) for i in pool.images]
+    zoned = sim.scheduler.nodes[2]
+    assert zoned.labels["kubernetes.io/hostname"] == "zoned-0"
+    assert zoned.labels["kubernetes.io/os"] == "windows"
+    assert zoned.images == {"busybox:latest": 0.0}
+    assert sim.scheduler.nodes[5].labels["kubernetes.io/hostname"] == "same"
+    nodes = sim.scheduler.nodes
+    assert nodes[2].labels is not nodes[3].labels and nodes[2].taints is not nodes[3].taints

@@ -11,7 +11,7 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Final, Literal
 
 from pydantic import (
     BaseModel,
@@ -205,6 +205,10 @@ RESERVABLE = ("cpu", "memory", "ephemeral-storage")
 ``--kube-reserved`` and hard eviction thresholds."""
 
 
+HOSTNAME_LABEL: Final = "kubernetes.io/hostname"
+"""The node's name, set by the kubelet (a pool's ``labels`` may set it instead)."""
+
+
 class NodePool(_Model):
     """``count`` identical nodes named ``<name>-0``, ``<name>-1``, …
 
@@ -261,7 +265,7 @@ class NodePool(_Model):
         (hostname, ``linux``, the pool's ``arch``, its ``instanceType`` or else its name, and
         its ``zone``/``region`` when given), then the pool's ``labels``, which win."""
         labels = {
-            "kubernetes.io/hostname": node,
+            HOSTNAME_LABEL: node,
             "kubernetes.io/os": "linux",
             "kubernetes.io/arch": self.arch,
             "node.kubernetes.io/instance-type": self.instanceType or self.name,
@@ -1031,6 +1035,7 @@ __all__ = [
     "DEFAULT_WALL_CLOCK",
     "EVENT_KINDS",
     "EXIT_CODE_RANGE",
+    "HOSTNAME_LABEL",
     "JOB_EVENT_KINDS",
     "MAX_EXIT_CODE",
     "MAX_REPLICAS",

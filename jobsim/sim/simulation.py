@@ -24,6 +24,7 @@ from jobsim.scenario.changes import changed_spec
 from jobsim.scenario.loader import manual_job, patch_cronjob
 from jobsim.scenario.model import (
     CRONJOB_EVENT_KINDS,
+    HOSTNAME_LABEL,
     SPEC_EVENT_KINDS,
     SYSTEM_PRIORITY_CLASSES,
     Event,
@@ -83,6 +84,21 @@ def _word(v: Any) -> str:
     return repr(v) if isinstance(v, str) else str(v)
 
 
+class _PoolShape:
+    """What every node of a pool has, read from the pool's model once (a field read or a
+    method call of a pydantic model is a lookup by name, per node)."""
+
+    __slots__ = ("images", "labels", "name", "named", "taints", "units")
+
+    def __init__(self, pool: NodePool) -> None:
+        self.name = str(pool.name)
+        self.units = pool.allocatable()
+        self.labels = pool.node_labels("")  # the hostname is each node's own
+        self.named = HOSTNAME_LABEL in pool.labels  # unless the pool's labels set it
+        self.taints: list[tuple[str, str, str]] = [(t.key, t.value, t.effect) for t in pool.taints]
+        self.images = [normalized_image_name(image) for image in pool.images]
+
+
 class Simulation:
     """The model of one run. Nothing here prints, opens files or reads the wall clock."""
 
@@ -94,7 +110,7 @@ class Simulation:
         self.timing = scenario.timing
         self.nodes: list[Node] = []
         self.node_by_name: dict[str, Node] = {}
-        self._pool_units: dict[str, dict[str, int]] = {}  # a pool's capacity, in units
+        self._pool_shapes: dict[str, _PoolShape] = {}  # by pool name
         self._uid = 0
         self._unsubmitted = len(scenario.jobs)
         self._events_left = len(scenario.events)
@@ -338,27 +354,28 @@ class Simulation:
     def _new_node(self, pool: NodePool, number: int, initial: bool = False) -> Node:
         """Make node ``<pool>-<number>``. Initial nodes are listed here; the autoscaler's join
         through ``Scheduler.add_node``."""
-        name = f"{pool.name}-{number}"
-        units = self._pool_units.get(pool.name)
-        if units is None:
-            units = self._pool_units[pool.name] = pool.allocatable()
-        labels = pool.node_labels(name)
-        taints: list[tuple[str, str, str]] = [(t.key, t.value, t.effect) for t in pool.taints]
+        shape = self._pool_shapes.get(pool.name)
+        if shape is None:
+            shape = self._pool_shapes[pool.name] = _PoolShape(pool)
+        name = f"{shape.name}-{number}"
+        labels = dict(shape.labels)
+        if not shape.named:
+            labels[HOSTNAME_LABEL] = name  # in its place: the first of the well-known labels
         node = Node(
             name,
             len(self.nodes),
-            pool.name,
-            dict(units),
+            shape.name,
+            dict(shape.units),
             labels,
-            taints,
+            list(shape.taints),
             created_at=self.clock.now,
         )
-        for image in pool.images:  # preloaded: present from the start
-            node.images[normalized_image_name(image)] = self.clock.now
+        for image in shape.images:  # preloaded: present from the start
+            node.images[image] = self.clock.now
         self.node_by_name[name] = node
         if initial:
             self.nodes.append(node)
-        self.recorder.node_added(self.clock.now, name, pool.name, dict(node.capacity))
+        self.recorder.node_added(self.clock.now, name, shape.name, dict(node.capacity))
         return node
 
     def _namespace_pods(self, namespace: str) -> Iterator[Pod]:

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from jobsim import load_scenario
 from jobsim.policy.image_locality import normalized_image_name
 from jobsim.policy.placement import (
+    PodNeeds,
     feasible,
     fits_cpu_memory,
     insufficient_resource,
@@ -24,7 +25,8 @@ from jobsim.policy.placement import (
 )
 from jobsim.policy.scoring import balanced_allocation, balanced_allocation_of
 from jobsim.record import NullRecorder
-from jobsim.sim.scheduler import _Fit
+from jobsim.sim.objects import Node
+from jobsim.sim.scheduler import _Fit, _FitIndex
 from jobsim.sim.simulation import Simulation
 from tests.helpers import job_manifest, scenario
 
@@ -167,3 +169,32 @@ def test_nodes_are_what_their_pool_describes() -> None:
     assert sim.scheduler.nodes[5].labels["kubernetes.io/hostname"] == "same"
     nodes = sim.scheduler.nodes
     assert nodes[2].labels is not nodes[3].labels and nodes[2].taints is not nodes[3].taints
+
+
+GI = 1 << 30
+
+
+@given(st.lists(st.tuples(st.integers(min_value=0, max_value=5), st.booleans()), max_size=80))
+def test_the_fit_index_reads_the_best_node(ops: list[tuple[int, bool]]) -> None:
+    """After any binds and releases, each re-filed, ``best`` is the feasible node of highest
+    index score, the first in scenario order among equals (what a scan of every node gives)."""
+    nodes = [
+        Node(f"n-{i}", i, "n", {"cpu": 4000, "memory": 8 * GI, "pods": 3}, {}, []) for i in range(6)
+    ]
+    fit = _Fit(PodNeeds((("cpu", 1000), ("memory", GI)), (), ()))
+    index = _FitIndex(fit, nodes)
+    for i, bind in ops:
+        node = nodes[i]
+        sign = 1 if bind else -1
+        if not bind and not node.req_pods:
+            continue
+        for resource, amount in (("cpu", 1000), ("memory", GI), ("pods", 1)):
+            node.requested[resource] = node.requested.get(resource, 0) + sign * amount
+        node.req_cpu += sign * 1000
+        node.req_mem += sign * GI
+        node.req_pods += sign
+        node.score_cpu += sign * 1000
+        node.score_mem += sign * GI
+        index.update(node)
+        ranked = [(-fit.score(n), n.seq) for n in nodes if fit.fits(n)]
+        assert index.best() == (min(ranked)[1] if ranked else None)

@@ -116,6 +116,7 @@ from jobsim.sim.schedqueue import Hints, SchedulingQueue
 
 heappop: Final = heapq.heappop  # Final: compiled, a C static, not a globals lookup
 heappush: Final = heapq.heappush
+heapreplace: Final = heapq.heapreplace
 
 if TYPE_CHECKING:
     from jobsim.scenario.model import KubeScheduler
@@ -283,16 +284,25 @@ class _FitIndex:
         return (-self.fit.score(node) << _SEQ_BITS) | node.seq
 
     def update(self, node: Node) -> None:
-        """Re-file one node after it changed."""
+        """Re-file one node after it changed. The node at the top (the one a pod was just
+        bound to, usually) has its entry replaced in one pass down the heap, rather than left
+        for ``best`` to pop once the new one is pushed."""
         member = self.member
         entry = self._entry(node)
         if entry is None:
             if node.seq in member:  # compiled, dict.pop is a method call by name
                 del member[node.seq]
-        elif member.get(node.seq) != entry:
-            member[node.seq] = entry
-            heappush(self.heap, entry)
-            if len(self.heap) > 2 * len(member) + 64:
+            return
+        old = member.get(node.seq)
+        if old == entry:
+            return
+        member[node.seq] = entry
+        heap = self.heap
+        if heap and heap[0] == old:
+            heapreplace(heap, entry)
+        else:
+            heappush(heap, entry)
+            if len(heap) > 2 * len(member) + 64:
                 self.heap = sorted(member.values())
 
     def best(self) -> int | None:

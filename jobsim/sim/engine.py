@@ -82,15 +82,7 @@ def push(heap: list[Call], c: Call) -> None:
     """``heapq.heappush`` for calls, comparing them with ``_before``: compiled, a comparison is
     a few native reads, where heapq's goes through ``Call.__lt__`` as a Python method."""
     heap.append(c)
-    pos: i64 = len(heap) - 1
-    while pos > 0:
-        up: i64 = (pos - 1) >> 1
-        parent = heap[up]
-        if not _before(c, parent):
-            break
-        heap[pos] = parent
-        pos = up
-    heap[pos] = c
+    _sift_up(heap, len(heap) - 1, c)
 
 
 def pop(heap: list[Call]) -> Call:
@@ -114,15 +106,20 @@ def pop(heap: list[Call]) -> Call:
         heap[pos] = smaller
         pos = child
         child = 2 * pos + 1
+    _sift_up(heap, pos, last)
+    return top
+
+
+def _sift_up(heap: list[Call], pos: i64, c: Call) -> None:
+    """Put ``c`` at ``pos`` or above, moving down the calls it goes before."""
     while pos > 0:
         up: i64 = (pos - 1) >> 1
         parent = heap[up]
-        if not _before(last, parent):
+        if not _before(c, parent):
             break
         heap[pos] = parent
         pos = up
-    heap[pos] = last
-    return top
+    heap[pos] = c
 
 
 def _stop() -> None:

@@ -61,9 +61,8 @@ class Kind(IntEnum):
     CRONJOB_EVENT = 41  # subject cronjob, ref reason, a 1 for a Warning, text message
 
 
-# The Kinds of the entries every pod (and node) writes, as Final ints: compiled, ``Kind.X`` is a
-# globals lookup and a class attribute lookup at each use.
-_NODE_ADDED: Final[int] = Kind.NODE_ADDED.value
+# The Kinds of the entries every pod writes, as Final ints: compiled, ``Kind.X`` is a globals
+# lookup and a class attribute lookup at each use.
 _POD_CREATED: Final[int] = Kind.POD_CREATED.value
 _POD_SCHEDULED: Final[int] = Kind.POD_SCHEDULED.value
 _CONTAINER_STARTED: Final[int] = Kind.CONTAINER_STARTED.value
@@ -816,8 +815,7 @@ class Recorder:
         self, t: float, node: str, pool: str, capacity: dict[str, int] | None = None
     ) -> None:
         self.nodes[node] = NodeRecord(node, pool, t, capacity=capacity)
-        ids = self._ids
-        self._row(t, _NODE_ADDED, ids[node], ids[pool], 0, 0.0, _EMPTY)
+        self._log(t, Kind.NODE_ADDED, node, pool)
 
     def node_removed(self, t: float, node: str) -> None:
         rec = self.nodes.get(node)

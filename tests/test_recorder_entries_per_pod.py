@@ -146,3 +146,18 @@ def test_benchmark_workload_with_outage() -> None:
     assert jobs == 5 + 10
     assert entries == PER_POD * pods + PER_EVICTED_POD * evicted + 4 + 4 + 4 + jobs + 216 + 1
     assert entries == 37324
+
+
+def test_a_null_recorder_keeps_no_entry() -> None:
+    """A ``NullRecorder`` keeps the Jobs' and nodes' rows and no entry at all, nodes' included
+    (every event it does not keep goes through its no-op ``_log`` or an override), nor a
+    string beside the empty one."""
+    from jobsim.record import NullRecorder
+    from jobsim.sim.simulation import Simulation
+
+    for name in ("pi", "autoscaling", "node-failure", "preemption"):
+        scenario = load_scenario(Path(__file__).resolve().parent.parent / f"scenarios/{name}.yaml")
+        rec = NullRecorder()
+        Simulation(scenario, rec).run(scenario.stop_time)
+        assert (len(rec), rec.strings) == (0, [""]), name
+        assert rec.nodes and rec.jobs

@@ -227,17 +227,10 @@ class _Fit:
     def score(self, node: Node) -> int:
         """The index's score: NodeResourcesFit plus NodeResourcesBalancedAllocation (weight 1
         each), the default scores that do not depend on other nodes or pods."""
-        cap_cpu, cap_mem = node.cap_cpu, node.cap_mem
-        if self.most:
-            fit = most_allocated_of(node.score_cpu, node.score_mem, cap_cpu, cap_mem)
-        else:
-            fit = least_allocated_of(node.score_cpu, node.score_mem, cap_cpu, cap_mem)
-        cpu, memory = self.cpu, self.memory
-        if not cpu and not memory:
+        fit = _most_allocated(node) if self.most else _least_allocated(node)
+        if not self.cpu and not self.memory:
             return fit  # a best-effort pod: BalancedAllocation does not score it
-        return fit + balanced_allocation_of(
-            cpu, memory, node.req_cpu, node.req_mem, cap_cpu, cap_mem
-        )
+        return fit + _balanced_allocation(self.cpu, self.memory, node)
 
 
 def _least_allocated(node: Node) -> int:

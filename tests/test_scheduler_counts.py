@@ -5,6 +5,7 @@ decide as those do."""
 
 from __future__ import annotations
 
+import bisect
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,7 @@ from jobsim import load_scenario
 from jobsim.policy.image_locality import normalized_image_name
 from jobsim.policy.placement import (
     PodNeeds,
+    _percent,
     feasible,
     fits_cpu_memory,
     insufficient_resource,
@@ -26,7 +28,7 @@ from jobsim.policy.placement import (
 from jobsim.policy.scoring import balanced_allocation, balanced_allocation_of
 from jobsim.record import NullRecorder
 from jobsim.sim.objects import Node
-from jobsim.sim.scheduler import _Fit, _FitIndex
+from jobsim.sim.scheduler import _Fit, _FitIndex, _position
 from jobsim.sim.simulation import Simulation
 from tests.helpers import job_manifest, scenario
 
@@ -174,27 +176,86 @@ def test_nodes_are_what_their_pool_describes() -> None:
 GI = 1 << 30
 
 
-@given(st.lists(st.tuples(st.integers(min_value=0, max_value=5), st.booleans()), max_size=80))
-def test_the_fit_index_reads_the_best_node(ops: list[tuple[int, bool]]) -> None:
-    """After any binds and releases, each re-filed, ``best`` is the feasible node of highest
-    index score, the first in scenario order among equals (what a scan of every node gives)."""
-    nodes = [
-        Node(f"n-{i}", i, "n", {"cpu": 4000, "memory": 8 * GI, "pods": 3}, {}, []) for i in range(6)
-    ]
+_CHANGES = ("bind", "release", "cordon", "uncordon", "remove")
+
+
+@given(
+    st.lists(
+        st.tuples(st.integers(min_value=0, max_value=7), st.sampled_from(_CHANGES)), max_size=80
+    )
+)
+def test_the_fit_index_reads_the_best_node(ops: list[tuple[int, str]]) -> None:
+    """After any binds, releases, cordons and removals, each re-filed, on nodes of two sizes of
+    which two join later, ``best`` is the feasible node of highest index score, the first in
+    scenario order among equals (what a scan of every node gives)."""
+
+    def node(i: int) -> Node:
+        cpu = 4000 if i % 3 else 6000
+        return Node(f"n-{i}", i, "n", {"cpu": cpu, "memory": 8 * GI, "pods": 3}, {}, [])
+
+    nodes = [node(i) for i in range(6)]
     fit = _Fit(PodNeeds((("cpu", 1000), ("memory", GI)), (), ()))
     index = _FitIndex(fit, nodes)
-    for i, bind in ops:
-        node = nodes[i]
-        sign = 1 if bind else -1
-        if not bind and not node.req_pods:
-            continue
-        for resource, amount in (("cpu", 1000), ("memory", GI), ("pods", 1)):
-            node.requested[resource] = node.requested.get(resource, 0) + sign * amount
-        node.req_cpu += sign * 1000
-        node.req_mem += sign * GI
-        node.req_pods += sign
-        node.score_cpu += sign * 1000
-        node.score_mem += sign * GI
-        index.update(node)
-        ranked = [(-fit.score(n), n.seq) for n in nodes if fit.fits(n)]
+    for i, change in ops:
+        while i >= len(nodes):  # a node joins
+            nodes.append(node(len(nodes)))
+            index.update(nodes[-1])
+        n = nodes[i]
+        if change in ("bind", "release"):
+            sign = 1 if change == "bind" else -1
+            if sign < 0 and not n.req_pods:
+                continue
+            for resource, amount in (("cpu", 1000), ("memory", GI), ("pods", 1)):
+                n.requested[resource] = n.requested.get(resource, 0) + sign * amount
+            n.req_cpu += sign * 1000
+            n.req_mem += sign * GI
+            n.req_pods += sign
+            n.score_cpu += sign * 1000
+            n.score_mem += sign * GI
+        elif change == "remove":
+            n.removed = True
+        else:
+            n.cordoned = change == "cordon"
+        index.update(n)
+        ranked = [(-fit.score(m), m.seq) for m in nodes if not m.removed and fit.fits(m)]
         assert index.best() == (min(ranked)[1] if ranked else None)
+
+
+_EDGES = [0, 1, -1, 2**30, 2**56 - 1, 2**56, 2**56 + 1, 2**57, 2**62 - 1, 2**63, -(2**56)]
+integers = st.integers(min_value=-(2**70), max_value=2**70) | st.sampled_from(_EDGES)
+
+
+@given(integers, integers.filter(bool))
+def test_percent_is_integer_arithmetic(x: int, capacity: int) -> None:
+    """``_percent`` gives ``x * 100 // capacity`` for any ints: in a machine word where the
+    product fits one, else as Python does (compiled, the two paths differ)."""
+    assert _percent(x, capacity) == x * 100 // capacity
+
+
+amounts_of_bytes = st.integers(min_value=0, max_value=2**64) | st.sampled_from(_EDGES[:7])
+
+
+@given(amounts_of_bytes, amounts_of_bytes, amounts_of_bytes, amounts_of_bytes)
+def test_scores_of_bytes_are_upstreams(cpu: int, memory: int, cap_cpu: int, cap_mem: int) -> None:
+    """The NodeResourcesFit scores on any amounts, memory in bytes included: upstream's
+    ``(capacity - requested) * 100 / capacity`` (LeastAllocated, 0 when over-requested) and
+    ``requested * 100 / capacity`` (MostAllocated), each resource of capacity 0 scoring 0."""
+
+    def least(r: int, c: int) -> int:
+        return max((c - r) * 100 // c, 0) if c else 0
+
+    def most(r: int, c: int) -> int:
+        return min(r, c) * 100 // c if c else 0
+
+    want = (least(cpu, cap_cpu) + least(memory, cap_mem)) // 2
+    assert least_allocated_of(cpu, memory, cap_cpu, cap_mem) == want
+    assert (
+        most_allocated_of(cpu, memory, cap_cpu, cap_mem)
+        == (most(cpu, cap_cpu) + most(memory, cap_mem)) // 2
+    )
+
+
+@given(st.lists(st.integers(min_value=0, max_value=300), unique=True), st.integers(-1, 301))
+def test_position_is_bisect_left(seqs: list[int], seq: int) -> None:
+    seqs.sort()
+    assert _position(seqs, seq) == bisect.bisect_left(seqs, seq)

@@ -64,10 +64,13 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Final, NamedTuple, Protocol
+from typing import TYPE_CHECKING, Final, NamedTuple, Protocol
 
 from jobsim.k8s import job as k8s
 from jobsim.policy.node_affinity import NodeAffinityTerms, matches_node_affinity, required_terms
+
+if TYPE_CHECKING:
+    from mypy_extensions import i64  # compiled, a machine integer; interpreted, not imported
 
 __all__ = [
     "DEFAULT_MEMORY_REQUEST",
@@ -376,10 +379,25 @@ def least_allocated(cpu: int, memory: int, allocatable: dict[str, int]) -> int:
     return least_allocated_of(cpu, memory, allocatable.get("cpu", 0), allocatable.get("memory", 0))
 
 
+_WORD: Final = 1 << 56
+"""Below it, ``x * 100`` fits a signed 64-bit word."""
+
+
+def _percent(x: int, capacity: int) -> int:
+    """``x * 100 // capacity`` (``capacity`` not 0). Compiled, mypyc multiplies ints of 2**30
+    and more (memory in bytes) through Python objects; where the product fits a machine word,
+    this computes it in one, with the same result."""
+    if 0 <= x < _WORD and 0 < capacity < _WORD:
+        a: i64 = x
+        b: i64 = capacity
+        return a * 100 // b
+    return x * 100 // capacity
+
+
 def least_allocated_of(cpu: int, memory: int, cap_cpu: int, cap_mem: int) -> int:
     """``least_allocated`` of a node of allocatable ``cap_cpu`` and ``cap_mem``."""
-    s_cpu = max((cap_cpu - cpu) * 100 // cap_cpu, 0) if cap_cpu else 0
-    s_mem = max((cap_mem - memory) * 100 // cap_mem, 0) if cap_mem else 0
+    s_cpu = max(_percent(cap_cpu - cpu, cap_cpu), 0) if cap_cpu else 0
+    s_mem = max(_percent(cap_mem - memory, cap_mem), 0) if cap_mem else 0
     return (s_cpu + s_mem) // 2
 
 
@@ -391,6 +409,6 @@ def most_allocated(cpu: int, memory: int, allocatable: dict[str, int]) -> int:
 
 def most_allocated_of(cpu: int, memory: int, cap_cpu: int, cap_mem: int) -> int:
     """``most_allocated`` of a node of allocatable ``cap_cpu`` and ``cap_mem``."""
-    s_cpu = min(cpu, cap_cpu) * 100 // cap_cpu if cap_cpu else 0
-    s_mem = min(memory, cap_mem) * 100 // cap_mem if cap_mem else 0
+    s_cpu = _percent(min(cpu, cap_cpu), cap_cpu) if cap_cpu else 0
+    s_mem = _percent(min(memory, cap_mem), cap_mem) if cap_mem else 0
     return (s_cpu + s_mem) // 2

@@ -42,7 +42,6 @@ plugins' QueueingHints accepts it (``_node_hints``, ``_pod_hints``).
 
 from __future__ import annotations
 
-import heapq
 from collections import deque
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Final, NamedTuple
@@ -113,10 +112,6 @@ from jobsim.sim.engine import Clock, Prio
 from jobsim.sim.jobs import JobRuntime
 from jobsim.sim.objects import Node, Pod
 from jobsim.sim.schedqueue import Hints, SchedulingQueue
-
-heappop: Final = heapq.heappop  # Final: compiled, a C static, not a globals lookup
-heappush: Final = heapq.heappush
-heapreplace: Final = heapq.heapreplace
 
 if TYPE_CHECKING:
     from jobsim.scenario.model import KubeScheduler
@@ -247,67 +242,83 @@ def _balanced_allocation(cpu: int, memory: int, node: Node) -> int:
     )
 
 
-_SEQ_BITS: Final = 32
-_SEQ_MASK: Final = (1 << _SEQ_BITS) - 1
+_NO_FIT: Final = -1
+"""``_FitIndex.scores`` of a node where a pod of the key cannot go."""
+_SCORE_BUCKETS: Final = 201
+"""``_Fit.score``'s values: 0 to 200 (two scores of 0 to 100)."""
+
+
+def _position(seqs: list[int], seq: int) -> int:
+    """Where ``seq`` is or goes in the ascending ``seqs`` (``bisect_left``; compiled, a loop
+    over machine integers where ``bisect``'s compares Python objects through calls)."""
+    lo = 0
+    hi = len(seqs)
+    while lo < hi:
+        mid = (lo + hi) >> 1
+        if seqs[mid] < seq:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo
 
 
 class _FitIndex:
     """The nodes where a pod of one fit key fits, best score first.
 
-    A heap of ``-score << 32 | seq`` (the order of ``(-score, seq)``, compared as one int: node
-    numbers are from 0 to below 2**32) with lazy deletion: re-filing a node pushes its new entry and
-    leaves the old one, which ``best`` drops when it reaches the top (an entry counts only
-    while it is the node's entry in ``member``). The heap is rebuilt from ``member`` when stale
-    entries outnumber live ones, so it stays within twice the nodes.
+    ``scores[seq]`` is each node's index score (``_NO_FIT`` where a pod of the key cannot go),
+    and ``buckets[s]`` the seqs of the nodes of score ``s``, ascending. The best node is the
+    first seq of the highest non-empty bucket: the order of ``(-score, seq)``. Scores are
+    small integers (``_Fit.score``: 0 to 200), so re-filing a node moves one seq between two
+    short sorted lists, with no heap of boxed integers to sift.
     """
+
+    __slots__ = ("buckets", "fit", "scores", "top")
 
     def __init__(self, fit: _Fit, nodes: list[Node]) -> None:
         self.fit = fit
-        self.member: dict[int, int] = {}
+        self.scores: list[int] = []
+        self.buckets: list[list[int]] = [[] for _ in range(_SCORE_BUCKETS)]
+        self.top = -1  # at or above the highest non-empty bucket
         for n in nodes:
-            entry = self._entry(n)
-            if entry is not None:
-                self.member[n.seq] = entry
-        self.heap: list[int] = sorted(self.member.values())  # a sorted list is a heap
+            self.update(n)
 
-    def _entry(self, node: Node) -> int | None:
-        """The node's entry, or None if a pod of the key cannot go there now."""
+    def _score(self, node: Node) -> int:
+        """The node's index score, or ``_NO_FIT`` if a pod of the key cannot go there now."""
         if node.removed or not self.fit.fits(node):
-            return None
-        return (-self.fit.score(node) << _SEQ_BITS) | node.seq
+            return _NO_FIT
+        return self.fit.score(node)
 
     def update(self, node: Node) -> None:
-        """Re-file one node after it changed. The node at the top (the one a pod was just
-        bound to, usually) has its entry replaced in one pass down the heap, rather than left
-        for ``best`` to pop once the new one is pushed."""
-        member = self.member
-        entry = self._entry(node)
-        if entry is None:
-            if node.seq in member:  # compiled, dict.pop is a method call by name
-                del member[node.seq]
+        """Re-file one node after it changed."""
+        seq = node.seq
+        scores = self.scores
+        if seq >= len(scores):
+            scores.extend([_NO_FIT] * (seq + 1 - len(scores)))
+        new = self._score(node)
+        old = scores[seq]
+        if new == old:
             return
-        old = member.get(node.seq)
-        if old == entry:
-            return
-        member[node.seq] = entry
-        heap = self.heap
-        if heap and heap[0] == old:
-            heapreplace(heap, entry)
-        else:
-            heappush(heap, entry)
-            if len(heap) > 2 * len(member) + 64:
-                self.heap = sorted(member.values())
+        scores[seq] = new
+        buckets = self.buckets
+        if old >= 0:
+            bucket = buckets[old]
+            bucket.pop(_position(bucket, seq))
+        if new >= 0:
+            while new >= len(buckets):
+                buckets.append([])
+            bucket = buckets[new]
+            bucket.insert(_position(bucket, seq), seq)
+            if new > self.top:
+                self.top = new
 
     def best(self) -> int | None:
         """The seq of the best node, if any."""
-        heap, member = self.heap, self.member
-        while heap:
-            entry = heap[0]
-            seq = entry & _SEQ_MASK
-            if member.get(seq) == entry:
-                return seq
-            heappop(heap)
-        return None
+        buckets = self.buckets
+        top = self.top
+        while top >= 0 and not buckets[top]:
+            top -= 1
+        self.top = top
+        return buckets[top][0] if top >= 0 else None
 
 
 class Scheduler:

@@ -265,6 +265,19 @@ class _Interned(dict[str, int]):
         return (_Interned, (self.strings,))  # the Recorder reads its strings through it
 
 
+class _LivePod:
+    """A pod the recorder still hears of: its row and the number of its name."""
+
+    __slots__ = ("id", "record")
+
+    def __init__(self, record: PodRecord, id_: int) -> None:
+        self.record = record
+        self.id = id_
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_LivePod, (self.record, self.id))
+
+
 _EMPTY: Final = 0
 """The number of ``""`` in a record's strings: a new record's first string (``_Interned``)."""
 
@@ -332,6 +345,10 @@ class Recorder:
         """Triples not yet in ``_succeeded``: compiled, a list append is a C call where an
         array's is a method call."""
         self.pods: dict[str, PodRecord] = {}
+        self._live: dict[str, _LivePod] = {}
+        """The pods created and not yet counted nor removed: a pod's events find its row and
+        name number in this small map rather than in ``pods`` and the string table, whose
+        lookups of a million pods' names miss the processor's caches."""
         self.jobs: dict[str, JobRecord] = {}
         self.nodes: dict[str, NodeRecord] = {}
         self.cronjobs: dict[str, dict[str, Any]] = {}
@@ -344,6 +361,20 @@ class Recorder:
     # -- storage -------------------------------------------------------------------------
     def _id(self, s: str) -> int:
         return self._ids[s]
+
+    def _pod(self, name: str) -> _LivePod:
+        """The pod's row and name number: from the live pods, else from ``pods`` and the
+        string table."""
+        live = self._live.get(name)
+        if live is None:
+            return _LivePod(self.pods[name], self._ids[name])
+        return live
+
+    def _forget(self, name: str) -> None:
+        """The pod is counted or gone: its later events, if any, look it up in full."""
+        live = self._live
+        if name in live:  # compiled, dict.pop is a method call by name
+            del live[name]
 
     def _row(
         self, t: float, kind: int, subject: int, ref: int, a: int, b: float, text: int
@@ -473,6 +504,7 @@ class Recorder:
         """The run is over: every Job's last status becomes data."""
         for job in self.jobs.values():
             job.seal()
+        self._live.clear()
 
     # -- save and load -------------------------------------------------------------------
     def to_data(self, *, lazy: bool = False) -> dict[str, Any]:
@@ -660,24 +692,18 @@ class Recorder:
     # than through ``_log`` (its keyword arguments cost more than the row); ``_EMPTY`` is the
     # empty string's number.
     def pod_created(self, t: float, name: str, job: str, index: int | None) -> None:
-        self.pods[name] = PodRecord(name, job, index, t)
+        p = self.pods[name] = PodRecord(name, job, index, t)
         self.jobs[job].podsCreated += 1
         ids = self._ids
-        self._row(
-            t,
-            _POD_CREATED,
-            ids[name],
-            ids[job],
-            -1 if index is None else index,
-            0.0,
-            _EMPTY,
-        )
+        i = ids[name]
+        self._live[name] = _LivePod(p, i)
+        self._row(t, _POD_CREATED, i, ids[job], -1 if index is None else index, 0.0, _EMPTY)
 
     def pod_scheduled(self, t: float, name: str, node: str) -> None:
-        p = self.pods[name]
+        h = self._pod(name)
+        p = h.record
         p.node, p.scheduledAt = node, t
-        ids = self._ids
-        self._row(t, _POD_SCHEDULED, ids[name], ids[node], 0, 0.0, _EMPTY)
+        self._row(t, _POD_SCHEDULED, h.id, self._ids[node], 0, 0.0, _EMPTY)
 
     def pod_unschedulable(self, t: float, name: str, message: str) -> None:
         self._log(t, Kind.POD_UNSCHEDULABLE, name, text=message)
@@ -686,45 +712,38 @@ class Recorder:
         self._log(t, Kind.IMAGE_PULLED, name, image, b=seconds)
 
     def container_started(self, t: float, name: str, restarts: int, attempt: int) -> None:
-        p = self.pods[name]
+        h = self._pod(name)
+        p = h.record
         if p.startedAt is None:
             p.startedAt = t
             p.attempt = attempt
         p.restarts = restarts
-        ids = self._ids
         self._row(
             t,
             _CONTAINER_STARTED,
-            ids[name],
-            _EMPTY if p.index is None else ids[str(p.index)],
+            h.id,
+            _EMPTY if p.index is None else self._ids[str(p.index)],
             restarts,
             attempt,
             _EMPTY,
         )
 
     def container_exited(self, t: float, name: str, exit_code: int, exited_at: float) -> None:
-        self.pods[name].exitCode = exit_code
-        ids = self._ids
-        self._row(
-            t,
-            _CONTAINER_EXITED,
-            ids[name],
-            _EMPTY if exited_at == t else ids["late"],
-            exit_code,
-            exited_at,
-            _EMPTY,
-        )
+        h = self._pod(name)
+        h.record.exitCode = exit_code
+        late = _EMPTY if exited_at == t else self._ids["late"]
+        self._row(t, _CONTAINER_EXITED, h.id, late, exit_code, exited_at, _EMPTY)
 
     def container_restart_backoff(self, t: float, name: str, delay: float) -> None:
         self._log(t, Kind.CONTAINER_RESTART_BACKOFF, name, b=delay)
 
     def pod_phase(self, t: float, name: str, phase: str) -> None:
-        p = self.pods[name]
+        h = self._pod(name)
+        p = h.record
         p.phase = phase
         if phase in TERMINAL_PHASES:
             p.finishedAt = t
-        ids = self._ids
-        self._row(t, _POD_PHASE, ids[name], ids[phase], 0, 0.0, _EMPTY)
+        self._row(t, _POD_PHASE, h.id, self._ids[phase], 0, 0.0, _EMPTY)
 
     def pod_deleted(self, t: float, name: str, reason: str, failed_at_once: bool) -> None:
         """A DELETE (a deletionTimestamp). ``failed_at_once``: the pod still held the Job's
@@ -733,13 +752,13 @@ class Recorder:
         and how the controller counts the pod is the ``POD_COUNTED`` event's to say: a pod its
         own finishing sync deletes counts as failed if the Job fails, not at all if it
         succeeds, whatever this flag says."""
-        self.pods[name].deletedAt = t
+        self._pod(name).record.deletedAt = t
         self._log(t, Kind.POD_DELETED, name, reason, a=int(failed_at_once))
 
     def pod_condition(
         self, t: float, name: str, type_: str, status: str, reason: str, message: str
     ) -> None:
-        self.pods[name].conditions.append(
+        self._pod(name).record.conditions.append(
             {
                 "type": type_,
                 "status": status,
@@ -754,11 +773,12 @@ class Recorder:
         self, t: float, name: str, as_: str, numbers: dict[str, Any] | None = None
     ) -> None:
         """The controller counted a pod; ``numbers``: the count and the limit it meets."""
-        self.pods[name].counted = as_
-        ids = self._ids
+        h = self._pod(name)
+        h.record.counted = as_
         if numbers and (as_ != "succeeded" or not self._keep_succeeded(numbers)):
             self._numbers[len(self)] = numbers
-        self._row(t, _POD_COUNTED, ids[name], ids[as_], 0, 0.0, _EMPTY)
+        self._row(t, _POD_COUNTED, h.id, self._ids[as_], 0, 0.0, _EMPTY)
+        self._forget(name)
 
     def _keep_succeeded(self, numbers: dict[str, Any]) -> bool:
         """Keep ``{"succeeded": s, "completions": c}`` (those keys in that order, ``s`` an
@@ -788,8 +808,9 @@ class Recorder:
         return True
 
     def pod_removed(self, t: float, name: str) -> None:
-        self.pods[name].removedAt = t
+        self._pod(name).record.removedAt = t
         self._log(t, Kind.POD_REMOVED, name)
+        self._forget(name)
 
     def eviction_refused(self, t: float, name: str, code: int, budget: str, message: str) -> None:
         """The Eviction API refused to evict the pod (a PodDisruptionBudget)."""

@@ -5,7 +5,6 @@ decide as those do."""
 
 from __future__ import annotations
 
-import bisect
 from pathlib import Path
 
 import pytest
@@ -28,7 +27,7 @@ from jobsim.policy.placement import (
 from jobsim.policy.scoring import balanced_allocation, balanced_allocation_of
 from jobsim.record import NullRecorder
 from jobsim.sim.objects import Node
-from jobsim.sim.scheduler import _Fit, _FitIndex, _position
+from jobsim.sim.scheduler import _Fit, _FitIndex
 from jobsim.sim.simulation import Simulation
 from tests.helpers import job_manifest, scenario
 
@@ -181,7 +180,7 @@ _CHANGES = ("bind", "release", "cordon", "uncordon", "remove")
 
 @given(
     st.lists(
-        st.tuples(st.integers(min_value=0, max_value=7), st.sampled_from(_CHANGES)), max_size=80
+        st.tuples(st.integers(min_value=0, max_value=7), st.sampled_from(_CHANGES)), max_size=300
     )
 )
 def test_the_fit_index_reads_the_best_node(ops: list[tuple[int, str]]) -> None:
@@ -219,6 +218,8 @@ def test_the_fit_index_reads_the_best_node(ops: list[tuple[int, str]]) -> None:
         index.update(n)
         ranked = [(-fit.score(m), m.seq) for m in nodes if not m.removed and fit.fits(m)]
         assert index.best() == (min(ranked)[1] if ranked else None)
+        # stale entries are dropped or rebuilt away: the heaps stay within twice the nodes
+        assert index.entries == sum(map(len, index.buckets)) <= 2 * len(nodes) + 64
 
 
 _EDGES = [0, 1, -1, 2**30, 2**56 - 1, 2**56, 2**56 + 1, 2**57, 2**62 - 1, 2**63, -(2**56)]
@@ -255,7 +256,27 @@ def test_scores_of_bytes_are_upstreams(cpu: int, memory: int, cap_cpu: int, cap_
     )
 
 
-@given(st.lists(st.integers(min_value=0, max_value=300), unique=True), st.integers(-1, 301))
-def test_position_is_bisect_left(seqs: list[int], seq: int) -> None:
-    seqs.sort()
-    assert _position(seqs, seq) == bisect.bisect_left(seqs, seq)
+def test_the_fit_index_rebuilds_its_heaps_of_stale_entries() -> None:
+    """Nodes re-filed again and again with no ``best`` to drop stale entries: the heaps are
+    rebuilt from the scores once their entries pass twice the nodes (plus 64), and ``best``
+    still reads the best node."""
+    nodes = [
+        Node(f"n-{i}", i, "n", {"cpu": 4000, "memory": 8 * GI, "pods": 3}, {}, []) for i in range(8)
+    ]
+    fit = _Fit(PodNeeds((("cpu", 1000), ("memory", GI)), (), ()))
+    index = _FitIndex(fit, nodes)
+    most = 0
+    for step in range(400):
+        n = nodes[step % 8]
+        sign = 1 if (step // 8) % 2 == 0 else -1
+        n.req_cpu += sign * 1000
+        n.req_mem += sign * GI
+        n.req_pods += sign
+        n.score_cpu += sign * 1000
+        n.score_mem += sign * GI
+        index.update(n)
+        most = max(most, index.entries)
+        assert index.entries == sum(map(len, index.buckets)) <= 2 * len(nodes) + 64
+    assert most == 2 * len(nodes) + 64  # it reached the bound, and a rebuild brought it down
+    ranked = [(-fit.score(m), m.seq) for m in nodes]
+    assert index.best() == min(ranked)[1]

@@ -42,6 +42,7 @@ plugins' QueueingHints accepts it (``_node_hints``, ``_pod_hints``).
 
 from __future__ import annotations
 
+import heapq
 from collections import deque
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Final, NamedTuple
@@ -112,6 +113,9 @@ from jobsim.sim.engine import Clock, Prio
 from jobsim.sim.jobs import JobRuntime
 from jobsim.sim.objects import Node, Pod
 from jobsim.sim.schedqueue import Hints, SchedulingQueue
+
+heappop: Final = heapq.heappop  # Final: compiled, a C static, not a globals lookup
+heappush: Final = heapq.heappush
 
 if TYPE_CHECKING:
     from jobsim.scenario.model import KubeScheduler
@@ -248,37 +252,27 @@ _SCORE_BUCKETS: Final = 201
 """``_Fit.score``'s values: 0 to 200 (two scores of 0 to 100)."""
 
 
-def _position(seqs: list[int], seq: int) -> int:
-    """Where ``seq`` is or goes in the ascending ``seqs`` (``bisect_left``; compiled, a loop
-    over machine integers where ``bisect``'s compares Python objects through calls)."""
-    lo = 0
-    hi = len(seqs)
-    while lo < hi:
-        mid = (lo + hi) >> 1
-        if seqs[mid] < seq:
-            lo = mid + 1
-        else:
-            hi = mid
-    return lo
-
-
 class _FitIndex:
     """The nodes where a pod of one fit key fits, best score first.
 
-    ``scores[seq]`` is each node's index score (``_NO_FIT`` where a pod of the key cannot go),
-    and ``buckets[s]`` the seqs of the nodes of score ``s``, ascending. The best node is the
-    first seq of the highest non-empty bucket: the order of ``(-score, seq)``. Scores are
-    small integers (``_Fit.score``: 0 to 200), so re-filing a node moves one seq between two
-    short sorted lists, with no heap of boxed integers to sift.
+    ``scores[seq]`` is each node's index score (``_NO_FIT`` where a pod of the key cannot go).
+    Scores are small integers (``_Fit.score``: 0 to 200), so the index keeps one heap of node
+    seqs per score (``buckets``): the best node is the lowest seq of the highest score, the
+    order of ``(-score, seq)``. Re-filing a node pushes its seq onto its new score's heap and
+    leaves the old entry, which counts only while the node's score is that heap's; ``best``
+    drops such entries when they reach a heap's top, and the heaps are rebuilt from ``scores``
+    when their entries outnumber twice the nodes. No entry is ever moved within a list, so an
+    update costs O(log nodes) however many nodes share a score.
     """
 
-    __slots__ = ("buckets", "fit", "scores", "top")
+    __slots__ = ("buckets", "entries", "fit", "scores", "top")
 
     def __init__(self, fit: _Fit, nodes: list[Node]) -> None:
         self.fit = fit
         self.scores: list[int] = []
         self.buckets: list[list[int]] = [[] for _ in range(_SCORE_BUCKETS)]
-        self.top = -1  # at or above the highest non-empty bucket
+        self.entries = 0  # in all heaps, stale ones included
+        self.top = -1  # at or above the highest score with a node
         for n in nodes:
             self.update(n)
 
@@ -295,30 +289,49 @@ class _FitIndex:
         if seq >= len(scores):
             scores.extend([_NO_FIT] * (seq + 1 - len(scores)))
         new = self._score(node)
-        old = scores[seq]
-        if new == old:
+        if new == scores[seq]:
             return
         scores[seq] = new
+        if new < 0:
+            return
         buckets = self.buckets
-        if old >= 0:
-            bucket = buckets[old]
-            bucket.pop(_position(bucket, seq))
-        if new >= 0:
-            while new >= len(buckets):
-                buckets.append([])
-            bucket = buckets[new]
-            bucket.insert(_position(bucket, seq), seq)
-            if new > self.top:
-                self.top = new
+        while new >= len(buckets):
+            buckets.append([])
+        heappush(buckets[new], seq)
+        if new > self.top:
+            self.top = new
+        self.entries += 1
+        if self.entries > 2 * len(scores) + 64:
+            self._rebuild()
+
+    def _rebuild(self) -> None:
+        """Every heap anew from ``scores``: the nodes' entries alone, in seq order (a heap)."""
+        buckets = self.buckets
+        for bucket in buckets:
+            bucket.clear()
+        entries = 0
+        for seq, score in enumerate(self.scores):
+            if score >= 0:
+                buckets[score].append(seq)
+                entries += 1
+        self.entries = entries
 
     def best(self) -> int | None:
         """The seq of the best node, if any."""
-        buckets = self.buckets
+        buckets, scores = self.buckets, self.scores
         top = self.top
-        while top >= 0 and not buckets[top]:
+        while top >= 0:
+            heap = buckets[top]
+            while heap:
+                seq = heap[0]
+                if scores[seq] == top:
+                    self.top = top
+                    return seq
+                heappop(heap)
+                self.entries -= 1
             top -= 1
-        self.top = top
-        return buckets[top][0] if top >= 0 else None
+        self.top = -1
+        return None
 
 
 class Scheduler:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from benchmarks import run as bench
 from benchmarks.run import DEFAULT_CASES, MILLION, REFERENCE, Case, Row, cost, main, measure
 from jobsim import load_scenario
 
@@ -55,10 +56,10 @@ def test_quick_run_writes_json(tmp_path: Path) -> None:
     assert {"cpu", "cores", "python", "commit", "date"} <= data["machine"].keys()
 
 
-def _row(pods: int, seconds: float, ref: tuple[int, float] | None = None) -> Row:
+def _row(pods: int, seconds: float, ref: tuple[int, float, float] | None = None) -> Row:
     return Row(
         10_000, 100, False, False, pods, seconds, 1.0, 1.0, 0, 0, 0, 0.0, None, None, 0.0,
-        False, *(ref or (None, None)),
+        False, *(ref or (None, None, None)),
     )  # fmt: skip
 
 
@@ -66,9 +67,23 @@ def test_cost_is_against_the_reference_timed_beside_the_row() -> None:
     reference = _row(100, 2.0)  # 0.02 s a pod
     assert cost(reference, reference) == 1.0
     assert cost(_row(1000, 40.0), reference) == 2.0  # no reference timed beside: the row's
-    assert cost(_row(1000, 40.0, (100, 4.0)), reference) == 1.0  # beside it: 0.04 s a pod
-    assert cost(_row(1000, 40.0, (100, 4.0)), None) == 1.0
+    assert cost(_row(1000, 40.0, (100, 4.0, 2.0)), reference) == 1.0  # beside it: 0.04 s a pod
+    assert cost(_row(1000, 40.0, (100, 4.0, 2.0)), reference, single=True) == 2.0
+    assert cost(_row(1000, 40.0, (100, 4.0, 2.0)), None) == 1.0
     assert cost(_row(1000, 40.0), None) is None
+
+
+def test_the_reference_runs_for_as_long_as_the_row(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Back-to-back runs until they add up to the row's seconds (at least one), their mean;
+    ``single`` is the least single run."""
+    times = iter([0.5, 0.25, 1.0, 0.5, 3.0, 0.75])
+    monkeypatch.setattr(bench, "_full_seconds", lambda scenario: next(times))
+    sustained = bench.Sustained(None, 2.0)  # type: ignore[arg-type]
+    assert sustained(0.25) == (0.25 + 0.5 + 0.25 + 1.0) / 4  # the first run, given, then three
+    assert sustained.single == 0.25
+    assert sustained() == (0.5 + 3.0) / 2
+    assert sustained.single == 0.25
+    assert bench.Sustained(None, 0.0)() == 0.75  # type: ignore[arg-type]
 
 
 @pytest.mark.slow  # five rounds of four runs, 1.5 s: not in make check

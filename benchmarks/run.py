@@ -37,9 +37,10 @@ the default recorder's seconds per pod over the 10 000-pod, 100-node row's, that
 again in each other row's rounds (the machine's speed drifts by a third within minutes, and
 the first row's own rounds were minutes earlier), back to back for as long as the other
 row's run lasts, the mean of the best round (``Sustained``): both sides of a cost are then
-the machine's speed over the same stretch of time, where one short reference run caught
-whatever speed the machine had for a fraction of a second (the JSON's ``cost_single``, the
-cost over the least single reference run, is the measure before). "peak RSS" is the
+the machine's speed over equally long stretches of time in the same round, where one short
+reference run caught whatever speed the machine had for a fraction of a second (the JSON's
+``cost_single``, over the least of each round's first reference run, is the measure before).
+The reference's runs count in the rounds' 15 s, so a long row has fewer rounds. "peak RSS" is the
 peak resident memory (Linux ``VmHWM``, else ``ru_maxrss``) of a fresh process that loads the
 scenario and runs ``simulate`` once, interpreter and imports included (``--no-memory`` skips
 it); the JSON also holds its growth during the run alone.
@@ -285,13 +286,14 @@ def _full_seconds(scenario: Scenario) -> float:
 
 
 class Sustained:
-    """The reference row's seconds a run, timed beside another row for as long as that row's
-    run lasts: back-to-back runs (at least one) until they add up to ``duration``, their mean.
-    A row that runs for 20 s is the machine's average speed over 20 s, where one run of the
-    reference is a fraction of a second at whatever speed the machine has then: the same work
-    repeated 100 times ran at 12 to 50 us a pod, median 17 to 19, so a long row over one short
-    reference read half as fast again with no more work a pod. ``single`` keeps the least
-    single run seen, the cost's denominator before (JSON ``ref_single_seconds``)."""
+    """The reference row's seconds a run, timed in another row's rounds for as long as that
+    row's run lasts: back-to-back runs (at least one) until they add up to ``duration``, their
+    mean. A row that runs for 20 s is the machine's average speed over 20 s, where one run of
+    the reference is a fraction of a second at whatever speed the machine has then: the same
+    work repeated 100 times ran at 12.4 to 52.8 us a pod, median 17.2 and 19.0, so a long row
+    over one short reference read half as fast again with no more work a pod. ``single`` keeps
+    the least of each round's first run, the cost's denominator before (JSON
+    ``ref_single_seconds``)."""
 
     def __init__(self, scenario: Scenario, duration: float) -> None:
         self.scenario = scenario
@@ -299,15 +301,14 @@ class Sustained:
         self.single = math.inf
 
     def __call__(self, first: float | None = None) -> float:
-        total, runs = 0.0, 0
-        if first is not None:
-            total, runs = first, 1
-            self.single = min(self.single, first)
-        while not runs or total < self.duration:
+        if first is None:
             gc.collect()
-            seconds = _full_seconds(self.scenario)
-            self.single = min(self.single, seconds)
-            total += seconds
+            first = _full_seconds(self.scenario)
+        self.single = min(self.single, first)
+        total, runs = first, 1
+        while total < self.duration:
+            gc.collect()
+            total += _full_seconds(self.scenario)
             runs += 1
         return total / runs
 

@@ -504,7 +504,9 @@ class Recorder:
         """The run is over: every Job's last status becomes data."""
         for job in self.jobs.values():
             job.seal()
-        self._live.clear()
+        live = getattr(self, "_live", None)  # none in a record pickled before it was kept
+        if live is not None:
+            live.clear()
 
     # -- save and load -------------------------------------------------------------------
     def to_data(self, *, lazy: bool = False) -> dict[str, Any]:

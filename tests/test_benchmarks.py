@@ -75,14 +75,15 @@ def test_cost_is_against_the_reference_timed_beside_the_row() -> None:
 
 def test_the_reference_runs_for_as_long_as_the_row(monkeypatch: pytest.MonkeyPatch) -> None:
     """Back-to-back runs until they add up to the row's seconds (at least one), their mean;
-    ``single`` is the least single run."""
-    times = iter([0.5, 0.25, 1.0, 0.5, 3.0, 0.75])
+    ``single`` is the least of each call's first run (one run a round, as the cost's
+    denominator was before)."""
+    times = iter([0.5, 0.125, 1.0, 0.5, 3.0, 0.75])
     monkeypatch.setattr(bench, "_full_seconds", lambda scenario: next(times))
     sustained = bench.Sustained(None, 2.0)  # type: ignore[arg-type]
-    assert sustained(0.25) == (0.25 + 0.5 + 0.25 + 1.0) / 4  # the first run, given, then three
-    assert sustained.single == 0.25
+    assert sustained(0.375) == (0.375 + 0.5 + 0.125 + 1.0) / 4  # the first run, given, then 3
+    assert sustained.single == 0.375  # not 0.125: a later run of the round
     assert sustained() == (0.5 + 3.0) / 2
-    assert sustained.single == 0.25
+    assert sustained.single == 0.375
     assert bench.Sustained(None, 0.0)() == 0.75  # type: ignore[arg-type]
 
 

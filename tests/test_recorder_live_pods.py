@@ -87,3 +87,18 @@ def test_the_live_map_holds_the_pods_not_yet_counted_nor_removed(name: str) -> N
     assert rec.checks > 0
     rec.seal()
     assert not rec._live
+
+
+def test_a_record_pickled_before_it_kept_live_pods_still_seals() -> None:
+    """A recorder unpickled from a jobsim that had no ``_live`` seals and saves as before."""
+    rec = Recorder()
+    scenario = load_scenario(SCENARIOS / "pi.yaml")
+    Simulation(scenario, rec).run(scenario.stop_time)
+    state = dict(rec.__getstate__())  # type: ignore[call-overload]
+    del state["_live"]
+    old = Recorder.__new__(Recorder)
+    if hasattr(old, "__setstate__"):  # compiled: mypyc's own state
+        old.__setstate__(state)
+    else:
+        old.__dict__.update(state)
+    assert old.to_data() == rec.to_data()

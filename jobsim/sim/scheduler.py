@@ -273,8 +273,12 @@ class _FitIndex:
         self.buckets: list[list[int]] = [[] for _ in range(_SCORE_BUCKETS)]
         self.entries = 0  # in all heaps, stale ones included
         self.top = -1  # at or above the highest score with a node
+        scores = self.scores
         for n in nodes:
-            self.update(n)
+            if n.seq >= len(scores):
+                scores.extend([_NO_FIT] * (n.seq + 1 - len(scores)))
+            scores[n.seq] = self._score(n)
+        self._rebuild()
 
     def _score(self, node: Node) -> int:
         """The node's index score, or ``_NO_FIT`` if a pod of the key cannot go there now."""
@@ -312,8 +316,12 @@ class _FitIndex:
         entries = 0
         for seq, score in enumerate(self.scores):
             if score >= 0:
+                while score >= len(buckets):
+                    buckets.append([])
                 buckets[score].append(seq)
                 entries += 1
+                if score > self.top:
+                    self.top = score
         self.entries = entries
 
     def best(self) -> int | None:

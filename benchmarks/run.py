@@ -300,17 +300,16 @@ class Sustained:
         self.duration = duration
         self.single = math.inf
 
+    def _run(self) -> float:
+        gc.collect()
+        return _full_seconds(self.scenario)
+
     def __call__(self, first: float | None = None) -> float:
-        if first is None:
-            gc.collect()
-            first = _full_seconds(self.scenario)
-        self.single = min(self.single, first)
-        total, runs = first, 1
-        while total < self.duration:
-            gc.collect()
-            total += _full_seconds(self.scenario)
-            runs += 1
-        return total / runs
+        times = [self._run() if first is None else first]
+        while sum(times) < self.duration:
+            times.append(self._run())
+        self.single = min(self.single, times[0])
+        return sum(times) / len(times)
 
 
 def run_bare(durations: Sequence[float], capacity: int) -> float:
@@ -480,9 +479,9 @@ def measure(
     gc.collect()
     firsts = [full.seconds, null.seconds, bare()]
     ref_pods = None
-    if sustained is not None and ref_scenario is not None:
+    if sustained is not None:
         gc.collect()
-        ref_run = run_full(ref_scenario)
+        ref_run = run_full(sustained.scenario)
         ref_pods = ref_run.pods
         firsts.append(sustained(ref_run.seconds))
     full_s, null_s, bare_s, *ref_s = best_of_rounds(fns, firsts=firsts)

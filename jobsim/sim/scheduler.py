@@ -269,14 +269,11 @@ class _FitIndex:
 
     def __init__(self, fit: _Fit, nodes: list[Node]) -> None:
         self.fit = fit
-        self.scores: list[int] = []
         self.buckets: list[list[int]] = [[] for _ in range(_SCORE_BUCKETS)]
         self.entries = 0  # in all heaps, stale ones included
         self.top = -1  # at or above the highest score with a node
-        scores = self.scores
+        self.scores = scores = [_NO_FIT] * (1 + max((n.seq for n in nodes), default=-1))
         for n in nodes:
-            if n.seq >= len(scores):
-                scores.extend([_NO_FIT] * (n.seq + 1 - len(scores)))
             scores[n.seq] = self._score(n)
         self._rebuild()
 

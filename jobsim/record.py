@@ -12,13 +12,14 @@ turns every live status into data: a sealed record refers to nothing of the simu
 
 from __future__ import annotations
 
-import struct
+import sys
 from array import array
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field, fields
 from enum import IntEnum
 from typing import Any, Final
 
+from librt.strings import BytesWriter, write_f64_le, write_i32_le, write_i64_le
 from mypy_extensions import mypyc_attr
 
 from jobsim.k8s.conditions import TERMINAL_PHASES
@@ -248,8 +249,8 @@ OUTSIDE_CRONJOB_REASONS = frozenset({CRONJOB_UPDATED, CRONJOB_MANUAL_JOB})
 
 
 class _Interned(dict[str, int]):
-    """Each string's number in the record; a new string gets the next one when first asked
-    for (a plain lookup for the strings seen before)."""
+    """A record's string table as jobsim kept it before its recorders held ``_ids`` and
+    ``_strings``: what older pickles hold (``Recorder.__setstate__`` reads it)."""
 
     def __init__(self, strings: list[str] | None = None) -> None:
         self.strings: list[str] = list(strings) if strings is not None else [""]
@@ -279,7 +280,7 @@ class _LivePod:
 
 
 _EMPTY: Final = 0
-"""The number of ``""`` in a record's strings: a new record's first string (``_Interned``)."""
+"""The number of ``""`` in a record's strings: a new record's first string."""
 
 _MAX_KEPT: Final = 2**53
 """Counts kept as int64s are below it (a Job's completions are at most 10^7); compiled, a
@@ -296,9 +297,26 @@ def _position(item: tuple[int, dict[str, Any]]) -> int:
 
 _POD_FIELDS = tuple(f.name for f in fields(PodRecord))
 _COLUMNS = ("t", "kind", "subject", "ref", "a", "b", "text")
+_WRITERS: Final = frozenset(f"_w_{c}" for c in _COLUMNS)
+_STATE: Final = (
+    *(f"_{c}" for c in _COLUMNS),
+    "_strings",
+    "_ids",
+    "_numbers",
+    "_succeeded",
+    "_succeeded_pending",
+    "pods",
+    "_live",
+    "jobs",
+    "nodes",
+    "cronjobs",
+    "views",
+)
+"""A recorder's attributes a pickle keeps (``__getstate__``)."""
+_BIG_ENDIAN: Final = sys.byteorder == "big"
 _BLOCK: Final = 256
-"""Entries a recorder keeps pending before it moves them into its columns: few enough that
-the numbers boxed for them are still in the cache when freed."""
+"""Entries a recorder keeps in its writers before it moves them into its columns (and
+succeeded counts, a third of it, in a list before they move into theirs)."""
 _JOB_FIELDS = (
     "key",
     "name",
@@ -322,9 +340,9 @@ class Recorder:
     (``NullRecorder``: the Jobs' statuses only)."""
 
     def __init__(self) -> None:
-        # The columns, and the entries not yet moved into them: compiled, a list append is a
-        # C call where an array's is a method call (a third of an entry's cost); ``_row``
-        # moves them in blocks, and every column read moves them first.
+        # The columns, and the entries not yet moved into them: compiled, a writer's write is
+        # a C call on a machine number (a list's append boxes it, and a move into an array
+        # parses it); ``_row`` moves them in blocks, and every column read moves them first.
         self._t = array("d")
         self._kind = array("B")
         self._subject = array("I")
@@ -332,10 +350,11 @@ class Recorder:
         self._a = array("q")
         self._b = array("d")
         self._text = array("I")
-        self._pending: tuple[
-            list[float], list[int], list[int], list[int], list[int], list[float], list[int]
-        ] = ([], [], [], [], [], [], [])
-        self._ids = _Interned()
+        self._new_writers()
+        self._strings: list[str] = [""]
+        """The string table: ``subject``, ``ref`` and ``text`` hold positions in it."""
+        self._ids: dict[str, int] = {"": _EMPTY}
+        """Each string's position in ``_strings`` (``_id``)."""
         self._numbers: dict[int, dict[str, Any]] = {}
         self._succeeded = array("q")
         """The numbers of pods counted succeeded, ``{"succeeded": s, "completions": c}``, as
@@ -360,14 +379,20 @@ class Recorder:
 
     # -- storage -------------------------------------------------------------------------
     def _id(self, s: str) -> int:
-        return self._ids[s]
+        """The string's number, a new one the first time (compiled, a plain dict's lookup is
+        a C call, where a dict subclass's ``__missing__`` made a miss a method call)."""
+        i = self._ids.get(s)
+        if i is None:
+            i = self._ids[s] = len(self._strings)
+            self._strings.append(s)
+        return i
 
     def _pod(self, name: str) -> _LivePod:
         """The pod's row and name number: from the live pods, else from ``pods`` and the
         string table."""
         live = self._live.get(name)
         if live is None:
-            return _LivePod(self.pods[name], self._ids[name])
+            return _LivePod(self.pods[name], self._id(name))
         return live
 
     def _forget(self, name: str) -> None:
@@ -376,40 +401,74 @@ class Recorder:
         if name in live:  # compiled, dict.pop is a method call by name
             del live[name]
 
+    def _new_writers(self) -> None:
+        """Empty writers of the entries not yet in the columns, in their columns' layout."""
+        self._w_t = BytesWriter()
+        self._w_kind = BytesWriter()
+        self._w_subject = BytesWriter()
+        self._w_ref = BytesWriter()
+        self._w_a = BytesWriter()
+        self._w_b = BytesWriter()
+        self._w_text = BytesWriter()
+
     def _row(
         self, t: float, kind: int, subject: int, ref: int, a: int, b: float, text: int
     ) -> None:
         """Append one entry, its strings already numbered."""
-        p_t, p_kind, p_subject, p_ref, p_a, p_b, p_text = self._pending
-        p_t.append(t)
-        p_kind.append(kind)
-        p_subject.append(subject)
-        p_ref.append(ref)
-        p_a.append(a)
-        p_b.append(b)
-        p_text.append(text)
-        if len(p_t) >= _BLOCK:
+        write_f64_le(self._w_t, t)
+        self._w_kind.append(kind)
+        write_i32_le(self._w_subject, subject)
+        write_i32_le(self._w_ref, ref)
+        write_i64_le(self._w_a, a)
+        write_f64_le(self._w_b, b)
+        write_i32_le(self._w_text, text)
+        if len(self._w_kind) >= _BLOCK:
             self._flush()
 
     def _flush(self) -> None:
         """Move the pending entries into the columns."""
-        p_t, p_kind, p_subject, p_ref, p_a, p_b, p_text = self._pending
-        n = len(p_t)
-        if not n:
+        if not len(self._w_kind):
             return
-        # array.fromlist parses each float, byte and int64 with a format (PyArg_Parse): struct
-        # and bytes() convert them at half the cost; its unsigned ints it reads directly
-        self._t.frombytes(struct.pack(f"{n}d", *p_t))
-        self._kind.frombytes(bytes(p_kind))
-        self._subject.fromlist(p_subject)
-        self._ref.fromlist(p_ref)
-        self._a.frombytes(struct.pack(f"{n}q", *p_a))
-        self._b.frombytes(struct.pack(f"{n}d", *p_b))
-        self._text.fromlist(p_text)
-        for p in (p_t, p_b):
-            p.clear()
-        for q in (p_kind, p_subject, p_ref, p_a, p_text):
-            q.clear()
+        for column, writer in (
+            (self._t, self._w_t),
+            (self._kind, self._w_kind),
+            (self._subject, self._w_subject),
+            (self._ref, self._w_ref),
+            (self._a, self._w_a),
+            (self._b, self._w_b),
+            (self._text, self._w_text),
+        ):
+            if _BIG_ENDIAN:  # the writers write little-endian, an array is in native order
+                moved = array(column.typecode, writer.getvalue())
+                moved.byteswap()
+                column.extend(moved)
+            else:
+                column.frombytes(writer.getvalue())
+            writer.truncate(0)
+
+    def __getstate__(self) -> dict[str, Any]:
+        """What a pickle keeps: every attribute but the writers (which cannot be pickled),
+        their entries moved into the columns first."""
+        self._flush()
+        state = {name: getattr(self, name) for name in _STATE if hasattr(self, name)}
+        extra = getattr(self, "__dict__", None)  # interpreted: all; else a subclass's own
+        if extra:
+            state.update((k, v) for k, v in extra.items() if k not in _WRITERS)
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self._new_writers()
+        pending = state.get("_pending")  # a record pickled before the writers: lists
+        for name, value in state.items():
+            if name != "_pending":
+                setattr(self, name, value)
+        old = state.get("_ids")
+        if isinstance(old, _Interned):  # before ``_strings``: the table was one dict subclass
+            self._strings = old.strings
+            self._ids = dict(old)
+        if pending:
+            for row in zip(*pending, strict=True):
+                self._row(*row)
 
     @property
     def t(self) -> array[float]:
@@ -464,13 +523,12 @@ class Recorder:
         text: str = "",
         numbers: dict[str, Any] | None = None,
     ) -> None:
-        ids = self._ids
         if numbers:
             self._numbers[len(self)] = numbers
-        self._row(t, kind, ids[subject], ids[ref], a, b, ids[text])
+        self._row(t, kind, self._id(subject), self._id(ref), a, b, self._id(text))
 
     def __len__(self) -> int:
-        return len(self._t) + len(self._pending[0])
+        return len(self._t) + len(self._w_kind)
 
     @property
     def numbers(self) -> dict[int, dict[str, Any]]:
@@ -498,7 +556,7 @@ class Recorder:
     @property
     def strings(self) -> list[str]:
         """The string table: ``subject``, ``ref`` and ``text`` hold positions in it."""
-        return self._ids.strings
+        return self._strings
 
     def seal(self) -> None:
         """The run is over: every Job's last status becomes data."""
@@ -520,7 +578,7 @@ class Recorder:
 
         return {
             "level": self.level,
-            "strings": seq(self._ids.strings),
+            "strings": seq(self._strings),
             "events": {c: seq(getattr(self, c)) for c in _COLUMNS},
             "numbers": seq([i, n] for i, n in self.numbers.items()),
             "pods": seq(asdict(p) for p in self.pods.values()),
@@ -537,7 +595,8 @@ class Recorder:
         """A sealed record from ``to_data``'s output."""
         rec = cls()
         rec.level = str(data.get("level", "full"))
-        rec._ids = _Interned(data["strings"])
+        rec._strings = list(data["strings"])
+        rec._ids = {s: i for i, s in enumerate(rec._strings)}
         for c in _COLUMNS:
             getattr(rec, c).extend(data["events"][c])
         rec.numbers = {int(i): n for i, n in data["numbers"]}
@@ -565,7 +624,7 @@ class Recorder:
             self._text,
         )
         wanted = np.isin(np.frombuffer(kind, dtype=np.uint8), [int(k) for k in kinds])
-        s = self._ids.strings
+        s = self._strings
         for i in np.flatnonzero(wanted).tolist():
             yield (i, t[i], Kind(kind[i]), s[subject[i]], s[ref[i]], a[i], b[i], s[text[i]])
 
@@ -581,7 +640,7 @@ class Recorder:
             self._b,
             self._text,
         )
-        s = self._ids.strings
+        s = self._strings
         for i in range(len(t)):
             yield (t[i], Kind(kind[i]), s[subject[i]], s[ref[i]], a[i], b[i], s[text[i]])
 
@@ -696,16 +755,15 @@ class Recorder:
     def pod_created(self, t: float, name: str, job: str, index: int | None) -> None:
         p = self.pods[name] = PodRecord(name, job, index, t)
         self.jobs[job].podsCreated += 1
-        ids = self._ids
-        i = ids[name]
+        i = self._id(name)
         self._live[name] = _LivePod(p, i)
-        self._row(t, _POD_CREATED, i, ids[job], -1 if index is None else index, 0.0, _EMPTY)
+        self._row(t, _POD_CREATED, i, self._id(job), -1 if index is None else index, 0.0, _EMPTY)
 
     def pod_scheduled(self, t: float, name: str, node: str) -> None:
         h = self._pod(name)
         p = h.record
         p.node, p.scheduledAt = node, t
-        self._row(t, _POD_SCHEDULED, h.id, self._ids[node], 0, 0.0, _EMPTY)
+        self._row(t, _POD_SCHEDULED, h.id, self._id(node), 0, 0.0, _EMPTY)
 
     def pod_unschedulable(self, t: float, name: str, message: str) -> None:
         self._log(t, Kind.POD_UNSCHEDULABLE, name, text=message)
@@ -724,7 +782,7 @@ class Recorder:
             t,
             _CONTAINER_STARTED,
             h.id,
-            _EMPTY if p.index is None else self._ids[str(p.index)],
+            _EMPTY if p.index is None else self._id(str(p.index)),
             restarts,
             attempt,
             _EMPTY,
@@ -733,7 +791,7 @@ class Recorder:
     def container_exited(self, t: float, name: str, exit_code: int, exited_at: float) -> None:
         h = self._pod(name)
         h.record.exitCode = exit_code
-        late = _EMPTY if exited_at == t else self._ids["late"]
+        late = _EMPTY if exited_at == t else self._id("late")
         self._row(t, _CONTAINER_EXITED, h.id, late, exit_code, exited_at, _EMPTY)
 
     def container_restart_backoff(self, t: float, name: str, delay: float) -> None:
@@ -745,7 +803,7 @@ class Recorder:
         p.phase = phase
         if phase in TERMINAL_PHASES:
             p.finishedAt = t
-        self._row(t, _POD_PHASE, h.id, self._ids[phase], 0, 0.0, _EMPTY)
+        self._row(t, _POD_PHASE, h.id, self._id(phase), 0, 0.0, _EMPTY)
 
     def pod_deleted(self, t: float, name: str, reason: str, failed_at_once: bool) -> None:
         """A DELETE (a deletionTimestamp). ``failed_at_once``: the pod still held the Job's
@@ -779,7 +837,7 @@ class Recorder:
         h.record.counted = as_
         if numbers and (as_ != "succeeded" or not self._keep_succeeded(numbers)):
             self._numbers[len(self)] = numbers
-        self._row(t, _POD_COUNTED, h.id, self._ids[as_], 0, 0.0, _EMPTY)
+        self._row(t, _POD_COUNTED, h.id, self._id(as_), 0, 0.0, _EMPTY)
         self._forget(name)
 
     def _keep_succeeded(self, numbers: dict[str, Any]) -> bool:

@@ -21,7 +21,7 @@ class Uncached(Recorder):
     """Looks every pod up in full, as the recorder did before it kept live pods."""
 
     def _pod(self, name: str) -> _LivePod:
-        return _LivePod(self.pods[name], self._ids[name])
+        return _LivePod(self.pods[name], self._id(name))
 
 
 class Watched(Recorder):
@@ -94,7 +94,7 @@ def test_a_record_pickled_before_it_kept_live_pods_still_seals() -> None:
     rec = Recorder()
     scenario = load_scenario(SCENARIOS / "pi.yaml")
     Simulation(scenario, rec).run(scenario.stop_time)
-    state = dict(rec.__getstate__())  # type: ignore[call-overload]
+    state = dict(rec.__getstate__())
     del state["_live"]
     old = Recorder.__new__(Recorder)
     if hasattr(old, "__setstate__"):  # compiled: mypyc's own state

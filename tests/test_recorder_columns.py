@@ -1,0 +1,137 @@
+"""A recorder's columns: entries written to its writers read back exactly, across blocks,
+pickles, and records pickled before the writers."""
+
+from __future__ import annotations
+
+import math
+import pickle
+from array import array
+from pathlib import Path
+from typing import Any, TypeVar
+
+import pytest
+
+from jobsim import load_scenario
+from jobsim.invariants import CheckingRecorder
+from jobsim.record import _BLOCK, JobRecorder, Recorder, _Interned
+from jobsim.sim.simulation import Simulation
+
+SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
+COLUMNS = ("t", "kind", "subject", "ref", "a", "b", "text")
+
+# (t, kind, subject, ref, a, b, text): each column's extremes
+EXTREMES = [
+    (0.0, 0, 0, 0, 0, 0.0, 0),
+    (-0.0, 255, 2**31 - 1, 1, -(2**63), -1.5, 2**31 - 1),
+    (1e300, 1, 1, 2**31 - 1, 2**63 - 1, math.inf, 2),
+    (5e-324, 17, 70_000, 65_536, -1, -math.inf, 256),
+    (86_400.25, 200, 3, 4, 2**53 + 1, 1e-300, 5),
+]
+
+
+def _columns(rec: Recorder) -> list[list[Any]]:
+    return [list(getattr(rec, c)) for c in COLUMNS]
+
+
+def _rows(n: int) -> list[tuple[float, int, int, int, int, float, int]]:
+    return [EXTREMES[i % len(EXTREMES)] for i in range(n)]
+
+
+@pytest.mark.parametrize("n", [1, _BLOCK - 1, _BLOCK, _BLOCK + 1, 3 * _BLOCK + 7])
+def test_rows_read_back_exactly_across_blocks(n: int) -> None:
+    rec = Recorder()
+    rows = _rows(n)
+    for row in rows:
+        rec._row(*row)
+    assert len(rec) == n
+    assert _columns(rec) == [list(c) for c in zip(*rows, strict=True)]
+    assert [rec.t.typecode, rec.kind.typecode, rec.a.typecode] == ["d", "B", "q"]
+    assert all(isinstance(getattr(rec, c), array) for c in COLUMNS)
+
+
+def test_a_nan_reads_back_as_nan() -> None:
+    rec = Recorder()
+    rec._row(math.nan, 1, 0, 0, 0, math.nan, 0)
+    assert math.isnan(rec.t[0]) and math.isnan(rec.b[0])
+
+
+def test_len_counts_written_and_moved_entries() -> None:
+    rec = Recorder()
+    for i, row in enumerate(_rows(2 * _BLOCK + 3)):
+        assert len(rec) == i
+        rec._row(*row)
+    _ = rec.t  # moves the rest
+    assert len(rec) == 2 * _BLOCK + 3
+
+
+R = TypeVar("R", bound=Recorder)
+
+
+def _run(name: str, rec: R) -> R:
+    """``rec`` after a run of the shipped scenario, sealed (as a Result seals it: a live
+    Job's status is a view of it, which no pickle holds)."""
+    scenario = load_scenario(SCENARIOS / f"{name}.yaml")
+    Simulation(scenario, rec).run(scenario.stop_time)
+    rec.seal()
+    return rec
+
+
+@pytest.mark.parametrize("kind", [Recorder, JobRecorder, CheckingRecorder])
+@pytest.mark.parametrize("name", ["pi", "backoff", "node-failure"])
+def test_a_pickle_keeps_every_entry_and_records_on(kind: type[Recorder], name: str) -> None:
+    """Unpickled mid-block (entries still in the writers), the copy holds the same record
+    and numbers new strings and entries as the original does."""
+    rec = _run(name, kind())
+    copy = pickle.loads(pickle.dumps(rec))
+    assert type(copy) is kind
+    assert copy.to_data() == rec.to_data()
+    for r in (rec, copy):
+        r.node_down(1e6, "a-node-never-named-before")
+        r.node_down(1e6 + 1, "node-0")
+    assert copy.to_data() == rec.to_data()
+    assert copy.strings[copy.subject[-2]] == "a-node-never-named-before"
+
+
+def test_a_subclass_keeps_its_own_attributes_in_a_pickle() -> None:
+    rec = _run("pi", Counting())
+    copy = pickle.loads(pickle.dumps(rec))
+    assert copy.created == rec.created > 0
+    assert copy.to_data() == rec.to_data()
+
+
+class Counting(Recorder):
+    """A user's recorder with its own attribute."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.created = 0
+
+    def pod_created(self, t: float, name: str, job: str, index: int | None) -> None:
+        super().pod_created(t, name, job, index)
+        self.created += 1
+
+
+def _old_state(rec: Recorder, pending: int) -> dict[str, Any]:
+    """``rec``'s state as a recorder before the writers pickled it: its last ``pending``
+    entries in lists, its strings in an ``_Interned``."""
+    state = dict(rec.__getstate__())
+    columns = _columns(rec)
+    cut = len(rec) - pending
+    for c, values in zip(COLUMNS, columns, strict=True):
+        state[f"_{c}"] = array(getattr(rec, c).typecode, values[:cut])
+    state["_pending"] = tuple(values[cut:] for values in columns)
+    state["_ids"] = _Interned(state.pop("_strings"))
+    return state
+
+
+@pytest.mark.parametrize("pending", [0, 1, 40])
+def test_a_record_pickled_before_the_writers_reads_back(pending: int) -> None:
+    rec = _run("backoff", Recorder())
+    state = _old_state(rec, pending)
+    old = Recorder.__new__(Recorder)
+    old.__setstate__(state)
+    assert old.to_data() == rec.to_data()
+    assert type(old._ids) is dict
+    for r in (rec, old):
+        r.node_down(1e6, "a-node-never-named-before")
+    assert old.to_data() == rec.to_data()

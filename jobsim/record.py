@@ -287,6 +287,16 @@ _MAX_KEPT: Final = 2**53
 comparison with it is one of machine words (2**62 and above are boxed)."""
 
 
+def _move(column: array[Any], writer: BytesWriter) -> None:
+    """Append the writer's values (little-endian, the column's layout) to the column."""
+    if _BIG_ENDIAN:
+        moved = array(column.typecode, writer.getvalue())
+        moved.byteswap()
+        column.extend(moved)
+    else:
+        column.frombytes(writer.getvalue())
+
+
 def _or_none(c: int) -> int | None:
     return None if c < 0 else c
 
@@ -315,8 +325,7 @@ _STATE: Final = (
 """A recorder's attributes a pickle keeps (``__getstate__``)."""
 _BIG_ENDIAN: Final = sys.byteorder == "big"
 _BLOCK: Final = 256
-"""Entries a recorder keeps in its writers before it moves them into its columns (and
-succeeded counts, a third of it, in a list before they move into theirs)."""
+"""Succeeded counts a recorder keeps in a list before it moves them into their array."""
 _JOB_FIELDS = (
     "key",
     "name",
@@ -340,9 +349,11 @@ class Recorder:
     (``NullRecorder``: the Jobs' statuses only)."""
 
     def __init__(self) -> None:
-        # The columns, and the entries not yet moved into them: compiled, a writer's write is
-        # a C call on a machine number (a list's append boxes it, and a move into an array
-        # parses it); ``_row`` moves them in blocks, and every column read moves them first.
+        # The columns, and a writer of each for the entries not yet moved into it: compiled,
+        # a writer's write is a C call on a machine number (a list's append boxes it, and a
+        # move into an array parses it). A writer doubles its buffer as it grows, where an
+        # array grows by a sixteenth, copying itself as often: the entries stay in the
+        # writers until a column is read (every column read moves them first).
         self._t = array("d")
         self._kind = array("B")
         self._subject = array("I")
@@ -422,29 +433,27 @@ class Recorder:
         write_i64_le(self._w_a, a)
         write_f64_le(self._w_b, b)
         write_i32_le(self._w_text, text)
-        if len(self._w_kind) >= _BLOCK:
-            self._flush()
 
     def _flush(self) -> None:
-        """Move the pending entries into the columns."""
+        """Move the written entries into the columns, a column at a time, each writer's
+        buffer freed before the next column moves (a million pods' record is 60 MB a column
+        of 8 bytes: three copies at once at most, of one column)."""
         if not len(self._w_kind):
             return
-        for column, writer in (
-            (self._t, self._w_t),
-            (self._kind, self._w_kind),
-            (self._subject, self._w_subject),
-            (self._ref, self._w_ref),
-            (self._a, self._w_a),
-            (self._b, self._w_b),
-            (self._text, self._w_text),
-        ):
-            if _BIG_ENDIAN:  # the writers write little-endian, an array is in native order
-                moved = array(column.typecode, writer.getvalue())
-                moved.byteswap()
-                column.extend(moved)
-            else:
-                column.frombytes(writer.getvalue())
-            writer.truncate(0)
+        _move(self._t, self._w_t)
+        self._w_t = BytesWriter()
+        _move(self._kind, self._w_kind)
+        self._w_kind = BytesWriter()
+        _move(self._subject, self._w_subject)
+        self._w_subject = BytesWriter()
+        _move(self._ref, self._w_ref)
+        self._w_ref = BytesWriter()
+        _move(self._a, self._w_a)
+        self._w_a = BytesWriter()
+        _move(self._b, self._w_b)
+        self._w_b = BytesWriter()
+        _move(self._text, self._w_text)
+        self._w_text = BytesWriter()
 
     def __getstate__(self) -> dict[str, Any]:
         """What a pickle keeps: every attribute but the writers (which cannot be pickled),
@@ -525,7 +534,9 @@ class Recorder:
     ) -> None:
         if numbers:
             self._numbers[len(self)] = numbers
-        self._row(t, kind, self._id(subject), self._id(ref), a, b, self._id(text))
+        ref_id = self._id(ref) if ref else _EMPTY  # most events have no ref or no text
+        text_id = self._id(text) if text else _EMPTY
+        self._row(t, kind, self._id(subject), ref_id, a, b, text_id)
 
     def __len__(self) -> int:
         return len(self._t) + len(self._w_kind)

@@ -32,7 +32,7 @@ class Node:
     name: str
     seq: int
     pool: str
-    capacity: dict[str, int]
+    capacity: dict[str, int]  # the pool's, shared by its nodes: read only
     labels: dict[str, str]
     taints: list[tuple[str, str, str]]  # (key, value, effect)
     requested: dict[str, int]

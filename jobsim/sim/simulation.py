@@ -172,8 +172,9 @@ class Simulation:
         )
         self.scheduler.on_unschedulable = self.autoscaler.pod_unschedulable
         for pool in scenario.cluster.nodePools:
+            shape = self._shape(pool)
             with _gc_paused():  # a pool of 100,000 nodes: no collector passes while it grows
-                created = [self._new_node(pool, i, initial=True) for i in range(pool.count)]
+                created = [self._add_node(shape, i, True) for i in range(pool.count)]
             if pool.autoscaling is not None:
                 self.autoscaler.add_pool(pool, pool.allocatable(), created)
         self.failures = [
@@ -351,12 +352,19 @@ class Simulation:
             times = arrivals[entry.source] = [entry.submitAt + o for o in offsets]
         return times[replica.index]
 
-    def _new_node(self, pool: NodePool, number: int, initial: bool = False) -> Node:
-        """Make node ``<pool>-<number>``. Initial nodes are listed here; the autoscaler's join
-        through ``Scheduler.add_node``."""
+    def _shape(self, pool: NodePool) -> _PoolShape:
         shape = self._pool_shapes.get(pool.name)
         if shape is None:
             shape = self._pool_shapes[pool.name] = _PoolShape(pool)
+        return shape
+
+    def _new_node(self, pool: NodePool, number: int) -> Node:
+        """The autoscaler's new node ``<pool>-<number>`` (it joins through
+        ``Scheduler.add_node``)."""
+        return self._add_node(self._shape(pool), number, False)
+
+    def _add_node(self, shape: _PoolShape, number: int, initial: bool) -> Node:
+        """Make node ``<pool>-<number>``; an initial one is listed here."""
         name = f"{shape.name}-{number}"
         labels = dict(shape.labels)
         if not shape.named:
@@ -365,7 +373,7 @@ class Simulation:
             name,
             len(self.nodes),
             shape.name,
-            dict(shape.units),
+            shape.units,  # read only: the pool's nodes share it
             labels,
             list(shape.taints),
             created_at=self.clock.now,

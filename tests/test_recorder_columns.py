@@ -13,7 +13,7 @@ import pytest
 
 from jobsim import load_scenario
 from jobsim.invariants import CheckingRecorder
-from jobsim.record import JobRecorder, Recorder, _Interned
+from jobsim.record import _BLOCK, JobRecorder, Recorder, _Interned
 from jobsim.sim.simulation import Simulation
 
 SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
@@ -37,8 +37,8 @@ def _rows(n: int) -> list[tuple[float, int, int, int, int, float, int]]:
     return [EXTREMES[i % len(EXTREMES)] for i in range(n)]
 
 
-@pytest.mark.parametrize("n", [1, 5, 255, 256, 257, 4099])
-def test_rows_read_back_exactly(n: int) -> None:
+@pytest.mark.parametrize("n", [1, 5, _BLOCK - 1, _BLOCK, _BLOCK + 1, 2 * _BLOCK + 7])
+def test_rows_read_back_exactly_across_blocks(n: int) -> None:
     rec = Recorder()
     rows = _rows(n)
     for row in rows:
@@ -58,17 +58,19 @@ def test_a_nan_reads_back_as_nan() -> None:
 def test_reads_between_writes_see_every_entry_so_far() -> None:
     """A column read moves every column's written entries; the writers start again."""
     rec = Recorder()
-    rows = _rows(700)
+    n = _BLOCK + 300
+    rows = _rows(n)
+    reads = {1, 2, 3, 500, _BLOCK - 2, _BLOCK - 1, _BLOCK, _BLOCK + 1, n - 1}
     for i, row in enumerate(rows):
         assert len(rec) == i
         rec._row(*row)
-        if i % 97 == 0 or i in (1, 2, 3):
+        if i in reads:
             assert list(getattr(rec, COLUMNS[i % len(COLUMNS)])) == [
                 r[i % len(COLUMNS)] for r in rows[: i + 1]
             ]
             assert len(rec) == i + 1
     assert _columns(rec) == [list(c) for c in zip(*rows, strict=True)]
-    assert len(rec) == 700
+    assert len(rec) == n
 
 
 R = TypeVar("R", bound=Recorder)

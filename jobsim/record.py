@@ -263,7 +263,7 @@ class _Interned(dict[str, int]):
         return i
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (_Interned, (self.strings,))  # the Recorder reads its strings through it
+        return (_Interned, (self.strings,))  # an older pickle's table, read back whole
 
 
 class _LivePod:
@@ -309,6 +309,7 @@ _POD_FIELDS = tuple(f.name for f in fields(PodRecord))
 _COLUMNS = ("t", "kind", "subject", "ref", "a", "b", "text")
 _WRITERS: Final = frozenset(f"_w_{c}" for c in _COLUMNS)
 _STATE: Final = (
+    "level",  # compiled, an instance attribute: a loaded record's own
     *(f"_{c}" for c in _COLUMNS),
     "_strings",
     "_ids",
@@ -469,13 +470,19 @@ class Recorder:
                 writer.truncate(0)
 
     def __getstate__(self) -> dict[str, Any]:
-        """What a pickle keeps: every attribute but the writers (which cannot be pickled),
+        """What a pickle keeps: the recorder's attributes (``_STATE``) and a subclass's own
+        (in its ``__dict__`` or ``__slots__``), not the writers (which cannot be pickled),
         their entries moved into the columns first."""
         self._flush()
         state = {name: getattr(self, name) for name in _STATE if hasattr(self, name)}
         extra = getattr(self, "__dict__", None)  # interpreted: all; else a subclass's own
         if extra:
             state.update((k, v) for k, v in extra.items() if k not in _WRITERS)
+        for cls in type(self).__mro__:
+            slots = cls.__dict__.get("__slots__", ())
+            for name in (slots,) if isinstance(slots, str) else slots:
+                if name not in ("__dict__", "__weakref__") and hasattr(self, name):
+                    state[name] = getattr(self, name)
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:

@@ -10,11 +10,13 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
+from librt.strings import BytesWriter
 
-from jobsim import load_scenario
+from jobsim import load_scenario, record
 from jobsim.invariants import CheckingRecorder
-from jobsim.record import _BLOCK, JobRecorder, Recorder, _Interned
+from jobsim.record import _BLOCK, _STATE, _WRITERS, JobRecorder, Recorder, _Interned
 from jobsim.sim.simulation import Simulation
+from jobsim.version import compiled
 
 SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
 COLUMNS = ("t", "kind", "subject", "ref", "a", "b", "text")
@@ -45,8 +47,9 @@ def test_rows_read_back_exactly_across_blocks(n: int) -> None:
         rec._row(*row)
     assert len(rec) == n
     assert _columns(rec) == [list(c) for c in zip(*rows, strict=True)]
-    assert [rec.t.typecode, rec.kind.typecode, rec.a.typecode] == ["d", "B", "q"]
-    assert all(isinstance(getattr(rec, c), array) for c in COLUMNS)
+    assert [getattr(rec, c).typecode for c in COLUMNS] == ["d", "B", "I", "I", "q", "d", "I"]
+    for c, values in zip(("t", "b"), ([r[0] for r in rows], [r[5] for r in rows]), strict=True):
+        assert getattr(rec, c).tobytes() == array("d", values).tobytes()  # -0.0 kept
 
 
 def test_a_nan_reads_back_as_nan() -> None:
@@ -60,20 +63,79 @@ def test_reads_between_writes_see_every_entry_so_far() -> None:
     rec = Recorder()
     n = _BLOCK + 300
     rows = _rows(n)
-    reads = {1, 2, 3, 500, _BLOCK - 2, _BLOCK - 1, _BLOCK, _BLOCK + 1, n - 1}
+    reads = sorted({0, 1, 2, 3, 4, 5, 6, 500, _BLOCK - 2, _BLOCK - 1, _BLOCK, _BLOCK + 1, n - 1})
     for i, row in enumerate(rows):
         assert len(rec) == i
         rec._row(*row)
         if i in reads:
-            assert list(getattr(rec, COLUMNS[i % len(COLUMNS)])) == [
-                r[i % len(COLUMNS)] for r in rows[: i + 1]
-            ]
+            c = reads.index(i) % len(COLUMNS)  # each column read first in turn
+            assert list(getattr(rec, COLUMNS[c])) == [r[c] for r in rows[: i + 1]]
             assert len(rec) == i + 1
     assert _columns(rec) == [list(c) for c in zip(*rows, strict=True)]
     assert len(rec) == n
 
 
 R = TypeVar("R", bound=Recorder)
+
+
+def test_an_empty_ref_or_text_is_the_empty_string() -> None:
+    rec = Recorder()
+    for name in ("node-a", "node-b", "node-c"):
+        rec.node_added(1.0, name, "pool")
+    rec.node_down(2.0, "node-b")
+    assert (rec.strings[rec.subject[-1]], rec.strings[rec.ref[-1]]) == ("node-b", "")
+    assert rec.strings[rec.text[-1]] == ""
+
+
+@pytest.mark.skipif(compiled(), reason="compiled, _BIG_ENDIAN is a constant in the code")
+def test_a_big_endian_machine_reads_the_writers_bytes_swapped(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The writers write little-endian; on a big-endian machine an array is big-endian."""
+    monkeypatch.setattr(record, "_BIG_ENDIAN", True)
+    for typecode, value in (("d", -1.5e300), ("I", 2**31 - 5), ("q", -(2**62) - 3)):
+        swapped = array(typecode, [value])
+        swapped.byteswap()  # here, what a big-endian machine's array reads from the writer
+        writer = BytesWriter()
+        writer.write(swapped.tobytes())
+        column = array(typecode, [7])
+        record._append(column, writer)
+        assert list(column) == [7, value]
+
+
+def test_a_pickle_keeps_every_attribute_a_recorder_has() -> None:
+    rec = Recorder()
+    names = set(type(rec).__mypyc_attrs__) if compiled() else set(vars(rec))  # type: ignore[attr-defined]
+    assert names - _WRITERS - {"__dict__"} <= set(_STATE) | {"level"}
+    assert {"level", "_live", "views", "_strings"} <= set(_STATE)
+
+
+def test_a_pickle_keeps_a_loaded_records_level() -> None:
+    data = _run("backoff", JobRecorder()).to_data()
+    loaded = Recorder.from_data(data)
+    assert loaded.level == "jobs"
+    assert pickle.loads(pickle.dumps(loaded)).level == "jobs"
+
+
+class Slotted(Recorder):
+    """A user's recorder whose own attribute is a slot."""
+
+    __slots__ = ("seen",)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.seen = 0
+
+    def pod_created(self, t: float, name: str, job: str, index: int | None) -> None:
+        super().pod_created(t, name, job, index)
+        self.seen += 1
+
+
+def test_a_subclass_keeps_its_slots_in_a_pickle() -> None:
+    rec = _run("pi", Slotted())
+    copy = pickle.loads(pickle.dumps(rec))
+    assert copy.seen == rec.seen > 0
+    assert copy.to_data() == rec.to_data()
 
 
 def _run(name: str, rec: R) -> R:

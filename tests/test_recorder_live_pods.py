@@ -97,8 +97,5 @@ def test_a_record_pickled_before_it_kept_live_pods_still_seals() -> None:
     state = dict(rec.__getstate__())
     del state["_live"]
     old = Recorder.__new__(Recorder)
-    if hasattr(old, "__setstate__"):  # compiled: mypyc's own state
-        old.__setstate__(state)
-    else:
-        old.__dict__.update(state)
+    old.__setstate__(state)
     assert old.to_data() == rec.to_data()

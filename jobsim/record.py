@@ -72,9 +72,10 @@ _POD_PHASE: Final[int] = Kind.POD_PHASE.value
 _POD_COUNTED: Final[int] = Kind.POD_COUNTED.value
 
 
-@dataclass(slots=True, init=False)  # a compiled __init__ (mypyc runs a generated one)
+@dataclass(init=False)  # a compiled __init__ (mypyc runs a generated one)
 class PodRecord:
-    """One pod's life, as the result reports it."""
+    """One pod's life, as the result reports it. (No ``slots``: interpreted, ``number`` is an
+    attribute but no field.)"""
 
     name: str
     job: str
@@ -128,10 +129,17 @@ class PodRecord:
         self.removedAt = removedAt
         self.counted = counted
         self.conditions = [] if conditions is None else conditions
+        self.number: int = -1
+        """Not a field: the number of the name in its recorder's strings, set by
+        ``pod_created`` (a pod's name is numbered without the string table's dict); -1 for a
+        record loaded from data, whose table's dict holds every string."""
 
     def __reduce__(self) -> tuple[Any, ...]:
         # Compiled, unpickling would call __init__ with no arguments (users pickle records).
-        return (PodRecord, tuple(getattr(self, f) for f in _POD_FIELDS))
+        return (PodRecord, tuple(getattr(self, f) for f in _POD_FIELDS), self.number)
+
+    def __setstate__(self, number: int) -> None:
+        self.number = number
 
     def to_dict(self) -> dict[str, Any]:
         """The ``pods[]`` entry of the result."""
@@ -266,19 +274,6 @@ class _Interned(dict[str, int]):
         return (_Interned, (self.strings,))  # an older pickle's table, read back whole
 
 
-class _LivePod:
-    """A pod the recorder still hears of: its row and the number of its name."""
-
-    __slots__ = ("id", "record")
-
-    def __init__(self, record: PodRecord, id_: int) -> None:
-        self.record = record
-        self.id = id_
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (_LivePod, (self.record, self.id))
-
-
 _EMPTY: Final = 0
 """The number of ``""`` in a record's strings: a new record's first string."""
 
@@ -381,10 +376,10 @@ class Recorder:
         """Triples not yet in ``_succeeded``: compiled, a list append is a C call where an
         array's is a method call."""
         self.pods: dict[str, PodRecord] = {}
-        self._live: dict[str, _LivePod] = {}
-        """The pods created and not yet counted nor removed: a pod's events find its row and
-        name number in this small map rather than in ``pods`` and the string table, whose
-        lookups of a million pods' names miss the processor's caches."""
+        self._live: dict[str, PodRecord] = {}
+        """The pods created and not yet counted nor removed: a pod's events find its row in
+        this small map rather than in ``pods``, whose lookups of a million pods' names miss
+        the processor's caches."""
         self.jobs: dict[str, JobRecord] = {}
         self.nodes: dict[str, NodeRecord] = {}
         self.cronjobs: dict[str, dict[str, Any]] = {}
@@ -404,13 +399,22 @@ class Recorder:
             self._strings.append(s)
         return i
 
-    def _pod(self, name: str) -> _LivePod:
-        """The pod's row and name number: from the live pods, else from ``pods`` and the
-        string table."""
-        live = self._live.get(name)
-        if live is None:
-            return _LivePod(self.pods[name], self._id(name))
-        return live
+    def _pod(self, name: str) -> PodRecord:
+        """The pod's row, its name numbered: from the live pods, else from ``pods``."""
+        p = self._live.get(name)
+        if p is None:
+            p = self.pods[name]
+            if p.number < 0:  # loaded from data
+                p.number = self._id(name)
+        return p
+
+    def _pod_id(self, name: str) -> int:
+        """The number of a pod's name, as its events' subject; a name no pod had is a string
+        like another (``_id``)."""
+        p = self._live.get(name)
+        if p is not None:
+            return p.number
+        return self._pod(name).number if name in self.pods else self._id(name)
 
     def _forget(self, name: str) -> None:
         """The pod is counted or gone: its later events, if any, look it up in full."""
@@ -557,6 +561,21 @@ class Recorder:
         ref_id = self._id(ref) if ref else _EMPTY  # most events have no ref or no text
         text_id = self._id(text) if text else _EMPTY
         self._row(t, kind, self._id(subject), ref_id, a, b, text_id)
+
+    def _pod_log(
+        self,
+        t: float,
+        kind: Kind,
+        subject: int,
+        ref: str = "",
+        a: int = 0,
+        b: float = 0.0,
+        text: str = "",
+    ) -> None:
+        """``_log`` of a pod's event, its name already numbered (``_pod_id``)."""
+        ref_id = self._id(ref) if ref else _EMPTY
+        text_id = self._id(text) if text else _EMPTY
+        self._row(t, kind, subject, ref_id, a, b, text_id)
 
     def __len__(self) -> int:
         return len(self._t) + len(self._w_kind)
@@ -786,25 +805,25 @@ class Recorder:
     def pod_created(self, t: float, name: str, job: str, index: int | None) -> None:
         p = self.pods[name] = PodRecord(name, job, index, t)
         self.jobs[job].podsCreated += 1
-        i = self._id(name)
-        self._live[name] = _LivePod(p, i)
+        strings = self._strings
+        i = p.number = len(strings)  # a pod's own: its name is not looked up in ``_ids``
+        strings.append(name)
+        self._live[name] = p
         self._row(t, _POD_CREATED, i, self._id(job), -1 if index is None else index, 0.0, _EMPTY)
 
     def pod_scheduled(self, t: float, name: str, node: str) -> None:
-        h = self._pod(name)
-        p = h.record
+        p = self._pod(name)
         p.node, p.scheduledAt = node, t
-        self._row(t, _POD_SCHEDULED, h.id, self._id(node), 0, 0.0, _EMPTY)
+        self._row(t, _POD_SCHEDULED, p.number, self._id(node), 0, 0.0, _EMPTY)
 
     def pod_unschedulable(self, t: float, name: str, message: str) -> None:
-        self._log(t, Kind.POD_UNSCHEDULABLE, name, text=message)
+        self._pod_log(t, Kind.POD_UNSCHEDULABLE, self._pod_id(name), text=message)
 
     def image_pulled(self, t: float, name: str, image: str, seconds: float) -> None:
-        self._log(t, Kind.IMAGE_PULLED, name, image, b=seconds)
+        self._pod_log(t, Kind.IMAGE_PULLED, self._pod_id(name), image, b=seconds)
 
     def container_started(self, t: float, name: str, restarts: int, attempt: int) -> None:
-        h = self._pod(name)
-        p = h.record
+        p = self._pod(name)
         if p.startedAt is None:
             p.startedAt = t
             p.attempt = attempt
@@ -812,7 +831,7 @@ class Recorder:
         self._row(
             t,
             _CONTAINER_STARTED,
-            h.id,
+            p.number,
             _EMPTY if p.index is None else self._id(str(p.index)),
             restarts,
             attempt,
@@ -820,21 +839,20 @@ class Recorder:
         )
 
     def container_exited(self, t: float, name: str, exit_code: int, exited_at: float) -> None:
-        h = self._pod(name)
-        h.record.exitCode = exit_code
+        p = self._pod(name)
+        p.exitCode = exit_code
         late = _EMPTY if exited_at == t else self._id("late")
-        self._row(t, _CONTAINER_EXITED, h.id, late, exit_code, exited_at, _EMPTY)
+        self._row(t, _CONTAINER_EXITED, p.number, late, exit_code, exited_at, _EMPTY)
 
     def container_restart_backoff(self, t: float, name: str, delay: float) -> None:
-        self._log(t, Kind.CONTAINER_RESTART_BACKOFF, name, b=delay)
+        self._pod_log(t, Kind.CONTAINER_RESTART_BACKOFF, self._pod_id(name), b=delay)
 
     def pod_phase(self, t: float, name: str, phase: str) -> None:
-        h = self._pod(name)
-        p = h.record
+        p = self._pod(name)
         p.phase = phase
         if phase in TERMINAL_PHASES:
             p.finishedAt = t
-        self._row(t, _POD_PHASE, h.id, self._id(phase), 0, 0.0, _EMPTY)
+        self._row(t, _POD_PHASE, p.number, self._id(phase), 0, 0.0, _EMPTY)
 
     def pod_deleted(self, t: float, name: str, reason: str, failed_at_once: bool) -> None:
         """A DELETE (a deletionTimestamp). ``failed_at_once``: the pod still held the Job's
@@ -843,13 +861,15 @@ class Recorder:
         and how the controller counts the pod is the ``POD_COUNTED`` event's to say: a pod its
         own finishing sync deletes counts as failed if the Job fails, not at all if it
         succeeds, whatever this flag says."""
-        self._pod(name).record.deletedAt = t
-        self._log(t, Kind.POD_DELETED, name, reason, a=int(failed_at_once))
+        p = self._pod(name)
+        p.deletedAt = t
+        self._pod_log(t, Kind.POD_DELETED, p.number, reason, a=int(failed_at_once))
 
     def pod_condition(
         self, t: float, name: str, type_: str, status: str, reason: str, message: str
     ) -> None:
-        self._pod(name).record.conditions.append(
+        p = self._pod(name)
+        p.conditions.append(
             {
                 "type": type_,
                 "status": status,
@@ -858,17 +878,17 @@ class Recorder:
                 "lastTransitionTime": t,
             }
         )
-        self._log(t, Kind.POD_CONDITION, name, f"{type_}/{status}/{reason}", text=message)
+        self._pod_log(t, Kind.POD_CONDITION, p.number, f"{type_}/{status}/{reason}", text=message)
 
     def pod_counted(
         self, t: float, name: str, as_: str, numbers: dict[str, Any] | None = None
     ) -> None:
         """The controller counted a pod; ``numbers``: the count and the limit it meets."""
-        h = self._pod(name)
-        h.record.counted = as_
+        p = self._pod(name)
+        p.counted = as_
         if numbers and (as_ != "succeeded" or not self._keep_succeeded(numbers)):
             self._numbers[len(self)] = numbers
-        self._row(t, _POD_COUNTED, h.id, self._id(as_), 0, 0.0, _EMPTY)
+        self._row(t, _POD_COUNTED, p.number, self._id(as_), 0, 0.0, _EMPTY)
         self._forget(name)
 
     def _keep_succeeded(self, numbers: dict[str, Any]) -> bool:
@@ -899,13 +919,14 @@ class Recorder:
         return True
 
     def pod_removed(self, t: float, name: str) -> None:
-        self._pod(name).record.removedAt = t
-        self._log(t, Kind.POD_REMOVED, name)
+        p = self._pod(name)
+        p.removedAt = t
+        self._pod_log(t, Kind.POD_REMOVED, p.number)
         self._forget(name)
 
     def eviction_refused(self, t: float, name: str, code: int, budget: str, message: str) -> None:
         """The Eviction API refused to evict the pod (a PodDisruptionBudget)."""
-        self._log(t, Kind.EVICTION_REFUSED, name, budget, a=code, text=message)
+        self._pod_log(t, Kind.EVICTION_REFUSED, self._pod_id(name), budget, a=code, text=message)
 
     # -- nodes ---------------------------------------------------------------------------
     def node_down(self, t: float, node: str) -> None:

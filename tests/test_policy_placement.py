@@ -25,7 +25,7 @@ from jobsim.policy.placement import (
     Toleration,
     feasible,
     filter_reason,
-    fits_unselective,
+    insufficient_numbers,
     insufficient_reason,
     insufficient_resource,
     least_allocated,
@@ -39,6 +39,7 @@ from jobsim.policy.placement import (
     unschedulable_message,
     untolerated_taint,
     untolerated_taint_reason,
+    usable,
 )
 
 Gi = 1024**3
@@ -104,6 +105,9 @@ def test_insufficient_resource(
     want: str | None,
 ) -> None:
     assert insufficient_resource(requested, allocatable, requests) == want
+    extended = {r: q for r, q in requested.items() if r not in ("cpu", "memory", "pods")}
+    pods, cpu, memory = (requested.get(r, 0) for r in ("pods", "cpu", "memory"))
+    assert insufficient_numbers(pods, cpu, memory, extended, allocatable, requests) == want
 
 
 @pytest.mark.parametrize(
@@ -259,17 +263,10 @@ TAINTED = "node(s) had untolerated taint {dedicated: gpu}"
 def test_filter_reason_and_feasible(node: FakeNode, want: str | None) -> None:
     assert filter_reason(node, NEEDS) == want
     assert feasible(node, NEEDS) is (want is None)
-    plain = NEEDS._replace(node_selector=())  # the inline predicate: no selector, no affinity
-    fits = fits_unselective(
-        node.ready,
-        node.cordoned,
-        node.taints,
-        node.requested,
-        node.capacity,
-        plain.tolerations,
-        plain.requests,
-    )
-    assert fits is feasible(node, plain)
+    plain = NEEDS._replace(node_selector=())  # no selector, no affinity
+    usable_ = usable(node.ready, node.cordoned, node.taints, plain.tolerations)
+    fits = insufficient_resource(node.requested, node.capacity, plain.requests) is None
+    assert (usable_ and fits) is feasible(node, plain)
     resources_only = want is not None and want.startswith(("Insufficient", "Too many"))
     assert placeable(node, NEEDS) is (want is None or resources_only)
 

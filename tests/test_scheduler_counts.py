@@ -100,9 +100,17 @@ def test_node_numbers_follow_the_maps(name: str) -> None:
             assert (node.cap_pods, node.cap_cpu, node.cap_mem) == tuple(
                 node.capacity.get(r, 0) for r in ("pods", "cpu", "memory")
             )
+            bound: dict[str, int] = {"cpu": 0, "memory": 0, "pods": len(node.pods)}
+            for pod in node.pods.values():
+                for r, q in pod.requests.items():
+                    bound[r] = bound.get(r, 0) + q
             assert (node.req_pods, node.req_cpu, node.req_mem) == tuple(
-                node.requested.get(r, 0) for r in ("pods", "cpu", "memory")
+                bound[r] for r in ("pods", "cpu", "memory")
             )
+            assert {r: q for r, q in node.requested.items() if q} == {
+                r: q for r, q in bound.items() if q
+            }
+            assert not {"cpu", "memory", "pods"} & set(node.extended)
             for job in sim.jobs.values():
                 assert _Fit(job.needs).fits(node) is feasible(node, job.needs)
                 cpu, memory = (dict(job.needs.requests).get(r, 0) for r in ("cpu", "memory"))

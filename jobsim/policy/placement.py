@@ -87,7 +87,7 @@ __all__ = [
     "feasible",
     "filter_reason",
     "fits_cpu_memory",
-    "fits_unselective",
+    "insufficient_numbers",
     "insufficient_reason",
     "insufficient_resource",
     "least_allocated",
@@ -251,6 +251,33 @@ def insufficient_resource(
     return None
 
 
+def insufficient_numbers(
+    pods: int,
+    cpu: int,
+    memory: int,
+    extended: dict[str, int],
+    allocatable: dict[str, int],
+    requests: tuple[tuple[str, int], ...],
+) -> str | None:
+    """``insufficient_resource`` on a node whose pods number ``pods`` and request ``cpu``
+    millicores, ``memory`` bytes and ``extended`` of the other resources: the same
+    comparisons, in the same order, without a dict of all of them."""
+    if pods + 1 > allocatable.get("pods", 0):
+        return "pods"
+    for resource, amount in requests:
+        if not amount:
+            continue
+        if resource == "cpu":
+            used = cpu
+        elif resource == "memory":
+            used = memory
+        else:
+            used = extended.get(resource, 0)
+        if used + amount > allocatable.get(resource, 0):
+            return resource
+    return None
+
+
 def fits_cpu_memory(
     cpu: int,
     memory: int,
@@ -311,28 +338,11 @@ def feasible(node: NodeView, needs: PodNeeds) -> bool:
     )
 
 
-def fits_unselective(
-    ready: bool,
-    cordoned: bool,
-    taints: Sequence[Taint],
-    requested: dict[str, int],
-    capacity: dict[str, int],
-    tolerations: Sequence[Toleration],
-    requests: tuple[tuple[str, int], ...],
-) -> bool:
-    """``feasible`` for a pod without a nodeSelector or required node affinity, from the
-    node's fields (a caller that knows the node's class reads them faster)."""
-    return (
-        usable(ready, cordoned, taints, tolerations)
-        and insufficient_resource(requested, capacity, requests) is None
-    )
-
-
 def usable(
     ready: bool, cordoned: bool, taints: Sequence[Taint], tolerations: Sequence[Toleration]
 ) -> bool:
-    """``fits_unselective``'s filters other than NodeResourcesFit: Ready, not cordoned, every
-    taint tolerated."""
+    """The filters of a pod without a nodeSelector or required node affinity other than
+    NodeResourcesFit, from the node's fields: Ready, not cordoned, every taint tolerated."""
     return ready and not cordoned and (not taints or untolerated_taint(taints, tolerations) is None)
 
 

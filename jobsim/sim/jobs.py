@@ -156,6 +156,10 @@ class JobRuntime:
         """Its pods' (cpu, memory) for scoring (``GetNonzeroRequests``)."""
         self.cpu_memory = (self.requests.get("cpu", 0), self.requests.get("memory", 0))
         """Its pods' cpu and memory requests (0 where none)."""
+        self.extended_requests = tuple(
+            (r, q) for r, q in self.requests.items() if r not in ("cpu", "memory")
+        )
+        """Its pods' requests of other resources (``Node.extended``)."""
         self.grace = float(self.template_spec.terminationGracePeriodSeconds or 0)
         self.restart_policy = str(self.template_spec.restartPolicy)
         self.termination_delay = self.workload.terminationDelay

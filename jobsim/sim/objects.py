@@ -35,7 +35,7 @@ class Node:
     capacity: dict[str, int]  # the pool's, shared by its nodes: read only
     labels: dict[str, str]
     taints: list[tuple[str, str, str]]  # (key, value, effect)
-    requested: dict[str, int]
+    extended: dict[str, int]  # what its pods request beyond cpu and memory (see ``requested``)
     # what the scheduler's filter and scores read of capacity and requested, as numbers
     cap_cpu: int  # millicores
     cap_mem: int  # bytes
@@ -74,7 +74,7 @@ class Node:
         self.capacity = capacity
         self.labels = labels
         self.taints = taints
-        self.requested = {}
+        self.extended = {}
         self.cap_cpu = capacity.get("cpu", 0)
         self.cap_mem = capacity.get("memory", 0)
         self.cap_pods = capacity.get("pods", 0)
@@ -94,6 +94,13 @@ class Node:
         self.nominated = {}
         self.not_ready_call = None
         self.images = {}
+
+    @property
+    def requested(self) -> dict[str, int]:
+        """What the pods bound to it request, by resource, ``"pods"`` their number: a new
+        dict from the numbers the scheduler keeps (cpu and memory are never keys of
+        ``extended``, which holds only the other resources a pod asked for)."""
+        return {"cpu": self.req_cpu, "memory": self.req_mem, **self.extended, "pods": self.req_pods}
 
 
 @dataclass(slots=True, eq=False, init=False)  # a compiled __init__ (mypyc runs a generated one)

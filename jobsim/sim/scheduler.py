@@ -65,10 +65,9 @@ from jobsim.policy.inter_pod_affinity import (
 from jobsim.policy.node_affinity import Term, preferred_terms
 from jobsim.policy.placement import (
     PodNeeds,
-    feasible,
     filter_reason,
     fits_cpu_memory,
-    fits_unselective,
+    insufficient_numbers,
     insufficient_resource,
     least_allocated_of,
     matches_node_affinity_filter,
@@ -171,19 +170,20 @@ def fit_key(pod: Pod) -> PodNeeds:
 
 
 def _feasible(node: Node, needs: PodNeeds) -> bool:
-    """``feasible``, reading the Node's fields (not through ``NodeView``, a lookup by name
-    compiled) when the needs select no node."""
+    """``feasible``, reading the Node's fields: its requests as numbers (NodeResourcesFit,
+    ``insufficient_numbers``), and the other filters not through ``NodeView`` (a lookup by
+    name compiled) when the needs select no node."""
     if not needs.node_selector and needs.node_affinity is None:
-        return fits_unselective(
-            node.ready,
-            node.cordoned,
-            node.taints,
-            node.requested,
-            node.capacity,
-            needs.tolerations,
-            needs.requests,
+        if not usable(node.ready, node.cordoned, node.taints, needs.tolerations):
+            return False
+    elif not placeable(node, needs):
+        return False
+    return (
+        insufficient_numbers(
+            node.req_pods, node.req_cpu, node.req_mem, node.extended, node.capacity, needs.requests
         )
-    return feasible(node, needs)
+        is None
+    )
 
 
 class _Fit:
@@ -524,11 +524,11 @@ class Scheduler:
             self.on_unschedulable(pod)
 
     def _bind(self, pod: Pod, node: Node) -> None:
-        req = node.requested
-        for r, q in pod.requests.items():
-            req[r] = req.get(r, 0) + q
-        req["pods"] = req.get("pods", 0) + 1
         job: JobRuntime = pod.job
+        if job.extended_requests:
+            req = node.extended
+            for r, q in job.extended_requests:
+                req[r] = req.get(r, 0) + q
         cpu, memory = job.cpu_memory
         node.req_cpu += cpu
         node.req_mem += memory
@@ -578,11 +578,11 @@ class Scheduler:
         self._bound_priorities[pod.priority] -= 1
         if not self._bound_priorities[pod.priority]:
             del self._bound_priorities[pod.priority]
-        req = node.requested
-        for r, q in pod.requests.items():
-            req[r] -= q
-        req["pods"] -= 1
         job: JobRuntime = pod.job
+        if job.extended_requests:
+            req = node.extended
+            for r, q in job.extended_requests:
+                req[r] -= q
         cpu, memory = job.cpu_memory
         node.req_cpu -= cpu
         node.req_mem -= memory

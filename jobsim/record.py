@@ -558,11 +558,9 @@ class Recorder:
     ) -> None:
         if numbers:
             self._numbers[len(self)] = numbers
-        ref_id = self._id(ref) if ref else _EMPTY  # most events have no ref or no text
-        text_id = self._id(text) if text else _EMPTY
-        self._row(t, kind, self._id(subject), ref_id, a, b, text_id)
+        self._log_id(t, kind, self._id(subject), ref, a, b, text)
 
-    def _pod_log(
+    def _log_id(
         self,
         t: float,
         kind: Kind,
@@ -572,8 +570,8 @@ class Recorder:
         b: float = 0.0,
         text: str = "",
     ) -> None:
-        """``_log`` of a pod's event, its name already numbered (``_pod_id``)."""
-        ref_id = self._id(ref) if ref else _EMPTY
+        """``_log`` with the subject already numbered: a pod's events (``_pod_id``)."""
+        ref_id = self._id(ref) if ref else _EMPTY  # most events have no ref or no text
         text_id = self._id(text) if text else _EMPTY
         self._row(t, kind, subject, ref_id, a, b, text_id)
 
@@ -817,10 +815,10 @@ class Recorder:
         self._row(t, _POD_SCHEDULED, p.number, self._id(node), 0, 0.0, _EMPTY)
 
     def pod_unschedulable(self, t: float, name: str, message: str) -> None:
-        self._pod_log(t, Kind.POD_UNSCHEDULABLE, self._pod_id(name), text=message)
+        self._log_id(t, Kind.POD_UNSCHEDULABLE, self._pod_id(name), text=message)
 
     def image_pulled(self, t: float, name: str, image: str, seconds: float) -> None:
-        self._pod_log(t, Kind.IMAGE_PULLED, self._pod_id(name), image, b=seconds)
+        self._log_id(t, Kind.IMAGE_PULLED, self._pod_id(name), image, b=seconds)
 
     def container_started(self, t: float, name: str, restarts: int, attempt: int) -> None:
         p = self._pod(name)
@@ -845,7 +843,7 @@ class Recorder:
         self._row(t, _CONTAINER_EXITED, p.number, late, exit_code, exited_at, _EMPTY)
 
     def container_restart_backoff(self, t: float, name: str, delay: float) -> None:
-        self._pod_log(t, Kind.CONTAINER_RESTART_BACKOFF, self._pod_id(name), b=delay)
+        self._log_id(t, Kind.CONTAINER_RESTART_BACKOFF, self._pod_id(name), b=delay)
 
     def pod_phase(self, t: float, name: str, phase: str) -> None:
         p = self._pod(name)
@@ -863,7 +861,7 @@ class Recorder:
         succeeds, whatever this flag says."""
         p = self._pod(name)
         p.deletedAt = t
-        self._pod_log(t, Kind.POD_DELETED, p.number, reason, a=int(failed_at_once))
+        self._log_id(t, Kind.POD_DELETED, p.number, reason, a=int(failed_at_once))
 
     def pod_condition(
         self, t: float, name: str, type_: str, status: str, reason: str, message: str
@@ -878,7 +876,7 @@ class Recorder:
                 "lastTransitionTime": t,
             }
         )
-        self._pod_log(t, Kind.POD_CONDITION, p.number, f"{type_}/{status}/{reason}", text=message)
+        self._log_id(t, Kind.POD_CONDITION, p.number, f"{type_}/{status}/{reason}", text=message)
 
     def pod_counted(
         self, t: float, name: str, as_: str, numbers: dict[str, Any] | None = None
@@ -921,12 +919,12 @@ class Recorder:
     def pod_removed(self, t: float, name: str) -> None:
         p = self._pod(name)
         p.removedAt = t
-        self._pod_log(t, Kind.POD_REMOVED, p.number)
+        self._log_id(t, Kind.POD_REMOVED, p.number)
         self._forget(name)
 
     def eviction_refused(self, t: float, name: str, code: int, budget: str, message: str) -> None:
         """The Eviction API refused to evict the pod (a PodDisruptionBudget)."""
-        self._pod_log(t, Kind.EVICTION_REFUSED, self._pod_id(name), budget, a=code, text=message)
+        self._log_id(t, Kind.EVICTION_REFUSED, self._pod_id(name), budget, a=code, text=message)
 
     # -- nodes ---------------------------------------------------------------------------
     def node_down(self, t: float, node: str) -> None:

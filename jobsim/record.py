@@ -274,6 +274,13 @@ class _Interned(dict[str, int]):
         return (_Interned, (self.strings,))  # an older pickle's table, read back whole
 
 
+def _LivePod(record: PodRecord, id_: int) -> PodRecord:
+    """What a record pickled mid-run before ``PodRecord.number`` (d492ebf to 502a650) held for
+    a live pod, a ``_LivePod(record, id)``: now the record, numbered."""
+    record.number = id_
+    return record
+
+
 _EMPTY: Final = 0
 """The number of ``""`` in a record's strings: a new record's first string."""
 
@@ -1022,6 +1029,21 @@ class NullRecorder(JobRecorder):
         numbers: dict[str, Any] | None = None,
     ) -> None:
         return None
+
+    def _log_id(  # a pod's events log here, not through ``_log``
+        self,
+        t: float,
+        kind: Kind,
+        subject: int,
+        ref: str = "",
+        a: int = 0,
+        b: float = 0.0,
+        text: str = "",
+    ) -> None:
+        return None
+
+    def eviction_refused(self, t: float, name: str, code: int, budget: str, message: str) -> None:
+        return None  # the one pod event a JobRecorder keeps: not even the pod's name here
 
     def job_submitted(
         self,

@@ -12,6 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
 
 from jobsim.k8s.job import Toleration as K8sToleration
 from jobsim.policy.placement import (
@@ -407,3 +409,26 @@ def test_pod_needs_is_order_free_and_hashable() -> None:
 def test_toleration_tuple() -> None:
     t = K8sToleration(key="k", operator="Equal", value="v", effect="NoExecute", tolerationSeconds=5)
     assert toleration(t) == ("k", "Equal", "v", "NoExecute")
+
+
+_RESOURCES = ("cpu", "memory", "pods", "nvidia.com/gpu", "ephemeral-storage")
+_AMOUNTS = st.integers(-3, 12)
+
+
+@given(
+    st.dictionaries(st.sampled_from(_RESOURCES), _AMOUNTS),
+    st.dictionaries(st.sampled_from(_RESOURCES), _AMOUNTS),
+    st.lists(st.tuples(st.sampled_from(_RESOURCES), _AMOUNTS), max_size=4),
+)
+@example({"pods": 2}, {"pods": 5}, [("pods", 4)])  # a request of "pods" counts the bound pods
+@example({"cpu": 3, "nvidia.com/gpu": 1}, {"cpu": 4}, [("nvidia.com/gpu", 1), ("cpu", 2)])
+def test_insufficient_numbers_is_insufficient_resource_on_the_whole_map(
+    requested: dict[str, int], allocatable: dict[str, int], requests: list[tuple[str, int]]
+) -> None:
+    """A node's numbers and its map of other resources decide as the map of all of them,
+    whatever the values (zero, negative, missing, a request naming "pods")."""
+    pods, cpu, memory = (requested.get(r, 0) for r in ("pods", "cpu", "memory"))
+    extended = {r: q for r, q in requested.items() if r not in ("cpu", "memory", "pods")}
+    want = insufficient_resource(requested, allocatable, tuple(requests))
+    got = insufficient_numbers(pods, cpu, memory, extended, allocatable, tuple(requests))
+    assert got == want

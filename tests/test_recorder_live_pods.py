@@ -13,7 +13,8 @@ from typing import Any
 import pytest
 
 from jobsim import load_scenario
-from jobsim.record import _POD_FIELDS, Kind, PodRecord, Recorder
+from jobsim import record as record_module
+from jobsim.record import _POD_FIELDS, Kind, NullRecorder, PodRecord, Recorder
 from jobsim.results import _events_table
 from jobsim.sim.simulation import Simulation
 
@@ -195,3 +196,30 @@ def test_events_parquet_decodes_a_text_numbered_twice() -> None:
     objects = ["default/j", "p1", "p1", "p1", "p1"] + ["p2"] * 4
     assert table.column("object").to_pylist() == objects
     assert table.to_pandas()["object"].tolist() == objects
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_a_null_recorder_keeps_no_event(name: str) -> None:
+    """Pod events log through ``_log_id``, not ``_log``: a NullRecorder drops both."""
+    scenario = load_scenario(SCENARIOS / f"{name}.yaml")
+    rec = NullRecorder()
+    Simulation(scenario, rec).run(scenario.stop_time)
+    assert len(rec) == 0 and rec.strings == [""]
+
+
+class _OldLivePod:
+    """Pickles as a recorder before ``PodRecord.number`` pickled a live pod."""
+
+    def __init__(self, record: PodRecord, id_: int) -> None:
+        self.record, self.id = record, id_
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (record_module._LivePod, (self.record, self.id))
+
+
+def test_an_older_pickles_live_pod_loads_as_its_numbered_record() -> None:
+    p = PodRecord("p1", "default/j", None, 1.0)
+    data = pickle.dumps({"p1": _OldLivePod(p, 7)})
+    assert b"_LivePod" in data
+    live = pickle.loads(data)
+    assert type(live["p1"]) is PodRecord and live["p1"].number == 7 and live["p1"] == p

@@ -213,8 +213,6 @@ def test_the_fit_index_reads_the_best_node(ops: list[tuple[int, str]]) -> None:
             sign = 1 if change == "bind" else -1
             if sign < 0 and not n.req_pods:
                 continue
-            for resource, amount in (("cpu", 1000), ("memory", GI), ("pods", 1)):
-                n.requested[resource] = n.requested.get(resource, 0) + sign * amount
             n.req_cpu += sign * 1000
             n.req_mem += sign * GI
             n.req_pods += sign

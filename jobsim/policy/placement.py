@@ -260,8 +260,8 @@ def insufficient_numbers(
     requests: tuple[tuple[str, int], ...],
 ) -> str | None:
     """``insufficient_resource`` on a node whose pods number ``pods`` and request ``cpu``
-    millicores, ``memory`` bytes and ``extended`` of the other resources: the same
-    comparisons, in the same order, without a dict of all of them."""
+    millicores, ``memory`` bytes and ``extended`` of the other resources (never cpu, memory
+    nor pods): the same comparisons, in the same order, without a dict of all of them."""
     if pods + 1 > allocatable.get("pods", 0):
         return "pods"
     for resource, amount in requests:
@@ -271,6 +271,8 @@ def insufficient_numbers(
             used = cpu
         elif resource == "memory":
             used = memory
+        elif resource == "pods":
+            used = pods
         else:
             used = extended.get(resource, 0)
         if used + amount > allocatable.get(resource, 0):

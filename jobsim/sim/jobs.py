@@ -157,9 +157,10 @@ class JobRuntime:
         self.cpu_memory = (self.requests.get("cpu", 0), self.requests.get("memory", 0))
         """Its pods' cpu and memory requests (0 where none)."""
         self.extended_requests = tuple(
-            (r, q) for r, q in self.requests.items() if r not in ("cpu", "memory")
+            (r, q) for r, q in self.requests.items() if r not in ("cpu", "memory", "pods")
         )
-        """Its pods' requests of other resources (``Node.extended``)."""
+        """Its pods' requests of other resources (``Node.extended``; a request of "pods", which
+        validation refuses, counts in ``Node.req_pods`` only, as one pod)."""
         self.grace = float(self.template_spec.terminationGracePeriodSeconds or 0)
         self.restart_policy = str(self.template_spec.restartPolicy)
         self.termination_delay = self.workload.terminationDelay

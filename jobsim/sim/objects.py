@@ -35,7 +35,7 @@ class Node:
     capacity: dict[str, int]  # the pool's, shared by its nodes: read only
     labels: dict[str, str]
     taints: list[tuple[str, str, str]]  # (key, value, effect)
-    extended: dict[str, int]  # what its pods request beyond cpu and memory (see ``requested``)
+    extended: dict[str, int]  # what its pods request of other resources (see ``requested``)
     # what the scheduler's filter and scores read of capacity and requested, as numbers
     cap_cpu: int  # millicores
     cap_mem: int  # bytes
@@ -98,7 +98,7 @@ class Node:
     @property
     def requested(self) -> dict[str, int]:
         """What the pods bound to it request, by resource, ``"pods"`` their number: a new
-        dict from the numbers the scheduler keeps (cpu and memory are never keys of
+        dict from the numbers the scheduler keeps (cpu, memory and pods are never keys of
         ``extended``, which holds only the other resources a pod asked for)."""
         return {"cpu": self.req_cpu, "memory": self.req_mem, **self.extended, "pods": self.req_pods}
 

@@ -1030,18 +1030,6 @@ class NullRecorder(JobRecorder):
     ) -> None:
         return None
 
-    def _log_id(  # a pod's events log here, not through ``_log``
-        self,
-        t: float,
-        kind: Kind,
-        subject: int,
-        ref: str = "",
-        a: int = 0,
-        b: float = 0.0,
-        text: str = "",
-    ) -> None:
-        return None
-
     def eviction_refused(self, t: float, name: str, code: int, budget: str, message: str) -> None:
         return None  # the one pod event a JobRecorder keeps: not even the pod's name here
 

@@ -12,10 +12,11 @@ turns every live status into data: a sealed record refers to nothing of the simu
 
 from __future__ import annotations
 
+import math
 import sys
 from array import array
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field
 from enum import IntEnum
 from typing import Any, Final
 
@@ -72,10 +73,21 @@ _POD_PHASE: Final[int] = Kind.POD_PHASE.value
 _POD_COUNTED: Final[int] = Kind.POD_COUNTED.value
 
 
-@dataclass(init=False)  # a compiled __init__ (mypyc runs a generated one)
+_NO_TIME: Final = math.nan
+"""A time a pod has not reached, as ``PodRecord`` keeps it (its property says None)."""
+
+
+def _time(t: float) -> float | None:
+    return None if t != t else t  # NaN: not reached
+
+
 class PodRecord:
-    """One pod's life, as the result reports it. (No ``slots``: interpreted, ``number`` is an
-    attribute but no field.)"""
+    """One pod's life, as the result reports it.
+
+    Its times are kept as machine numbers and its conditions list made on first use
+    (compiled, a boxed float and an empty list a pod were a fifth of a big record's memory);
+    ``scheduledAt`` to ``removedAt`` and ``conditions`` are properties reading them. It
+    compares, prints and pickles by its fields as the dataclass it was did."""
 
     name: str
     job: str
@@ -86,13 +98,7 @@ class PodRecord:
     phase: str
     exitCode: int | None
     restarts: int
-    scheduledAt: float | None
-    startedAt: float | None
-    finishedAt: float | None
-    deletedAt: float | None
-    removedAt: float | None
     counted: str | None
-    conditions: list[dict[str, Any]]
 
     def __init__(
         self,
@@ -116,30 +122,103 @@ class PodRecord:
         self.name = name
         self.job = job
         self.index = index
-        self.createdAt = createdAt
+        self.createdAt = float(createdAt)
         self.attempt = attempt
         self.node = node
         self.phase = phase
         self.exitCode = exitCode
         self.restarts = restarts
-        self.scheduledAt = scheduledAt
-        self.startedAt = startedAt
-        self.finishedAt = finishedAt
-        self.deletedAt = deletedAt
-        self.removedAt = removedAt
+        self._scheduled_at = _NO_TIME if scheduledAt is None else float(scheduledAt)
+        self._started_at = _NO_TIME if startedAt is None else float(startedAt)
+        self._finished_at = _NO_TIME if finishedAt is None else float(finishedAt)
+        self._deleted_at = _NO_TIME if deletedAt is None else float(deletedAt)
+        self._removed_at = _NO_TIME if removedAt is None else float(removedAt)
         self.counted = counted
-        self.conditions = [] if conditions is None else conditions
+        self._conditions: list[dict[str, Any]] | None = conditions
         self.number: int = -1
         """Not a field: the number of the name in its recorder's strings, set by
         ``pod_created`` (a pod's name is numbered without the string table's dict); -1 for a
         record loaded from data, whose table's dict holds every string."""
 
+    @property
+    def scheduledAt(self) -> float | None:
+        return _time(self._scheduled_at)
+
+    @scheduledAt.setter
+    def scheduledAt(self, t: float | None) -> None:
+        self._scheduled_at = _NO_TIME if t is None else float(t)
+
+    @property
+    def startedAt(self) -> float | None:
+        return _time(self._started_at)
+
+    @startedAt.setter
+    def startedAt(self, t: float | None) -> None:
+        self._started_at = _NO_TIME if t is None else float(t)
+
+    @property
+    def finishedAt(self) -> float | None:
+        return _time(self._finished_at)
+
+    @finishedAt.setter
+    def finishedAt(self, t: float | None) -> None:
+        self._finished_at = _NO_TIME if t is None else float(t)
+
+    @property
+    def deletedAt(self) -> float | None:
+        return _time(self._deleted_at)
+
+    @deletedAt.setter
+    def deletedAt(self, t: float | None) -> None:
+        self._deleted_at = _NO_TIME if t is None else float(t)
+
+    @property
+    def removedAt(self) -> float | None:
+        return _time(self._removed_at)
+
+    @removedAt.setter
+    def removedAt(self, t: float | None) -> None:
+        self._removed_at = _NO_TIME if t is None else float(t)
+
+    @property
+    def conditions(self) -> list[dict[str, Any]]:
+        c = self._conditions
+        if c is None:
+            c = self._conditions = []
+        return c
+
+    @conditions.setter
+    def conditions(self, conditions: list[dict[str, Any]]) -> None:
+        self._conditions = conditions
+
+    def _values(self) -> tuple[Any, ...]:
+        return tuple(getattr(self, f) for f in _POD_FIELDS)
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        assert isinstance(other, PodRecord)
+        return self._values() == other._values()
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, compared by value
+
+    def __repr__(self) -> str:
+        values = ", ".join(f"{f}={getattr(self, f)!r}" for f in _POD_FIELDS)
+        return f"PodRecord({values})"
+
     def __reduce__(self) -> tuple[Any, ...]:
         # Compiled, unpickling would call __init__ with no arguments (users pickle records).
-        return (PodRecord, tuple(getattr(self, f) for f in _POD_FIELDS), self.number)
+        return (PodRecord, self._values(), self.number)
 
     def __setstate__(self, number: int) -> None:
         self.number = number
+
+    def asdict(self) -> dict[str, Any]:
+        """Every field by name (as ``dataclasses.asdict`` gave it): what a saved record
+        keeps."""
+        values = {f: getattr(self, f) for f in _POD_FIELDS}
+        values["conditions"] = [dict(c) for c in self.conditions]
+        return values
 
     def to_dict(self) -> dict[str, Any]:
         """The ``pods[]`` entry of the result."""
@@ -160,6 +239,27 @@ class PodRecord:
             "counted": self.counted,
             "conditions": list(self.conditions),
         }
+
+
+_POD_FIELDS: Final = (
+    "name",
+    "job",
+    "index",
+    "createdAt",
+    "attempt",
+    "node",
+    "phase",
+    "exitCode",
+    "restarts",
+    "scheduledAt",
+    "startedAt",
+    "finishedAt",
+    "deletedAt",
+    "removedAt",
+    "counted",
+    "conditions",
+)
+"""PodRecord's fields, in order."""
 
 
 StatusSource = Callable[[], dict[str, Any]]
@@ -307,7 +407,6 @@ def _position(item: tuple[int, dict[str, Any]]) -> int:
     return item[0]
 
 
-_POD_FIELDS = tuple(f.name for f in fields(PodRecord))
 _COLUMNS = ("t", "kind", "subject", "ref", "a", "b", "text")
 _WRITERS: Final = frozenset(f"_w_{c}" for c in _COLUMNS)
 _STATE: Final = (
@@ -636,7 +735,7 @@ class Recorder:
             "strings": seq(self._strings),
             "events": {c: seq(getattr(self, c)) for c in _COLUMNS},
             "numbers": seq([i, n] for i, n in self.numbers.items()),
-            "pods": seq(asdict(p) for p in self.pods.values()),
+            "pods": seq(p.asdict() for p in self.pods.values()),
             "jobs": [
                 {**{f: getattr(j, f) for f in _JOB_FIELDS}, "status": j.written}
                 for j in self.jobs.values()
@@ -818,7 +917,8 @@ class Recorder:
 
     def pod_scheduled(self, t: float, name: str, node: str) -> None:
         p = self._pod(name)
-        p.node, p.scheduledAt = node, t
+        p.node = node
+        p._scheduled_at = t
         self._row(t, _POD_SCHEDULED, p.number, self._id(node), 0, 0.0, _EMPTY)
 
     def pod_unschedulable(self, t: float, name: str, message: str) -> None:
@@ -829,8 +929,8 @@ class Recorder:
 
     def container_started(self, t: float, name: str, restarts: int, attempt: int) -> None:
         p = self._pod(name)
-        if p.startedAt is None:
-            p.startedAt = t
+        if p._started_at != p._started_at:  # NaN: not started before
+            p._started_at = t
             p.attempt = attempt
         p.restarts = restarts
         self._row(
@@ -856,7 +956,7 @@ class Recorder:
         p = self._pod(name)
         p.phase = phase
         if phase in TERMINAL_PHASES:
-            p.finishedAt = t
+            p._finished_at = t
         self._row(t, _POD_PHASE, p.number, self._id(phase), 0, 0.0, _EMPTY)
 
     def pod_deleted(self, t: float, name: str, reason: str, failed_at_once: bool) -> None:
@@ -867,7 +967,7 @@ class Recorder:
         own finishing sync deletes counts as failed if the Job fails, not at all if it
         succeeds, whatever this flag says."""
         p = self._pod(name)
-        p.deletedAt = t
+        p._deleted_at = t
         self._log_id(t, Kind.POD_DELETED, p.number, reason, a=int(failed_at_once))
 
     def pod_condition(
@@ -925,7 +1025,7 @@ class Recorder:
 
     def pod_removed(self, t: float, name: str) -> None:
         p = self._pod(name)
-        p.removedAt = t
+        p._removed_at = t
         self._log_id(t, Kind.POD_REMOVED, p.number)
         self._forget(name)
 

@@ -6,7 +6,6 @@ removed."""
 from __future__ import annotations
 
 import pickle
-from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -171,8 +170,8 @@ def test_a_name_no_pod_had_is_numbered_as_a_string() -> None:
 def test_the_number_is_no_field_of_a_pods_row() -> None:
     assert "number" not in _POD_FIELDS and len(_POD_FIELDS) == 16
     p = _two_pods().pods["p2"]
-    assert "number" not in asdict(p) and "number" not in repr(p)
-    q = PodRecord(**asdict(p))
+    assert "number" not in p.asdict() and "number" not in repr(p)
+    q = PodRecord(**p.asdict())
     assert q == p and q.number == -1
 
 

@@ -152,6 +152,7 @@ def finish(env: ControllerEnv, ctx: SyncCtx) -> None:
     job.finished = True
     job.finished_at = ctx.now
     job.backoff = type(job.backoff)()
+    job.used_names.clear()  # a finished Job names no more pods: no name of its to keep
     env.forget(job)
 
 

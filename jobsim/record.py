@@ -81,19 +81,27 @@ def _time(t: float) -> float | None:
     return None if t != t else t  # NaN: not reached
 
 
+def _count(n: int | None, field: str) -> int:
+    """An index or attempt as ``PodRecord`` keeps it: -1 for None."""
+    if n is None:
+        return -1
+    if n < 0:
+        raise ValueError(f"PodRecord.{field} must be 0 or more, or None: {n}")
+    return n
+
+
 class PodRecord:
     """One pod's life, as the result reports it.
 
-    Its times are kept as machine numbers and its conditions list made on first use
-    (compiled, a boxed float and an empty list a pod were a fifth of a big record's memory);
+    Its times, index and attempt are kept as machine numbers (NaN and -1 for None) and its
+    conditions list made on first use (compiled, a boxed float or int per value and an empty
+    list a pod were a fifth of a big record's memory); ``index``, ``attempt``,
     ``scheduledAt`` to ``removedAt`` and ``conditions`` are properties reading them. It
     compares, prints and pickles by its fields as the dataclass it was did."""
 
     name: str
     job: str
-    index: int | None
     createdAt: float
-    attempt: int | None
     node: str | None
     phase: str
     exitCode: int | None
@@ -121,9 +129,9 @@ class PodRecord:
     ) -> None:
         self.name = name
         self.job = job
-        self.index = index
+        self._index = _count(index, "index")
         self.createdAt = float(createdAt)
-        self.attempt = attempt
+        self._attempt = _count(attempt, "attempt")
         self.node = node
         self.phase = phase
         self.exitCode = exitCode
@@ -139,6 +147,26 @@ class PodRecord:
         """Not a field: the number of the name in its recorder's strings, set by
         ``pod_created`` (a pod's name is numbered without the string table's dict); -1 for a
         record loaded from data, whose table's dict holds every string."""
+
+    @property
+    def index(self) -> int | None:
+        """The completion index (Indexed Jobs), else None."""
+        i = self._index
+        return None if i < 0 else i
+
+    @index.setter
+    def index(self, index: int | None) -> None:
+        self._index = _count(index, "index")
+
+    @property
+    def attempt(self) -> int | None:
+        """The run of its index (or of its Job's pods) it is, None before it started."""
+        a = self._attempt
+        return None if a < 0 else a
+
+    @attempt.setter
+    def attempt(self, attempt: int | None) -> None:
+        self._attempt = _count(attempt, "attempt")
 
     @property
     def scheduledAt(self) -> float | None:
@@ -931,13 +959,13 @@ class Recorder:
         p = self._pod(name)
         if p._started_at != p._started_at:  # NaN: not started before
             p._started_at = t
-            p.attempt = attempt
+            p._attempt = attempt
         p.restarts = restarts
         self._row(
             t,
             _CONTAINER_STARTED,
             p.number,
-            _EMPTY if p.index is None else self._id(str(p.index)),
+            _EMPTY if p._index < 0 else self._id(str(p._index)),
             restarts,
             attempt,
             _EMPTY,

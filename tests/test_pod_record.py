@@ -49,6 +49,7 @@ def _full() -> PodRecord:
 def test_a_new_record_reads_none_for_every_time_it_has_not_reached() -> None:
     p = PodRecord("pi-abcde", "default/pi", None, 0.0)
     assert [getattr(p, t) for t in TIMES] == [None] * 5
+    assert p.index is None and p.attempt is None
     assert p.createdAt == 0.0 and p.conditions == [] and p.phase == "Pending"
 
 
@@ -61,6 +62,20 @@ def test_a_time_set_reads_back_as_a_float_and_none_unsets_it() -> None:
         assert value == float(i) and type(value) is float
         setattr(p, name, None)
         assert getattr(p, name) is None
+
+
+@pytest.mark.parametrize("field", ["index", "attempt"])
+def test_an_index_or_attempt_reads_back_and_none_unsets_it(field: str) -> None:
+    p = PodRecord("pi-abcde", "default/pi", None, 0.0)
+    for n in (0, 1, 300, 100_000, 2**40):
+        setattr(p, field, n)
+        assert getattr(p, field) == n
+    setattr(p, field, None)
+    assert getattr(p, field) is None
+    with pytest.raises(ValueError, match=f"PodRecord.{field} must be 0 or more, or None: -1"):
+        setattr(p, field, -1)
+    with pytest.raises(ValueError, match=f"PodRecord.{field} must be 0 or more"):
+        PodRecord(**{**_full().asdict(), field: -2})
 
 
 def test_each_record_has_its_own_conditions_list() -> None:

@@ -36,11 +36,13 @@ up to five rounds, a round timing the three in turn, while the rounds add up to 
 the default recorder's seconds per pod over the 10 000-pod, 100-node row's, that row run
 again in each other row's rounds (the machine's speed drifts by a third within minutes, and
 the first row's own rounds were minutes earlier), back to back for as long as the other
-row's run lasts, the mean of the best round (``Sustained``): both sides of a cost are then
-the machine's speed over equally long stretches of time in the same round, where one short
-reference run caught whatever speed the machine had for a fraction of a second (the JSON's
-``cost_single``, over the least of each round's first reference run, is the measure before).
-The reference's runs count in the rounds' 15 s, so a long row has fewer rounds. "peak RSS" is the
+row's run lasts, the mean of the best round (``Sustained``), in the first round right after
+the row's own run (before its NullRecorder's and bare model's: the 1 M-pod row has one round,
+and its bare model alone takes minutes): both sides of a cost are then the machine's speed
+over equally long, adjacent stretches of time, where one short reference run caught
+whatever speed the machine had for a fraction of a second (the JSON's ``cost_single``, over
+the least of each round's first reference run, is the measure before). The reference's runs
+count in the rounds' 15 s, so a long row has fewer rounds. "peak RSS" is the
 peak resident memory (Linux ``VmHWM``, else ``ru_maxrss``) of a fresh process that loads the
 scenario and runs ``simulate`` once, interpreter and imports included (``--no-memory`` skips
 it); the JSON also holds its growth during the run alone.
@@ -458,8 +460,20 @@ def measure(
 
     start = time.perf_counter()
     scenario = load_scenario(case.scenario(seed))
+    ref_scenario = None
+    if reference is not None and reference != case:
+        ref_scenario = load_scenario(reference.scenario(seed))
     gc.collect()
     full = run_full(scenario)
+    sustained = ref_first = ref_pods = None
+    if ref_scenario is not None:
+        # the first round's reference right after the row's run, before the NullRecorder's
+        # and the bare model's (the 1 M-pod row's takes minutes: the machine's speed drifts)
+        sustained = Sustained(ref_scenario, full.seconds)
+        gc.collect()
+        ref_run = run_full(ref_scenario)
+        ref_pods = ref_run.pods
+        ref_first = sustained(ref_run.seconds)
     gc.collect()
     null = run_jobsim(scenario)
     if null.pods != full.pods:
@@ -471,19 +485,12 @@ def measure(
         lambda: run_jobsim(scenario).seconds,
         bare,
     ]
-    ref_scenario = sustained = None
-    if reference is not None and reference != case:
-        ref_scenario = load_scenario(reference.scenario(seed))
-        sustained = Sustained(ref_scenario, full.seconds)
+    if sustained is not None:
         fns.append(sustained)
     gc.collect()
     firsts = [full.seconds, null.seconds, bare()]
-    ref_pods = None
-    if sustained is not None:
-        gc.collect()
-        ref_run = run_full(sustained.scenario)
-        ref_pods = ref_run.pods
-        firsts.append(sustained(ref_run.seconds))
+    if ref_first is not None:
+        firsts.append(ref_first)
     full_s, null_s, bare_s, *ref_s = best_of_rounds(fns, firsts=firsts)
     ref_single = sustained.single if sustained is not None else None
     del durations, bare, fns, ref_scenario, sustained  # before the memory run

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -93,3 +94,36 @@ def test_measure_times_the_reference_in_the_rows_rounds() -> None:
     row = measure(small, memory=False, reference=ref)
     assert row.ref_pods == measure(ref, memory=False).pods and row.ref_seconds is not None
     assert measure(ref, memory=False, reference=ref).ref_seconds is None  # the reference itself
+
+
+def test_the_first_reference_run_follows_the_rows_first_run(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The 1 M-pod row has one round, and its bare model takes minutes: the reference is timed
+    # right after the row's run, before the NullRecorder's run and the bare model's.
+    calls: list[str] = []
+    small, ref = Case(60, 2), Case(30, 2)
+    real_full, real_null, real_bare = bench.run_full, bench.run_jobsim, bench.run_bare
+
+    def full(scenario: Any) -> Any:
+        run = real_full(scenario)
+        calls.append(f"full {run.pods}")
+        return run
+
+    def null(scenario: Any) -> Any:
+        calls.append("null")
+        return real_null(scenario)
+
+    def bare(durations: Any, capacity: int) -> float:
+        calls.append("bare")
+        return real_bare(durations, capacity)
+
+    monkeypatch.setattr(bench, "run_full", full)
+    monkeypatch.setattr(bench, "run_jobsim", null)
+    monkeypatch.setattr(bench, "run_bare", bare)
+    monkeypatch.setattr(bench, "best_of_rounds", lambda fns, *, firsts: list(firsts))
+    row = measure(small, memory=False, reference=ref)
+    assert row.ref_pods is not None and row.pods != row.ref_pods
+    references = len(calls) - 3  # back to back for as long as the row's run: one or more
+    assert references >= 1
+    assert calls == [f"full {row.pods}", *[f"full {row.ref_pods}"] * references, "null", "bare"]

@@ -81,6 +81,11 @@ def _time(t: float) -> float | None:
     return None if t != t else t  # NaN: not reached
 
 
+def _stamp(t: float | None) -> float:
+    """A time as ``PodRecord`` keeps it: NaN for None."""
+    return _NO_TIME if t is None else float(t)
+
+
 def _count(n: int | None, field: str) -> int:
     """An index or attempt as ``PodRecord`` keeps it: -1 for None."""
     if n is None:
@@ -136,11 +141,11 @@ class PodRecord:
         self.phase = phase
         self.exitCode = exitCode
         self.restarts = restarts
-        self._scheduled_at = _NO_TIME if scheduledAt is None else float(scheduledAt)
-        self._started_at = _NO_TIME if startedAt is None else float(startedAt)
-        self._finished_at = _NO_TIME if finishedAt is None else float(finishedAt)
-        self._deleted_at = _NO_TIME if deletedAt is None else float(deletedAt)
-        self._removed_at = _NO_TIME if removedAt is None else float(removedAt)
+        self._scheduled_at = _stamp(scheduledAt)
+        self._started_at = _stamp(startedAt)
+        self._finished_at = _stamp(finishedAt)
+        self._deleted_at = _stamp(deletedAt)
+        self._removed_at = _stamp(removedAt)
         self.counted = counted
         self._conditions: list[dict[str, Any]] | None = conditions
         self.number: int = -1
@@ -174,7 +179,7 @@ class PodRecord:
 
     @scheduledAt.setter
     def scheduledAt(self, t: float | None) -> None:
-        self._scheduled_at = _NO_TIME if t is None else float(t)
+        self._scheduled_at = _stamp(t)
 
     @property
     def startedAt(self) -> float | None:
@@ -182,7 +187,7 @@ class PodRecord:
 
     @startedAt.setter
     def startedAt(self, t: float | None) -> None:
-        self._started_at = _NO_TIME if t is None else float(t)
+        self._started_at = _stamp(t)
 
     @property
     def finishedAt(self) -> float | None:
@@ -190,7 +195,7 @@ class PodRecord:
 
     @finishedAt.setter
     def finishedAt(self, t: float | None) -> None:
-        self._finished_at = _NO_TIME if t is None else float(t)
+        self._finished_at = _stamp(t)
 
     @property
     def deletedAt(self) -> float | None:
@@ -198,7 +203,7 @@ class PodRecord:
 
     @deletedAt.setter
     def deletedAt(self, t: float | None) -> None:
-        self._deleted_at = _NO_TIME if t is None else float(t)
+        self._deleted_at = _stamp(t)
 
     @property
     def removedAt(self) -> float | None:
@@ -206,7 +211,7 @@ class PodRecord:
 
     @removedAt.setter
     def removedAt(self, t: float | None) -> None:
-        self._removed_at = _NO_TIME if t is None else float(t)
+        self._removed_at = _stamp(t)
 
     @property
     def conditions(self) -> list[dict[str, Any]]:

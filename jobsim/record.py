@@ -86,12 +86,12 @@ def _stamp(t: float | None) -> float:
     return _NO_TIME if t is None else float(t)
 
 
-def _count(n: int | None, field: str) -> int:
+def _count(n: int | None, name: str) -> int:
     """An index or attempt as ``PodRecord`` keeps it: -1 for None."""
     if n is None:
         return -1
     if n < 0:
-        raise ValueError(f"PodRecord.{field} must be 0 or more, or None: {n}")
+        raise ValueError(f"PodRecord.{name} must be 0 or more, or None: {n}")
     return n
 
 
@@ -787,7 +787,12 @@ class Recorder:
         for c in _COLUMNS:
             getattr(rec, c).extend(data["events"][c])
         rec.numbers = {int(i): n for i, n in data["numbers"]}
-        rec.pods = {p["name"]: PodRecord(**p) for p in data["pods"]}
+        rec.pods = {}
+        for i, p in enumerate(data["pods"]):
+            try:
+                rec.pods[p["name"]] = PodRecord(**p)
+            except (TypeError, ValueError) as e:  # a hand-edited save: say which pod
+                raise ValueError(f"record.pods[{i}] ({p.get('name')!r}): {e}") from None
         for j in data["jobs"]:
             fields = {f: j.get(f) for f in _JOB_FIELDS}
             rec.jobs[j["key"]] = JobRecord(**fields, written=j["status"])

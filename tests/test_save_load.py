@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import json
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -79,6 +80,26 @@ def test_loading_something_else_is_a_clear_error(tmp_path: Path) -> None:
     plain.write_text(simulate(load_scenario(SCENARIOS / "pi.yaml")).to_json(), encoding="utf-8")
     with pytest.raises(ValueError, match=r"plain.json: not a saved jobsim Result"):
         Result.load(plain)
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("startedAt", "soon", "could not convert string to float: 'soon'"),
+        ("attempt", -1, "PodRecord.attempt must be 0 or more, or None: -1"),
+    ],
+)
+def test_a_bad_pod_in_a_save_is_a_located_error(
+    tmp_path: Path, field: str, value: object, message: str
+) -> None:
+    saved = simulate(load_scenario(SCENARIOS / "pi.yaml")).save(tmp_path / "r.json")
+    data = json.loads(saved.read_text(encoding="utf-8"))
+    pod = data["record"]["pods"][0]
+    pod[field] = value
+    saved.write_text(json.dumps(data), encoding="utf-8")
+    where = re.escape(f"record.pods[0] ({pod['name']!r}): {message}")
+    with pytest.raises(ValueError, match=where):
+        Result.load(saved)
 
 
 def test_a_save_that_fails_leaves_the_file_as_it_was(tmp_path: Path) -> None:

@@ -315,7 +315,8 @@ class NodeRecord:
     addedAt: float
     removedAt: float | None
     capacity: dict[str, int] | None
-    """Allocatable resources (cpu in millicores, the rest in units); None if unknown."""
+    """Allocatable resources (cpu in millicores, the rest in units); None if unknown. A run's
+    records of one pool's nodes share one dict: read only."""
 
     def __init__(
         self,

@@ -255,13 +255,14 @@ def insufficient_numbers(
     pods: int,
     cpu: int,
     memory: int,
-    extended: dict[str, int],
+    extended: dict[str, int] | None,
     allocatable: dict[str, int],
     requests: tuple[tuple[str, int], ...],
 ) -> str | None:
     """``insufficient_resource`` on a node whose pods number ``pods`` and request ``cpu``
     millicores, ``memory`` bytes and ``extended`` of the other resources (never cpu, memory
-    nor pods): the same comparisons, in the same order, without a dict of all of them."""
+    nor pods; None: none): the same comparisons, in the same order, without a dict of all of
+    them."""
     if pods + 1 > allocatable.get("pods", 0):
         return "pods"
     for resource, amount in requests:
@@ -274,7 +275,7 @@ def insufficient_numbers(
         elif resource == "pods":
             used = pods
         else:
-            used = extended.get(resource, 0)
+            used = 0 if extended is None else extended.get(resource, 0)
         if used + amount > allocatable.get(resource, 0):
             return resource
     return None

@@ -94,7 +94,7 @@ class Autoscaler:
             spec.name,
             dict(capacity),
             spec.node_labels("template"),
-            [(t.key, t.value, t.effect) for t in spec.taints],
+            tuple((t.key, t.value, t.effect) for t in spec.taints),
         )
         pool = _Pool(spec, capacity, template, list(nodes), spec.count)
         pool.rng = stream(self.seed, "autoscaler", spec.name)
@@ -368,7 +368,7 @@ class Autoscaler:
 
     def _cordon(self, node: Node) -> None:
         """The ``ToBeDeletedByClusterAutoscaler`` NoSchedule taint: no new pods."""
-        node.taints.append(("ToBeDeletedByClusterAutoscaler", "", "NoSchedule"))
+        node.taints += (("ToBeDeletedByClusterAutoscaler", "", "NoSchedule"),)
         self.recorder.node_tainted(
             self.clock.now, node.name, "ToBeDeletedByClusterAutoscaler:NoSchedule"
         )

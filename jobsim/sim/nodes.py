@@ -410,7 +410,7 @@ class NodeLifecycle:
         if node.out_of_service or node.removed:
             return
         node.out_of_service = True
-        node.taints.append((OUT_OF_SERVICE_TAINT, "nodeshutdown", "NoExecute"))
+        node.taints += ((OUT_OF_SERVICE_TAINT, "nodeshutdown", "NoExecute"),)
         self.recorder.node_tainted(self.clock.now, node.name, f"{OUT_OF_SERVICE_TAINT}:NoExecute")
         self.scheduler.node_changed(node)
         for pod in sorted(node.pods.values(), key=lambda p: p.uid):

@@ -34,8 +34,10 @@ class Node:
     pool: str
     capacity: dict[str, int]  # the pool's, shared by its nodes: read only
     labels: dict[str, str]
-    taints: list[tuple[str, str, str]]  # (key, value, effect)
-    extended: dict[str, int]  # what its pods request of other resources (see ``requested``)
+    # (key, value, effect): a new tuple when one is added (the pool's nodes share theirs)
+    taints: tuple[tuple[str, str, str], ...]
+    # what its pods request of other resources (see ``requested``); None until a pod asks
+    extended: dict[str, int] | None
     # what the scheduler's filter and scores read of capacity and requested, as numbers
     cap_cpu: int  # millicores
     cap_mem: int  # bytes
@@ -53,7 +55,7 @@ class Node:
     out_of_service: bool  # node.kubernetes.io/out-of-service taint
     created_at: float
     idle_call: Call | None  # autoscaler scale-down timer
-    nominated: dict[int, Pod]  # preemptors waiting for it
+    nominated: dict[int, Pod] | None  # preemptors waiting for it (None: none yet)
     not_ready_call: Call | None
     images: dict[str, float]  # normalised image -> time present
 
@@ -64,7 +66,7 @@ class Node:
         pool: str,
         capacity: dict[str, int],
         labels: dict[str, str],
-        taints: list[tuple[str, str, str]],
+        taints: tuple[tuple[str, str, str], ...],
         created_at: float = 0.0,
     ) -> None:
         """A new, empty, Ready node."""
@@ -74,7 +76,7 @@ class Node:
         self.capacity = capacity
         self.labels = labels
         self.taints = taints
-        self.extended = {}
+        self.extended = None
         self.cap_cpu = capacity.get("cpu", 0)
         self.cap_mem = capacity.get("memory", 0)
         self.cap_pods = capacity.get("pods", 0)
@@ -91,7 +93,7 @@ class Node:
         self.out_of_service = False
         self.created_at = created_at
         self.idle_call = None
-        self.nominated = {}
+        self.nominated = None
         self.not_ready_call = None
         self.images = {}
 
@@ -100,7 +102,8 @@ class Node:
         """What the pods bound to it request, by resource, ``"pods"`` their number: a new
         dict from the numbers the scheduler keeps (cpu, memory and pods are never keys of
         ``extended``, which holds only the other resources a pod asked for)."""
-        return {"cpu": self.req_cpu, "memory": self.req_mem, **self.extended, "pods": self.req_pods}
+        extended = self.extended or {}
+        return {"cpu": self.req_cpu, "memory": self.req_mem, **extended, "pods": self.req_pods}
 
 
 @dataclass(slots=True, eq=False, init=False)  # a compiled __init__ (mypyc runs a generated one)

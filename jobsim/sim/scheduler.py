@@ -527,6 +527,8 @@ class Scheduler:
         job: JobRuntime = pod.job
         if job.extended_requests:
             req = node.extended
+            if req is None:
+                req = node.extended = {}
             for r, q in job.extended_requests:
                 req[r] = req.get(r, 0) + q
         cpu, memory = job.cpu_memory
@@ -581,6 +583,7 @@ class Scheduler:
         job: JobRuntime = pod.job
         if job.extended_requests:
             req = node.extended
+            assert req is not None  # made by the pod's binding
             for r, q in job.extended_requests:
                 req[r] -= q
         cpu, memory = job.cpu_memory
@@ -599,7 +602,9 @@ class Scheduler:
 
     def _denominate(self, pod: Pod) -> None:
         if pod.nominated is not None:
-            pod.nominated.nominated.pop(pod.uid, None)
+            waiting = pod.nominated.nominated
+            if waiting is not None:
+                waiting.pop(pod.uid, None)
             pod.nominated = None
 
     def forget(self, pod: Pod) -> None:
@@ -1073,6 +1078,8 @@ class Scheduler:
             return
         _, node, victims = best
         pod.nominated = node
+        if node.nominated is None:
+            node.nominated = {}
         node.nominated[pod.uid] = pod
         for victim in victims:
             self.evict(victim, PREEMPTION_REASON, PREEMPTION_MESSAGE)
@@ -1086,7 +1093,7 @@ class Scheduler:
         rest are the victims (possibly none, when terminating pods make enough room)."""
         req = dict(node.requested)
         cap = node.capacity
-        for p in node.nominated.values():
+        for p in (node.nominated or {}).values():
             if p.priority >= priority:
                 _count(req, p, 1)
         for p in lower:

@@ -88,14 +88,15 @@ class _PoolShape:
     """What every node of a pool has, read from the pool's model once (a field read or a
     method call of a pydantic model is a lookup by name, per node)."""
 
-    __slots__ = ("images", "labels", "name", "named", "taints", "units")
+    __slots__ = ("images", "labels", "name", "named", "recorded", "taints", "units")
 
     def __init__(self, pool: NodePool) -> None:
         self.name = str(pool.name)
         self.units = pool.allocatable()
+        self.recorded = dict(self.units)  # the capacity its NodeRecords share (not the Nodes')
         self.labels = pool.node_labels("")  # the hostname is each node's own
         self.named = HOSTNAME_LABEL in pool.labels  # unless the pool's labels set it
-        self.taints: list[tuple[str, str, str]] = [(t.key, t.value, t.effect) for t in pool.taints]
+        self.taints = tuple((t.key, t.value, t.effect) for t in pool.taints)  # shared: immutable
         self.images = [normalized_image_name(image) for image in pool.images]
 
 
@@ -375,7 +376,7 @@ class Simulation:
             shape.name,
             shape.units,  # read only: the pool's nodes share it
             labels,
-            list(shape.taints),
+            shape.taints,
             created_at=self.clock.now,
         )
         for image in shape.images:  # preloaded: present from the start
@@ -383,7 +384,7 @@ class Simulation:
         self.node_by_name[name] = node
         if initial:
             self.nodes.append(node)
-        self.recorder.node_added(self.clock.now, name, shape.name, dict(node.capacity))
+        self.recorder.node_added(self.clock.now, name, shape.name, shape.recorded)
         return node
 
     def _namespace_pods(self, namespace: str) -> Iterator[Pod]:

@@ -189,14 +189,15 @@ _CHANGES = ("bind", "release", "cordon", "uncordon", "remove")
 
 @given(
     st.lists(
-        st.tuples(st.integers(min_value=0, max_value=7), st.sampled_from(_CHANGES)), max_size=300
+        st.tuples(st.integers(min_value=0, max_value=11), st.sampled_from(_CHANGES)), max_size=300
     )
 )
 def test_the_fit_index_reads_the_best_node(ops: list[tuple[int, str]]) -> None:
     """After any binds, releases, cordons and removals, each re-filed, on nodes of two sizes of
-    which two join later, ``best`` is the feasible node of highest index score, the first in
-    scenario order among equals (what a scan of every node gives), in the index that saw the
-    changes and in one built afterwards."""
+    which up to six join later (past the tree's eight leaves), ``best`` is the feasible node of
+    highest index score, the first in scenario order among equals (what a scan of every node
+    gives), in the index that saw the changes and in one built afterwards, whose tree is the
+    same."""
 
     def node(i: int) -> Node:
         cpu = 4000 if i % 3 else 6000
@@ -227,9 +228,12 @@ def test_the_fit_index_reads_the_best_node(ops: list[tuple[int, str]]) -> None:
         ranked = [(-fit.score(m), m.seq) for m in nodes if not m.removed and fit.fits(m)]
         assert index.best() == (min(ranked)[1] if ranked else None)
         # an index built now (a fit key's first pod, mid-run) reads the same node
-        assert _FitIndex(fit, nodes).best() == index.best()
-        # stale entries are dropped or rebuilt away: the heaps stay within twice the nodes
-        assert index.entries == sum(map(len, index.buckets)) <= 2 * len(nodes) + 64
+        fresh = _FitIndex(fit, nodes)
+        assert fresh.best() == index.best()
+        assert (fresh.size, fresh.tree) == (index.size, index.tree)
+        assert index.tree[index.size : index.size + len(nodes)] == [
+            -1 if m.removed or not fit.fits(m) else fit.score(m) for m in nodes
+        ]
 
 
 _EDGES = [0, 1, -1, 2**30, 2**56 - 1, 2**56, 2**56 + 1, 2**57, 2**62 - 1, 2**63, -(2**56)]
@@ -266,27 +270,35 @@ def test_scores_of_bytes_are_upstreams(cpu: int, memory: int, cap_cpu: int, cap_
     )
 
 
-def test_the_fit_index_rebuilds_its_heaps_of_stale_entries() -> None:
-    """Nodes re-filed again and again with no ``best`` to drop stale entries: the heaps are
-    rebuilt from the scores once their entries pass twice the nodes (plus 64), and ``best``
-    still reads the best node."""
+def test_the_fit_index_takes_equal_nodes_in_seq_order() -> None:
+    """On 1,000 equal nodes, each pod bound to ``best`` (LeastAllocated): the first 1,000 go
+    to nodes 0 to 999 in order, and so do the next 1,000; a node released is the best again,
+    and stays so while others fill up."""
     nodes = [
-        Node(f"n-{i}", i, "n", {"cpu": 4000, "memory": 8 * GI, "pods": 3}, {}, ()) for i in range(8)
+        Node(f"n-{i}", i, "n", {"cpu": 4000, "memory": 8 * GI, "pods": 3}, {}, ())
+        for i in range(1000)
     ]
     fit = _Fit(PodNeeds((("cpu", 1000), ("memory", GI)), (), ()))
     index = _FitIndex(fit, nodes)
-    most = 0
-    for step in range(400):
-        n = nodes[step % 8]
-        sign = 1 if (step // 8) % 2 == 0 else -1
+    assert index.size == 1024
+
+    def bind(sign: int, n: Node) -> None:
         n.req_cpu += sign * 1000
         n.req_mem += sign * GI
         n.req_pods += sign
         n.score_cpu += sign * 1000
         n.score_mem += sign * GI
         index.update(n)
-        most = max(most, index.entries)
-        assert index.entries == sum(map(len, index.buckets)) <= 2 * len(nodes) + 64
-    assert most == 2 * len(nodes) + 64  # it reached the bound, and a rebuild brought it down
-    ranked = [(-fit.score(m), m.seq) for m in nodes]
-    assert index.best() == min(ranked)[1]
+
+    taken = []
+    for _ in range(2000):
+        seq = index.best()
+        assert seq is not None
+        taken.append(seq)
+        bind(1, nodes[seq])
+    assert taken == [*range(1000), *range(1000)]
+    bind(-1, nodes[500])
+    assert index.best() == 500
+    for n in nodes[:3]:  # full: three pods each
+        bind(1, n)
+    assert index.best() == 500

@@ -42,7 +42,6 @@ plugins' QueueingHints accepts it (``_node_hints``, ``_pod_hints``).
 
 from __future__ import annotations
 
-import heapq
 from collections import deque
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Final, NamedTuple
@@ -112,9 +111,6 @@ from jobsim.sim.engine import Clock, Prio
 from jobsim.sim.jobs import JobRuntime
 from jobsim.sim.objects import Node, Pod
 from jobsim.sim.schedqueue import Hints, SchedulingQueue
-
-heappop: Final = heapq.heappop  # Final: compiled, a C static, not a globals lookup
-heappush: Final = heapq.heappush
 
 if TYPE_CHECKING:
     from jobsim.scenario.model import KubeScheduler
@@ -247,35 +243,46 @@ def _balanced_allocation(cpu: int, memory: int, node: Node) -> int:
 
 
 _NO_FIT: Final = -1
-"""``_FitIndex.scores`` of a node where a pod of the key cannot go."""
-_SCORE_BUCKETS: Final = 201
-"""``_Fit.score``'s values: 0 to 200 (two scores of 0 to 100)."""
+"""``_FitIndex``'s score of a node where a pod of the key cannot go (and of a seq no node has)."""
 
 
 class _FitIndex:
     """The nodes where a pod of one fit key fits, best score first.
 
-    ``scores[seq]`` is each node's index score (``_NO_FIT`` where a pod of the key cannot go).
-    Scores are small integers (``_Fit.score``: 0 to 200), so the index keeps one heap of node
-    seqs per score (``buckets``): the best node is the lowest seq of the highest score, the
-    order of ``(-score, seq)``. Re-filing a node pushes its seq onto its new score's heap and
-    leaves the old entry, which counts only while the node's score is that heap's; ``best``
-    drops such entries when they reach a heap's top, and the heaps are rebuilt from ``scores``
-    when their entries outnumber twice the nodes. No entry is ever moved within a list, so an
-    update costs O(log nodes) however many nodes share a score.
+    A tournament tree over node seqs: ``tree[size + seq]`` is each node's index score
+    (``_NO_FIT`` where a pod of the key cannot go, or for a seq no node has), ``tree[i]`` the
+    highest score of its two children, ``tree[1]`` the highest of all. The best node is the
+    lowest seq of the highest score, the order of ``(-score, seq)``: from the root down, take
+    the left child whenever it holds the highest score. Re-filing a node rewrites its leaf and
+    the entries above it up to the first that keeps its value: O(log nodes) at most, no more
+    than a step or two when many nodes share the best score. Scores are small integers
+    (``_Fit.score``: 0 to 200), so no entry is a new object.
     """
 
-    __slots__ = ("buckets", "entries", "fit", "scores", "top")
+    __slots__ = ("fit", "size", "tree")
 
     def __init__(self, fit: _Fit, nodes: list[Node]) -> None:
         self.fit = fit
-        self.buckets: list[list[int]] = [[] for _ in range(_SCORE_BUCKETS)]
-        self.entries = 0  # in all heaps, stale ones included
-        self.top = -1  # at or above the highest score with a node
-        self.scores = scores = [_NO_FIT] * (1 + max((n.seq for n in nodes), default=-1))
+        self.size = 1
+        self.tree: list[int] = []
+        leaves = [_NO_FIT] * (1 + max((n.seq for n in nodes), default=-1))
         for n in nodes:
-            scores[n.seq] = self._score(n)
-        self._rebuild()
+            leaves[n.seq] = self._score(n)
+        self._fill(leaves)
+
+    def _fill(self, leaves: list[int]) -> None:
+        """The tree of these leaves (scores by seq), as many as the next power of two holds."""
+        size = self.size
+        while size < len(leaves):
+            size *= 2
+        self.size = size
+        self.tree = tree = [_NO_FIT] * size + leaves + [_NO_FIT] * (size - len(leaves))
+        i = size - 1
+        while i > 0:
+            left = tree[2 * i]
+            right = tree[2 * i + 1]
+            tree[i] = left if left >= right else right
+            i -= 1
 
     def _score(self, node: Node) -> int:
         """The node's index score, or ``_NO_FIT`` if a pod of the key cannot go there now."""
@@ -286,57 +293,36 @@ class _FitIndex:
     def update(self, node: Node) -> None:
         """Re-file one node after it changed."""
         seq = node.seq
-        scores = self.scores
-        if seq >= len(scores):
-            scores.extend([_NO_FIT] * (seq + 1 - len(scores)))
+        if seq >= self.size:  # a node joined past the tree's leaves
+            self._fill(self.tree[self.size :] + [_NO_FIT] * (seq + 1 - self.size))
+        tree = self.tree
+        i = self.size + seq
         new = self._score(node)
-        if new == scores[seq]:
+        if tree[i] == new:
             return
-        scores[seq] = new
-        if new < 0:
-            return
-        buckets = self.buckets
-        while new >= len(buckets):
-            buckets.append([])
-        heappush(buckets[new], seq)
-        if new > self.top:
-            self.top = new
-        self.entries += 1
-        if self.entries > 2 * len(scores) + 64:
-            self._rebuild()
-
-    def _rebuild(self) -> None:
-        """Every heap anew from ``scores``: the nodes' entries alone, in seq order (a heap)."""
-        buckets = self.buckets
-        for bucket in buckets:
-            bucket.clear()
-        entries = 0
-        for seq, score in enumerate(self.scores):
-            if score >= 0:
-                while score >= len(buckets):
-                    buckets.append([])
-                buckets[score].append(seq)
-                entries += 1
-                if score > self.top:
-                    self.top = score
-        self.entries = entries
+        tree[i] = new
+        while i > 1:  # up to the first entry that keeps its value
+            other = tree[i ^ 1]
+            if other > new:
+                new = other
+            i >>= 1
+            if tree[i] == new:
+                return
+            tree[i] = new
 
     def best(self) -> int | None:
         """The seq of the best node, if any."""
-        buckets, scores = self.buckets, self.scores
-        top = self.top
-        while top >= 0:
-            heap = buckets[top]
-            while heap:
-                seq = heap[0]
-                if scores[seq] == top:
-                    self.top = top
-                    return seq
-                heappop(heap)
-                self.entries -= 1
-            top -= 1
-        self.top = -1
-        return None
+        tree = self.tree
+        top = tree[1]
+        if top < 0:
+            return None
+        size = self.size
+        i = 1
+        while i < size:
+            i *= 2
+            if tree[i] != top:
+                i += 1
+        return i - size
 
 
 class Scheduler:

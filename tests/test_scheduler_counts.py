@@ -178,7 +178,16 @@ def test_nodes_are_what_their_pool_describes() -> None:
     assert sim.scheduler.nodes[5].labels["kubernetes.io/hostname"] == "same"
     nodes = sim.scheduler.nodes
     assert nodes[2].labels is not nodes[3].labels  # its own hostname
-    assert nodes[2].taints is nodes[3].taints  # the pool's: a taint added makes a new tuple
+    assert nodes[2].taints is nodes[3].taints  # the pool's, shared
+    # a taint added to one node (node.kubernetes.io/out-of-service) is that node's alone
+    sim.lifecycle.node_out_of_service(nodes[3])
+    pool_taints = (("k", "v", "NoSchedule"),)
+    assert nodes[3].taints == (
+        *pool_taints,
+        ("node.kubernetes.io/out-of-service", "nodeshutdown", "NoExecute"),
+    )
+    assert nodes[2].taints == nodes[4].taints == pool_taints
+    assert sim._pool_shapes["zoned"].taints == pool_taints
 
 
 GI = 1 << 30
@@ -302,3 +311,29 @@ def test_the_fit_index_takes_equal_nodes_in_seq_order() -> None:
     for n in nodes[:3]:  # full: three pods each
         bind(1, n)
     assert index.best() == 500
+
+
+def test_the_fit_index_on_no_node_one_node_and_a_node_joining_far_past_its_leaves() -> None:
+    """An index of no node reads none; of one node (a tree of one leaf, its root), that node
+    while it fits; a node joining with a seq far past the leaves (the autoscaler's, after
+    others left) grows the tree to the next power of two above it, as one built afresh."""
+    fit = _Fit(PodNeeds((("cpu", 1000), ("memory", GI)), (), ()))
+
+    def node(i: int) -> Node:
+        return Node(f"n-{i}", i, "n", {"cpu": 4000, "memory": 8 * GI, "pods": 3}, {}, ())
+
+    empty = _FitIndex(fit, [])
+    assert (empty.size, empty.best()) == (1, None)
+    one = node(0)
+    index = _FitIndex(fit, [one])
+    assert (index.size, index.best()) == (1, 0)
+    one.cordoned = True
+    index.update(one)
+    assert index.best() is None
+    far = node(37)
+    index.update(far)
+    assert (index.size, index.best()) == (64, 37)
+    fresh = _FitIndex(fit, [one, far])
+    assert (fresh.size, fresh.tree) == (index.size, index.tree)
+    empty.update(far)
+    assert (empty.size, empty.best()) == (64, 37)

@@ -152,6 +152,9 @@ class PodRecord:
         """Not a field: the number of the name in its recorder's strings, set by
         ``pod_created`` (a pod's name is numbered without the string table's dict); -1 for a
         record loaded from data, whose table's dict holds every string."""
+        self.index_ref: int = -1
+        """Not a field: the number of the index's text in its recorder's strings, the ``ref``
+        of the pod's container starts (``container_started``); -1 until the first."""
 
     @property
     def index(self) -> int | None:
@@ -972,14 +975,15 @@ class Recorder:
             p._started_at = t
             p._attempt = attempt
         p.restarts = restarts
+        ref = p.index_ref
+        if ref < 0 and p._index >= 0:
+            # numbered without the string table's dict, as a pod's name is: an Indexed Job's
+            # indexes are as many texts as it has pods, and a dict of them misses the caches
+            strings = self._strings
+            ref = p.index_ref = len(strings)
+            strings.append(str(p._index))
         self._row(
-            t,
-            _CONTAINER_STARTED,
-            p.number,
-            _EMPTY if p._index < 0 else self._id(str(p._index)),
-            restarts,
-            attempt,
-            _EMPTY,
+            t, _CONTAINER_STARTED, p.number, ref if ref >= 0 else _EMPTY, restarts, attempt, _EMPTY
         )
 
     def container_exited(self, t: float, name: str, exit_code: int, exited_at: float) -> None:

@@ -157,6 +157,34 @@ def test_a_job_never_names_two_pods_alike() -> None:
     assert job.used_names == {"pi-bbbbb", "pi-cbbbb"}
 
 
+@pytest.mark.parametrize(
+    ("name", "index", "want"),
+    [
+        ("pi", 7, "pi-7-bbbbb"),
+        ("a" * 36, 12345, "a" * 36 + "-12345-bbbbb"),  # the longest name built in one go
+        ("a" * 37, 12345, "a" * 37 + "-12345-bbbbb"),
+        ("a" * 51, 12345, "a" * 51 + "-12345-bbbbb"),  # 58 characters before the random ones
+        ("a" * 52, 12345, "a" * 51 + "-12345-bbbbb"),  # cut, the "-<index>-" kept whole
+        ("a" * 63, 0, "a" * 55 + "-0-bbbbb"),
+    ],
+)
+def test_an_indexed_pod_is_named_job_index_and_five_characters(
+    name: str, index: int, want: str
+) -> None:
+    """``podGenerateNameWithIndex``: ``<job>-<index>-``, the Job's name cut so that the
+    prefix is at most 58 characters (``MaxGeneratedNameLength``), then 5 random ones; a name
+    drawn again for the same index is drawn anew."""
+    job = _job()
+    job.name = name
+    job._name_prefix = f"{name}-"[:58]
+    draws = iter([0, 0, 1])
+    job._name_bits = lambda bits: next(draws)
+    assert job.pod_name(index) == want
+    assert len(want) <= 63
+    again = job.pod_name(index)
+    assert again == want[:-5] + "cbbbb"
+
+
 @pytest.mark.parametrize("name", ["pi", "node-failure", "pod-failure-policy"])
 def test_a_finished_job_keeps_no_names(name: str) -> None:
     scenario = load_scenario(SCENARIOS / f"{name}.yaml")

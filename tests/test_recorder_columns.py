@@ -193,3 +193,74 @@ def test_a_record_pickled_before_the_writers_reads_back(pending: int) -> None:
     for r in (rec, old):
         r.node_down(1e6, "a-node-never-named-before")
     assert old.to_data() == rec.to_data()
+
+
+def _crashlooping_indexed() -> Recorder:
+    """Two indexes whose containers always fail, restarted in place (OnFailure) until the
+    Job's backoffLimit of 3 restarts, plus a NonIndexed Job's pod that succeeds."""
+    job = {
+        "apiVersion": "batch/v1",
+        "kind": "Job",
+        "metadata": {"name": "crash"},
+        "spec": {
+            "completionMode": "Indexed",
+            "completions": 2,
+            "parallelism": 2,
+            "backoffLimit": 3,
+            "template": {
+                "spec": {
+                    "restartPolicy": "OnFailure",
+                    "containers": [{"name": "main", "image": "busybox:1.36"}],
+                }
+            },
+        },
+    }
+    plain = {
+        "apiVersion": "batch/v1",
+        "kind": "Job",
+        "metadata": {"name": "plain"},
+        "spec": {
+            "template": {
+                "spec": {
+                    "restartPolicy": "Never",
+                    "containers": [{"name": "main", "image": "busybox:1.36"}],
+                }
+            },
+        },
+    }
+    scenario = load_scenario(
+        {
+            "name": "crashloop-indexed",
+            "cluster": {
+                "nodePools": [{"name": "w", "count": 1, "capacity": {"cpu": "4", "memory": "8Gi"}}]
+            },
+            "jobs": [
+                {
+                    "manifest": job,
+                    "workload": {"duration": "8s", "failure": {"probability": 1.0}},
+                },
+                {"manifest": plain, "workload": {"duration": "5s"}},
+            ],
+        }
+    )
+    sim = Simulation(scenario, Recorder())
+    sim.run()
+    return sim.recorder
+
+
+def test_a_pods_container_starts_share_one_text_of_its_index() -> None:
+    """``CONTAINER_STARTED``'s ref is the index's text (the empty string for a NonIndexed
+    pod); a pod's restarts refer to the one text its first start numbered, outside the
+    string table's dict, as a pod's name is."""
+    rec = _crashlooping_indexed()
+    by_pod: dict[str, list[int]] = {}
+    for i, _t, _kind, pod, ref, _restarts, _b, _text in rec.select(record.Kind.CONTAINER_STARTED):
+        assert ref == ("" if pod.startswith("plain-") else str(rec.pods[pod].index))
+        by_pod.setdefault(pod, []).append(rec.ref[i])
+    crash = {p: refs for p, refs in by_pod.items() if p.startswith("crash-")}
+    assert len(crash) == 2 and all(len(refs) >= 2 for refs in crash.values())  # restarted
+    assert all(len(set(refs)) == 1 for refs in crash.values())
+    assert sorted(rec.strings[refs[0]] for refs in crash.values()) == ["0", "1"]
+    assert "0" not in rec._ids and "1" not in rec._ids  # not looked up in the dict
+    (plain,) = (refs for p, refs in by_pod.items() if p.startswith("plain-"))
+    assert plain == [0]  # the empty string's number

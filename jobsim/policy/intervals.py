@@ -139,8 +139,9 @@ def first_pending_indexes(
     if busy_above == 0:
         probe_end = min(start + 2 * count + 8, completions)
         while lo < probe_end and len(result) < count:
+            x: object = lo  # boxed once (compiled), not once a part
             for part in parts:
-                if lo in part:
+                if x in part:
                     break
             else:
                 result.append(lo)
@@ -150,9 +151,9 @@ def first_pending_indexes(
         hi = min(lo + width, completions)
         free = set(range(lo, hi))
         for part in parts:  # one at a time: set.difference walks the smaller side of each
-            if isinstance(part, (set, frozenset)):
+            if isinstance(part, (set, frozenset, dict)):  # a dict: its keys, by lookup
                 free = free.difference(part)
-            else:  # a dict's keys, say: difference would walk all of them
+            else:  # a keys view, say: difference would walk all of it
                 free = {i for i in free if i not in part}
         result.extend(sorted(free)[: count - len(result)])
         lo, width = hi, 2 * width

@@ -34,6 +34,8 @@ _LOG_OVERFLOW: Final = 700.0
 """Past this, ``exp`` is far above ``MAX_DURATION`` (and ``math.exp`` would overflow)."""
 _ALPHABET: Final[str] = NAME_ALPHABET  # Final: compiled, a C static, not a globals lookup
 _N_ALPHABET: Final = len(NAME_ALPHABET)
+_SHORT_NAME: Final = 58 - 2 - 20  # a Job name whose "<name>-<index>-" fits in 58 characters
+# whatever the index (at most 20 digits: an int64)
 
 
 def stream(seed: int, *tag: str) -> np.random.Generator:
@@ -225,8 +227,10 @@ class JobRuntime:
         """A new pod is active."""
         self.active[pod.uid] = pod
         self.ready_active += pod.ready
-        if pod.index is not None:
-            self.active_indexes[pod.index] = self.active_indexes.get(pod.index, 0) + 1
+        ix: Any = pod.index  # the pod's own int object (compiled, an int is boxed at each use)
+        if ix is not None:
+            counts = self.active_indexes
+            counts[ix] = counts.get(ix, 0) + 1
         self.live_restarts += pod.restart_count
 
     def pop_active(self, pod: Pod) -> bool:
@@ -234,13 +238,14 @@ class JobRuntime:
         if self.active.pop(pod.uid, None) is None:
             return False
         self.ready_active -= pod.ready
-        ix = pod.index
+        ix: Any = pod.index  # the pod's own int object, as in add_active
         if ix is not None:
-            left = self.active_indexes[ix] - 1
+            counts = self.active_indexes
+            left = counts[ix] - 1
             if left:
-                self.active_indexes[ix] = left
+                counts[ix] = left
             else:
-                del self.active_indexes[ix]
+                del counts[ix]
                 if ix < self.busy_floor:  # the index may be pending again (the scan reads
                     self.freed.add(ix)  # every index from busy_floor on anyway)
         self.live_restarts -= pod.restart_count
@@ -447,8 +452,10 @@ class JobRuntime:
         """``generateName`` + 5 random characters: ``<job>-`` or ``<job>-<index>-``."""
         # names.SimpleNameGenerator / podGenerateNameWithIndex: prefixes cut to 58 characters,
         # keeping the "-<index>-" part whole.
-        if index is None:
-            prefix = self._name_prefix
+        with_index = index is not None and len(self.name) <= _SHORT_NAME  # built in the name
+        number = -1 if index is None else index  # an int: compiled, its text is a C call
+        if index is None or with_index:
+            prefix = self._name_prefix  # "<job>-"
         else:
             tail = f"-{index}-"
             prefix = self.name + tail
@@ -456,14 +463,18 @@ class JobRuntime:
                 prefix = self.name[: 58 - len(tail)] + tail
         a, n = _ALPHABET, _N_ALPHABET
         name_bits = self._name_bits
+        used = self.used_names
         while True:
             bits = name_bits(40)
-            name = (  # one string built, not five (compiled)
-                f"{prefix}{a[bits % n]}{a[(bits >> 8) % n]}{a[(bits >> 16) % n]}"
-                f"{a[(bits >> 24) % n]}{a[(bits >> 32) % n]}"
-            )
-            if name not in self.used_names:
-                self.used_names.add(name)
+            c1, c2, c3 = a[bits % n], a[(bits >> 8) % n], a[(bits >> 16) % n]
+            c4, c5 = a[(bits >> 24) % n], a[(bits >> 32) % n]
+            # one string built (compiled), the index's digits included
+            if with_index:
+                name = f"{prefix}{number}-{c1}{c2}{c3}{c4}{c5}"
+            else:
+                name = f"{prefix}{c1}{c2}{c3}{c4}{c5}"
+            if name not in used:
+                used.add(name)
                 return name
 
 

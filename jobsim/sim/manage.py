@@ -7,8 +7,7 @@ Upstream: ``pkg/controller/job/job_controller.go`` (``manageJob``, ``activePodsF
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from collections.abc import Set as AbstractSet
+from collections.abc import Collection, Iterable
 from typing import Any
 
 from jobsim.policy.active_pods import PodRank, removal_key
@@ -88,17 +87,23 @@ def new_index_failure_counts(job: JobRuntime, replaced: Pod | None) -> tuple[int
     return replaced.failure_count, replaced.ignored_failure_count + 1
 
 
-def _pending_indexes(
-    job: JobRuntime, busy: AbstractSet[int], count: int, completions: int
-) -> list[int]:
+def _pending_indexes(job: JobRuntime, busy: IndexUnion, count: int, completions: int) -> list[int]:
     """``firstPendingIndexes(busy, count, completions)``, scanning only above ``busy_floor``:
     below it the free indexes are among the holes the last scan found and the indexes freed
     since (``JobRuntime.pop_active``/``pop_terminating``); the floors only rise."""
     floor = max(job.pending_floor, min(job.busy_floor, completions))
-    low = sorted(
-        i for i in job.holes | job.freed if job.pending_floor <= i < floor and i not in busy
-    )
-    job.freed = set()
+    # The candidates less each part of busy, each a C call over the candidates left (a set's
+    # or a dict's keys by lookup). Most holes are the indexes the last scan handed out, active
+    # now; most freed indexes succeeded: the active pods' first, then the rest in turn.
+    free = job.holes.difference(job.active_indexes)
+    free.update(job.freed)
+    job.freed.clear()
+    for part in busy.parts:
+        if not free:
+            break
+        free = free.difference(part)
+    pending = job.pending_floor
+    low = sorted(i for i in free if pending <= i < floor)
     if len(low) >= count:
         job.holes = set(low)
         return low[:count]
@@ -160,7 +165,7 @@ def manage_job(env: ControllerEnv, ctx: SyncCtx) -> int:
     indexes: list[int | None]
     if job.indexed:
         assert completions is not None
-        live: AbstractSet[int] = job.active_indexes.keys()
+        live: Collection[int] = job.active_indexes  # its keys; a dict: C-level differences
         if job.only_replace_failed:
             live = IndexUnion(
                 live, {p.index for p in job.terminating.values() if p.index is not None}

@@ -7,7 +7,7 @@ Upstream: ``pkg/controller/job/job_controller.go`` (``syncJobCtx``, ``getNewFini
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from typing import Any, Final, Protocol
@@ -165,15 +165,20 @@ def is_index_failed(pod: Pod, job: JobRuntime) -> bool:
 
 
 class IndexUnion(AbstractSet[int]):
-    """A read-only union of index sets, without copying them (membership is what syncs ask)."""
+    """A read-only union of index collections, without copying them (membership is what syncs
+    ask). A part may be a dict (its keys: the active pods per index), so that a set's
+    ``difference`` with it is one C call, where a keys view is walked whole."""
 
-    parts: tuple[AbstractSet[int], ...]
+    parts: tuple[Collection[int], ...]
 
-    def __init__(self, *parts: AbstractSet[int]) -> None:
-        flat: list[AbstractSet[int]] = []
+    def __init__(self, *parts: Collection[int]) -> None:
+        flat: list[Collection[int]] = []
         for p in parts:
-            flat.extend(p.parts if isinstance(p, IndexUnion) else (p,))
-        self.parts = tuple(p for p in flat if p)
+            if isinstance(p, IndexUnion):
+                flat.extend(p.parts)
+            elif p:
+                flat.append(p)
+        self.parts = tuple(flat)
 
     def __contains__(self, x: object) -> bool:
         for p in self.parts:  # noqa: SIM110 - a plain loop: any(genexpr) is 2x slower here

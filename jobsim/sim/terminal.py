@@ -8,6 +8,8 @@ it, so the record can say why.
 
 from __future__ import annotations
 
+from typing import Any
+
 from jobsim.k8s.conditions import (
     COMPLETE,
     FAILED,
@@ -100,11 +102,11 @@ def decide_terminal(env: ControllerEnv, ctx: SyncCtx) -> None:
         job.indexes_version += 1
         job.indexes_trimmed = True  # pods of indexes >= completions must go
     job.indexes_bound = completions
-    new = {
-        p.index
-        for p in ctx.new_succeeded
-        if p.index is not None and p.index < completions and p.index not in job.completed_indexes
-    }
+    new: set[int] = set()
+    for p in ctx.new_succeeded:
+        ix: Any = p.index  # the pod's own int object (compiled, an int is boxed at each use)
+        if ix is not None and ix < completions and ix not in job.completed_indexes:
+            new.add(ix)
     ctx.succeeded_indexes = IndexUnion(job.completed_indexes, new)
     ctx.succeeded = len(job.completed_indexes) + len(new)
     if job.backoff_limit_per_index is not None:

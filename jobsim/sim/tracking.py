@@ -60,7 +60,8 @@ def track_and_remove_finalizers(env: ControllerEnv, ctx: SyncCtx) -> None:
             continue  # its finalizer was removed earlier in this sync (deleteJobPods)
         if not _can_remove_finalizer(ctx, pod, considered_failed):
             continue
-        valid = not job.indexed or (pod.index is not None and pod.index < completions)
+        ix: Any = pod.index  # the pod's own int object (compiled, an int is boxed at each use)
+        valid = not job.indexed or (ix is not None and ix < completions)
         # Judged as listed: a deleted pod counted failed then (isPodFailed) that has ended
         # Succeeded since, during the sync's paced creations, still counts as failed.
         if pod.phase == SUCCEEDED and not considered_failed:
@@ -69,9 +70,8 @@ def track_and_remove_finalizers(env: ControllerEnv, ctx: SyncCtx) -> None:
                 recorder.pod_counted(
                     now, pod.name, "succeeded", _succeeded_numbers(job, job.succeeded)
                 )
-            elif valid and pod.index not in job.completed_indexes:
-                assert pod.index is not None
-                job.completed_indexes.add(pod.index)
+            elif valid and ix not in job.completed_indexes:
+                job.completed_indexes.add(ix)
                 job.indexes_version += 1
                 recorder.pod_counted(
                     now, pod.name, "succeeded", _succeeded_numbers(job, len(job.completed_indexes))

@@ -10,7 +10,6 @@ indexes finish out of order) and on drawn scenarios.
 
 from __future__ import annotations
 
-from collections.abc import Set as AbstractSet
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +21,7 @@ from jobsim.policy.intervals import first_pending_indexes
 from jobsim.scenario.model import Scenario
 from jobsim.sim import manage
 from jobsim.sim.jobs import JobRuntime
+from jobsim.sim.syncctx import IndexUnion
 from jobsim.testing.strategies import scenarios
 from tests.golden import scenario_files
 from tests.helpers import DRAWN, load_drawn
@@ -39,7 +39,7 @@ def run_checking(monkeypatch: pytest.MonkeyPatch, sc: Scenario) -> int:
     checked = 0
     real = manage._pending_indexes
 
-    def pending(job: JobRuntime, busy: AbstractSet[int], count: int, completions: int) -> list[int]:
+    def pending(job: JobRuntime, busy: IndexUnion, count: int, completions: int) -> list[int]:
         nonlocal checked
         got = real(job, busy, count, completions)
         want = first_pending_indexes(busy, count, completions)

@@ -162,6 +162,8 @@ def test_a_job_never_names_two_pods_alike() -> None:
     [
         ("pi", 7, "pi-7-bbbbb"),
         ("a" * 36, 12345, "a" * 36 + "-12345-bbbbb"),  # the longest name built in one go
+        ("a" * 36, 2**31 - 1, "a" * 36 + "-2147483647-bbbbb"),
+        ("a" * 50, 1_000_000, "a" * 49 + "-1000000-bbbbb"),
         ("a" * 37, 12345, "a" * 37 + "-12345-bbbbb"),
         ("a" * 51, 12345, "a" * 51 + "-12345-bbbbb"),  # 58 characters before the random ones
         ("a" * 52, 12345, "a" * 51 + "-12345-bbbbb"),  # cut, the "-<index>-" kept whole
@@ -183,6 +185,26 @@ def test_an_indexed_pod_is_named_job_index_and_five_characters(
     assert len(want) <= 63
     again = job.pod_name(index)
     assert again == want[:-5] + "cbbbb"
+
+
+def _upstream_indexed_prefix(job_name: str, index: int) -> str:
+    """``podGenerateNameWithIndex``, as upstream writes it."""
+    append_index = f"-{index}-"
+    prefix = job_name + append_index
+    if len(prefix) > 58:  # names.MaxGeneratedNameLength
+        prefix = prefix[: 58 - len(append_index)] + append_index
+    return prefix
+
+
+def test_every_job_name_length_and_index_width_names_pods_as_upstream() -> None:
+    job = _job()
+    job._name_bits = lambda bits: 0
+    for length in range(1, 64):
+        job.name = "j" * length
+        job._name_prefix = f"{job.name}-"[:58]  # as JobRuntime sets it from the name
+        for index in (0, 7, 12345, 1_000_000, 2**31 - 1):
+            job.used_names.clear()
+            assert job.pod_name(index) == _upstream_indexed_prefix(job.name, index) + "bbbbb"
 
 
 @pytest.mark.parametrize("name", ["pi", "node-failure", "pod-failure-policy"])

@@ -224,19 +224,20 @@ def test_first_pending_indexes_properties(completions: int, done: set[int], coun
 @given(
     completions=st.integers(min_value=0, max_value=400),
     sets=st.lists(st.sets(st.integers(min_value=0, max_value=450), max_size=150), max_size=4),
-    keys=st.lists(st.booleans(), min_size=4, max_size=4),
+    kinds=st.lists(st.sampled_from(["set", "keys", "dict"]), min_size=4, max_size=4),
     count=st.integers(min_value=0, max_value=300),
     busy_above=st.integers(min_value=0, max_value=500),
 )
 def test_first_pending_indexes_of_a_union_by_parts(
-    completions: int, sets: list[set[int]], keys: list[bool], count: int, busy_above: int
+    completions: int, sets: list[set[int]], kinds: list[str], count: int, busy_above: int
 ) -> None:
     """A union given by its parts (the controller's succeeded ∪ active ∪ failed, the active
-    ones a dict's keys) gives what the union as one set gives, from any floor below which
-    every index is taken, whatever ``busy_above`` says (0: indexes tested one by one first;
-    else windows only)."""
+    ones a dict of counts by index, or its keys) gives what the union as one set gives, from
+    any floor below which every index is taken, whatever ``busy_above`` says (0: indexes
+    tested one by one first; else windows only)."""
     parts: list[Collection[int]] = [
-        dict.fromkeys(p).keys() if as_keys else p for p, as_keys in zip(sets, keys, strict=False)
+        p if kind == "set" else dict.fromkeys(p, 1) if kind == "dict" else dict.fromkeys(p).keys()
+        for p, kind in zip(sets, kinds, strict=False)
     ]
     union = set().union(*sets)
     start = 0

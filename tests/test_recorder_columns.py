@@ -195,51 +195,39 @@ def test_a_record_pickled_before_the_writers_reads_back(pending: int) -> None:
     assert old.to_data() == rec.to_data()
 
 
-def _crashlooping_indexed() -> Recorder:
+def _indexed_jobs() -> Recorder:
     """Two indexes whose containers always fail, restarted in place (OnFailure) until the
-    Job's backoffLimit of 3 restarts, plus a NonIndexed Job's pod that succeeds."""
-    job = {
-        "apiVersion": "batch/v1",
-        "kind": "Job",
-        "metadata": {"name": "crash"},
-        "spec": {
-            "completionMode": "Indexed",
-            "completions": 2,
-            "parallelism": 2,
-            "backoffLimit": 3,
-            "template": {
-                "spec": {
-                    "restartPolicy": "OnFailure",
-                    "containers": [{"name": "main", "image": "busybox:1.36"}],
-                }
-            },
-        },
-    }
-    plain = {
-        "apiVersion": "batch/v1",
-        "kind": "Job",
-        "metadata": {"name": "plain"},
-        "spec": {
-            "template": {
-                "spec": {
-                    "restartPolicy": "Never",
-                    "containers": [{"name": "main", "image": "busybox:1.36"}],
-                }
-            },
-        },
-    }
+    Job's backoffLimit of 3 restarts; another Indexed Job of two indexes and a NonIndexed
+    Job's pod, both succeeding."""
+
+    def job(name: str, spec: dict[str, Any], restart: str = "Never") -> dict[str, Any]:
+        template = {
+            "spec": {
+                "restartPolicy": restart,
+                "containers": [{"name": "main", "image": "busybox:1.36"}],
+            }
+        }
+        return {
+            "apiVersion": "batch/v1",
+            "kind": "Job",
+            "metadata": {"name": name},
+            "spec": {**spec, "template": template},
+        }
+
+    indexed = {"completionMode": "Indexed", "completions": 2, "parallelism": 2}
     scenario = load_scenario(
         {
-            "name": "crashloop-indexed",
+            "name": "indexed-texts",
             "cluster": {
                 "nodePools": [{"name": "w", "count": 1, "capacity": {"cpu": "4", "memory": "8Gi"}}]
             },
             "jobs": [
                 {
-                    "manifest": job,
+                    "manifest": job("crash", {**indexed, "backoffLimit": 3}, "OnFailure"),
                     "workload": {"duration": "8s", "failure": {"probability": 1.0}},
                 },
-                {"manifest": plain, "workload": {"duration": "5s"}},
+                {"manifest": job("other", indexed), "workload": {"duration": "5s"}},
+                {"manifest": job("plain", {}), "workload": {"duration": "5s"}},
             ],
         }
     )
@@ -248,19 +236,34 @@ def _crashlooping_indexed() -> Recorder:
     return sim.recorder
 
 
-def test_a_pods_container_starts_share_one_text_of_its_index() -> None:
-    """``CONTAINER_STARTED``'s ref is the index's text (the empty string for a NonIndexed
-    pod); a pod's restarts refer to the one text its first start numbered, outside the
-    string table's dict, as a pod's name is."""
-    rec = _crashlooping_indexed()
-    by_pod: dict[str, list[int]] = {}
+def test_container_starts_refer_to_their_index_and_share_its_text() -> None:
+    """``CONTAINER_STARTED``'s ref is the pod's completion index as text (the empty string
+    for a NonIndexed pod). Every start of an index, a restart in place or another Job's pod
+    of the same index, refers to one text: the string table grows with the indexes, not with
+    the starts."""
+    rec = _indexed_jobs()
+    refs: dict[str, set[int]] = {}
+    starts = {"crash": 0, "other": 0, "plain": 0}
     for i, _t, _kind, pod, ref, _restarts, _b, _text in rec.select(record.Kind.CONTAINER_STARTED):
-        assert ref == ("" if pod.startswith("plain-") else str(rec.pods[pod].index))
-        by_pod.setdefault(pod, []).append(rec.ref[i])
-    crash = {p: refs for p, refs in by_pod.items() if p.startswith("crash-")}
-    assert len(crash) == 2 and all(len(refs) >= 2 for refs in crash.values())  # restarted
-    assert all(len(set(refs)) == 1 for refs in crash.values())
-    assert sorted(rec.strings[refs[0]] for refs in crash.values()) == ["0", "1"]
-    assert "0" not in rec._ids and "1" not in rec._ids  # not looked up in the dict
-    (plain,) = (refs for p, refs in by_pod.items() if p.startswith("plain-"))
-    assert plain == [0]  # the empty string's number
+        job = pod.split("-")[0]
+        starts[job] += 1
+        assert ref == ("" if job == "plain" else str(rec.pods[pod].index))
+        refs.setdefault(ref, set()).add(rec.ref[i])
+    assert starts["crash"] >= 4 and starts["other"] == 2 and starts["plain"] == 1
+    assert set(refs) == {"0", "1", ""}
+    assert all(len(numbers) == 1 for numbers in refs.values())
+    assert refs[""] == {0}  # the empty string's number
+
+
+def test_a_pickle_taken_mid_run_numbers_index_texts_as_the_original() -> None:
+    """A record pickled while an Indexed pod still runs gives its next start the number the
+    original gives it (the index's text is not numbered again)."""
+    rec = Recorder()
+    rec.job_submitted(0.0, "default/j", "j", "default")
+    rec.pod_created(1.0, "j-3-abcde", "default/j", 3)
+    rec.container_started(2.0, "j-3-abcde", 0, 0)
+    copy = pickle.loads(pickle.dumps(rec))
+    for r in (rec, copy):
+        r.container_started(3.0, "j-3-abcde", 1, 0)
+    assert copy.strings == rec.strings and list(copy.ref) == list(rec.ref)
+    assert rec.ref[-1] == rec.ref[-2] and rec.strings[rec.ref[-1]] == "3"

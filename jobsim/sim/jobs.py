@@ -34,8 +34,9 @@ _LOG_OVERFLOW: Final = 700.0
 """Past this, ``exp`` is far above ``MAX_DURATION`` (and ``math.exp`` would overflow)."""
 _ALPHABET: Final[str] = NAME_ALPHABET  # Final: compiled, a C static, not a globals lookup
 _N_ALPHABET: Final = len(NAME_ALPHABET)
-_SHORT_NAME: Final = 58 - 2 - 20  # a Job name whose "<name>-<index>-" fits in 58 characters
-# whatever the index (at most 20 digits: an int64)
+# The longest Job name whose "<name>-<index>-" fits in 58 characters whatever the index (at
+# most 20 digits: an int64): its Indexed pods' names are built in one go.
+_SHORT_NAME: Final = 58 - 2 - 20
 
 
 def stream(seed: int, *tag: str) -> np.random.Generator:

@@ -1534,11 +1534,6 @@ def main() -> None:
     # collector's way, the collections while the command imports the rest (pydantic, the
     # models, the simulator) and runs are cheaper (about 3 % of validate and run).
     gc.freeze()
-    # A young-generation pass every 100,000 new containers rather than 700: importing the
-    # models and building their validators made 77 passes in validate and 114 in run, and
-    # each tenth walked the middle generation too (12 and 18 ms); cycles are still
-    # collected, in fewer passes.
-    gc.set_threshold(100_000, *gc.get_threshold()[1:])
     try:
         try:
             app()

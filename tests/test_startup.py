@@ -166,29 +166,3 @@ def test_what_typer_and_pydantic_read_at_start_is_not_a_string() -> None:
         assert not [a for a in fn.__annotations__.values() if isinstance(a, str)], fn
     for model in (Lognormal, CronJob, Job, PodSpec, PodDisruptionBudget, Cluster, Scenario):
         assert not [a for a in model.__annotations__.values() if isinstance(a, str)], model
-
-
-def test_the_command_line_collects_young_objects_in_large_batches() -> None:
-    """``main`` freezes what start-up made and raises the young generation's threshold to
-    100,000 new containers (CPython's is 700), the older generations' left as they were: the
-    commands' imports and validators then cost a few passes of the collector, not dozens."""
-    code = (
-        "import gc, json, sys\n"
-        "before = gc.get_threshold()\n"
-        "sys.argv = ['jobsim', '--version']\n"
-        "from jobsim.cli import main\n"
-        "try:\n"
-        "    main()\n"
-        "except SystemExit:\n"
-        "    pass\n"
-        "print(json.dumps([before, gc.get_threshold(), gc.get_freeze_count(), gc.isenabled()]))\n"
-    )
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    done = subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=False
-    )
-    assert done.returncode == 0, done.stderr
-    before, after, frozen, enabled = json.loads(done.stdout.splitlines()[-1])
-    assert after == [100_000, *before[1:]]
-    assert frozen > 0
-    assert enabled

@@ -15,7 +15,7 @@ for the decoder's words on a value of the wrong type (``jobsim.k8s.decoding``).
 
 from typing import Annotated, Any, ClassVar
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, model_validator
 from pydantic_core import PydanticCustomError
 
 from jobsim.k8s.decoding import GoType, integral_number
@@ -321,7 +321,7 @@ class PodSpec(_Partial):
         }
     )
 
-    containers: list[Container] = Field(default_factory=list)
+    containers: list[Container] = []
     initContainers: list[Container] | None = None
     restartPolicy: str | None = None
     terminationGracePeriodSeconds: Int64 | None = None
@@ -379,7 +379,7 @@ class PodFailurePolicyRule(_Strict):
 class PodFailurePolicy(_Strict):
     """``batch/v1 PodFailurePolicy``."""
 
-    rules: list[PodFailurePolicyRule] = Field(default_factory=list)
+    rules: list[PodFailurePolicyRule] = []
 
 
 class SuccessPolicyRule(_Strict):
@@ -392,7 +392,7 @@ class SuccessPolicyRule(_Strict):
 class SuccessPolicy(_Strict):
     """``batch/v1 SuccessPolicy``."""
 
-    rules: list[SuccessPolicyRule] = Field(default_factory=list)
+    rules: list[SuccessPolicyRule] = []
 
 
 class JobSpec(_Strict):

@@ -221,16 +221,16 @@ class NodePool(_Model):
     name: str = Field(pattern=r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
     count: int = Field(ge=0, le=MAX_POOL_NODES)
     capacity: Capacity
-    reserved: dict[str, Quantity] = Field(default_factory=dict)
-    labels: dict[str, str] = Field(default_factory=dict)
-    taints: list[Taint] = Field(default_factory=list)
+    reserved: dict[str, Quantity] = {}
+    labels: dict[str, str] = {}
+    taints: list[Taint] = []
     failures: NodeFailures | None = None
     autoscaling: Autoscaling | None = None
     arch: str = "amd64"
     instanceType: str | None = None
     zone: str | None = None
     region: str | None = None
-    images: list[str] = Field(default_factory=list)
+    images: list[str] = []
 
     @model_validator(mode="after")
     def _count_in_range(self) -> "NodePool":
@@ -405,7 +405,7 @@ class Cluster(_Model):
 
     nodePools: list[NodePool] = Field(min_length=1)
     scoring: Literal["LeastAllocated", "MostAllocated"] = "LeastAllocated"
-    priorityClasses: list[PriorityClass] = Field(default_factory=list)
+    priorityClasses: list[PriorityClass] = []
     kubelet: Annotated[Kubelet | None, BeforeValidator(_off)] = Field(default_factory=Kubelet)
     nodeLifecycle: Annotated[NodeLifecycle | None, BeforeValidator(_off)] = Field(
         default_factory=NodeLifecycle
@@ -413,7 +413,7 @@ class Cluster(_Model):
     autoscaler: Annotated[ClusterAutoscaler | None, BeforeValidator(_off)] = Field(
         default_factory=ClusterAutoscaler
     )
-    images: dict[str, Quantity] = Field(default_factory=dict)
+    images: dict[str, Quantity] = {}
     scheduler: Annotated[KubeScheduler | None, BeforeValidator(_off)] = None
 
     @model_validator(mode="after")
@@ -501,7 +501,7 @@ class ScriptEntry(_Model):
     exitCode: ExitCode = 0
     after: Duration | None = None
     container: str | None = None  # who exits with exitCode: a container or init container
-    containers: dict[str, ExitCode] = Field(default_factory=dict)  # other containers' exit codes
+    containers: dict[str, ExitCode] = {}  # other containers' exit codes
 
 
 class Workload(_Model):
@@ -510,7 +510,7 @@ class Workload(_Model):
     duration: DurationDistribution
     failure: Failure | None = None
     terminationDelay: Duration = 0.0
-    script: list[ScriptEntry] = Field(default_factory=list)
+    script: list[ScriptEntry] = []
 
 
 class UniformArrival(_Model):
@@ -858,11 +858,11 @@ class Scenario(_Model):
     horizon: PositiveDuration | None = None  # stop the run here (else DEFAULT_HORIZON)
     timing: Timing = Field(default_factory=Timing)
     cluster: Cluster
-    jobs: list[JobEntry] = Field(default_factory=list)
-    events: list[Event] = Field(default_factory=list)
-    podDisruptionBudgets: list[PodDisruptionBudget] = Field(default_factory=list)
+    jobs: list[JobEntry] = []
+    events: list[Event] = []
+    podDisruptionBudgets: list[PodDisruptionBudget] = []
     kubernetesVersion: str | None = None  # the release the cluster runs (default: the newest)
-    featureGates: dict[str, bool] = Field(default_factory=dict)  # gates set on the release
+    featureGates: dict[str, bool] = {}  # gates set on the release
     wallClock: WallClock = Field(default_factory=lambda: _wall_clock(DEFAULT_WALL_CLOCK))
     controlPlane: Literal["real", "ideal"] = "real"
     _warnings: tuple[str, ...] = PrivateAttr(default=())

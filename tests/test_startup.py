@@ -42,6 +42,8 @@ WATCHED = (
     "jobsim.trace",
     "jobsim.narrate",
     "jobsim.stats",
+    "jobsim.k8s.cronparse",  # a CronJob's schedule: parsed only when a scenario has one
+    "jobsim.policy.cron",
 )
 
 # In one fresh interpreter: import, then --version, then validate, then run, noting after each
@@ -96,6 +98,8 @@ def test_each_command_imports_only_what_it_needs() -> None:
     # libraries (--trace, --timeline and --out import theirs when given); the kernel is
     # jobsim's own heap (jobsim/sim/engine.py), so not even SimPy
     assert loaded["run"] == [
+        "jobsim.k8s.cronparse",  # the simulation's CronJob controller imports it
+        "jobsim.policy.cron",
         "jobsim.run",
         "jobsim.scenario",
         "jobsim.sim",

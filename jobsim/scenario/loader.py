@@ -29,7 +29,6 @@ from jobsim.k8s.cronjob import (
     set_cronjob_defaults,
     validate_cronjob,
 )
-from jobsim.k8s.cronparse import parse_standard
 from jobsim.k8s.decoding import as_sent, is_quantity, quantity_error
 from jobsim.k8s.defaults import set_defaults
 from jobsim.k8s.errors import FieldError, not_supported, required
@@ -56,7 +55,6 @@ from jobsim.locate import (
     read_yaml_documents,
     read_yaml_file,
 )
-from jobsim.policy.cron import Schedule
 from jobsim.scenario.changes import check_updates, merge_patch
 from jobsim.scenario.checks import (
     check_arrivals,
@@ -641,6 +639,10 @@ def _check_cron_counts(crons: list[JobEntry], scenario: Scenario) -> list[Proble
 def _fires(cj: CronJob, scenario: Scenario, since: float) -> int:
     """About how many times ``cj``'s schedule fires from virtual time ``since`` until the run
     stops: from its first two times after ``since``."""
+    # Imported here: scenarios without CronJobs never need them (see k8s.cronjob).
+    from jobsim.k8s.cronparse import parse_standard
+    from jobsim.policy.cron import Schedule
+
     schedule = Schedule(parse_standard(cj.spec.schedule), cj.spec.timeZone)
     stop = scenario.wallClock + scenario.stop_time
     t1 = schedule.next(scenario.wallClock + since)

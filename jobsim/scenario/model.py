@@ -221,8 +221,8 @@ class NodePool(_Model):
     name: str = Field(pattern=r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
     count: int = Field(ge=0, le=MAX_POOL_NODES)
     capacity: Capacity
-    reserved: dict[str, Quantity] = {}
-    labels: dict[str, str] = {}
+    reserved: dict[str, Quantity] = Field(default_factory=dict)
+    labels: dict[str, str] = Field(default_factory=dict)
     taints: list[Taint] = []
     failures: NodeFailures | None = None
     autoscaling: Autoscaling | None = None
@@ -413,7 +413,7 @@ class Cluster(_Model):
     autoscaler: Annotated[ClusterAutoscaler | None, BeforeValidator(_off)] = Field(
         default_factory=ClusterAutoscaler
     )
-    images: dict[str, Quantity] = {}
+    images: dict[str, Quantity] = Field(default_factory=dict)
     scheduler: Annotated[KubeScheduler | None, BeforeValidator(_off)] = None
 
     @model_validator(mode="after")
@@ -501,7 +501,7 @@ class ScriptEntry(_Model):
     exitCode: ExitCode = 0
     after: Duration | None = None
     container: str | None = None  # who exits with exitCode: a container or init container
-    containers: dict[str, ExitCode] = {}  # other containers' exit codes
+    containers: dict[str, ExitCode] = Field(default_factory=dict)  # other containers' exit codes
 
 
 class Workload(_Model):
@@ -862,7 +862,7 @@ class Scenario(_Model):
     events: list[Event] = []
     podDisruptionBudgets: list[PodDisruptionBudget] = []
     kubernetesVersion: str | None = None  # the release the cluster runs (default: the newest)
-    featureGates: dict[str, bool] = {}  # gates set on the release
+    featureGates: dict[str, bool] = Field(default_factory=dict)  # gates set on the release
     wallClock: WallClock = Field(default_factory=lambda: _wall_clock(DEFAULT_WALL_CLOCK))
     controlPlane: Literal["real", "ideal"] = "real"
     _warnings: tuple[str, ...] = PrivateAttr(default=())

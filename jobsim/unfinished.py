@@ -169,9 +169,8 @@ def unfinished(result: Result, *, job: str | None = None) -> list[Unfinished]:
             backoff[key] = (t + b, f"pod-failure backoff until {fmt_seconds(t + b)} ({what})")
         else:
             backoff[key] = (t + b, f"index {a} backoff until {fmt_seconds(t + b)}")
-    pods_of: dict[str, list[PodRecord]] = {}
-    for p in rec.pods.values():
-        pods_of.setdefault(p.job, []).append(p)
+    pods_of: dict[str, list[PodRecord]] | None = None  # made for the first Job unfinished:
+    # a run whose Jobs all finished never asks for its pods' rows (``Recorder.pods``)
     only = None if job is None else result.job_key(job)
     out: list[Unfinished] = []
     for key, j in rec.jobs.items():
@@ -199,6 +198,10 @@ def unfinished(result: Result, *, job: str | None = None) -> list[Unfinished]:
             reasons.append(Reason("suspended", f"suspended since {fmt_seconds(since)}"))
         if key in backoff and backoff[key][0] > end:
             reasons.append(Reason("backoff", backoff[key][1]))
+        if pods_of is None:
+            pods_of = {}
+            for p in rec.pods.values():
+                pods_of.setdefault(p.job, []).append(p)
         live = [
             p
             for p in pods_of.get(key, [])

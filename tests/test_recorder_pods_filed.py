@@ -63,6 +63,19 @@ def test_a_name_created_again_files_its_newest_row() -> None:
     assert rec.pods["p"].createdAt == 3.0
 
 
+def test_a_name_filed_then_created_again_keeps_its_place_and_takes_the_newest_row() -> None:
+    rec = Recorder()
+    rec.job_submitted(0.0, "default/j", "j", "default")
+    for name in ("p", "q"):
+        rec.pod_created(1.0, name, "default/j", None)
+    rec.pod_counted(2.0, "p", "failed")
+    assert list(rec.pods) == ["p", "q"]  # filed
+    rec.pod_created(3.0, "p", "default/j", None)  # waits
+    assert [p.createdAt for p in rec._unfiled] == [3.0]
+    assert list(rec.pods) == ["p", "q"]
+    assert rec.pods["p"].createdAt == 3.0
+
+
 def test_a_pickle_keeps_the_rows_not_yet_filed() -> None:
     rec = Recorder()
     _run("indexed", rec)

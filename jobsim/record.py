@@ -544,10 +544,11 @@ class Recorder:
     @property
     def pods(self) -> dict[str, PodRecord]:
         """Every pod's row by its name, in the order the pods were created. A new pod's row is
-        filed here when this is next read, not when the pod is created: the index of a million
-        names misses the processor's caches at each insert (perf: a third of ``pod_created``'s
-        time at a million pods, 0.3 us a pod), and a run whose reader never asks for it (a
-        sweep's Job statistics) never builds it."""
+        filed here when this is next read, not when the pod is created: an insert into the
+        index of a million names, scattered through the run, misses the processor's caches
+        (perf at a million pods: ``pod_created`` three times the first row's time a pod, most
+        of it dict lookups), one pass at the end less so (about 0.3 us a pod), and a run whose
+        reader never asks for it (Job statistics only) never builds it."""
         unfiled = self._unfiled
         if unfiled:
             pods = self._filed

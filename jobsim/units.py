@@ -8,6 +8,7 @@ Durations follow Go's ``time.ParseDuration`` and ``Duration.String``
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from fractions import Fraction
@@ -328,7 +329,12 @@ def _round_up_to_nano(magnitude: Fraction) -> Fraction:
     return Fraction(-(-scaled.numerator // scaled.denominator), _NANO)
 
 
+@functools.lru_cache(maxsize=4096)
 def _parse_quantity_str(text: str) -> Fraction:
+    """The exact value of a quantity's text. Cached (a ``Fraction`` is immutable; an error is
+    raised anew each time): a Simulation reads its Jobs' requests again, the same few texts
+    (``500m``, ``1Gi``) dozens of times a run, each parse some twenty Fraction operations (a
+    fifth of building the simulation of 10 Jobs on 100 nodes: 2.7 ms, 2.1 ms cached)."""
     if text == "":
         raise _quantity_error(text, "empty string")
     if len(text) > _MAX_QUANTITY_CHARS:

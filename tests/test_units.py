@@ -688,3 +688,14 @@ def test_huge_integer_duration_is_a_unit_error() -> None:
     """float(10**400) overflows: a UnitError, not an OverflowError escaping the loader."""
     with pytest.raises(UnitError, match="too large"):
         parse_duration(10**400)
+
+
+def test_a_quantity_text_is_parsed_once_and_its_errors_every_time() -> None:
+    """``parse_quantity`` caches a text's value (a Simulation reads its Jobs' requests again and
+    again): the same Fraction object the second time; a bad text raises each time."""
+    first = parse_quantity("1536Mi")
+    assert first == Fraction(1536 * 2**20)
+    assert parse_quantity("1536Mi") is first
+    for _ in range(2):
+        with pytest.raises(UnitError, match="unexpected text 'Gb' after the number"):
+            parse_quantity("1Gb")

@@ -277,8 +277,9 @@ class FullRun:
 
 def run_full(scenario: Scenario) -> FullRun:
     """``simulate`` as a user calls it: the default ``Recorder``, a ``Result``, and its pods'
-    rows by name (``Recorder.pods`` files them when first read: timed, as every reader of the
-    pods, ``jobsim run``'s summary included, pays for it)."""
+    rows by name. ``Recorder.pods`` files them when first read (since ee039b8; before, as each
+    pod was created, inside ``simulate``): timed here, the measure means what it meant before.
+    A reader of the Jobs alone never pays for it (``jobsim run`` when every Job finished)."""
     start = time.perf_counter()
     result = simulate(scenario)
     pods = len(result.recorder.pods)

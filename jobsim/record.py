@@ -547,8 +547,9 @@ class Recorder:
         filed here when this is next read, not when the pod is created: an insert into the
         index of a million names, scattered through the run, misses the processor's caches
         (perf at a million pods: ``pod_created`` three times the first row's time a pod, most
-        of it dict lookups), one pass at the end less so (about 0.3 us a pod), and a run whose
-        reader never asks for it (Job statistics only) never builds it."""
+        of it dict lookups), one pass at the end presumably less so (about 0.3 us a pod; a
+        little faster in all), and a run whose reader never asks for it (Job statistics
+        only) never builds it."""
         unfiled = self._unfiled
         if unfiled:
             pods = self._filed

@@ -224,7 +224,7 @@ def _models() -> list[type[BaseModel]]:
     return found
 
 
-def test_no_model_default_is_made_by_a_builtin() -> None:
+def test_no_model_default_is_made_by_a_builtin_with_a_text_signature() -> None:
     """pydantic reads a ``default_factory``'s signature when it builds the model, and a builtin
     with a text signature (``list``, ``tuple``; not ``dict`` nor ``set``) has it parsed by the
     tokenizer, its big regex compiled first: about 2 % of ``validate``. A default list is

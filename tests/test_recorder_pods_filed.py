@@ -5,16 +5,13 @@ is what the recorder held when every row was filed at once."""
 from __future__ import annotations
 
 import pickle
-from pathlib import Path
 
 import pytest
 
 from jobsim import load_scenario
 from jobsim.record import Kind, PodRecord, Recorder
 from jobsim.sim.simulation import Simulation
-from tests.test_recorder_live_pods import NAMES, Uncached
-
-SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
+from tests.test_recorder_live_pods import NAMES, SCENARIOS, Uncached
 
 
 def _run(name: str, rec: Recorder) -> Simulation:

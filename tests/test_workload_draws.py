@@ -5,6 +5,7 @@ uniforms, the failure's ``after``), and pick the same script entry, exit code an
 
 from __future__ import annotations
 
+import importlib.machinery
 from typing import Any
 
 import numpy as np
@@ -13,7 +14,9 @@ from hypothesis import strategies as st
 
 from jobsim.k8s.job import Job
 from jobsim.scenario import Workload, decode_job
+from jobsim.sim import _draws
 from jobsim.sim.jobs import DOUBLE_UNIT, JobRuntime, RunOutcome, stream
+from jobsim.version import compiled
 from tests.helpers import job_manifest
 
 
@@ -111,3 +114,23 @@ def test_a_raw_draw_is_the_generators_uniform() -> None:
     a, b = stream(7, "default/job"), stream(7, "default/job")
     raws = [(b.bit_generator.random_raw() >> 11) * DOUBLE_UNIT for _ in range(10_000)]
     assert raws == [a.random() for _ in range(10_000)]
+
+
+def test_a_lognormal_runs_three_draws_are_the_generators() -> None:
+    # _draws.normal_and_uniforms (compiled: numpy's own C functions, one call) draws what
+    # standard_normal() and random() twice draw, the ziggurat's rejections and its tail beyond
+    # the base layer (|z| > 3.66) included, and leaves the stream where they leave it.
+    a, b = stream(11, "default/job"), stream(11, "default/job")
+    handle = _draws.handle(a)
+    got = [_draws.normal_and_uniforms(handle) for _ in range(100_000)]
+    want = [(float(b.standard_normal()), b.random(), b.random()) for _ in range(100_000)]
+    assert got == want
+    assert sum(abs(z) > 3.66 for z, _, _ in got) >= 10
+    assert a.bit_generator.state == b.bit_generator.state
+    assert a.random() == b.random()
+
+
+def test_the_compiled_core_draws_by_numpys_c_functions() -> None:
+    # setup.py builds _draws.c with the compiled core; Python imports it before _draws.py.
+    native = str(_draws.__file__).endswith(tuple(importlib.machinery.EXTENSION_SUFFIXES))
+    assert native == compiled()

@@ -21,6 +21,7 @@ from jobsim.policy.image_locality import normalized_image_name
 from jobsim.policy.intervals import format_indexes
 from jobsim.policy.placement import PodNeeds, nonzero_requests, pod_needs
 from jobsim.scenario.model import Workload
+from jobsim.sim import _draws
 from jobsim.sim.engine import Call
 from jobsim.sim.objects import Pod
 from jobsim.units import MAX_DURATION_SECONDS
@@ -386,6 +387,7 @@ class JobRuntime:
         if not isinstance(bits, np.random.PCG64 | np.random.PCG64DXSM):  # 64-bit raw draws
             raise TypeError(f"a Job's stream must be PCG64, not {type(bits).__name__}")
         self._raw = bits.random_raw
+        self._draws = _draws.handle(self.rng)  # a lognormal run's three draws in one call
         # Lognormal.sample, inline (tests/test_workload_draws.py holds them equal)
         self._lognormal = (math.log(d.median), d.sigma) if isinstance(d, Lognormal) else None
         self._script = tuple(w.script)
@@ -416,14 +418,15 @@ class JobRuntime:
         """
         rng = self.rng
         ln = self._lognormal
-        if ln is not None:
-            # numpy's lognormal is exp(mean + sigma * standard_normal()), in these operations
-            x = ln[0] + ln[1] * float(rng.standard_normal())
-            duration = MAX_DURATION if x > _LOG_OVERFLOW else min(math.exp(x), MAX_DURATION)
-        else:
+        raw = self._raw  # rng.random() is PCG64's next_double (tests/test_workload_draws.py)
+        if ln is None:
             duration = self.workload.duration.sample(rng)
-        raw = self._raw  # rng.random(), twice: PCG64's next_double (tests/test_workload_draws.py)
-        u_fail, u_code = (raw() >> 11) * DOUBLE_UNIT, (raw() >> 11) * DOUBLE_UNIT
+            u_fail, u_code = (raw() >> 11) * DOUBLE_UNIT, (raw() >> 11) * DOUBLE_UNIT
+        else:  # standard_normal(), random() twice: numpy's functions (compiled: one call)
+            z, u_fail, u_code = _draws.normal_and_uniforms(self._draws)
+            # numpy's lognormal is exp(mean + sigma * standard_normal()), in these operations
+            x = ln[0] + ln[1] * z
+            duration = MAX_DURATION if x > _LOG_OVERFLOW else min(math.exp(x), MAX_DURATION)
         after_draw: float | None = None
         drawn_after = self._fail_after_draw
         if drawn_after is not None:

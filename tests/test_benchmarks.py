@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -121,9 +122,32 @@ def test_the_first_reference_run_follows_the_rows_first_run(
     monkeypatch.setattr(bench, "run_full", full)
     monkeypatch.setattr(bench, "run_jobsim", null)
     monkeypatch.setattr(bench, "run_bare", bare)
-    monkeypatch.setattr(bench, "best_of_rounds", lambda fns, *, firsts: list(firsts))
+    monkeypatch.setattr(bench, "best_of_rounds", lambda fns, *, firsts, twice: list(firsts))
     row = measure(small, memory=False, reference=ref)
     assert row.ref_pods is not None and row.pods != row.ref_pods
     references = len(calls) - 3  # back to back for as long as the row's run: one or more
     assert references >= 1
     assert calls == [f"full {row.pods}", *[f"full {row.ref_pods}"] * references, "null", "bare"]
+
+
+def test_twice_times_those_again_when_one_round_spent_the_budget() -> None:
+    # The 1 M-pod row's first round spends the budget: its run and its reference (positions
+    # 0 and 3) are timed once more, the NullRecorder and the bare model (minutes) are not.
+    calls: list[int] = []
+
+    def fn(i: int, seconds: float) -> Callable[[], float]:
+        def timed() -> float:
+            calls.append(i)
+            return seconds
+
+        return timed
+
+    fns = [fn(0, 9.0), fn(1, 1.0), fn(2, 1.0), fn(3, 12.0)]
+    best = bench.best_of_rounds(fns, firsts=[10.0, 2.0, 3.0, 11.0], budget=15.0, twice=(0, 3))
+    assert calls == [0, 3]
+    assert best == [9.0, 2.0, 3.0, 11.0]
+    calls.clear()  # two rounds already: nothing more
+    fns = [fn(0, 1.0), fn(1, 1.0), fn(2, 1.0), fn(3, 1.0)]
+    best = bench.best_of_rounds(fns, firsts=[2.0, 2.0, 2.0, 2.0], budget=10.0, twice=(0, 3))
+    assert calls == [0, 1, 2, 3]
+    assert best == [1.0, 1.0, 1.0, 1.0]

@@ -2,10 +2,11 @@
 
 Everything else about the package is in ``pyproject.toml``. Without ``JOBSIM_MYPYC=1`` (the
 default, and what ``make`` installs for development) jobsim is pure Python. With it, the modules
-of ``COMPILED`` become C extensions beside their sources, and ``jobsim/sim/_draws.c`` (numpy's
-own draws, linked from its ``npyrandom`` library) replaces ``_draws.py``: about 1.6 times as fast
-and giving byte-identical results (``make test-compiled``). mypyc type-checks them against jobsim's
-dependencies, so it builds in an environment that has them, mypy and a C compiler::
+of ``COMPILED`` become C extensions beside their sources, about 1.6 times as fast and giving
+byte-identical results (``make test-compiled``); and ``jobsim/sim/_draws.c`` (a run's draws by
+numpy's own functions, linked from its ``npyrandom`` library) takes the place of
+``_draws.py``. mypyc type-checks them against jobsim's dependencies, so it builds in an
+environment that has them, mypy and a C compiler::
 
     pip install '.[compile]'   # the dependencies (and a pure jobsim), mypy and stubs
     JOBSIM_MYPYC=1 pip install --no-build-isolation --force-reinstall --no-deps .
@@ -14,6 +15,7 @@ dependencies, so it builds in an environment that has them, mypy and a C compile
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 from setuptools import Extension, setup
@@ -55,12 +57,20 @@ def _draws() -> Extension:
     (its static ``npyrandom`` library and headers, as numpy's guide to extending it links)."""
     import numpy as np
 
+    lib = Path(np.__file__).parent / "random" / "lib"
+    if not any(lib.glob("*npyrandom*")):
+        raise SystemExit(
+            f"JOBSIM_MYPYC=1 links numpy's npyrandom library, which this numpy {np.__version__} "
+            f"does not have in {lib} (numpy's wheels ship it): setup.py"
+        )
     return Extension(
         "jobsim.sim._draws",
         ["jobsim/sim/_draws.c"],
         include_dirs=[np.get_include()],
-        library_dirs=[str(Path(np.__file__).parent / "random" / "lib")],
-        libraries=["npyrandom", "m"],
+        library_dirs=[str(lib)],
+        libraries=["npyrandom"] + ([] if sys.platform == "win32" else ["m"]),
+        # the module refuses to load beside another numpy (its streams may differ)
+        define_macros=[("JOBSIM_NUMPY_VERSION", f'"{np.__version__}"')],
     )
 
 

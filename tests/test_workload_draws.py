@@ -1,14 +1,19 @@
 """``JobRuntime.outcome`` reads its Job's workload once (``_read_workload``), draws a
-lognormal duration inline and its two uniforms as raw draws: every run must still draw what
-the workload's own methods draw, from the same stream, in the same order (duration, two
+lognormal duration's normal and its two uniforms in one call (``jobsim.sim._draws``; compiled,
+numpy's C functions) and another duration's uniforms as raw draws: every run must still draw
+what the workload's own methods draw, from the same stream, in the same order (duration, two
 uniforms, the failure's ``after``), and pick the same script entry, exit code and run time."""
 
 from __future__ import annotations
 
+import gc
 import importlib.machinery
+import subprocess
+import sys
 from typing import Any
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -109,8 +114,8 @@ def test_outcome_draws_what_the_workload_draws(
 
 
 def test_a_raw_draw_is_the_generators_uniform() -> None:
-    # outcome draws its two uniforms from the bit generator: Generator.random() is PCG64's
-    # next_double, the top 53 bits of a raw draw times 2**-53 (numpy's pcg64.h).
+    # outcome (and the pure _draws) draw the uniforms from the bit generator: Generator.random()
+    # is PCG64's next_double, the top 53 bits of a raw draw times 2**-53 (numpy's pcg64.h).
     a, b = stream(7, "default/job"), stream(7, "default/job")
     raws = [(b.bit_generator.random_raw() >> 11) * DOUBLE_UNIT for _ in range(10_000)]
     assert raws == [a.random() for _ in range(10_000)]
@@ -128,9 +133,42 @@ def test_a_lognormal_runs_three_draws_are_the_generators() -> None:
     assert sum(abs(z) > 3.66 for z, _, _ in got) >= 10
     assert a.bit_generator.state == b.bit_generator.state
     assert a.random() == b.random()
+    # a rejection takes more raw draws than the fast path's one: the triples took more than 3
+    three_a_triple = stream(11, "default/job").bit_generator
+    assert isinstance(three_a_triple, np.random.PCG64)
+    three_a_triple.advance(300_001)
+    assert a.bit_generator.state != three_a_triple.state
+
+
+def test_a_stream_outlives_its_generator() -> None:
+    # The handle holds the Generator's BitGenerator: with every other reference gone and its
+    # memory reused, it draws on from the same stream.
+    handle = _draws.handle(stream(5, "default/job"))
+    gc.collect()
+    others = [np.random.PCG64(seed) for seed in range(2_000)]
+    mirror = stream(5, "default/job")
+    want = [(float(mirror.standard_normal()), mirror.random(), mirror.random()) for _ in range(100)]
+    assert [_draws.normal_and_uniforms(handle) for _ in range(100)] == want
+    del others
 
 
 def test_the_compiled_core_draws_by_numpys_c_functions() -> None:
     # setup.py builds _draws.c with the compiled core; Python imports it before _draws.py.
     native = str(_draws.__file__).endswith(tuple(importlib.machinery.EXTENSION_SUFFIXES))
     assert native == compiled()
+
+
+def test_the_compiled_draws_refuse_another_numpy() -> None:
+    # The extension links the building numpy's functions; numpy's Generator streams may change
+    # between versions, so beside another numpy it refuses to load, saying why.
+    if not compiled():
+        pytest.skip("the pure _draws calls whatever numpy is there")
+    code = (
+        "import numpy\nnumpy.__version__ = '0.0.1'\n"
+        "try:\n    import jobsim.sim._draws\nexcept ImportError as e:\n    print(e)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout == (
+        f"jobsim's compiled core was built with numpy {np.__version__} and this is numpy "
+        "0.0.1: build it again (setup.py, JOBSIM_MYPYC=1)\n"
+    )

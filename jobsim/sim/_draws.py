@@ -8,19 +8,29 @@ numpy's own C functions in one call. tests/test_workload_draws.py holds the two 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import numpy as np
 
-
-def handle(rng: np.random.Generator) -> object:
-    """What ``normal_and_uniforms`` reads the stream by: here the Generator itself (compiled:
-    its BitGenerator's C interface). The caller keeps ``rng`` alive while it draws."""
-    return rng
+_UNIT = 1.0 / 9007199254740992.0
+"""2**-53: PCG64's next_double is the top 53 bits of a raw draw times it (numpy's pcg64.h)."""
 
 
-def normal_and_uniforms(stream: object) -> tuple[float, float, float]:
-    """``standard_normal()``, then ``random()`` twice, from the stream ``handle`` gave."""
-    rng: np.random.Generator = stream  # type: ignore[assignment]  # what handle() returns
-    return float(rng.standard_normal()), float(rng.random()), float(rng.random())
+def handle(rng: np.random.Generator) -> Any:
+    """What ``normal_and_uniforms`` reads the stream by, holding the Generator: here its
+    ``standard_normal`` and its BitGenerator's ``random_raw`` (compiled: the BitGenerator's C
+    interface)."""
+    return rng.standard_normal, rng.bit_generator.random_raw
+
+
+def normal_and_uniforms(stream: Any) -> tuple[float, float, float]:
+    """``standard_normal()``, then ``random()`` twice, from the stream ``handle`` gave:
+    ``random()`` as its raw draws (tests/test_workload_draws.py holds them equal)."""
+    normal: Callable[[], float]
+    raw: Callable[[], int]
+    normal, raw = stream
+    return normal(), (raw() >> 11) * _UNIT, (raw() >> 11) * _UNIT
 
 
 __all__ = ["handle", "normal_and_uniforms"]

@@ -387,7 +387,7 @@ class JobRuntime:
         if not isinstance(bits, np.random.PCG64 | np.random.PCG64DXSM):  # 64-bit raw draws
             raise TypeError(f"a Job's stream must be PCG64, not {type(bits).__name__}")
         self._raw = bits.random_raw
-        self._draws = _draws.handle(self.rng)  # a lognormal run's three draws in one call
+        self._draw_stream = _draws.handle(self.rng)  # a lognormal run's three draws, one call
         # Lognormal.sample, inline (tests/test_workload_draws.py holds them equal)
         self._lognormal = (math.log(d.median), d.sigma) if isinstance(d, Lognormal) else None
         self._script = tuple(w.script)
@@ -423,7 +423,7 @@ class JobRuntime:
             duration = self.workload.duration.sample(rng)
             u_fail, u_code = (raw() >> 11) * DOUBLE_UNIT, (raw() >> 11) * DOUBLE_UNIT
         else:  # standard_normal(), random() twice: numpy's functions (compiled: one call)
-            z, u_fail, u_code = _draws.normal_and_uniforms(self._draws)
+            z, u_fail, u_code = _draws.normal_and_uniforms(self._draw_stream)
             # numpy's lognormal is exp(mean + sigma * standard_normal()), in these operations
             x = ln[0] + ln[1] * z
             duration = MAX_DURATION if x > _LOG_OVERFLOW else min(math.exp(x), MAX_DURATION)

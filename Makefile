@@ -77,7 +77,7 @@ compiled-notebooks:
 		../../$(BIN)/pytest -q -n 2 -p no:cacheprovider -m heavy tests/test_notebooks.py
 
 # One table (pods/s against bare SimPy, memory, the commands' times) of the compiled core, also
-# written to benchmarks/results.json; about 9 minutes on 2 cores (ARGS=--no-million: about 2).
+# written to benchmarks/results.json; about 7 minutes on 2 cores (ARGS=--no-million: about 2).
 bench: compiled
 	PYTHONPATH=$(COMPILED) $(BIN)/python benchmarks/run.py $(ARGS)
 

@@ -38,7 +38,8 @@ again in each other row's rounds (the machine's speed drifts by a third within m
 the first row's own rounds were minutes earlier), back to back for as long as the other
 row's run lasts, the mean of the best round (``Sustained``), in the first round right after
 the row's own run (before its NullRecorder's and bare model's: the 1 M-pod row has one round,
-and its bare model alone takes minutes): both sides of a cost are then the machine's speed
+and its bare model alone takes minutes; the row's run and its reference are timed in a second
+round all the same): both sides of a cost are then the machine's speed
 over equally long, adjacent stretches of time, where one short reference run caught
 whatever speed the machine had for a fraction of a second (the JSON's ``cost_single``, over
 the least of each round's first reference run, is the measure before). The reference's runs
@@ -356,7 +357,7 @@ def best_of_rounds(
     round finds them all at full speed: timed one after another, a ratio took the slowdown's
     whole weight on one side. ``twice``: the positions of ``fns`` timed in a second round
     even when the first spent the budget (the 1 M-pod row's run and its reference: one run of
-    15 s at whatever speed the machine had then read a cost of 1.25x in a full run, where two
+    14 s at whatever speed the machine had then read a cost of 1.25x in a full run, where two
     later measurements of the same build read 1.12x)."""
     rounds = [list(firsts)] if firsts else []
     while len(rounds) < runs and sum(map(sum, rounds)) < budget:

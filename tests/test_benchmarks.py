@@ -122,7 +122,12 @@ def test_the_first_reference_run_follows_the_rows_first_run(
     monkeypatch.setattr(bench, "run_full", full)
     monkeypatch.setattr(bench, "run_jobsim", null)
     monkeypatch.setattr(bench, "run_bare", bare)
-    monkeypatch.setattr(bench, "best_of_rounds", lambda fns, *, firsts, twice: list(firsts))
+
+    def first_round(fns: Any, *, firsts: list[float], twice: tuple[int, ...]) -> list[float]:
+        assert twice == (0, 3)  # the row's run and its reference, not the bare model's minutes
+        return list(firsts)
+
+    monkeypatch.setattr(bench, "best_of_rounds", first_round)
     row = measure(small, memory=False, reference=ref)
     assert row.ref_pods is not None and row.pods != row.ref_pods
     references = len(calls) - 3  # back to back for as long as the row's run: one or more

@@ -37,9 +37,9 @@ the default recorder's seconds per pod over the 10 000-pod, 100-node row's, that
 again in each other row's rounds (the machine's speed drifts by a third within minutes, and
 the first row's own rounds were minutes earlier), back to back for as long as the other
 row's run lasts, the mean of the best round (``Sustained``), in the first round right after
-the row's own run (before its NullRecorder's and bare model's: the 1 M-pod row has one round,
-and its bare model alone takes minutes; the row's run and its reference are timed in a second
-round all the same): both sides of a cost are then the machine's speed
+the row's own run (before its NullRecorder's and bare model's: the 1 M-pod row's first round
+spends the budget, and its bare model alone takes minutes; a second round times its run and
+reference alone): both sides of a cost are then the machine's speed
 over equally long, adjacent stretches of time, where one short reference run caught
 whatever speed the machine had for a fraction of a second (the JSON's ``cost_single``, over
 the least of each round's first reference run, is the measure before). The reference's runs

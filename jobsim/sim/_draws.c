@@ -113,9 +113,9 @@ same_numpy(void)
     int same = text != NULL && strcmp(text, JOBSIM_NUMPY_VERSION) == 0;
     if (text != NULL && !same) {
         PyErr_Format(PyExc_ImportError,
-                     "jobsim's compiled core was built with numpy " JOBSIM_NUMPY_VERSION
-                     " and this is numpy %s: build it again (setup.py, JOBSIM_MYPYC=1)",
-                     text);
+                     "jobsim's compiled core was built with numpy %s and this is numpy %s: "
+                     "build it again (setup.py, JOBSIM_MYPYC=1)",
+                     JOBSIM_NUMPY_VERSION, text);
     }
     Py_DECREF(version);
     return same ? 0 : -1;

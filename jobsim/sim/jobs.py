@@ -418,9 +418,9 @@ class JobRuntime:
         """
         rng = self.rng
         ln = self._lognormal
-        raw = self._raw  # rng.random() is PCG64's next_double (tests/test_workload_draws.py)
         if ln is None:
             duration = self.workload.duration.sample(rng)
+            raw = self._raw  # rng.random() is PCG64's next_double (test_workload_draws.py)
             u_fail, u_code = (raw() >> 11) * DOUBLE_UNIT, (raw() >> 11) * DOUBLE_UNIT
         else:  # standard_normal(), random() twice: numpy's functions (compiled: one call)
             z, u_fail, u_code = _draws.normal_and_uniforms(self._draw_stream)
